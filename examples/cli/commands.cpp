@@ -1,0 +1,153 @@
+#include "commands.hpp"
+
+#include <opora/opora.h>
+
+#include <algorithm>
+#include <boost/json/value.hpp>
+#include <cstddef>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "database.hpp"
+#include "error_report.hpp"
+#include "json_format.hpp"
+#include "open_options.hpp"
+#include "text_io.hpp"
+#include "usage.hpp"
+
+namespace opora_cli {
+namespace {
+
+namespace json = boost::json;
+
+constexpr const char* kMemory = ":memory:";
+
+// Opens the database or reports why not.
+bool open_database(Database& db, const std::string& path, const std::string& options_json,
+                   bool json_mode) {
+  Failure failure;
+  if (db.open(path, options_json, failure) == OPORA_OK) return true;
+  report_failure("cannot open database \"" + path + "\"", failure, json_mode);
+  return false;
+}
+
+// Calls a method and reports a failure; nullopt when it failed.
+std::optional<std::string> call_method(Database& db, const std::string& method,
+                                       const std::string& params, bool json_mode) {
+  std::string result;
+  Failure failure;
+  if (db.call(method, params, result, failure) == OPORA_OK) return result;
+  report_failure(method + " failed", failure, json_mode);
+  return std::nullopt;
+}
+
+void print_json(const std::string& text, bool json_mode) {
+  write_text(stdout, reformat_json(text, json_mode ? JsonStyle::kCompact : JsonStyle::kPretty));
+  write_text(stdout, "\n");
+}
+
+std::string_view string_member(const json::object& object, std::string_view key) {
+  const json::value* value = object.if_contains(key);
+  if (value == nullptr || !value->is_string()) return {};
+  return value->get_string();
+}
+
+// Display width of UTF-8 text, counting code points (method names are ASCII).
+std::size_t text_width(std::string_view text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
+  }));
+}
+
+}  // namespace
+
+int run_call(const Invocation& inv) {
+  std::string params = "{}";
+  if (inv.params_given) {
+    if (inv.params == "-") {
+      std::optional<std::string> input = read_stdin();
+      if (!input) throw UsageError("cannot read the parameters from stdin");
+      params = std::move(*input);
+    } else {
+      params = inv.params;
+    }
+  }
+  if (params.find('\0') != std::string::npos) {
+    throw UsageError("the parameters contain a NUL byte");
+  }
+
+  Database db;
+  if (!open_database(db, inv.db_path, open_options_json(inv.options), inv.json)) {
+    return kExitFailed;
+  }
+  const std::optional<std::string> result = call_method(db, inv.method, params, inv.json);
+  if (!result) return kExitFailed;
+  print_json(*result, inv.json);
+  return kExitOk;
+}
+
+int run_methods(const Invocation& inv) {
+  Database db;
+  if (!open_database(db, kMemory, {}, inv.json)) return kExitFailed;
+  const std::optional<std::string> result = call_method(db, "meta.methods", "{}", inv.json);
+  if (!result) return kExitFailed;
+  if (inv.json) {
+    print_json(*result, true);
+    return kExitOk;
+  }
+
+  struct Row {
+    std::string name, summary;
+  };
+  std::vector<Row> rows;
+  const std::optional<json::value> parsed = parse_json(*result);
+  const json::value* methods =
+      parsed && parsed->is_object() ? parsed->get_object().if_contains("methods") : nullptr;
+  if (methods != nullptr && methods->is_array()) {
+    for (const json::value& entry : methods->get_array()) {
+      if (!entry.is_object()) continue;
+      rows.push_back({std::string(string_member(entry.get_object(), "name")),
+                      std::string(string_member(entry.get_object(), "summary"))});
+    }
+  }
+  std::size_t width = 0;
+  for (const Row& row : rows) width = std::max(width, text_width(row.name));
+  std::string table;
+  for (const Row& row : rows) {
+    table += row.name;
+    if (!row.summary.empty()) {
+      table.append(width - text_width(row.name) + 2, ' ');
+      table += row.summary;
+    }
+    table += '\n';
+  }
+  write_text(stdout, table);
+  return kExitOk;
+}
+
+int run_version(const Invocation& inv) {
+  if (!inv.json) {
+    std::string text = std::string("opora ") + opora_version();
+    if (opora_version_number() != OPORA_VERSION_NUMBER) {
+      text += " (this program was built against " OPORA_VERSION_STRING ")";
+    }
+    write_text(stdout, text + "\n");
+    return kExitOk;
+  }
+  Database db;
+  if (!open_database(db, kMemory, {}, inv.json)) return kExitFailed;
+  const std::optional<std::string> result = call_method(db, "meta.version", "{}", inv.json);
+  if (!result) return kExitFailed;
+  print_json(*result, true);
+  return kExitOk;
+}
+
+int run_help() {
+  write_text(stdout, usage_text());
+  return kExitOk;
+}
+
+}  // namespace opora_cli

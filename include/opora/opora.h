@@ -1,0 +1,208 @@
+/*
+ * opora.h — the stable C ABI of opora.
+ *
+ * This header is the contract and its documentation. Anything not declared
+ * here is not public and may change. The ABI only grows: a function is never
+ * removed or changed in meaning; a changed behaviour gets a new name (_v2).
+ *
+ * Shape of the API
+ *   A handful of typed lifecycle functions (open, close, free, version,
+ *   errors) plus one generic entry, opora_db_call(), which takes a method
+ *   name ("calendar.add_working_days", "requisites.validate", ...) and a UTF-8
+ *   JSON object of parameters, and returns a UTF-8 JSON object. The method
+ *   catalogue with parameter schemas is itself a method: "meta.methods".
+ *
+ * Conventions
+ *   - Every function that can fail returns int: OPORA_OK (0) or a negative
+ *     OPORA_E* code. Codes are never renumbered.
+ *   - Out-parameters come first.
+ *   - Strings are UTF-8 and NUL-terminated. Strings opora returns for the
+ *     caller to own are `char *` and must be released with opora_free().
+ *     Borrowed strings are `const char *` and each states its lifetime.
+ *   - opora never keeps a pointer the caller passed in.
+ *   - Money and integers beyond 2^53 travel as JSON strings ("1234.56").
+ *     Dates are "YYYY-MM-DD".
+ *   - Error details are thread-local: after a failed call on a thread,
+ *     opora_last_error_message() and opora_last_error_json() describe it.
+ *     A successful call clears them.
+ *
+ * Threading
+ *   Any function may be called from any thread. Calls on one opora_db are
+ *   serialised by the handle's own mutex. Separate handles (in threads or
+ *   processes) work in parallel on the same database file.
+ *
+ * The header compiles as C99 and as C++17.
+ */
+#ifndef OPORA_H
+#define OPORA_H
+
+#ifndef OPORA_FFI
+#include "opora/opora_version.h"
+#endif
+
+#if defined(OPORA_FFI)
+#define OPORA_API
+#elif defined(_WIN32)
+#if defined(OPORA_BUILDING)
+#define OPORA_API __declspec(dllexport)
+#else
+#define OPORA_API __declspec(dllimport)
+#endif
+#else
+#define OPORA_API __attribute__((visibility("default")))
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------- codes -- */
+
+/*
+ * Status codes. Negative means failure. The list is fixed: new codes are only
+ * appended, and a code's meaning never changes.
+ */
+enum opora_status {
+  OPORA_OK = 0,
+  OPORA_ERROR = -1,       /* generic failure */
+  OPORA_EINVAL = -2,      /* bad argument: NULL pointer, missing or wrongly
+                             typed field, value outside its format */
+  OPORA_EJSON = -3,       /* params_json or options_json is not valid JSON
+                             text, or not a JSON object */
+  OPORA_ENOTFOUND = -4,   /* the thing named does not exist (including a
+                             calendar year with no data) */
+  OPORA_ECONFLICT = -5,   /* already exists, or conflicts with stored state */
+  OPORA_EVALIDATION = -6, /* well-formed input that breaks a business rule;
+                             every field error is listed in
+                             opora_last_error_json() */
+  OPORA_EBUSY = -7,       /* the database is locked by another connection
+                             beyond the busy timeout */
+  OPORA_EIO = -8,         /* file or database I/O failed */
+  OPORA_ECORRUPT = -9,    /* the file is damaged or is not an opora database */
+  OPORA_EINTERNAL = -10,  /* a bug in opora; please report it */
+  OPORA_ENOMEM = -11,     /* out of memory */
+  OPORA_ENOMETHOD = -12,  /* opora_db_call: unknown method name */
+  OPORA_ESTATE = -13,     /* not allowed in the current state (for example
+                             clock.set on a handle using the system clock) */
+  OPORA_EOVERFLOW = -14   /* an amount or count is out of the representable
+                             range */
+};
+
+/* --------------------------------------------------------------- version -- */
+
+/*
+ * Returns the library version as text, "MAJOR.MINOR.PATCH".
+ * Lifetime: static; never NULL. Thread safety: any thread.
+ */
+OPORA_API const char *opora_version(void);
+
+/*
+ * Returns MAJOR*1000000 + MINOR*1000 + PATCH of the library actually loaded,
+ * to compare with the compile-time OPORA_VERSION_NUMBER.
+ * Thread safety: any thread.
+ */
+OPORA_API int opora_version_number(void);
+
+/* ---------------------------------------------------------------- errors -- */
+
+/*
+ * Returns static English text for a status code (for example "not found").
+ * Unknown codes give "unknown error code".
+ * Lifetime: static; never NULL. Thread safety: any thread.
+ */
+OPORA_API const char *opora_strerror(int code);
+
+/*
+ * Returns the message of the last failed opora call on this thread, naming
+ * the field and the rule where there is one, or "" when the last call
+ * succeeded.
+ * Lifetime: valid until the next opora call on the same thread; never NULL.
+ * Thread safety: thread-local.
+ */
+OPORA_API const char *opora_last_error_message(void);
+
+/*
+ * Returns the last error on this thread as a JSON object:
+ *   {"code": -6, "name": "OPORA_EVALIDATION", "message": "...",
+ *    "errors": [{"field": "inn", "rule": "inn_checksum", "message": "..."}]}
+ * "errors" lists every field error at once (possibly empty). After a
+ * successful call the object is {"code": 0, "name": "OPORA_OK",
+ * "message": "", "errors": []}.
+ * Lifetime: valid until the next opora call on the same thread; never NULL.
+ * Thread safety: thread-local.
+ */
+OPORA_API const char *opora_last_error_json(void);
+
+/* ---------------------------------------------------------------- memory -- */
+
+/*
+ * Releases a string that opora returned for the caller to own (the result of
+ * opora_db_call). Accepts NULL. Never free such a string with any other
+ * allocator. Thread safety: any thread.
+ */
+OPORA_API void opora_free(void *ptr);
+
+/* -------------------------------------------------------------- database -- */
+
+/* An open opora database. Opaque. */
+typedef struct opora_db opora_db;
+
+/*
+ * Opens (creating if needed) the database at `path` and brings its schema up
+ * to date. `path` is a file path in UTF-8 or ":memory:".
+ *
+ * options_json is NULL, "" or a JSON object with any of:
+ *   "synchronous":     "full" (default: every commit survives power loss) or
+ *                      "normal" (WAL: faster; a power cut may lose the last
+ *                      commits, never corrupts)
+ *   "busy_timeout_ms": integer 0..600000, default 5000: how long to wait for
+ *                      another connection's lock before OPORA_EBUSY
+ *   "clock":           "system" (default) or "manual" (time moves only by
+ *                      clock.set; for tests and simulations)
+ *   "now":             with a manual clock, the starting instant,
+ *                      "YYYY-MM-DDTHH:MM:SSZ" or "YYYY-MM-DD" (midnight UTC)
+ *   "utc_offset":      "+03:00" style offset used for "today", default
+ *                      "+00:00"
+ *   "read_only":       true to open an existing database without writing
+ *
+ * On success *out receives the handle and OPORA_OK is returned. On failure
+ * *out is set to NULL, nothing needs closing, and the error is in
+ * opora_last_error_*(). Unknown options are refused with OPORA_EINVAL.
+ *
+ * Ownership: close the handle with opora_db_close().
+ * Thread safety: any thread.
+ */
+OPORA_API int opora_db_open(opora_db **out, const char *path, const char *options_json);
+
+/*
+ * Closes the handle and releases everything it holds. Accepts NULL. An
+ * unfinished transaction is rolled back. The handle must not be used after
+ * this, and no other thread may be inside a call on it.
+ * Thread safety: any thread, once all calls on the handle have returned.
+ */
+OPORA_API void opora_db_close(opora_db *db);
+
+/*
+ * Calls one method of the method table.
+ *
+ *   method       "module.verb", for example "calendar.add_working_days";
+ *                "meta.methods" lists them all with their parameter schemas.
+ *   params_json  a JSON object as UTF-8 text; NULL or "" mean {}.
+ *   *result_out  on success, a JSON object as UTF-8 text that the caller owns
+ *                and releases with opora_free(); on failure, NULL.
+ *
+ * A mutating method is one transaction: it happens whole or not at all.
+ * Unknown fields in params are ignored; missing or wrongly typed ones fail
+ * with OPORA_EINVAL naming the field.
+ *
+ * Returns OPORA_OK or a negative code; details in opora_last_error_*().
+ * Thread safety: any thread; calls on one handle are serialised.
+ */
+OPORA_API int opora_db_call(opora_db *db, const char *method, const char *params_json,
+                            char **result_out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OPORA_H */

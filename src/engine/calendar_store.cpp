@@ -1,0 +1,97 @@
+#include "engine/calendar_store.hpp"
+
+#include <boost/json.hpp>
+
+#include "core/error.hpp"
+#include "store/sqlite.hpp"
+
+namespace opora::engine {
+namespace json = boost::json;
+
+namespace {
+
+bool is_builtin(const std::string& id) {
+  for (const auto& b : BusinessCalendar::builtin_ids())
+    if (b == id) return true;
+  return false;
+}
+
+}  // namespace
+
+void CalendarStore::refresh_if_changed() {
+  auto st = conn_.cached("PRAGMA data_version");
+  st->step();
+  const int64_t version = st->int64(0);
+  if (version != seen_data_version_) {
+    cache_.clear();
+    seen_data_version_ = version;
+  }
+}
+
+BusinessCalendar CalendarStore::effective(const std::string& id, const json::object* user_doc) {
+  if (!is_builtin(id)) return BusinessCalendar::from_json(*user_doc);
+  BusinessCalendar calendar = BusinessCalendar::builtin(id);
+  if (user_doc != nullptr) calendar.overlay(BusinessCalendar::from_json(*user_doc));
+  return calendar;
+}
+
+const BusinessCalendar& CalendarStore::get(const std::string& id, const std::string& field) {
+  refresh_if_changed();
+  if (auto it = cache_.find(id); it != cache_.end()) return it->second;
+  std::optional<json::object> doc;
+  {
+    auto st = conn_.cached("SELECT document FROM calendar WHERE id = ?1");
+    st->bind(1, id);
+    if (st->step()) doc = json::parse(st->text(0)).as_object();
+  }
+  if (!doc && !is_builtin(id)) {
+    std::string known;
+    for (const auto& e : list()) known += (known.empty() ? "" : ", ") + e.id;
+    fail_field(ErrorCode::not_found, field, "calendar",
+               "no calendar \"" + id + "\" (known: " + known + "); load one with calendar.load");
+  }
+  return cache_.emplace(id, effective(id, doc ? &*doc : nullptr)).first->second;
+}
+
+const BusinessCalendar& CalendarStore::load(const json::object& document,
+                                            const std::string& loaded_at) {
+  // Parsing validates the whole document and reports every problem at once.
+  const BusinessCalendar parsed = BusinessCalendar::from_json(document);
+  const std::string id = parsed.id();
+  if (is_builtin(id)) {
+    const BusinessCalendar builtin = BusinessCalendar::builtin(id);
+    if (builtin.to_json().as_object().at("weekend") != parsed.to_json().as_object().at("weekend"))
+      fail_field(ErrorCode::validation, "calendar.weekend", "builtin_weekend",
+                 "a calendar loaded over built-in \"" + id +
+                     "\" adds or replaces years only and must keep its weekend days");
+  }
+  const std::string text = json::serialize(parsed.to_json());
+  {
+    auto st = conn_.cached(
+        "INSERT INTO calendar (id, document, loaded_at) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (id) DO UPDATE SET document = excluded.document, "
+        "loaded_at = excluded.loaded_at");
+    st->bind(1, id).bind(2, text).bind(3, loaded_at).run();
+  }
+  refresh_if_changed();
+  const json::object stored = parsed.to_json().as_object();
+  cache_.erase(id);
+  return cache_.emplace(id, effective(id, &stored)).first->second;
+}
+
+std::vector<CalendarStore::Entry> CalendarStore::list() {
+  std::map<std::string, bool> ids;  // id -> has user data
+  for (const auto& b : BusinessCalendar::builtin_ids()) ids[b] = false;
+  {
+    auto st = conn_.cached("SELECT id FROM calendar ORDER BY id");
+    while (st->step()) ids[st->text(0)] = true;
+  }
+  std::vector<Entry> out;
+  for (const auto& [id, user] : ids) {
+    const BusinessCalendar& c = get(id, "calendar");
+    out.push_back({id, c.name(), c.years(), is_builtin(id), user});
+  }
+  return out;
+}
+
+}  // namespace opora::engine

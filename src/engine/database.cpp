@@ -1,0 +1,89 @@
+#include "engine/database.hpp"
+
+#include <boost/json.hpp>
+
+#include "core/error.hpp"
+#include "engine/method_table.hpp"
+#include "engine/params.hpp"
+#include "engine/schema.hpp"
+#include "store/migrations.hpp"
+
+namespace opora::engine {
+namespace json = boost::json;
+
+namespace {
+
+const char* kOpenOptionsSchema = R"~({
+  "type": "object",
+  "properties": {
+    "synchronous": {"type": "string", "enum": ["full", "normal"]},
+    "busy_timeout_ms": {"type": "integer", "minimum": 0, "maximum": 600000},
+    "clock": {"type": "string", "enum": ["system", "manual"]},
+    "now": {"type": "string", "format": "date-time"},
+    "utc_offset": {"type": "string"},
+    "read_only": {"type": "boolean"}
+  }
+})~";
+
+}  // namespace
+
+OpenOptions OpenOptions::parse(const json::object& options) {
+  static const json::object schema = parse_schema(kOpenOptionsSchema);
+  FieldErrors errors;
+  const auto& known = schema.at("properties").as_object();
+  for (const auto& kv : options)
+    if (!known.contains(kv.key()))
+      errors.add(std::string(kv.key()), "unknown_option",
+                 "is not an open option (known: synchronous, busy_timeout_ms, clock, now, "
+                 "utc_offset, read_only)");
+  validate(schema, options, "", errors);
+  const Params p(options);
+  std::optional<int> offset = 0;
+  if (auto text = p.opt_str("utc_offset")) {
+    offset = parse_utc_offset(*text);
+    if (!offset) errors.add("utc_offset", "utc_offset", "expected \"+03:00\" style, got \"" + *text + "\"");
+  }
+  if (p.has("now") && p.opt_str("clock").value_or("system") != "manual")
+    errors.add("now", "manual_clock_only", "a start time needs {\"clock\": \"manual\"}");
+  errors.throw_if_any(ErrorCode::invalid);
+
+  OpenOptions o;
+  o.connection.synchronous = p.opt_str("synchronous").value_or("full") == "normal"
+                                 ? store::Synchronous::normal
+                                 : store::Synchronous::full;
+  o.connection.busy_timeout_ms = static_cast<int>(p.opt_int64("busy_timeout_ms").value_or(5000));
+  o.connection.read_only = p.boolean("read_only", false);
+  o.clock = p.opt_str("clock").value_or("system") == "manual" ? ClockMode::manual : ClockMode::system;
+  if (auto now = p.opt_str("now")) o.manual_start = Timestamp::parse_field(*now, "now");
+  o.utc_offset_minutes = offset.value_or(0);
+  return o;
+}
+
+Database::Database(const std::string& path, const OpenOptions& options)
+    : conn_(std::make_unique<store::Connection>(path, options.connection)),
+      clock_(options.clock, options.manual_start, options.utc_offset_minutes),
+      calendars_(*conn_) {
+  store::migrate(*conn_, options.connection.read_only);
+}
+
+Database::~Database() = default;
+
+json::object Database::call(std::string_view name, const json::object& params) {
+  const Method* method = method_table().find(name);
+  if (method == nullptr)
+    throw Error(ErrorCode::no_method,
+                "unknown method \"" + std::string(name) + "\"; meta.methods lists them all");
+  FieldErrors errors;
+  validate(method->params, params, "", errors);
+  errors.throw_if_any(ErrorCode::invalid);
+
+  const Params p(params);
+  const std::lock_guard<std::mutex> lock(mutex_);
+  if (!method->mutating) return method->handler(*this, p);
+  store::Transaction tx(*conn_);
+  json::object result = method->handler(*this, p);
+  tx.commit();
+  return result;
+}
+
+}  // namespace opora::engine

@@ -1,0 +1,51 @@
+// The Database facade: one open file, its clock, its calendars and the
+// method table. Every host call arrives here through the C ABI.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "engine/calendar_store.hpp"
+#include "engine/clock.hpp"
+#include "store/sqlite.hpp"
+
+namespace opora::engine {
+
+struct OpenOptions {
+  store::ConnectionOptions connection;
+  ClockMode clock = ClockMode::system;
+  Timestamp manual_start{0};
+  int utc_offset_minutes = 0;
+
+  // Parses the options object of opora_db_open(); unknown keys are refused
+  // so that a typo ("synchronus") does not silently weaken durability.
+  static OpenOptions parse(const boost::json::object& options);
+};
+
+class Database {
+ public:
+  Database(const std::string& path, const OpenOptions& options);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // Validates params against the method's schema, runs it (inside one
+  // transaction when it mutates) and returns its result. Serialised by the
+  // handle's mutex; throws opora::Error.
+  boost::json::object call(std::string_view method, const boost::json::object& params);
+
+  store::Connection& connection() noexcept { return *conn_; }
+  Clock& clock() noexcept { return clock_; }
+  CalendarStore& calendars() noexcept { return calendars_; }
+
+ private:
+  std::mutex mutex_;
+  std::unique_ptr<store::Connection> conn_;
+  Clock clock_;
+  CalendarStore calendars_;
+};
+
+}  // namespace opora::engine

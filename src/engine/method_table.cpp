@@ -1,0 +1,45 @@
+#include "engine/method_table.hpp"
+
+#include <algorithm>
+
+#include "core/error.hpp"
+#include "engine/schema.hpp"
+
+namespace opora::engine {
+
+void MethodTable::add(std::string name, std::string summary, const char* params_schema,
+                      const char* result_schema, bool mutating, Handler handler) {
+  Method m{std::move(name),
+           std::move(summary),
+           parse_schema(params_schema),
+           parse_schema(result_schema),
+           mutating,
+           std::move(handler)};
+  const auto pos = std::lower_bound(methods_.begin(), methods_.end(), m.name,
+                                    [](const Method& a, const std::string& n) { return a.name < n; });
+  if (pos != methods_.end() && pos->name == m.name)
+    throw Error(ErrorCode::internal, "method registered twice: " + m.name);
+  methods_.insert(pos, std::move(m));
+}
+
+const Method* MethodTable::find(std::string_view name) const noexcept {
+  const auto pos = std::lower_bound(
+      methods_.begin(), methods_.end(), name,
+      [](const Method& a, std::string_view n) { return std::string_view(a.name) < n; });
+  if (pos == methods_.end() || pos->name != name) return nullptr;
+  return &*pos;
+}
+
+const MethodTable& method_table() {
+  static const MethodTable table = [] {
+    MethodTable t;
+    register_meta_methods(t);
+    register_clock_methods(t);
+    register_requisites_methods(t);
+    register_calendar_methods(t);
+    return t;
+  }();
+  return table;
+}
+
+}  // namespace opora::engine

@@ -1,0 +1,27 @@
+// A JSON-Schema subset that is both the documentation of a method's
+// parameters (meta.methods) and the validator run before the method does.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <string>
+
+#include "core/error.hpp"
+
+namespace opora::engine {
+
+// Supported keywords: type (object, string, integer, boolean, array),
+// properties, required, items, enum, minimum, maximum, minLength, maxLength,
+// format (date, date-time, money, decimal, rounding), description.
+// A null value counts as absent. Unknown properties are ignored (forward
+// compatibility: a newer host may send fields an older library lacks).
+//
+// Every problem is appended to `out` with its path ("calendar.years[0].year")
+// and a rule: required, type, enum, range, length, date, date-time, money,
+// decimal.
+void validate(const boost::json::value& schema, const boost::json::value& value,
+              const std::string& path, FieldErrors& out);
+
+// Parses schema text written in the method tables; a bad schema is a bug.
+boost::json::object parse_schema(const char* text);
+
+}  // namespace opora::engine

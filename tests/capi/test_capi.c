@@ -1,0 +1,144 @@
+/*
+ * The C ABI seen from C99: built with -std=c99 -Wall -Wextra -Wpedantic
+ * -Werror, it includes opora.h and calls every exported function, checking
+ * results, error codes and the thread-local error details.
+ */
+#include <opora/opora.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failures = 0;
+static int checks = 0;
+
+#define CHECK(cond)                                                 \
+  do {                                                              \
+    ++checks;                                                       \
+    if (!(cond)) {                                                  \
+      ++failures;                                                   \
+      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+    }                                                               \
+  } while (0)
+
+static int contains(const char *haystack, const char *needle) {
+  return haystack != NULL && strstr(haystack, needle) != NULL;
+}
+
+/* Calls a method and expects `code`; on success checks that the result
+ * contains `expect`. */
+static void expect_call(opora_db *db, const char *method, const char *params, int code,
+                        const char *expect) {
+  char *result = (char *)0x1;
+  int rc = opora_db_call(db, method, params, &result);
+  CHECK(rc == code);
+  if (rc != code)
+    fprintf(stderr, "  %s %s -> %d (%s)\n", method, params ? params : "NULL", rc,
+            opora_last_error_message());
+  if (code == OPORA_OK) {
+    CHECK(result != NULL);
+    CHECK(contains(result, expect));
+    if (!contains(result, expect)) fprintf(stderr, "  result: %s\n", result ? result : "NULL");
+    CHECK(strcmp(opora_last_error_message(), "") == 0);
+  } else {
+    CHECK(result == NULL);
+    CHECK(contains(opora_last_error_json(), expect));
+    if (!contains(opora_last_error_json(), expect))
+      fprintf(stderr, "  error json: %s\n", opora_last_error_json());
+  }
+  opora_free(result);
+}
+
+static void test_version(void) {
+  CHECK(strcmp(opora_version(), OPORA_VERSION_STRING) == 0);
+  CHECK(opora_version_number() == OPORA_VERSION_NUMBER);
+}
+
+static void test_strerror(void) {
+  CHECK(strcmp(opora_strerror(OPORA_OK), "ok") == 0);
+  CHECK(strcmp(opora_strerror(OPORA_EINVAL), "invalid argument") == 0);
+  CHECK(strcmp(opora_strerror(OPORA_ENOMETHOD), "unknown method") == 0);
+  CHECK(strcmp(opora_strerror(12345), "unknown error code") == 0);
+  CHECK(strcmp(opora_strerror(-999), "unknown error code") == 0);
+}
+
+static void test_null_arguments(void) {
+  opora_db *db = (opora_db *)0x1;
+  char *result = NULL;
+  CHECK(opora_db_open(NULL, ":memory:", NULL) == OPORA_EINVAL);
+  CHECK(contains(opora_last_error_message(), "out"));
+  CHECK(opora_db_open(&db, NULL, NULL) == OPORA_EINVAL);
+  CHECK(db == NULL);
+  CHECK(contains(opora_last_error_json(), "\"field\":\"path\""));
+  CHECK(opora_db_call(NULL, "meta.version", "{}", &result) == OPORA_EINVAL);
+  CHECK(result == NULL);
+  opora_db_close(NULL);
+  opora_free(NULL);
+}
+
+static void test_open_options(const char *path) {
+  opora_db *db = NULL;
+  CHECK(opora_db_open(&db, ":memory:", "{\"synchronus\": \"full\"}") == OPORA_EINVAL);
+  CHECK(db == NULL);
+  CHECK(contains(opora_last_error_json(), "unknown_option"));
+  CHECK(opora_db_open(&db, ":memory:", "{not json") == OPORA_EJSON);
+  CHECK(opora_db_open(&db, ":memory:", "[1]") == OPORA_EJSON);
+  CHECK(opora_db_open(&db, ":memory:", "{\"synchronous\": \"sometimes\"}") == OPORA_EINVAL);
+  CHECK(contains(opora_last_error_json(), "\"rule\":\"enum\""));
+  CHECK(opora_db_open(&db, "/nonexistent-dir/x/y.db", NULL) == OPORA_EIO);
+  CHECK(opora_db_open(&db, path, "{\"synchronous\": \"normal\", \"busy_timeout_ms\": 100}") ==
+        OPORA_OK);
+  CHECK(db != NULL);
+  CHECK(strcmp(opora_last_error_message(), "") == 0);
+  CHECK(contains(opora_last_error_json(), "\"code\":0"));
+  opora_db_close(db);
+}
+
+static void test_calls(void) {
+  opora_db *db = NULL;
+  CHECK(opora_db_open(&db, ":memory:", "{\"clock\": \"manual\", \"now\": \"2026-11-23T09:00:00Z\"}") ==
+        OPORA_OK);
+  expect_call(db, "meta.version", NULL, OPORA_OK, OPORA_VERSION_STRING);
+  expect_call(db, "meta.version", "", OPORA_OK, "\"schema_version\"");
+  expect_call(db, "meta.methods", "{}", OPORA_OK, "\"calendar.add_working_days\"");
+  expect_call(db, "clock.get", "{}", OPORA_OK, "\"today\":\"2026-11-23\"");
+  expect_call(db, "clock.set", "{\"now\": \"2026-12-31T23:30:00+03:00\"}", OPORA_OK,
+              "\"now\":\"2026-12-31T20:30:00Z\"");
+  expect_call(db, "calendar.add_working_days",
+              "{\"calendar\": \"ru\", \"date\": \"2025-12-30\", \"days\": 1}", OPORA_OK,
+              "\"date\":\"2026-01-12\"");
+  expect_call(db, "calendar.is_working_day", "{\"calendar\": \"ru\", \"date\": \"2026-01-09\"}",
+              OPORA_OK, "\"working\":false");
+  expect_call(db, "requisites.validate", "{\"inn\": \"7707083893\"}", OPORA_OK, "\"valid\":true");
+  expect_call(db, "requisites.validate", "{\"inn\": \"7707083890\"}", OPORA_OK, "inn_checksum");
+  /* Bad input: each returns its code and names the field. */
+  expect_call(db, "no.such_method", "{}", OPORA_ENOMETHOD, "no.such_method");
+  expect_call(db, "meta.version", "{\"a\":", OPORA_EJSON, "\"code\":-3");
+  expect_call(db, "calendar.add_working_days", "{\"calendar\": \"ru\", \"date\": \"2026-01-01\"}",
+              OPORA_EINVAL, "\"field\":\"days\",\"rule\":\"required\"");
+  expect_call(db, "calendar.add_working_days",
+              "{\"calendar\": \"ru\", \"date\": \"2026-01-01\", \"days\": \"3\"}", OPORA_EINVAL,
+              "\"rule\":\"type\"");
+  expect_call(db, "calendar.is_working_day", "{\"calendar\": \"ru\", \"date\": \"2026-02-30\"}",
+              OPORA_EINVAL, "\"rule\":\"date\"");
+  expect_call(db, "calendar.is_working_day", "{\"calendar\": \"ru\", \"date\": \"2031-05-05\"}",
+              OPORA_ENOTFOUND, "calendar_year");
+  expect_call(db, "calendar.is_working_day", "{\"calendar\": \"mars\", \"date\": \"2026-05-05\"}",
+              OPORA_ENOTFOUND, "\"field\":\"calendar\"");
+  opora_db_close(db);
+
+  CHECK(opora_db_open(&db, ":memory:", NULL) == OPORA_OK);
+  expect_call(db, "clock.set", "{\"now\": \"2026-01-01\"}", OPORA_ESTATE, "manual");
+  opora_db_close(db);
+}
+
+int main(int argc, char **argv) {
+  const char *path = argc > 1 ? argv[1] : "capi-test.db";
+  remove(path);
+  test_version();
+  test_strerror();
+  test_null_arguments();
+  test_open_options(path);
+  test_calls();
+  printf("%d passed, %d failed\n", checks - failures, failures);
+  return failures == 0 ? 0 : 1;
+}

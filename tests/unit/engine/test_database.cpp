@@ -1,0 +1,139 @@
+#include <doctest/doctest.h>
+
+#include <boost/json.hpp>
+#include <cstdio>
+#include <functional>
+
+#include "core/error.hpp"
+#include "engine/database.hpp"
+#include "engine/method_table.hpp"
+
+namespace json = boost::json;
+using opora::Error;
+using opora::ErrorCode;
+using opora::engine::Database;
+using opora::engine::OpenOptions;
+
+namespace {
+
+OpenOptions manual(const char* now) {
+  return OpenOptions::parse(json::parse(std::string(R"({"clock":"manual","now":")") + now + "\"}")
+                                .as_object());
+}
+
+json::object call(Database& db, const char* method, const char* params) {
+  return db.call(method, json::parse(params).as_object());
+}
+
+Error error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e;
+  }
+  FAIL("expected an opora::Error");
+  return Error(ErrorCode::ok, "");
+}
+
+}  // namespace
+
+TEST_CASE("every method has a summary and object schemas, sorted and unique") {
+  const auto& all = opora::engine::method_table().all();
+  REQUIRE(all.size() >= 10);
+  for (size_t i = 0; i < all.size(); ++i) {
+    CAPTURE(all[i].name);
+    CHECK(!all[i].summary.empty());
+    CHECK(all[i].params.at("type") == "object");
+    CHECK(all[i].result.at("type") == "object");
+    CHECK(all[i].name.find('.') != std::string::npos);
+    if (i > 0) CHECK(all[i - 1].name < all[i].name);
+  }
+}
+
+TEST_CASE("open options are checked and unknown ones refused") {
+  auto e = error_of([] { OpenOptions::parse(json::parse(R"({"synchronus":"full"})").as_object()); });
+  CHECK(e.code() == ErrorCode::invalid);
+  CHECK(e.field_errors().at(0).field == "synchronus");
+  e = error_of([] { OpenOptions::parse(json::parse(R"({"now":"2026-01-01"})").as_object()); });
+  CHECK(e.field_errors().at(0).rule == "manual_clock_only");
+  e = error_of([] { OpenOptions::parse(json::parse(R"({"utc_offset":"+3"})").as_object()); });
+  CHECK(e.field_errors().at(0).field == "utc_offset");
+}
+
+TEST_CASE("the manual clock gives today at the configured offset") {
+  auto o = manual("2026-12-31T22:30:00Z");
+  o.utc_offset_minutes = 180;
+  Database db(":memory:", o);
+  auto r = call(db, "clock.get", "{}");
+  CHECK(r.at("now") == "2026-12-31T22:30:00Z");
+  CHECK(r.at("today") == "2027-01-01");
+  CHECK(r.at("utc_offset") == "+03:00");
+  r = call(db, "clock.set", R"({"now":"2027-01-02"})");
+  CHECK(r.at("today") == "2027-01-02");
+}
+
+TEST_CASE("clock.set on the system clock is refused") {
+  Database db(":memory:", {});
+  CHECK(error_of([&] { call(db, "clock.set", R"({"now":"2027-01-02"})"); }).code() ==
+        ErrorCode::state);
+}
+
+TEST_CASE("unknown methods and bad params fail before anything runs") {
+  Database db(":memory:", manual("2026-01-01"));
+  CHECK(error_of([&] { call(db, "nope.nothing", "{}"); }).code() == ErrorCode::no_method);
+  const auto e = error_of([&] { call(db, "calendar.add_working_days", R"({"days":"x"})"); });
+  CHECK(e.code() == ErrorCode::invalid);
+  REQUIRE(e.field_errors().size() == 3);
+  CHECK(e.field_errors()[0].field == "calendar");
+  CHECK(e.field_errors()[1].field == "date");
+  CHECK(e.field_errors()[2].field == "days");
+}
+
+TEST_CASE("a calendar loaded into a file is there after reopening") {
+  const char* path = "/tmp/opora-unit-calendar.db";
+  std::remove(path);
+  const char* doc = R"({"calendar": {"id": "acme", "name": "ACME shifts", "weekend": ["sun"],
+      "years": [{"year": 2026, "source": "company order 1", "days": [
+        {"date": "2026-03-02", "kind": "holiday", "note": "founders day"}]}]}})";
+  {
+    Database db(path, manual("2026-01-01"));
+    auto r = call(db, "calendar.load", doc);
+    CHECK(r.at("id") == "acme");
+  }
+  Database db(path, manual("2026-01-01"));
+  auto r = call(db, "calendar.is_working_day", R"({"calendar":"acme","date":"2026-03-07"})");
+  CHECK(r.at("working") == true);  // Saturday works in this calendar
+  r = call(db, "calendar.is_working_day", R"({"calendar":"acme","date":"2026-03-02"})");
+  CHECK(r.at("working") == false);
+  CHECK(r.at("kind") == "holiday");
+  bool listed = false;
+  const auto list = call(db, "calendar.list", "{}");
+  for (const auto& c : list.at("calendars").as_array())
+    if (c.at("id") == "acme") listed = c.at("user_data").as_bool();
+  CHECK(listed);
+  std::remove(path);
+}
+
+TEST_CASE("a failed mutating call leaves nothing behind") {
+  Database db(":memory:", manual("2026-01-01"));
+  const auto e = error_of([&] {
+    call(db, "calendar.load",
+         R"({"calendar": {"id": "bad", "years": [{"year": 2026, "days": [{"date": "2027-01-01", "kind": "holiday"}]}]}})");
+  });
+  CHECK(e.code() == ErrorCode::invalid);
+  const auto list = call(db, "calendar.list", "{}");
+  for (const auto& c : list.at("calendars").as_array()) CHECK(c.at("id") != "bad");
+}
+
+TEST_CASE("a calendar loaded by another connection is seen without reopening") {
+  const char* path = "/tmp/opora-unit-calendar2.db";
+  std::remove(path);
+  Database a(path, manual("2026-01-01"));
+  Database b(path, manual("2026-01-01"));
+  call(b, "calendar.list", "{}");  // warm b's cache
+  call(a, "calendar.load",
+       R"({"calendar": {"id": "shop", "weekend": ["sat", "sun"], "years": [{"year": 2026, "days": []}]}})");
+  auto r = call(b, "calendar.add_working_days", R"({"calendar":"shop","date":"2026-01-02","days":1})");
+  CHECK(r.at("date") == "2026-01-05");
+  std::remove(path);
+}

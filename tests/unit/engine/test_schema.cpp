@@ -1,0 +1,71 @@
+#include <doctest/doctest.h>
+
+#include <boost/json.hpp>
+
+#include "engine/schema.hpp"
+
+namespace json = boost::json;
+using opora::FieldErrors;
+
+namespace {
+
+FieldErrors check(const char* schema, const char* value) {
+  FieldErrors errors;
+  opora::engine::validate(opora::engine::parse_schema(schema), json::parse(value), "", errors);
+  return errors;
+}
+
+const char* kSchema = R"~({"type": "object", "required": ["date", "days"], "properties": {
+  "date": {"type": "string", "format": "date"},
+  "days": {"type": "integer", "minimum": -10, "maximum": 10},
+  "mode": {"type": "string", "enum": ["a", "b"]},
+  "amount": {"type": "string", "format": "money"},
+  "items": {"type": "array", "items": {"type": "object", "required": ["qty"],
+            "properties": {"qty": {"type": "string", "format": "decimal"}}}}
+}})~";
+
+}  // namespace
+
+TEST_CASE("a valid object passes and unknown fields are ignored") {
+  CHECK(check(kSchema, R"({"date": "2026-01-09", "days": 3, "extra": [1]})").empty());
+}
+
+TEST_CASE("every problem is reported at once with its path and rule") {
+  const auto e = check(kSchema, R"({"days": 11, "mode": "c", "amount": "12,50",
+                                     "items": [{"qty": "1.5"}, {"qty": "x"}, {}]})");
+  REQUIRE(e.list().size() == 6);
+  CHECK(e.list()[0].field == "date");
+  CHECK(e.list()[0].rule == "required");
+  CHECK(e.list()[1].field == "days");
+  CHECK(e.list()[1].rule == "range");
+  CHECK(e.list()[2].field == "mode");
+  CHECK(e.list()[2].rule == "enum");
+  CHECK(e.list()[3].field == "amount");
+  CHECK(e.list()[3].rule == "money");
+  CHECK(e.list()[4].field == "items[1].qty");
+  CHECK(e.list()[4].rule == "decimal");
+  CHECK(e.list()[5].field == "items[2].qty");
+  CHECK(e.list()[5].rule == "required");
+}
+
+TEST_CASE("wrong types are named, and a fraction is not an integer") {
+  const auto e = check(kSchema, R"({"date": 20260109, "days": 1.0})");
+  REQUIRE(e.list().size() == 2);
+  CHECK(e.list()[0].rule == "type");
+  CHECK(e.list()[0].message == "expected a string, got an integer");
+  CHECK(e.list()[1].message == "expected an integer, got a number with a fraction");
+}
+
+TEST_CASE("null counts as absent") {
+  const auto e = check(kSchema, R"({"date": null, "days": 0, "mode": null})");
+  REQUIRE(e.list().size() == 1);
+  CHECK(e.list()[0].field == "date");
+  CHECK(e.list()[0].rule == "required");
+}
+
+TEST_CASE("impossible dates and huge integers are rejected") {
+  const auto e = check(kSchema, R"({"date": "2026-02-29", "days": 18446744073709551615})");
+  REQUIRE(e.list().size() == 2);
+  CHECK(e.list()[0].rule == "date");
+  CHECK(e.list()[1].rule == "range");
+}
