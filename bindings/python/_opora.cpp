@@ -60,8 +60,8 @@ void append_json_string(std::string& out, std::string_view text);
 // A failure that did not come from the library (closed handle, bad result text),
 // described in the same JSON shape as opora_last_error_json().
 Failure local_failure(int code, const char* name, const std::string& message) {
-  std::string text = "{\"code\": " + std::to_string(code) + ", \"name\": \"" + name +
-                     "\", \"message\": ";
+  std::string text =
+      "{\"code\": " + std::to_string(code) + ", \"name\": \"" + name + "\", \"message\": ";
   append_json_string(text, message);
   text += ", \"errors\": []}";
   return Failure{code, message, std::move(text)};
@@ -103,19 +103,35 @@ class KeyPath {
   std::vector<std::variant<std::string, std::size_t>> parts_;
 };
 
-std::string type_name(py::handle obj) { return Py_TYPE(obj.ptr())->tp_name; }
+std::string type_name(py::handle obj) {
+  return Py_TYPE(obj.ptr())->tp_name;
+}
 
 void append_json_string(std::string& out, std::string_view text) {
   out += '"';
   for (const char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buf[8];
@@ -267,7 +283,8 @@ class Encoder {
     if (!py::cast<bool>(obj.attr("is_finite")()))
       throw py::value_error(path_.str() + ": " + py::cast<std::string>(py::str(obj)) +
                             " is not a finite number");
-    const auto text = py::reinterpret_steal<py::object>(PyObject_Format(obj.ptr(), py::str("f").ptr()));
+    const auto text =
+        py::reinterpret_steal<py::object>(PyObject_Format(obj.ptr(), py::str("f").ptr()));
     if (!text) throw py::error_already_set();
     append_json_string(out, utf8(text));
   }
@@ -279,11 +296,16 @@ class Encoder {
 
 py::object to_python(const json::value& v) {
   switch (v.kind()) {
-    case json::kind::null: return py::none();
-    case json::kind::bool_: return py::bool_(v.get_bool());
-    case json::kind::int64: return py::int_(static_cast<long long>(v.get_int64()));
-    case json::kind::uint64: return py::int_(static_cast<unsigned long long>(v.get_uint64()));
-    case json::kind::double_: return py::float_(v.get_double());
+    case json::kind::null:
+      return py::none();
+    case json::kind::bool_:
+      return py::bool_(v.get_bool());
+    case json::kind::int64:
+      return py::int_(static_cast<long long>(v.get_int64()));
+    case json::kind::uint64:
+      return py::int_(static_cast<unsigned long long>(v.get_uint64()));
+    case json::kind::double_:
+      return py::float_(v.get_double());
     case json::kind::string: {
       const json::string& s = v.get_string();
       return py::str(s.data(), s.size());
@@ -357,7 +379,8 @@ class Database {
         failure = local_failure(OPORA_ESTATE, "OPORA_ESTATE", "the database is closed");
       } else {
         char* text = nullptr;
-        const int rc = opora_db_call(db_, name.c_str(), params.is_none() ? nullptr : params_json.c_str(), &text);
+        const int rc = opora_db_call(db_, name.c_str(),
+                                     params.is_none() ? nullptr : params_json.c_str(), &text);
         if (rc < 0) {
           failure = capture_failure(rc);
         } else {
@@ -365,8 +388,9 @@ class Database {
           result = json::parse(text != nullptr ? text : "", ec);
           opora_free(text);
           if (ec || !result.is_object())
-            failure = local_failure(OPORA_EINTERNAL, "OPORA_EINTERNAL",
-                                    name + ": the library returned a result that is not a JSON object");
+            failure =
+                local_failure(OPORA_EINTERNAL, "OPORA_EINTERNAL",
+                              name + ": the library returned a result that is not a JSON object");
         }
       }
     }
@@ -401,12 +425,12 @@ PYBIND11_MODULE(_opora, m) {
 
   PyDateTime_IMPORT;
   if (PyDateTimeAPI == nullptr) throw py::error_already_set();
-  g_types.decimal = py::module_::import("decimal").attr("Decimal").release().ptr();
-  g_types.utc = py::module_::import("datetime").attr("timezone").attr("utc").release().ptr();
-  g_types.native_error =
-      PyErr_NewExceptionWithDoc("opora._opora.NativeError",
-                                "A failed opora call: args are (code, message, error_json).",
-                                PyExc_Exception, nullptr);
+  g_types.decimal = py::object(py::module_::import("decimal").attr("Decimal")).release().ptr();
+  g_types.utc =
+      py::object(py::module_::import("datetime").attr("timezone").attr("utc")).release().ptr();
+  g_types.native_error = PyErr_NewExceptionWithDoc(
+      "opora._opora.NativeError", "A failed opora call: args are (code, message, error_json).",
+      PyExc_Exception, nullptr);
   if (g_types.native_error == nullptr) throw py::error_already_set();
   m.attr("NativeError") = py::handle(g_types.native_error);
 
@@ -418,7 +442,8 @@ PYBIND11_MODULE(_opora, m) {
       "strerror", [](int code) { return std::string(opora_strerror(code)); }, py::arg("code"),
       "Static English text for a status code.");
   m.def(
-      "encode_json", [](py::handle obj, const std::string& root) { return Encoder(root).encode(obj); },
+      "encode_json",
+      [](py::handle obj, const std::string& root) { return Encoder(root).encode(obj); },
       py::arg("obj"), py::arg("root") = "value",
       "Serialises a Python value to JSON text the way call() does; `root` names it in errors.");
 

@@ -7,7 +7,9 @@
 #include <cmath>
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <system_error>
+#include <utility>
 
 namespace opora_cli {
 namespace {
@@ -15,6 +17,7 @@ namespace {
 namespace json = boost::json;
 
 constexpr std::size_t kMaxDepth = 1024;
+constexpr std::size_t kShortArrayWidth = 72;
 
 void append_double(std::string& out, double number) {
   if (!std::isfinite(number)) {  // JSON has no infinity; say it as Boost.JSON does
@@ -37,6 +40,7 @@ class Printer {
   explicit Printer(JsonStyle style) : pretty_(style == JsonStyle::kPretty) {}
 
   std::string print(const json::value& value) {
+    out_.clear();
     write(value, 0);
     return std::move(out_);
   }
@@ -46,6 +50,23 @@ class Printer {
     if (!pretty_) return;
     out_ += '\n';
     out_.append(depth * 2, ' ');
+  }
+
+  // A short array of scalars stays on one line: [2024, 2025, 2026].
+  bool write_short_array(const json::array& array) {
+    for (const auto& item : array) {
+      if (item.is_object() || item.is_array()) return false;
+    }
+    Printer inner(JsonStyle::kCompact);
+    std::string line = "[";
+    for (const auto& item : array) {
+      if (line.size() > 1) line += ", ";
+      line += inner.print(item);
+      if (line.size() > kShortArrayWidth) return false;
+    }
+    out_ += line;
+    out_ += ']';
+    return true;
   }
 
   void write(const json::value& value, std::size_t depth) {
@@ -76,6 +97,7 @@ class Printer {
           out_ += "[]";
           return;
         }
+        if (pretty_ && write_short_array(array)) return;
         out_ += '[';
         bool first = true;
         for (const auto& item : array) {

@@ -13,7 +13,7 @@ namespace opora_cli {
 std::optional<boost::json::value> parse_json(std::string_view text);
 
 enum class JsonStyle {
-  kPretty,   // for people: 2-space indent, "key": value
+  kPretty,   // for people: 2-space indent, "key": value, short scalar arrays on one line
   kCompact,  // for programs: one line, no spaces
 };
 

@@ -21,8 +21,7 @@ LastError& last() noexcept {
 // Built on first use per thread; std::string of a literal does not throw
 // for short strings in practice, and a failure here would only leave "".
 const std::string& ok_json() {
-  static const std::string text =
-      R"({"code":0,"name":"OPORA_OK","message":"","errors":[]})";
+  static const std::string text = R"({"code":0,"name":"OPORA_OK","message":"","errors":[]})";
   return text;
 }
 
@@ -30,22 +29,38 @@ const std::string& ok_json() {
 
 const char* status_name(int code) noexcept {
   switch (code) {
-    case OPORA_OK: return "OPORA_OK";
-    case OPORA_ERROR: return "OPORA_ERROR";
-    case OPORA_EINVAL: return "OPORA_EINVAL";
-    case OPORA_EJSON: return "OPORA_EJSON";
-    case OPORA_ENOTFOUND: return "OPORA_ENOTFOUND";
-    case OPORA_ECONFLICT: return "OPORA_ECONFLICT";
-    case OPORA_EVALIDATION: return "OPORA_EVALIDATION";
-    case OPORA_EBUSY: return "OPORA_EBUSY";
-    case OPORA_EIO: return "OPORA_EIO";
-    case OPORA_ECORRUPT: return "OPORA_ECORRUPT";
-    case OPORA_EINTERNAL: return "OPORA_EINTERNAL";
-    case OPORA_ENOMEM: return "OPORA_ENOMEM";
-    case OPORA_ENOMETHOD: return "OPORA_ENOMETHOD";
-    case OPORA_ESTATE: return "OPORA_ESTATE";
-    case OPORA_EOVERFLOW: return "OPORA_EOVERFLOW";
-    default: return "OPORA_UNKNOWN";
+    case OPORA_OK:
+      return "OPORA_OK";
+    case OPORA_ERROR:
+      return "OPORA_ERROR";
+    case OPORA_EINVAL:
+      return "OPORA_EINVAL";
+    case OPORA_EJSON:
+      return "OPORA_EJSON";
+    case OPORA_ENOTFOUND:
+      return "OPORA_ENOTFOUND";
+    case OPORA_ECONFLICT:
+      return "OPORA_ECONFLICT";
+    case OPORA_EVALIDATION:
+      return "OPORA_EVALIDATION";
+    case OPORA_EBUSY:
+      return "OPORA_EBUSY";
+    case OPORA_EIO:
+      return "OPORA_EIO";
+    case OPORA_ECORRUPT:
+      return "OPORA_ECORRUPT";
+    case OPORA_EINTERNAL:
+      return "OPORA_EINTERNAL";
+    case OPORA_ENOMEM:
+      return "OPORA_ENOMEM";
+    case OPORA_ENOMETHOD:
+      return "OPORA_ENOMETHOD";
+    case OPORA_ESTATE:
+      return "OPORA_ESTATE";
+    case OPORA_EOVERFLOW:
+      return "OPORA_EOVERFLOW";
+    default:
+      return "OPORA_UNKNOWN";
   }
 }
 
@@ -54,7 +69,8 @@ void set_error(ErrorCode code, std::string message, const std::vector<FieldError
   e.code = static_cast<int>(code);
   boost::json::array list;
   for (const auto& f : fields)
-    list.push_back(boost::json::object{{"field", f.field}, {"rule", f.rule}, {"message", f.message}});
+    list.push_back(
+        boost::json::object{{"field", f.field}, {"rule", f.rule}, {"message", f.message}});
   e.json = boost::json::serialize(boost::json::object{{"code", e.code},
                                                       {"name", status_name(e.code)},
                                                       {"message", message},
@@ -69,7 +85,9 @@ void clear_error() noexcept {
   e.json.clear();
 }
 
-const char* last_message() noexcept { return last().message.c_str(); }
+const char* last_message() noexcept {
+  return last().message.c_str();
+}
 
 const char* last_json() noexcept {
   const auto& e = last();

@@ -62,10 +62,8 @@ boost::json::object parse_object(const char* text, const char* what) {
   if (text == nullptr || *text == '\0') return {};
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(text, ec);
-  if (ec)
-    throw Error(ErrorCode::json, std::string(what) + " is not valid JSON: " + ec.message());
-  if (!v.is_object())
-    throw Error(ErrorCode::json, std::string(what) + " must be a JSON object");
+  if (ec) throw Error(ErrorCode::json, std::string(what) + " is not valid JSON: " + ec.message());
+  if (!v.is_object()) throw Error(ErrorCode::json, std::string(what) + " must be a JSON object");
   return std::move(v.as_object());
 }
 
@@ -83,28 +81,38 @@ using opora::capi::guarded;
 
 extern "C" {
 
-const char* opora_version(void) { return OPORA_VERSION_STRING; }
+const char* opora_version(void) {
+  return OPORA_VERSION_STRING;
+}
 
-int opora_version_number(void) { return OPORA_VERSION_NUMBER; }
+int opora_version_number(void) {
+  return OPORA_VERSION_NUMBER;
+}
 
 const char* opora_strerror(int code) {
   if (code > 0 || code < OPORA_EOVERFLOW) return "unknown error code";
   return opora::error_code_text(static_cast<opora::ErrorCode>(code));
 }
 
-const char* opora_last_error_message(void) { return opora::capi::last_message(); }
+const char* opora_last_error_message(void) {
+  return opora::capi::last_message();
+}
 
-const char* opora_last_error_json(void) { return opora::capi::last_json(); }
+const char* opora_last_error_json(void) {
+  return opora::capi::last_json();
+}
 
-void opora_free(void* ptr) { std::free(ptr); }
+void opora_free(void* ptr) {
+  std::free(ptr);
+}
 
 int opora_db_open(opora_db** out, const char* path, const char* options_json) {
   if (out != nullptr) *out = nullptr;
   return guarded([&] {
     opora::capi::require(out, "out");
     opora::capi::require(path, "path");
-    const auto options = opora::engine::OpenOptions::parse(
-        opora::capi::parse_object(options_json, "options_json"));
+    const auto options =
+        opora::engine::OpenOptions::parse(opora::capi::parse_object(options_json, "options_json"));
     auto db = std::make_unique<opora_db>();
     db->impl = std::make_unique<opora::engine::Database>(path, options);
     *out = db.release();

@@ -1,7 +1,9 @@
 #include "core/business_calendar.hpp"
 
 #include <algorithm>
+#include <initializer_list>
 #include <limits>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -45,9 +47,13 @@ void check_keys(const json::object& obj, std::initializer_list<std::string_view>
                 const std::string& prefix, FieldErrors& errors) {
   for (const auto& kv : obj) {
     const std::string_view key(kv.key().data(), kv.key().size());
-    if (std::find(known.begin(), known.end(), key) == known.end())
-      errors.add(join(prefix, key), "unknown",
-                 "unknown field; expected one of the documented calendar fields");
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    std::string expected;
+    for (std::string_view k : known) {
+      if (!expected.empty()) expected += ", ";
+      expected += k;
+    }
+    errors.add(join(prefix, key), "unknown", "unknown field; expected one of: " + expected);
   }
 }
 
@@ -92,11 +98,104 @@ const char* day_kind_name(DayKind kind) noexcept {
 // ---------------------------------------------------------------------------
 // Parsing and validation
 
+std::optional<BusinessCalendar::Override> BusinessCalendar::parse_day(const json::object& d,
+                                                                      const std::string& dp,
+                                                                      int year, int hours_per_day,
+                                                                      std::set<int64_t>& seen,
+                                                                      FieldErrors& errors) {
+  check_keys(d, {"date", "kind", "hours", "note"}, dp, errors);
+  bool ok = true;
+
+  std::optional<Date> date;
+  if (const json::value* dv = d.if_contains("date")) {
+    if (!dv->is_string()) {
+      errors.add(join(dp, "date"), "type", "expected a date string \"YYYY-MM-DD\"");
+      ok = false;
+    } else {
+      const std::string_view text(dv->get_string().data(), dv->get_string().size());
+      date = Date::parse(text);
+      if (!date) {
+        errors.add(join(dp, "date"), "date",
+                   "expected an existing date \"YYYY-MM-DD\", got \"" + std::string(text) + "\"");
+        ok = false;
+      } else if (year != 0 && date->year() != year) {
+        errors.add(join(dp, "date"), "year_mismatch",
+                   date->to_string() + " is not in year " + std::to_string(year));
+        ok = false;
+      } else if (!seen.insert(date->days_since_epoch()).second) {
+        errors.add(join(dp, "date"), "duplicate", date->to_string() + " is listed more than once");
+        ok = false;
+      }
+    }
+  } else {
+    errors.add(join(dp, "date"), "required", "the date is required");
+    ok = false;
+  }
+
+  std::optional<DayKind> kind;
+  if (const json::value* kv = d.if_contains("kind")) {
+    if (!kv->is_string()) {
+      errors.add(join(dp, "kind"), "type", "expected a string");
+      ok = false;
+    } else {
+      kind = parse_override_kind(std::string_view(kv->get_string()));
+      if (!kind) {
+        errors.add(join(dp, "kind"), "enum",
+                   "expected one of holiday, day_off, working_day, shortened; got \"" +
+                       std::string(kv->get_string()) + "\"");
+        ok = false;
+      }
+    }
+  } else {
+    errors.add(join(dp, "kind"), "required", "the kind of day is required");
+    ok = false;
+  }
+
+  std::optional<int> hours;
+  if (const json::value* hv = d.if_contains("hours")) {
+    const auto n = as_integer(*hv);
+    if (!n) {
+      errors.add(join(dp, "hours"), "type", "expected an integer number of hours");
+      ok = false;
+    } else if (kind && *kind != DayKind::working_day && *kind != DayKind::shortened) {
+      errors.add(join(dp, "hours"), "range", "hours apply only to working_day and shortened days");
+      ok = false;
+    } else if (kind && *kind == DayKind::shortened && hours_per_day != 0 &&
+               (*n < 1 || *n >= hours_per_day)) {
+      errors.add(join(dp, "hours"), "range",
+                 "a shortened day has 1.." + std::to_string(hours_per_day - 1) +
+                     " hours (hours_per_day is " + std::to_string(hours_per_day) + ")");
+      ok = false;
+    } else if (*n < 1 || *n > 24) {
+      errors.add(join(dp, "hours"), "range", "hours must be within 1..24");
+      ok = false;
+    } else {
+      hours = static_cast<int>(*n);
+    }
+  } else if (kind && *kind == DayKind::shortened && hours_per_day == 1) {
+    errors.add(join(dp, "hours"), "required",
+               "with hours_per_day 1 a shortened day needs explicit hours");
+    ok = false;
+  }
+
+  std::string note;
+  if (const json::value* nv = d.if_contains("note")) {
+    if (!nv->is_string()) {
+      errors.add(join(dp, "note"), "type", "expected a string");
+      ok = false;
+    } else {
+      note = std::string(nv->get_string());
+    }
+  }
+
+  if (!ok || !date || !kind) return std::nullopt;
+  return Override{*date, *kind, hours, std::move(note)};
+}
+
 bool BusinessCalendar::parse_year(const json::value& v, const std::string& prefix,
                                   int hours_per_day, Year& out, FieldErrors& errors) const {
-  const std::string here = prefix;
   if (!v.is_object()) {
-    errors.add(here, "type", "expected a year object");
+    errors.add(prefix, "type", "expected a year object");
     return false;
   }
   const json::object& obj = v.get_object();
@@ -107,9 +206,9 @@ bool BusinessCalendar::parse_year(const json::value& v, const std::string& prefi
     if (!c->is_string())
       errors.add(join(prefix, "calendar"), "type", "expected a string (the calendar id)");
     else if (!id_.empty() && std::string_view(c->get_string()) != id_)
-      errors.add(join(prefix, "calendar"), "calendar_mismatch",
-                 "year belongs to calendar \"" + std::string(c->get_string()) +
-                     "\", not \"" + id_ + "\"");
+      errors.add(
+          join(prefix, "calendar"), "calendar_mismatch",
+          "year belongs to calendar \"" + std::string(c->get_string()) + "\", not \"" + id_ + "\"");
   }
 
   int year = 0;  // 0 = unknown, which skips the checks that need it
@@ -151,96 +250,8 @@ bool BusinessCalendar::parse_year(const json::value& v, const std::string& prefi
         errors.add(dp, "type", "expected a day object");
         continue;
       }
-      const json::object& d = arr[i].get_object();
-      check_keys(d, {"date", "kind", "hours", "note"}, dp, errors);
-      bool ok = true;
-
-      std::optional<Date> date;
-      if (const json::value* dv = d.if_contains("date")) {
-        if (!dv->is_string()) {
-          errors.add(join(dp, "date"), "type", "expected a date string \"YYYY-MM-DD\"");
-          ok = false;
-        } else {
-          const std::string_view text(dv->get_string().data(), dv->get_string().size());
-          date = Date::parse(text);
-          if (!date) {
-            errors.add(join(dp, "date"), "date",
-                       "expected an existing date \"YYYY-MM-DD\", got \"" + std::string(text) +
-                           "\"");
-            ok = false;
-          } else if (year != 0 && date->year() != year) {
-            errors.add(join(dp, "date"), "year_mismatch",
-                       date->to_string() + " is not in year " + std::to_string(year));
-            ok = false;
-          } else if (!seen.insert(date->days_since_epoch()).second) {
-            errors.add(join(dp, "date"), "duplicate",
-                       date->to_string() + " is listed more than once");
-            ok = false;
-          }
-        }
-      } else {
-        errors.add(join(dp, "date"), "required", "the date is required");
-        ok = false;
-      }
-
-      std::optional<DayKind> kind;
-      if (const json::value* kv = d.if_contains("kind")) {
-        if (!kv->is_string()) {
-          errors.add(join(dp, "kind"), "type", "expected a string");
-          ok = false;
-        } else {
-          kind = parse_override_kind(std::string_view(kv->get_string()));
-          if (!kind) {
-            errors.add(join(dp, "kind"), "enum",
-                       "expected one of holiday, day_off, working_day, shortened; got \"" +
-                           std::string(kv->get_string()) + "\"");
-            ok = false;
-          }
-        }
-      } else {
-        errors.add(join(dp, "kind"), "required", "the kind of day is required");
-        ok = false;
-      }
-
-      std::optional<int> hours;
-      if (const json::value* hv = d.if_contains("hours")) {
-        const auto n = as_integer(*hv);
-        if (!n) {
-          errors.add(join(dp, "hours"), "type", "expected an integer number of hours");
-          ok = false;
-        } else if (kind && *kind != DayKind::working_day && *kind != DayKind::shortened) {
-          errors.add(join(dp, "hours"), "range",
-                     "hours apply only to working_day and shortened days");
-          ok = false;
-        } else if (kind && *kind == DayKind::shortened && hours_per_day != 0 &&
-                   (*n < 1 || *n >= hours_per_day)) {
-          errors.add(join(dp, "hours"), "range",
-                     "a shortened day has 1.." + std::to_string(hours_per_day - 1) +
-                         " hours (hours_per_day is " + std::to_string(hours_per_day) + ")");
-          ok = false;
-        } else if (*n < 1 || *n > 24) {
-          errors.add(join(dp, "hours"), "range", "hours must be within 1..24");
-          ok = false;
-        } else {
-          hours = static_cast<int>(*n);
-        }
-      } else if (kind && *kind == DayKind::shortened && hours_per_day == 1) {
-        errors.add(join(dp, "hours"), "required",
-                   "with hours_per_day 1 a shortened day needs explicit hours");
-        ok = false;
-      }
-
-      std::string note;
-      if (const json::value* nv = d.if_contains("note")) {
-        if (!nv->is_string()) {
-          errors.add(join(dp, "note"), "type", "expected a string");
-          ok = false;
-        } else {
-          note = std::string(nv->get_string());
-        }
-      }
-
-      if (ok && date && kind) days.push_back({*date, *kind, hours, std::move(note)});
+      if (auto day = parse_day(arr[i].get_object(), dp, year, hours_per_day, seen, errors))
+        days.push_back(std::move(*day));
     }
   }
 
@@ -424,9 +435,8 @@ BusinessCalendar BusinessCalendar::builtin(std::string_view id) {
           try {
             cal = from_json(parse_embedded(*f));
           } catch (const Error& e) {
-            throw Error(ErrorCode::internal,
-                        "embedded calendar data/calendars/" + header_name + " is invalid: " +
-                            e.what());
+            throw Error(ErrorCode::internal, "embedded calendar data/calendars/" + header_name +
+                                                 " is invalid: " + e.what());
           }
           have_header = true;
         }
@@ -446,12 +456,12 @@ BusinessCalendar BusinessCalendar::builtin(std::string_view id) {
         // A shipped year file must name its calendar and sit under its year,
         // so that a copy-paste mistake between files is caught at first use.
         const json::object& o = v.get_object();
-        const std::string expected = cid + "/" + std::to_string(o.at("year").to_number<int>()) +
-                                     ".json";
+        const std::string expected =
+            cid + "/" + std::to_string(o.at("year").to_number<int>()) + ".json";
         if (!o.contains("calendar") || name != expected)
-          throw Error(ErrorCode::internal,
-                      "embedded calendar data/calendars/" + name + " must be named " +
-                          expected + " and name its calendar");
+          throw Error(ErrorCode::internal, "embedded calendar data/calendars/" + name +
+                                               " must be named " + expected +
+                                               " and name its calendar");
       }
       out.emplace(cid, std::move(cal));
     }
@@ -507,10 +517,12 @@ const BusinessCalendar::Year& BusinessCalendar::require_year(int year,
 }
 
 void BusinessCalendar::fail_missing_year(int year, const std::string& field) const {
+  // Names the way out as the host API spells it (calendar.load, "fallback"),
+  // since this text reaches integrators through the C boundary unchanged.
   fail_field(ErrorCode::not_found, field, "calendar_year",
              "calendar \"" + id_ + "\" has no data for " + std::to_string(year) + " (it has " +
-                 list_years(years()) + "); load the year into the calendar, or pass " +
-                 "missing_year \"weekends\" to assume the weekly pattern without holidays");
+                 list_years(years()) + "); load the year with calendar.load, or pass " +
+                 "fallback \"weekends\" to assume the weekly pattern without holidays");
 }
 
 int BusinessCalendar::override_hours(const Override& o) const noexcept {
@@ -544,57 +556,62 @@ DayInfo BusinessCalendar::day(Date d, MissingYear missing, const std::string& fi
   return pattern_day(d);
 }
 
-bool BusinessCalendar::is_working_day(Date d, MissingYear missing,
-                                      const std::string& field) const {
+bool BusinessCalendar::is_working_day(Date d, MissingYear missing, const std::string& field) const {
   Cursor c;
-  return hours_at(d, c, missing, field) > 0;
+  return hours_at(d.days_since_epoch(), c, missing, field) > 0;
 }
 
-int BusinessCalendar::hours_at(Date d, Cursor& cursor, MissingYear missing,
+int BusinessCalendar::hours_at(int64_t day, Cursor& cursor, MissingYear missing,
                                const std::string& field) const {
-  if (d.year() != cursor.year) {
-    cursor.year = d.year();
-    cursor.data = find_year(d.year());
-    if (!cursor.data && missing == MissingYear::error) fail_missing_year(d.year(), field);
+  if (day < cursor.first || day > cursor.last) {
+    const int year = Date::from_days(day).year();
+    const Date jan1(year, 1, 1);
+    cursor.data = find_year(year);
+    if (!cursor.data && missing == MissingYear::error) fail_missing_year(year, field);
+    cursor.first = jan1.days_since_epoch();
+    cursor.last = Date(year, 12, 31).days_since_epoch();
+    cursor.first_weekday = static_cast<size_t>(jan1.weekday());
   }
+  const auto doy = static_cast<size_t>(day - cursor.first);
   if (cursor.data) {
-    const auto doy = static_cast<size_t>(d.days_since_epoch() - cursor.data->first_day);
     const int16_t idx = cursor.data->by_day[doy];
     if (idx >= 0) return override_hours(cursor.data->days[static_cast<size_t>(idx)]);
   }
-  return is_weekend(d.weekday()) ? 0 : hours_per_day_;
+  return weekend_[(cursor.first_weekday + doy) % 7] ? 0 : hours_per_day_;
 }
 
 Date BusinessCalendar::add_working_days(Date d, int64_t n, MissingYear missing) const {
   if (n > kMaxWorkingDays || n < -kMaxWorkingDays)
     fail_field(ErrorCode::invalid, "days", "range",
                "working days must be within -100000..100000, got " + std::to_string(n));
+  static const std::string kField = "date";
   const int64_t step = n > 0 ? 1 : -1;
   int64_t left = n > 0 ? n : -n;
   int64_t day = d.days_since_epoch();
   Cursor c;
-  Date cur = d;
   while (left > 0) {
     day += step;
-    cur = Date::from_days(day);
-    if (hours_at(cur, c, missing, "date") > 0) --left;
+    if (hours_at(day, c, missing, kField) > 0) --left;
   }
-  return cur;
+  return Date::from_days(day);
 }
 
 int64_t BusinessCalendar::sum_between(Date from, Date to, MissingYear missing, bool hours) const {
   if (from > to)
-    fail_field(ErrorCode::invalid, "to", "range",
-               "the range ends (" + to.to_string() + ") before it starts (" + from.to_string() +
-                   ")");
-  static const std::string kFrom = "from";
-  static const std::string kTo = "to";
+    fail_field(
+        ErrorCode::invalid, "to", "range",
+        "the range ends (" + to.to_string() + ") before it starts (" + from.to_string() + ")");
+  // Checked up front so that the error names the argument whose year is
+  // missing: from's own year on "from", any later one on "to".
+  if (missing == MissingYear::error)
+    for (int y = from.year(); y <= to.year(); ++y)
+      if (!has_year(y)) fail_missing_year(y, y == from.year() ? "from" : "to");
+  static const std::string kUnused;
   int64_t total = 0;
   Cursor c;
   const int64_t last = to.days_since_epoch();
   for (int64_t day = from.days_since_epoch(); day <= last; ++day) {
-    const Date cur = Date::from_days(day);
-    const int h = hours_at(cur, c, missing, cur.year() == from.year() ? kFrom : kTo);
+    const int h = hours_at(day, c, missing, kUnused);
     if (h > 0) total += hours ? h : 1;
   }
   return total;

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -103,8 +104,7 @@ class BusinessCalendar {
   // "from" when it is from's own year, otherwise on "to".
   int64_t working_days_between(Date from, Date to, MissingYear missing = MissingYear::error) const;
   // Sum of working hours in [from, to], same rules.
-  int64_t working_hours_between(Date from, Date to,
-                                MissingYear missing = MissingYear::error) const;
+  int64_t working_hours_between(Date from, Date to, MissingYear missing = MissingYear::error) const;
 
   // The full document; from_json(to_json()) gives an equal calendar.
   boost::json::value to_json() const;
@@ -126,11 +126,14 @@ class BusinessCalendar {
     std::vector<int16_t> by_day;
     int64_t first_day = 0;  // days_since_epoch() of 1 January
   };
-  // Remembers the year of the previous lookup so that walks over consecutive
-  // dates search the year map once per year, not once per day.
+  // The year of the previous lookup in a walk over consecutive dates: the
+  // walk then works on day numbers and touches the year map and the civil
+  // date conversion once per year instead of once per day.
   struct Cursor {
-    int year = 0;
     const Year* data = nullptr;
+    int64_t first = 1;  // day numbers of 1 Jan and 31 Dec; empty until used
+    int64_t last = 0;
+    size_t first_weekday = 0;  // Weekday of 1 Jan as an index
   };
 
   BusinessCalendar() = default;
@@ -140,14 +143,20 @@ class BusinessCalendar {
   // skips the checks that depend on it.
   bool parse_year(const boost::json::value& v, const std::string& prefix, int hours_per_day,
                   Year& out, FieldErrors& errors) const;
+  // Validates one entry of "days"; `year` and `hours_per_day` are 0 when
+  // unknown. `seen` collects the dates so far to catch duplicates.
+  static std::optional<Override> parse_day(const boost::json::object& d, const std::string& dp,
+                                           int year, int hours_per_day, std::set<int64_t>& seen,
+                                           FieldErrors& errors);
   const Year* find_year(int year) const;
   const Year& require_year(int year, const std::string& field) const;
   [[noreturn]] void fail_missing_year(int year, const std::string& field) const;
   DayInfo pattern_day(Date d) const;
   DayInfo resolve(const Year& y, Date d) const;
   int override_hours(const Override& o) const noexcept;
-  // Working hours of d, 0 when it is not a working day.
-  int hours_at(Date d, Cursor& cursor, MissingYear missing, const std::string& field) const;
+  // Working hours of the day numbered `day` (days since 1970-01-01), 0 when
+  // it is not a working day.
+  int hours_at(int64_t day, Cursor& cursor, MissingYear missing, const std::string& field) const;
   int64_t sum_between(Date from, Date to, MissingYear missing, bool hours) const;
 
   std::string id_;

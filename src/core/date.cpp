@@ -78,8 +78,8 @@ Date Date::from_days(int64_t days) {
   // below free of overflow for any input.
   constexpr int64_t limit = 2000LL * 366;
   if (days > limit || days < -limit)
-    throw Error(ErrorCode::invalid, "date out of range 1900..2999 (" + std::to_string(days) +
-                                        " days from 1970-01-01)");
+    throw Error(ErrorCode::invalid,
+                "date out of range 1900..2999 (" + std::to_string(days) + " days from 1970-01-01)");
   int64_t y = 0, m = 0, d = 0;
   civil_from_days(days, y, m, d);
   if (!valid_triple(y, m, d))

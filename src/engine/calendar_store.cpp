@@ -1,6 +1,7 @@
 #include "engine/calendar_store.hpp"
 
 #include <boost/json.hpp>
+#include <optional>
 
 #include "core/error.hpp"
 #include "store/sqlite.hpp"
@@ -55,28 +56,32 @@ const BusinessCalendar& CalendarStore::get(const std::string& id, const std::str
 
 const BusinessCalendar& CalendarStore::load(const json::object& document,
                                             const std::string& loaded_at) {
-  // Parsing validates the whole document and reports every problem at once.
-  const BusinessCalendar parsed = BusinessCalendar::from_json(document);
-  const std::string id = parsed.id();
-  if (is_builtin(id)) {
-    const BusinessCalendar builtin = BusinessCalendar::builtin(id);
-    if (builtin.to_json().as_object().at("weekend") != parsed.to_json().as_object().at("weekend"))
-      fail_field(ErrorCode::validation, "calendar.weekend", "builtin_weekend",
-                 "a calendar loaded over built-in \"" + id +
-                     "\" adds or replaces years only and must keep its weekend days");
+  // Build the effective calendar before writing anything: parsing validates
+  // the whole document, and overlaying a built-in one checks it fits.
+  std::optional<BusinessCalendar> parsed;
+  std::optional<BusinessCalendar> result;
+  try {
+    parsed = BusinessCalendar::from_json(document);
+    const json::object normalized = parsed->to_json().as_object();
+    result = effective(parsed->id(), &normalized);
+  } catch (const Error& e) {
+    // The document arrives as the "calendar" parameter: name fields from there.
+    std::vector<FieldError> fields;
+    for (const auto& f : e.field_errors())
+      fields.push_back({f.field.empty() ? "calendar" : "calendar." + f.field, f.rule, f.message});
+    throw Error(e.code(), e.what(), std::move(fields));
   }
-  const std::string text = json::serialize(parsed.to_json());
+  const std::string& id = parsed->id();
   {
     auto st = conn_.cached(
         "INSERT INTO calendar (id, document, loaded_at) VALUES (?1, ?2, ?3) "
         "ON CONFLICT (id) DO UPDATE SET document = excluded.document, "
         "loaded_at = excluded.loaded_at");
-    st->bind(1, id).bind(2, text).bind(3, loaded_at).run();
+    st->bind(1, id).bind(2, json::serialize(parsed->to_json())).bind(3, loaded_at).run();
   }
   refresh_if_changed();
-  const json::object stored = parsed.to_json().as_object();
   cache_.erase(id);
-  return cache_.emplace(id, effective(id, &stored)).first->second;
+  return cache_.emplace(id, std::move(*result)).first->second;
 }
 
 std::vector<CalendarStore::Entry> CalendarStore::list() {

@@ -41,7 +41,8 @@ OpenOptions OpenOptions::parse(const json::object& options) {
   std::optional<int> offset = 0;
   if (auto text = p.opt_str("utc_offset")) {
     offset = parse_utc_offset(*text);
-    if (!offset) errors.add("utc_offset", "utc_offset", "expected \"+03:00\" style, got \"" + *text + "\"");
+    if (!offset)
+      errors.add("utc_offset", "utc_offset", "expected \"+03:00\" style, got \"" + *text + "\"");
   }
   if (p.has("now") && p.opt_str("clock").value_or("system") != "manual")
     errors.add("now", "manual_clock_only", "a start time needs {\"clock\": \"manual\"}");
@@ -53,7 +54,8 @@ OpenOptions OpenOptions::parse(const json::object& options) {
                                  : store::Synchronous::full;
   o.connection.busy_timeout_ms = static_cast<int>(p.opt_int64("busy_timeout_ms").value_or(5000));
   o.connection.read_only = p.boolean("read_only", false);
-  o.clock = p.opt_str("clock").value_or("system") == "manual" ? ClockMode::manual : ClockMode::system;
+  o.clock =
+      p.opt_str("clock").value_or("system") == "manual" ? ClockMode::manual : ClockMode::system;
   if (auto now = p.opt_str("now")) o.manual_start = Timestamp::parse_field(*now, "now");
   o.utc_offset_minutes = offset.value_or(0);
   return o;

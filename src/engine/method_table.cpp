@@ -9,14 +9,12 @@ namespace opora::engine {
 
 void MethodTable::add(std::string name, std::string summary, const char* params_schema,
                       const char* result_schema, bool mutating, Handler handler) {
-  Method m{std::move(name),
-           std::move(summary),
-           parse_schema(params_schema),
-           parse_schema(result_schema),
-           mutating,
-           std::move(handler)};
-  const auto pos = std::lower_bound(methods_.begin(), methods_.end(), m.name,
-                                    [](const Method& a, const std::string& n) { return a.name < n; });
+  Method m{
+      std::move(name), std::move(summary), parse_schema(params_schema), parse_schema(result_schema),
+      mutating,        std::move(handler)};
+  const auto pos =
+      std::lower_bound(methods_.begin(), methods_.end(), m.name,
+                       [](const Method& a, const std::string& n) { return a.name < n; });
   if (pos != methods_.end() && pos->name == m.name)
     throw Error(ErrorCode::internal, "method registered twice: " + m.name);
   methods_.insert(pos, std::move(m));

@@ -14,7 +14,7 @@ namespace {
 
 MissingYear fallback(const Params& p) {
   return p.opt_str("fallback").value_or("none") == "weekends" ? MissingYear::weekends
-                                                               : MissingYear::error;
+                                                              : MissingYear::error;
 }
 
 json::array years_json(const std::vector<int>& years) {
@@ -24,7 +24,7 @@ json::array years_json(const std::vector<int>& years) {
 }
 
 // Shared by the three day-arithmetic methods.
-#define OPORA_CALENDAR_PARAM                                                              \
+#define OPORA_CALENDAR_PARAM                                                                                                    \
   R"~("calendar": {"type": "string", "minLength": 1, "description": "calendar id: ru, kz or one loaded with calendar.load"},)~" \
   R"~("fallback": {"type": "string", "enum": ["none", "weekends"], "description": "for a year the calendar has no data for: none (default) fails with OPORA_ENOTFOUND, weekends assumes the weekly pattern only"})~"
 
@@ -104,8 +104,8 @@ void register_calendar_methods(MethodTable& t) {
           "date": {"type": "string", "format": "date", "description": "start; not counted itself"},
           "days": {"type": "integer", "minimum": -100000, "maximum": 100000}
         }})~",
-        R"~({"type": "object", "properties": {"date": {"type": "string", "format": "date"}}})~", false,
-        [](Database& db, const Params& p) {
+        R"~({"type": "object", "properties": {"date": {"type": "string", "format": "date"}}})~",
+        false, [](Database& db, const Params& p) {
           const auto& c = db.calendars().get(p.str("calendar"), "calendar");
           const Date d = c.add_working_days(p.date("date"), p.int64("days"), fallback(p));
           return json::object{{"date", d.to_string()}};

@@ -60,7 +60,8 @@ void register_requisites_methods(MethodTable& t) {
 
           json::array list;
           for (const auto& e : errors.list())
-            list.push_back(json::object{{"field", e.field}, {"rule", e.rule}, {"message", e.message}});
+            list.push_back(
+                json::object{{"field", e.field}, {"rule", e.rule}, {"message", e.message}});
           return json::object{{"valid", errors.empty()}, {"errors", std::move(list)}};
         });
 }

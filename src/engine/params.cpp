@@ -20,7 +20,8 @@ const boost::json::value& Params::at(std::string_view name) const {
 
 std::string Params::str(std::string_view name) const {
   const auto& v = at(name);
-  if (!v.is_string()) fail_field(ErrorCode::invalid, std::string(name), "type", "expected a string");
+  if (!v.is_string())
+    fail_field(ErrorCode::invalid, std::string(name), "type", "expected a string");
   return std::string(v.get_string());
 }
 
@@ -47,6 +48,8 @@ bool Params::boolean(std::string_view name, bool fallback) const {
   return v.get_bool();
 }
 
-Date Params::date(std::string_view name) const { return Date::parse_field(str(name), std::string(name)); }
+Date Params::date(std::string_view name) const {
+  return Date::parse_field(str(name), std::string(name));
+}
 
 }  // namespace opora::engine

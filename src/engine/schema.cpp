@@ -16,14 +16,21 @@ std::string join(const std::string& path, std::string_view key) {
 
 const char* json_kind(const json::value& v) {
   switch (v.kind()) {
-    case json::kind::null: return "null";
-    case json::kind::bool_: return "a boolean";
+    case json::kind::null:
+      return "null";
+    case json::kind::bool_:
+      return "a boolean";
     case json::kind::int64:
-    case json::kind::uint64: return "an integer";
-    case json::kind::double_: return "a number with a fraction";
-    case json::kind::string: return "a string";
-    case json::kind::array: return "an array";
-    case json::kind::object: return "an object";
+    case json::kind::uint64:
+      return "an integer";
+    case json::kind::double_:
+      return "a number with a fraction";
+    case json::kind::string:
+      return "a string";
+    case json::kind::array:
+      return "an array";
+    case json::kind::object:
+      return "an object";
   }
   return "a value";
 }
@@ -53,7 +60,8 @@ void check_format(std::string_view format, std::string_view s, const std::string
     if (!Timestamp::parse(s))
       out.add(path, "date-time",
               "expected \"YYYY-MM-DDTHH:MM:SSZ\" (or an offset like +03:00, or a bare date), got "
-              "\"" + std::string(s) + "\"");
+              "\"" +
+                  std::string(s) + "\"");
   } else if (format == "money" || format == "decimal") {
     if (!is_decimal_text(s))
       out.add(path, std::string(format),
@@ -68,9 +76,9 @@ void check_type(std::string_view type, const json::value& v, const std::string& 
        (type == "integer" && (v.is_int64() || v.is_uint64())) ||
        (type == "boolean" && v.is_bool()) || (type == "array" && v.is_array());
   if (!ok) {
-    std::string expected = type == "integer" ? "an integer"
-                           : type == "object" ? "an object"
-                           : type == "array"  ? "an array"
+    std::string expected = type == "integer"   ? "an integer"
+                           : type == "object"  ? "an object"
+                           : type == "array"   ? "an array"
                            : type == "boolean" ? "a boolean"
                                                : "a string";
     out.add(path, "type", "expected " + expected + ", got " + json_kind(v));
@@ -149,6 +157,8 @@ void validate(const json::value& schema_value, const json::value& v, const std::
   }
 }
 
-json::object parse_schema(const char* text) { return json::parse(text).as_object(); }
+json::object parse_schema(const char* text) {
+  return json::parse(text).as_object();
+}
 
 }  // namespace opora::engine

@@ -25,20 +25,21 @@ const std::vector<Migration>& migrations() {
   return all;
 }
 
-int latest_schema_version() { return migrations().back().version; }
+int latest_schema_version() {
+  return migrations().back().version;
+}
 
 void migrate(Connection& conn, bool read_only) {
   const int current = conn.user_version();
   const int latest = latest_schema_version();
   if (current > latest)
     throw Error(ErrorCode::state, "the database has schema version " + std::to_string(current) +
-                                      ", newer than this library knows (" +
-                                      std::to_string(latest) + "); upgrade opora");
+                                      ", newer than this library knows (" + std::to_string(latest) +
+                                      "); upgrade opora");
   if (current == latest) return;
   if (read_only)
     throw Error(ErrorCode::state, "the database needs a schema upgrade from version " +
-                                      std::to_string(current) +
-                                      "; open it once without read_only");
+                                      std::to_string(current) + "; open it once without read_only");
   for (const auto& m : migrations()) {
     if (m.version <= current) continue;
     Transaction tx(conn);

@@ -12,19 +12,26 @@ namespace {
 ErrorCode map_code(int rc) noexcept {
   switch (rc & 0xff) {
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return ErrorCode::busy;
+    case SQLITE_LOCKED:
+      return ErrorCode::busy;
     case SQLITE_NOTADB:
-    case SQLITE_CORRUPT: return ErrorCode::corrupt;
+    case SQLITE_CORRUPT:
+      return ErrorCode::corrupt;
     case SQLITE_IOERR:
     case SQLITE_CANTOPEN:
     case SQLITE_FULL:
     case SQLITE_READONLY:
-    case SQLITE_PERM: return ErrorCode::io;
-    case SQLITE_CONSTRAINT: return ErrorCode::conflict;
-    case SQLITE_NOMEM: return ErrorCode::no_memory;
+    case SQLITE_PERM:
+      return ErrorCode::io;
+    case SQLITE_CONSTRAINT:
+      return ErrorCode::conflict;
+    case SQLITE_NOMEM:
+      return ErrorCode::no_memory;
     case SQLITE_TOOBIG:
-    case SQLITE_RANGE: return ErrorCode::invalid;
-    default: return ErrorCode::generic;
+    case SQLITE_RANGE:
+      return ErrorCode::invalid;
+    default:
+      return ErrorCode::generic;
   }
 }
 
@@ -51,7 +58,9 @@ Statement::Statement(Connection& conn, std::string_view sql) : conn_(conn) {
   if (rc != SQLITE_OK) throw_sqlite(rc, conn_.raw(), "prepare");
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+  sqlite3_finalize(stmt_);
+}
 
 Statement& Statement::bind(int index, int64_t value) {
   const int rc = sqlite3_bind_int64(stmt_, index, value);
@@ -60,7 +69,8 @@ Statement& Statement::bind(int index, int64_t value) {
 }
 
 Statement& Statement::bind(int index, std::string_view value) {
-  const int rc = sqlite3_bind_text(stmt_, index, value.data(), to_int_size(value), SQLITE_TRANSIENT);
+  const int rc =
+      sqlite3_bind_text(stmt_, index, value.data(), to_int_size(value), SQLITE_TRANSIENT);
   if (rc != SQLITE_OK) throw_sqlite(rc, conn_.raw(), "bind");
   return *this;
 }
@@ -92,7 +102,9 @@ bool Statement::is_null(int column) const {
   return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }
 
-int64_t Statement::int64(int column) const { return sqlite3_column_int64(stmt_, column); }
+int64_t Statement::int64(int column) const {
+  return sqlite3_column_int64(stmt_, column);
+}
 
 std::string Statement::text(int column) const {
   const auto* p = sqlite3_column_text(stmt_, column);
@@ -110,9 +122,9 @@ std::optional<std::string> Statement::optional_text(int column) const {
 
 Connection::Connection(const std::string& path, const ConnectionOptions& options) {
   // opora serialises calls per handle itself, so SQLite's own mutex is not needed.
-  const int flags = (options.read_only ? SQLITE_OPEN_READONLY
-                                       : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
-                    SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+  const int flags =
+      (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+      SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
   const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = "cannot open database \"" + path + "\": ";
@@ -163,9 +175,15 @@ CachedStatement Connection::cached(const std::string& sql) {
   return CachedStatement(*it->second);
 }
 
-int64_t Connection::last_insert_rowid() const noexcept { return sqlite3_last_insert_rowid(db_); }
-int Connection::changes() const noexcept { return sqlite3_changes(db_); }
-bool Connection::in_transaction() const noexcept { return sqlite3_get_autocommit(db_) == 0; }
+int64_t Connection::last_insert_rowid() const noexcept {
+  return sqlite3_last_insert_rowid(db_);
+}
+int Connection::changes() const noexcept {
+  return sqlite3_changes(db_);
+}
+bool Connection::in_transaction() const noexcept {
+  return sqlite3_get_autocommit(db_) == 0;
+}
 
 int Connection::user_version() {
   auto st = cached("PRAGMA user_version");

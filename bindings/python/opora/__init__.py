@@ -1,0 +1,316 @@
+"""opora: the embeddable back-office core (registry, billing, workflow, EDO) for Python.
+
+A thin, Pythonic client of the opora C library. Every method of the library's
+method table is reachable through :meth:`Database.call`; ``meta.methods`` (see
+:meth:`Database.methods`) lists them with their parameter and result schemas::
+
+    import datetime, opora
+
+    with opora.open("office.db") as db:
+        r = db.call("calendar.add_working_days", calendar="ru",
+                    date=datetime.date(2025, 12, 30), days=1)
+        r["date"]   # datetime.date(2026, 1, 12)
+
+Values cross the boundary exactly:
+
+* parameters may be ``dict``, ``list``, ``tuple``, ``str``, ``int``, ``bool``,
+  ``None``, :class:`decimal.Decimal` (sent as a plain-notation string),
+  :class:`datetime.date` (``"YYYY-MM-DD"``) and aware :class:`datetime.datetime`
+  (``"YYYY-MM-DDTHH:MM:SSZ"`` in UTC). A ``float`` raises :class:`TypeError`
+  naming the field: floats are not exact for money.
+* results follow the method's result schema: fields of format ``date`` become
+  :class:`datetime.date`, ``date-time`` an aware :class:`datetime.datetime` in UTC,
+  ``money`` and ``decimal`` :class:`decimal.Decimal`; everything else stays plain
+  JSON (``str``, ``int``, ``bool``, ``None``, ``list``, ``dict``).
+* a failed call raises a subclass of :class:`Error` chosen by its status code.
+
+A :class:`Database` may be shared by several threads; the GIL is released while
+the library works.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import copy
+import datetime
+import decimal
+import os
+import threading
+import typing
+
+from . import _opora
+from .errors import (
+    Busy,
+    Conflict,
+    Corrupt,
+    Error,
+    InternalError,
+    InvalidArgument,
+    InvalidState,
+    MalformedJSON,
+    NotFound,
+    OutOfMemory,
+    Overflow,
+    StorageError,
+    UnknownMethod,
+    ValidationError,
+    _from_native,
+)
+
+if typing.TYPE_CHECKING:
+    from types import TracebackType
+    from typing import Any, Callable, Mapping
+
+__version__: str = _opora.__version__
+"""Version of the opora package (and of the library it was built with)."""
+
+__all__ = [
+    "__version__",
+    "open",
+    "library_version",
+    "Database",
+    "Error",
+    "InvalidArgument",
+    "MalformedJSON",
+    "NotFound",
+    "Conflict",
+    "ValidationError",
+    "Busy",
+    "StorageError",
+    "Corrupt",
+    "InternalError",
+    "OutOfMemory",
+    "UnknownMethod",
+    "InvalidState",
+    "Overflow",
+]
+
+
+def open(path: str | os.PathLike[str], **options: object) -> Database:  # noqa: A001
+    """Opens (creating if needed) the opora database at ``path``.
+
+    ``path`` is a file path or ``":memory:"``. Keyword options are passed to the
+    library (``opora_db_open``):
+
+    * ``synchronous``: ``"full"`` (default) or ``"normal"`` (WAL, faster; a power
+      cut may lose the last commits but never corrupts),
+    * ``busy_timeout_ms``: how long to wait for another connection's lock (default 5000),
+    * ``clock``: ``"system"`` (default) or ``"manual"`` (time moves only by ``clock.set``),
+    * ``now``: the start of a manual clock, a :class:`datetime.date`, an aware
+      :class:`datetime.datetime`, or text ``"2026-01-01"`` / ``"2026-01-01T09:00:00Z"``,
+    * ``utc_offset``: ``"+03:00"`` style offset for "today" (default ``"+00:00"``),
+    * ``read_only``: ``True`` to open an existing database without writing.
+
+    Unknown options raise :class:`InvalidArgument`. Use the result as a context
+    manager, or call :meth:`Database.close`.
+    """
+    return Database(path, **options)
+
+
+def library_version() -> str:
+    """Returns the version of the libopora shared library actually loaded."""
+    return _opora.library_version()
+
+
+# ------------------------------------------------------ result conversion --
+
+def _parse_date_time(text: str) -> datetime.datetime:
+    value = datetime.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    if value.tzinfo is None:
+        raise ValueError(f"date-time without a zone: {text!r}")
+    return value.astimezone(datetime.timezone.utc)
+
+
+_FORMATS: dict[str, Callable[[str], Any]] = {
+    "date": datetime.date.fromisoformat,
+    "date-time": _parse_date_time,
+    "money": decimal.Decimal,
+    "decimal": decimal.Decimal,
+}
+
+
+def _string_converter(parse: Callable[[str], Any]) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return parse(value)
+        except (ValueError, ArithmeticError):
+            return value  # not in the promised format: hand back the text untouched
+
+    return convert
+
+
+def _compile(schema: object) -> Callable[[Any], Any] | None:
+    """Builds a function converting a JSON value by ``schema``, or None when the
+    schema holds nothing to convert (the common case: no walk at all)."""
+    if not isinstance(schema, dict):
+        return None
+    fmt = schema.get("format")
+    if isinstance(fmt, str) and fmt in _FORMATS:
+        return _string_converter(_FORMATS[fmt])
+
+    fields: list[tuple[str, Callable[[Any], Any]]] = []
+    properties = schema.get("properties")
+    if isinstance(properties, dict):
+        for key, sub in properties.items():
+            conv = _compile(sub)
+            if conv is not None:
+                fields.append((key, conv))
+    items = _compile(schema.get("items"))
+    if not fields and items is None:
+        return None
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, dict) and fields:
+            for key, conv in fields:
+                if key in value:
+                    value[key] = conv(value[key])
+        elif isinstance(value, list) and items is not None:
+            value[:] = [items(v) for v in value]
+        return value
+
+    return convert
+
+
+# ----------------------------------------------------------------- Database --
+
+
+class Database:
+    """An open opora database: one handle of the C library.
+
+    Create it with :func:`opora.open`. It is a context manager that closes the
+    handle on exit. One ``Database`` may be used from several threads at once
+    (the library serialises calls on a handle and the GIL is released while it
+    works); separate ``Database`` objects on the same file work in parallel.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], **options: object) -> None:
+        """Opens the database at ``path``; see :func:`opora.open` for the options."""
+        text = os.fsdecode(os.fspath(path))
+        options_json = _opora.encode_json(options, "options") if options else ""
+        try:
+            native = _opora.Database(text, options_json)
+        except _opora.NativeError as e:
+            raise _from_native(*e.args) from None
+        self._native = native
+        self._path = text
+        self._lock = threading.Lock()
+        self._catalogue: list[dict[str, Any]] | None = None
+        self._converters: dict[str, Callable[[Any], Any] | None] = {}
+
+    @property
+    def path(self) -> str:
+        """The path the database was opened with."""
+        return self._path
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` has run."""
+        return self._native.closed
+
+    def call(
+        self, method: str, params: Mapping[str, object] | None = None, /, **kwargs: object
+    ) -> dict[str, Any]:
+        """Calls one library method and returns its result as a dict.
+
+        Parameters come as a mapping, as keyword arguments, or both (a key given
+        twice raises :class:`TypeError`)::
+
+            db.call("requisites.validate", {"inn": "7707083893"})
+            db.call("requisites.validate", inn="7707083893")
+
+        Result fields are converted by the method's result schema (dates,
+        date-times, money; see the module documentation). Raises a subclass of
+        :class:`Error` when the library refuses the call, :class:`TypeError` for a
+        parameter that has no exact JSON form (a ``float``, for example), and
+        :class:`InvalidState` after :meth:`close`.
+        """
+        if not isinstance(method, str):
+            raise TypeError(f"method must be str, not {type(method).__name__}")
+        merged: dict[str, object] | None
+        if params is None:
+            merged = dict(kwargs) if kwargs else None
+        elif isinstance(params, collections.abc.Mapping):
+            merged = dict(params)
+            for key, value in kwargs.items():
+                if key in merged:
+                    raise TypeError(f"parameter {key!r} given both in params and as a keyword")
+                merged[key] = value
+        else:
+            raise TypeError(f"params must be a mapping or None, not {type(params).__name__}")
+        result = self._call_native(method, merged)
+        if method == "meta.methods":
+            self._remember_catalogue(result)
+            return result
+        convert = self._converter(method)
+        return convert(result) if convert is not None else result
+
+    def methods(self) -> list[dict[str, Any]]:
+        """Returns the method catalogue (``meta.methods``): one dict per method with
+        ``name``, ``summary``, ``mutating``, and the ``params`` and ``result`` schemas.
+        Fetched once per database and cached; the caller gets its own copy."""
+        return copy.deepcopy(self._load_catalogue())
+
+    def version(self) -> dict[str, Any]:
+        """Returns ``meta.version``: the library ``version`` and ``version_number``, the
+        ``sqlite_version`` and the database's ``schema_version``."""
+        return self.call("meta.version")
+
+    def close(self) -> None:
+        """Closes the database, waiting for calls running in other threads to finish.
+        Closing twice is allowed; any call after closing raises :class:`InvalidState`."""
+        self._native.close()
+
+    def __enter__(self) -> Database:
+        """Returns the database itself."""
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Closes the database."""
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else "open"
+        return f"<opora.Database {self._path!r} {state}>"
+
+    # -- internals --
+
+    def _call_native(self, method: str, params: dict[str, object] | None) -> dict[str, Any]:
+        try:
+            return self._native.call(method, params)
+        except _opora.NativeError as e:
+            raise _from_native(*e.args) from None
+
+    def _remember_catalogue(self, result: dict[str, Any]) -> None:
+        methods = result.get("methods")
+        if isinstance(methods, list):
+            with self._lock:
+                if self._catalogue is None:
+                    self._catalogue = copy.deepcopy(methods)
+
+    def _load_catalogue(self) -> list[dict[str, Any]]:
+        catalogue = self._catalogue
+        if catalogue is None:
+            self._remember_catalogue(self._call_native("meta.methods", None))
+            catalogue = self._catalogue
+        return catalogue if catalogue is not None else []
+
+    def _converter(self, method: str) -> Callable[[Any], Any] | None:
+        try:
+            return self._converters[method]
+        except KeyError:
+            pass
+        schema = None
+        for entry in self._load_catalogue():
+            if isinstance(entry, dict) and entry.get("name") == method:
+                schema = entry.get("result")
+                break
+        convert = _compile(schema)
+        self._converters[method] = convert
+        return convert
