@@ -94,7 +94,7 @@ enum opora_status {
  * Returns the library version as text, "MAJOR.MINOR.PATCH".
  * Lifetime: static; never NULL. Thread safety: any thread.
  */
-OPORA_API const char *opora_version(void);
+OPORA_API const char* opora_version(void);
 
 /*
  * Returns MAJOR*1000000 + MINOR*1000 + PATCH of the library actually loaded,
@@ -110,7 +110,7 @@ OPORA_API int opora_version_number(void);
  * Unknown codes give "unknown error code".
  * Lifetime: static; never NULL. Thread safety: any thread.
  */
-OPORA_API const char *opora_strerror(int code);
+OPORA_API const char* opora_strerror(int code);
 
 /*
  * Returns the message of the last failed opora call on this thread, naming
@@ -119,7 +119,7 @@ OPORA_API const char *opora_strerror(int code);
  * Lifetime: valid until the next opora call on the same thread; never NULL.
  * Thread safety: thread-local.
  */
-OPORA_API const char *opora_last_error_message(void);
+OPORA_API const char* opora_last_error_message(void);
 
 /*
  * Returns the last error on this thread as a JSON object:
@@ -131,7 +131,7 @@ OPORA_API const char *opora_last_error_message(void);
  * Lifetime: valid until the next opora call on the same thread; never NULL.
  * Thread safety: thread-local.
  */
-OPORA_API const char *opora_last_error_json(void);
+OPORA_API const char* opora_last_error_json(void);
 
 /* ---------------------------------------------------------------- memory -- */
 
@@ -140,7 +140,7 @@ OPORA_API const char *opora_last_error_json(void);
  * opora_db_call). Accepts NULL. Never free such a string with any other
  * allocator. Thread safety: any thread.
  */
-OPORA_API void opora_free(void *ptr);
+OPORA_API void opora_free(void* ptr);
 
 /* -------------------------------------------------------------- database -- */
 
@@ -172,7 +172,7 @@ typedef struct opora_db opora_db;
  * Ownership: close the handle with opora_db_close().
  * Thread safety: any thread.
  */
-OPORA_API int opora_db_open(opora_db **out, const char *path, const char *options_json);
+OPORA_API int opora_db_open(opora_db** out, const char* path, const char* options_json);
 
 /*
  * Closes the handle and releases everything it holds. Accepts NULL. An
@@ -180,7 +180,7 @@ OPORA_API int opora_db_open(opora_db **out, const char *path, const char *option
  * this, and no other thread may be inside a call on it.
  * Thread safety: any thread, once all calls on the handle have returned.
  */
-OPORA_API void opora_db_close(opora_db *db);
+OPORA_API void opora_db_close(opora_db* db);
 
 /*
  * Calls one method of the method table.
@@ -198,8 +198,8 @@ OPORA_API void opora_db_close(opora_db *db);
  * Returns OPORA_OK or a negative code; details in opora_last_error_*().
  * Thread safety: any thread; calls on one handle are serialised.
  */
-OPORA_API int opora_db_call(opora_db *db, const char *method, const char *params_json,
-                            char **result_out);
+OPORA_API int opora_db_call(opora_db* db, const char* method, const char* params_json,
+                            char** result_out);
 
 #ifdef __cplusplus
 }

@@ -11,24 +11,24 @@
 static int failures = 0;
 static int checks = 0;
 
-#define CHECK(cond)                                                 \
-  do {                                                              \
-    ++checks;                                                       \
-    if (!(cond)) {                                                  \
-      ++failures;                                                   \
+#define CHECK(cond)                                                            \
+  do {                                                                         \
+    ++checks;                                                                  \
+    if (!(cond)) {                                                             \
+      ++failures;                                                              \
       fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                               \
+    }                                                                          \
   } while (0)
 
-static int contains(const char *haystack, const char *needle) {
+static int contains(const char* haystack, const char* needle) {
   return haystack != NULL && strstr(haystack, needle) != NULL;
 }
 
 /* Calls a method and expects `code`; on success checks that the result
  * contains `expect`. */
-static void expect_call(opora_db *db, const char *method, const char *params, int code,
-                        const char *expect) {
-  char *result = (char *)0x1;
+static void expect_call(opora_db* db, const char* method, const char* params, int code,
+                        const char* expect) {
+  char* result = (char*)0x1;
   int rc = opora_db_call(db, method, params, &result);
   CHECK(rc == code);
   if (rc != code)
@@ -62,8 +62,8 @@ static void test_strerror(void) {
 }
 
 static void test_null_arguments(void) {
-  opora_db *db = (opora_db *)0x1;
-  char *result = NULL;
+  opora_db* db = (opora_db*)0x1;
+  char* result = NULL;
   CHECK(opora_db_open(NULL, ":memory:", NULL) == OPORA_EINVAL);
   CHECK(contains(opora_last_error_message(), "out"));
   CHECK(opora_db_open(&db, NULL, NULL) == OPORA_EINVAL);
@@ -75,8 +75,8 @@ static void test_null_arguments(void) {
   opora_free(NULL);
 }
 
-static void test_open_options(const char *path) {
-  opora_db *db = NULL;
+static void test_open_options(const char* path) {
+  opora_db* db = NULL;
   CHECK(opora_db_open(&db, ":memory:", "{\"synchronus\": \"full\"}") == OPORA_EINVAL);
   CHECK(db == NULL);
   CHECK(contains(opora_last_error_json(), "unknown_option"));
@@ -94,9 +94,9 @@ static void test_open_options(const char *path) {
 }
 
 static void test_calls(void) {
-  opora_db *db = NULL;
-  CHECK(opora_db_open(&db, ":memory:", "{\"clock\": \"manual\", \"now\": \"2026-11-23T09:00:00Z\"}") ==
-        OPORA_OK);
+  opora_db* db = NULL;
+  CHECK(opora_db_open(&db, ":memory:",
+                      "{\"clock\": \"manual\", \"now\": \"2026-11-23T09:00:00Z\"}") == OPORA_OK);
   expect_call(db, "meta.version", NULL, OPORA_OK, OPORA_VERSION_STRING);
   expect_call(db, "meta.version", "", OPORA_OK, "\"schema_version\"");
   expect_call(db, "meta.methods", "{}", OPORA_OK, "\"calendar.add_working_days\"");
@@ -131,8 +131,8 @@ static void test_calls(void) {
   opora_db_close(db);
 }
 
-int main(int argc, char **argv) {
-  const char *path = argc > 1 ? argv[1] : "capi-test.db";
+int main(int argc, char** argv) {
+  const char* path = argc > 1 ? argv[1] : "capi-test.db";
   remove(path);
   test_version();
   test_strerror();

@@ -4,8 +4,8 @@
 #include <string.h>
 
 int main(void) {
-  opora_db *db = NULL;
-  char *result = NULL;
+  opora_db* db = NULL;
+  char* result = NULL;
   int rc;
   if (opora_version_number() != OPORA_VERSION_NUMBER) {
     fprintf(stderr, "header %s but library %s\n", OPORA_VERSION_STRING, opora_version());
