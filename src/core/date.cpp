@@ -3,9 +3,12 @@
 #include <array>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 namespace opora {
 namespace {
+
+using detail::read_digits;
 
 // Civil date <-> day count via 400-year eras (146097 days each), so leap
 // rules need no tables and no loops.
@@ -33,16 +36,6 @@ void civil_from_days(int64_t z, int64_t& y, int64_t& m, int64_t& d) noexcept {
 bool valid_triple(int64_t y, int64_t m, int64_t d) noexcept {
   return y >= Date::min_year && y <= Date::max_year && m >= 1 && m <= 12 && d >= 1 &&
          d <= Date::days_in_month(static_cast<int>(y), static_cast<int>(m));
-}
-
-bool read_digits(std::string_view s, size_t pos, size_t n, int& out) noexcept {
-  int v = 0;
-  for (size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    v = v * 10 + (s[i] - '0');
-  }
-  out = v;
-  return true;
 }
 
 constexpr std::array<const char*, 7> kWeekdayNames = {"mon", "tue", "wed", "thu",

@@ -5,30 +5,18 @@
 #include <limits>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
+#include "core/wide.hpp"
 
 namespace opora {
 namespace {
 
-// Products of an int64 coefficient and 10^9 need more than 64 bits.
-__extension__ typedef __int128 Wide;
+using detail::fits;
+using detail::pow10;
+using detail::Wide;
+constexpr int64_t kMax = detail::kInt64Max;
 
-constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
-
-// Scales differ by at most kMaxScale, so 10^9 is the largest factor needed.
-constexpr std::array<int64_t, 10> kPow10 = {1,      10,      100,      1000,      10000,
-                                            100000, 1000000, 10000000, 100000000, 1000000000};
-
-int64_t pow10(int n) noexcept {
-  return kPow10[static_cast<size_t>(n)];
-}
-
-bool fits(Wide v) noexcept {
-  return v >= -static_cast<Wide>(kMax) && v <= kMax;
-}
-
-bool is_digit(char c) noexcept {
-  return c >= '0' && c <= '9';
-}
+using detail::is_ascii_digit;
 
 // Sheds trailing zeros only while the value does not fit, so results keep
 // their natural scale whenever possible.
@@ -108,7 +96,7 @@ std::optional<Decimal> Decimal::parse(std::string_view text, int max_scale) noex
   };
 
   const size_t int_start = pos;
-  while (pos < text.size() && is_digit(text[pos]))
+  while (pos < text.size() && is_ascii_digit(text[pos]))
     if (!take_digit(text[pos++])) return std::nullopt;
   if (pos == int_start) return std::nullopt;
 
@@ -116,7 +104,7 @@ std::optional<Decimal> Decimal::parse(std::string_view text, int max_scale) noex
   if (pos < text.size() && text[pos] == '.') {
     ++pos;
     const size_t frac_start = pos;
-    while (pos < text.size() && is_digit(text[pos])) {
+    while (pos < text.size() && is_ascii_digit(text[pos])) {
       if (scale == max_scale) return std::nullopt;
       if (!take_digit(text[pos++])) return std::nullopt;
       ++scale;

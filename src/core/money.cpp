@@ -6,26 +6,15 @@
 #include <numeric>
 
 #include "core/error.hpp"
+#include "core/wide.hpp"
 
 namespace opora {
 namespace {
 
-// amount * factor needs up to 126 bits before it is divided back down.
-__extension__ typedef __int128 Wide;
-
-constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
-
-// The largest power needed is 10^9 (a Decimal scale); currency digits are at most 3.
-constexpr std::array<int64_t, 10> kPow10 = {1,      10,      100,      1000,      10000,
-                                            100000, 1000000, 10000000, 100000000, 1000000000};
-
-int64_t pow10(int n) noexcept {
-  return kPow10[static_cast<size_t>(n)];
-}
-
-bool fits(Wide v) noexcept {
-  return v >= -static_cast<Wide>(kMax) && v <= kMax;
-}
+using detail::fits;
+using detail::pow10;
+using detail::Wide;
+constexpr int64_t kMax = detail::kInt64Max;
 
 struct CurrencyEntry {
   const char* code;

@@ -4,13 +4,12 @@
 #include <cstddef>
 
 #include "core/date.hpp"
+#include "core/text.hpp"
 
 namespace opora::requisites {
 namespace {
 
-bool is_digit(char c) noexcept {
-  return c >= '0' && c <= '9';
-}
+using opora::detail::is_ascii_digit;
 
 int digit_at(std::string_view s, size_t i) noexcept {
   return s[i] - '0';
@@ -18,7 +17,7 @@ int digit_at(std::string_view s, size_t i) noexcept {
 
 bool all_digits(std::string_view s) noexcept {
   for (char c : s)
-    if (!is_digit(c)) return false;
+    if (!is_ascii_digit(c)) return false;
   return true;
 }
 
@@ -161,7 +160,7 @@ bool check_inn12(std::string_view value, const std::string& field, FieldErrors& 
 
 bool check_kpp(std::string_view value, const std::string& field, FieldErrors& out) {
   for (char c : value) {
-    if (!is_digit(c) && !is_latin_capital(c)) {
+    if (!is_ascii_digit(c) && !is_latin_capital(c)) {
       out.add(field, "kpp_format", "KPP must consist of digits and Latin capital letters only");
       return false;
     }
@@ -171,7 +170,7 @@ bool check_kpp(std::string_view value, const std::string& field, FieldErrors& ou
     return false;
   }
   for (size_t i = 0; i < value.size(); ++i) {
-    if (i != 4 && i != 5 && !is_digit(value[i])) {
+    if (i != 4 && i != 5 && !is_ascii_digit(value[i])) {
       out.add(field, "kpp_format", "only the 5th and 6th characters of a KPP may be letters");
       return false;
     }

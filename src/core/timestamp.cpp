@@ -3,20 +3,12 @@
 #include <cstdio>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 namespace opora {
 namespace {
 
-bool digits(std::string_view s, size_t pos, size_t n, int& out) noexcept {
-  if (pos + n > s.size()) return false;
-  int v = 0;
-  for (size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    v = v * 10 + (s[i] - '0');
-  }
-  out = v;
-  return true;
-}
+using detail::read_digits;
 
 constexpr int64_t kDay = 86400;
 
@@ -25,8 +17,8 @@ constexpr int64_t kDay = 86400;
 std::optional<int> parse_utc_offset(std::string_view s) noexcept {
   if (s == "Z") return 0;
   int h = 0, m = 0;
-  if (s.size() != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':' || !digits(s, 1, 2, h) ||
-      !digits(s, 4, 2, m) || h > 18 || m > 59 || (h == 18 && m != 0))
+  if (s.size() != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':' || !read_digits(s, 1, 2, h) ||
+      !read_digits(s, 4, 2, m) || h > 18 || m > 59 || (h == 18 && m != 0))
     return std::nullopt;
   const int total = h * 60 + m;
   return s[0] == '-' ? -total : total;
@@ -45,8 +37,8 @@ std::optional<Timestamp> Timestamp::parse(std::string_view s) noexcept {
   int64_t secs = date->days_since_epoch() * kDay;
   if (s.size() == 10) return Timestamp(secs);
   int hh = 0, mm = 0, ss = 0;
-  if (s.size() < 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || !digits(s, 11, 2, hh) ||
-      !digits(s, 14, 2, mm) || !digits(s, 17, 2, ss) || hh > 23 || mm > 59 || ss > 59)
+  if (s.size() < 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || !read_digits(s, 11, 2, hh) ||
+      !read_digits(s, 14, 2, mm) || !read_digits(s, 17, 2, ss) || hh > 23 || mm > 59 || ss > 59)
     return std::nullopt;
   const auto offset = parse_utc_offset(s.substr(19));
   if (!offset) return std::nullopt;

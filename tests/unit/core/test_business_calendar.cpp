@@ -8,6 +8,11 @@
 
 #include "core/business_calendar.hpp"
 #include "core/error.hpp"
+#include "test_support.hpp"
+
+using opora::test::code_of;
+using opora::test::error_of;
+using opora::test::field_error_of;
 
 namespace {
 
@@ -38,18 +43,6 @@ int64_t year_days(const BusinessCalendar& cal, int year) {
 
 int64_t year_hours(const BusinessCalendar& cal, int year) {
   return cal.working_hours_between(Date(year, 1, 1), Date(year, 12, 31));
-}
-
-// Runs `fn`, which must throw opora::Error, and returns the error.
-template <typename Fn>
-Error catch_error(Fn&& fn) {
-  try {
-    std::forward<Fn>(fn)();
-  } catch (const Error& e) {
-    return e;
-  }
-  FAIL("expected opora::Error");
-  return Error(ErrorCode::ok, "");
 }
 
 bool has_field_error(const Error& e, const std::string& field, const std::string& rule) {
@@ -98,7 +91,7 @@ TEST_CASE("the library ships the ru and kz calendars") {
 }
 
 TEST_CASE("an unknown built-in calendar is not found") {
-  const Error e = catch_error([] { BusinessCalendar::builtin("by"); });
+  const Error e = error_of([] { BusinessCalendar::builtin("by"); });
   CHECK(e.code() == ErrorCode::not_found);
   CHECK(has_field_error(e, "id", "not_found"));
 }
@@ -305,7 +298,7 @@ TEST_CASE("zero working days return the date itself even on a holiday") {
 }
 
 TEST_CASE("more than 100000 working days is rejected") {
-  const Error e = catch_error([] { ru().add_working_days(D("2025-01-01"), 100001); });
+  const Error e = error_of([] { ru().add_working_days(D("2025-01-01"), 100001); });
   CHECK(e.code() == ErrorCode::invalid);
   CHECK(has_field_error(e, "days", "range"));
   CHECK_THROWS_AS(ru().add_working_days(D("2025-01-01"), -100001), Error);
@@ -321,7 +314,7 @@ TEST_CASE("working days between two dates include both ends") {
 }
 
 TEST_CASE("a reversed range is rejected on the to field") {
-  const Error e = catch_error([] { ru().working_days_between(D("2025-02-02"), D("2025-02-01")); });
+  const Error e = error_of([] { ru().working_days_between(D("2025-02-02"), D("2025-02-01")); });
   CHECK(e.code() == ErrorCode::invalid);
   CHECK(has_field_error(e, "to", "range"));
 }
@@ -330,7 +323,7 @@ TEST_CASE("a reversed range is rejected on the to field") {
 // Missing years
 
 TEST_CASE("a date in a year without data is not found and names the fallback") {
-  const Error e = catch_error([] { ru().day(D("2030-03-01")); });
+  const Error e = error_of([] { ru().day(D("2030-03-01")); });
   CHECK(e.code() == ErrorCode::not_found);
   REQUIRE(e.field_errors().size() == 1);
   CHECK(e.field_errors()[0].field == "date");
@@ -341,21 +334,21 @@ TEST_CASE("a date in a year without data is not found and names the fallback") {
   CHECK(msg.find("2024, 2025, 2026, 2027") != std::string::npos);
   CHECK(msg.find("fallback \"weekends\"") != std::string::npos);
   CHECK(has_field_error(
-      catch_error([] { ru().is_working_day(D("2030-03-01"), MissingYear::error, "due"); }), "due",
+      error_of([] { ru().is_working_day(D("2030-03-01"), MissingYear::error, "due"); }), "due",
       "calendar_year"));
 }
 
 TEST_CASE("walking out of the covered years is not found on the right field") {
-  CHECK(has_field_error(catch_error([] { ru().add_working_days(D("2027-12-30"), 5); }), "date",
+  CHECK(has_field_error(error_of([] { ru().add_working_days(D("2027-12-30"), 5); }), "date",
                         "calendar_year"));
-  CHECK(has_field_error(catch_error([] { ru().add_working_days(D("2024-01-10"), -10); }), "date",
+  CHECK(has_field_error(error_of([] { ru().add_working_days(D("2024-01-10"), -10); }), "date",
                         "calendar_year"));
-  CHECK(has_field_error(
-      catch_error([] { ru().working_days_between(D("2027-12-01"), D("2028-01-10")); }), "to",
-      "calendar_year"));
-  CHECK(has_field_error(
-      catch_error([] { ru().working_days_between(D("2023-12-01"), D("2024-01-10")); }), "from",
-      "calendar_year"));
+  CHECK(
+      has_field_error(error_of([] { ru().working_days_between(D("2027-12-01"), D("2028-01-10")); }),
+                      "to", "calendar_year"));
+  CHECK(
+      has_field_error(error_of([] { ru().working_days_between(D("2023-12-01"), D("2024-01-10")); }),
+                      "from", "calendar_year"));
   CHECK_THROWS_AS(ru().source(2030), Error);
 }
 
@@ -395,7 +388,7 @@ TEST_CASE("from_json reports every field error of a bad document at once") {
       {"year": 1800, "days": {}},
       "2026"
     ]})");
-  const Error e = catch_error([&] { BusinessCalendar::from_json(doc); });
+  const Error e = error_of([&] { BusinessCalendar::from_json(doc); });
   CHECK(e.code() == ErrorCode::invalid);
   CHECK(has_field_error(e, "id", "type"));
   CHECK(has_field_error(e, "weekend[1]", "enum"));
@@ -418,20 +411,20 @@ TEST_CASE("from_json reports every field error of a bad document at once") {
 
 TEST_CASE("from_json rejects a missing id, a repeated year and a foreign calendar") {
   const auto doc = boost::json::parse(R"({"years": [{"year": 2025, "days": []}]})");
-  CHECK(has_field_error(catch_error([&] { BusinessCalendar::from_json(doc); }), "id", "required"));
+  CHECK(has_field_error(error_of([&] { BusinessCalendar::from_json(doc); }), "id", "required"));
   const auto dup = boost::json::parse(
       R"({"id": "x", "years": [{"year": 2025, "days": []}, {"year": 2025, "days": []}]})");
-  CHECK(has_field_error(catch_error([&] { BusinessCalendar::from_json(dup); }), "years[1].year",
+  CHECK(has_field_error(error_of([&] { BusinessCalendar::from_json(dup); }), "years[1].year",
                         "duplicate"));
   const auto foreign =
       boost::json::parse(R"({"id": "x", "years": [{"calendar": "y", "year": 2025, "days": []}]})");
-  CHECK(has_field_error(catch_error([&] { BusinessCalendar::from_json(foreign); }),
+  CHECK(has_field_error(error_of([&] { BusinessCalendar::from_json(foreign); }),
                         "years[0].calendar", "calendar_mismatch"));
-  CHECK(has_field_error(catch_error([] { BusinessCalendar::from_json(boost::json::array{}); }), "",
+  CHECK(has_field_error(error_of([] { BusinessCalendar::from_json(boost::json::array{}); }), "",
                         "type"));
   const auto all_week = boost::json::parse(
       R"({"id": "x", "weekend": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]})");
-  CHECK(has_field_error(catch_error([&] { BusinessCalendar::from_json(all_week); }), "weekend",
+  CHECK(has_field_error(error_of([&] { BusinessCalendar::from_json(all_week); }), "weekend",
                         "range"));
 }
 
@@ -472,7 +465,7 @@ TEST_CASE("merge_year_json reports errors under the given prefix and changes not
   BusinessCalendar cal = ru();
   const auto bad = boost::json::parse(
       R"({"calendar": "kz", "year": 2026, "days": [{"date": "2026-13-01", "kind": "holiday"}]})");
-  const Error e = catch_error([&] { cal.merge_year_json(bad, "params.year"); });
+  const Error e = error_of([&] { cal.merge_year_json(bad, "params.year"); });
   CHECK(has_field_error(e, "params.year.calendar", "calendar_mismatch"));
   CHECK(has_field_error(e, "params.year.days[0].date", "date"));
   CHECK(cal.day(D("2026-01-09")).kind == DayKind::day_off);
@@ -493,11 +486,11 @@ TEST_CASE("overlay replaces and extends years of the same calendar") {
 
 TEST_CASE("overlay refuses a calendar with another id or weekly pattern") {
   BusinessCalendar cal = ru();
-  const Error e = catch_error([&] { cal.overlay(kz()); });
+  const Error e = error_of([&] { cal.overlay(kz()); });
   CHECK(has_field_error(e, "id", "calendar_mismatch"));
   const auto other = BusinessCalendar::from_json(
       boost::json::parse(R"({"id": "ru", "weekend": ["sun"], "hours_per_day": 7})"));
-  const Error e2 = catch_error([&] { cal.overlay(other); });
+  const Error e2 = error_of([&] { cal.overlay(other); });
   CHECK(has_field_error(e2, "weekend", "calendar_mismatch"));
   CHECK(has_field_error(e2, "hours_per_day", "calendar_mismatch"));
 }

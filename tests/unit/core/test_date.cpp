@@ -6,10 +6,15 @@
 
 #include "core/date.hpp"
 #include "core/error.hpp"
+#include "test_support.hpp"
 
 using opora::Date;
 using opora::ErrorCode;
 using opora::Weekday;
+
+using opora::test::code_of;
+using opora::test::error_of;
+using opora::test::field_error_of;
 
 namespace {
 
@@ -17,16 +22,6 @@ Date date(const char* text) {
   auto d = Date::parse(text);
   REQUIRE_MESSAGE(d.has_value(), std::string(text));
   return *d;
-}
-
-template <typename F>
-ErrorCode code_of(F&& f) {
-  try {
-    f();
-  } catch (const opora::Error& e) {
-    return e.code();
-  }
-  return ErrorCode::ok;
 }
 
 }  // namespace

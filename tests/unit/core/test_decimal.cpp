@@ -6,10 +6,15 @@
 
 #include "core/decimal.hpp"
 #include "core/error.hpp"
+#include "test_support.hpp"
 
 using opora::Decimal;
 using opora::ErrorCode;
 using opora::Rounding;
+
+using opora::test::code_of;
+using opora::test::error_of;
+using opora::test::field_error_of;
 
 namespace {
 
@@ -20,29 +25,6 @@ Decimal dec(const char* text) {
   auto d = Decimal::parse(text);
   REQUIRE_MESSAGE(d.has_value(), std::string(text));
   return *d;
-}
-
-template <typename F>
-ErrorCode code_of(F&& f) {
-  try {
-    f();
-  } catch (const opora::Error& e) {
-    return e.code();
-  }
-  return ErrorCode::ok;
-}
-
-template <typename F>
-opora::FieldError field_error_of(F&& f) {
-  try {
-    f();
-  } catch (const opora::Error& e) {
-    REQUIRE(e.code() == ErrorCode::invalid);
-    REQUIRE(e.field_errors().size() == 1);
-    return e.field_errors()[0];
-  }
-  FAIL("expected opora::Error");
-  return {};
 }
 
 }  // namespace

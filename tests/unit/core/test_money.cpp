@@ -7,12 +7,17 @@
 
 #include "core/error.hpp"
 #include "core/money.hpp"
+#include "test_support.hpp"
 
 using opora::Currency;
 using opora::Decimal;
 using opora::ErrorCode;
 using opora::Money;
 using opora::Rounding;
+
+using opora::test::code_of;
+using opora::test::error_of;
+using opora::test::field_error_of;
 
 namespace {
 
@@ -52,29 +57,6 @@ Wide sum_minor(const std::vector<Money>& parts) {
   Wide s = 0;
   for (const Money& m : parts) s += m.minor_units();
   return s;
-}
-
-template <typename F>
-ErrorCode code_of(F&& f) {
-  try {
-    f();
-  } catch (const opora::Error& e) {
-    return e.code();
-  }
-  return ErrorCode::ok;
-}
-
-template <typename F>
-opora::FieldError field_error_of(F&& f) {
-  try {
-    f();
-  } catch (const opora::Error& e) {
-    REQUIRE(e.code() == ErrorCode::invalid);
-    REQUIRE(e.field_errors().size() == 1);
-    return e.field_errors()[0];
-  }
-  FAIL("expected opora::Error");
-  return {};
 }
 
 // Deterministic 64-bit LCG (Knuth's MMIX constants) so failures reproduce.

@@ -10,12 +10,17 @@
 #include "core/error.hpp"
 #include "engine/database.hpp"
 #include "engine/method_table.hpp"
+#include "test_support.hpp"
 
 namespace json = boost::json;
 using opora::Error;
 using opora::ErrorCode;
 using opora::engine::Database;
 using opora::engine::OpenOptions;
+
+using opora::test::code_of;
+using opora::test::error_of;
+using opora::test::field_error_of;
 
 namespace {
 
@@ -26,16 +31,6 @@ OpenOptions manual(const char* now) {
 
 json::object call(Database& db, const char* method, const char* params) {
   return db.call(method, json::parse(params).as_object());
-}
-
-Error error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  FAIL("expected an opora::Error");
-  return Error(ErrorCode::ok, "");
 }
 
 }  // namespace

@@ -8,12 +8,17 @@
 #include "core/error.hpp"
 #include "store/migrations.hpp"
 #include "store/sqlite.hpp"
+#include "test_support.hpp"
 
 using opora::Error;
 using opora::ErrorCode;
 using opora::store::Connection;
 using opora::store::ConnectionOptions;
 using opora::store::Transaction;
+
+using opora::test::code_of;
+using opora::test::error_of;
+using opora::test::field_error_of;
 
 namespace {
 
@@ -32,15 +37,6 @@ int64_t count(Connection& c) {
   auto st = c.cached("SELECT count(*) FROM t");
   st->step();
   return st->int64(0);
-}
-
-ErrorCode code_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  return ErrorCode::ok;
 }
 
 }  // namespace
