@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
@@ -29,8 +30,10 @@ namespace json = boost::json;
 
 namespace {
 
-// Deeper nesting than this is taken for a reference cycle.
+// Deeper nesting than this in params is taken for a reference cycle.
 constexpr int kMaxDepth = 200;
+// Results may nest deeper than Boost.JSON's default limit of 32.
+constexpr std::size_t kMaxResultDepth = 1000;
 
 // Python objects looked up once at import. Deliberately never released: they
 // must outlive every Database, including those freed during interpreter exit.
@@ -370,6 +373,7 @@ class Database {
         throw py::type_error("params must be a dict or None, not " + type_name(params));
       params_json = Encoder("params").encode(params);
     }
+    const char* params_text = params.is_none() ? nullptr : params_json.c_str();
     Failure failure;
     json::value result;
     {
@@ -378,15 +382,16 @@ class Database {
       if (db_ == nullptr) {
         failure = local_failure(OPORA_ESTATE, "OPORA_ESTATE", "the database is closed");
       } else {
-        char* text = nullptr;
-        const int rc = opora_db_call(db_, name.c_str(),
-                                     params.is_none() ? nullptr : params_json.c_str(), &text);
+        char* raw = nullptr;
+        const int rc = opora_db_call(db_, name.c_str(), params_text, &raw);
+        const std::unique_ptr<char, decltype(&opora_free)> text(raw, &opora_free);
         if (rc < 0) {
           failure = capture_failure(rc);
         } else {
           json::error_code ec;
-          result = json::parse(text != nullptr ? text : "", ec);
-          opora_free(text);
+          json::parse_options options;
+          options.max_depth = kMaxResultDepth;
+          result = json::parse(text ? text.get() : "", ec, json::storage_ptr(), options);
           if (ec || !result.is_object())
             failure =
                 local_failure(OPORA_EINTERNAL, "OPORA_EINTERNAL",

@@ -67,8 +67,9 @@ enum opora_status {
   OPORA_ERROR = -1,       /* generic failure */
   OPORA_EINVAL = -2,      /* bad argument: NULL pointer, missing or wrongly
                              typed field, value outside its format */
-  OPORA_EJSON = -3,       /* params_json or options_json is not valid JSON
-                             text, or not a JSON object */
+  OPORA_EJSON = -3,       /* params_json or options_json is not valid UTF-8
+                             JSON text, not a JSON object, or nested deeper
+                             than 64 levels */
   OPORA_ENOTFOUND = -4,   /* the thing named does not exist (including a
                              calendar year with no data) */
   OPORA_ECONFLICT = -5,   /* already exists, or conflicts with stored state */

@@ -57,11 +57,15 @@ void require(const void* p, const char* name) {
                 {{name, "required", "must not be NULL"}});
 }
 
+constexpr std::size_t kMaxJsonDepth = 64;
+
 // Parses a JSON object argument; NULL or "" mean {}.
 boost::json::object parse_object(const char* text, const char* what) {
   if (text == nullptr || *text == '\0') return {};
+  boost::json::parse_options options;
+  options.max_depth = kMaxJsonDepth;  // nested registry documents need room; no unbounded recursion
   boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(text, ec);
+  boost::json::value v = boost::json::parse(text, ec, {}, options);
   if (ec) throw Error(ErrorCode::json, std::string(what) + " is not valid JSON: " + ec.message());
   if (!v.is_object()) throw Error(ErrorCode::json, std::string(what) + " must be a JSON object");
   return std::move(v.as_object());

@@ -48,6 +48,29 @@ static void expect_call(opora_db* db, const char* method, const char* params, in
   opora_free(result);
 }
 
+/* Params nested 64 levels deep are accepted; 65 levels are refused with
+ * OPORA_EJSON, never a crash. */
+static void test_nesting(opora_db* db) {
+  char text[256];
+  int depth;
+  for (depth = 64; depth <= 65; ++depth) {
+    int i, n = 0;
+    char* result = NULL;
+    text[n++] = '{';
+    text[n++] = '"';
+    text[n++] = 'x';
+    text[n++] = '"';
+    text[n++] = ':';
+    for (i = 1; i < depth; ++i) text[n++] = '[';
+    for (i = 1; i < depth; ++i) text[n++] = ']';
+    text[n++] = '}';
+    text[n] = '\0';
+    CHECK(opora_db_call(db, "meta.version", text, &result) ==
+          (depth == 64 ? OPORA_OK : OPORA_EJSON));
+    opora_free(result);
+  }
+}
+
 static void test_version(void) {
   CHECK(strcmp(opora_version(), OPORA_VERSION_STRING) == 0);
   CHECK(opora_version_number() == OPORA_VERSION_NUMBER);
@@ -113,6 +136,8 @@ static void test_calls(void) {
   /* Bad input: each returns its code and names the field. */
   expect_call(db, "no.such_method", "{}", OPORA_ENOMETHOD, "no.such_method");
   expect_call(db, "meta.version", "{\"a\":", OPORA_EJSON, "\"code\":-3");
+  expect_call(db, "meta.version", "{\"s\": \"\xff\xfe\"}", OPORA_EJSON, "\"code\":-3");
+  test_nesting(db);
   expect_call(db, "calendar.add_working_days", "{\"calendar\": \"ru\", \"date\": \"2026-01-01\"}",
               OPORA_EINVAL, "\"field\":\"days\",\"rule\":\"required\"");
   expect_call(db, "calendar.add_working_days",

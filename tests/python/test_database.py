@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import os
 import pathlib
+import subprocess
+import sys
 
 import pytest
 
@@ -220,3 +223,25 @@ def test_a_path_in_a_missing_directory_is_a_storage_error(tmp_path):
     with pytest.raises(opora.StorageError) as e:
         opora.open(tmp_path / "no" / "such" / "dir" / "x.db")
     assert e.value.code == -8 and e.value.name == "OPORA_EIO"
+
+
+def run_module(path_dir, *args):
+    env = dict(os.environ, PATH=str(path_dir))
+    return subprocess.run(
+        [sys.executable, "-m", "opora", *args], env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_python_m_opora_runs_the_cli_found_on_path(tmp_path):
+    fake = tmp_path / "opora"
+    fake.write_text('#!/bin/sh\necho "cli got: $*"\n')
+    fake.chmod(0o755)
+    r = run_module(tmp_path, "--db", "x.db", "call", "meta.version")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "cli got: --db x.db call meta.version"
+
+
+def test_python_m_opora_without_a_cli_exits_127(tmp_path):
+    r = run_module(tmp_path, "--help")
+    assert r.returncode == 127
+    assert "not found" in r.stderr
