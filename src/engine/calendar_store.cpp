@@ -20,9 +20,7 @@ bool is_builtin(const std::string& id) {
 }  // namespace
 
 void CalendarStore::refresh_if_changed() {
-  auto st = conn_.cached("PRAGMA data_version");
-  st->step();
-  const int64_t version = st->int64(0);
+  const int64_t version = conn_.data_version();
   if (version != seen_data_version_) {
     cache_.clear();
     seen_data_version_ = version;

@@ -21,7 +21,8 @@ const char* kOpenOptionsSchema = R"~({
     "clock": {"type": "string", "enum": ["system", "manual"]},
     "now": {"type": "string", "format": "date-time"},
     "utc_offset": {"type": "string"},
-    "read_only": {"type": "boolean"}
+    "read_only": {"type": "boolean"},
+    "max_file_bytes": {"type": "integer", "minimum": 1, "maximum": 1073741824}
   }
 })~";
 
@@ -35,7 +36,7 @@ OpenOptions OpenOptions::parse(const json::object& options) {
     if (!known.contains(kv.key()))
       errors.add(std::string(kv.key()), "unknown_option",
                  "is not an open option (known: synchronous, busy_timeout_ms, clock, now, "
-                 "utc_offset, read_only)");
+                 "utc_offset, read_only, max_file_bytes)");
   validate(schema, options, "", errors);
   const Params p(options);
   std::optional<int> offset = 0;
@@ -58,13 +59,16 @@ OpenOptions OpenOptions::parse(const json::object& options) {
       p.opt_str("clock").value_or("system") == "manual" ? ClockMode::manual : ClockMode::system;
   if (auto now = p.opt_str("now")) o.manual_start = Timestamp::parse_field(*now, "now");
   o.utc_offset_minutes = offset.value_or(0);
+  o.max_file_bytes = p.opt_int64("max_file_bytes").value_or(o.max_file_bytes);
   return o;
 }
 
 Database::Database(const std::string& path, const OpenOptions& options)
     : conn_(std::make_unique<store::Connection>(path, options.connection)),
       clock_(options.clock, options.manual_start, options.utc_offset_minutes),
-      calendars_(*conn_) {
+      calendars_(*conn_),
+      registry_(*conn_),
+      max_file_bytes_(options.max_file_bytes) {
   store::migrate(*conn_, options.connection.read_only);
 }
 

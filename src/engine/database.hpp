@@ -10,6 +10,7 @@
 
 #include "engine/calendar_store.hpp"
 #include "engine/clock.hpp"
+#include "registry/registry.hpp"
 #include "store/sqlite.hpp"
 
 namespace opora::engine {
@@ -19,6 +20,7 @@ struct OpenOptions {
   ClockMode clock = ClockMode::system;
   Timestamp manual_start{0};
   int utc_offset_minutes = 0;
+  int64_t max_file_bytes = 64 * 1024 * 1024;
 
   // Parses the options object of opora_db_open(); unknown keys are refused
   // so that a typo ("synchronus") does not silently weaken durability.
@@ -40,12 +42,16 @@ class Database {
   store::Connection& connection() noexcept { return *conn_; }
   Clock& clock() noexcept { return clock_; }
   CalendarStore& calendars() noexcept { return calendars_; }
+  registry::Registry& registry() noexcept { return registry_; }
+  int64_t max_file_bytes() const noexcept { return max_file_bytes_; }
 
  private:
   std::mutex mutex_;
   std::unique_ptr<store::Connection> conn_;
   Clock clock_;
   CalendarStore calendars_;
+  registry::Registry registry_;
+  int64_t max_file_bytes_;
 };
 
 }  // namespace opora::engine

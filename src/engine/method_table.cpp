@@ -7,11 +7,14 @@
 
 namespace opora::engine {
 
-void MethodTable::add(std::string name, std::string summary, const char* params_schema,
-                      const char* result_schema, bool mutating, Handler handler) {
-  Method m{
-      std::move(name), std::move(summary), parse_schema(params_schema), parse_schema(result_schema),
-      mutating,        std::move(handler)};
+void MethodTable::add(std::string name, std::string summary, const std::string& params_schema,
+                      const std::string& result_schema, bool mutating, Handler handler) {
+  Method m{std::move(name),
+           std::move(summary),
+           parse_schema(params_schema.c_str()),
+           parse_schema(result_schema.c_str()),
+           mutating,
+           std::move(handler)};
   const auto pos =
       std::lower_bound(methods_.begin(), methods_.end(), m.name,
                        [](const Method& a, const std::string& n) { return a.name < n; });
@@ -35,6 +38,7 @@ const MethodTable& method_table() {
     register_clock_methods(t);
     register_requisites_methods(t);
     register_calendar_methods(t);
+    register_registry_methods(t);
     return t;
   }();
   return table;

@@ -27,8 +27,8 @@ struct Method {
 class MethodTable {
  public:
   // Schemas are given as JSON text and parsed here, once.
-  void add(std::string name, std::string summary, const char* params_schema,
-           const char* result_schema, bool mutating, Handler handler);
+  void add(std::string name, std::string summary, const std::string& params_schema,
+           const std::string& result_schema, bool mutating, Handler handler);
   const Method* find(std::string_view name) const noexcept;
   const std::vector<Method>& all() const noexcept { return methods_; }
 
@@ -44,5 +44,6 @@ void register_meta_methods(MethodTable& table);
 void register_clock_methods(MethodTable& table);
 void register_requisites_methods(MethodTable& table);
 void register_calendar_methods(MethodTable& table);
+void register_registry_methods(MethodTable& table);
 
 }  // namespace opora::engine

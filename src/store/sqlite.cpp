@@ -75,6 +75,12 @@ Statement& Statement::bind(int index, std::string_view value) {
   return *this;
 }
 
+Statement& Statement::bind_blob(int index, std::string_view bytes) {
+  const int rc = sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK) throw_sqlite(rc, conn_.raw(), "bind");
+  return *this;
+}
+
 Statement& Statement::bind_null(int index) {
   const int rc = sqlite3_bind_null(stmt_, index);
   if (rc != SQLITE_OK) throw_sqlite(rc, conn_.raw(), "bind");
@@ -111,6 +117,13 @@ std::string Statement::text(int column) const {
   const int n = sqlite3_column_bytes(stmt_, column);
   if (p == nullptr) return {};
   return std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(n));
+}
+
+std::string Statement::blob(int column) const {
+  const void* p = sqlite3_column_blob(stmt_, column);
+  const int n = sqlite3_column_bytes(stmt_, column);
+  if (p == nullptr) return {};
+  return std::string(static_cast<const char*>(p), static_cast<size_t>(n));
 }
 
 std::optional<std::string> Statement::optional_text(int column) const {
@@ -183,6 +196,12 @@ int Connection::changes() const noexcept {
 }
 bool Connection::in_transaction() const noexcept {
   return sqlite3_get_autocommit(db_) == 0;
+}
+
+int64_t Connection::data_version() {
+  auto st = cached("PRAGMA data_version");
+  st->step();
+  return st->int64(0);
 }
 
 int Connection::user_version() {

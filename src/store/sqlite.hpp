@@ -31,6 +31,7 @@ class Statement {
   Statement& bind(int index, std::string_view value);
   Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
   Statement& bind_null(int index);
+  Statement& bind_blob(int index, std::string_view bytes);
 
   // Advances to the next row: true while a row is available.
   bool step();
@@ -43,6 +44,7 @@ class Statement {
   int64_t int64(int column) const;
   std::string text(int column) const;
   std::optional<std::string> optional_text(int column) const;
+  std::string blob(int column) const;
 
  private:
   Connection& conn_;
@@ -87,6 +89,10 @@ class Connection {
   int64_t last_insert_rowid() const noexcept;
   int changes() const noexcept;
   bool in_transaction() const noexcept;
+
+  // Changes whenever another connection commits to the file (not for this
+  // connection's own commits): the signal to drop per-handle caches.
+  int64_t data_version();
 
   int user_version();
   void set_user_version(int version);

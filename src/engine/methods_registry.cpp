@@ -1,0 +1,360 @@
+// registry.*: the document registry's methods, their schemas, and the
+// context (clock, actor, reason, file limit) each call runs with.
+#include <boost/json.hpp>
+
+#include "engine/database.hpp"
+#include "engine/method_table.hpp"
+#include "engine/params.hpp"
+#include "registry/registry.hpp"
+
+namespace opora::engine {
+namespace json = boost::json;
+
+namespace {
+
+registry::Context context(Database& db, const Params& p) {
+  registry::Context ctx;
+  ctx.now = db.clock().now();
+  ctx.today = db.clock().today();
+  ctx.actor = p.opt_str("actor");
+  ctx.reason = p.opt_str("reason");
+  ctx.max_file_bytes = db.max_file_bytes();
+  return ctx;
+}
+
+// Shared schema fragments. Document fields carry types only: the registry
+// itself checks formats and rules so that one call reports every problem of
+// a document at once, with OPORA_EVALIDATION.
+const std::string kWho = R"~(
+  "actor": {"type": "string", "description": "who makes the change (recorded in the journal)"},
+  "reason": {"type": "string", "description": "why (recorded in the journal)"})~";
+
+const std::string kParty = R"~({"type": "object", "properties": {
+  "type": {"type": "string", "enum": ["company", "sole_trader", "person"]},
+  "name": {"type": "string"},
+  "inn": {"type": "string", "description": "10 digits for a company, 12 for a sole trader or person"},
+  "kpp": {"type": "string", "description": "a Russian company only"},
+  "bin": {"type": "string", "description": "Kazakhstan: a company"},
+  "iin": {"type": "string", "description": "Kazakhstan: a person or sole trader"}}})~";
+
+const std::string kDocumentInput = R"~(
+  "kind": {"type": "string", "description": "invoice, act, contract, upd, order, accrual, payment, letter or a defined kind; required to create"},
+  "number": {"type": "string", "description": "given number; omitted: the next number of the kind's pattern"},
+  "date": {"type": "string", "description": "YYYY-MM-DD; required to create"},
+  "organization": )~" + kParty + R"~(,
+  "counterparty": )~" + kParty + R"~(,
+  "refs": {"type": "array", "items": {"type": "string"}, "description": "external refs system:type:id, e.g. bitrix24:deal:42"},
+  "currency": {"type": "string", "description": "ISO 4217, default RUB"},
+  "vat_mode": {"type": "string", "description": "included (default) or on_top, for items that do not say"},
+  "items": {"type": "array", "items": {"type": "object", "properties": {
+    "name": {"type": "string"}, "code": {"type": "string"}, "unit": {"type": "string"},
+    "quantity": {"type": "string", "description": "decimal, up to 3 places"},
+    "price": {"type": "string", "description": "money per unit"},
+    "discount": {"type": "string", "description": "money off the line"},
+    "vat_rate": {"type": "string", "description": "\"22\", \"10\", \"0\" ... or \"none\" (без НДС)"},
+    "vat_mode": {"type": "string", "description": "included or on_top"}}},
+    "description": "line items (order, invoice, act, upd); amounts and totals are computed, VAT per line"},
+  "totals": {"type": "object", "description": "net, vat, gross as money text; with items they must agree with the computed ones"},
+  "basis_id": {"type": "integer", "description": "the document this one is based on"},
+  "basis_text": {"type": "string", "description": "basis as text (Основание)"},
+  "valid_from": {"type": "string", "description": "YYYY-MM-DD"},
+  "valid_to": {"type": "string", "description": "YYYY-MM-DD"},
+  "status": {"type": "string", "description": "one of the kind's statuses; a change must be an allowed transition"},
+  "is_final": {"type": "boolean", "description": "default true"},
+  "supersedes": {"type": "integer", "description": "on create: the document this version replaces (it stops being final)"},
+  "requires_countersign": {"type": "boolean"},
+  "custom": {"type": "object", "description": "any JSON object of the host's own fields"},
+  "notes": {"type": "string"})~";
+
+const std::string kMoney = R"~({"type": "string", "format": "money"})~";
+
+const std::string kDocument = R"~({"type": "object", "properties": {
+  "id": {"type": "integer"}, "kind": {"type": "string"}, "number": {"type": "string"},
+  "date": {"type": "string", "format": "date"},
+  "organization": {"type": "object"}, "counterparty": {"type": "object"},
+  "refs": {"type": "array", "items": {"type": "string"}},
+  "currency": {"type": "string"}, "vat_mode": {"type": "string"},
+  "items": {"type": "array", "items": {"type": "object", "properties": {
+    "name": {"type": "string"}, "code": {"type": "string"}, "unit": {"type": "string"},
+    "quantity": {"type": "string", "format": "decimal"}, "price": )~" +
+                              kMoney + R"~(,
+    "discount": )~" + kMoney + R"~(, "vat_rate": {"type": "string"}, "vat_mode": {"type": "string"},
+    "net": )~" + kMoney + R"~(, "vat": )~" +
+                              kMoney + R"~(, "gross": )~" + kMoney + R"~(}}},
+  "totals": {"type": "object", "properties": {"net": )~" +
+                              kMoney + R"~(, "vat": )~" + kMoney + R"~(, "gross": )~" + kMoney +
+                              R"~(,
+    "vat_by_rate": {"type": "array", "items": {"type": "object", "properties": {
+      "rate": {"type": "string"}, "net": )~" +
+                              kMoney + R"~(, "vat": )~" + kMoney + R"~(}}}}},
+  "basis_id": {"type": "integer"}, "basis_text": {"type": "string"},
+  "valid_from": {"type": "string", "format": "date"}, "valid_to": {"type": "string", "format": "date"},
+  "status": {"type": "string"}, "is_final": {"type": "boolean"},
+  "supersedes": {"type": "integer"}, "superseded_by": {"type": "integer"},
+  "requires_countersign": {"type": "boolean"}, "custom": {"type": "object"}, "notes": {"type": "string"},
+  "deleted": {"type": "boolean"}, "version": {"type": "integer"},
+  "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"},
+  "days_left": {"type": "integer", "description": "registry.expiring only"},
+  "snippet": {"type": "string", "description": "registry.search only: the matching text, [marked]"}}})~";
+
+const std::string kDocuments =
+    R"~({"type": "object", "properties": {"documents": {"type": "array", "items": )~" + kDocument +
+    R"~(}, "next_cursor": {"type": "string", "description": "pass back as cursor for the next page; null at the end"}}})~";
+
+const std::string kId =
+    R"~("id": {"type": "integer", "minimum": 1, "description": "document id"})~";
+
+const std::string kFile = R"~({"type": "object", "properties": {
+  "file_id": {"type": "integer"}, "id": {"type": "integer", "description": "document id"},
+  "name": {"type": "string"}, "mime": {"type": "string"}, "role": {"type": "string"},
+  "size": {"type": "integer"}, "sha256": {"type": "string"}, "path": {"type": "string"},
+  "attached_at": {"type": "string", "format": "date-time"}, "actor": {"type": "string"},
+  "content_base64": {"type": "string", "description": "registry.file.get only"}}})~";
+
+const std::string kLinkParams =
+    R"~({"type": "object", "required": ["from", "to", "type"], "properties": {
+  "from": {"type": "integer", "minimum": 1}, "to": {"type": "integer", "minimum": 1},
+  "type": {"type": "string", "enum": ["basis", "part_of_packet", "corrects", "attachment_of"]},)~" +
+    kWho + "}}";
+
+std::string object_schema(const std::string& properties, const char* required = "") {
+  return std::string(R"~({"type": "object", )~") +
+         (*required != '\0' ? std::string(R"~("required": )~") + required + ", " : "") +
+         R"~("properties": {)~" + properties + "}}";
+}
+
+}  // namespace
+
+void register_registry_methods(MethodTable& t) {
+  t.add(
+      "registry.put",
+      "Creates a document (no id) or changes one (id: fields given replace, null clears); "
+      "numbers, computes totals, journals every change.",
+      object_schema(
+          kId +
+          R"~(, "expected_version": {"type": "integer", "description": "refuse with OPORA_ECONFLICT unless the document is at this version"},)~" +
+          kDocumentInput + "," + kWho),
+      kDocument, true,
+      [](Database& db, const Params& p) { return db.registry().put(p.object(), context(db, p)); });
+
+  t.add(
+      "registry.put_many",
+      "Creates or changes many documents in one transaction: all or none, every problem listed.",
+      object_schema(
+          R"~("documents": {"type": "array", "items": {"type": "object"}, "description": "registry.put parameters, one object each"},)~" +
+              kWho,
+          R"~(["documents"])~"),
+      R"~({"type": "object", "properties": {"count": {"type": "integer"},
+          "documents": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "integer"}, "number": {"type": "string"}}}}}})~",
+      true, [](Database& db, const Params& p) {
+        return db.registry().put_many(p.at("documents").as_array(), context(db, p));
+      });
+
+  t.add("registry.get", "One document with its files and links.",
+        object_schema(kId + R"~(, "include_deleted": {"type": "boolean"})~", R"~(["id"])~"),
+        kDocument, false, [](Database& db, const Params& p) {
+          return db.registry().get(p.int64("id"), p.boolean("include_deleted", false));
+        });
+
+  t.add("registry.set_status",
+        "Moves a document to another status if its kind allows the transition.",
+        object_schema(kId + R"~(, "status": {"type": "string", "minLength": 1},
+          "expected_version": {"type": "integer"},)~" +
+                          kWho,
+                      R"~(["id", "status"])~"),
+        kDocument, true, [](Database& db, const Params& p) {
+          return db.registry().set_status(p.int64("id"), p.str("status"),
+                                          p.opt_int64("expected_version"), context(db, p));
+        });
+
+  t.add("registry.delete",
+        "Marks a document deleted; it leaves queries unless they ask for deleted ones.",
+        object_schema(kId + "," + kWho, R"~(["id"])~"), kDocument, true,
+        [](Database& db, const Params& p) {
+          return db.registry().remove(p.int64("id"), context(db, p));
+        });
+
+  t.add("registry.restore", "Brings a deleted document back.",
+        object_schema(kId + "," + kWho, R"~(["id"])~"), kDocument, true,
+        [](Database& db, const Params& p) {
+          return db.registry().restore(p.int64("id"), context(db, p));
+        });
+
+  t.add(
+      "registry.history", "The change journal of a document: who changed what, when and why.",
+      object_schema(kId, R"~(["id"])~"),
+      R"~({"type": "object", "properties": {"id": {"type": "integer"}, "entries": {"type": "array", "items": {"type": "object", "properties": {
+          "at": {"type": "string", "format": "date-time"}, "actor": {"type": "string"},
+          "action": {"type": "string", "enum": ["created", "changed", "status_changed", "superseded", "file_attached", "link_added", "link_removed", "deleted", "restored"]},
+          "field": {"type": "string"}, "old": {"type": "string", "description": "JSON text for non-string values"},
+          "new": {"type": "string"}, "reason": {"type": "string"}}}}}})~",
+      false, [](Database& db, const Params& p) { return db.registry().history(p.int64("id")); });
+
+  t.add(
+      "registry.number.next",
+      "Previews the number the next document of a kind would get (takes nothing).",
+      object_schema(R"~("kind": {"type": "string", "minLength": 1},
+          "date": {"type": "string", "format": "date", "description": "default: today"},
+          "organization_inn": {"type": "string", "description": "for kinds numbered per organisation"})~",
+                    R"~(["kind"])~"),
+      R"~({"type": "object", "properties": {"kind": {"type": "string"}, "number": {"type": "string"}, "scope": {"type": "string"}}})~",
+      false, [](Database& db, const Params& p) {
+        const Date date = p.has("date") ? p.date("date") : db.clock().today();
+        return db.registry().next_number(p.str("kind"), date, p.opt_str("organization_inn"));
+      });
+
+  t.add(
+      "registry.kind.define",
+      "Defines (or redefines) a host's own document kind: statuses, transitions, items, numbering.",
+      object_schema(R"~("kind": {"type": "object", "properties": {
+            "id": {"type": "string"}, "title": {"type": "string"},
+            "statuses": {"type": "array", "items": {"type": "string"}},
+            "initial": {"type": "string", "description": "default: the first status"},
+            "transitions": {"type": "object", "description": "{from: [to, ...]}"},
+            "has_items": {"type": "boolean"}, "requires_countersign": {"type": "boolean"},
+            "number_pattern": {"type": "string", "description": "e.g. АКТ-{yyyy}-{seq:06}; {yyyy} {yy} {mm} {dd} {seq} {seq:N}"},
+            "number_per_organization": {"type": "boolean"}}},)~" +
+                        kWho,
+                    R"~(["kind"])~"),
+      R"~({"type": "object", "properties": {"id": {"type": "string"}, "statuses": {"type": "array", "items": {"type": "string"}}}})~",
+      true, [](Database& db, const Params& p) {
+        return db.registry().define_kind(p.at("kind").as_object(), context(db, p));
+      });
+
+  t.add(
+      "registry.kinds", "Every document kind: built-in and defined.", object_schema(""),
+      R"~({"type": "object", "properties": {"kinds": {"type": "array", "items": {"type": "object", "properties": {
+          "id": {"type": "string"}, "title": {"type": "string"}, "initial": {"type": "string"},
+          "has_items": {"type": "boolean"}, "number_pattern": {"type": "string"}, "builtin": {"type": "boolean"}}}}}})~",
+      false, [](Database& db, const Params&) { return db.registry().list_kinds(); });
+
+  t.add(
+      "registry.link", "Links two documents with a type (adding an existing link changes nothing).",
+      kLinkParams,
+      R"~({"type": "object", "properties": {"from": {"type": "integer"}, "to": {"type": "integer"}, "type": {"type": "string"}, "created": {"type": "boolean"}}})~",
+      true, [](Database& db, const Params& p) {
+        return db.registry().link(p.int64("from"), p.int64("to"), p.str("type"), context(db, p));
+      });
+
+  t.add(
+      "registry.unlink", "Removes a link between two documents.", kLinkParams,
+      R"~({"type": "object", "properties": {"from": {"type": "integer"}, "to": {"type": "integer"}, "type": {"type": "string"}, "removed": {"type": "boolean"}}})~",
+      true, [](Database& db, const Params& p) {
+        return db.registry().unlink(p.int64("from"), p.int64("to"), p.str("type"), context(db, p));
+      });
+
+  t.add(
+      "registry.links", "Links from and to a document.", object_schema(kId, R"~(["id"])~"),
+      R"~({"type": "object", "properties": {"id": {"type": "integer"}, "links": {"type": "array", "items": {"type": "object", "properties": {
+          "from": {"type": "integer"}, "type": {"type": "string"}, "to": {"type": "integer"},
+          "created_at": {"type": "string", "format": "date-time"}, "actor": {"type": "string"},
+          "direction": {"type": "string", "enum": ["out", "in"]}}}}}})~",
+      false, [](Database& db, const Params& p) { return db.registry().links(p.int64("id")); });
+
+  t.add("registry.file.attach",
+        "Attaches a file to a document: content (stored once per SHA-256) or a path reference.",
+        object_schema(kId + R"~(,
+          "name": {"type": "string", "minLength": 1, "maxLength": 255},
+          "mime": {"type": "string", "description": "default application/octet-stream"},
+          "role": {"type": "string", "enum": ["original", "signed_copy", "scan", "printed_form"], "description": "default original"},
+          "content_base64": {"type": "string", "description": "the bytes, base64; limited by the open option max_file_bytes"},
+          "path": {"type": "string", "description": "instead of content: where the host keeps the file"},
+          "size": {"type": "integer", "minimum": 0, "description": "with path: its size, if known"},)~" +
+                          kWho,
+                      R"~(["id", "name"])~"),
+        kFile, true, [](Database& db, const Params& p) {
+          return db.registry().attach_file(p.object(), context(db, p));
+        });
+
+  t.add("registry.file.get", "A file's metadata and its bytes (content_base64).",
+        object_schema(R"~("file_id": {"type": "integer", "minimum": 1})~", R"~(["file_id"])~"),
+        kFile, false,
+        [](Database& db, const Params& p) { return db.registry().get_file(p.int64("file_id")); });
+
+  t.add(
+      "registry.files", "Files attached to a document (metadata only).",
+      object_schema(kId, R"~(["id"])~"),
+      R"~({"type": "object", "properties": {"id": {"type": "integer"}, "files": {"type": "array", "items": )~" +
+          kFile + "}}}",
+      false, [](Database& db, const Params& p) { return db.registry().list_files(p.int64("id")); });
+
+  t.add("registry.find",
+        "Documents by kind, status, counterparty INN, ref, dates, amounts, validity, finality or a "
+        "custom field; sorted, with a cursor.",
+        object_schema(R"~(
+          "kind": {"type": "string"}, "status": {"type": "string"},
+          "counterparty_inn": {"type": "string", "description": "INN (or BIN/IIN): all documents of a company"},
+          "ref": {"type": "string", "description": "external ref, e.g. bitrix24:deal:42"},
+          "date_from": {"type": "string", "format": "date"}, "date_to": {"type": "string", "format": "date"},
+          "amount_min": {"type": "string", "format": "money", "description": "gross, in currency"},
+          "amount_max": {"type": "string", "format": "money"},
+          "currency": {"type": "string", "description": "for amount filters, default RUB"},
+          "valid_on": {"type": "string", "format": "date", "description": "valid_from <= date <= valid_to (active contracts)"},
+          "is_final": {"type": "boolean"},
+          "custom": {"type": "object", "description": "{field: value}: equality on custom fields"},
+          "include_deleted": {"type": "boolean"},
+          "sort": {"type": "string", "enum": ["date", "-date", "number", "-number", "gross", "-gross", "id", "-id", "updated_at", "-updated_at"], "description": "default date; - for descending"},
+          "limit": {"type": "integer", "minimum": 1, "maximum": 1000, "description": "default 100"},
+          "cursor": {"type": "string", "description": "next_cursor of the previous page"})~"),
+        kDocuments, false, [](Database& db, const Params& p) {
+          return db.registry().find(p.object(), context(db, p));
+        });
+
+  t.add(
+      "registry.missing",
+      "Refs that have a document of one kind and none of another (\"deals without acts\").",
+      object_schema(R"~(
+          "having_kind": {"type": "string", "minLength": 1}, "lacking_kind": {"type": "string", "minLength": 1},
+          "ref_prefix": {"type": "string", "description": "e.g. bitrix24:deal:"},
+          "after": {"type": "string", "description": "next_after of the previous page"},
+          "limit": {"type": "integer", "minimum": 1, "maximum": 100000, "description": "default 1000"})~",
+                    R"~(["having_kind", "lacking_kind"])~"),
+      R"~({"type": "object", "properties": {"refs": {"type": "array", "items": {"type": "string"}}, "next_after": {"type": "string"}}})~",
+      false, [](Database& db, const Params& p) { return db.registry().missing(p.object()); });
+
+  t.add(
+      "registry.expiring",
+      "Final documents (contracts by default) whose validity ends within N days.",
+      object_schema(R"~(
+          "kind": {"type": "string", "description": "default contract"},
+          "within_days": {"type": "integer", "minimum": 0, "maximum": 3660},
+          "on": {"type": "string", "format": "date", "description": "default: today"},
+          "limit": {"type": "integer", "minimum": 1, "maximum": 100000})~",
+                    R"~(["within_days"])~"),
+      R"~({"type": "object", "properties": {"on": {"type": "string", "format": "date"}, "until": {"type": "string", "format": "date"}, "documents": {"type": "array", "items": )~" +
+          kDocument + "}}}",
+      false, [](Database& db, const Params& p) {
+        return db.registry().expiring(p.object(), context(db, p));
+      });
+
+  t.add(
+      "registry.search",
+      "Full-text search over number, counterparty, basis, item names and notes; case-insensitive, "
+      "Cyrillic included; word* for a prefix.",
+      object_schema(R"~(
+          "query": {"type": "string", "minLength": 1, "maxLength": 1000},
+          "kind": {"type": "string"},
+          "order": {"type": "string", "enum": ["newest", "relevance"], "description": "default newest"},
+          "limit": {"type": "integer", "minimum": 1, "maximum": 1000, "description": "default 20"})~",
+                    R"~(["query"])~"),
+      kDocuments, false,
+      [](Database& db, const Params& p) { return db.registry().search(p.object()); });
+
+  t.add(
+      "registry.export", "The whole registry as JSON lines, to a file (path) or in the result.",
+      object_schema(
+          R"~("path": {"type": "string", "description": "write here instead of returning jsonl"},
+          "include_journal": {"type": "boolean", "description": "default true"})~"),
+      R"~({"type": "object", "properties": {"lines": {"type": "integer"}, "path": {"type": "string"}, "jsonl": {"type": "string"}}})~",
+      false, [](Database& db, const Params& p) { return db.registry().export_lines(p.object()); });
+
+  t.add(
+      "registry.import", "Restores an export into an empty registry, ids and journal included.",
+      object_schema(R"~("path": {"type": "string"}, "jsonl": {"type": "string"},)~" + kWho),
+      R"~({"type": "object", "properties": {"lines": {"type": "integer"}, "counts": {"type": "object"}}})~",
+      true, [](Database& db, const Params& p) {
+        return db.registry().import_lines(p.object(), context(db, p));
+      });
+}
+
+}  // namespace opora::engine

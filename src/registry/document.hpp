@@ -1,0 +1,102 @@
+// A registry document as opora holds it: typed values, computed totals, and
+// the canonical JSON every host sees.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/date.hpp"
+#include "core/decimal.hpp"
+#include "core/error.hpp"
+#include "core/money.hpp"
+#include "registry/kinds.hpp"
+
+namespace opora::registry {
+
+// Placeholder for amounts not yet computed; replaced before use.
+inline Money zero_rub() {
+  return Money::zero(*Currency::find("RUB"));
+}
+
+// Our organisation or the counterparty. `tax_key` names which identifier the
+// party has: "inn" (RU), "bin" or "iin" (KZ), or "" for a person without one.
+struct Party {
+  std::string type;  // company, sole_trader, person
+  std::string name;
+  std::string tax_key;
+  std::string tax_id;
+  std::string kpp;
+};
+
+struct Item {
+  std::string name, code, unit;
+  Decimal quantity;
+  Money price = zero_rub(), discount = zero_rub();
+  std::string vat_rate;  // "22", "10", "0", or "none" (без НДС)
+  std::string vat_mode;  // included, on_top
+  Money net = zero_rub(), vat = zero_rub(), gross = zero_rub();
+};
+
+struct VatLine {
+  std::string rate;
+  Money net = zero_rub(), vat = zero_rub();
+};
+
+struct Totals {
+  Money net = zero_rub(), vat = zero_rub(), gross = zero_rub();
+  std::vector<VatLine> by_rate;
+};
+
+struct Document {
+  int64_t id = 0;
+  std::string kind;
+  std::string number;  // empty until numbered
+  Date date{2000, 1, 1};
+  std::optional<Party> organization, counterparty;
+  std::vector<std::string> refs;  // "system:type:id"
+  Currency currency = *Currency::find("RUB");
+  std::string vat_mode = "included";
+  std::vector<Item> items;
+  std::optional<Totals> totals;
+  std::optional<int64_t> basis_id;
+  std::optional<std::string> basis_text;
+  std::optional<Date> valid_from, valid_to;
+  std::string status;
+  bool is_final = true;
+  std::optional<int64_t> supersedes, superseded_by;
+  bool requires_countersign = false;
+  boost::json::object custom;
+  std::optional<std::string> notes;
+  bool deleted = false;
+  int64_t version = 0;
+  std::string created_at, updated_at;
+
+  // The year and organisation a number belongs to: "act|2026" or, for kinds
+  // numbered per organisation, "act|2026|7707083893".
+  std::string number_scope(const Kind& kind) const;
+  // The text FTS5 indexes: number, counterparty, basis, item names, notes.
+  std::string search_counterparty() const;
+  std::string search_items() const;
+};
+
+// Fields the host writes. Everything else in a document (id, version,
+// superseded_by, deleted, created_at, updated_at, computed amounts) is
+// opora's and is ignored on input.
+const std::vector<const char*>& writable_fields();
+
+// Builds a document from host JSON. Every problem is added to `errors` with
+// its path under `path` ("documents[3].counterparty.kpp"); the returned
+// document is meaningful only when no error was added.
+Document parse_document(const boost::json::object& in, const Kind& kind, const std::string& path,
+                        FieldErrors& errors);
+
+boost::json::object to_json(const Document& d);
+boost::json::object party_json(const Party& p);
+
+// "system:type:id" with a lower-case system and type (bitrix24:deal:42).
+bool is_valid_ref(std::string_view ref);
+
+}  // namespace opora::registry

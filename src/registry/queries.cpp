@@ -1,0 +1,334 @@
+// Reading the registry: one document, its journal, filtered lists with a
+// cursor, the seeds' named questions, and full-text search.
+#include <boost/json.hpp>
+#include <variant>
+#include <vector>
+
+#include "core/base64.hpp"
+#include "core/error.hpp"
+#include "core/money.hpp"
+#include "registry/registry.hpp"
+#include "registry/rows.hpp"
+#include "store/sqlite.hpp"
+
+namespace opora::registry {
+namespace json = boost::json;
+
+namespace {
+
+using Bind = std::variant<int64_t, std::string>;
+
+// A query assembled from fixed fragments; every value is a bound parameter.
+struct Query {
+  std::string sql;
+  std::vector<Bind> binds;
+
+  std::string param(Bind v) {
+    binds.push_back(std::move(v));
+    return "?" + std::to_string(binds.size());
+  }
+  void bind_all(store::Statement& st) const {
+    for (size_t i = 0; i < binds.size(); ++i) {
+      const int index = static_cast<int>(i + 1);
+      if (const auto* n = std::get_if<int64_t>(&binds[i]))
+        st.bind(index, *n);
+      else
+        st.bind(index, std::get<std::string>(binds[i]));
+    }
+  }
+};
+
+const json::value* field_of(const json::object& o, const char* key) {
+  const auto* v = o.if_contains(key);
+  return v != nullptr && !v->is_null() ? v : nullptr;
+}
+
+std::string str(const json::object& o, const char* key) {
+  return std::string(o.at(key).as_string());
+}
+
+struct SortKey {
+  const char* name;
+  const char* column;
+  bool numeric;
+};
+
+// Every sortable key ends with the id, so the order is total and a cursor
+// (the last row's key and id) resumes exactly after it even while rows are
+// being added.
+constexpr SortKey kSortKeys[] = {
+    {"date", "d.date", false},
+    {"number", "d.number", false},
+    {"gross", "coalesce(d.gross, -9223372036854775807)", true},
+    {"id", "d.id", true},
+    {"updated_at", "d.updated_at", false},
+};
+
+const SortKey& sort_key(const std::string& name) {
+  for (const auto& k : kSortKeys)
+    if (name == k.name) return k;
+  fail_field(ErrorCode::invalid, "sort", "enum", "unknown sort key " + name);
+}
+
+json::value key_value(const json::object& doc, const SortKey& key) {
+  const std::string name = key.name;
+  if (name == "gross") {
+    const auto* t = doc.if_contains("totals");
+    if (t == nullptr || t->is_null()) return INT64_MIN + 1;
+    const auto cur = Currency::find(doc.at("currency").as_string());
+    return Money::parse(t->at("gross").as_string(), *cur)->minor_units();
+  }
+  return doc.at(name);
+}
+
+}  // namespace
+
+json::object Registry::get(int64_t id, bool include_deleted) {
+  json::object doc = load(id, "id", include_deleted);
+  doc["files"] = list_files(id).at("files");
+  doc["links"] = links(id).at("links");
+  return doc;
+}
+
+json::object Registry::history(int64_t id) {
+  load(id, "id");
+  auto st = conn_.cached(
+      "SELECT at, actor, action, field, old, new, reason FROM document_journal WHERE doc_id = ?1 "
+      "ORDER BY id");
+  st->bind(1, id);
+  json::array entries;
+  const auto text = [&](int c) {
+    return st->is_null(c) ? json::value(nullptr) : json::value(st->text(c));
+  };
+  while (st->step())
+    entries.push_back(json::object{{"at", st->text(0)},
+                                   {"actor", text(1)},
+                                   {"action", st->text(2)},
+                                   {"field", text(3)},
+                                   {"old", text(4)},
+                                   {"new", text(5)},
+                                   {"reason", text(6)}});
+  return {{"id", id}, {"entries", std::move(entries)}};
+}
+
+json::object Registry::find(const json::object& p, const Context& ctx) {
+  (void)ctx;
+  Query q;
+  q.sql = std::string("SELECT ") + kDocumentColumns + " FROM document d";
+  if (const auto* ref = field_of(p, "ref"))
+    q.sql += " JOIN document_ref r ON r.doc_id = d.id AND r.ref = " +
+             q.param(std::string(ref->as_string()));
+  q.sql += " WHERE 1 = 1";
+  if (!(field_of(p, "include_deleted") && p.at("include_deleted").as_bool()))
+    q.sql += " AND d.deleted = 0";
+  if (const auto* v = field_of(p, "kind"))
+    q.sql += " AND d.kind = " + q.param(std::string(v->as_string()));
+  if (const auto* v = field_of(p, "status"))
+    q.sql += " AND d.status = " + q.param(std::string(v->as_string()));
+  if (const auto* v = field_of(p, "counterparty_inn"))
+    q.sql += " AND d.cp_tax_id = " + q.param(std::string(v->as_string()));
+  if (const auto* v = field_of(p, "date_from"))
+    q.sql += " AND d.date >= " + q.param(std::string(v->as_string()));
+  if (const auto* v = field_of(p, "date_to"))
+    q.sql += " AND d.date <= " + q.param(std::string(v->as_string()));
+  if (const auto* v = field_of(p, "is_final"))
+    q.sql += v->as_bool() ? " AND d.is_final = 1" : " AND d.is_final = 0";
+  if (const auto* v = field_of(p, "valid_on")) {
+    const std::string on = q.param(std::string(v->as_string()));
+    q.sql += " AND (d.valid_from IS NULL OR d.valid_from <= " + on +
+             ") AND (d.valid_to IS NULL OR d.valid_to >= " + on + ")";
+  }
+  if (field_of(p, "amount_min") || field_of(p, "amount_max")) {
+    const std::string code = field_of(p, "currency") ? str(p, "currency") : "RUB";
+    const auto cur = Currency::find(code);
+    if (!cur)
+      fail_field(ErrorCode::invalid, "currency", "currency",
+                 "unknown ISO 4217 code \"" + code + "\"");
+    q.sql += " AND d.currency = " + q.param(code);
+    if (const auto* v = field_of(p, "amount_min"))
+      q.sql += " AND d.gross >= " +
+               q.param(Money::parse_field(v->as_string(), *cur, "amount_min").minor_units());
+    if (const auto* v = field_of(p, "amount_max"))
+      q.sql += " AND d.gross <= " +
+               q.param(Money::parse_field(v->as_string(), *cur, "amount_max").minor_units());
+  }
+  if (const auto* v = field_of(p, "custom")) {
+    for (const auto& [key, value] : v->as_object()) {
+      const std::string field = "custom." + std::string(key);
+      if (key.empty() || key.find_first_of("\"\\") != std::string::npos)
+        fail_field(ErrorCode::invalid, field, "custom_key",
+                   "a custom field name must be non-empty and contain no \" or \\");
+      const std::string path = q.param(std::string("$.custom.\"") + std::string(key) + "\"");
+      if (value.is_string())
+        q.sql +=
+            " AND json_extract(d.body, " + path + ") = " + q.param(std::string(value.get_string()));
+      else if (value.is_int64())
+        q.sql += " AND json_extract(d.body, " + path + ") = " + q.param(value.get_int64());
+      else if (value.is_bool())
+        q.sql += " AND json_extract(d.body, " + path +
+                 ") = " + q.param(int64_t{value.get_bool() ? 1 : 0});
+      else if (value.is_null())
+        q.sql += " AND json_extract(d.body, " + path + ") IS NULL";
+      else
+        fail_field(ErrorCode::invalid, field, "type",
+                   "compare a custom field with a string, integer, boolean or null");
+    }
+  }
+
+  std::string sort = field_of(p, "sort") ? str(p, "sort") : "date";
+  const bool desc = !sort.empty() && sort[0] == '-';
+  if (desc) sort.erase(0, 1);
+  const SortKey& key = sort_key(sort);
+  if (const auto* c = field_of(p, "cursor")) {
+    const auto decoded = base64_decode(c->as_string());
+    json::value cur;
+    boost::system::error_code ec;
+    if (decoded) cur = json::parse(*decoded, ec);
+    if (!decoded || ec || !cur.is_object() || !cur.as_object().contains("s") ||
+        cur.at("s") != json::value(std::string(desc ? "-" : "") + key.name) ||
+        !cur.at("id").is_int64())
+      fail_field(ErrorCode::invalid, "cursor", "cursor",
+                 "not a cursor of this query: pass next_cursor back with the same sort");
+    const auto& last = cur.at("v");
+    const Bind v = key.numeric ? Bind(last.as_int64()) : Bind(std::string(last.as_string()));
+    const std::string a = q.param(v), b = q.param(v), id = q.param(cur.at("id").as_int64());
+    const char* op = desc ? "<" : ">";
+    q.sql += std::string(" AND (") + key.column + " " + op + " " + a + " OR (" + key.column +
+             " = " + b + " AND d.id " + op + " " + id + "))";
+  }
+  const char* dir = desc ? " DESC" : "";
+  const int64_t limit = field_of(p, "limit") ? p.at("limit").as_int64() : 100;
+  q.sql += std::string(" ORDER BY ") + key.column + dir + ", d.id" + dir + " LIMIT " +
+           q.param(limit + 1);
+
+  auto st = conn_.cached(q.sql);
+  q.bind_all(*st);
+  json::array docs;
+  json::value next = nullptr;
+  while (st->step()) {
+    if (static_cast<int64_t>(docs.size()) == limit) {
+      const auto& lastdoc = docs.back().as_object();
+      json::object c{{"s", std::string(desc ? "-" : "") + key.name},
+                     {"v", key_value(lastdoc, key)},
+                     {"id", lastdoc.at("id")}};
+      next = base64_encode(json::serialize(c));
+      break;
+    }
+    docs.push_back(document_from_row(*st));
+  }
+  return {{"documents", std::move(docs)}, {"next_cursor", std::move(next)}};
+}
+
+json::object Registry::missing(const json::object& p) {
+  const std::string having = str(p, "having_kind");
+  const std::string lacking = str(p, "lacking_kind");
+  kind(having, "having_kind");
+  kind(lacking, "lacking_kind");
+  Query q;
+  q.sql =
+      "SELECT DISTINCT r.ref FROM document_ref r JOIN document d ON d.id = r.doc_id "
+      "WHERE d.kind = " +
+      q.param(having) + " AND d.deleted = 0";
+  if (const auto* v = field_of(p, "ref_prefix")) {
+    std::string prefix(v->as_string());
+    q.sql += " AND r.ref >= " + q.param(prefix);
+    // The first string after every one that starts with prefix.
+    while (!prefix.empty() && static_cast<unsigned char>(prefix.back()) == 0xFF) prefix.pop_back();
+    if (!prefix.empty()) {
+      prefix.back() = static_cast<char>(static_cast<unsigned char>(prefix.back()) + 1);
+      q.sql += " AND r.ref < " + q.param(prefix);
+    }
+  }
+  if (const auto* v = field_of(p, "after"))
+    q.sql += " AND r.ref > " + q.param(std::string(v->as_string()));
+  q.sql +=
+      " AND NOT EXISTS (SELECT 1 FROM document_ref r2 JOIN document d2 ON d2.id = r2.doc_id "
+      "WHERE r2.ref = r.ref AND d2.kind = " +
+      q.param(lacking) + " AND d2.deleted = 0)";
+  const int64_t limit = field_of(p, "limit") ? p.at("limit").as_int64() : 1000;
+  q.sql += " ORDER BY r.ref LIMIT " + q.param(limit + 1);
+  auto st = conn_.cached(q.sql);
+  q.bind_all(*st);
+  json::array refs;
+  json::value after = nullptr;
+  while (st->step()) {
+    if (static_cast<int64_t>(refs.size()) == limit) {
+      after = refs.back();
+      break;
+    }
+    refs.push_back(json::value(st->text(0)));
+  }
+  return {{"refs", std::move(refs)}, {"next_after", std::move(after)}};
+}
+
+json::object Registry::expiring(const json::object& p, const Context& ctx) {
+  const std::string kind_id = field_of(p, "kind") ? str(p, "kind") : "contract";
+  kind(kind_id, "kind");
+  const Date on = field_of(p, "on") ? Date::parse_field(p.at("on").as_string(), "on") : ctx.today;
+  const int64_t within = p.at("within_days").as_int64();
+  const Date until = on.add_days(within);
+  static const std::string sql = std::string("SELECT ") + kDocumentColumns +
+                                 " FROM document d WHERE d.kind = ?1 AND d.valid_to >= ?2 AND "
+                                 "d.valid_to <= ?3 AND d.deleted = 0 AND d.is_final = 1 "
+                                 "ORDER BY d.valid_to, d.id LIMIT ?4";
+  auto st = conn_.cached(sql);
+  st->bind(1, kind_id).bind(2, on.to_string()).bind(3, until.to_string());
+  st->bind(4, field_of(p, "limit") ? p.at("limit").as_int64() : 1000);
+  json::array docs;
+  while (st->step()) {
+    json::object d = document_from_row(*st);
+    d["days_left"] = on.days_until(*Date::parse(d.at("valid_to").as_string()));
+    docs.push_back(std::move(d));
+  }
+  return {{"on", on.to_string()}, {"until", until.to_string()}, {"documents", std::move(docs)}};
+}
+
+json::object Registry::search(const json::object& p) {
+  // Each word of the query must occur; a trailing * makes it a prefix.
+  // Words are quoted so FTS5 operators in user text are just text.
+  std::string match;
+  {
+    const std::string text = str(p, "query");
+    size_t i = 0;
+    while (i < text.size()) {
+      while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n')) ++i;
+      size_t j = i;
+      while (j < text.size() && text[j] != ' ' && text[j] != '\t' && text[j] != '\n') ++j;
+      std::string word = text.substr(i, j - i);
+      i = j;
+      const bool prefix = !word.empty() && word.back() == '*';
+      if (prefix) word.pop_back();
+      std::string clean;
+      for (char c : word)
+        if (c != '"') clean += c;
+      if (clean.empty()) continue;
+      match += (match.empty() ? "\"" : " \"") + clean + (prefix ? "\"*" : "\"");
+    }
+  }
+  if (match.empty())
+    fail_field(ErrorCode::invalid, "query", "empty", "give at least one word to search for");
+  Query q;
+  q.sql = std::string("SELECT ") + kDocumentColumns +
+          ", snippet(document_fts, -1, '[', ']', '…', 10) FROM document_fts JOIN document d ON "
+          "d.id = document_fts.rowid WHERE document_fts MATCH " +
+          q.param(match) + " AND d.deleted = 0";
+  if (const auto* v = field_of(p, "kind"))
+    q.sql += " AND d.kind = " + q.param(std::string(v->as_string()));
+  // Newest first reads matches in rowid order and stops at the limit, so a
+  // common word costs no more than a rare one; relevance ranks every match.
+  const bool relevance = field_of(p, "order") && str(p, "order") == "relevance";
+  q.sql +=
+      relevance ? " ORDER BY bm25(document_fts), d.id DESC" : " ORDER BY document_fts.rowid DESC";
+  q.sql += " LIMIT " + q.param(field_of(p, "limit") ? p.at("limit").as_int64() : 20);
+  auto st = conn_.cached(q.sql);
+  q.bind_all(*st);
+  json::array docs;
+  while (st->step()) {
+    json::object d = document_from_row(*st);
+    d["snippet"] = st->text(kDocumentColumnCount);
+    docs.push_back(std::move(d));
+  }
+  return {{"documents", std::move(docs)}};
+}
+
+}  // namespace opora::registry

@@ -1,0 +1,145 @@
+#include "registry/registry.hpp"
+
+#include <boost/json.hpp>
+
+#include "core/error.hpp"
+#include "registry/rows.hpp"
+#include "store/sqlite.hpp"
+
+namespace opora::registry {
+namespace json = boost::json;
+
+json::object document_from_row(const store::Statement& st, int c) {
+  json::object body = json::parse(st.text(c)).as_object();
+  json::object doc;
+  doc.reserve(body.size() + 9);
+  // The order of to_json(): id first, then the document as written.
+  doc["id"] = st.int64(c + 1);
+  for (auto& kv : body) {
+    const std::string_view key = kv.key();
+    if (key == "supersedes") {
+      doc["status"] = st.text(c + 3);
+      doc["is_final"] = st.int64(c + 4) != 0;
+    }
+    doc[key] = std::move(kv.value());
+    if (key == "kind") doc["number"] = st.text(c + 2);
+    if (key == "supersedes")
+      doc["superseded_by"] =
+          st.is_null(c + 5) ? json::value(nullptr) : json::value(st.int64(c + 5));
+  }
+  doc["deleted"] = st.int64(c + 6) != 0;
+  doc["version"] = st.int64(c + 7);
+  doc["created_at"] = st.text(c + 8);
+  doc["updated_at"] = st.text(c + 9);
+  return doc;
+}
+
+void Registry::refresh_kinds() {
+  const int64_t version = conn_.data_version();
+  if (version == seen_data_version_) return;
+  seen_data_version_ = version;
+  custom_kinds_.clear();
+  auto st = conn_.cached("SELECT definition FROM registry_kind");
+  while (st->step()) {
+    Kind k = Kind::from_json(json::parse(st->text(0)).as_object(), "");
+    custom_kinds_.emplace(k.id, std::move(k));
+  }
+}
+
+const Kind& Registry::kind(const std::string& id, const std::string& field) {
+  for (const auto& k : builtin_kinds())
+    if (k.id == id) return k;
+  refresh_kinds();
+  if (auto it = custom_kinds_.find(id); it != custom_kinds_.end()) return it->second;
+  std::string known;
+  for (const auto& k : builtin_kinds()) known += (known.empty() ? "" : ", ") + k.id;
+  for (const auto& [k, v] : custom_kinds_) known += ", " + k;
+  fail_field(
+      ErrorCode::validation, field, "unknown_kind",
+      "unknown kind \"" + id + "\" (known: " + known + "); define it with registry.kind.define");
+}
+
+json::object Registry::define_kind(const json::object& definition, const Context& ctx) {
+  Kind k;
+  try {
+    k = Kind::from_json(definition, "kind");
+  } catch (const Error& e) {
+    throw Error(ErrorCode::validation, e.what(), e.field_errors());
+  }
+  for (const auto& b : builtin_kinds())
+    if (b.id == k.id)
+      fail_field(ErrorCode::conflict, "kind.id", "builtin_kind",
+                 "\"" + k.id + "\" is a built-in kind and cannot be redefined; choose another id");
+  // A redefinition must keep every status its documents are in.
+  {
+    auto st = conn_.cached("SELECT DISTINCT status FROM document WHERE kind = ?1");
+    st->bind(1, k.id);
+    FieldErrors errors;
+    while (st->step())
+      if (!k.has_status(st->text(0)))
+        errors.add("kind.statuses", "status_in_use",
+                   "documents of kind \"" + k.id + "\" are in status \"" + st->text(0) +
+                       "\", which the new definition drops");
+    errors.throw_if_any(ErrorCode::validation);
+  }
+  auto st = conn_.cached(
+      "INSERT INTO registry_kind (kind, definition, defined_at) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT (kind) DO UPDATE SET definition = excluded.definition, "
+      "defined_at = excluded.defined_at");
+  st->bind(1, k.id).bind(2, json::serialize(k.to_json())).bind(3, ctx.now.to_string()).run();
+  custom_kinds_[k.id] = k;
+  return k.to_json();
+}
+
+json::object Registry::list_kinds() {
+  refresh_kinds();
+  json::array out;
+  for (const auto& k : builtin_kinds()) out.push_back(k.to_json());
+  for (const auto& [id, k] : custom_kinds_) out.push_back(k.to_json());
+  return {{"kinds", std::move(out)}};
+}
+
+void Registry::journal(int64_t doc_id, const Context& ctx, const char* action, const char* field,
+                       const std::optional<std::string>& old_value,
+                       const std::optional<std::string>& new_value) {
+  auto st = conn_.cached(
+      "INSERT INTO document_journal (doc_id, at, actor, action, field, old, new, reason) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  st->bind(1, doc_id).bind(2, ctx.now.to_string());
+  if (ctx.actor)
+    st->bind(3, *ctx.actor);
+  else
+    st->bind_null(3);
+  st->bind(4, action);
+  if (field != nullptr)
+    st->bind(5, field);
+  else
+    st->bind_null(5);
+  if (old_value)
+    st->bind(6, *old_value);
+  else
+    st->bind_null(6);
+  if (new_value)
+    st->bind(7, *new_value);
+  else
+    st->bind_null(7);
+  if (ctx.reason)
+    st->bind(8, *ctx.reason);
+  else
+    st->bind_null(8);
+  st->run();
+}
+
+json::object Registry::load(int64_t id, const std::string& field, bool include_deleted) {
+  static const std::string sql =
+      std::string("SELECT ") + kDocumentColumns + " FROM document d WHERE d.id = ?1";
+  auto st = conn_.cached(sql);
+  st->bind(1, id);
+  if (!st->step() || (!include_deleted && st->int64(6) != 0))
+    fail_field(ErrorCode::not_found, field, "not_found",
+               "no document with id " + std::to_string(id) +
+                   (include_deleted ? "" : " (deleted documents need include_deleted)"));
+  return document_from_row(*st);
+}
+
+}  // namespace opora::registry

@@ -1,0 +1,92 @@
+// The document registry: every business document of a deal or a company,
+// numbered, versioned, linked, searchable, with a change journal.
+//
+// Methods take and return JSON objects (already checked against the method
+// schemas by the engine) and throw opora::Error. The engine runs each
+// mutating call inside one transaction, so a failure leaves nothing behind.
+#pragma once
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "core/date.hpp"
+#include "core/timestamp.hpp"
+#include "registry/document.hpp"
+#include "registry/kinds.hpp"
+
+namespace opora::store {
+class Connection;
+}
+
+namespace opora::registry {
+
+// Who acts and when: the journal records both.
+struct Context {
+  Timestamp now{0};
+  Date today{2000, 1, 1};
+  std::optional<std::string> actor;
+  std::optional<std::string> reason;
+  int64_t max_file_bytes = 64 * 1024 * 1024;
+};
+
+class Registry {
+ public:
+  explicit Registry(store::Connection& conn) : conn_(conn) {}
+
+  // kinds
+  const Kind& kind(const std::string& id, const std::string& field);
+  boost::json::object define_kind(const boost::json::object& definition, const Context& ctx);
+  boost::json::object list_kinds();
+
+  // writing documents (writer.cpp)
+  boost::json::object put(const boost::json::object& params, const Context& ctx);
+  boost::json::object put_many(const boost::json::array& documents, const Context& ctx);
+  boost::json::object set_status(int64_t id, const std::string& status,
+                                 std::optional<int64_t> expected_version, const Context& ctx);
+  boost::json::object remove(int64_t id, const Context& ctx);
+  boost::json::object restore(int64_t id, const Context& ctx);
+  boost::json::object next_number(const std::string& kind, const Date& date,
+                                  const std::optional<std::string>& organization_tax_id);
+
+  // reading (queries.cpp)
+  boost::json::object get(int64_t id, bool include_deleted);
+  boost::json::object history(int64_t id);
+  boost::json::object find(const boost::json::object& params, const Context& ctx);
+  boost::json::object missing(const boost::json::object& params);
+  boost::json::object expiring(const boost::json::object& params, const Context& ctx);
+  boost::json::object search(const boost::json::object& params);
+
+  // links and files (links.cpp, files.cpp)
+  boost::json::object link(int64_t from, int64_t to, const std::string& type, const Context& ctx);
+  boost::json::object unlink(int64_t from, int64_t to, const std::string& type, const Context& ctx);
+  boost::json::object links(int64_t id);
+  boost::json::object attach_file(const boost::json::object& params, const Context& ctx);
+  boost::json::object get_file(int64_t file_id);
+  boost::json::object get_file_meta(int64_t file_id);
+  boost::json::object list_files(int64_t id);
+
+  // transfer (transfer.cpp): JSON lines that reproduce the registry
+  boost::json::object export_lines(const boost::json::object& params);
+  boost::json::object import_lines(const boost::json::object& params, const Context& ctx);
+
+  // shared by the parts above
+  void journal(int64_t doc_id, const Context& ctx, const char* action, const char* field,
+               const std::optional<std::string>& old_value,
+               const std::optional<std::string>& new_value);
+  // The stored document (body plus columns), or Error(not_found) naming `field`.
+  boost::json::object load(int64_t id, const std::string& field, bool include_deleted = true);
+
+ private:
+  class Writer;
+  void refresh_kinds();
+
+  store::Connection& conn_;
+  std::map<std::string, Kind> custom_kinds_;
+  int64_t seen_data_version_ = -1;
+};
+
+}  // namespace opora::registry

@@ -1,0 +1,387 @@
+// Writing documents: create, update, bulk load, numbering, versions,
+// status changes, delete and restore — each change journalled.
+#include <boost/json.hpp>
+#include <set>
+
+#include "core/error.hpp"
+#include "registry/numbering.hpp"
+#include "registry/registry.hpp"
+#include "registry/rows.hpp"
+#include "registry/storage.hpp"
+#include "store/sqlite.hpp"
+
+namespace opora::registry {
+namespace json = boost::json;
+
+namespace {
+
+std::optional<std::string> json_text(const json::object& o, const char* key) {
+  const auto* v = o.if_contains(key);
+  if (v == nullptr || v->is_null()) return std::nullopt;
+  return v->is_string() ? std::string(v->get_string()) : json::serialize(*v);
+}
+
+}  // namespace
+
+// One write operation (a put, or a whole put_many): caches sequence
+// counters and kinds across its documents and writes them back once.
+class Registry::Writer {
+ public:
+  Writer(Registry& r, const Context& ctx) : r_(r), conn_(r.conn_), ctx_(ctx) {}
+
+  // Creates or updates one document from host JSON; problems go to `errors`
+  // under `path`. Returns {id, number} or an empty object when refused.
+  json::object put(const json::object& in, const std::string& path, FieldErrors& errors) {
+    std::optional<int64_t> id;
+    if (const auto* v = in.if_contains("id"); v != nullptr && !v->is_null()) {
+      if (!v->is_int64() || v->get_int64() <= 0) {
+        errors.add(at(path, "id"), "type", "expected a document id (a positive integer)");
+        return {};
+      }
+      id = v->get_int64();
+    }
+    return id ? update(*id, in, path, errors) : create(in, path, errors);
+  }
+
+  void flush_sequences() {
+    for (const auto& scope : dirty_) {
+      auto st = conn_.cached(
+          "INSERT INTO registry_sequence (scope, last) VALUES (?1, ?2) "
+          "ON CONFLICT (scope) DO UPDATE SET last = excluded.last");
+      st->bind(1, scope).bind(2, last_.at(scope)).run();
+    }
+    dirty_.clear();
+  }
+
+  // The next free number in a scope without taking it (preview) or taking it.
+  std::string number(const Kind& kind, const Document& d, bool take) {
+    const std::string scope = d.number_scope(kind);
+    auto it = last_.find(scope);
+    if (it == last_.end()) {
+      auto st = conn_.cached("SELECT last FROM registry_sequence WHERE scope = ?1");
+      st->bind(1, scope);
+      it = last_.emplace(scope, st->step() ? st->int64(0) : 0).first;
+    }
+    const NumberPattern pattern(kind.number_pattern, "kind.number_pattern");
+    int64_t seq = it->second;
+    std::string candidate;
+    // A number given by hand may already hold the next value: skip it, so a
+    // number is never issued twice.
+    do {
+      candidate = pattern.format(d.date, ++seq);
+    } while (taken(scope, candidate).has_value());
+    if (take) {
+      it->second = seq;
+      dirty_.insert(scope);
+    }
+    return candidate;
+  }
+
+ private:
+  static std::string at(const std::string& path, const char* f) {
+    return path.empty() ? std::string(f) : path + "." + f;
+  }
+
+  // The document holding `number` in `scope`, with its chain, if any.
+  std::optional<std::pair<int64_t, int64_t>> taken(const std::string& scope,
+                                                   const std::string& number) {
+    auto st = conn_.cached(
+        "SELECT id, coalesce(chain_id, id) FROM document WHERE number_scope = ?1 AND number = ?2 "
+        "LIMIT 1");
+    st->bind(1, scope).bind(2, number);
+    if (!st->step()) return std::nullopt;
+    return std::make_pair(st->int64(0), st->int64(1));
+  }
+
+  const Kind* kind_of(const json::object& in, const std::string& path, FieldErrors& errors) {
+    const auto* v = in.if_contains("kind");
+    if (v == nullptr || v->is_null()) {
+      errors.add(at(path, "kind"), "required", "is required");
+      return nullptr;
+    }
+    if (!v->is_string()) {
+      errors.add(at(path, "kind"), "type", "expected a string");
+      return nullptr;
+    }
+    try {
+      return &r_.kind(std::string(v->get_string()), at(path, "kind"));
+    } catch (const Error& e) {
+      for (const auto& f : e.field_errors()) errors.add(f.field, f.rule, f.message);
+      return nullptr;
+    }
+  }
+
+  // Checks that need the database: basis and superseded documents exist, a
+  // given number is free (or belongs to the chain being continued).
+  void check_references(Document& d, const Kind& kind, const std::string& path, FieldErrors& errors,
+                        std::optional<int64_t>& chain) {
+    if (d.basis_id && !exists(*d.basis_id))
+      errors.add(at(path, "basis_id"), "not_found",
+                 "no document with id " + std::to_string(*d.basis_id));
+    if (d.supersedes) {
+      auto st = conn_.cached(
+          "SELECT kind, deleted, superseded_by, coalesce(chain_id, id) FROM document WHERE id = "
+          "?1");
+      st->bind(1, *d.supersedes);
+      if (!st->step()) {
+        errors.add(at(path, "supersedes"), "not_found",
+                   "no document with id " + std::to_string(*d.supersedes));
+      } else if (st->text(0) != d.kind) {
+        errors.add(at(path, "supersedes"), "kind_mismatch",
+                   "document " + std::to_string(*d.supersedes) + " is a " + st->text(0) +
+                       ", not a " + d.kind);
+      } else if (st->int64(1) != 0) {
+        errors.add(at(path, "supersedes"), "deleted",
+                   "document " + std::to_string(*d.supersedes) + " is deleted");
+      } else if (!st->is_null(2)) {
+        errors.add(at(path, "supersedes"), "already_superseded",
+                   "document " + std::to_string(*d.supersedes) + " is already replaced by " +
+                       std::to_string(st->int64(2)));
+      } else {
+        chain = st->int64(3);
+      }
+    }
+    if (!d.number.empty()) {
+      if (auto holder = taken(d.number_scope(kind), d.number);
+          holder && holder->first != d.id && (!chain || holder->second != *chain))
+        errors.add(at(path, "number"), "duplicate_number",
+                   "number \"" + d.number + "\" is already used by document " +
+                       std::to_string(holder->first) + " (" + d.kind + ", " +
+                       std::to_string(d.date.year()) + ")");
+    }
+  }
+
+  bool exists(int64_t id) {
+    auto st = conn_.cached("SELECT 1 FROM document WHERE id = ?1");
+    st->bind(1, id);
+    return st->step();
+  }
+
+  void bind_columns(store::Statement& st, const Document& d, const Kind& kind) {
+    st.bind(1, d.kind).bind(2, d.number).bind(3, d.number_scope(kind)).bind(4, d.date.to_string());
+    if (d.counterparty && !d.counterparty->tax_id.empty())
+      st.bind(5, d.counterparty->tax_id);
+    else
+      st.bind_null(5);
+    st.bind(6, d.currency.code());
+    if (d.totals)
+      st.bind(7, d.totals->gross.minor_units());
+    else
+      st.bind_null(7);
+    st.bind(8, d.status).bind(9, int64_t{d.is_final ? 1 : 0});
+    if (d.valid_from)
+      st.bind(10, d.valid_from->to_string());
+    else
+      st.bind_null(10);
+    if (d.valid_to)
+      st.bind(11, d.valid_to->to_string());
+    else
+      st.bind_null(11);
+    if (d.supersedes)
+      st.bind(12, *d.supersedes);
+    else
+      st.bind_null(12);
+    st.bind(13, body_text(d));
+  }
+
+  json::object create(const json::object& in, const std::string& path, FieldErrors& errors) {
+    const size_t before = errors.list().size();
+    const Kind* kind = kind_of(in, path, errors);
+    if (kind == nullptr) return {};
+    Document d = parse_document(in, *kind, path, errors);
+    std::optional<int64_t> chain;
+    check_references(d, *kind, path, errors, chain);
+    if (errors.list().size() != before) return {};
+    if (d.number.empty()) d.number = number(*kind, d, true);
+
+    const std::string now = ctx_.now.to_string();
+    auto st = conn_.cached(
+        "INSERT INTO document (kind, number, number_scope, date, cp_tax_id, currency, gross, "
+        "status, is_final, valid_from, valid_to, supersedes, body, chain_id, version, created_at, "
+        "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1, ?15, "
+        "?15)");
+    bind_columns(*st, d, *kind);
+    if (chain)
+      st->bind(14, *chain);
+    else
+      st->bind_null(14);
+    st->bind(15, now).run();
+    d.id = conn_.last_insert_rowid();
+    index_document(conn_, d, false);
+    r_.journal(d.id, ctx_, "created", nullptr, std::nullopt, d.number);
+    if (d.supersedes) {
+      auto up = conn_.cached(
+          "UPDATE document SET is_final = 0, superseded_by = ?2, version = version + 1, "
+          "updated_at = ?3 WHERE id = ?1");
+      up->bind(1, *d.supersedes).bind(2, d.id).bind(3, now).run();
+      r_.journal(*d.supersedes, ctx_, "superseded", "superseded_by", std::nullopt,
+                 std::to_string(d.id));
+    }
+    return {{"id", d.id}, {"number", d.number}};
+  }
+
+  json::object update(int64_t id, const json::object& patch, const std::string& path,
+                      FieldErrors& errors) {
+    const json::object old = r_.load(id, at(path, "id"));
+    if (old.at("deleted").as_bool())
+      fail_field(ErrorCode::state, at(path, "id"), "deleted",
+                 "document " + std::to_string(id) + " is deleted; restore it first");
+    if (const auto* v = patch.if_contains("expected_version"); v != nullptr && !v->is_null()) {
+      if (!v->is_int64() || v->get_int64() != old.at("version").as_int64())
+        fail_field(ErrorCode::conflict, at(path, "expected_version"), "version",
+                   "document " + std::to_string(id) + " is at version " +
+                       std::to_string(old.at("version").as_int64()) +
+                       "; reload it and apply the change again");
+    }
+    const size_t before = errors.list().size();
+    const Kind& kind = r_.kind(std::string(old.at("kind").as_string()), at(path, "kind"));
+    for (const char* f : {"kind", "supersedes"})
+      if (const auto* v = patch.if_contains(f); v != nullptr && !v->is_null() && *v != old.at(f))
+        errors.add(at(path, f), "immutable", std::string("cannot change ") + f + " of a document");
+
+    // Apply the patch: present fields replace, null clears; totals of a
+    // document with items are derived, so they follow the items.
+    json::object merged = old;
+    for (const char* f : writable_fields()) {
+      const auto* v = patch.if_contains(f);
+      if (v == nullptr) continue;
+      if (v->is_null())
+        merged.erase(f);
+      else
+        merged[f] = *v;
+    }
+    if (kind.has_items && !patch.contains("totals")) merged.erase("totals");
+    if (!merged.contains("number")) merged["number"] = old.at("number");
+
+    Document d = parse_document(merged, kind, path, errors);
+    d.id = id;
+    std::optional<int64_t> chain;
+    if (errors.list().size() == before) {
+      d.supersedes.reset();  // validated at creation; unchanged here
+      check_references(d, kind, path, errors, chain);
+      d.supersedes = old.at("supersedes").is_null()
+                         ? std::nullopt
+                         : std::optional<int64_t>(old.at("supersedes").as_int64());
+    }
+    const std::string old_status(old.at("status").as_string());
+    if (errors.list().size() == before && d.status != old_status &&
+        !kind.allows(old_status, d.status))
+      errors.add(at(path, "status"), "transition",
+                 kind.id + " cannot go from " + old_status + " to " + d.status);
+    if (errors.list().size() != before) return {};
+
+    d.superseded_by = old.at("superseded_by").is_null()
+                          ? std::nullopt
+                          : std::optional<int64_t>(old.at("superseded_by").as_int64());
+    const json::object now_doc = to_json(d);
+    bool changed = false;
+    for (const char* f : writable_fields()) {
+      const json::value& a = old.contains(f) ? old.at(f) : json::value();
+      const json::value& b = now_doc.contains(f) ? now_doc.at(f) : json::value();
+      if (a == b) continue;
+      changed = true;
+      r_.journal(id, ctx_, std::string_view(f) == "status" ? "status_changed" : "changed", f,
+                 json_text(old, f), json_text(now_doc, f));
+    }
+    if (!changed) return {{"id", id}, {"number", d.number}};
+
+    auto st = conn_.cached(
+        "UPDATE document SET kind = ?1, number = ?2, number_scope = ?3, date = ?4, cp_tax_id = ?5, "
+        "currency = ?6, gross = ?7, status = ?8, is_final = ?9, valid_from = ?10, valid_to = ?11, "
+        "supersedes = ?12, body = ?13, version = version + 1, updated_at = ?14 WHERE id = ?15");
+    bind_columns(*st, d, kind);
+    st->bind(14, ctx_.now.to_string()).bind(15, id).run();
+    index_document(conn_, d, true);
+    return {{"id", id}, {"number", d.number}};
+  }
+
+  Registry& r_;
+  store::Connection& conn_;
+  const Context& ctx_;
+  std::map<std::string, int64_t> last_;
+  std::set<std::string> dirty_;
+};
+
+json::object Registry::put(const json::object& params, const Context& ctx) {
+  Writer w(*this, ctx);
+  FieldErrors errors;
+  const json::object written = w.put(params, "", errors);
+  errors.throw_if_any(ErrorCode::validation);
+  w.flush_sequences();
+  return load(written.at("id").as_int64(), "id");
+}
+
+json::object Registry::put_many(const json::array& documents, const Context& ctx) {
+  Writer w(*this, ctx);
+  FieldErrors errors;
+  json::array out;
+  out.reserve(documents.size());
+  for (size_t i = 0; i < documents.size(); ++i) {
+    const std::string path = "documents[" + std::to_string(i) + "]";
+    if (!documents[i].is_object()) {
+      errors.add(path, "type", "expected a document object");
+      continue;
+    }
+    // Keep going after a bad document so the host sees every problem at
+    // once; the engine's transaction drops whatever was written.
+    json::object written = w.put(documents[i].get_object(), path, errors);
+    if (errors.empty()) out.push_back(std::move(written));
+  }
+  errors.throw_if_any(ErrorCode::validation);
+  w.flush_sequences();
+  return {{"count", static_cast<int64_t>(out.size())}, {"documents", std::move(out)}};
+}
+
+json::object Registry::set_status(int64_t id, const std::string& status,
+                                  std::optional<int64_t> expected_version, const Context& ctx) {
+  json::object patch{{"id", id}, {"status", status}};
+  if (expected_version) patch["expected_version"] = *expected_version;
+  return put(patch, ctx);
+}
+
+json::object Registry::remove(int64_t id, const Context& ctx) {
+  const json::object doc = load(id, "id");
+  if (doc.at("deleted").as_bool())
+    fail_field(ErrorCode::state, "id", "deleted",
+               "document " + std::to_string(id) + " is already deleted");
+  conn_
+      .cached(
+          "UPDATE document SET deleted = 1, version = version + 1, updated_at = ?2 WHERE id = ?1")
+      ->bind(1, id)
+      .bind(2, ctx.now.to_string())
+      .run();
+  journal(id, ctx, "deleted", nullptr, std::nullopt, std::nullopt);
+  return load(id, "id");
+}
+
+json::object Registry::restore(int64_t id, const Context& ctx) {
+  const json::object doc = load(id, "id");
+  if (!doc.at("deleted").as_bool())
+    fail_field(ErrorCode::state, "id", "not_deleted",
+               "document " + std::to_string(id) + " is not deleted");
+  conn_
+      .cached(
+          "UPDATE document SET deleted = 0, version = version + 1, updated_at = ?2 WHERE id = ?1")
+      ->bind(1, id)
+      .bind(2, ctx.now.to_string())
+      .run();
+  journal(id, ctx, "restored", nullptr, std::nullopt, std::nullopt);
+  return load(id, "id");
+}
+
+json::object Registry::next_number(const std::string& kind_id, const Date& date,
+                                   const std::optional<std::string>& organization_tax_id) {
+  const Kind& k = kind(kind_id, "kind");
+  if (k.number_per_organization && !organization_tax_id)
+    fail_field(ErrorCode::invalid, "organization", "required",
+               "kind \"" + k.id + "\" is numbered per organisation: give its inn (or bin)");
+  Document d;
+  d.kind = k.id;
+  d.date = date;
+  if (organization_tax_id) d.organization = Party{"company", "", "inn", *organization_tax_id, ""};
+  Context ctx;
+  Writer w(*this, ctx);
+  return {{"kind", k.id}, {"number", w.number(k, d, false)}, {"scope", d.number_scope(k)}};
+}
+
+}  // namespace opora::registry
