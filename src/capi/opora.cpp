@@ -60,12 +60,14 @@ void require(const void* p, const char* name) {
 constexpr std::size_t kMaxJsonDepth = 64;
 
 // Parses a JSON object argument; NULL or "" mean {}.
-boost::json::object parse_object(const char* text, const char* what) {
-  if (text == nullptr || *text == '\0') return {};
+// `storage` lets a call parse its params into an arena freed in one go.
+boost::json::object parse_object(const char* text, const char* what,
+                                 boost::json::storage_ptr storage = {}) {
+  if (text == nullptr || *text == '\0') return boost::json::object(storage);
   boost::json::parse_options options;
   options.max_depth = kMaxJsonDepth;  // nested registry documents need room; no unbounded recursion
   boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(text, ec, {}, options);
+  boost::json::value v = boost::json::parse(text, ec, std::move(storage), options);
   if (ec) throw Error(ErrorCode::json, std::string(what) + " is not valid JSON: " + ec.message());
   if (!v.is_object()) throw Error(ErrorCode::json, std::string(what) + " must be a JSON object");
   return std::move(v.as_object());
@@ -134,7 +136,10 @@ int opora_db_call(opora_db* db, const char* method, const char* params_json, cha
     opora::capi::require(db, "db");
     opora::capi::require(method, "method");
     opora::capi::require(result_out, "result_out");
-    const auto params = opora::capi::parse_object(params_json, "params_json");
+    // Params live only for this call: an arena makes their many small
+    // allocations one block, released at once.
+    boost::json::monotonic_resource arena;
+    const auto params = opora::capi::parse_object(params_json, "params_json", &arena);
     const auto result = db->impl->call(method, params);
     *result_out = opora::capi::copy_out(boost::json::serialize(result));
   });

@@ -482,7 +482,7 @@ json::object party_json(const Party& p) {
   return o;
 }
 
-json::object to_json(const Document& d) {
+json::object to_json(const Document& d, bool with_columns) {
   json::array items;
   for (const auto& it : d.items) {
     json::object o{{"name", it.name}};
@@ -509,32 +509,39 @@ json::object to_json(const Document& d) {
                           {"gross", d.totals->gross.to_string()},
                           {"vat_by_rate", std::move(rates)}};
   }
-  return {{"id", d.id},
-          {"kind", d.kind},
-          {"number", d.number},
-          {"date", d.date.to_string()},
-          {"organization", d.organization ? json::value(party_json(*d.organization)) : nullptr},
-          {"counterparty", d.counterparty ? json::value(party_json(*d.counterparty)) : nullptr},
-          {"refs", json::array(d.refs.begin(), d.refs.end())},
-          {"currency", std::string(d.currency.code())},
-          {"vat_mode", d.vat_mode},
-          {"items", std::move(items)},
-          {"totals", std::move(totals)},
-          {"basis_id", opt(d.basis_id)},
-          {"basis_text", opt(d.basis_text)},
-          {"valid_from", opt(d.valid_from)},
-          {"valid_to", opt(d.valid_to)},
-          {"status", d.status},
-          {"is_final", d.is_final},
-          {"supersedes", opt(d.supersedes)},
-          {"superseded_by", opt(d.superseded_by)},
-          {"requires_countersign", d.requires_countersign},
-          {"custom", d.custom},
-          {"notes", opt(d.notes)},
-          {"deleted", d.deleted},
-          {"version", d.version},
-          {"created_at", d.created_at},
-          {"updated_at", d.updated_at}};
+  json::object o;
+  o.reserve(26);
+  if (with_columns) o.emplace("id", d.id);
+  o.emplace("kind", d.kind);
+  if (with_columns) o.emplace("number", d.number);
+  o.emplace("date", d.date.to_string());
+  o.emplace("organization", d.organization ? json::value(party_json(*d.organization)) : nullptr);
+  o.emplace("counterparty", d.counterparty ? json::value(party_json(*d.counterparty)) : nullptr);
+  o.emplace("refs", json::array(d.refs.begin(), d.refs.end()));
+  o.emplace("currency", std::string(d.currency.code()));
+  o.emplace("vat_mode", d.vat_mode);
+  o.emplace("items", std::move(items));
+  o.emplace("totals", std::move(totals));
+  o.emplace("basis_id", opt(d.basis_id));
+  o.emplace("basis_text", opt(d.basis_text));
+  o.emplace("valid_from", opt(d.valid_from));
+  o.emplace("valid_to", opt(d.valid_to));
+  if (with_columns) {
+    o.emplace("status", d.status);
+    o.emplace("is_final", d.is_final);
+  }
+  o.emplace("supersedes", opt(d.supersedes));
+  if (with_columns) o.emplace("superseded_by", opt(d.superseded_by));
+  o.emplace("requires_countersign", d.requires_countersign);
+  o.emplace("custom", d.custom);
+  o.emplace("notes", opt(d.notes));
+  if (with_columns) {
+    o.emplace("deleted", d.deleted);
+    o.emplace("version", d.version);
+    o.emplace("created_at", d.created_at);
+    o.emplace("updated_at", d.updated_at);
+  }
+  return o;
 }
 
 }  // namespace opora::registry

@@ -93,7 +93,10 @@ const std::vector<const char*>& writable_fields();
 Document parse_document(const boost::json::object& in, const Kind& kind, const std::string& path,
                         FieldErrors& errors);
 
-boost::json::object to_json(const Document& d);
+// With `with_columns` false, leaves out what the document table keeps in
+// columns (id, number, status, is_final, superseded_by, deleted, version,
+// created_at, updated_at): that is the stored body.
+boost::json::object to_json(const Document& d, bool with_columns = true);
 boost::json::object party_json(const Party& p);
 
 // "system:type:id" with a lower-case system and type (bitrix24:deal:42).

@@ -1,7 +1,6 @@
 // Reading the registry: one document, its journal, filtered lists with a
 // cursor, the seeds' named questions, and full-text search.
 #include <boost/json.hpp>
-#include <variant>
 #include <vector>
 
 #include "core/base64.hpp"
@@ -16,7 +15,14 @@ namespace json = boost::json;
 
 namespace {
 
-using Bind = std::variant<int64_t, std::string>;
+// A bound value: an integer or a text.
+struct Bind {
+  Bind(int64_t v) : is_int(true), n(v) {}  // NOLINT: implicit by design
+  Bind(std::string v) : s(std::move(v)) {}  // NOLINT
+  bool is_int = false;
+  int64_t n = 0;
+  std::string s;
+};
 
 // A query assembled from fixed fragments; every value is a bound parameter.
 struct Query {
@@ -30,10 +36,10 @@ struct Query {
   void bind_all(store::Statement& st) const {
     for (size_t i = 0; i < binds.size(); ++i) {
       const int index = static_cast<int>(i + 1);
-      if (const auto* n = std::get_if<int64_t>(&binds[i]))
-        st.bind(index, *n);
+      if (binds[i].is_int)
+        st.bind(index, binds[i].n);
       else
-        st.bind(index, std::get<std::string>(binds[i]));
+        st.bind(index, binds[i].s);
     }
   }
 };

@@ -1,25 +1,13 @@
 #include "registry/storage.hpp"
 
 #include <boost/json.hpp>
-#include <set>
-#include <string_view>
 
 #include "store/sqlite.hpp"
 
 namespace opora::registry {
 namespace json = boost::json;
 
-std::string body_text(const Document& d) {
-  static const std::set<std::string_view> columns = {"id",       "number",        "status",
-                                                     "is_final", "superseded_by", "deleted",
-                                                     "version",  "created_at",    "updated_at"};
-  // Copy rather than erase: json::object::erase moves the last member into
-  // the gap, and the stored order is the order hosts see.
-  json::object body;
-  for (auto& kv : to_json(d))
-    if (columns.count(kv.key()) == 0) body.emplace(kv.key(), std::move(kv.value()));
-  return json::serialize(body);
-}
+std::string body_text(const Document& d) { return json::serialize(to_json(d, false)); }
 
 void index_document(store::Connection& conn, const Document& d, bool replace) {
   if (replace) {
