@@ -21,5 +21,9 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/opora-config-version.cmak
 install(FILES ${PROJECT_BINARY_DIR}/opora-config.cmake ${PROJECT_BINARY_DIR}/opora-config-version.cmake
         DESTINATION ${OPORA_CMAKE_DIR})
 
+# opora.pc finds its prefix relative to itself, so the install can move:
+# from <prefix>/<libdir>/pkgconfig back up to <prefix>.
+file(RELATIVE_PATH OPORA_PC_TO_PREFIX "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
+string(REGEX REPLACE "/$" "" OPORA_PC_TO_PREFIX "${OPORA_PC_TO_PREFIX}")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/opora.pc.in ${PROJECT_BINARY_DIR}/opora.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/opora.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

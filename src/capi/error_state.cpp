@@ -1,6 +1,7 @@
 #include "capi/error_state.hpp"
 
 #include <boost/json.hpp>
+#include <cstdint>
 
 #include "opora/opora.h"
 
@@ -23,6 +24,37 @@ LastError& last() noexcept {
 const std::string& ok_json() {
   static const std::string text = R"({"code":0,"name":"OPORA_OK","message":"","errors":[]})";
   return text;
+}
+
+// Error text may quote what the caller sent (a method name, a path), which
+// need not be UTF-8; hosts decode the error JSON strictly (PHP's
+// json_decode gives null), so invalid sequences become U+FFFD.
+std::string valid_utf8(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool ok = len > 0 && i + len <= s.size();
+    uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
+    for (size_t k = 1; ok && k < len; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      ok = (cc >> 6) == 0x2;
+      cp = cp << 6 | (cc & 0x3F);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are invalid too.
+    ok = ok && !(len == 2 && cp < 0x80) && !(len == 3 && cp < 0x800) &&
+         !(len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) && !(cp >= 0xD800 && cp <= 0xDFFF);
+    if (ok) {
+      out.append(s, i, len);
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -69,8 +101,10 @@ void set_error(ErrorCode code, std::string message, const std::vector<FieldError
   e.code = static_cast<int>(code);
   boost::json::array list;
   for (const auto& f : fields)
-    list.push_back(
-        boost::json::object{{"field", f.field}, {"rule", f.rule}, {"message", f.message}});
+    list.push_back(boost::json::object{{"field", valid_utf8(f.field)},
+                                       {"rule", valid_utf8(f.rule)},
+                                       {"message", valid_utf8(f.message)}});
+  message = valid_utf8(message);
   e.json = boost::json::serialize(boost::json::object{{"code", e.code},
                                                       {"name", status_name(e.code)},
                                                       {"message", message},

@@ -1,4 +1,4 @@
-// SHA-256 (FIPS 180-4), for storing file content once per digest.
+// SHA-256 (FIPS 180-4), used to fingerprint stored files and payloads.
 #pragma once
 
 #include <array>
@@ -9,21 +9,36 @@
 
 namespace opora {
 
+// Incremental hasher: feed bytes with update() in any chunk sizes, then call
+// finish(). The digest does not depend on how the input was split.
 class Sha256 {
  public:
-  Sha256() noexcept;
+  static constexpr size_t digest_size = 32;
+  static constexpr size_t block_size = 64;
+
+  Sha256() noexcept { reset(); }
+
+  // `data` may be null when `n` is 0.
   void update(const void* data, size_t n) noexcept;
-  std::array<uint8_t, 32> finish() noexcept;
+  void update(std::string_view bytes) noexcept { update(bytes.data(), bytes.size()); }
+
+  // Returns the digest of everything fed so far and resets the hasher, so the
+  // same object can hash the next message without stale state leaking in.
+  std::array<uint8_t, digest_size> finish() noexcept;
+
+  // Forgets all input fed so far.
+  void reset() noexcept;
 
  private:
-  void block(const uint8_t* p) noexcept;
-  std::array<uint32_t, 8> h_;
-  std::array<uint8_t, 64> buf_{};
-  size_t buffered_ = 0;
-  uint64_t total_ = 0;
+  void compress(const uint8_t* block) noexcept;
+
+  std::array<uint32_t, 8> state_{};
+  std::array<uint8_t, block_size> buffer_{};
+  size_t buffered_ = 0;  // bytes waiting in buffer_, always < block_size
+  uint64_t total_ = 0;   // message length in bytes, for the length field
 };
 
-// Lower-case hex digest of `bytes`.
+// SHA-256 of `bytes` as 64 lower-case hex digits.
 std::string sha256_hex(std::string_view bytes);
 
 }  // namespace opora

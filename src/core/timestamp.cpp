@@ -12,6 +12,12 @@ using detail::read_digits;
 
 constexpr int64_t kDay = 86400;
 
+bool in_range(int64_t secs) {
+  static const int64_t lo = Date(Date::min_year, 1, 1).days_since_epoch() * kDay;
+  static const int64_t hi = (Date(Date::max_year, 12, 31).days_since_epoch() + 1) * kDay;
+  return secs >= lo && secs < hi;
+}
+
 }  // namespace
 
 std::optional<int> parse_utc_offset(std::string_view s) noexcept {
@@ -43,6 +49,9 @@ std::optional<Timestamp> Timestamp::parse(std::string_view s) noexcept {
   const auto offset = parse_utc_offset(s.substr(19));
   if (!offset) return std::nullopt;
   secs += hh * 3600 + mm * 60 + ss - static_cast<int64_t>(*offset) * 60;
+  // "1900-01-01T00:00:00+03:00" is 1899 in UTC: keep every instant's UTC
+  // date inside the range Date covers, so formatting it can never fail.
+  if (!in_range(secs)) return std::nullopt;
   return Timestamp(secs);
 }
 
@@ -50,7 +59,7 @@ Timestamp Timestamp::parse_field(std::string_view text, const std::string& field
   if (auto t = parse(text)) return *t;
   fail_field(ErrorCode::invalid, field, "date-time",
              "expected \"YYYY-MM-DDTHH:MM:SSZ\", an offset like \"+03:00\" instead of Z, or "
-             "\"YYYY-MM-DD\", got \"" +
+             "\"YYYY-MM-DD\", within 1900..2999 in UTC, got \"" +
                  std::string(text) + "\"");
 }
 

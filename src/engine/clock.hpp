@@ -3,6 +3,8 @@
 #pragma once
 
 #include "core/date.hpp"
+#include <string>
+
 #include "core/timestamp.hpp"
 
 namespace opora::engine {
@@ -18,8 +20,11 @@ class Clock {
   int utc_offset_minutes() const noexcept { return offset_; }
   Timestamp now() const;
   Date today() const { return now().date_at(offset_); }
-  // Manual clocks only; ErrorCode::state otherwise.
-  void set(Timestamp t);
+  // Manual clocks only; ErrorCode::state otherwise. An instant whose local
+  // date (at the UTC offset) leaves 1900..2999 is refused, naming `field`.
+  void set(Timestamp t, const std::string& field = "now");
+  // Throws Error(invalid) naming `field` unless today() would work at `t`.
+  void check(Timestamp t, const std::string& field) const;
 
  private:
   ClockMode mode_;

@@ -59,6 +59,8 @@ OpenOptions OpenOptions::parse(const json::object& options) {
       p.opt_str("clock").value_or("system") == "manual" ? ClockMode::manual : ClockMode::system;
   if (auto now = p.opt_str("now")) o.manual_start = Timestamp::parse_field(*now, "now");
   o.utc_offset_minutes = offset.value_or(0);
+  if (o.clock == ClockMode::manual)
+    Clock(o.clock, o.manual_start, o.utc_offset_minutes).check(o.manual_start, "now");
   o.max_file_bytes = p.opt_int64("max_file_bytes").value_or(o.max_file_bytes);
   return o;
 }
@@ -69,7 +71,8 @@ Database::Database(const std::string& path, const OpenOptions& options)
       calendars_(*conn_),
       registry_(*conn_),
       max_file_bytes_(options.max_file_bytes) {
-  store::migrate(*conn_, options.connection.read_only);
+  store::migrate(*conn_, {&calendar::schema(), &registry::schema()},
+                 options.connection.read_only);
 }
 
 Database::~Database() = default;
@@ -85,8 +88,10 @@ json::object Database::call(std::string_view name, const json::object& params) {
 
   const Params p(params);
   const std::lock_guard<std::mutex> lock(mutex_);
-  if (!method->mutating) return method->handler(*this, p);
-  store::Transaction tx(*conn_);
+  // Reads run in a deferred transaction too: a query of several statements
+  // sees one state of the file even while other connections write.
+  store::Transaction tx(*conn_, method->mutating ? store::Transaction::Mode::immediate
+                                                 : store::Transaction::Mode::deferred);
   json::object result = method->handler(*this, p);
   tx.commit();
   return result;

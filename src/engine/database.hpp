@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "engine/calendar_store.hpp"
+#include "calendar/calendar_store.hpp"
 #include "engine/clock.hpp"
 #include "registry/registry.hpp"
 #include "store/sqlite.hpp"
@@ -41,7 +41,7 @@ class Database {
 
   store::Connection& connection() noexcept { return *conn_; }
   Clock& clock() noexcept { return clock_; }
-  CalendarStore& calendars() noexcept { return calendars_; }
+  calendar::CalendarStore& calendars() noexcept { return calendars_; }
   registry::Registry& registry() noexcept { return registry_; }
   int64_t max_file_bytes() const noexcept { return max_file_bytes_; }
 
@@ -49,7 +49,7 @@ class Database {
   std::mutex mutex_;
   std::unique_ptr<store::Connection> conn_;
   Clock clock_;
-  CalendarStore calendars_;
+  calendar::CalendarStore calendars_;
   registry::Registry registry_;
   int64_t max_file_bytes_;
 };

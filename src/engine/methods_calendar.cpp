@@ -71,7 +71,7 @@ void register_calendar_methods(MethodTable& t) {
         }})~",
         true, [](Database& db, const Params& p) {
           const auto& doc = p.at("calendar").as_object();
-          const auto& c = db.calendars().load(doc, db.clock().now().to_string());
+          const BusinessCalendar c = db.calendars().load(doc, db.clock().now().to_string());
           return json::object{{"id", c.id()}, {"years", years_json(c.years())}};
         });
 
@@ -88,8 +88,8 @@ void register_calendar_methods(MethodTable& t) {
           "note": {"type": "string", "description": "why the day differs from the weekly pattern"}
         }})~",
         false, [](Database& db, const Params& p) {
-          const auto& c = db.calendars().get(p.str("calendar"), "calendar");
-          const DayInfo d = c.day(p.date("date"), fallback(p), "date");
+          const auto c = db.calendars().get(p.str("calendar"), "calendar");
+          const DayInfo d = c->day(p.date("date"), fallback(p), "date");
           return json::object{{"date", d.date.to_string()},
                               {"working", d.working},
                               {"kind", day_kind_name(d.kind)},
@@ -106,9 +106,16 @@ void register_calendar_methods(MethodTable& t) {
         }})~",
         R"~({"type": "object", "properties": {"date": {"type": "string", "format": "date"}}})~",
         false, [](Database& db, const Params& p) {
-          const auto& c = db.calendars().get(p.str("calendar"), "calendar");
-          const Date d = c.add_working_days(p.date("date"), p.int64("days"), fallback(p));
-          return json::object{{"date", d.to_string()}};
+          const auto c = db.calendars().get(p.str("calendar"), "calendar");
+          try {
+            const Date d = c->add_working_days(p.date("date"), p.int64("days"), fallback(p));
+            return json::object{{"date", d.to_string()}};
+          } catch (const Error& e) {
+            if (!e.field_errors().empty()) throw;
+            // Walking past 1900..2999 (possible with fallback "weekends").
+            fail_field(ErrorCode::invalid, "days", "range",
+                       std::string("the result would leave the supported dates: ") + e.what());
+          }
         });
 
   t.add("calendar.working_days_between",
@@ -123,12 +130,12 @@ void register_calendar_methods(MethodTable& t) {
           "hours": {"type": "integer", "description": "sum of working hours (shortened days count less)"}
         }})~",
         false, [](Database& db, const Params& p) {
-          const auto& c = db.calendars().get(p.str("calendar"), "calendar");
+          const auto c = db.calendars().get(p.str("calendar"), "calendar");
           const Date from = p.date("from");
           const Date to = p.date("to");
           const MissingYear m = fallback(p);
-          return json::object{{"days", c.working_days_between(from, to, m)},
-                              {"hours", c.working_hours_between(from, to, m)}};
+          return json::object{{"days", c->working_days_between(from, to, m)},
+                              {"hours", c->working_hours_between(from, to, m)}};
         });
 }
 

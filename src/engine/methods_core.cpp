@@ -1,7 +1,5 @@
 // meta.* and clock.*: what the library is, which methods it has, what time
 // it is for this handle.
-#include <sqlite3.h>
-
 #include <boost/json.hpp>
 
 #include "engine/database.hpp"
@@ -9,11 +7,19 @@
 #include "engine/params.hpp"
 #include "opora/opora_version.h"
 #include "store/migrations.hpp"
+#include "store/sqlite.hpp"
 
 namespace opora::engine {
 namespace json = boost::json;
 
 namespace {
+
+json::object schema_versions(Database& db) {
+  json::object out;
+  for (const char* module : {"calendar", "registry"})
+    out[module] = store::schema_version(db.connection(), module);
+  return out;
+}
 
 json::object clock_result(const Clock& clock) {
   return {{"now", clock.now().to_string()},
@@ -35,19 +41,19 @@ const char* kClockResult = R"~({
 }  // namespace
 
 void register_meta_methods(MethodTable& t) {
-  t.add("meta.version", "Library version, SQLite version and the database schema version.",
+  t.add("meta.version", "Library version, SQLite version and the schema version of each module in the database.",
         R"~({"type": "object", "properties": {}})~",
         R"~({"type": "object", "properties": {
           "version": {"type": "string", "description": "MAJOR.MINOR.PATCH"},
           "version_number": {"type": "integer", "description": "MAJOR*1000000 + MINOR*1000 + PATCH"},
           "sqlite_version": {"type": "string"},
-          "schema_version": {"type": "integer", "description": "PRAGMA user_version of this database"}
+          "schema": {"type": "object", "description": "schema version of each module in this database"}
         }})~",
         false, [](Database& db, const Params&) {
           return json::object{{"version", OPORA_VERSION_STRING},
                               {"version_number", OPORA_VERSION_NUMBER},
-                              {"sqlite_version", sqlite3_libversion()},
-                              {"schema_version", db.connection().user_version()}};
+                              {"sqlite_version", store::sqlite_version()},
+                              {"schema", schema_versions(db)}};
         });
 
   t.add("meta.methods", "Every method with its one-line summary and parameter and result schemas.",
@@ -84,7 +90,7 @@ void register_clock_methods(MethodTable& t) {
                   "description": "YYYY-MM-DDTHH:MM:SSZ, an offset instead of Z, or YYYY-MM-DD (midnight UTC)"}
         }})~",
         kClockResult, false, [](Database& db, const Params& p) {
-          db.clock().set(Timestamp::parse_field(p.str("now"), "now"));
+          db.clock().set(Timestamp::parse_field(p.str("now"), "now"), "now");
           return clock_result(db.clock());
         });
 }

@@ -230,11 +230,12 @@ json::object Registry::missing(const json::object& p) {
   const std::string lacking = str(p, "lacking_kind");
   kind(having, "having_kind");
   kind(lacking, "lacking_kind");
+  // Both sides read document_ref alone: its (kind, ref) index lists the
+  // refs having a document of one kind, its primary key answers whether a
+  // ref has one of the other.
   Query q;
-  q.sql =
-      "SELECT DISTINCT r.ref FROM document_ref r JOIN document d ON d.id = r.doc_id "
-      "WHERE d.kind = " +
-      q.param(having) + " AND d.deleted = 0";
+  q.sql = "SELECT DISTINCT r.ref FROM document_ref r WHERE r.kind = " + q.param(having) +
+          " AND r.live = 1";
   if (const auto* v = field_of(p, "ref_prefix")) {
     std::string prefix(v->as_string());
     q.sql += " AND r.ref >= " + q.param(prefix);
@@ -245,12 +246,9 @@ json::object Registry::missing(const json::object& p) {
       q.sql += " AND r.ref < " + q.param(prefix);
     }
   }
-  if (const auto* v = field_of(p, "after"))
-    q.sql += " AND r.ref > " + q.param(std::string(v->as_string()));
-  q.sql +=
-      " AND NOT EXISTS (SELECT 1 FROM document_ref r2 JOIN document d2 ON d2.id = r2.doc_id "
-      "WHERE r2.ref = r.ref AND d2.kind = " +
-      q.param(lacking) + " AND d2.deleted = 0)";
+  if (const auto* v = field_of(p, "after")) q.sql += " AND r.ref > " + q.param(std::string(v->as_string()));
+  q.sql += " AND NOT EXISTS (SELECT 1 FROM document_ref r2 WHERE r2.ref = r.ref AND r2.kind = " +
+           q.param(lacking) + " AND r2.live = 1)";
   const int64_t limit = field_of(p, "limit") ? p.at("limit").as_int64() : 1000;
   q.sql += " ORDER BY r.ref LIMIT " + q.param(limit + 1);
   auto st = conn_.cached(q.sql);

@@ -36,8 +36,9 @@ json::object document_from_row(const store::Statement& st, int c) {
 
 void Registry::refresh_kinds() {
   const int64_t version = conn_.data_version();
-  if (version == seen_data_version_) return;
+  if (version == seen_data_version_ && conn_.rollbacks() == seen_rollbacks_) return;
   seen_data_version_ = version;
+  seen_rollbacks_ = conn_.rollbacks();
   custom_kinds_.clear();
   auto st = conn_.cached("SELECT definition FROM registry_kind");
   while (st->step()) {
@@ -87,7 +88,8 @@ json::object Registry::define_kind(const json::object& definition, const Context
       "ON CONFLICT (kind) DO UPDATE SET definition = excluded.definition, "
       "defined_at = excluded.defined_at");
   st->bind(1, k.id).bind(2, json::serialize(k.to_json())).bind(3, ctx.now.to_string()).run();
-  custom_kinds_[k.id] = k;
+  refresh_kinds();
+  custom_kinds_[k.id] = k;  // dropped again by refresh_kinds() if this write rolls back
   return k.to_json();
 }
 

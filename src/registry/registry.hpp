@@ -20,9 +20,13 @@
 
 namespace opora::store {
 class Connection;
+struct SchemaModule;
 }
 
 namespace opora::registry {
+
+// The registry's tables (document, refs, links, files, journal, search index).
+const store::SchemaModule& schema();
 
 // Who acts and when: the journal records both.
 struct Context {
@@ -87,6 +91,7 @@ class Registry {
   store::Connection& conn_;
   std::map<std::string, Kind> custom_kinds_;
   int64_t seen_data_version_ = -1;
+  int64_t seen_rollbacks_ = -1;
 };
 
 }  // namespace opora::registry

@@ -15,9 +15,11 @@ void index_document(store::Connection& conn, const Document& d, bool replace) {
     conn.cached("DELETE FROM document_fts WHERE rowid = ?1")->bind(1, d.id).run();
   }
   for (const auto& ref : d.refs)
-    conn.cached("INSERT INTO document_ref (ref, doc_id) VALUES (?1, ?2)")
+    conn.cached("INSERT INTO document_ref (ref, kind, doc_id, live) VALUES (?1, ?2, ?3, ?4)")
         ->bind(1, ref)
-        .bind(2, d.id)
+        .bind(2, d.kind)
+        .bind(3, d.id)
+        .bind(4, int64_t{d.deleted ? 0 : 1})
         .run();
   auto st = conn.cached(
       "INSERT INTO document_fts (rowid, number, counterparty, basis, items, notes) "
@@ -25,6 +27,17 @@ void index_document(store::Connection& conn, const Document& d, bool replace) {
   st->bind(1, d.id).bind(2, d.number).bind(3, d.search_counterparty());
   st->bind(4, d.basis_text.value_or("")).bind(5, d.search_items()).bind(6, d.notes.value_or(""));
   st->run();
+}
+
+}  // namespace opora::registry
+
+namespace opora::registry {
+
+void set_refs_live(store::Connection& conn, int64_t doc_id, bool live) {
+  conn.cached("UPDATE document_ref SET live = ?2 WHERE doc_id = ?1")
+      ->bind(1, doc_id)
+      .bind(2, int64_t{live ? 1 : 0})
+      .run();
 }
 
 }  // namespace opora::registry

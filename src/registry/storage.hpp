@@ -16,7 +16,10 @@ namespace opora::registry {
 std::string body_text(const Document& d);
 
 // Writes the document's refs and its full-text entry; `replace` drops the
-// old ones first.
+// old ones first. Refs of a deleted document are kept but not live.
 void index_document(store::Connection& conn, const Document& d, bool replace);
+
+// Marks the refs of a document live (restored) or not (deleted).
+void set_refs_live(store::Connection& conn, int64_t doc_id, bool live);
 
 }  // namespace opora::registry

@@ -204,6 +204,7 @@ json::object Registry::import_lines(const json::object& p, const Context& ctx) {
         Document d = parse_document(doc, k, where + ".document", errors);
         if (errors.list().size() != before) continue;
         d.id = doc.at("id").as_int64();
+        d.deleted = doc.at("deleted").as_bool();
         auto st = conn_.cached(
             "INSERT INTO document (id, kind, number, number_scope, date, cp_tax_id, currency, "
             "gross, "

@@ -350,6 +350,7 @@ json::object Registry::remove(int64_t id, const Context& ctx) {
       ->bind(1, id)
       .bind(2, ctx.now.to_string())
       .run();
+  set_refs_live(conn_, id, false);
   journal(id, ctx, "deleted", nullptr, std::nullopt, std::nullopt);
   return load(id, "id");
 }
@@ -365,6 +366,7 @@ json::object Registry::restore(int64_t id, const Context& ctx) {
       ->bind(1, id)
       .bind(2, ctx.now.to_string())
       .run();
+  set_refs_live(conn_, id, true);
   journal(id, ctx, "restored", nullptr, std::nullopt, std::nullopt);
   return load(id, "id");
 }

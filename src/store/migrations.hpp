@@ -1,7 +1,12 @@
-// Numbered schema migrations embedded in the library, tracked by
-// PRAGMA user_version.
+// Schema migrations, numbered per module and embedded in the library.
+//
+// Each module (calendar, registry, later billing, workflow, edo) owns its
+// tables and lists its migrations; the store applies them in order and
+// records each module's version in opora_schema. A file is recognised as an
+// opora database by PRAGMA application_id.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 #include <vector>
 
@@ -10,17 +15,26 @@ namespace opora::store {
 class Connection;
 
 struct Migration {
-  int version;           // 1, 2, 3 ... never renumbered, never edited once released
+  int version;           // 1, 2, 3 ... per module; never renumbered or edited once released
   std::string_view sql;  // statements run inside one transaction
 };
 
-// Every migration the library knows, in order.
-const std::vector<Migration>& migrations();
-int latest_schema_version();
+struct SchemaModule {
+  std::string_view name;              // "registry"
+  std::vector<Migration> migrations;  // in order
+};
 
-// Brings the schema to latest_schema_version(), each step in its own
-// transaction. Refuses (ErrorCode::state) a database written by a newer
-// library, and does nothing on a read-only connection that is up to date.
-void migrate(Connection& conn, bool read_only);
+// 'OPRA': marks a file as an opora database.
+constexpr int32_t kApplicationId = 0x4f505241;
+
+// Claims a new, empty file for opora, accepts an opora database, and refuses
+// anything else with ErrorCode::corrupt (a foreign SQLite file is never
+// modified). Then brings every module to its latest version, each step in
+// its own transaction; a module newer than this library knows is refused
+// with ErrorCode::state.
+void migrate(Connection& conn, const std::vector<const SchemaModule*>& modules, bool read_only);
+
+// Version of `module` recorded in the database (0 if absent).
+int schema_version(Connection& conn, std::string_view module);
 
 }  // namespace opora::store

@@ -43,6 +43,8 @@ int to_int_size(std::string_view s) {
 
 }  // namespace
 
+const char* sqlite_version() noexcept { return sqlite3_libversion(); }
+
 void throw_sqlite(int rc, sqlite3* db, std::string_view context) {
   std::string msg(context);
   msg += ": ";
@@ -204,22 +206,11 @@ int64_t Connection::data_version() {
   return st->int64(0);
 }
 
-int Connection::user_version() {
-  auto st = cached("PRAGMA user_version");
-  st->step();
-  return static_cast<int>(st->int64(0));
-}
-
-void Connection::set_user_version(int version) {
-  // PRAGMA takes no bound parameters; the value is an int we produced.
-  exec("PRAGMA user_version=" + std::to_string(version));
-}
-
 // ---------------------------------------------------------- Transaction --
 
-Transaction::Transaction(Connection& conn) : conn_(conn), depth_(conn.tx_depth_) {
+Transaction::Transaction(Connection& conn, Mode mode) : conn_(conn), depth_(conn.tx_depth_) {
   if (depth_ == 0)
-    conn_.exec("BEGIN IMMEDIATE");
+    conn_.exec(mode == Mode::immediate ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
   else
     conn_.exec("SAVEPOINT opora_sp" + std::to_string(depth_));
   ++conn_.tx_depth_;
@@ -228,6 +219,7 @@ Transaction::Transaction(Connection& conn) : conn_(conn), depth_(conn.tx_depth_)
 Transaction::~Transaction() {
   if (done_) return;
   --conn_.tx_depth_;
+  ++conn_.rollbacks_;
   // A failed rollback leaves nothing better to do in a destructor; SQLite
   // rolls back an abandoned transaction when the connection closes.
   if (depth_ == 0) {

@@ -14,6 +14,9 @@ struct sqlite3_stmt;
 
 namespace opora::store {
 
+// The SQLite library version in use, e.g. "3.40.1".
+const char* sqlite_version() noexcept;
+
 // Raises opora::Error with the code mapped from an SQLite result code.
 [[noreturn]] void throw_sqlite(int rc, sqlite3* db, std::string_view context);
 
@@ -93,15 +96,18 @@ class Connection {
   // Changes whenever another connection commits to the file (not for this
   // connection's own commits): the signal to drop per-handle caches.
   int64_t data_version();
+  // Counts rollbacks on this connection. data_version does not change when
+  // this connection's own writes are undone, so a cache filled inside a
+  // transaction that then rolled back checks this too.
+  int64_t rollbacks() const noexcept { return rollbacks_; }
 
-  int user_version();
-  void set_user_version(int version);
 
  private:
   friend class Transaction;
   sqlite3* db_ = nullptr;
   std::map<std::string, std::unique_ptr<Statement>, std::less<>> cache_;
   int tx_depth_ = 0;
+  int64_t rollbacks_ = 0;
 };
 
 // Scope guard for a transaction. The outermost guard issues BEGIN IMMEDIATE
@@ -110,7 +116,10 @@ class Connection {
 // back its part only.
 class Transaction {
  public:
-  explicit Transaction(Connection& conn);
+  // immediate: takes the write lock at once (for writes). deferred: a read
+  // snapshot that sees one consistent state of the file throughout.
+  enum class Mode { immediate, deferred };
+  explicit Transaction(Connection& conn, Mode mode = Mode::immediate);
   ~Transaction();
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;

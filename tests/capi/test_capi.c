@@ -121,7 +121,7 @@ static void test_calls(void) {
   CHECK(opora_db_open(&db, ":memory:",
                       "{\"clock\": \"manual\", \"now\": \"2026-11-23T09:00:00Z\"}") == OPORA_OK);
   expect_call(db, "meta.version", NULL, OPORA_OK, OPORA_VERSION_STRING);
-  expect_call(db, "meta.version", "", OPORA_OK, "\"schema_version\"");
+  expect_call(db, "meta.version", "", OPORA_OK, "\"schema\":{\"calendar\":1,\"registry\":1}");
   expect_call(db, "meta.methods", "{}", OPORA_OK, "\"calendar.add_working_days\"");
   expect_call(db, "clock.get", "{}", OPORA_OK, "\"today\":\"2026-11-23\"");
   expect_call(db, "clock.set", "{\"now\": \"2026-12-31T23:30:00+03:00\"}", OPORA_OK,
@@ -135,6 +135,8 @@ static void test_calls(void) {
   expect_call(db, "requisites.validate", "{\"inn\": \"7707083890\"}", OPORA_OK, "inn_checksum");
   /* Bad input: each returns its code and names the field. */
   expect_call(db, "no.such_method", "{}", OPORA_ENOMETHOD, "no.such_method");
+  /* A method name that is not UTF-8 comes back as valid UTF-8 (U+FFFD). */
+  expect_call(db, "bad\xff\xfe", "{}", OPORA_ENOMETHOD, "bad\xef\xbf\xbd\xef\xbf\xbd");
   expect_call(db, "meta.version", "{\"a\":", OPORA_EJSON, "\"code\":-3");
   expect_call(db, "meta.version", "{\"s\": \"\xff\xfe\"}", OPORA_EJSON, "\"code\":-3");
   test_nesting(db);
@@ -154,6 +156,19 @@ static void test_calls(void) {
   CHECK(opora_db_open(&db, ":memory:", NULL) == OPORA_OK);
   expect_call(db, "clock.set", "{\"now\": \"2026-01-01\"}", OPORA_ESTATE, "manual");
   opora_db_close(db);
+
+  /* An instant outside 1900..2999 is refused before anything changes. */
+  CHECK(opora_db_open(&db, ":memory:", "{\"clock\": \"manual\", \"now\": \"2026-11-23\"}") ==
+        OPORA_OK);
+  expect_call(db, "clock.set", "{\"now\": \"1900-01-01T00:00:00+03:00\"}", OPORA_EINVAL,
+              "\"field\":\"now\"");
+  expect_call(db, "clock.get", "{}", OPORA_OK, "\"today\":\"2026-11-23\"");
+  opora_db_close(db);
+  CHECK(opora_db_open(&db, ":memory:",
+                      "{\"clock\": \"manual\", \"now\": \"2999-12-31T23:00:00Z\", "
+                      "\"utc_offset\": \"+14:00\"}") == OPORA_EINVAL);
+  CHECK(db == NULL);
+  CHECK(contains(opora_last_error_json(), "\"field\":\"now\""));
 }
 
 int main(int argc, char** argv) {

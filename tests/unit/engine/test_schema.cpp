@@ -63,6 +63,13 @@ TEST_CASE("null counts as absent") {
   CHECK(e.list()[0].rule == "required");
 }
 
+TEST_CASE("an integer beyond 64 bits is a range error, not a fraction") {
+  const auto e = check(kSchema, R"({"date": "2026-01-01", "days": 99999999999999999999})");
+  REQUIRE(e.list().size() == 1);
+  CHECK(e.list()[0].field == "days");
+  CHECK(e.list()[0].rule == "range");
+}
+
 TEST_CASE("impossible dates and huge integers are rejected") {
   const auto e = check(kSchema, R"({"date": "2026-02-29", "days": 18446744073709551615})");
   REQUIRE(e.list().size() == 2);

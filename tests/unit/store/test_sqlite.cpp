@@ -81,10 +81,49 @@ TEST_CASE("a nested guard rolls back its savepoint only") {
 TEST_CASE("cached statements are prepared once and rewound for reuse") {
   Connection c(":memory:", {});
   c.exec("CREATE TABLE t (x INTEGER)");
-  for (int64_t i = 0; i < 5; ++i) c.cached("INSERT INTO t VALUES (?1)")->bind(1, i).run();
+  const opora::store::Statement* first = nullptr;
+  for (int64_t i = 0; i < 5; ++i) {
+    auto st = c.cached("INSERT INTO t VALUES (?1)");
+    if (first == nullptr) first = &*st;
+    CHECK(&*st == first);  // the same prepared statement every time
+    st->bind(1, i).run();
+  }
   auto a = c.cached("SELECT sum(x) FROM t");
   REQUIRE(a->step());
   CHECK(a->int64(0) == 10);
+}
+
+namespace {
+
+int64_t pragma(Connection& c, const char* name) {
+  auto st = c.cached(std::string("PRAGMA ") + name);
+  st->step();
+  return st->int64(0);
+}
+
+std::string pragma_text(Connection& c, const char* name) {
+  auto st = c.cached(std::string("PRAGMA ") + name);
+  st->step();
+  return st->text(0);
+}
+
+}  // namespace
+
+TEST_CASE("a file database opens in WAL with foreign keys and the chosen durability") {
+  TempFile f("settings.db");
+  {
+    Connection c(f.path, {});
+    CHECK(pragma_text(c, "journal_mode") == "wal");
+    CHECK(pragma(c, "foreign_keys") == 1);
+    CHECK(pragma(c, "synchronous") == 2);  // FULL
+    CHECK(pragma(c, "busy_timeout") == 5000);
+  }
+  ConnectionOptions normal;
+  normal.synchronous = opora::store::Synchronous::normal;
+  normal.busy_timeout_ms = 250;
+  Connection c(f.path, normal);
+  CHECK(pragma(c, "synchronous") == 1);  // NORMAL
+  CHECK(pragma(c, "busy_timeout") == 250);
 }
 
 TEST_CASE("text round-trips byte for byte, including Cyrillic and NUL-free UTF-8") {
@@ -130,35 +169,83 @@ TEST_CASE("a writer blocked beyond the busy timeout gets busy") {
   CHECK(code_of([&] { Transaction tx(b); }) == ErrorCode::busy);
 }
 
-TEST_CASE("migrations bring a new database to the latest version once") {
+namespace {
+
+const opora::store::SchemaModule kNotes{"notes",
+                                        {{1, "CREATE TABLE note (id INTEGER PRIMARY KEY, text TEXT)"},
+                                         {2, "ALTER TABLE note ADD COLUMN author TEXT"}}};
+const opora::store::SchemaModule kTags{"tags", {{1, "CREATE TABLE tag (name TEXT PRIMARY KEY)"}}};
+
+}  // namespace
+
+TEST_CASE("migrations bring each module of a new database to its latest version once") {
   TempFile f("migrate.db");
   {
     Connection c(f.path, {});
-    opora::store::migrate(c, false);
-    CHECK(c.user_version() == opora::store::latest_schema_version());
-    opora::store::migrate(c, false);  // idempotent
-    CHECK(c.user_version() == opora::store::latest_schema_version());
+    opora::store::migrate(c, {&kNotes, &kTags}, false);
+    CHECK(opora::store::schema_version(c, "notes") == 2);
+    CHECK(opora::store::schema_version(c, "tags") == 1);
+    opora::store::migrate(c, {&kNotes, &kTags}, false);  // idempotent
+    c.exec("INSERT INTO note (text, author) VALUES ('a', 'b')");
+    CHECK(pragma(c, "application_id") == opora::store::kApplicationId);
   }
   Connection again(f.path, {});
-  CHECK(again.user_version() == opora::store::latest_schema_version());
+  CHECK(opora::store::schema_version(again, "notes") == 2);
 }
 
-TEST_CASE("a database from a newer library is refused, not damaged") {
+TEST_CASE("a module added later is migrated beside the existing ones") {
+  TempFile f("later.db");
+  {
+    Connection c(f.path, {});
+    opora::store::migrate(c, {&kNotes}, false);
+  }
+  Connection c(f.path, {});
+  opora::store::migrate(c, {&kNotes, &kTags}, false);
+  CHECK(opora::store::schema_version(c, "tags") == 1);
+}
+
+TEST_CASE("a module newer than the library is refused, not damaged") {
   TempFile f("newer.db");
   {
     Connection c(f.path, {});
-    c.set_user_version(opora::store::latest_schema_version() + 1);
+    opora::store::migrate(c, {&kNotes}, false);
+    c.exec("UPDATE opora_schema SET version = 9 WHERE module = 'notes'");
   }
   Connection c(f.path, {});
-  CHECK(code_of([&] { opora::store::migrate(c, false); }) == ErrorCode::state);
-  CHECK(c.user_version() == opora::store::latest_schema_version() + 1);
+  CHECK(code_of([&] { opora::store::migrate(c, {&kNotes}, false); }) == ErrorCode::state);
+  CHECK(opora::store::schema_version(c, "notes") == 9);
 }
 
-TEST_CASE("a read-only connection does not migrate") {
+TEST_CASE("another application's SQLite file is refused and left untouched") {
+  TempFile f("foreign.db");
+  {
+    Connection c(f.path, {});
+    c.exec("CREATE TABLE invoices (x INTEGER)");
+  }
+  Connection c(f.path, {});
+  const auto e = error_of([&] { opora::store::migrate(c, {&kNotes}, false); });
+  CHECK(e.code() == ErrorCode::corrupt);
+  CHECK(std::string(e.what()).find("not an opora database") != std::string::npos);
+  auto st = c.cached("SELECT count(*) FROM sqlite_schema WHERE name IN ('opora_schema', 'note')");
+  st->step();
+  CHECK(st->int64(0) == 0);
+  CHECK(pragma(c, "application_id") == 0);
+}
+
+TEST_CASE("a read-only connection neither claims nor migrates") {
   TempFile f("ro.db");
   { Connection c(f.path, {}); }
   ConnectionOptions ro;
   ro.read_only = true;
+  {
+    Connection c(f.path, ro);
+    CHECK(code_of([&] { opora::store::migrate(c, {&kNotes}, true); }) == ErrorCode::state);
+  }
+  {
+    Connection c(f.path, {});
+    opora::store::migrate(c, {&kNotes}, false);
+  }
   Connection c(f.path, ro);
-  CHECK(code_of([&] { opora::store::migrate(c, true); }) == ErrorCode::state);
+  opora::store::migrate(c, {&kNotes}, true);  // up to date: fine
+  CHECK(code_of([&] { opora::store::migrate(c, {&kNotes, &kTags}, true); }) == ErrorCode::state);
 }

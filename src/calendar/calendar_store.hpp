@@ -5,26 +5,33 @@
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/business_calendar.hpp"
+#include "store/migrations.hpp"
 
 namespace opora::store {
 class Connection;
 }
 
-namespace opora::engine {
+namespace opora::calendar {
+
+// The calendar module's tables.
+const store::SchemaModule& schema();
 
 class CalendarStore {
  public:
   explicit CalendarStore(store::Connection& conn) : conn_(conn) {}
 
   // The calendar with this id; Error(not_found) naming `field` if none.
-  const BusinessCalendar& get(const std::string& id, const std::string& field);
-  // Validates and stores a user calendar document (replacing an earlier one
-  // with the same id); returns the calendar as now effective.
-  const BusinessCalendar& load(const boost::json::object& document, const std::string& loaded_at);
+  // Shared so a caller may hold it across later lookups.
+  std::shared_ptr<const BusinessCalendar> get(const std::string& id, const std::string& field);
+  // Validates and stores a user calendar document, replacing one loaded
+  // earlier with the same id; returns the calendar as it will be effective.
+  // The cache learns of it only after the write commits.
+  BusinessCalendar load(const boost::json::object& document, const std::string& loaded_at);
   struct Entry {
     std::string id;
     std::string name;
@@ -41,8 +48,9 @@ class CalendarStore {
   BusinessCalendar effective(const std::string& id, const boost::json::object* user_doc);
 
   store::Connection& conn_;
-  std::map<std::string, BusinessCalendar> cache_;
+  std::map<std::string, std::shared_ptr<const BusinessCalendar>> cache_;
   int64_t seen_data_version_ = -1;
+  int64_t seen_rollbacks_ = -1;
 };
 
-}  // namespace opora::engine
+}  // namespace opora::calendar

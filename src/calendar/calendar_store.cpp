@@ -1,4 +1,4 @@
-#include "engine/calendar_store.hpp"
+#include "calendar/calendar_store.hpp"
 
 #include <boost/json.hpp>
 #include <optional>
@@ -6,8 +6,21 @@
 #include "core/error.hpp"
 #include "store/sqlite.hpp"
 
-namespace opora::engine {
+namespace opora::calendar {
 namespace json = boost::json;
+
+const store::SchemaModule& schema() {
+  static const store::SchemaModule module{"calendar",
+                                          {{1, R"sql(
+        -- Calendars a host loaded with calendar.load; built-in ones live in the library.
+        CREATE TABLE calendar (
+          id        TEXT PRIMARY KEY,
+          document  TEXT NOT NULL,
+          loaded_at TEXT NOT NULL
+        ) STRICT;
+      )sql"}}};
+  return module;
+}
 
 namespace {
 
@@ -21,9 +34,10 @@ bool is_builtin(const std::string& id) {
 
 void CalendarStore::refresh_if_changed() {
   const int64_t version = conn_.data_version();
-  if (version != seen_data_version_) {
+  if (version != seen_data_version_ || conn_.rollbacks() != seen_rollbacks_) {
     cache_.clear();
     seen_data_version_ = version;
+    seen_rollbacks_ = conn_.rollbacks();
   }
 }
 
@@ -34,7 +48,8 @@ BusinessCalendar CalendarStore::effective(const std::string& id, const json::obj
   return calendar;
 }
 
-const BusinessCalendar& CalendarStore::get(const std::string& id, const std::string& field) {
+std::shared_ptr<const BusinessCalendar> CalendarStore::get(const std::string& id,
+                                                           const std::string& field) {
   refresh_if_changed();
   if (auto it = cache_.find(id); it != cache_.end()) return it->second;
   std::optional<json::object> doc;
@@ -49,11 +64,12 @@ const BusinessCalendar& CalendarStore::get(const std::string& id, const std::str
     fail_field(ErrorCode::not_found, field, "calendar",
                "no calendar \"" + id + "\" (known: " + known + "); load one with calendar.load");
   }
-  return cache_.emplace(id, effective(id, doc ? &*doc : nullptr)).first->second;
+  auto calendar = std::make_shared<const BusinessCalendar>(effective(id, doc ? &*doc : nullptr));
+  cache_[id] = calendar;
+  return calendar;
 }
 
-const BusinessCalendar& CalendarStore::load(const json::object& document,
-                                            const std::string& loaded_at) {
+BusinessCalendar CalendarStore::load(const json::object& document, const std::string& loaded_at) {
   // Build the effective calendar before writing anything: parsing validates
   // the whole document, and overlaying a built-in one checks it fits.
   std::optional<BusinessCalendar> parsed;
@@ -69,17 +85,15 @@ const BusinessCalendar& CalendarStore::load(const json::object& document,
       fields.push_back({f.field.empty() ? "calendar" : "calendar." + f.field, f.rule, f.message});
     throw Error(e.code(), e.what(), std::move(fields));
   }
-  const std::string& id = parsed->id();
-  {
-    auto st = conn_.cached(
-        "INSERT INTO calendar (id, document, loaded_at) VALUES (?1, ?2, ?3) "
-        "ON CONFLICT (id) DO UPDATE SET document = excluded.document, "
-        "loaded_at = excluded.loaded_at");
-    st->bind(1, id).bind(2, json::serialize(parsed->to_json())).bind(3, loaded_at).run();
-  }
-  refresh_if_changed();
-  cache_.erase(id);
-  return cache_.emplace(id, std::move(*result)).first->second;
+  auto st = conn_.cached(
+      "INSERT INTO calendar (id, document, loaded_at) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT (id) DO UPDATE SET document = excluded.document, "
+      "loaded_at = excluded.loaded_at");
+  st->bind(1, parsed->id()).bind(2, json::serialize(parsed->to_json())).bind(3, loaded_at).run();
+  // The write may still roll back: forget the cached calendar and let the
+  // next lookup read whatever the database holds then.
+  cache_.erase(parsed->id());
+  return std::move(*result);
 }
 
 std::vector<CalendarStore::Entry> CalendarStore::list() {
@@ -91,10 +105,10 @@ std::vector<CalendarStore::Entry> CalendarStore::list() {
   }
   std::vector<Entry> out;
   for (const auto& [id, user] : ids) {
-    const BusinessCalendar& c = get(id, "calendar");
-    out.push_back({id, c.name(), c.years(), is_builtin(id), user});
+    const auto c = get(id, "calendar");
+    out.push_back({id, c->name(), c->years(), is_builtin(id), user});
   }
   return out;
 }
 
-}  // namespace opora::engine
+}  // namespace opora::calendar
