@@ -19,7 +19,7 @@ def test_version_of_package_library_and_database_agree(db):
     assert v["version"] == opora.__version__ == opora.library_version()
     major, minor, patch = (int(x) for x in opora.__version__.split("."))
     assert v["version_number"] == major * 1_000_000 + minor * 1000 + patch
-    assert isinstance(v["schema_version"], int) and v["schema_version"] >= 1
+    assert v["schema"]["registry"] >= 1 and v["schema"]["calendar"] >= 1
     assert isinstance(v["sqlite_version"], str)
 
 
@@ -141,7 +141,7 @@ def test_open_accepts_str_pathlike_and_memory(tmp_path):
         assert a.path == str(tmp_path / "a.db")
     with opora.open(pathlib.Path(tmp_path / "b.db"), synchronous="normal") as b:
         assert b.path == str(tmp_path / "b.db")
-        assert b.call("meta.version")["schema_version"] >= 1
+        assert b.call("meta.version")["schema"]["calendar"] >= 1
     with opora.open(":memory:") as m:
         assert m.call("calendar.list")["calendars"]
     assert (tmp_path / "a.db").exists() and (tmp_path / "b.db").exists()
