@@ -10,8 +10,7 @@ namespace opora::calendar {
 namespace json = boost::json;
 
 const store::SchemaModule& schema() {
-  static const store::SchemaModule module{"calendar",
-                                          {{1, R"sql(
+  static const store::SchemaModule module{"calendar", {{1, R"sql(
         -- Calendars a host loaded with calendar.load; built-in ones live in the library.
         CREATE TABLE calendar (
           id        TEXT PRIMARY KEY,
@@ -106,7 +105,7 @@ std::vector<CalendarStore::Entry> CalendarStore::list() {
   std::vector<Entry> out;
   for (const auto& [id, user] : ids) {
     const auto c = get(id, "calendar");
-    out.push_back({id, c->name(), c->years(), is_builtin(id), user});
+    out.push_back({id, c->name(), c->years(), c->provisional_years(), is_builtin(id), user});
   }
   return out;
 }

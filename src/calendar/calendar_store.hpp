@@ -36,6 +36,7 @@ class CalendarStore {
     std::string id;
     std::string name;
     std::vector<int> years;
+    std::vector<int> provisional;
     bool builtin;
     bool user_data;
   };

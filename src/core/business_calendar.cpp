@@ -200,7 +200,7 @@ bool BusinessCalendar::parse_year(const json::value& v, const std::string& prefi
   }
   const json::object& obj = v.get_object();
   const size_t errors_before = errors.list().size();
-  check_keys(obj, {"calendar", "year", "source", "days"}, prefix, errors);
+  check_keys(obj, {"calendar", "year", "source", "provisional", "days"}, prefix, errors);
 
   if (const json::value* c = obj.if_contains("calendar")) {
     if (!c->is_string())
@@ -234,6 +234,14 @@ bool BusinessCalendar::parse_year(const json::value& v, const std::string& prefi
       source = std::string(s->get_string());
   }
 
+  bool provisional = false;
+  if (const json::value* pv = obj.if_contains("provisional")) {
+    if (!pv->is_bool())
+      errors.add(join(prefix, "provisional"), "type", "expected a boolean");
+    else
+      provisional = pv->get_bool();
+  }
+
   std::vector<Override> days;
   const json::value* days_value = obj.if_contains("days");
   if (!days_value) {
@@ -260,6 +268,7 @@ bool BusinessCalendar::parse_year(const json::value& v, const std::string& prefi
   std::sort(days.begin(), days.end(),
             [](const Override& a, const Override& b) { return a.date < b.date; });
   out.year = year;
+  out.provisional = provisional;
   out.source = std::move(source);
   out.first_day = Date(year, 1, 1).days_since_epoch();
   out.by_day.assign(Date::is_leap_year(year) ? 366 : 365, -1);
@@ -501,6 +510,13 @@ std::vector<int> BusinessCalendar::years() const {
   return out;
 }
 
+std::vector<int> BusinessCalendar::provisional_years() const {
+  std::vector<int> out;
+  for (const auto& kv : years_)
+    if (kv.second.provisional) out.push_back(kv.first);
+  return out;
+}
+
 std::string BusinessCalendar::source(int year) const {
   return require_year(year, "year").source;
 }
@@ -510,6 +526,11 @@ const BusinessCalendar::Year* BusinessCalendar::find_year(int year) const {
   return it == years_.end() ? nullptr : &it->second;
 }
 
+const BusinessCalendar::Year* BusinessCalendar::find_year(int year, const YearPolicy& p) const {
+  const Year* y = find_year(year);
+  return y != nullptr && y->provisional && !p.allow_provisional ? nullptr : y;
+}
+
 const BusinessCalendar::Year& BusinessCalendar::require_year(int year,
                                                              const std::string& field) const {
   if (const Year* y = find_year(year)) return *y;
@@ -517,6 +538,12 @@ const BusinessCalendar::Year& BusinessCalendar::require_year(int year,
 }
 
 void BusinessCalendar::fail_missing_year(int year, const std::string& field) const {
+  if (const Year* y = find_year(year); y != nullptr && y->provisional)
+    fail_field(ErrorCode::not_found, field, "calendar_year_provisional",
+               "calendar \"" + id_ + "\" has only provisional data for " + std::to_string(year) +
+                   " (compiled from the law before the yearly transfer decree); pass " +
+                   "allow_provisional true to use it, or load the year from the decree with " +
+                   "calendar.load");
   // Names the way out as the host API spells it (calendar.load, "fallback"),
   // since this text reaches integrators through the C boundary unchanged.
   fail_field(ErrorCode::not_found, field, "calendar_year",
@@ -550,24 +577,24 @@ DayInfo BusinessCalendar::resolve(const Year& y, Date d) const {
   return {d, hours > 0, o.kind, hours, o.note};
 }
 
-DayInfo BusinessCalendar::day(Date d, MissingYear missing, const std::string& field) const {
-  if (const Year* y = find_year(d.year())) return resolve(*y, d);
-  if (missing == MissingYear::error) fail_missing_year(d.year(), field);
+DayInfo BusinessCalendar::day(Date d, YearPolicy policy, const std::string& field) const {
+  if (const Year* y = find_year(d.year(), policy)) return resolve(*y, d);
+  if (policy.missing == MissingYear::error) fail_missing_year(d.year(), field);
   return pattern_day(d);
 }
 
-bool BusinessCalendar::is_working_day(Date d, MissingYear missing, const std::string& field) const {
+bool BusinessCalendar::is_working_day(Date d, YearPolicy policy, const std::string& field) const {
   Cursor c;
-  return hours_at(d.days_since_epoch(), c, missing, field) > 0;
+  return hours_at(d.days_since_epoch(), c, policy, field) > 0;
 }
 
-int BusinessCalendar::hours_at(int64_t day, Cursor& cursor, MissingYear missing,
+int BusinessCalendar::hours_at(int64_t day, Cursor& cursor, const YearPolicy& policy,
                                const std::string& field) const {
   if (day < cursor.first || day > cursor.last) {
     const int year = Date::from_days(day).year();
     const Date jan1(year, 1, 1);
-    cursor.data = find_year(year);
-    if (!cursor.data && missing == MissingYear::error) fail_missing_year(year, field);
+    cursor.data = find_year(year, policy);
+    if (!cursor.data && policy.missing == MissingYear::error) fail_missing_year(year, field);
     cursor.first = jan1.days_since_epoch();
     cursor.last = Date(year, 12, 31).days_since_epoch();
     cursor.first_weekday = static_cast<size_t>(jan1.weekday());
@@ -580,7 +607,7 @@ int BusinessCalendar::hours_at(int64_t day, Cursor& cursor, MissingYear missing,
   return weekend_[(cursor.first_weekday + doy) % 7] ? 0 : hours_per_day_;
 }
 
-Date BusinessCalendar::add_working_days(Date d, int64_t n, MissingYear missing) const {
+Date BusinessCalendar::add_working_days(Date d, int64_t n, YearPolicy policy) const {
   if (n > kMaxWorkingDays || n < -kMaxWorkingDays)
     fail_field(ErrorCode::invalid, "days", "range",
                "working days must be within -100000..100000, got " + std::to_string(n));
@@ -591,38 +618,39 @@ Date BusinessCalendar::add_working_days(Date d, int64_t n, MissingYear missing) 
   Cursor c;
   while (left > 0) {
     day += step;
-    if (hours_at(day, c, missing, kField) > 0) --left;
+    if (hours_at(day, c, policy, kField) > 0) --left;
   }
   return Date::from_days(day);
 }
 
-int64_t BusinessCalendar::sum_between(Date from, Date to, MissingYear missing, bool hours) const {
+int64_t BusinessCalendar::sum_between(Date from, Date to, const YearPolicy& policy,
+                                      bool hours) const {
   if (from > to)
     fail_field(
         ErrorCode::invalid, "to", "range",
         "the range ends (" + to.to_string() + ") before it starts (" + from.to_string() + ")");
   // Checked up front so that the error names the argument whose year is
   // missing: from's own year on "from", any later one on "to".
-  if (missing == MissingYear::error)
+  if (policy.missing == MissingYear::error)
     for (int y = from.year(); y <= to.year(); ++y)
-      if (!has_year(y)) fail_missing_year(y, y == from.year() ? "from" : "to");
+      if (!find_year(y, policy)) fail_missing_year(y, y == from.year() ? "from" : "to");
   static const std::string kUnused;
   int64_t total = 0;
   Cursor c;
   const int64_t last = to.days_since_epoch();
   for (int64_t day = from.days_since_epoch(); day <= last; ++day) {
-    const int h = hours_at(day, c, missing, kUnused);
+    const int h = hours_at(day, c, policy, kUnused);
     if (h > 0) total += hours ? h : 1;
   }
   return total;
 }
 
-int64_t BusinessCalendar::working_days_between(Date from, Date to, MissingYear missing) const {
-  return sum_between(from, to, missing, false);
+int64_t BusinessCalendar::working_days_between(Date from, Date to, YearPolicy policy) const {
+  return sum_between(from, to, policy, false);
 }
 
-int64_t BusinessCalendar::working_hours_between(Date from, Date to, MissingYear missing) const {
-  return sum_between(from, to, missing, true);
+int64_t BusinessCalendar::working_hours_between(Date from, Date to, YearPolicy policy) const {
+  return sum_between(from, to, policy, true);
 }
 
 // ---------------------------------------------------------------------------
@@ -644,6 +672,7 @@ json::value BusinessCalendar::to_json() const {
     yo["calendar"] = id_;
     yo["year"] = y.year;
     yo["source"] = y.source;
+    if (y.provisional) yo["provisional"] = true;
     json::array days;
     for (const Override& o : y.days) {
       json::object d;

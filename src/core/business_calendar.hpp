@@ -48,6 +48,16 @@ enum class MissingYear {
   weekends,  // assume the weekly pattern only (no holidays)
 };
 
+// Which year data a lookup may use. Built implicitly from MissingYear.
+// A provisional year (data compiled from the law before the yearly transfer
+// decree exists) counts as missing unless allow_provisional is set.
+struct YearPolicy {
+  YearPolicy(MissingYear m = MissingYear::error, bool provisional = false)  // NOLINT: implicit
+      : missing(m), allow_provisional(provisional) {}
+  MissingYear missing;
+  bool allow_provisional;
+};
+
 struct DayInfo {
   Date date;
   bool working;
@@ -84,27 +94,27 @@ class BusinessCalendar {
   bool is_weekend(Weekday w) const noexcept { return weekend_[static_cast<size_t>(w)]; }
   std::vector<int> years() const;
   bool has_year(int year) const { return years_.count(year) != 0; }
+  // Years whose data was compiled before the yearly transfer decree.
+  std::vector<int> provisional_years() const;
   // The legal basis of a year's data; Error(not_found) if the year is absent.
   std::string source(int year) const;
 
   // `field` names the argument in a missing-year error.
-  DayInfo day(Date d, MissingYear missing = MissingYear::error,
-              const std::string& field = "date") const;
-  bool is_working_day(Date d, MissingYear missing = MissingYear::error,
-                      const std::string& field = "date") const;
+  DayInfo day(Date d, YearPolicy policy = {}, const std::string& field = "date") const;
+  bool is_working_day(Date d, YearPolicy policy = {}, const std::string& field = "date") const;
 
   // n > 0: the n-th working day strictly after d; n < 0: the |n|-th working
   // day strictly before d; n == 0: d itself, working or not, with no data
   // needed. |n| > 100000 is Error(invalid, field "days", rule "range"). A walk
   // into a year without data is Error(not_found) on field "date".
-  Date add_working_days(Date d, int64_t n, MissingYear missing = MissingYear::error) const;
+  Date add_working_days(Date d, int64_t n, YearPolicy policy = {}) const;
 
   // Working days in [from, to], both ends included. from > to is
   // Error(invalid, field "to", rule "range"). A missing year is reported on
   // "from" when it is from's own year, otherwise on "to".
-  int64_t working_days_between(Date from, Date to, MissingYear missing = MissingYear::error) const;
+  int64_t working_days_between(Date from, Date to, YearPolicy policy = {}) const;
   // Sum of working hours in [from, to], same rules.
-  int64_t working_hours_between(Date from, Date to, MissingYear missing = MissingYear::error) const;
+  int64_t working_hours_between(Date from, Date to, YearPolicy policy = {}) const;
 
   // The full document; from_json(to_json()) gives an equal calendar.
   boost::json::value to_json() const;
@@ -120,6 +130,7 @@ class BusinessCalendar {
   struct Year {
     int year = 0;
     std::string source;
+    bool provisional = false;    // compiled before its decree; used only on request
     std::vector<Override> days;  // sorted by date
     // Index into `days` by day of year (0-based), -1 when the date follows the
     // weekly pattern: one array read per lookup in the hot loops.
@@ -149,6 +160,7 @@ class BusinessCalendar {
                                            int year, int hours_per_day, std::set<int64_t>& seen,
                                            FieldErrors& errors);
   const Year* find_year(int year) const;
+  const Year* find_year(int year, const YearPolicy& policy) const;
   const Year& require_year(int year, const std::string& field) const;
   [[noreturn]] void fail_missing_year(int year, const std::string& field) const;
   DayInfo pattern_day(Date d) const;
@@ -156,8 +168,9 @@ class BusinessCalendar {
   int override_hours(const Override& o) const noexcept;
   // Working hours of the day numbered `day` (days since 1970-01-01), 0 when
   // it is not a working day.
-  int hours_at(int64_t day, Cursor& cursor, MissingYear missing, const std::string& field) const;
-  int64_t sum_between(Date from, Date to, MissingYear missing, bool hours) const;
+  int hours_at(int64_t day, Cursor& cursor, const YearPolicy& policy,
+               const std::string& field) const;
+  int64_t sum_between(Date from, Date to, const YearPolicy& policy, bool hours) const;
 
   std::string id_;
   std::string name_;

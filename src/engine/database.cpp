@@ -71,8 +71,7 @@ Database::Database(const std::string& path, const OpenOptions& options)
       calendars_(*conn_),
       registry_(*conn_),
       max_file_bytes_(options.max_file_bytes) {
-  store::migrate(*conn_, {&calendar::schema(), &registry::schema()},
-                 options.connection.read_only);
+  store::migrate(*conn_, {&calendar::schema(), &registry::schema()}, options.connection.read_only);
 }
 
 Database::~Database() = default;

@@ -24,9 +24,10 @@ json::array years_json(const std::vector<int>& years) {
 }
 
 // Shared by the three day-arithmetic methods.
-#define OPORA_CALENDAR_PARAM                                                                                                    \
-  R"~("calendar": {"type": "string", "minLength": 1, "description": "calendar id: ru, kz or one loaded with calendar.load"},)~" \
-  R"~("fallback": {"type": "string", "enum": ["none", "weekends"], "description": "for a year the calendar has no data for: none (default) fails with OPORA_ENOTFOUND, weekends assumes the weekly pattern only"})~"
+#define OPORA_CALENDAR_PARAM                                                                                                                                                                                          \
+  R"~("calendar": {"type": "string", "minLength": 1, "description": "calendar id: ru, kz or one loaded with calendar.load"},)~"                                                                                       \
+  R"~("fallback": {"type": "string", "enum": ["none", "weekends"], "description": "for a year the calendar has no data for: none (default) fails with OPORA_ENOTFOUND, weekends assumes the weekly pattern only"},)~" \
+  R"~("allow_provisional": {"type": "boolean", "description": "use years compiled before their transfer decree (see calendar.list), default false"})~"
 
 }  // namespace
 
@@ -37,6 +38,7 @@ void register_calendar_methods(MethodTable& t) {
           "calendars": {"type": "array", "items": {"type": "object", "properties": {
             "id": {"type": "string"}, "name": {"type": "string"},
             "years": {"type": "array", "items": {"type": "integer"}},
+            "provisional": {"type": "array", "items": {"type": "integer"}, "description": "years compiled before their transfer decree: used only with allow_provisional"},
             "builtin": {"type": "boolean", "description": "shipped with the library"},
             "user_data": {"type": "boolean", "description": "a document was loaded with calendar.load"}
           }}}
@@ -47,6 +49,7 @@ void register_calendar_methods(MethodTable& t) {
             list.push_back(json::object{{"id", e.id},
                                         {"name", e.name},
                                         {"years", years_json(e.years)},
+                                        {"provisional", years_json(e.provisional)},
                                         {"builtin", e.builtin},
                                         {"user_data", e.user_data}});
           return json::object{{"calendars", std::move(list)}};
@@ -133,7 +136,7 @@ void register_calendar_methods(MethodTable& t) {
           const auto c = db.calendars().get(p.str("calendar"), "calendar");
           const Date from = p.date("from");
           const Date to = p.date("to");
-          const MissingYear m = fallback(p);
+          const YearPolicy m = fallback(p);
           return json::object{{"days", c->working_days_between(from, to, m)},
                               {"hours", c->working_hours_between(from, to, m)}};
         });

@@ -41,7 +41,8 @@ const char* kClockResult = R"~({
 }  // namespace
 
 void register_meta_methods(MethodTable& t) {
-  t.add("meta.version", "Library version, SQLite version and the schema version of each module in the database.",
+  t.add("meta.version",
+        "Library version, SQLite version and the schema version of each module in the database.",
         R"~({"type": "object", "properties": {}})~",
         R"~({"type": "object", "properties": {
           "version": {"type": "string", "description": "MAJOR.MINOR.PATCH"},

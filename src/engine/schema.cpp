@@ -76,7 +76,8 @@ void check_type(std::string_view type, const json::value& v, const std::string& 
   ok = (type == "object" && v.is_object()) || (type == "string" && v.is_string()) ||
        (type == "integer" && (v.is_int64() || v.is_uint64())) ||
        (type == "boolean" && v.is_bool()) || (type == "array" && v.is_array());
-  if (!ok && type == "integer" && v.is_double() && std::fabs(v.get_double()) >= 9.2233720368547758e18) {
+  if (!ok && type == "integer" && v.is_double() &&
+      std::fabs(v.get_double()) >= 9.2233720368547758e18) {
     // JSON integers beyond 64 bits arrive as doubles: name the real problem.
     out.add(path, "range", "must fit in a signed 64-bit integer, got " + json::serialize(v));
     return;

@@ -6,6 +6,8 @@
 
 #include <boost/json.hpp>
 
+namespace json = boost::json;
+
 #include "core/business_calendar.hpp"
 #include "core/error.hpp"
 #include "test_support.hpp"
@@ -37,12 +39,14 @@ const BusinessCalendar& kz() {
   return cal;
 }
 
+const opora::YearPolicy kProvisionalToo{MissingYear::error, true};
+
 int64_t year_days(const BusinessCalendar& cal, int year) {
-  return cal.working_days_between(Date(year, 1, 1), Date(year, 12, 31));
+  return cal.working_days_between(Date(year, 1, 1), Date(year, 12, 31), kProvisionalToo);
 }
 
 int64_t year_hours(const BusinessCalendar& cal, int year) {
-  return cal.working_hours_between(Date(year, 1, 1), Date(year, 12, 31));
+  return cal.working_hours_between(Date(year, 1, 1), Date(year, 12, 31), kProvisionalToo);
 }
 
 bool has_field_error(const Error& e, const std::string& field, const std::string& rule) {
@@ -123,6 +127,25 @@ TEST_CASE("RU 2027 is provisional and follows the Labour Code alone") {
   // the 2 and 3 January days off. Update this test with the new file.
   CHECK(year_days(ru(), 2027) == 249);
   CHECK(year_hours(ru(), 2027) == 1987);
+}
+
+TEST_CASE("a provisional year is refused unless the caller allows it") {
+  CHECK(ru().provisional_years() == std::vector<int>{2027});
+  CHECK(has_field_error(error_of([] { ru().is_working_day(D("2027-03-01")); }), "date",
+                        "calendar_year_provisional"));
+  CHECK(has_field_error(error_of([] { ru().add_working_days(D("2026-12-30"), 5); }), "date",
+                        "calendar_year_provisional"));
+  CHECK(ru().is_working_day(D("2027-03-01"), kProvisionalToo));
+  // 2026-12-31 is off (decree No. 1466); 2027-01-01..08 are holidays by art. 112.
+  CHECK(ru().add_working_days(D("2026-12-30"), 1, kProvisionalToo) == D("2027-01-11"));
+  // A loaded year from the decree replaces the provisional one.
+  BusinessCalendar cal = ru();
+  cal.merge_year_json(
+      json::parse(
+          R"({"year": 2027, "source": "decree", "days": [{"date": "2027-01-01", "kind": "holiday"}]})"),
+      "year");
+  CHECK(cal.provisional_years().empty());
+  CHECK(cal.is_working_day(D("2027-03-01")));
 }
 
 TEST_CASE("KZ 2025 has the official 246 working days and 1968 hours") {
@@ -339,13 +362,16 @@ TEST_CASE("a date in a year without data is not found and names the fallback") {
 }
 
 TEST_CASE("walking out of the covered years is not found on the right field") {
-  CHECK(has_field_error(error_of([] { ru().add_working_days(D("2027-12-30"), 5); }), "date",
-                        "calendar_year"));
+  CHECK(
+      has_field_error(error_of([] { ru().add_working_days(D("2027-12-30"), 5, kProvisionalToo); }),
+                      "date", "calendar_year"));
   CHECK(has_field_error(error_of([] { ru().add_working_days(D("2024-01-10"), -10); }), "date",
                         "calendar_year"));
-  CHECK(
-      has_field_error(error_of([] { ru().working_days_between(D("2027-12-01"), D("2028-01-10")); }),
-                      "to", "calendar_year"));
+  CHECK(has_field_error(error_of([] {
+                          ru().working_days_between(D("2027-12-01"), D("2028-01-10"),
+                                                    kProvisionalToo);
+                        }),
+                        "to", "calendar_year"));
   CHECK(
       has_field_error(error_of([] { ru().working_days_between(D("2023-12-01"), D("2024-01-10")); }),
                       "from", "calendar_year"));
@@ -457,7 +483,7 @@ TEST_CASE("merge_year_json adds a 2028 year to the built-in calendar") {
   CHECK(cal.source(2028) == "test data");
   CHECK(cal.day(D("2028-01-03")).kind == DayKind::holiday);
   CHECK(cal.day(D("2028-01-08")).working);
-  CHECK(cal.add_working_days(D("2027-12-30"), 2) == D("2028-01-04"));
+  CHECK(cal.add_working_days(D("2027-12-30"), 2, kProvisionalToo) == D("2028-01-04"));
   CHECK_FALSE(ru().has_year(2028));  // the shared built-in copy is untouched
 }
 
