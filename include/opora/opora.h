@@ -150,7 +150,10 @@ typedef struct opora_db opora_db;
 
 /*
  * Opens (creating if needed) the database at `path` and brings its schema up
- * to date. `path` is a file path in UTF-8 or ":memory:".
+ * to date. `path` is a file path in UTF-8, ":memory:", or "" for a private
+ * temporary database. A new or empty file becomes an opora database; an
+ * SQLite file of another application is refused with OPORA_ECORRUPT and
+ * left untouched.
  *
  * options_json is NULL, "" or a JSON object with any of:
  *   "synchronous":     "full" (default: every commit survives power loss) or
@@ -161,10 +164,15 @@ typedef struct opora_db opora_db;
  *   "clock":           "system" (default) or "manual" (time moves only by
  *                      clock.set; for tests and simulations)
  *   "now":             with a manual clock, the starting instant,
- *                      "YYYY-MM-DDTHH:MM:SSZ" or "YYYY-MM-DD" (midnight UTC)
+ *                      "YYYY-MM-DDTHH:MM:SSZ" or "YYYY-MM-DD" (midnight UTC);
+ *                      default 1970-01-01T00:00:00Z
  *   "utc_offset":      "+03:00" style offset used for "today", default
  *                      "+00:00"
- *   "read_only":       true to open an existing database without writing
+ *   "read_only":       true to open an existing database without writing;
+ *                      SQLite's WAL still needs to create the "-shm" file
+ *                      beside it, so the folder must be writable
+ *   "max_file_bytes":  largest file registry.file.attach accepts, default
+ *                      67108864 (64 MiB), at most 1073741824
  *
  * On success *out receives the handle and OPORA_OK is returned. On failure
  * *out is set to NULL, nothing needs closing, and the error is in

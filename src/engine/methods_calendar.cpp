@@ -56,8 +56,8 @@ void register_calendar_methods(MethodTable& t) {
         });
 
   t.add("calendar.load",
-        "Stores a calendar document (weekly pattern and dated days) in the database; over a "
-        "built-in id it adds or replaces years.",
+        "Stores a calendar document (weekly pattern and dated days), replacing one loaded earlier "
+        "under the same id; over a built-in id its years lie over the built-in ones.",
         R"~({"type": "object", "required": ["calendar"], "properties": {
           "calendar": {"type": "object", "required": ["id", "years"], "description": "the same JSON as data/calendars: id, name, weekend, hours_per_day, years[{year, source, days[{date, kind, hours, note}]}]",
             "properties": {
