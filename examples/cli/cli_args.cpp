@@ -1,6 +1,5 @@
 #include "cli_args.hpp"
 
-#include <cstddef>
 #include <string_view>
 
 namespace opora_cli {
@@ -36,6 +35,14 @@ OpenOption parse_open_option(std::string_view text) {
   return {std::string(text.substr(0, eq)), std::string(text.substr(eq + 1))};
 }
 
+bool is_option(std::string_view arg) {
+  return arg.size() >= 2 && arg[0] == '-';
+}
+
+bool is_builtin(std::string_view name) {
+  return name == "call" || name == "methods" || name == "version" || name == "help";
+}
+
 Command parse_command(const std::string& name) {
   if (name == "call") return Command::kCall;
   if (name == "methods") return Command::kMethods;
@@ -61,57 +68,99 @@ void bind_arguments(Invocation& inv, const std::vector<std::string>& args) {
       if (!args.empty()) throw UsageError("unexpected argument '" + args[0] + "'");
       break;
     case Command::kHelp:
+    case Command::kModule:
       break;  // "help anything" still shows the usage
+  }
+}
+
+// Where the first word (the command) stands: past the options before it and
+// their values, or just past a "--". args.size() when there is none.
+std::size_t command_index(const std::vector<std::string>& args) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--") return i + 1;
+    if (!is_option(arg)) return i;
+    if (arg == "--db" || arg == "--option") ++i;  // the value that follows
+  }
+  return args.size();
+}
+
+// Options and words of args[begin, end) for the built-in commands: options
+// anywhere before "--", the rest positional.
+void parse_options(const std::vector<std::string>& args, std::size_t end, Invocation& inv,
+                   std::vector<std::string>& positional, bool& options_done) {
+  for (std::size_t i = 0; i < end;) {
+    const std::string& arg = args[i];
+    if (options_done || !is_option(arg)) {
+      positional.push_back(arg);
+      ++i;
+    } else if (arg == "--") {
+      options_done = true;
+      ++i;
+    } else if (!take_global_option(args, i, inv)) {
+      throw UsageError("unknown option '" + arg + "'");
+    }
   }
 }
 
 }  // namespace
 
+bool take_global_option(const std::vector<std::string>& args, std::size_t& i, Invocation& inv) {
+  const std::string_view arg = args[i];
+  if (!is_option(arg)) return false;
+  if (arg == "-h") {
+    inv.help = true;
+    ++i;
+    return true;
+  }
+  const LongOption opt = split_long_option(arg);
+  std::size_t next = i + 1;
+  // Fetches the option's value: "--name=value" or "--name value".
+  auto value = [&]() -> std::string {
+    if (opt.has_value) return std::string(opt.value);
+    if (next >= args.size()) {
+      throw UsageError("option " + std::string(opt.name) + " needs a value");
+    }
+    return args[next++];
+  };
+  if (opt.name == "--help" && !opt.has_value) {
+    inv.help = true;
+  } else if (opt.name == "--json" && !opt.has_value) {
+    inv.json = true;
+  } else if (opt.name == "--db") {
+    inv.db_path = value();
+    if (inv.db_path.empty()) throw UsageError("--db needs a file name");
+  } else if (opt.name == "--option") {
+    inv.options.push_back(parse_open_option(value()));
+  } else {
+    return false;
+  }
+  i = next;
+  return true;
+}
+
 Invocation parse_command_line(int argc, const char* const* argv, const char* env_db) {
   Invocation inv;
   inv.db_path = (env_db != nullptr && *env_db != '\0') ? env_db : kMemory;
 
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) args.emplace_back(argv[i] != nullptr ? argv[i] : "");
+
   std::vector<std::string> positional;
-  bool help = false;
   bool options_done = false;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i] != nullptr ? argv[i] : "";
-    if (options_done || arg.size() < 2 || arg[0] != '-') {
-      positional.emplace_back(arg);
-      continue;
-    }
-    if (arg == "--") {
-      options_done = true;
-      continue;
-    }
-    if (arg == "-h") {
-      help = true;
-      continue;
-    }
-    const LongOption opt = split_long_option(arg);
-    // Fetches the option's value: "--name=value" or "--name value".
-    auto value = [&]() -> std::string {
-      if (opt.has_value) return std::string(opt.value);
-      if (i + 1 >= argc || argv[i + 1] == nullptr) {
-        throw UsageError("option " + std::string(opt.name) + " needs a value");
-      }
-      return argv[++i];
-    };
-    if (opt.name == "--help" && !opt.has_value) {
-      help = true;
-    } else if (opt.name == "--json" && !opt.has_value) {
-      inv.json = true;
-    } else if (opt.name == "--db") {
-      inv.db_path = value();
-      if (inv.db_path.empty()) throw UsageError("--db needs a file name");
-    } else if (opt.name == "--option") {
-      inv.options.push_back(parse_open_option(value()));
-    } else {
-      throw UsageError("unknown option '" + std::string(arg) + "'");
-    }
+  const std::size_t first = command_index(args);
+  if (first < args.size() && !is_builtin(args[first])) {
+    // A module command: the options before MODULE here, the rest later, once
+    // the method and its parameters are known.
+    parse_options(args, first, inv, positional, options_done);
+    inv.command = Command::kModule;
+    inv.module_args.assign(args.begin() + static_cast<std::ptrdiff_t>(first), args.end());
+    inv.module_args_literal = options_done;
+    return inv;
   }
 
-  if (help) {
+  parse_options(args, args.size(), inv, positional, options_done);
+  if (inv.help) {
     inv.command = Command::kHelp;
     return inv;
   }

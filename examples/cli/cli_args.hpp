@@ -2,6 +2,7 @@
 #ifndef OPORA_CLI_CLI_ARGS_HPP
 #define OPORA_CLI_CLI_ARGS_HPP
 
+#include <cstddef>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -9,7 +10,7 @@
 
 namespace opora_cli {
 
-enum class Command { kCall, kMethods, kVersion, kHelp };
+enum class Command { kCall, kMethods, kVersion, kHelp, kModule };
 
 // One open option from --option KEY=VALUE, as typed.
 using OpenOption = std::pair<std::string, std::string>;
@@ -18,22 +19,41 @@ struct Invocation {
   Command command = Command::kHelp;
   std::string db_path;              // --db, else $OPORA_DB, else ":memory:"
   bool json = false;                // --json: machine output
+  bool help = false;                // --help or -h was given
   std::vector<OpenOption> options;  // --option KEY=VALUE, in order
   std::string method;               // call: METHOD
   std::string params;               // call: JSON text, or "-" for stdin
   bool params_given = false;        // call: whether JSON or "-" was given
+
+  // MODULE VERB... [--NAME VALUE]...: the arguments from MODULE on, as typed.
+  // They are parsed against the method's parameter schema (module_command).
+  std::vector<std::string> module_args;
+  bool module_args_literal = false;  // "--" came before MODULE: all are words
 };
 
 // A mistake on the command line: exit code 2 with a usage hint.
 class UsageError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  // `hint` replaces the default "Try 'opora --help' for usage." line.
+  explicit UsageError(const std::string& what, std::string hint = {})
+      : std::runtime_error(what), hint_(std::move(hint)) {}
+  const std::string& hint() const { return hint_; }
+
+ private:
+  std::string hint_;
 };
 
 // Parses argv. Options (--db, --json, --option, --help) may stand anywhere
 // before a "--"; a lone "-" is an argument (stdin). `env_db` is the value of
-// $OPORA_DB or nullptr. Throws UsageError.
+// $OPORA_DB or nullptr. A first word that is not a command (call, methods,
+// version, help) starts a module command, whose arguments are kept for
+// module_command to parse. Throws UsageError.
 Invocation parse_command_line(int argc, const char* const* argv, const char* env_db);
+
+// If args[i] is a global option (--db, --json, --option, --help, -h), applies
+// it to `inv`, moves i past it and its value, and returns true; otherwise
+// returns false and leaves i. Throws UsageError for a missing or bad value.
+bool take_global_option(const std::vector<std::string>& args, std::size_t& i, Invocation& inv);
 
 }  // namespace opora_cli
 

@@ -16,6 +16,7 @@
 #include "json_format.hpp"
 #include "open_options.hpp"
 #include "text_io.hpp"
+#include "text_layout.hpp"
 #include "usage.hpp"
 
 namespace opora_cli {
@@ -25,7 +26,14 @@ namespace json = boost::json;
 
 constexpr const char* kMemory = ":memory:";
 
-// Opens the database or reports why not.
+std::string_view string_member(const json::object& object, std::string_view key) {
+  const json::value* value = object.if_contains(key);
+  if (value == nullptr || !value->is_string()) return {};
+  return value->get_string();
+}
+
+}  // namespace
+
 bool open_database(Database& db, const std::string& path, const std::string& options_json,
                    bool json_mode) {
   Failure failure;
@@ -34,7 +42,6 @@ bool open_database(Database& db, const std::string& path, const std::string& opt
   return false;
 }
 
-// Calls a method and reports a failure; nullopt when it failed.
 std::optional<std::string> call_method(Database& db, const std::string& method,
                                        const std::string& params, bool json_mode) {
   std::string result;
@@ -48,21 +55,6 @@ void print_json(const std::string& text, bool json_mode) {
   write_text(stdout, reformat_json(text, json_mode ? JsonStyle::kCompact : JsonStyle::kPretty));
   write_text(stdout, "\n");
 }
-
-std::string_view string_member(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(key);
-  if (value == nullptr || !value->is_string()) return {};
-  return value->get_string();
-}
-
-// Display width of UTF-8 text, counting code points (method names are ASCII).
-std::size_t text_width(std::string_view text) {
-  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
-  }));
-}
-
-}  // namespace
 
 int run_call(const Invocation& inv) {
   std::string params = "{}";

@@ -2,11 +2,26 @@
 #ifndef OPORA_CLI_COMMANDS_HPP
 #define OPORA_CLI_COMMANDS_HPP
 
+#include <optional>
+#include <string>
+
 #include "cli_args.hpp"
+#include "database.hpp"
 
 namespace opora_cli {
 
 enum ExitCode : int { kExitOk = 0, kExitFailed = 1, kExitUsage = 2 };
+
+// Opens the database or reports why not (on stderr).
+bool open_database(Database& db, const std::string& path, const std::string& options_json,
+                   bool json_mode);
+
+// Calls a method and reports a failure; nullopt when it failed.
+std::optional<std::string> call_method(Database& db, const std::string& method,
+                                       const std::string& params, bool json_mode);
+
+// Prints result JSON text on stdout: compact with json_mode, else pretty.
+void print_json(const std::string& text, bool json_mode);
 
 // call METHOD [JSON | -]. Throws UsageError when stdin cannot be read.
 int run_call(const Invocation& inv);

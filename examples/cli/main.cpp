@@ -1,6 +1,7 @@
 // opora — the command-line host of the opora library.
 //
 //   opora [--db FILE] [--json] [--option KEY=VALUE]... COMMAND ...
+//   opora [--db FILE] [--json] [--option KEY=VALUE]... MODULE VERB... [--NAME VALUE]...
 //
 // Every method of the library from the shell, through the C ABI only.
 #include <cstdio>
@@ -10,6 +11,7 @@
 
 #include "cli_args.hpp"
 #include "commands.hpp"
+#include "module_command.hpp"
 #include "text_io.hpp"
 #include "usage.hpp"
 
@@ -28,11 +30,13 @@ int run(int argc, char** argv) {
         return run_version(inv);
       case Command::kHelp:
         return run_help();
+      case Command::kModule:
+        return run_module(inv);
     }
     return run_help();
   } catch (const UsageError& e) {
     write_text(stderr, std::string("opora: ") + e.what() + "\n");
-    write_text(stderr, usage_hint());
+    write_text(stderr, e.hint().empty() ? std::string(usage_hint()) : e.hint());
     return kExitUsage;
   }
 }

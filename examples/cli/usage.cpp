@@ -4,6 +4,7 @@ namespace opora_cli {
 
 std::string_view usage_text() {
   return R"(Usage: opora [--db FILE] [--json] [--option KEY=VALUE]... COMMAND ...
+       opora [--db FILE] [--json] [--option KEY=VALUE]... MODULE VERB... [--NAME VALUE]...
 
 Commands:
   call METHOD [JSON | -]   call a method with a JSON object of parameters,
@@ -14,6 +15,30 @@ Commands:
   version                  print the library version
                            (with --json: the meta.version result)
   help                     show this text
+
+Module commands:
+  MODULE VERB... [FLAGS]   call the method MODULE.VERB... of "opora methods";
+                           the longest run of words naming a method is taken
+                           ("registry number next" is registry.number.next)
+  --NAME VALUE, --NAME=VALUE
+                           a top-level parameter; '-' stands for '_'
+                           (--valid-on is valid_on), and a start of a name
+                           before '_' will do when only one parameter starts
+                           so (--having for having_kind). Values are typed by
+                           the parameter's schema: integers must be integers,
+                           a boolean is --NAME alone, --NAME=false or
+                           --no-NAME, objects and arrays are JSON, strings as
+                           they are
+  --params JSON | -        a base object of parameters (from stdin with "-")
+                           that the flags override; the way to give a
+                           parameter named like an option of opora itself
+                           (db, json, option, params, help), or a null
+  MODULE --help            the module's methods with their summaries
+  MODULE VERB... --help    the method's summary and parameters (with --json:
+                           its meta.methods entry)
+  A result holding one list prints as a table (its scalar columns, long cells
+  cut with "…", then the other fields as "key: value"); any other result as
+  pretty JSON. With --json: compact JSON, always.
 
 Options:
   --db FILE                the database file, created if needed; default: the
@@ -26,17 +51,24 @@ Options:
                            now=2026-01-01[T09:00:00Z], utc_offset=+03:00,
                            read_only=true. Digits become JSON integers,
                            true/false booleans, anything else text
-  -h, --help               show this text
+  -h, --help               show this text (after MODULE: help on the module)
 
-"methods" and "version" describe the library and use an in-memory database.
+"methods", "version" and --help describe the library and use an in-memory
+database.
 
 Exit status: 0 success, 1 an opora call failed (the message names the error
 code and each field in error), 2 a usage error.
 
 Examples:
   opora call calendar.add_working_days '{"calendar": "ru", "date": "2025-12-30", "days": 1}'
+  opora calendar add_working_days --calendar ru --date 2025-12-30 --days 1
   echo '{"inn": "7707083893"}' | opora call requisites.validate -
+  opora requisites validate --inn 7707083893 --kpp 773601001
+  opora calendar list
+  opora --db books.db registry find --kind act --ref bitrix24:deal:42
+  opora --db books.db registry missing --having contract --lacking act
   opora --db books.db --option clock=manual --option now=2026-01-01 call clock.get
+  opora registry --help
 )";
 }
 

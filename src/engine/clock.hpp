@@ -2,8 +2,8 @@
 // with a manual clock can be replayed exactly.
 #pragma once
 
-#include "core/date.hpp"
 #include <string>
+#include "core/date.hpp"
 
 #include "core/timestamp.hpp"
 

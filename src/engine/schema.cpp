@@ -124,7 +124,9 @@ void validate(const json::value& schema_value, const json::value& v, const std::
       out.add(path, "length",
               "must be at most " + std::to_string(max_len->to_number<int64_t>()) + " bytes long");
   }
-  if (v.is_int64() || v.is_uint64()) {
+  if (v.is_uint64() && v.get_uint64() > static_cast<uint64_t>(INT64_MAX)) {
+    out.add(path, "range", "must fit in a signed 64-bit integer, got " + json::serialize(v));
+  } else if (v.is_int64() || v.is_uint64()) {
     const auto* lo = schema.if_contains("minimum");
     const auto* hi = schema.if_contains("maximum");
     const bool huge = v.is_uint64() && v.get_uint64() > static_cast<uint64_t>(INT64_MAX);

@@ -374,6 +374,8 @@ Document parse_document(const json::object& in, const Kind& kind, const std::str
       if (!it.vat_rate.empty() && !parse_vat_rate(it.vat_rate, rate))
         errors.add(ir.at("vat_rate"), "vat_rate",
                    "expected a percentage 0..100 such as \"22\" or \"10\", or \"none\" (без НДС)");
+      else if (it.vat_rate != "none")
+        it.vat_rate = rate.to_string();  // "22.00" and "22" are one rate
       it.vat_mode = ir.str("vat_mode", false, 20).value_or(d.vat_mode);
       if (it.vat_mode != "included" && it.vat_mode != "on_top")
         errors.add(ir.at("vat_mode"), "enum", "expected included or on_top");
@@ -397,8 +399,13 @@ Document parse_document(const json::object& in, const Kind& kind, const std::str
         line.net = Money::zero(d.currency);
         line.vat = Money::zero(d.currency);
       }
-      line.net = line.net + it.net;
-      line.vat = line.vat + it.vat;
+      try {
+        line.net = line.net + it.net;
+        line.vat = line.vat + it.vat;
+      } catch (const Error& e) {
+        errors.add(ir.at("price"), "overflow", e.what());
+        return;
+      }
       d.items.push_back(std::move(it));
     });
     items_ok = errors.list().size() == before;

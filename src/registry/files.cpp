@@ -128,6 +128,7 @@ json::object Registry::get_file(int64_t file_id) {
 }
 
 json::object Registry::list_files(int64_t id) {
+  load(id, "id");
   static const std::string sql =
       std::string("SELECT ") + kFileColumns + " FROM document_file WHERE doc_id = ?1 ORDER BY id";
   auto st = conn_.cached(sql);

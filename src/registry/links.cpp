@@ -62,6 +62,7 @@ json::object Registry::unlink(int64_t from, int64_t to, const std::string& type,
 }
 
 json::object Registry::links(int64_t id) {
+  load(id, "id");
   auto st = conn_.cached(
       "SELECT from_id, type, to_id, created_at, actor, 'out' FROM document_link WHERE from_id = ?1 "
       "UNION ALL SELECT from_id, type, to_id, created_at, actor, 'in' FROM document_link WHERE "

@@ -17,7 +17,7 @@ namespace {
 
 // A bound value: an integer or a text.
 struct Bind {
-  Bind(int64_t v) : is_int(true), n(v) {}  // NOLINT: implicit by design
+  Bind(int64_t v) : is_int(true), n(v) {}   // NOLINT: implicit by design
   Bind(std::string v) : s(std::move(v)) {}  // NOLINT
   bool is_int = false;
   int64_t n = 0;
@@ -186,21 +186,27 @@ json::object Registry::find(const json::object& p, const Context& ctx) {
   if (desc) sort.erase(0, 1);
   const SortKey& key = sort_key(sort);
   if (const auto* c = field_of(p, "cursor")) {
+    // A cursor is opaque to hosts but comes back from them: check every part.
     const auto decoded = base64_decode(c->as_string());
     json::value cur;
     boost::system::error_code ec;
     if (decoded) cur = json::parse(*decoded, ec);
-    if (!decoded || ec || !cur.is_object() || !cur.as_object().contains("s") ||
-        cur.at("s") != json::value(std::string(desc ? "-" : "") + key.name) ||
-        !cur.at("id").is_int64())
+    const json::object* o = !decoded || ec ? nullptr : cur.if_object();
+    const json::value* s_v = o ? o->if_contains("s") : nullptr;
+    const json::value* v_v = o ? o->if_contains("v") : nullptr;
+    const json::value* id_v = o ? o->if_contains("id") : nullptr;
+    const bool ok = s_v != nullptr &&
+                    *s_v == json::value(std::string(desc ? "-" : "") + key.name) &&
+                    id_v != nullptr && id_v->is_int64() && v_v != nullptr &&
+                    (key.numeric ? v_v->is_int64() : v_v->is_string());
+    if (!ok)
       fail_field(ErrorCode::invalid, "cursor", "cursor",
                  "not a cursor of this query: pass next_cursor back with the same sort");
-    const auto& last = cur.at("v");
-    const Bind v = key.numeric ? Bind(last.as_int64()) : Bind(std::string(last.as_string()));
-    const std::string a = q.param(v), b = q.param(v), id = q.param(cur.at("id").as_int64());
+    const Bind v = key.numeric ? Bind(v_v->get_int64()) : Bind(std::string(v_v->get_string()));
+    const std::string a = q.param(v), b2 = q.param(v), idp = q.param(id_v->get_int64());
     const char* op = desc ? "<" : ">";
     q.sql += std::string(" AND (") + key.column + " " + op + " " + a + " OR (" + key.column +
-             " = " + b + " AND d.id " + op + " " + id + "))";
+             " = " + b2 + " AND d.id " + op + " " + idp + "))";
   }
   const char* dir = desc ? " DESC" : "";
   const int64_t limit = field_of(p, "limit") ? p.at("limit").as_int64() : 100;
@@ -246,7 +252,8 @@ json::object Registry::missing(const json::object& p) {
       q.sql += " AND r.ref < " + q.param(prefix);
     }
   }
-  if (const auto* v = field_of(p, "after")) q.sql += " AND r.ref > " + q.param(std::string(v->as_string()));
+  if (const auto* v = field_of(p, "after"))
+    q.sql += " AND r.ref > " + q.param(std::string(v->as_string()));
   q.sql += " AND NOT EXISTS (SELECT 1 FROM document_ref r2 WHERE r2.ref = r.ref AND r2.kind = " +
            q.param(lacking) + " AND r2.live = 1)";
   const int64_t limit = field_of(p, "limit") ? p.at("limit").as_int64() : 1000;
@@ -295,9 +302,11 @@ json::object Registry::search(const json::object& p) {
     const std::string text = str(p, "query");
     size_t i = 0;
     while (i < text.size()) {
-      while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n')) ++i;
+      // Spaces and control characters separate words.
+      const auto separator = [](char c) { return static_cast<unsigned char>(c) <= 0x20; };
+      while (i < text.size() && separator(text[i])) ++i;
       size_t j = i;
-      while (j < text.size() && text[j] != ' ' && text[j] != '\t' && text[j] != '\n') ++j;
+      while (j < text.size() && !separator(text[j])) ++j;
       std::string word = text.substr(i, j - i);
       i = j;
       const bool prefix = !word.empty() && word.back() == '*';

@@ -21,7 +21,7 @@
 namespace opora::store {
 class Connection;
 struct SchemaModule;
-}
+}  // namespace opora::store
 
 namespace opora::registry {
 

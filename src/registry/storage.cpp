@@ -7,7 +7,9 @@
 namespace opora::registry {
 namespace json = boost::json;
 
-std::string body_text(const Document& d) { return json::serialize(to_json(d, false)); }
+std::string body_text(const Document& d) {
+  return json::serialize(to_json(d, false));
+}
 
 void index_document(store::Connection& conn, const Document& d, bool replace) {
   if (replace) {

@@ -189,6 +189,9 @@ class Registry::Writer {
     const Kind* kind = kind_of(in, path, errors);
     if (kind == nullptr) return {};
     Document d = parse_document(in, *kind, path, errors);
+    if (kind->number_per_organization && !d.organization)
+      errors.add(at(path, "organization"), "required",
+                 "kind \"" + kind->id + "\" is numbered per organisation: give the organisation");
     std::optional<int64_t> chain;
     check_references(d, *kind, path, errors, chain);
     if (errors.list().size() != before) return {};
@@ -250,12 +253,21 @@ class Registry::Writer {
       else
         merged[f] = *v;
     }
-    if (kind.has_items && !patch.contains("totals")) merged.erase("totals");
+    const auto* items = merged.if_contains("items");
+    const bool has_items = items != nullptr && items->is_array() && !items->get_array().empty();
+    if (has_items && !patch.contains("totals")) merged.erase("totals");
     if (!merged.contains("number")) merged["number"] = old.at("number");
 
     Document d = parse_document(merged, kind, path, errors);
     d.id = id;
+    // The document's own version chain: its number may be shared with the
+    // versions it continues.
     std::optional<int64_t> chain;
+    {
+      auto st = conn_.cached("SELECT coalesce(chain_id, id) FROM document WHERE id = ?1");
+      st->bind(1, id);
+      if (st->step()) chain = st->int64(0);
+    }
     if (errors.list().size() == before) {
       d.supersedes.reset();  // validated at creation; unchanged here
       check_references(d, kind, path, errors, chain);
@@ -263,6 +275,10 @@ class Registry::Writer {
                          ? std::nullopt
                          : std::optional<int64_t>(old.at("supersedes").as_int64());
     }
+    if (!old.at("superseded_by").is_null() && d.is_final)
+      errors.add(at(path, "is_final"), "superseded",
+                 "document " + std::to_string(id) + " was replaced by " +
+                     std::to_string(old.at("superseded_by").as_int64()) + " and cannot be final");
     const std::string old_status(old.at("status").as_string());
     if (errors.list().size() == before && d.status != old_status &&
         !kind.allows(old_status, d.status))

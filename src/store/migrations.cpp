@@ -29,8 +29,7 @@ void claim(Connection& conn, bool read_only) {
   Transaction tx(conn);
   // PRAGMA takes no bound parameters; the value is our constant.
   conn.exec("PRAGMA application_id = " + std::to_string(kApplicationId));
-  conn.exec(
-      "CREATE TABLE opora_schema (module TEXT PRIMARY KEY, version INTEGER NOT NULL) STRICT");
+  conn.exec("CREATE TABLE opora_schema (module TEXT PRIMARY KEY, version INTEGER NOT NULL) STRICT");
   tx.commit();
 }
 
@@ -48,8 +47,9 @@ void migrate(Connection& conn, const std::vector<const SchemaModule*>& modules, 
     const int latest = m->migrations.empty() ? 0 : m->migrations.back().version;
     const int current = schema_version(conn, m->name);
     if (current > latest)
-      throw Error(ErrorCode::state, "the database's " + std::string(m->name) + " schema is version " +
-                                        std::to_string(current) + ", newer than this library knows (" +
+      throw Error(ErrorCode::state, "the database's " + std::string(m->name) +
+                                        " schema is version " + std::to_string(current) +
+                                        ", newer than this library knows (" +
                                         std::to_string(latest) + "); upgrade opora");
     if (current == latest) continue;
     if (read_only)

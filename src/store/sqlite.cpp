@@ -43,7 +43,9 @@ int to_int_size(std::string_view s) {
 
 }  // namespace
 
-const char* sqlite_version() noexcept { return sqlite3_libversion(); }
+const char* sqlite_version() noexcept {
+  return sqlite3_libversion();
+}
 
 void throw_sqlite(int rc, sqlite3* db, std::string_view context) {
   std::string msg(context);

@@ -101,7 +101,6 @@ class Connection {
   // transaction that then rolled back checks this too.
   int64_t rollbacks() const noexcept { return rollbacks_; }
 
-
  private:
   friend class Transaction;
   sqlite3* db_ = nullptr;

@@ -82,7 +82,7 @@ def test_version_plain_and_json():
     meta = ok_json("version")
     assert meta["version"] == match.group(1)
     assert isinstance(meta["version_number"], int)
-    assert "sqlite_version" in meta and "calendar" in meta["schema"]
+    assert "sqlite_version" in meta and isinstance(meta["schema"], dict)
 
 
 def test_version_does_not_touch_the_database(tmp_path):

@@ -11,6 +11,13 @@ method table is reachable through :meth:`Database.call`; ``meta.methods`` (see
                     date=datetime.date(2025, 12, 30), days=1)
         r["date"]   # datetime.date(2026, 1, 12)
 
+Each module of the method table is also an attribute of the database, and each
+method a callable in it, built from ``meta.methods`` (see :class:`Module`)::
+
+        db.calendar.add_working_days(calendar="ru", date=datetime.date(2025, 12, 30), days=1)
+        db.registry.number.next(kind="act")
+        help(db.registry.find)   # the summary and every parameter
+
 Values cross the boundary exactly:
 
 * parameters may be ``dict``, ``list``, ``tuple``, ``str``, ``int``, ``bool``,
@@ -56,6 +63,7 @@ from .errors import (
     ValidationError,
     _from_native,
 )
+from .facades import Module, _attribute_name, _children, _near_matches, _segment_name
 
 if typing.TYPE_CHECKING:
     from types import TracebackType
@@ -69,6 +77,7 @@ __all__ = [
     "open",
     "library_version",
     "Database",
+    "Module",
     "Error",
     "InvalidArgument",
     "MalformedJSON",
@@ -198,6 +207,7 @@ class Database:
         self._lock = threading.Lock()
         self._catalogue: list[dict[str, Any]] | None = None
         self._converters: dict[str, Callable[[Any], Any] | None] = {}
+        self._facades: dict[str, Module] = {}
 
     @property
     def path(self) -> str:
@@ -254,7 +264,7 @@ class Database:
 
     def version(self) -> dict[str, Any]:
         """Returns ``meta.version``: the library ``version`` and ``version_number``, the
-        ``sqlite_version`` and the database's ``schema_version``."""
+        ``sqlite_version`` and the ``schema`` version of each module in the database."""
         return self.call("meta.version")
 
     def close(self) -> None:
@@ -274,6 +284,35 @@ class Database:
     ) -> None:
         """Closes the database."""
         self.close()
+
+    def __getattr__(self, name: str) -> Module:
+        """Returns the facade of a module of the method table: ``db.registry``,
+        ``db.calendar``, ... (see :class:`Module`). The attributes above come first; an
+        unknown name raises :class:`AttributeError` listing the modules."""
+        if name.startswith("_"):
+            raise AttributeError(
+                f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self
+            )
+        modules = _children(self._load_catalogue(), "")
+        segment = _segment_name(name, modules)
+        if segment is None:
+            raise AttributeError(
+                f"opora.Database has no attribute or module {name!r}"
+                + _near_matches(name, [*modules, *(n for n in dir(type(self)) if n[0] != "_")])
+                + "; modules: " + ", ".join(modules),
+                name=name,
+                obj=self,
+            )
+        return self._facade(segment)
+
+    def __dir__(self) -> list[str]:
+        """The usual attributes and the module names (for tab completion)."""
+        names = set(super().__dir__())
+        try:
+            names.update(_attribute_name(m) for m in _children(self._load_catalogue(), ""))
+        except Error:
+            pass  # closed before the catalogue was fetched
+        return sorted(names)
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
@@ -300,6 +339,12 @@ class Database:
             self._remember_catalogue(self._call_native("meta.methods", None))
             catalogue = self._catalogue
         return catalogue if catalogue is not None else []
+
+    def _facade(self, path: str) -> Module:
+        facade = self._facades.get(path)
+        if facade is None:
+            facade = self._facades.setdefault(path, Module(self, path))
+        return facade
 
     def _converter(self, method: str) -> Callable[[Any], Any] | None:
         try:

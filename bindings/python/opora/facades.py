@@ -1,0 +1,302 @@
+"""Module facades: the method table as attributes of a :class:`~opora.Database`.
+
+``db.registry.find(kind="act")`` is ``db.call("registry.find", kind="act")``: the
+attribute path names the method, and calling it forwards to
+:meth:`opora.Database.call`, so parameters and results are converted the same way.
+The facades are built from ``meta.methods`` and grow with the method table; nothing
+here knows a particular method.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import datetime
+import decimal
+import difflib
+import inspect
+import keyword
+import typing
+
+if typing.TYPE_CHECKING:
+    from typing import Any, Mapping
+
+    from . import Database
+
+
+def _attribute_name(segment: str) -> str:
+    """The Python attribute for a method-name segment: ``import`` becomes ``import_``."""
+    return segment + "_" if keyword.iskeyword(segment) else segment
+
+
+def _segment_name(attribute: str, segments: typing.Iterable[str]) -> str | None:
+    """The segment an attribute names among ``segments`` (``import_`` for ``import``)."""
+    names = set(segments)
+    if attribute in names:
+        return attribute
+    if attribute.endswith("_") and keyword.iskeyword(attribute[:-1]) and attribute[:-1] in names:
+        return attribute[:-1]
+    return None
+
+
+def _children(catalogue: list[dict[str, Any]], prefix: str) -> list[str]:
+    """The next name segments under ``prefix`` ("" for the modules), in catalogue order."""
+    found: list[str] = []
+    start = prefix + "." if prefix else ""
+    for entry in catalogue:
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if isinstance(name, str) and name.startswith(start) and len(name) > len(start):
+            segment = name[len(start):].split(".", 1)[0]
+            if segment and segment not in found:
+                found.append(segment)
+    return found
+
+
+def _near_matches(wanted: str, choices: typing.Iterable[str]) -> str:
+    """" (did you mean 'find'?)" for close names, else ""."""
+    close = difflib.get_close_matches(wanted, list(choices), n=3, cutoff=0.8)
+    if not close:
+        return ""
+    return " (did you mean " + " or ".join(repr(c) for c in close) + "?)"
+
+
+# ----------------------------------------------------------- descriptions --
+
+_PY_FORMATS: dict[str, Any] = {
+    "date": datetime.date | str,
+    "date-time": datetime.datetime | str,
+    "money": decimal.Decimal | str,
+    "decimal": decimal.Decimal | str,
+}
+_PY_TYPES: dict[str, Any] = {
+    "string": str,
+    "integer": int,
+    "boolean": bool,
+    "number": int,
+    "object": dict,
+    "array": list,
+}
+_RESULT_FORMATS = {
+    "date": "datetime.date",
+    "date-time": "datetime.datetime",
+    "money": "Decimal",
+    "decimal": "Decimal",
+}
+
+
+def _annotation(schema: object) -> Any:
+    if not isinstance(schema, dict):
+        return typing.Any
+    fmt = schema.get("format")
+    if isinstance(fmt, str) and fmt in _PY_FORMATS:
+        return _PY_FORMATS[fmt]
+    return _PY_TYPES.get(str(schema.get("type")), typing.Any)
+
+
+def _type_text(schema: dict[str, Any], formats: dict[str, str] | None = None) -> str:
+    """``str``, ``int 1..1000``, ``date``, ``list of str``, ``dict``."""
+    fmt = schema.get("format")
+    names = {"string": "str", "integer": "int", "boolean": "bool", "number": "number",
+             "object": "dict", "array": "list"}
+    if isinstance(fmt, str) and fmt:
+        text = (formats or {}).get(fmt, fmt)
+    else:
+        text = names.get(str(schema.get("type")), "any")
+    items = schema.get("items")
+    if text == "list" and isinstance(items, dict) and "type" in items:
+        text += " of " + _type_text(items, formats)
+    low, high = schema.get("minimum"), schema.get("maximum")
+    if isinstance(low, int) or isinstance(high, int):
+        text += f" {'' if low is None else low}..{'' if high is None else high}"
+    return text
+
+
+def _param_lines(schema: dict[str, Any]) -> list[str]:
+    properties = schema.get("properties")
+    if not isinstance(properties, dict) or not properties:
+        return ["    (none)"]
+    required = schema.get("required") if isinstance(schema.get("required"), list) else []
+    lines = []
+    for name, sub in properties.items():
+        sub = sub if isinstance(sub, dict) else {}
+        facts = [_type_text(sub)]
+        if name in required:
+            facts.append("required")
+        values = sub.get("enum")
+        if isinstance(values, list) and values:
+            facts.append("one of " + ", ".join(str(v) for v in values))
+        line = f"    {_attribute_name(name)} ({'; '.join(facts)})"
+        description = sub.get("description")
+        if isinstance(description, str) and description:
+            line += ": " + description
+        keys = sub.get("properties")
+        if sub.get("type") == "object" and isinstance(keys, dict) and keys:
+            line += (", " if description else ": ") + "keys " + ", ".join(keys)
+        lines.append(line)
+    return lines
+
+
+def _result_text(schema: dict[str, Any]) -> str:
+    properties = schema.get("properties")
+    if not isinstance(properties, dict) or not properties:
+        return "a dict."
+    fields = [
+        f"{name} ({_type_text(sub, _RESULT_FORMATS)})" if isinstance(sub, dict) else name
+        for name, sub in properties.items()
+    ]
+    return "a dict with " + ", ".join(fields) + "."
+
+
+def _method_doc(entry: dict[str, Any]) -> str:
+    """The docstring of a method facade: summary, parameters, result."""
+    name = str(entry.get("name", ""))
+    params = entry.get("params") if isinstance(entry.get("params"), dict) else {}
+    result = entry.get("result") if isinstance(entry.get("result"), dict) else {}
+    lines = [
+        f"{name}: {entry.get('summary', '')}".rstrip(),
+        "",
+    ]
+    if entry.get("mutating"):
+        lines += ["Changes the database, as one transaction.", ""]
+    lines += ["Parameters (keywords, or a mapping as the one positional argument):"]
+    lines += _param_lines(typing.cast("dict[str, Any]", params))
+    lines += [
+        "",
+        "Returns " + _result_text(typing.cast("dict[str, Any]", result)),
+        "",
+        f'Same as db.call("{name}", params, **kwargs): dates, date-times and money '
+        "convert both ways; a failure raises a subclass of opora.Error.",
+    ]
+    if any(keyword.iskeyword(p) for p in params.get("properties", {}) or {}):
+        lines.append("A parameter named like a Python keyword takes a trailing '_' (from_=...).")
+    return "\n".join(lines)
+
+
+def _group_doc(prefix: str, catalogue: list[dict[str, Any]]) -> str:
+    """The docstring of a module facade: its methods with their summaries."""
+    rows = []
+    for entry in catalogue:
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if isinstance(name, str) and name.startswith(prefix + "."):
+            rest = ".".join(_attribute_name(s) for s in name[len(prefix) + 1:].split("."))
+            rows.append((rest, str(entry.get("summary", ""))))
+    width = max((len(r[0]) for r in rows), default=0)
+    lines = [f"opora module {prefix}: {len(rows)} method{'s' if len(rows) != 1 else ''}.", ""]
+    lines += [f"    {rest.ljust(width)}  {summary}".rstrip() for rest, summary in rows]
+    example = rows[0][0] if rows else "METHOD"
+    lines += ["", f"Call one as db.{'.'.join(_attribute_name(s) for s in prefix.split('.'))}"
+              f".{example}(...); help() on it lists its parameters."]
+    return "\n".join(lines)
+
+
+class _Omitted:
+    """The default shown for optional parameters in a facade's signature."""
+
+    def __repr__(self) -> str:
+        return "..."
+
+
+_OMITTED = _Omitted()
+
+
+def _method_signature(entry: dict[str, Any]) -> inspect.Signature:
+    """``(params=None, /, *, kind: str = ..., ...) -> dict[str, Any]`` from the schema."""
+    P = inspect.Parameter
+    parameters = [P("params", P.POSITIONAL_ONLY, default=None,
+                    annotation=collections.abc.Mapping[str, object] | None)]
+    schema = entry.get("params") if isinstance(entry.get("params"), dict) else {}
+    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    required = schema.get("required") if isinstance(schema.get("required"), list) else []
+    seen = {"params"}
+    for name, sub in properties.items():
+        py_name = _attribute_name(name)
+        if not py_name.isidentifier() or py_name in seen:
+            continue
+        seen.add(py_name)
+        parameters.append(P(py_name, P.KEYWORD_ONLY,
+                            default=P.empty if name in required else _OMITTED,
+                            annotation=_annotation(sub)))
+    return inspect.Signature(parameters, return_annotation=dict[str, typing.Any])
+
+
+# ------------------------------------------------------------------ Module --
+
+
+class Module:
+    """A module of the method table, a group in it, or one method, as a Database attribute.
+
+    ``db.registry`` is the module ``registry``, ``db.registry.number`` the group
+    ``registry.number``, and ``db.registry.number.next`` the method
+    ``registry.number.next``; calling a method forwards to :meth:`Database.call`::
+
+        db.calendar.add_working_days(calendar="ru", date=datetime.date(2025, 12, 30), days=1)
+        db.registry.find({"kind": "act"}, limit=10)
+
+    Attributes resolve against ``meta.methods``; an unknown one raises
+    :class:`AttributeError` naming the near matches. ``dir()`` lists the methods
+    and groups below, and ``help()`` shows the summary and parameters. A method
+    segment that is a Python keyword takes a trailing ``_`` (``db.registry.import_``),
+    and so does such a parameter (``from_=``).
+    """
+
+    def __init__(self, db: Database, path: str) -> None:
+        """The facade of ``path`` ("registry", "registry.find") on ``db``; use the
+        attributes of the Database rather than building one."""
+        catalogue = db._load_catalogue()
+        self._db = db
+        self._path = path
+        self._method: dict[str, Any] | None = next(
+            (e for e in catalogue if isinstance(e, dict) and e.get("name") == path), None
+        )
+        self._children = _children(catalogue, path)
+        if not self._children and self._method is None:
+            raise ValueError(f"the method table has nothing named {path!r}")
+        if self._method is not None:
+            self.__doc__ = _method_doc(self._method)
+            self.__signature__ = _method_signature(self._method)
+        else:
+            self.__doc__ = _group_doc(path, catalogue)
+
+    def __getattr__(self, name: str) -> Module:
+        """The method or group ``name`` below this one."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        segment = _segment_name(name, self._children)
+        if segment is None:
+            if not self._children:
+                message = f"opora method {self._path!r} has no attribute {name!r}"
+            else:
+                below = [_attribute_name(c) for c in self._children]
+                message = (f"opora module {self._path!r} has no method {name!r}"
+                           + (_near_matches(name, below) or "; it has " + ", ".join(below)))
+            raise AttributeError(message, name=name, obj=self)
+        return self._db._facade(self._path + "." + segment)
+
+    def __call__(
+        self, params: Mapping[str, object] | None = None, /, **kwargs: object
+    ) -> dict[str, Any]:
+        """Calls the method: ``db.call(name, params, **kwargs)``."""
+        if self._method is None:
+            raise TypeError(
+                f"opora module {self._path!r} is not a method; its methods: "
+                + ", ".join(_attribute_name(c) for c in self._children)
+            )
+        schema = self._method.get("params")
+        properties = schema.get("properties") if isinstance(schema, dict) else None
+        if isinstance(properties, dict) and kwargs:
+            for key in list(kwargs):
+                real = key[:-1]
+                if key.endswith("_") and keyword.iskeyword(real) and real in properties \
+                        and key not in properties:
+                    if real in kwargs:
+                        raise TypeError(f"parameter {real!r} given twice (as {key!r})")
+                    kwargs[real] = kwargs.pop(key)
+        return self._db.call(self._path, params, **kwargs)
+
+    def __dir__(self) -> list[str]:
+        """The methods and groups below (for tab completion), then the usual names."""
+        return sorted({_attribute_name(c) for c in self._children} | set(super().__dir__()))
+
+    def __repr__(self) -> str:
+        if self._method is not None:
+            return f"<opora method {self._path}>"
+        return f"<opora module {self._path}: {', '.join(self._children)}>"

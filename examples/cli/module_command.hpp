@@ -1,0 +1,18 @@
+// opora MODULE VERB... [--NAME VALUE]...: any method of the catalogue as a
+// subcommand, its flags typed by the parameter schema.
+#ifndef OPORA_CLI_MODULE_COMMAND_HPP
+#define OPORA_CLI_MODULE_COMMAND_HPP
+
+#include "cli_args.hpp"
+
+namespace opora_cli {
+
+// Resolves the method against meta.methods (of an in-memory database, so that
+// a usage error or --help never touches the --db file), then calls it on the
+// database and prints the result: a table when it is a list, else pretty JSON;
+// with --json, compact JSON. Returns the exit code; throws UsageError.
+int run_module(const Invocation& inv);
+
+}  // namespace opora_cli
+
+#endif  // OPORA_CLI_MODULE_COMMAND_HPP
