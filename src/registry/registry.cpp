@@ -81,6 +81,16 @@ json::object Registry::define_kind(const json::object& definition, const Context
         errors.add("kind.statuses", "status_in_use",
                    "documents of kind \"" + k.id + "\" are in status \"" + st->text(0) +
                        "\", which the new definition drops");
+    if (!k.has_items) {
+      auto items = conn_.cached(
+          "SELECT count(*) FROM document WHERE kind = ?1 AND json_array_length(body, '$.items') > 0");
+      items->bind(1, k.id);
+      items->step();
+      if (items->int64(0) > 0)
+        errors.add("kind.has_items", "items_in_use",
+                   std::to_string(items->int64(0)) + " documents of kind \"" + k.id +
+                       "\" have line items; has_items must stay true");
+    }
     errors.throw_if_any(ErrorCode::validation);
   }
   auto st = conn_.cached(

@@ -27,7 +27,10 @@ std::optional<std::string> json_text(const json::object& o, const char* key) {
 // counters and kinds across its documents and writes them back once.
 class Registry::Writer {
  public:
-  Writer(Registry& r, const Context& ctx) : r_(r), conn_(r.conn_), ctx_(ctx) {}
+  Writer(Registry& r, const Context& ctx) : r_(r), conn_(r.conn_), ctx_(&ctx) {}
+
+  // The actor, reason and time the following writes are journalled with.
+  void use_context(const Context& ctx) { ctx_ = &ctx; }
 
   // Creates or updates one document from host JSON; problems go to `errors`
   // under `path`. Returns {id, number} or an empty object when refused.
@@ -197,7 +200,7 @@ class Registry::Writer {
     if (errors.list().size() != before) return {};
     if (d.number.empty()) d.number = number(*kind, d, true);
 
-    const std::string now = ctx_.now.to_string();
+    const std::string now = ctx_->now.to_string();
     auto st = conn_.cached(
         "INSERT INTO document (kind, number, number_scope, date, cp_tax_id, currency, gross, "
         "status, is_final, valid_from, valid_to, supersedes, body, chain_id, version, created_at, "
@@ -211,13 +214,13 @@ class Registry::Writer {
     st->bind(15, now).run();
     d.id = conn_.last_insert_rowid();
     index_document(conn_, d, false);
-    r_.journal(d.id, ctx_, "created", nullptr, std::nullopt, d.number);
+    r_.journal(d.id, *ctx_, "created", nullptr, std::nullopt, d.number);
     if (d.supersedes) {
       auto up = conn_.cached(
           "UPDATE document SET is_final = 0, superseded_by = ?2, version = version + 1, "
           "updated_at = ?3 WHERE id = ?1");
       up->bind(1, *d.supersedes).bind(2, d.id).bind(3, now).run();
-      r_.journal(*d.supersedes, ctx_, "superseded", "superseded_by", std::nullopt,
+      r_.journal(*d.supersedes, *ctx_, "superseded", "superseded_by", std::nullopt,
                  std::to_string(d.id));
     }
     return {{"id", d.id}, {"number", d.number}};
@@ -296,7 +299,7 @@ class Registry::Writer {
       const json::value& b = now_doc.contains(f) ? now_doc.at(f) : json::value();
       if (a == b) continue;
       changed = true;
-      r_.journal(id, ctx_, std::string_view(f) == "status" ? "status_changed" : "changed", f,
+      r_.journal(id, *ctx_, std::string_view(f) == "status" ? "status_changed" : "changed", f,
                  json_text(old, f), json_text(now_doc, f));
     }
     if (!changed) return {{"id", id}, {"number", d.number}};
@@ -306,14 +309,14 @@ class Registry::Writer {
         "currency = ?6, gross = ?7, status = ?8, is_final = ?9, valid_from = ?10, valid_to = ?11, "
         "supersedes = ?12, body = ?13, version = version + 1, updated_at = ?14 WHERE id = ?15");
     bind_columns(*st, d, kind);
-    st->bind(14, ctx_.now.to_string()).bind(15, id).run();
+    st->bind(14, ctx_->now.to_string()).bind(15, id).run();
     index_document(conn_, d, true);
     return {{"id", id}, {"number", d.number}};
   }
 
   Registry& r_;
   store::Connection& conn_;
-  const Context& ctx_;
+  const Context* ctx_;
   std::map<std::string, int64_t> last_;
   std::set<std::string> dirty_;
 };
@@ -340,7 +343,21 @@ json::object Registry::put_many(const json::array& documents, const Context& ctx
     }
     // Keep going after a bad document so the host sees every problem at
     // once; the engine's transaction drops whatever was written.
-    json::object written = w.put(documents[i].get_object(), path, errors);
+    const json::object& doc = documents[i].get_object();
+    json::object written;
+    if (doc.contains("actor") || doc.contains("reason")) {
+      // This document's own actor and reason go into the journal.
+      Context own = ctx;
+      if (const auto* a = doc.if_contains("actor"); a != nullptr && a->is_string())
+        own.actor = std::string(a->get_string());
+      if (const auto* r = doc.if_contains("reason"); r != nullptr && r->is_string())
+        own.reason = std::string(r->get_string());
+      w.use_context(own);
+      written = w.put(doc, path, errors);
+      w.use_context(ctx);
+    } else {
+      written = w.put(doc, path, errors);
+    }
     if (errors.empty()) out.push_back(std::move(written));
   }
   errors.throw_if_any(ErrorCode::validation);

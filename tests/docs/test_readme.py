@@ -53,3 +53,13 @@ def test_shell_example_runs(tmp_path):
     assert "2026-01-14" in outputs[0]
     assert "inn_checksum" in outputs[1]
     assert "calendar.add_working_days" in outputs[2]
+
+
+def test_registry_shell_example_runs(tmp_path):
+    cli = os.environ["OPORA_CLI"]
+    script = tmp_path / "registry.sh"
+    script.write_text(f'set -e\nopora() {{ "{cli}" "$@"; }}\n' + block("sh", 2), encoding="utf-8")
+    out = subprocess.run(["bash", str(script)], cwd=tmp_path, check=True, capture_output=True,
+                         text=True).stdout
+    assert "АКТ-2026-000001" in out
+    assert "counterparty_inn" in out  # the parameters table of registry find --help

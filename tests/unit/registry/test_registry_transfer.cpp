@@ -484,3 +484,19 @@ TEST_CASE("an import of garbage is refused, not a crash") {
   }
   CHECK(r.find(R"({"include_deleted": true})").at("documents").as_array().empty());
 }
+
+TEST_CASE("put_many journals each document with its own actor and reason when it gives them") {
+  RegistryDb r;
+  const auto out = r.call("registry.put_many", R"({"actor": "import", "documents": [
+      {"kind": "letter", "date": "2026-11-20"},
+      {"kind": "letter", "date": "2026-11-21", "actor": "ivanova", "reason": "исправление"}]})");
+  const auto& docs = out.at("documents").as_array();
+  const auto first = r.call("registry.history", json::object{{"id", docs[0].at("id")}});
+  const auto second = r.call("registry.history", json::object{{"id", docs[1].at("id")}});
+  CHECK(first.at("entries").at(0).at("actor") == "import");
+  CHECK(second.at("entries").at(0).at("actor") == "ivanova");
+  CHECK(second.at("entries").at(0).at("reason") == "исправление");
+  // One sequence for the whole call: the numbers follow each other.
+  CHECK(docs[0].at("number") == "ПИС-2026-00001");
+  CHECK(docs[1].at("number") == "ПИС-2026-00002");
+}
