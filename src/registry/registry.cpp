@@ -83,7 +83,8 @@ json::object Registry::define_kind(const json::object& definition, const Context
                        "\", which the new definition drops");
     if (!k.has_items) {
       auto items = conn_.cached(
-          "SELECT count(*) FROM document WHERE kind = ?1 AND json_array_length(body, '$.items') > 0");
+          "SELECT count(*) FROM document WHERE kind = ?1 AND json_array_length(body, '$.items') > "
+          "0");
       items->bind(1, k.id);
       items->step();
       if (items->int64(0) > 0)

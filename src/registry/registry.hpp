@@ -87,6 +87,7 @@ class Registry {
  private:
   class Writer;
   void refresh_kinds();
+  boost::json::object set_deleted(int64_t id, bool deleted, const Context& ctx);
 
   store::Connection& conn_;
   std::map<std::string, Kind> custom_kinds_;

@@ -373,34 +373,28 @@ json::object Registry::set_status(int64_t id, const std::string& status,
 }
 
 json::object Registry::remove(int64_t id, const Context& ctx) {
-  const json::object doc = load(id, "id");
-  if (doc.at("deleted").as_bool())
-    fail_field(ErrorCode::state, "id", "deleted",
-               "document " + std::to_string(id) + " is already deleted");
-  conn_
-      .cached(
-          "UPDATE document SET deleted = 1, version = version + 1, updated_at = ?2 WHERE id = ?1")
-      ->bind(1, id)
-      .bind(2, ctx.now.to_string())
-      .run();
-  set_refs_live(conn_, id, false);
-  journal(id, ctx, "deleted", nullptr, std::nullopt, std::nullopt);
-  return load(id, "id");
+  return set_deleted(id, true, ctx);
 }
 
 json::object Registry::restore(int64_t id, const Context& ctx) {
+  return set_deleted(id, false, ctx);
+}
+
+json::object Registry::set_deleted(int64_t id, bool deleted, const Context& ctx) {
   const json::object doc = load(id, "id");
-  if (!doc.at("deleted").as_bool())
-    fail_field(ErrorCode::state, "id", "not_deleted",
-               "document " + std::to_string(id) + " is not deleted");
+  if (doc.at("deleted").as_bool() == deleted)
+    fail_field(
+        ErrorCode::state, "id", deleted ? "deleted" : "not_deleted",
+        "document " + std::to_string(id) + (deleted ? " is already deleted" : " is not deleted"));
   conn_
       .cached(
-          "UPDATE document SET deleted = 0, version = version + 1, updated_at = ?2 WHERE id = ?1")
+          "UPDATE document SET deleted = ?2, version = version + 1, updated_at = ?3 WHERE id = ?1")
       ->bind(1, id)
-      .bind(2, ctx.now.to_string())
+      .bind(2, int64_t{deleted ? 1 : 0})
+      .bind(3, ctx.now.to_string())
       .run();
-  set_refs_live(conn_, id, true);
-  journal(id, ctx, "restored", nullptr, std::nullopt, std::nullopt);
+  set_refs_live(conn_, id, !deleted);
+  journal(id, ctx, deleted ? "deleted" : "restored", nullptr, std::nullopt, std::nullopt);
   return load(id, "id");
 }
 

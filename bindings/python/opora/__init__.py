@@ -45,7 +45,7 @@ import os
 import threading
 import typing
 
-from . import _opora
+from . import _opora, errors
 from .errors import (
     Busy,
     Conflict,
@@ -78,20 +78,7 @@ __all__ = [
     "library_version",
     "Database",
     "Module",
-    "Error",
-    "InvalidArgument",
-    "MalformedJSON",
-    "NotFound",
-    "Conflict",
-    "ValidationError",
-    "Busy",
-    "StorageError",
-    "Corrupt",
-    "InternalError",
-    "OutOfMemory",
-    "UnknownMethod",
-    "InvalidState",
-    "Overflow",
+    *errors.__all__,
 ]
 
 
