@@ -80,13 +80,17 @@ const std::string kDocument = R"~({"type": "object", "properties": {
   "currency": {"type": "string"}, "vat_mode": {"type": "string"},
   "items": {"type": "array", "items": {"type": "object", "properties": {
     "name": {"type": "string"}, "code": {"type": "string"}, "unit": {"type": "string"},
-    "quantity": {"type": "string", "format": "decimal"}, "price": )~" + kMoney + R"~(,
+    "quantity": {"type": "string", "format": "decimal"}, "price": )~" +
+                              kMoney + R"~(,
     "discount": )~" + kMoney + R"~(, "vat_rate": {"type": "string"}, "vat_mode": {"type": "string"},
-    "net": )~" + kMoney + R"~(, "vat": )~" + kMoney + R"~(, "gross": )~" + kMoney + R"~(}}},
-  "totals": {"type": "object", "properties": {"net": )~" + kMoney + R"~(, "vat": )~" + kMoney +
-                                R"~(, "gross": )~" + kMoney + R"~(,
+    "net": )~" + kMoney + R"~(, "vat": )~" +
+                              kMoney + R"~(, "gross": )~" + kMoney + R"~(}}},
+  "totals": {"type": "object", "properties": {"net": )~" +
+                              kMoney + R"~(, "vat": )~" + kMoney + R"~(, "gross": )~" + kMoney +
+                              R"~(,
     "vat_by_rate": {"type": "array", "items": {"type": "object", "properties": {
-      "rate": {"type": "string"}, "net": )~" + kMoney + R"~(, "vat": )~" + kMoney + R"~(}}}}},
+      "rate": {"type": "string"}, "net": )~" +
+                              kMoney + R"~(, "vat": )~" + kMoney + R"~(}}}}},
   "basis_id": {"type": "integer"}, "basis_text": {"type": "string"},
   "valid_from": {"type": "string", "format": "date"}, "valid_to": {"type": "string", "format": "date"},
   "requires_countersign": {"type": "boolean"}, "custom": {"type": "object"}, "notes": {"type": "string"},

@@ -9,9 +9,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -21,10 +21,14 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 // CPU seconds of this process: what the work costs when other processes
 // compete for the cores (the wall clock counts their time too).
-double cpu_now() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
+double cpu_now() {
+  return static_cast<double>(std::clock()) / CLOCKS_PER_SEC;
+}
 
 // Deterministic data: the same run twice gives the same database.
 uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
@@ -45,8 +49,8 @@ std::string company_inn(int i) {
   return d;
 }
 
-const char* const kWords[] = {"Ромашка", "Василёк", "Сокол",  "Вектор", "Полюс", "Орион",
-                              "Меридиан", "Гранит", "Ладога", "Алтай",  "Байкал", "Север"};
+const char* const kWords[] = {"Ромашка",  "Василёк", "Сокол",  "Вектор", "Полюс",  "Орион",
+                              "Меридиан", "Гранит",  "Ладога", "Алтай",  "Байкал", "Север"};
 constexpr int kCompanies = 20000;
 constexpr int kDocsPerDeal = 10;
 
@@ -60,7 +64,10 @@ std::string document_json(int i) {
   const int deal = i / kDocsPerDeal;
   const int slot = i % kDocsPerDeal;
   const int company = deal % kCompanies;
-  const char* kind = slot == 0 ? "contract" : slot < 4 ? "invoice" : slot < 8 ? (deal % 7 == 0 ? "order" : "act") : "order";
+  const char* kind = slot == 0  ? "contract"
+                     : slot < 4 ? "invoice"
+                     : slot < 8 ? (deal % 7 == 0 ? "order" : "act")
+                                : "order";
   std::string s = "{\"kind\":\"";
   s += kind;
   s += "\",\"date\":\"2026-";
@@ -69,8 +76,8 @@ std::string document_json(int i) {
   s += md;
   s += "\",\"counterparty\":{\"type\":\"company\",\"name\":\"" + company_name(company) +
        "\",\"inn\":\"" + company_inn(company) + "\",\"kpp\":\"773601001\"}";
-  s += ",\"refs\":[\"bitrix24:deal:" + std::to_string(deal) + "\",\"bitrix24:company:" +
-       std::to_string(company) + "\"]";
+  s += ",\"refs\":[\"bitrix24:deal:" + std::to_string(deal) +
+       "\",\"bitrix24:company:" + std::to_string(company) + "\"]";
   if (slot == 0) {
     s += ",\"valid_from\":\"2026-01-01\",\"valid_to\":\"2026-12-31\",\"totals\":{\"gross\":\"" +
          std::to_string(10000 + deal % 1000) + ".00\"}";
@@ -109,7 +116,9 @@ Percentiles measure(int n, F&& f) {
     t.push_back(since(start) * 1000.0);
   }
   std::sort(t.begin(), t.end());
-  const auto at = [&](double q) { return t[std::min(t.size() - 1, static_cast<size_t>(q * static_cast<double>(t.size())))]; };
+  const auto at = [&](double q) {
+    return t[std::min(t.size() - 1, static_cast<size_t>(q * static_cast<double>(t.size())))];
+  };
   return {at(0.50), at(0.99), t.back()};
 }
 
@@ -129,29 +138,44 @@ double raw_sqlite(const std::string& path, int n) {
   std::remove(path.c_str());
   sqlite3* db = nullptr;
   sqlite3_open(path.c_str(), &db);
-  sqlite3_exec(db,
-               "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-               "CREATE TABLE document (id INTEGER PRIMARY KEY, kind TEXT, number TEXT, number_scope TEXT, "
-               "date TEXT, cp_tax_id TEXT, currency TEXT, gross INTEGER, status TEXT, is_final INTEGER, "
-               "valid_from TEXT, valid_to TEXT, version INTEGER, created_at TEXT, updated_at TEXT, body TEXT);"
-               "CREATE INDEX dn ON document (number_scope, number);"
-               "CREATE INDEX dc ON document (cp_tax_id, date, id);"
-               "CREATE INDEX dk ON document (kind, date, id);"
-               "CREATE TABLE document_ref (ref TEXT, doc_id INTEGER, PRIMARY KEY (ref, doc_id)) WITHOUT ROWID;"
-               "CREATE INDEX rd ON document_ref (doc_id);"
-               "CREATE TABLE journal (id INTEGER PRIMARY KEY, doc_id INTEGER, at TEXT, action TEXT, new TEXT);"
-               "CREATE INDEX jd ON journal (doc_id, id);"
-               "CREATE VIRTUAL TABLE fts USING fts5 (number, counterparty, basis, items, notes, "
-               "tokenize = 'unicode61 remove_diacritics 2');",
-               nullptr, nullptr, nullptr);
+  sqlite3_exec(
+      db,
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+      "CREATE TABLE document (id INTEGER PRIMARY KEY, kind TEXT, number TEXT, number_scope TEXT, "
+      "date TEXT, cp_tax_id TEXT, currency TEXT, gross INTEGER, status TEXT, is_final INTEGER, "
+      "valid_from TEXT, valid_to TEXT, version INTEGER, created_at TEXT, updated_at TEXT, body "
+      "TEXT);"
+      "CREATE INDEX dn ON document (number_scope, number);"
+      "CREATE INDEX dc ON document (cp_tax_id, date, id);"
+      "CREATE INDEX dk ON document (kind, date, id);"
+      "CREATE TABLE document_ref (ref TEXT, doc_id INTEGER, PRIMARY KEY (ref, doc_id)) WITHOUT "
+      "ROWID;"
+      "CREATE INDEX rd ON document_ref (doc_id);"
+      "CREATE TABLE journal (id INTEGER PRIMARY KEY, doc_id INTEGER, at TEXT, action TEXT, new "
+      "TEXT);"
+      "CREATE INDEX jd ON journal (doc_id, id);"
+      "CREATE VIRTUAL TABLE fts USING fts5 (number, counterparty, basis, items, notes, "
+      "tokenize = 'unicode61 remove_diacritics 2');",
+      nullptr, nullptr, nullptr);
   std::vector<std::string> bodies;
   bodies.reserve(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) bodies.push_back(document_json(i));
   sqlite3_stmt *doc, *ref, *jr, *fts;
-  sqlite3_prepare_v2(db, "INSERT INTO document (kind, number, number_scope, date, cp_tax_id, currency, gross, status, is_final, version, created_at, updated_at, body) VALUES ('act', ?1, 'act|2026', '2026-01-01', ?2, 'RUB', 1000, 'draft', 1, 1, '2026-11-23T09:00:00Z', '2026-11-23T09:00:00Z', ?3)", -1, &doc, nullptr);
+  sqlite3_prepare_v2(db,
+                     "INSERT INTO document (kind, number, number_scope, date, cp_tax_id, currency, "
+                     "gross, status, is_final, version, created_at, updated_at, body) VALUES "
+                     "('act', ?1, 'act|2026', '2026-01-01', ?2, 'RUB', 1000, 'draft', 1, 1, "
+                     "'2026-11-23T09:00:00Z', '2026-11-23T09:00:00Z', ?3)",
+                     -1, &doc, nullptr);
   sqlite3_prepare_v2(db, "INSERT INTO document_ref VALUES (?1, ?2)", -1, &ref, nullptr);
-  sqlite3_prepare_v2(db, "INSERT INTO journal (doc_id, at, action, new) VALUES (?1, '2026-11-23T09:00:00Z', 'created', ?2)", -1, &jr, nullptr);
-  sqlite3_prepare_v2(db, "INSERT INTO fts (rowid, number, counterparty, basis, items, notes) VALUES (?1, ?2, ?3, '', ?4, ?5)", -1, &fts, nullptr);
+  sqlite3_prepare_v2(db,
+                     "INSERT INTO journal (doc_id, at, action, new) VALUES (?1, "
+                     "'2026-11-23T09:00:00Z', 'created', ?2)",
+                     -1, &jr, nullptr);
+  sqlite3_prepare_v2(db,
+                     "INSERT INTO fts (rowid, number, counterparty, basis, items, notes) VALUES "
+                     "(?1, ?2, ?3, '', ?4, ?5)",
+                     -1, &fts, nullptr);
   const auto start = Clock::now();
   const double cpu_start = cpu_now();
   for (int i = 0; i < n; ++i) {
@@ -165,7 +189,8 @@ double raw_sqlite(const std::string& path, int n) {
     sqlite3_step(doc);
     sqlite3_reset(doc);
     const sqlite3_int64 id = sqlite3_last_insert_rowid(db);
-    for (const std::string& r : {"bitrix24:deal:" + std::to_string(deal), "bitrix24:company:" + std::to_string(company)}) {
+    for (const std::string& r :
+         {"bitrix24:deal:" + std::to_string(deal), "bitrix24:company:" + std::to_string(company)}) {
       sqlite3_bind_text(ref, 1, r.c_str(), -1, SQLITE_TRANSIENT);
       sqlite3_bind_int64(ref, 2, id);
       sqlite3_step(ref);
@@ -176,7 +201,9 @@ double raw_sqlite(const std::string& path, int n) {
     sqlite3_step(jr);
     sqlite3_reset(jr);
     const std::string cp = company_name(company) + " " + inn;
-    const std::string items = std::string("Услуга связи 1 ") + kWords[i % 12] + "\nУслуга связи 2 " + kWords[(i + 1) % 12] + "\nУслуга связи 3 " + kWords[(i + 2) % 12];
+    const std::string items = std::string("Услуга связи 1 ") + kWords[i % 12] +
+                              "\nУслуга связи 2 " + kWords[(i + 1) % 12] + "\nУслуга связи 3 " +
+                              kWords[(i + 2) % 12];
     const std::string notes = "сделка " + std::to_string(deal);
     sqlite3_bind_int64(fts, 1, id);
     sqlite3_bind_text(fts, 2, number.c_str(), -1, SQLITE_TRANSIENT);
@@ -209,8 +236,9 @@ int main(int argc, char** argv) {
 
   for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
   opora_db* db = nullptr;
-  must(opora_db_open(&db, path.c_str(),
-                     "{\"synchronous\":\"normal\",\"clock\":\"manual\",\"now\":\"2026-11-23T09:00:00Z\"}"),
+  must(opora_db_open(
+           &db, path.c_str(),
+           "{\"synchronous\":\"normal\",\"clock\":\"manual\",\"now\":\"2026-11-23T09:00:00Z\"}"),
        "open");
   std::vector<std::string> batches;
   for (int i = 0; i < n; i += batch) {
@@ -227,36 +255,60 @@ int main(int argc, char** argv) {
   for (const auto& b : batches) call(db, "registry.put_many", b);
   const double ours = since(start);
   const double ours_cpu = cpu_now() - cpu_start;
-  std::printf("registry.put_many   wall %9.0f docs/s   raw sqlite3 same rows %9.0f docs/s   ratio %.2f\n",
-              n / ours, n / raw, ours / raw);
-  std::printf("registry.put_many   cpu  %9.0f docs/s   raw sqlite3 same rows %9.0f docs/s   ratio %.2f\n",
-              n / ours_cpu, n / raw_cpu, ours_cpu / raw_cpu);
+  std::printf(
+      "registry.put_many   wall %9.0f docs/s   raw sqlite3 same rows %9.0f docs/s   ratio %.2f\n",
+      n / ours, n / raw, ours / raw);
+  std::printf(
+      "registry.put_many   cpu  %9.0f docs/s   raw sqlite3 same rows %9.0f docs/s   ratio %.2f\n",
+      n / ours_cpu, n / raw_cpu, ours_cpu / raw_cpu);
   batches.clear();
 
   const int deals = n / kDocsPerDeal;
   const auto by_ref = measure(1000, [&](int) {
-    call(db, "registry.find", "{\"ref\":\"bitrix24:deal:" + std::to_string(next_random() % static_cast<uint64_t>(deals)) + "\"}");
+    call(db, "registry.find",
+         "{\"ref\":\"bitrix24:deal:" +
+             std::to_string(next_random() % static_cast<uint64_t>(deals)) + "\"}");
   });
-  std::printf("registry.find by ref         p50 %7.3f ms  p99 %7.3f ms  max %7.3f ms  (limit: p99 <= 1 ms)\n", by_ref.p50, by_ref.p99, by_ref.max);
+  std::printf(
+      "registry.find by ref         p50 %7.3f ms  p99 %7.3f ms  max %7.3f ms  (limit: p99 <= 1 "
+      "ms)\n",
+      by_ref.p50, by_ref.p99, by_ref.max);
   const auto by_inn = measure(1000, [&](int) {
-    call(db, "registry.find", "{\"counterparty_inn\":\"" + company_inn(static_cast<int>(next_random() % kCompanies)) + "\",\"limit\":20}");
+    call(db, "registry.find",
+         "{\"counterparty_inn\":\"" + company_inn(static_cast<int>(next_random() % kCompanies)) +
+             "\",\"limit\":20}");
   });
-  std::printf("registry.find by INN (20)    p50 %7.3f ms  p99 %7.3f ms  max %7.3f ms  (limit: p99 <= 1 ms)\n", by_inn.p50, by_inn.p99, by_inn.max);
+  std::printf(
+      "registry.find by INN (20)    p50 %7.3f ms  p99 %7.3f ms  max %7.3f ms  (limit: p99 <= 1 "
+      "ms)\n",
+      by_inn.p50, by_inn.p99, by_inn.max);
   std::string missing;
   const auto miss = measure(3, [&](int) {
     call(db, "registry.missing",
-         "{\"having_kind\":\"contract\",\"lacking_kind\":\"act\",\"ref_prefix\":\"bitrix24:deal:\",\"limit\":100000}", &missing);
+         "{\"having_kind\":\"contract\",\"lacking_kind\":\"act\",\"ref_prefix\":\"bitrix24:deal:\","
+         "\"limit\":100000}",
+         &missing);
   });
   const auto found = std::count(missing.begin(), missing.end(), ',') + 1;
-  std::printf("registry.missing over %d deals: %.0f ms (worst of 3), %ld deals without acts  (limit: <= 1000 ms)\n", deals, miss.max, static_cast<long>(found));
+  std::printf(
+      "registry.missing over %d deals: %.0f ms (worst of 3), %ld deals without acts  (limit: <= "
+      "1000 ms)\n",
+      deals, miss.max, static_cast<long>(found));
   const auto search = measure(300, [&](int i) {
-    call(db, "registry.search", std::string("{\"query\":\"") + kWords[i % 12] + "-" + std::to_string(next_random() % kCompanies) + "\"}");
+    call(db, "registry.search",
+         std::string("{\"query\":\"") + kWords[i % 12] + "-" +
+             std::to_string(next_random() % kCompanies) + "\"}");
   });
-  std::printf("registry.search one word     p50 %7.3f ms  p99 %7.3f ms  max %7.3f ms  (limit: p99 <= 20 ms)\n", search.p50, search.p99, search.max);
+  std::printf(
+      "registry.search one word     p50 %7.3f ms  p99 %7.3f ms  max %7.3f ms  (limit: p99 <= 20 "
+      "ms)\n",
+      search.p50, search.p99, search.max);
   const auto common = measure(100, [&](int i) {
     call(db, "registry.search", std::string("{\"query\":\"") + kWords[i % 12] + "\"}");
   });
-  std::printf("registry.search common word  p50 %7.3f ms  p99 %7.3f ms  (matches ~%d documents each)\n", common.p50, common.p99, n / 12 * 3);
+  std::printf(
+      "registry.search common word  p50 %7.3f ms  p99 %7.3f ms  (matches ~%d documents each)\n",
+      common.p50, common.p99, n / 12 * 3);
   opora_db_close(db);
   for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
   return 0;

@@ -171,9 +171,10 @@ TEST_CASE("a writer blocked beyond the busy timeout gets busy") {
 
 namespace {
 
-const opora::store::SchemaModule kNotes{"notes",
-                                        {{1, "CREATE TABLE note (id INTEGER PRIMARY KEY, text TEXT)"},
-                                         {2, "ALTER TABLE note ADD COLUMN author TEXT"}}};
+const opora::store::SchemaModule kNotes{
+    "notes",
+    {{1, "CREATE TABLE note (id INTEGER PRIMARY KEY, text TEXT)"},
+     {2, "ALTER TABLE note ADD COLUMN author TEXT"}}};
 const opora::store::SchemaModule kTags{"tags", {{1, "CREATE TABLE tag (name TEXT PRIMARY KEY)"}}};
 
 }  // namespace
