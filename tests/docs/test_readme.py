@@ -63,3 +63,13 @@ def test_registry_shell_example_runs(tmp_path):
                          text=True).stdout
     assert "АКТ-2026-000001" in out
     assert "counterparty_inn" in out  # the parameters table of registry find --help
+
+
+def test_registry_page_shows_the_kinds_as_built(tmp_path):
+    cli = os.environ["OPORA_CLI"]
+    kinds = subprocess.run([cli, "--json", "call", "registry.kinds"], check=True,
+                           capture_output=True, text=True).stdout
+    generated = subprocess.run([sys.executable, str(ROOT / "scripts" / "gen-registry-kinds")],
+                               input=kinds, check=True, capture_output=True, text=True).stdout
+    page = (ROOT / "docs" / "registry.md").read_text(encoding="utf-8")
+    assert generated in page, "docs/registry.md is out of date: regenerate its kinds section"
