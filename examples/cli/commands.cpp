@@ -1,5 +1,7 @@
 #include "commands.hpp"
 
+#include <boost/json.hpp>
+
 #include <opora/opora.h>
 
 #include <algorithm>
@@ -42,13 +44,35 @@ bool open_database(Database& db, const std::string& path, const std::string& opt
   return false;
 }
 
+// Whether `method` writes, from the catalogue of the same handle.
+bool is_mutating(Database& db, const std::string& method) {
+  std::string text;
+  Failure ignored;
+  if (db.call("meta.methods", "{}", text, ignored) != OPORA_OK) return false;
+  try {
+    const boost::json::value v = boost::json::parse(text);
+    for (const auto& m : v.at("methods").as_array())
+      if (m.at("name").as_string() == method) return m.at("mutating").as_bool();
+  } catch (const std::exception&) {
+    // A catalogue we cannot read only costs the note.
+  }
+  return false;
+}
+
 std::optional<std::string> call_method(Database& db, const std::string& method,
                                        const std::string& params, bool json_mode) {
   std::string result;
   Failure failure;
-  if (db.call(method, params, result, failure) == OPORA_OK) return result;
-  report_failure(method + " failed", failure, json_mode);
-  return std::nullopt;
+  if (db.call(method, params, result, failure) != OPORA_OK) {
+    report_failure(method + " failed", failure, json_mode);
+    return std::nullopt;
+  }
+  if (db.in_memory() && is_mutating(db, method))
+    write_text(stderr,
+               "opora: note: " + method +
+                   " changed a temporary in-memory database, which is gone now; give --db FILE "
+                   "(or set OPORA_DB) to keep changes\n");
+  return result;
 }
 
 void print_json(const std::string& text, bool json_mode) {

@@ -24,6 +24,7 @@ struct OporaFree {
 int Database::open(const std::string& path, const std::string& options_json, Failure& failure) {
   opora_db_close(db_);
   db_ = nullptr;
+  in_memory_ = path.empty() || path == ":memory:";
   const int rc =
       opora_db_open(&db_, path.c_str(), options_json.empty() ? nullptr : options_json.c_str());
   if (rc != OPORA_OK) {

@@ -26,6 +26,8 @@ class Database {
   // Opens `path` with options_json ("" for none). Returns OPORA_OK or a
   // negative code with `failure` filled in.
   int open(const std::string& path, const std::string& options_json, Failure& failure);
+  // True when the open database lives in memory only (":memory:" or "").
+  bool in_memory() const noexcept { return in_memory_; }
 
   // Calls `method` with JSON params text. On success `result` holds the
   // result JSON text; on failure `failure` is filled in.
@@ -34,6 +36,7 @@ class Database {
 
  private:
   opora_db* db_ = nullptr;
+  bool in_memory_ = false;
 };
 
 }  // namespace opora_cli

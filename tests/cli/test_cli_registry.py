@@ -32,3 +32,12 @@ def test_a_refused_document_names_the_field_on_stderr(tmp_path):
     r = run(tmp_path / "r.db", "registry", "put", "--kind", "act", "--date", "2026-13-01", check=False)
     assert r.returncode == 1
     assert "OPORA_EVALIDATION" in r.stderr and "date" in r.stderr
+
+
+def test_a_write_without_a_database_file_says_it_was_not_kept():
+    env = {k: v for k, v in os.environ.items() if k != "OPORA_DB"}
+    w = subprocess.run([CLI, "registry", "put", "--kind", "letter", "--date", "2026-11-20"],
+                       capture_output=True, text=True, env=env, check=True)
+    assert "in-memory database" in w.stderr and "--db FILE" in w.stderr
+    r = subprocess.run([CLI, "calendar", "list"], capture_output=True, text=True, env=env, check=True)
+    assert r.stderr == ""
