@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "core/error.hpp"
+#include "core/json_text.hpp"
 #include "store/sqlite.hpp"
 
 namespace opora::calendar {
@@ -55,7 +56,7 @@ std::shared_ptr<const BusinessCalendar> CalendarStore::get(const std::string& id
   {
     auto st = conn_.cached("SELECT document FROM calendar WHERE id = ?1");
     st->bind(1, id);
-    if (st->step()) doc = json::parse(st->text(0)).as_object();
+    if (st->step()) doc = parse_stored(st->text(0)).as_object();
   }
   if (!doc && !is_builtin(id)) {
     std::string known;

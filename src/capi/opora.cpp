@@ -3,11 +3,13 @@
 #include "opora/opora.h"
 
 #include <boost/json.hpp>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 
 #include "capi/error_state.hpp"
+#include "core/json_text.hpp"
 #include "engine/database.hpp"
 
 struct opora_db {
@@ -57,7 +59,15 @@ void require(const void* p, const char* name) {
                 {{name, "required", "must not be NULL"}});
 }
 
-constexpr std::size_t kMaxJsonDepth = 64;
+// Infinity and NaN have no JSON text: stored, they could not be read back.
+void refuse_non_finite(const boost::json::value& v, const char* what) {
+  if (v.is_double() && !std::isfinite(v.get_double()))
+    throw Error(ErrorCode::json, std::string(what) + " has a number out of range");
+  if (v.is_array())
+    for (const auto& e : v.get_array()) refuse_non_finite(e, what);
+  if (v.is_object())
+    for (const auto& kv : v.get_object()) refuse_non_finite(kv.value(), what);
+}
 
 // Parses a JSON object argument; NULL or "" mean {}.
 // `storage` lets a call parse its params into an arena freed in one go.
@@ -65,11 +75,13 @@ boost::json::object parse_object(const char* text, const char* what,
                                  boost::json::storage_ptr storage = {}) {
   if (text == nullptr || *text == '\0') return boost::json::object(storage);
   boost::json::parse_options options;
-  options.max_depth = kMaxJsonDepth;  // nested registry documents need room; no unbounded recursion
+  options.max_depth =
+      kMaxParamsDepth;  // nested registry documents need room; no unbounded recursion
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(text, ec, std::move(storage), options);
   if (ec) throw Error(ErrorCode::json, std::string(what) + " is not valid JSON: " + ec.message());
   if (!v.is_object()) throw Error(ErrorCode::json, std::string(what) + " must be a JSON object");
+  refuse_non_finite(v, what);
   return std::move(v.as_object());
 }
 

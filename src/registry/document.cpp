@@ -6,6 +6,7 @@
 
 #include "core/requisites.hpp"
 #include "core/wide.hpp"
+#include "registry/numbering.hpp"
 
 namespace opora::registry {
 namespace json = boost::json;
@@ -259,12 +260,18 @@ bool is_valid_ref(std::string_view ref) {
                       [](char c) { return static_cast<unsigned char>(c) < 0x20; });
 }
 
-std::string Document::number_scope(const Kind& k) const {
-  std::string scope = kind + "|" + std::to_string(date.year());
-  if (k.number_per_organization) scope += "|" + (organization ? organization->tax_id : "");
-  return scope;
+std::string Document::number_key(const Kind& k) const {
+  std::string key = kind;
+  if (k.number_per_organization) key += "|" + (organization ? organization->tax_id : "");
+  return key;
 }
 
+std::string Document::sequence_scope(const Kind& k) const {
+  std::string scope = number_key(k);
+  if (NumberPattern(k.number_pattern, "kind.number_pattern").uses_year())
+    scope += "|" + std::to_string(date.year());
+  return scope;
+}
 std::string Document::search_counterparty() const {
   if (!counterparty) return {};
   return counterparty->name + " " + counterparty->tax_id;

@@ -74,9 +74,14 @@ struct Document {
   int64_t version = 0;
   std::string created_at, updated_at;
 
-  // The year and organisation a number belongs to: "act|2026" or, for kinds
-  // numbered per organisation, "act|2026|7707083893".
-  std::string number_scope(const Kind& kind) const;
+  // Where a number must be unique: the kind, and the organisation for kinds
+  // numbered per organisation ("act", "po|7707083893"). Years do not
+  // separate numbers: "АКТ-2027-000001" given by hand in 2026 still blocks
+  // the automatic number of 2027.
+  std::string number_key(const Kind& kind) const;
+  // The sequence a new number is drawn from: the number key, plus the year
+  // when the kind's pattern shows the year ("act|2026").
+  std::string sequence_scope(const Kind& kind) const;
   // The text FTS5 indexes: number, counterparty, basis, item names, notes.
   std::string search_counterparty() const;
   std::string search_items() const;

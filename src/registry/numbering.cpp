@@ -75,6 +75,10 @@ NumberPattern::NumberPattern(std::string_view pattern, const std::string& field)
                "must contain {seq} or {seq:N} so numbers differ");
 }
 
+bool NumberPattern::uses_year() const {
+  return pattern_.find("{yyyy}") != std::string::npos || pattern_.find("{yy}") != std::string::npos;
+}
+
 std::string NumberPattern::format(const Date& date, int64_t seq) const {
   std::string out;
   walk(

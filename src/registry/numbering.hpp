@@ -18,6 +18,9 @@ class NumberPattern {
   // unclosed brace or a missing {seq}.
   NumberPattern(std::string_view pattern, const std::string& field);
   std::string format(const Date& date, int64_t seq) const;
+  // Whether numbers carry the year ({yyyy} or {yy}): then the sequence
+  // restarts each year, otherwise it runs on across years.
+  bool uses_year() const;
 
  private:
   std::string pattern_;

@@ -5,6 +5,7 @@
 
 #include "core/base64.hpp"
 #include "core/error.hpp"
+#include "core/json_text.hpp"
 #include "core/money.hpp"
 #include "registry/registry.hpp"
 #include "registry/rows.hpp"

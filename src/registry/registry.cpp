@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "core/error.hpp"
+#include "core/json_text.hpp"
 #include "registry/rows.hpp"
 #include "store/sqlite.hpp"
 
@@ -10,7 +11,7 @@ namespace opora::registry {
 namespace json = boost::json;
 
 json::object document_from_row(const store::Statement& st, int c) {
-  json::object body = json::parse(st.text(c)).as_object();
+  json::object body = parse_stored(st.text(c)).as_object();
   json::object doc;
   doc.reserve(body.size() + 9);
   // The order of to_json(): id first, then the document as written.
@@ -42,7 +43,7 @@ void Registry::refresh_kinds() {
   custom_kinds_.clear();
   auto st = conn_.cached("SELECT definition FROM registry_kind");
   while (st->step()) {
-    Kind k = Kind::from_json(json::parse(st->text(0)).as_object(), "");
+    Kind k = Kind::from_json(parse_stored(st->text(0)).as_object(), "");
     custom_kinds_.emplace(k.id, std::move(k));
   }
 }
@@ -81,6 +82,21 @@ json::object Registry::define_kind(const json::object& definition, const Context
         errors.add("kind.statuses", "status_in_use",
                    "documents of kind \"" + k.id + "\" are in status \"" + st->text(0) +
                        "\", which the new definition drops");
+    // Changing how numbers are made would put new numbers in another
+    // sequence than the ones already issued: refused once documents exist.
+    refresh_kinds();
+    if (auto it = custom_kinds_.find(k.id);
+        it != custom_kinds_.end() &&
+        (it->second.number_pattern != k.number_pattern ||
+         it->second.number_per_organization != k.number_per_organization)) {
+      auto n = conn_.cached("SELECT count(*) FROM document WHERE kind = ?1");
+      n->bind(1, k.id);
+      n->step();
+      if (n->int64(0) > 0)
+        errors.add("kind.number_pattern", "numbering_in_use",
+                   std::to_string(n->int64(0)) + " documents of kind \"" + k.id +
+                       "\" are numbered by the current pattern; numbering cannot change");
+    }
     if (!k.has_items) {
       auto items = conn_.cached(
           "SELECT count(*) FROM document WHERE kind = ?1 AND json_array_length(body, '$.items') > "

@@ -17,7 +17,7 @@ const store::SchemaModule& schema() {
           id            INTEGER PRIMARY KEY,
           kind          TEXT NOT NULL,
           number        TEXT NOT NULL,
-          number_scope  TEXT NOT NULL,
+          number_scope  TEXT NOT NULL,  -- where the number is unique: kind, and organisation if numbered so
           date          TEXT NOT NULL,
           cp_tax_id     TEXT,
           currency      TEXT NOT NULL,

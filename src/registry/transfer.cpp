@@ -7,6 +7,7 @@
 
 #include "core/base64.hpp"
 #include "core/error.hpp"
+#include "core/json_text.hpp"
 #include "registry/registry.hpp"
 #include "registry/rows.hpp"
 #include "registry/storage.hpp"
@@ -48,7 +49,7 @@ int64_t write_all(store::Connection& conn, bool include_journal, Out&& out) {
   emit({{"type", "opora.registry"}, {"format", kFormatVersion}});
   {
     auto st = conn.cached("SELECT definition FROM registry_kind ORDER BY kind");
-    while (st->step()) emit({{"type", "kind"}, {"kind", json::parse(st->text(0))}});
+    while (st->step()) emit({{"type", "kind"}, {"kind", parse_stored(st->text(0))}});
   }
   {
     auto st = conn.cached("SELECT scope, last FROM registry_sequence ORDER BY scope");
@@ -178,7 +179,9 @@ json::object Registry::import_lines(const json::object& p, const Context& ctx) {
     if (line.empty()) continue;
     const std::string where = "line[" + std::to_string(number) + "]";
     boost::system::error_code ec;
-    json::value v = json::parse(line, ec);
+    boost::json::parse_options line_options;
+    line_options.max_depth = kMaxStoredDepth;
+    json::value v = json::parse(line, ec, {}, line_options);
     if (ec || !v.is_object() || !v.as_object().contains("type") || !v.at("type").is_string()) {
       errors.add(where, "jsonl", "expected a JSON object with a \"type\"");
       continue;
@@ -212,7 +215,7 @@ json::object Registry::import_lines(const json::object& p, const Context& ctx) {
             "version, created_at, updated_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
             "?10, "
             "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)");
-        st->bind(1, d.id).bind(2, d.kind).bind(3, d.number).bind(4, d.number_scope(k));
+        st->bind(1, d.id).bind(2, d.kind).bind(3, d.number).bind(4, d.number_key(k));
         st->bind(5, d.date.to_string());
         if (d.counterparty && !d.counterparty->tax_id.empty())
           st->bind(6, d.counterparty->tax_id);

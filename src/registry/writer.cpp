@@ -58,7 +58,8 @@ class Registry::Writer {
 
   // The next free number in a scope without taking it (preview) or taking it.
   std::string number(const Kind& kind, const Document& d, bool take) {
-    const std::string scope = d.number_scope(kind);
+    const std::string scope = d.sequence_scope(kind);
+    const std::string key = d.number_key(kind);
     auto it = last_.find(scope);
     if (it == last_.end()) {
       auto st = conn_.cached("SELECT last FROM registry_sequence WHERE scope = ?1");
@@ -72,7 +73,7 @@ class Registry::Writer {
     // number is never issued twice.
     do {
       candidate = pattern.format(d.date, ++seq);
-    } while (taken(scope, candidate).has_value());
+    } while (taken(key, candidate).has_value());
     if (take) {
       it->second = seq;
       dirty_.insert(scope);
@@ -145,7 +146,7 @@ class Registry::Writer {
       }
     }
     if (!d.number.empty()) {
-      if (auto holder = taken(d.number_scope(kind), d.number);
+      if (auto holder = taken(d.number_key(kind), d.number);
           holder && holder->first != d.id && (!chain || holder->second != *chain))
         errors.add(at(path, "number"), "duplicate_number",
                    "number \"" + d.number + "\" is already used by document " +
@@ -161,7 +162,7 @@ class Registry::Writer {
   }
 
   void bind_columns(store::Statement& st, const Document& d, const Kind& kind) {
-    st.bind(1, d.kind).bind(2, d.number).bind(3, d.number_scope(kind)).bind(4, d.date.to_string());
+    st.bind(1, d.kind).bind(2, d.number).bind(3, d.number_key(kind)).bind(4, d.date.to_string());
     if (d.counterparty && !d.counterparty->tax_id.empty())
       st.bind(5, d.counterparty->tax_id);
     else
@@ -410,7 +411,7 @@ json::object Registry::next_number(const std::string& kind_id, const Date& date,
   if (organization_tax_id) d.organization = Party{"company", "", "inn", *organization_tax_id, ""};
   Context ctx;
   Writer w(*this, ctx);
-  return {{"kind", k.id}, {"number", w.number(k, d, false)}, {"scope", d.number_scope(k)}};
+  return {{"kind", k.id}, {"number", w.number(k, d, false)}, {"scope", d.sequence_scope(k)}};
 }
 
 }  // namespace opora::registry

@@ -136,13 +136,39 @@ TEST_CASE("a number already used by the kind in that year is refused as duplicat
   CHECK(ids_of(r.find(R"({"kind": "act"})")) == std::vector<int64_t>{first});
 }
 
-TEST_CASE("the same number is no duplicate in another kind or another year") {
+TEST_CASE("the same number is no duplicate in another kind, but is in another year") {
   RegistryDb r;
   r.put(with(act(), "number", R"("17")"));
   auto invoice = with(act(), "number", R"("17")");
   invoice["kind"] = "invoice";
   CHECK(number_of(r.put(invoice)) == "17");
-  CHECK(number_of(r.put(with(act("2027-02-01"), "number", R"("17")"))) == "17");
+  // A number is unique within its kind whatever the year: otherwise a
+  // document moved to another year, or a hand number in next year's
+  // format, would let one number be issued twice.
+  const auto e = r.error("registry.put", with(act("2027-02-01"), "number", R"("17")"));
+  CHECK(has_error(e, "number", "duplicate_number"));
+}
+
+TEST_CASE("a hand number in next year's format is skipped by next year's sequence") {
+  RegistryDb r;
+  r.put(with(act("2026-12-31"), "number", R"("АКТ-2027-000001")"));
+  CHECK(number_of(r.put(act("2027-01-05"))) == "АКТ-2027-000002");
+}
+
+TEST_CASE("moving a document to another year keeps its number taken") {
+  RegistryDb r;
+  const int64_t id = id_of(r.put(act("2026-03-01")));
+  r.put(json::object{{"id", id}, {"date", "2027-01-10"}});
+  const auto e = r.error("registry.put", with(act("2026-05-01"), "number", R"("АКТ-2026-000001")"));
+  CHECK(has_error(e, "number", "duplicate_number"));
+}
+
+TEST_CASE("a pattern without the year runs one sequence across years") {
+  RegistryDb r;
+  r.call("registry.kind.define",
+         R"({"kind": {"id": "memo", "statuses": ["new"], "number_pattern": "M-{seq:03}"}})");
+  CHECK(number_of(r.put(R"({"kind": "memo", "date": "2025-12-31"})")) == "M-001");
+  CHECK(number_of(r.put(R"({"kind": "memo", "date": "2026-01-01"})")) == "M-002");
 }
 
 TEST_CASE("renumbering a document to a number in use is refused") {
@@ -395,9 +421,9 @@ TEST_CASE("a redefinition that keeps the statuses in use replaces the kind") {
   r.call("registry.kind.define", R"({"kind": {"id": "application",
       "statuses": ["new", "approved", "rejected", "archived"],
       "transitions": {"new": ["approved", "rejected", "archived"]},
-      "number_pattern": "ЗАЯВКА-{yyyy}-{seq:03}"}})");
+      "number_pattern": "ЗВ/{yy}{mm}{dd}/{seq}"}})");
   CHECK(number_of(r.put(obj(R"({"kind": "application", "date": "2026-11-23"})"))) ==
-        "ЗАЯВКА-2026-002");  // the sequence of the kind and year goes on
+        "ЗВ/261123/2");  // the sequence of the kind and year goes on
   CHECK(r.call("registry.set_status", json::object{{"id", id_of(doc)}, {"status", "archived"}})
             .at("status") == "archived");
 }
@@ -439,9 +465,11 @@ TEST_CASE("a kind defined through another handle on the same file is seen withou
     const auto doc = b.put(R"({"kind": "application", "date": "2026-11-23"})");
     CHECK(number_of(doc) == "ЗВ/261123/1");
     CHECK(number_of(a.put(R"({"kind": "application", "date": "2026-11-23"})")) == "ЗВ/261123/2");
-    a.call("registry.kind.define", R"({"kind": {"id": "application",
+    // Numbering cannot change under documents that were numbered by it.
+    const auto e = b.error("registry.kind.define", R"({"kind": {"id": "application",
         "statuses": ["new", "approved", "rejected"], "number_pattern": "З-{seq:03}"}})");
-    CHECK(b.next_number(R"({"kind": "application"})") == "З-003");
+    CHECK(has_error(e, "kind.number_pattern", "numbering_in_use"));
+    CHECK(b.next_number(R"({"kind": "application"})") == "ЗВ/261123/3");
   }
   remove_files();
 }
