@@ -119,8 +119,10 @@ const std::string kLinkParams =
   "type": {"type": "string", "enum": ["basis", "part_of_packet", "corrects", "attachment_of"]},)~" +
     kWho + "}}";
 
-std::string object_schema(const std::string& properties, const char* required = "") {
+std::string object_schema(const std::string& properties, const char* required = "",
+                          bool checked_by_method = false) {
   return std::string(R"~({"type": "object", )~") +
+         (checked_by_method ? R"~("x-validated-by-method": true, )~" : "") +
          (*required != '\0' ? std::string(R"~("required": )~") + required + ", " : "") +
          R"~("properties": {)~" + properties + "}}";
 }
@@ -134,8 +136,9 @@ void register_registry_methods(MethodTable& t) {
       "numbers, computes totals, journals every change.",
       object_schema(
           kId +
-          R"~(, "expected_version": {"type": "integer", "description": "refuse with OPORA_ECONFLICT unless the document is at this version"},)~" +
-          kDocumentInput + "," + kWho),
+              R"~(, "expected_version": {"type": "integer", "description": "refuse with OPORA_ECONFLICT unless the document is at this version"},)~" +
+              kDocumentInput + "," + kWho,
+          "", true),
       kDocument, true,
       [](Database& db, const Params& p) { return db.registry().put(p.object(), context(db, p)); });
 
@@ -187,7 +190,7 @@ void register_registry_methods(MethodTable& t) {
       object_schema(kId, R"~(["id"])~"),
       R"~({"type": "object", "properties": {"id": {"type": "integer"}, "entries": {"type": "array", "items": {"type": "object", "properties": {
           "at": {"type": "string", "format": "date-time"}, "actor": {"type": "string"},
-          "action": {"type": "string", "enum": ["created", "changed", "status_changed", "superseded", "file_attached", "link_added", "link_removed", "deleted", "restored"]},
+          "action": {"type": "string", "enum": ["created", "changed", "status_changed", "superseded", "reinstated", "file_attached", "link_added", "link_removed", "deleted", "restored"]},
           "field": {"type": "string"}, "old": {"type": "string", "description": "JSON text for non-string values"},
           "new": {"type": "string"}, "reason": {"type": "string"}}}}}})~",
       false, [](Database& db, const Params& p) { return db.registry().history(p.int64("id")); });

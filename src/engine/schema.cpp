@@ -97,6 +97,11 @@ void check_type(std::string_view type, const json::value& v, const std::string& 
 void validate(const json::value& schema_value, const json::value& v, const std::string& path,
               FieldErrors& out) {
   const auto& schema = schema_value.as_object();
+  // The method itself checks these fields, reporting shape and rule
+  // problems together with OPORA_EVALIDATION; the schema only documents them.
+  if (const auto* own = schema.if_contains("x-validated-by-method");
+      own && own->is_bool() && own->get_bool())
+    return;
   bool ok = true;
   if (const auto* type = schema.if_contains("type")) {
     check_type(type->as_string(), v, path, out, ok);

@@ -17,7 +17,8 @@ namespace opora::engine {
 //
 // Every problem is appended to `out` with its path ("calendar.years[0].year")
 // and a rule: required, type, enum, range, length, date, date-time, money,
-// decimal.
+// decimal. A schema with "x-validated-by-method": true is documentation only:
+// the method checks those values itself.
 void validate(const boost::json::value& schema, const boost::json::value& value,
               const std::string& path, FieldErrors& out);
 

@@ -9,6 +9,7 @@
 #include "core/money.hpp"
 #include "registry/registry.hpp"
 #include "registry/rows.hpp"
+#include "registry/storage.hpp"
 #include "store/sqlite.hpp"
 
 namespace opora::registry {
@@ -300,7 +301,7 @@ json::object Registry::search(const json::object& p) {
   // Words are quoted so FTS5 operators in user text are just text.
   std::string match;
   {
-    const std::string text = str(p, "query");
+    const std::string text = search_text(str(p, "query"));
     size_t i = 0;
     while (i < text.size()) {
       // Spaces and control characters separate words.

@@ -26,14 +26,31 @@ void index_document(store::Connection& conn, const Document& d, bool replace) {
   auto st = conn.cached(
       "INSERT INTO document_fts (rowid, number, counterparty, basis, items, notes) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-  st->bind(1, d.id).bind(2, d.number).bind(3, d.search_counterparty());
-  st->bind(4, d.basis_text.value_or("")).bind(5, d.search_items()).bind(6, d.notes.value_or(""));
+  st->bind(1, d.id).bind(2, search_text(d.number)).bind(3, search_text(d.search_counterparty()));
+  st->bind(4, search_text(d.basis_text.value_or("")))
+      .bind(5, search_text(d.search_items()))
+      .bind(6, search_text(d.notes.value_or("")));
   st->run();
 }
 
 }  // namespace opora::registry
 
 namespace opora::registry {
+
+std::string search_text(std::string text) {
+  // UTF-8: ё = D1 91 -> е = D0 B5; Ё = D0 81 -> Е = D0 95.
+  for (size_t i = 0; i + 1 < text.size(); ++i) {
+    const auto a = static_cast<unsigned char>(text[i]);
+    const auto b = static_cast<unsigned char>(text[i + 1]);
+    if (a == 0xD1 && b == 0x91) {
+      text[i] = static_cast<char>(0xD0);
+      text[i + 1] = static_cast<char>(0xB5);
+    } else if (a == 0xD0 && b == 0x81) {
+      text[i + 1] = static_cast<char>(0x95);
+    }
+  }
+  return text;
+}
 
 void set_refs_live(store::Connection& conn, int64_t doc_id, bool live) {
   conn.cached("UPDATE document_ref SET live = ?2 WHERE doc_id = ?1")

@@ -19,6 +19,10 @@ std::string body_text(const Document& d);
 // old ones first. Refs of a deleted document are kept but not live.
 void index_document(store::Connection& conn, const Document& d, bool replace);
 
+// Text as the search index holds it: ё is е (and Ё is Е), as Russian
+// readers treat them; FTS5's unicode61 folds case but not this.
+std::string search_text(std::string text);
+
 // Marks the refs of a document live (restored) or not (deleted).
 void set_refs_live(store::Connection& conn, int64_t doc_id, bool live);
 

@@ -19,6 +19,7 @@ namespace json = boost::json;
 namespace {
 
 constexpr int kFormatVersion = 1;
+constexpr int64_t kMaxInlineDocuments = 20000;
 
 json::value text_or_null(const store::Statement& st, int c) {
   return st.is_null(c) ? json::value(nullptr) : json::value(st.text(c));
@@ -133,6 +134,16 @@ json::object Registry::export_lines(const json::object& p) {
     out.flush();
     if (!out) fail_field(ErrorCode::io, "path", "io", "writing \"" + file + "\" failed");
     return {{"path", file}, {"lines", n}};
+  }
+  // In the result, the export is held in memory twice (here and in the
+  // host): beyond a modest registry, a file is the way.
+  {
+    auto st = conn_.cached("SELECT count(*) FROM document");
+    st->step();
+    if (st->int64(0) > kMaxInlineDocuments)
+      fail_field(ErrorCode::invalid, "path", "required",
+                 "the registry has " + std::to_string(st->int64(0)) + " documents; above " +
+                     std::to_string(kMaxInlineDocuments) + " give path to export to a file");
   }
   std::string text;
   const int64_t n = write_all(conn_, journal_too, [&](const std::string& line) {
@@ -301,6 +312,17 @@ json::object Registry::import_lines(const json::object& p, const Context& ctx) {
       errors.add(where, "jsonl", std::string("malformed line: ") + e.what());
     }
     if (errors.list().size() > 100) break;  // enough to show what is wrong
+  }
+  // The file may have been edited by hand: numbers must still be unique
+  // per kind (a version may share its predecessor's number).
+  if (errors.empty()) {
+    auto dup = conn_.cached(
+        "SELECT number_scope, number FROM document GROUP BY number_scope, number "
+        "HAVING count(DISTINCT coalesce(chain_id, id)) > 1 LIMIT 10");
+    while (dup->step())
+      errors.add(
+          "jsonl", "duplicate_number",
+          "number \"" + dup->text(1) + "\" appears on more than one " + dup->text(0) + " document");
   }
   errors.throw_if_any(ErrorCode::validation);
   json::object c;

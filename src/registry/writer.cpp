@@ -234,7 +234,10 @@ class Registry::Writer {
       fail_field(ErrorCode::state, at(path, "id"), "deleted",
                  "document " + std::to_string(id) + " is deleted; restore it first");
     if (const auto* v = patch.if_contains("expected_version"); v != nullptr && !v->is_null()) {
-      if (!v->is_int64() || v->get_int64() != old.at("version").as_int64())
+      if (!v->is_int64())
+        fail_field(ErrorCode::invalid, at(path, "expected_version"), "type",
+                   "expected the document's version, an integer");
+      if (v->get_int64() != old.at("version").as_int64())
         fail_field(ErrorCode::conflict, at(path, "expected_version"), "version",
                    "document " + std::to_string(id) + " is at version " +
                        std::to_string(old.at("version").as_int64()) +
@@ -279,6 +282,9 @@ class Registry::Writer {
                          ? std::nullopt
                          : std::optional<int64_t>(old.at("supersedes").as_int64());
     }
+    if (kind.number_per_organization && !d.organization)
+      errors.add(at(path, "organization"), "required",
+                 "kind \"" + kind.id + "\" is numbered per organisation: the organisation stays");
     if (!old.at("superseded_by").is_null() && d.is_final)
       errors.add(at(path, "is_final"), "superseded",
                  "document " + std::to_string(id) + " was replaced by " +
@@ -343,7 +349,13 @@ json::object Registry::put_many(const json::array& documents, const Context& ctx
       continue;
     }
     // Keep going after a bad document so the host sees every problem at
-    // once; the engine's transaction drops whatever was written.
+    // once (up to a readable hundred); the engine's transaction drops
+    // whatever was written.
+    if (errors.list().size() >= 100) {
+      errors.add("documents", "too_many_errors",
+                 "stopped at document " + std::to_string(i) + " after 100 problems");
+      break;
+    }
     const json::object& doc = documents[i].get_object();
     json::object written;
     if (doc.contains("actor") || doc.contains("reason")) {
@@ -387,6 +399,40 @@ json::object Registry::set_deleted(int64_t id, bool deleted, const Context& ctx)
     fail_field(
         ErrorCode::state, "id", deleted ? "deleted" : "not_deleted",
         "document " + std::to_string(id) + (deleted ? " is already deleted" : " is not deleted"));
+  // A version chain keeps one final head: deleting the version that
+  // replaced another reinstates that one; restoring it replaces it again.
+  std::optional<int64_t> predecessor;
+  if (!doc.at("supersedes").is_null()) predecessor = doc.at("supersedes").as_int64();
+  if (predecessor) {
+    const json::object prev = load(*predecessor, "id");
+    const json::value& by = prev.at("superseded_by");
+    if (deleted && by == json::value(id)) {
+      conn_
+          .cached(
+              "UPDATE document SET superseded_by = NULL, is_final = 1, version = version + 1, "
+              "updated_at = ?2 WHERE id = ?1")
+          ->bind(1, *predecessor)
+          .bind(2, ctx.now.to_string())
+          .run();
+      journal(*predecessor, ctx, "reinstated", "superseded_by", std::to_string(id), std::nullopt);
+    } else if (!deleted) {
+      if (!by.is_null() && by != json::value(id))
+        fail_field(ErrorCode::state, "id", "chain_moved_on",
+                   "document " + std::to_string(id) + " replaced " + std::to_string(*predecessor) +
+                       ", which has since been replaced by " + std::to_string(by.as_int64()));
+      if (by.is_null() && !prev.at("deleted").as_bool()) {
+        conn_
+            .cached(
+                "UPDATE document SET superseded_by = ?2, is_final = 0, version = version + 1, "
+                "updated_at = ?3 WHERE id = ?1")
+            ->bind(1, *predecessor)
+            .bind(2, id)
+            .bind(3, ctx.now.to_string())
+            .run();
+        journal(*predecessor, ctx, "superseded", "superseded_by", std::nullopt, std::to_string(id));
+      }
+    }
+  }
   conn_
       .cached(
           "UPDATE document SET deleted = ?2, version = version + 1, updated_at = ?3 WHERE id = ?1")

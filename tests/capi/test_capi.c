@@ -140,6 +140,9 @@ static void test_calls(void) {
   expect_call(db, "meta.version", "{\"a\":", OPORA_EJSON, "\"code\":-3");
   expect_call(db, "meta.version", "{\"s\": \"\xff\xfe\"}", OPORA_EJSON, "\"code\":-3");
   test_nesting(db);
+  /* Infinity has no JSON text: refused before it could be stored. */
+  expect_call(db, "requisites.validate", "{\"inn\": \"7707083893\", \"x\": 1e400}", OPORA_EJSON,
+              "out of range");
   expect_call(db, "calendar.add_working_days", "{\"calendar\": \"ru\", \"date\": \"2026-01-01\"}",
               OPORA_EINVAL, "\"field\":\"days\",\"rule\":\"required\"");
   expect_call(db, "calendar.add_working_days",

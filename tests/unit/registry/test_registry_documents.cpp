@@ -1005,3 +1005,36 @@ TEST_CASE("dates outside the calendar are refused") {
            has_error(e, "date", "length")));
   }
 }
+
+TEST_CASE(
+    "deleting the final version reinstates the one it replaced, and restoring replaces it again") {
+  RegistryDb r;
+  const int64_t v1 = id_of(r.put(act()));
+  auto next = act();
+  next["supersedes"] = v1;
+  const int64_t v2 = id_of(r.put(next));
+  r.call("registry.delete", json::object{{"id", v2}, {"actor", "ivanova"}});
+  auto first = r.get(v1);
+  CHECK(first.at("is_final") == true);
+  CHECK(first.at("superseded_by").is_null());
+  const auto history = r.call("registry.history", json::object{{"id", v1}});
+  CHECK(history.at("entries").as_array().back().at("action") == "reinstated");
+  r.call("registry.restore", json::object{{"id", v2}});
+  first = r.get(v1);
+  CHECK(first.at("is_final") == false);
+  CHECK(first.at("superseded_by") == v2);
+}
+
+TEST_CASE("a deleted version cannot come back once its predecessor was replaced again") {
+  RegistryDb r;
+  const int64_t v1 = id_of(r.put(act()));
+  auto next = act();
+  next["supersedes"] = v1;
+  const int64_t v2 = id_of(r.put(next));
+  r.call("registry.delete", json::object{{"id", v2}});
+  const int64_t v3 = id_of(r.put(next));  // supersedes v1 again
+  const auto e = r.error("registry.restore", json::object{{"id", v2}});
+  CHECK(e.code() == ErrorCode::state);
+  CHECK(has_error(e, "id", "chain_moved_on"));
+  CHECK(r.get(v1).at("superseded_by") == v3);
+}

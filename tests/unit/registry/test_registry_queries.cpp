@@ -630,3 +630,12 @@ TEST_CASE("search follows updates: old words are gone and new ones found") {
   CHECK(ids_of(r.search(R"({"query": "ромашка"})")).empty());
   CHECK(ids_of(r.search(R"({"query": "петров"})")) == std::vector<int64_t>{a});
 }
+
+TEST_CASE("search treats ё as е both ways") {
+  RegistryDb r;
+  auto doc = act();
+  doc["notes"] = "установка ёлки в офисе";
+  const int64_t id = id_of(r.put(doc));
+  CHECK(ids_of(r.search(R"({"query": "елки"})")) == std::vector<int64_t>{id});
+  CHECK(ids_of(r.search(R"({"query": "ЁЛКИ"})")) == std::vector<int64_t>{id});
+}

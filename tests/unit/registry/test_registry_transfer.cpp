@@ -500,3 +500,42 @@ TEST_CASE("put_many journals each document with its own actor and reason when it
   CHECK(docs[0].at("number") == "ПИС-2026-00001");
   CHECK(docs[1].at("number") == "ПИС-2026-00002");
 }
+
+TEST_CASE("an edited export with one number on two documents is refused on import") {
+  RegistryDb source;
+  source.put(act());
+  source.put(act());
+  std::string lines(source.call("registry.export", "{}").at("jsonl").as_string());
+  const auto pos = lines.find("АКТ-2026-000002");
+  REQUIRE(pos != std::string::npos);
+  lines.replace(pos, std::string("АКТ-2026-000002").size(), "АКТ-2026-000001");
+  RegistryDb target;
+  const auto e = target.error("registry.import", json::object{{"jsonl", lines}});
+  CHECK(e.code() == ErrorCode::validation);
+  CHECK(has_error(e, "jsonl", "duplicate_number"));
+  CHECK(target.find("{}").at("documents").as_array().empty());
+}
+
+TEST_CASE("put_many stops listing problems after a readable hundred") {
+  RegistryDb r;
+  json::array docs;
+  for (int i = 0; i < 150; ++i)
+    docs.push_back(json::object{{"kind", "act"}, {"date", "2026-13-01"}});
+  const auto e = r.error("registry.put_many", json::object{{"documents", docs}});
+  CHECK(e.field_errors().size() <= 101);
+  CHECK(has_error(e, "documents", "too_many_errors"));
+}
+
+TEST_CASE("a deeply nested custom field is stored, found, exported and imported") {
+  RegistryDb r;
+  json::value v = "x";
+  for (int i = 0; i < 50; ++i) v = json::object{{"a", v}};
+  auto doc = act();
+  doc["custom"] = json::object{{"deep", v}};
+  r.call("registry.put_many", json::object{{"documents", json::array{doc}}});
+  CHECK(r.find("{}").at("documents").as_array().size() == 1);
+  const auto lines = r.call("registry.export", "{}").at("jsonl");
+  RegistryDb copy;
+  copy.call("registry.import", json::object{{"jsonl", lines}});
+  CHECK(copy.find("{}").at("documents").at(0).at("custom") == doc["custom"]);
+}
