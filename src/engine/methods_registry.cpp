@@ -323,6 +323,7 @@ void register_registry_methods(MethodTable& t) {
       object_schema(R"~(
           "kind": {"type": "string", "description": "default contract"},
           "within_days": {"type": "integer", "minimum": 0, "maximum": 3660},
+          "status": {"type": "string", "description": "only documents in this status, e.g. signed (dates alone include cancelled ones)"},
           "on": {"type": "string", "format": "date", "description": "default: today"},
           "limit": {"type": "integer", "minimum": 1, "maximum": 100000})~",
                     R"~(["within_days"])~"),

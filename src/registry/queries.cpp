@@ -279,14 +279,23 @@ json::object Registry::expiring(const json::object& p, const Context& ctx) {
   kind(kind_id, "kind");
   const Date on = field_of(p, "on") ? Date::parse_field(p.at("on").as_string(), "on") : ctx.today;
   const int64_t within = p.at("within_days").as_int64();
+  if (on.days_until(Date(Date::max_year, 12, 31)) < within)
+    fail_field(ErrorCode::invalid, "within_days", "range", "the window would end after 2999-12-31");
   const Date until = on.add_days(within);
-  static const std::string sql = std::string("SELECT ") + kDocumentColumns +
-                                 " FROM document d WHERE d.kind = ?1 AND d.valid_to >= ?2 AND "
-                                 "d.valid_to <= ?3 AND d.deleted = 0 AND d.is_final = 1 "
-                                 "ORDER BY d.valid_to, d.id LIMIT ?4";
-  auto st = conn_.cached(sql);
-  st->bind(1, kind_id).bind(2, on.to_string()).bind(3, until.to_string());
-  st->bind(4, field_of(p, "limit") ? p.at("limit").as_int64() : 1000);
+  Query q;
+  q.sql = std::string("SELECT ") + kDocumentColumns +
+          " FROM document d WHERE d.kind = " + q.param(kind_id) +
+          " AND d.valid_to >= " + q.param(on.to_string()) +
+          " AND d.valid_to <= " + q.param(until.to_string()) +
+          " AND d.deleted = 0 AND d.is_final = 1";
+  // A cancelled or terminated contract still has its dates: hosts name the
+  // status that counts as in force.
+  if (const auto* v = field_of(p, "status"))
+    q.sql += " AND d.status = " + q.param(std::string(v->as_string()));
+  q.sql += " ORDER BY d.valid_to, d.id LIMIT " +
+           q.param(field_of(p, "limit") ? p.at("limit").as_int64() : 1000);
+  auto st = conn_.cached(q.sql);
+  q.bind_all(*st);
   json::array docs;
   while (st->step()) {
     json::object d = document_from_row(*st);

@@ -639,3 +639,19 @@ TEST_CASE("search treats ё as е both ways") {
   CHECK(ids_of(r.search(R"({"query": "елки"})")) == std::vector<int64_t>{id});
   CHECK(ids_of(r.search(R"({"query": "ЁЛКИ"})")) == std::vector<int64_t>{id});
 }
+
+TEST_CASE("expiring can ask for documents in one status only") {
+  RegistryDb r;
+  auto c = contract();
+  const int64_t signed_one = id_of(r.put(c));
+  const int64_t cancelled = id_of(r.put(c));
+  r.call("registry.set_status", json::object{{"id", signed_one}, {"status", "signed"}});
+  r.call("registry.set_status", json::object{{"id", cancelled}, {"status", "cancelled"}});
+  const auto all = r.call("registry.expiring", R"({"within_days": 3660, "on": "2026-01-01"})");
+  CHECK(ids_of(all).size() == 2);
+  const auto in_force = r.call("registry.expiring",
+                               R"({"within_days": 3660, "on": "2026-01-01", "status": "signed"})");
+  CHECK(ids_of(in_force) == std::vector<int64_t>{signed_one});
+  const auto e = r.error("registry.expiring", R"({"within_days": 3660, "on": "2999-12-01"})");
+  CHECK(has_error(e, "within_days", "range"));
+}
