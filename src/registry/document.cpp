@@ -6,7 +6,6 @@
 
 #include "core/requisites.hpp"
 #include "core/wide.hpp"
-#include "registry/numbering.hpp"
 
 namespace opora::registry {
 namespace json = boost::json;
@@ -268,7 +267,7 @@ std::string Document::number_key(const Kind& k) const {
 
 std::string Document::sequence_scope(const Kind& k) const {
   std::string scope = number_key(k);
-  if (NumberPattern(k.number_pattern, "kind.number_pattern").uses_year())
+  if (k.number_uses_year)
     scope += "|" + std::to_string(date.year());
   return scope;
 }

@@ -172,7 +172,7 @@ Kind Kind::from_json(const json::object& o, const std::string& path) {
   else
     k.number_pattern = "{seq:06}";
   try {
-    NumberPattern(k.number_pattern, at("number_pattern"));
+    k.number_uses_year = NumberPattern(k.number_pattern, at("number_pattern")).uses_year();
   } catch (const Error& e) {
     for (const auto& f : e.field_errors()) errors.add(f.field, f.rule, f.message);
   }

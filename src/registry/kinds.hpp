@@ -19,6 +19,7 @@ struct Kind {
   bool requires_countersign = false;  // default for new documents
   std::string number_pattern;         // "АКТ-{yyyy}-{seq:06}"
   bool number_per_organization = false;
+  bool number_uses_year = false;  // derived: pattern shows {yyyy}/{yy}
   bool builtin = false;
 
   bool has_status(const std::string& s) const;
