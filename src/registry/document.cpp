@@ -267,8 +267,7 @@ std::string Document::number_key(const Kind& k) const {
 
 std::string Document::sequence_scope(const Kind& k) const {
   std::string scope = number_key(k);
-  if (k.number_uses_year)
-    scope += "|" + std::to_string(date.year());
+  if (k.number_uses_year) scope += "|" + std::to_string(date.year());
   return scope;
 }
 std::string Document::search_counterparty() const {
