@@ -129,13 +129,17 @@ json::object Registry::get_file(int64_t file_id) {
 
 json::object Registry::list_files(int64_t id) {
   load(id, "id");
+  return {{"id", id}, {"files", files_of(id)}};
+}
+
+json::array Registry::files_of(int64_t id) {
   static const std::string sql =
       std::string("SELECT ") + kFileColumns + " FROM document_file WHERE doc_id = ?1 ORDER BY id";
   auto st = conn_.cached(sql);
   st->bind(1, id);
   json::array out;
   while (st->step()) out.push_back(file_json(*st));
-  return {{"id", id}, {"files", std::move(out)}};
+  return out;
 }
 
 }  // namespace opora::registry

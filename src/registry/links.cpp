@@ -63,6 +63,10 @@ json::object Registry::unlink(int64_t from, int64_t to, const std::string& type,
 
 json::object Registry::links(int64_t id) {
   load(id, "id");
+  return {{"id", id}, {"links", links_of(id)}};
+}
+
+json::array Registry::links_of(int64_t id) {
   auto st = conn_.cached(
       "SELECT from_id, type, to_id, created_at, actor, 'out' FROM document_link WHERE from_id = ?1 "
       "UNION ALL SELECT from_id, type, to_id, created_at, actor, 'in' FROM document_link WHERE "
@@ -77,7 +81,7 @@ json::object Registry::links(int64_t id) {
                      {"created_at", st->text(3)},
                      {"actor", st->is_null(4) ? json::value(nullptr) : json::value(st->text(4))},
                      {"direction", st->text(5)}});
-  return {{"id", id}, {"links", std::move(out)}};
+  return out;
 }
 
 }  // namespace opora::registry

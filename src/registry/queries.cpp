@@ -93,8 +93,8 @@ json::value key_value(const json::object& doc, const SortKey& key) {
 
 json::object Registry::get(int64_t id, bool include_deleted) {
   json::object doc = load(id, "id", include_deleted);
-  doc["files"] = list_files(id).at("files");
-  doc["links"] = links(id).at("links");
+  doc["files"] = files_of(id);
+  doc["links"] = links_of(id);
   return doc;
 }
 

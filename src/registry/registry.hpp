@@ -87,6 +87,9 @@ class Registry {
  private:
   class Writer;
   void refresh_kinds();
+  // Files and links of a document known to exist.
+  boost::json::array files_of(int64_t id);
+  boost::json::array links_of(int64_t id);
   boost::json::object set_deleted(int64_t id, bool deleted, const Context& ctx);
 
   store::Connection& conn_;

@@ -66,7 +66,8 @@ class Registry::Writer {
       st->bind(1, scope);
       it = last_.emplace(scope, st->step() ? st->int64(0) : 0).first;
     }
-    const NumberPattern pattern(kind.number_pattern, "kind.number_pattern");
+    const NumberPattern& pattern =
+        patterns_.try_emplace(kind.id, kind.number_pattern, "kind.number_pattern").first->second;
     int64_t seq = it->second;
     std::string candidate;
     // A number given by hand may already hold the next value: skip it, so a
@@ -325,6 +326,7 @@ class Registry::Writer {
   store::Connection& conn_;
   const Context* ctx_;
   std::map<std::string, int64_t> last_;
+  std::map<std::string, NumberPattern> patterns_;  // by kind id, parsed once per write
   std::set<std::string> dirty_;
 };
 

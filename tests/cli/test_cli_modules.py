@@ -13,32 +13,9 @@ import subprocess
 
 import pytest
 
-CLI = os.environ.get("OPORA_CLI", "")
-USAGE_HINT = "Try 'opora --help' for usage."
+from cli_support import CLI, USAGE_HINT, cli, run  # noqa: F401
+
 VALID_INN = "7707083893"
-
-
-def cli():
-    if not CLI or not os.access(CLI, os.X_OK):
-        pytest.fail("OPORA_CLI must name the built opora binary (got %r)" % CLI)
-    return CLI
-
-
-def run(*args, input_text=None, env=None):
-    """Runs the CLI without OPORA_DB; returns the CompletedProcess with .out/.err text."""
-    environ = {k: v for k, v in os.environ.items() if k != "OPORA_DB"}
-    environ.update(env or {})
-    proc = subprocess.run(
-        [cli(), *args],
-        input=input_text.encode("utf-8") if input_text is not None else None,
-        capture_output=True,
-        env=environ,
-        timeout=60,
-    )
-    assert proc.returncode >= 0, "killed by signal %d" % -proc.returncode
-    proc.out = proc.stdout.decode("utf-8")
-    proc.err = proc.stderr.decode("utf-8")
-    return proc
 
 
 def ok(*args, **kwargs):

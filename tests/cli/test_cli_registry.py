@@ -1,15 +1,13 @@
 """The registry from the shell, as the issue spells the commands."""
 import json
-import os
 import subprocess
 
-CLI = os.environ["OPORA_CLI"]
+from cli_support import clean_env, cli
 
 
 def run(db, *args, check=True):
-    env = {k: v for k, v in os.environ.items() if k != "OPORA_DB"}
-    return subprocess.run([CLI, "--db", str(db), *args], capture_output=True, text=True,
-                          env=env, check=check)
+    return subprocess.run([cli(), "--db", str(db), *args], capture_output=True, text=True,
+                          env=clean_env(), check=check)
 
 
 def test_registry_find_and_missing_with_friendly_flags(tmp_path):
@@ -35,9 +33,9 @@ def test_a_refused_document_names_the_field_on_stderr(tmp_path):
 
 
 def test_a_write_without_a_database_file_says_it_was_not_kept():
-    env = {k: v for k, v in os.environ.items() if k != "OPORA_DB"}
-    w = subprocess.run([CLI, "registry", "put", "--kind", "letter", "--date", "2026-11-20"],
+    env = clean_env()
+    w = subprocess.run([cli(), "registry", "put", "--kind", "letter", "--date", "2026-11-20"],
                        capture_output=True, text=True, env=env, check=True)
     assert "in-memory database" in w.stderr and "--db FILE" in w.stderr
-    r = subprocess.run([CLI, "calendar", "list"], capture_output=True, text=True, env=env, check=True)
+    r = subprocess.run([cli(), "calendar", "list"], capture_output=True, text=True, env=env, check=True)
     assert r.stderr == ""

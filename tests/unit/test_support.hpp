@@ -4,6 +4,9 @@
 
 #include <doctest/doctest.h>
 
+#include <cstddef>
+#include <cstdint>
+#include <string>
 #include <utility>
 
 #include "core/error.hpp"
@@ -40,6 +43,17 @@ FieldError field_error_of(F&& f) {
   REQUIRE(e.code() == ErrorCode::invalid);
   REQUIRE(e.field_errors().size() == 1);
   return e.field_errors()[0];
+}
+
+// Deterministic pseudo-random bytes (Numerical Recipes LCG constants), so a
+// failure reproduces exactly.
+inline std::string lcg_bytes(size_t n, uint32_t seed) {
+  std::string out(n, '\0');
+  for (auto& c : out) {
+    seed = seed * 1664525U + 1013904223U;
+    c = static_cast<char>(seed >> 24);
+  }
+  return out;
 }
 
 }  // namespace opora::test

@@ -12,23 +12,14 @@
 using opora::test::code_of;
 using opora::test::field_error_of;
 
+using opora::test::lcg_bytes;
+
 namespace {
 
 using opora::base64_decode;
 using opora::base64_decode_field;
 using opora::base64_encode;
 using opora::ErrorCode;
-
-// Deterministic pseudo-random bytes (Numerical Recipes LCG constants), so a
-// failure reproduces exactly.
-std::string lcg_bytes(size_t n, uint32_t seed) {
-  std::string out(n, '\0');
-  for (auto& c : out) {
-    seed = seed * 1664525U + 1013904223U;
-    c = static_cast<char>(seed >> 24);
-  }
-  return out;
-}
 
 bool rejected(std::string_view text) {
   return !base64_decode(text).has_value();

@@ -7,6 +7,9 @@
 #include <string_view>
 
 #include "core/sha256.hpp"
+#include "test_support.hpp"
+
+using opora::test::lcg_bytes;
 
 namespace {
 
@@ -31,17 +34,6 @@ std::string chunked_hex(const std::string& data, size_t chunk) {
     h.update(data.data() + i, n);
   }
   return to_hex(h.finish());
-}
-
-// Deterministic pseudo-random bytes (Numerical Recipes LCG constants), so a
-// failure reproduces exactly.
-std::string lcg_bytes(size_t n, uint32_t seed) {
-  std::string out(n, '\0');
-  for (auto& c : out) {
-    seed = seed * 1664525U + 1013904223U;
-    c = static_cast<char>(seed >> 24);
-  }
-  return out;
 }
 
 }  // namespace
