@@ -39,6 +39,8 @@ Catalogue Catalogue::from_meta_methods(const json::value& result) {
     info.summary = string_member(object, "summary");
     const json::value* mutating = object.if_contains("mutating");
     info.mutating = mutating != nullptr && mutating->is_bool() && mutating->get_bool();
+    const json::value* batch = object.if_contains("batch");
+    info.batch = batch != nullptr && batch->is_bool() && batch->get_bool();
     info.params = object_member(object, "params");
     info.result = object_member(object, "result");
     catalogue.methods_.push_back(std::move(info));

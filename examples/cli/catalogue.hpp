@@ -16,6 +16,7 @@ struct MethodInfo {
   std::string name;     // "registry.number.next"
   std::string summary;  // one line
   bool mutating = false;
+  bool batch = false;          // commits in chunks (billing.run)
   boost::json::object params;  // JSON Schema of the parameters ({} when absent)
   boost::json::object result;  // JSON Schema of the result ({} when absent)
 };

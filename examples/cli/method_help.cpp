@@ -130,7 +130,10 @@ std::string method_help(const MethodInfo& method) {
   std::string text = "Usage: opora [OPTIONS] " + spaced +
                      " [--NAME VALUE]... [--params JSON | -] [--json]\n\n" +
                      labelled(method.name + ":", single_line(method.summary));
-  if (method.mutating) text += "Changes the database, as one transaction.\n";
+  if (method.batch)
+    text += "Changes the database in chunks; a stopped or crashed call resumes when repeated.\n";
+  else if (method.mutating)
+    text += "Changes the database, as one transaction.\n";
 
   std::vector<std::vector<std::string>> rows;
   if (const json::object* properties = schema_properties(method.params)) {

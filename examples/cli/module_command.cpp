@@ -42,6 +42,7 @@ json::object method_entry(const MethodInfo& method) {
   entry["name"] = method.name;
   entry["summary"] = method.summary;
   entry["mutating"] = method.mutating;
+  entry["batch"] = method.batch;
   entry["params"] = method.params;
   entry["result"] = method.result;
   return entry;

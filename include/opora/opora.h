@@ -210,6 +210,28 @@ OPORA_API void opora_db_close(opora_db* db);
 OPORA_API int opora_db_call(opora_db* db, const char* method, const char* params_json,
                             char** result_out);
 
+/*
+ * Receives progress of long work on a handle (billing.run): called after
+ * each committed chunk with the method name, the units done and the total
+ * (accounts, for billing.run), on the thread inside opora_db_call(). Return
+ * 0 to go on; any other value stops the work after that chunk: what is done
+ * stays committed, the call returns OPORA_OK with "complete": false, and the
+ * next call of the same method resumes where it stopped.
+ * The callback must not call back into the same handle.
+ */
+typedef int (*opora_progress_fn)(void* user_data, const char* method, long long done,
+                                 long long total);
+
+/*
+ * Sets (or, with fn NULL, removes) the progress callback of `db`. user_data
+ * is passed back unchanged; opora does not own it.
+ *
+ * Returns OPORA_OK, or OPORA_EINVAL when db is NULL.
+ * Thread safety: any thread; serialised with calls on the handle, so it
+ * never changes during a call.
+ */
+OPORA_API int opora_db_set_progress(opora_db* db, opora_progress_fn fn, void* user_data);
+
 #ifdef __cplusplus
 }
 #endif

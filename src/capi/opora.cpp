@@ -157,4 +157,19 @@ int opora_db_call(opora_db* db, const char* method, const char* params_json, cha
   });
 }
 
+int opora_db_set_progress(opora_db* db, opora_progress_fn fn, void* user_data) {
+  return guarded([&] {
+    opora::capi::require(db, "db");
+    if (fn == nullptr) {
+      db->impl->set_progress(nullptr);
+      return;
+    }
+    db->impl->set_progress([fn, user_data](std::string_view method, int64_t done, int64_t total) {
+      const std::string name(method);
+      return fn(user_data, name.c_str(), static_cast<long long>(done),
+                static_cast<long long>(total)) == 0;
+    });
+  });
+}
+
 }  // extern "C"

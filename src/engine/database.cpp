@@ -70,8 +70,10 @@ Database::Database(const std::string& path, const OpenOptions& options)
       clock_(options.clock, options.manual_start, options.utc_offset_minutes),
       calendars_(*conn_),
       registry_(*conn_),
+      billing_(*conn_, registry_),
       max_file_bytes_(options.max_file_bytes) {
-  store::migrate(*conn_, {&calendar::schema(), &registry::schema()}, options.connection.read_only);
+  store::migrate(*conn_, {&calendar::schema(), &registry::schema(), &billing::schema()},
+                 options.connection.read_only);
 }
 
 Database::~Database() = default;
@@ -87,6 +89,8 @@ json::object Database::call(std::string_view name, const json::object& params) {
 
   const Params p(params);
   const std::lock_guard<std::mutex> lock(mutex_);
+  // Batch work (a billing run) commits in chunks of its own.
+  if (method->batch) return method->handler(*this, p);
   // Reads run in a deferred transaction too: a query of several statements
   // sees one state of the file even while other connections write.
   store::Transaction tx(*conn_, method->mutating ? store::Transaction::Mode::immediate
@@ -94,6 +98,18 @@ json::object Database::call(std::string_view name, const json::object& params) {
   json::object result = method->handler(*this, p);
   tx.commit();
   return result;
+}
+
+void Database::set_progress(ProgressFn fn) {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  progress_ = std::move(fn);
+}
+
+billing::Progress Database::progress_for(std::string_view method) const {
+  if (!progress_) return {};
+  return [fn = progress_, name = std::string(method)](int64_t done, int64_t total) {
+    return fn(name, done, total);
+  };
 }
 
 }  // namespace opora::engine

@@ -3,11 +3,13 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 
+#include "billing/billing.hpp"
 #include "calendar/calendar_store.hpp"
 #include "engine/clock.hpp"
 #include "registry/registry.hpp"
@@ -43,6 +45,15 @@ class Database {
   Clock& clock() noexcept { return clock_; }
   calendar::CalendarStore& calendars() noexcept { return calendars_; }
   registry::Registry& registry() noexcept { return registry_; }
+  billing::Billing& billing() noexcept { return billing_; }
+
+  // Progress of long work: return false to stop after the current chunk.
+  using ProgressFn = std::function<bool(std::string_view method, int64_t done, int64_t total)>;
+  // Takes the handle's mutex, so it never changes during a call.
+  void set_progress(ProgressFn fn);
+  // The progress callback bound to `method`, or an empty function; for
+  // handlers, which run with the mutex held.
+  billing::Progress progress_for(std::string_view method) const;
   int64_t max_file_bytes() const noexcept { return max_file_bytes_; }
 
  private:
@@ -51,6 +62,8 @@ class Database {
   Clock clock_;
   calendar::CalendarStore calendars_;
   registry::Registry registry_;
+  billing::Billing billing_;
+  ProgressFn progress_;
   int64_t max_file_bytes_;
 };
 

@@ -14,6 +14,7 @@ void MethodTable::add(std::string name, std::string summary, const std::string& 
            parse_schema(params_schema.c_str()),
            parse_schema(result_schema.c_str()),
            mutating,
+           false,
            std::move(handler)};
   const auto pos =
       std::lower_bound(methods_.begin(), methods_.end(), m.name,
@@ -21,6 +22,16 @@ void MethodTable::add(std::string name, std::string summary, const std::string& 
   if (pos != methods_.end() && pos->name == m.name)
     throw Error(ErrorCode::internal, "method registered twice: " + m.name);
   methods_.insert(pos, std::move(m));
+}
+
+void MethodTable::add_batch(std::string name, std::string summary, const std::string& params_schema,
+                            const std::string& result_schema, Handler handler) {
+  const std::string key = name;
+  add(std::move(name), std::move(summary), params_schema, result_schema, true, std::move(handler));
+  const auto pos =
+      std::lower_bound(methods_.begin(), methods_.end(), key,
+                       [](const Method& a, const std::string& n) { return a.name < n; });
+  pos->batch = true;
 }
 
 const Method* MethodTable::find(std::string_view name) const noexcept {
@@ -39,6 +50,7 @@ const MethodTable& method_table() {
     register_requisites_methods(t);
     register_calendar_methods(t);
     register_registry_methods(t);
+    register_billing_methods(t);
     return t;
   }();
   return table;

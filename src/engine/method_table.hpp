@@ -21,6 +21,7 @@ struct Method {
   boost::json::object params;  // schema, validated before the handler runs
   boost::json::object result;  // schema of the result (documentation, Python conversion)
   bool mutating = false;       // runs inside one transaction
+  bool batch = false;          // mutating, but commits in chunks of its own
   Handler handler;
 };
 
@@ -29,6 +30,9 @@ class MethodTable {
   // Schemas are given as JSON text and parsed here, once.
   void add(std::string name, std::string summary, const std::string& params_schema,
            const std::string& result_schema, bool mutating, Handler handler);
+  // A long mutating method that manages its own transactions (chunks).
+  void add_batch(std::string name, std::string summary, const std::string& params_schema,
+                 const std::string& result_schema, Handler handler);
   const Method* find(std::string_view name) const noexcept;
   const std::vector<Method>& all() const noexcept { return methods_; }
 
@@ -45,5 +49,6 @@ void register_clock_methods(MethodTable& table);
 void register_requisites_methods(MethodTable& table);
 void register_calendar_methods(MethodTable& table);
 void register_registry_methods(MethodTable& table);
+void register_billing_methods(MethodTable& table);
 
 }  // namespace opora::engine

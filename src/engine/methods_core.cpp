@@ -16,7 +16,7 @@ namespace {
 
 json::object schema_versions(Database& db) {
   json::object out;
-  for (const char* module : {"calendar", "registry"})
+  for (const char* module : {"calendar", "registry", "billing"})
     out[module] = store::schema_version(db.connection(), module);
   return out;
 }
@@ -64,6 +64,7 @@ void register_meta_methods(MethodTable& t) {
             "name": {"type": "string"},
             "summary": {"type": "string"},
             "mutating": {"type": "boolean", "description": "runs as one write transaction"},
+            "batch": {"type": "boolean", "description": "mutating, but commits in chunks and resumes after a crash"},
             "params": {"type": "object", "description": "JSON Schema of the parameters"},
             "result": {"type": "object", "description": "JSON Schema of the result"}
           }}}
@@ -74,6 +75,7 @@ void register_meta_methods(MethodTable& t) {
             list.push_back(json::object{{"name", m.name},
                                         {"summary", m.summary},
                                         {"mutating", m.mutating},
+                                        {"batch", m.batch},
                                         {"params", m.params},
                                         {"result", m.result}});
           return json::object{{"methods", std::move(list)}};

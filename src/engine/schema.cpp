@@ -104,8 +104,23 @@ void validate(const json::value& schema_value, const json::value& v, const std::
     return;
   bool ok = true;
   if (const auto* type = schema.if_contains("type")) {
-    check_type(type->as_string(), v, path, out, ok);
-    if (!ok) return;
+    if (type->is_array()) {
+      // ["string", "null"]: any one of the types will do.
+      bool any = false;
+      std::string names;
+      for (const auto& t : type->get_array()) {
+        FieldErrors scratch;
+        bool one = true;
+        check_type(t.as_string(), v, path, scratch, one);
+        any = any || one;
+        names += (names.empty() ? "" : " or ") + std::string(t.as_string());
+      }
+      if (!any) out.add(path, "type", "expected " + names);
+      if (!any || v.is_null()) return;
+    } else {
+      check_type(type->as_string(), v, path, out, ok);
+      if (!ok) return;
+    }
   }
   if (const auto* e = schema.if_contains("enum")) {
     bool found = false;

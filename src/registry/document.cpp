@@ -4,120 +4,18 @@
 #include <boost/json.hpp>
 #include <map>
 
+#include "core/field_reader.hpp"
 #include "core/requisites.hpp"
 #include "core/wide.hpp"
 
 namespace opora::registry {
 namespace json = boost::json;
-
-namespace {
-
-// Reads fields of one JSON object, adding a field error for each problem.
-class Reader {
- public:
-  Reader(const json::object& o, std::string path, FieldErrors& errors)
-      : o_(o), path_(std::move(path)), errors_(errors) {}
-
-  std::string at(std::string_view key) const {
-    return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
-  }
-  FieldErrors& errors() const { return errors_; }
-
-  const json::value* get(std::string_view key) const {
-    const auto* v = o_.if_contains(key);
-    return v != nullptr && !v->is_null() ? v : nullptr;
-  }
-
-  std::optional<std::string> str(std::string_view key, bool required = false,
-                                 size_t max_len = 1000) const {
-    const auto* v = get(key);
-    if (v == nullptr) {
-      if (required) errors_.add(at(key), "required", "is required");
-      return std::nullopt;
-    }
-    if (!v->is_string()) {
-      errors_.add(at(key), "type", "expected a string");
-      return std::nullopt;
-    }
-    std::string s(v->get_string());
-    if (required && s.empty()) {
-      errors_.add(at(key), "required", "must not be empty");
-      return std::nullopt;
-    }
-    if (s.size() > max_len) {
-      errors_.add(at(key), "length", "must be at most " + std::to_string(max_len) + " bytes");
-      return std::nullopt;
-    }
-    return s;
-  }
-
-  std::optional<Date> date(std::string_view key, bool required = false) const {
-    auto s = str(key, required, 10);
-    if (!s) return std::nullopt;
-    if (auto d = Date::parse(*s)) return d;
-    errors_.add(at(key), "date", "expected an existing date \"YYYY-MM-DD\", got \"" + *s + "\"");
-    return std::nullopt;
-  }
-
-  std::optional<int64_t> id(std::string_view key) const {
-    const auto* v = get(key);
-    if (v == nullptr) return std::nullopt;
-    if (!v->is_int64() || v->get_int64() <= 0) {
-      errors_.add(at(key), "type", "expected a document id (a positive integer)");
-      return std::nullopt;
-    }
-    return v->get_int64();
-  }
-
-  std::optional<bool> boolean(std::string_view key) const {
-    const auto* v = get(key);
-    if (v == nullptr) return std::nullopt;
-    if (!v->is_bool()) {
-      errors_.add(at(key), "type", "expected a boolean");
-      return std::nullopt;
-    }
-    return v->get_bool();
-  }
-
-  std::optional<Money> money(std::string_view key, const Currency& c, bool required = false) const {
-    auto s = str(key, required, 40);
-    if (!s) return std::nullopt;
-    try {
-      return Money::parse_field(*s, c, at(key));
-    } catch (const Error& e) {
-      for (const auto& f : e.field_errors()) errors_.add(f.field, f.rule, f.message);
-      return std::nullopt;
-    }
-  }
-
-  template <typename F>
-  void each_object(std::string_view key, F&& f) const {
-    const auto* v = get(key);
-    if (v == nullptr) return;
-    if (!v->is_array()) {
-      errors_.add(at(key), "type", "expected an array");
-      return;
-    }
-    const auto& arr = v->get_array();
-    for (size_t i = 0; i < arr.size(); ++i) {
-      const std::string p = at(key) + "[" + std::to_string(i) + "]";
-      if (!arr[i].is_object())
-        errors_.add(p, "type", "expected an object");
-      else
-        f(Reader(arr[i].get_object(), p, errors_), i);
-    }
-  }
-
- private:
-  const json::object& o_;
-  std::string path_;
-  FieldErrors& errors_;
-};
+using Reader = FieldReader;
 
 // Party rules (seed 003's pre-validation and edo.md §2.2): a company has a
 // 10-digit INN and a KPP, a sole trader a 12-digit INN and no KPP, a person
 // at most a 12-digit INN; Kazakh parties use BIN (company) or IIN.
-std::optional<Party> parse_party(const Reader& r, bool is_organization) {
+std::optional<Party> parse_party(const FieldReader& r, bool is_organization) {
   Party p;
   FieldErrors& errors = r.errors();
   const size_t before = errors.list().size();
@@ -181,6 +79,8 @@ std::optional<Party> parse_party(const Reader& r, bool is_organization) {
   if (errors.list().size() != before) return std::nullopt;
   return p;
 }
+
+namespace {
 
 // "22", "10", "0", "5", "7", "0.5" (0..100, at most 2 places) or "none".
 bool parse_vat_rate(const std::string& text, Decimal& rate) {

@@ -11,6 +11,7 @@
 #include "core/date.hpp"
 #include "core/decimal.hpp"
 #include "core/error.hpp"
+#include "core/field_reader.hpp"
 #include "core/money.hpp"
 #include "registry/kinds.hpp"
 
@@ -103,6 +104,9 @@ Document parse_document(const boost::json::object& in, const Kind& kind, const s
 // created_at, updated_at): that is the stored body.
 boost::json::object to_json(const Document& d, bool with_columns = true);
 boost::json::object party_json(const Party& p);
+// Reads a party with the rules above, adding every problem to the reader's
+// errors; nullopt when there was one. Billing reads account holders with it.
+std::optional<Party> parse_party(const FieldReader& r, bool is_organization);
 
 // "system:type:id" with a lower-case system and type (bitrix24:deal:42).
 bool is_valid_ref(std::string_view ref);

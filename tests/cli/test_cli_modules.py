@@ -483,14 +483,15 @@ def test_cyrillic_cells_are_cut_by_code_points(tmp_path):
 def test_meta_methods_table_fits_120_columns_and_skips_objects():
     known = catalogue()
     lines = ok("meta", "methods").splitlines()
-    assert lines[0].split() == ["name", "summary", "mutating"]  # params/result are objects
+    assert lines[0].split() == ["name", "summary", "mutating", "batch"]  # params/result are objects
     assert len(lines) == 1 + len(known)
     assert all(len(line) <= 120 for line in lines)
     assert any("…" in line for line in lines[1:])  # long summaries are cut
     starts = code_point_columns(lines[0])
     for line, name in zip(lines[1:], known):
         assert line.startswith(name + " ")
-        assert line[starts[2]:] in ("true", "false")
+        assert line[starts[2]:starts[3]].rstrip() in ("true", "false")
+        assert line[starts[3]:] == str(known[name]["batch"]).lower()
         summary = line[starts[1]:starts[2]].rstrip()
         full = known[name]["summary"]
         assert summary == full or (summary.endswith("…") and full.startswith(summary[:-1]))

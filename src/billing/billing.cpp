@@ -1,0 +1,202 @@
+#include "billing/billing.hpp"
+
+#include <boost/json.hpp>
+
+#include "billing/impl.hpp"
+#include "core/json_text.hpp"
+#include "registry/registry.hpp"
+#include "store/sqlite.hpp"
+
+namespace opora::billing {
+namespace json = boost::json;
+
+Billing::Billing(store::Connection& conn, registry::Registry& registry)
+    : impl_(std::make_unique<Impl>(conn, registry)) {}
+
+Billing::~Billing() = default;
+
+void Billing::Impl::refresh() {
+  const int64_t version = conn.data_version();
+  if (version == seen_version_ && conn.rollbacks() == seen_rollbacks_) return;
+  seen_version_ = version;
+  seen_rollbacks_ = conn.rollbacks();
+  tariffs_.clear();
+  rates_.clear();
+  {
+    auto st = conn.cached("SELECT body FROM billing_tariff");
+    while (st->step()) {
+      FieldErrors errors;
+      const json::value v = parse_stored(st->text(0));
+      Tariff t = parse_tariff(FieldReader(v.as_object(), "", errors));
+      tariffs_.emplace(t.code, std::move(t));
+    }
+  }
+  auto st = conn.cached(
+      "SELECT code, valid_from, valid_to, rate FROM billing_tax_rate ORDER BY code, valid_from");
+  while (st->step()) {
+    RateRow row{*Date::parse(st->text(1)), std::nullopt, std::nullopt};
+    if (!st->is_null(2)) row.to = Date::parse(st->text(2));
+    if (!st->is_null(3)) row.percent = Decimal::parse(st->text(3));
+    rates_[st->text(0)].push_back(row);
+  }
+}
+
+const Tariff& Billing::Impl::tariff(const std::string& code, const std::string& field) {
+  refresh();
+  auto it = tariffs_.find(code);
+  if (it == tariffs_.end())
+    fail_field(ErrorCode::not_found, field, "unknown_tariff",
+               "no tariff \"" + code + "\"; define it with billing.tariff.define");
+  return it->second;
+}
+
+bool Billing::Impl::has_tax_code(const std::string& code) {
+  refresh();
+  return rates_.count(code) != 0;
+}
+
+TaxRate Billing::Impl::resolve(const std::string& code, const Date& supply_date) const {
+  auto it = rates_.find(code);
+  if (it != rates_.end()) {
+    // Rows are few and sorted; the last one starting on or before the date wins.
+    const RateRow* found = nullptr;
+    for (const auto& row : it->second)
+      if (row.from <= supply_date && (!row.to || supply_date <= *row.to)) found = &row;
+    if (found != nullptr) return TaxRate{code, found->percent};
+  }
+  fail_field(ErrorCode::validation, "tax", "no_rate",
+             "tax code \"" + code + "\" has no rate on " + supply_date.to_string() +
+                 "; add one with billing.tax.define");
+}
+
+namespace {
+
+AccountRow account_from(store::Statement& st) {
+  AccountRow a;
+  a.id = st.int64(0);
+  a.number = st.text(1);
+  a.holder_name = st.text(2);
+  a.holder_tax_id = st.optional_text(3).value_or("");
+  a.phone = st.optional_text(4).value_or("");
+  a.status = st.text(5);
+  a.organization = st.optional_text(6).value_or("");
+  a.currency = *Currency::find(st.text(7));
+  a.credit_limit = st.int64(8);
+  a.body = parse_stored(st.text(9)).as_object();
+  return a;
+}
+
+constexpr const char* kAccountColumns =
+    "SELECT id, number, holder_name, holder_tax_id, phone, status, organization, currency, "
+    "credit_limit, body FROM billing_account ";
+
+}  // namespace
+
+std::optional<AccountRow> Billing::Impl::find_account(const std::string& number) {
+  auto st = conn.cached(std::string(kAccountColumns) + "WHERE number = ?1");
+  st->bind(1, number);
+  if (!st->step()) return std::nullopt;
+  return account_from(*st);
+}
+
+AccountRow Billing::Impl::account(const std::string& number, const std::string& field) {
+  if (auto a = find_account(number)) return *a;
+  fail_field(ErrorCode::not_found, field, "unknown_account", "no account \"" + number + "\"");
+}
+
+AccountRow Billing::Impl::account_by_id(int64_t id) {
+  auto st = conn.cached(std::string(kAccountColumns) + "WHERE id = ?1");
+  st->bind(1, id);
+  if (!st->step()) throw Error(ErrorCode::internal, "account row vanished");
+  return account_from(*st);
+}
+
+void Billing::Impl::journal(const Context& ctx, const char* action, const std::string& object,
+                            const json::object& detail) {
+  auto st = conn.cached(
+      "INSERT INTO billing_journal (at, actor, action, object, detail, reason) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  st->bind(1, ctx.now.to_string());
+  if (ctx.actor)
+    st->bind(2, *ctx.actor);
+  else
+    st->bind_null(2);
+  st->bind(3, action).bind(4, object).bind(5, json::serialize(detail));
+  if (ctx.reason)
+    st->bind(6, *ctx.reason);
+  else
+    st->bind_null(6);
+  st->run();
+}
+
+int64_t Billing::Impl::insert_line(const NewLine& l) {
+  auto st = conn.cached(
+      "INSERT INTO billing_accrual (account_id, subscription_id, period, seq, kind, name, date, "
+      "due_date, date_from, date_to, days, base, discount, amount, vat, tax_code, vat_rate, "
+      "vat_mode, run_id, doc_id, charge_key, storno_of) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+      "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)");
+  auto opt_int = [&](int i, const std::optional<int64_t>& v) {
+    if (v)
+      st->bind(i, *v);
+    else
+      st->bind_null(i);
+  };
+  auto opt_date = [&](int i, const std::optional<Date>& v) {
+    if (v)
+      st->bind(i, v->to_string());
+    else
+      st->bind_null(i);
+  };
+  st->bind(1, l.account_id);
+  opt_int(2, l.subscription_id);
+  st->bind(3, l.period).bind(4, l.seq).bind(5, l.kind).bind(6, l.name);
+  st->bind(7, l.date.to_string()).bind(8, l.due.to_string());
+  opt_date(9, l.from);
+  opt_date(10, l.to);
+  opt_int(11, l.days);
+  st->bind(12, l.base).bind(13, l.discount).bind(14, l.amount).bind(15, l.vat);
+  st->bind(16, l.tax_code).bind(17, l.vat_rate).bind(18, l.vat_mode);
+  opt_int(19, l.run_id);
+  opt_int(20, l.doc_id);
+  if (l.charge_key)
+    st->bind(21, *l.charge_key);
+  else
+    st->bind_null(21);
+  opt_int(22, l.storno_of);
+  st->run();
+  return conn.last_insert_rowid();
+}
+
+std::string mask_holder(const std::string& name) {
+  // Split on spaces into words; keep UTF-8 sequences whole.
+  std::vector<std::string> words;
+  std::string cur;
+  for (char c : name) {
+    if (c == ' ') {
+      if (!cur.empty()) words.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  if (!cur.empty()) words.push_back(cur);
+  auto initial = [](const std::string& w) {
+    size_t n = 1;
+    const auto lead = static_cast<unsigned char>(w[0]);
+    if (lead >= 0xF0)
+      n = 4;
+    else if (lead >= 0xE0)
+      n = 3;
+    else if (lead >= 0xC0)
+      n = 2;
+    return w.substr(0, std::min(n, w.size())) + ".";
+  };
+  if (words.empty()) return "";
+  if (words.size() == 1) return initial(words[0]);
+  // Фамилия Имя [Отчество] -> Имя [Отчество] Ф.
+  std::string out;
+  for (size_t i = 1; i < words.size(); ++i) out += words[i] + " ";
+  return out + initial(words[0]);
+}
+
+}  // namespace opora::billing

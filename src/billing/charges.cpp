@@ -1,0 +1,94 @@
+// One-time charges (equipment, installation): posted at once as an accrual
+// line with its own accrual document; a host key makes a repeat harmless.
+#include <boost/json.hpp>
+
+#include "billing/impl.hpp"
+#include "registry/registry.hpp"
+#include "store/sqlite.hpp"
+
+namespace opora::billing {
+namespace json = boost::json;
+
+json::object Billing::add_charge(const json::object& p, const Context& ctx) {
+  FieldErrors errors;
+  const FieldReader r(p, "", errors);
+  const auto number = r.str("account", true, 40);
+  const auto name = r.str("name", true, 300);
+  const auto amount_text = r.str("amount", true, 40);
+  const auto date = r.date("date");
+  const auto key = r.str("key", false, 200);
+  const auto tax = r.str("tax", false, 64);
+  const auto mode = r.str("vat_mode", false, 10).value_or("included");
+  if (mode != "included" && mode != "on_top")
+    errors.add("vat_mode", "enum", "expected included or on_top");
+  int64_t term = 10;
+  if (const auto* v = r.get("payment_term_days")) {
+    if (!v->is_int64() || v->get_int64() < 0 || v->get_int64() > 366)
+      errors.add("payment_term_days", "range", "expected 0..366 days");
+    else
+      term = v->get_int64();
+  }
+  errors.throw_if_any(ErrorCode::invalid);
+  const AccountRow a = impl_->account(*number, "account");
+  const Money amount = Money::parse_field(*amount_text, a.currency, "amount");
+  if (amount.is_negative() || amount.is_zero())
+    fail_field(ErrorCode::invalid, "amount", "positive", "must be more than zero");
+  const Date on = date.value_or(ctx.today);
+  const std::string tax_code = tax.value_or(a.currency.code() == "KZT" ? "kz_vat" : "ru_vat");
+  if (!impl_->has_tax_code(tax_code))
+    fail_field(ErrorCode::validation, "tax", "unknown_tax", "no tax code \"" + tax_code + "\"");
+  if (key) {
+    auto st = impl_->conn.cached(
+        "SELECT id, amount, name, doc_id FROM billing_accrual WHERE account_id = ?1 AND "
+        "charge_key = ?2");
+    st->bind(1, a.id).bind(2, *key);
+    if (st->step()) {
+      if (st->text(2) != *name)
+        fail_field(ErrorCode::conflict, "key", "key_reused",
+                   "key \"" + *key + "\" already charged \"" + st->text(2) + "\"");
+      return {{"accrual", st->int64(0)},
+              {"account", a.number},
+              {"document", st->is_null(3) ? json::value(nullptr) : json::value(st->int64(3))},
+              {"replayed", true}};
+    }
+  }
+  const TaxRate rate = impl_->resolve(tax_code, on);
+  const VatMode vat_mode = mode == "on_top" ? VatMode::on_top : VatMode::included;
+  const VatSplit v = split_vat(amount, rate, vat_mode);
+  Billing::Impl::NewLine l;
+  l.account_id = a.id;
+  l.period = Period::of(on).to_string();
+  l.kind = "charge";
+  l.name = *name;
+  l.date = on;
+  l.due = on.add_days(term);
+  l.from = on;
+  l.to = on;
+  l.base = amount.minor_units();
+  l.amount = v.gross.minor_units();
+  l.vat = v.vat.minor_units();
+  l.tax_code = tax_code;
+  l.vat_rate = rate.text();
+  l.vat_mode = mode;
+  l.charge_key = key;
+  registry::Context rctx;
+  rctx.now = ctx.now;
+  rctx.today = ctx.today;
+  rctx.actor = ctx.actor.value_or("billing");
+  rctx.reason = ctx.reason;
+  const json::object doc =
+      impl_->registry.put(accrual_document(a, on, {l}, l.period, std::nullopt), rctx);
+  l.doc_id = doc.at("id").as_int64();
+  const int64_t id = impl_->insert_line(l);
+  return {{"accrual", id},
+          {"account", a.number},
+          {"document", *l.doc_id},
+          {"number", doc.at("number")},
+          {"amount", v.gross.to_string()},
+          {"vat", v.vat.to_string()},
+          {"vat_rate", rate.text()},
+          {"due_date", l.due.to_string()},
+          {"replayed", false}};
+}
+
+}  // namespace opora::billing

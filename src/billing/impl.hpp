@@ -1,0 +1,142 @@
+// Internals shared by the billing source files: the connection, caches of
+// tariffs and tax rates, account lookup, the ledger arithmetic and the
+// journal. Not part of any public interface.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "billing/billing.hpp"
+#include "billing/terms.hpp"
+#include "core/field_reader.hpp"
+#include "core/money.hpp"
+
+namespace opora::registry {
+class Registry;
+}
+
+namespace opora::billing {
+
+struct AccountRow {
+  int64_t id = 0;
+  std::string number;
+  std::string holder_name;
+  std::string holder_tax_id;
+  std::string phone;
+  std::string status;  // active | suspended | disconnected
+  std::string organization;
+  Currency currency = *Currency::find("RUB");
+  int64_t credit_limit = 0;
+  boost::json::object body;
+};
+
+// One accrual still (partly) unpaid under first-in-first-out settlement.
+struct OpenItem {
+  int64_t accrual_id = 0;
+  Date date{2000, 1, 1};
+  Date due{2000, 1, 1};
+  int64_t open = 0;  // minor units
+};
+
+// An account's position on a date, derived from the ledger alone: payments
+// (and negative lines) settle the oldest accruals first, by due date.
+struct Position {
+  int64_t accrued = 0;                                // net of storno
+  int64_t paid = 0;                                   // net of storno
+  int64_t balance() const { return paid - accrued; }  // > 0 advance, < 0 debt
+  int64_t debt = 0;                                   // sum of open items
+  int64_t overdue = 0;                                // open items past their due date
+  std::optional<Date> oldest_overdue_due;
+  std::vector<OpenItem> items;
+};
+
+struct Billing::Impl : TaxResolver {
+  Impl(store::Connection& c, registry::Registry& r) : conn(c), registry(r) {}
+
+  store::Connection& conn;
+  registry::Registry& registry;
+
+  // tariffs and tax rates, reloaded when the file changed
+  void refresh();
+  const Tariff& tariff(const std::string& code, const std::string& field);
+  TaxRate resolve(const std::string& code, const Date& supply_date) const override;
+  bool has_tax_code(const std::string& code);
+
+  // accounts: by number, or Error(not_found) naming `field`
+  AccountRow account(const std::string& number, const std::string& field);
+  std::optional<AccountRow> find_account(const std::string& number);
+  AccountRow account_by_id(int64_t id);
+
+  // our organisation's stored body, or Error(not_found) naming `field`
+  boost::json::object organization(const std::string& tax_id, const std::string& field);
+
+  // ledger (ledger.cpp)
+  Position position(int64_t account_id, const std::optional<Date>& as_of);
+  // Inserts one accrual line; returns its id.
+  struct NewLine {
+    int64_t account_id = 0;
+    std::optional<int64_t> subscription_id;
+    std::string period;
+    int64_t seq = 0;
+    std::string kind;
+    std::string name;
+    Date date{2000, 1, 1};
+    Date due{2000, 1, 1};
+    std::optional<Date> from, to;
+    std::optional<int64_t> days;
+    int64_t base = 0, discount = 0, amount = 0, vat = 0;
+    std::string tax_code, vat_rate, vat_mode;
+    std::optional<int64_t> run_id, doc_id, storno_of;
+    std::optional<std::string> charge_key;
+  };
+  int64_t insert_line(const NewLine& l);
+
+  void journal(const Context& ctx, const char* action, const std::string& object,
+               const boost::json::object& detail);
+
+  // dunning (dunning.cpp): closes the open case once nothing is overdue.
+  void close_case_if_settled(int64_t account_id, const Date& today);
+
+  // payments (payments.cpp): the posting both billing.pay and statement
+  // import use; returns the stored answer.
+  boost::json::object post_payment(const AccountRow& a, const std::string& channel,
+                                   const std::string& txn_id, const Money& amount,
+                                   const std::string& txn_date, const Date& date,
+                                   const Context& ctx, bool* replayed);
+
+ private:
+  int64_t seen_version_ = -1;
+  int64_t seen_rollbacks_ = -1;
+  std::map<std::string, Tariff> tariffs_;
+  struct RateRow {
+    Date from;
+    std::optional<Date> to;
+    std::optional<Decimal> percent;
+  };
+  std::map<std::string, std::vector<RateRow>> rates_;
+};
+
+// Every account's position on `as_of`: accounts with accruals in id order,
+// then those that only ever paid.
+void for_each_position(Billing::Impl& b, const Date& as_of,
+                       const std::function<void(int64_t account_id, const Position&)>& f);
+
+// The registry document of an account's accrual lines.
+boost::json::object accrual_document(const AccountRow& a, const Date& date,
+                                     const std::vector<Billing::Impl::NewLine>& lines,
+                                     const std::string& period, std::optional<int64_t> run_id);
+boost::json::object run_summary(store::Connection& conn, int64_t run_id);
+
+// Tariff <-> stored JSON, with every problem reported at once.
+Tariff parse_tariff(const FieldReader& r);
+boost::json::object tariff_json(const Tariff& t);
+
+// "Иванов Иван Иванович" -> "Иван Иванович И.": what a payer may see of a
+// holder's name before paying.
+std::string mask_holder(const std::string& name);
+
+}  // namespace opora::billing

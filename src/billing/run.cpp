@@ -1,0 +1,531 @@
+// billing.run: accrues every subscription of a period, in chunks of accounts,
+// each chunk one transaction that also moves the run's cursor. A crash loses
+// at most the chunk in flight; the next call resumes at the cursor. A second
+// run of a finished period recomputes each subscription and posts only the
+// difference from what is already billed, which is nothing when nothing
+// changed.
+#include <boost/json.hpp>
+#include <map>
+
+#include "billing/impl.hpp"
+#include "registry/registry.hpp"
+#include "store/sqlite.hpp"
+
+namespace opora::billing {
+namespace json = boost::json;
+
+namespace {
+
+registry::Context registry_context(const Context& ctx) {
+  registry::Context r;
+  r.now = ctx.now;
+  r.today = ctx.today;
+  r.actor = ctx.actor.value_or("billing");
+  r.reason = ctx.reason;
+  return r;
+}
+
+std::optional<Date> date_or_null(store::Statement& st, int col) {
+  if (st.is_null(col)) return std::nullopt;
+  return Date::parse(st.text(col));
+}
+
+// Everything a chunk of accounts needs, loaded with a few range queries.
+struct SubscriptionTerms {
+  int64_t id = 0;
+  int64_t account_id = 0;
+  Span span;
+  std::vector<std::pair<Date, std::string>> tariffs;  // from, code
+  std::vector<FreezeSpan> freezes;
+};
+
+struct Chunk {
+  std::vector<int64_t> accounts;
+  std::map<int64_t, std::vector<SubscriptionTerms>> subs;  // by account
+  std::map<int64_t, std::vector<std::pair<std::optional<int64_t>, Discount>>> discounts;
+};
+
+}  // namespace
+
+json::object accrual_document(const AccountRow& a, const Date& date,
+                              const std::vector<Billing::Impl::NewLine>& lines,
+                              const std::string& period, std::optional<int64_t> run_id) {
+  json::array items;
+  for (const auto& l : lines) {
+    const bool on_top = l.vat_mode == "on_top";
+    json::object it{{"name", l.name},
+                    {"quantity", "1"},
+                    {"price", Money(l.base, a.currency).to_string()},
+                    {"vat_rate", l.vat_rate},
+                    {"vat_mode", l.vat_mode}};
+    if (l.discount != 0) it["discount"] = Money(l.discount, a.currency).to_string();
+    if (l.base < 0) {  // a storno or a credit adjustment: no discount, price as is
+      it["price"] = Money(on_top ? l.amount - l.vat : l.amount, a.currency).to_string();
+      it.erase("discount");
+    }
+    items.push_back(std::move(it));
+  }
+  json::object doc{{"kind", "accrual"},
+                   {"date", date.to_string()},
+                   {"counterparty", a.body.at("holder")},
+                   {"refs", json::array{json::value("billing:account:" + a.number)}},
+                   {"currency", a.currency.code()},
+                   {"items", std::move(items)}};
+  json::object custom{{"account", a.number}, {"period", period}};
+  if (run_id) custom["run"] = *run_id;
+  doc["custom"] = std::move(custom);
+  return doc;
+}
+
+namespace {
+
+class Runner {
+ public:
+  Runner(Billing::Impl& b, const Period& period, const Context& ctx)
+      : b_(b), period_(period), ctx_(ctx) {}
+
+  // Accounts with any subscription touching the period, after `cursor`.
+  std::vector<int64_t> next_accounts(int64_t cursor, int64_t limit) {
+    std::vector<int64_t> ids;
+    auto st = b_.conn.cached(
+        "SELECT DISTINCT account_id FROM billing_subscription WHERE account_id > ?1 AND "
+        "start_date <= ?2 AND (end_date IS NULL OR end_date >= ?3) ORDER BY account_id LIMIT ?4");
+    st->bind(1, cursor).bind(2, period_.last().to_string()).bind(3, period_.first().to_string());
+    st->bind(4, limit);
+    while (st->step()) ids.push_back(st->int64(0));
+    return ids;
+  }
+
+  int64_t count_accounts() {
+    auto st = b_.conn.cached(
+        "SELECT COUNT(DISTINCT account_id) FROM billing_subscription WHERE start_date <= ?1 AND "
+        "(end_date IS NULL OR end_date >= ?2)");
+    st->bind(1, period_.last().to_string()).bind(2, period_.first().to_string());
+    st->step();
+    return st->int64(0);
+  }
+
+  Chunk load(const std::vector<int64_t>& accounts) {
+    Chunk c;
+    c.accounts = accounts;
+    const int64_t lo = accounts.front();
+    const int64_t hi = accounts.back();
+    const std::string first = period_.first().to_string();
+    const std::string last = period_.last().to_string();
+    std::map<int64_t, SubscriptionTerms*> by_id;
+    auto st = b_.conn.cached(
+        "SELECT id, account_id, start_date, end_date FROM billing_subscription WHERE account_id "
+        "BETWEEN ?1 AND ?2 AND start_date <= ?3 AND (end_date IS NULL OR end_date >= ?4) ORDER BY "
+        "account_id, id");
+    st->bind(1, lo).bind(2, hi).bind(3, last).bind(4, first);
+    while (st->step()) {
+      SubscriptionTerms s;
+      s.id = st->int64(0);
+      s.account_id = st->int64(1);
+      s.span = Span{*Date::parse(st->text(2)), date_or_null(*st, 3)};
+      c.subs[s.account_id].push_back(std::move(s));
+    }
+    for (auto& [acc, list] : c.subs)
+      for (auto& s : list) by_id[s.id] = &s;
+    {
+      auto t = b_.conn.cached(
+          "SELECT t.subscription_id, t.from_date, t.tariff FROM billing_subscription_tariff t "
+          "JOIN billing_subscription s ON s.id = t.subscription_id WHERE s.account_id BETWEEN ?1 "
+          "AND ?2 AND t.from_date <= ?3 ORDER BY t.subscription_id, t.from_date");
+      t->bind(1, lo).bind(2, hi).bind(3, last);
+      while (t->step())
+        if (auto it = by_id.find(t->int64(0)); it != by_id.end())
+          it->second->tariffs.emplace_back(*Date::parse(t->text(1)), t->text(2));
+    }
+    {
+      auto f = b_.conn.cached(
+          "SELECT f.subscription_id, f.from_date, f.to_date, f.fee FROM billing_freeze f JOIN "
+          "billing_subscription s ON s.id = f.subscription_id WHERE s.account_id BETWEEN ?1 AND "
+          "?2 AND f.from_date <= ?3 AND (f.to_date IS NULL OR f.to_date >= ?4)");
+      f->bind(1, lo).bind(2, hi).bind(3, last).bind(4, first);
+      while (f->step())
+        if (auto it = by_id.find(f->int64(0)); it != by_id.end()) {
+          // The fee's currency is the account's; set when the account is known.
+          FreezeSpan fs{Span{*Date::parse(f->text(1)), date_or_null(*f, 2)}, std::nullopt};
+          if (!f->is_null(3)) fs.fee = Money(f->int64(3), *Currency::find("RUB"));
+          it->second->freezes.push_back(fs);
+        }
+    }
+    {
+      auto d = b_.conn.cached(
+          "SELECT id, account_id, subscription_id, name, percent, fixed, from_date, to_date FROM "
+          "billing_discount WHERE account_id BETWEEN ?1 AND ?2 AND from_date <= ?3 AND (to_date IS "
+          "NULL OR to_date >= ?4)");
+      d->bind(1, lo).bind(2, hi).bind(3, last).bind(4, first);
+      while (d->step()) {
+        Discount dsc;
+        dsc.id = d->int64(0);
+        dsc.name = d->text(3);
+        if (!d->is_null(4)) dsc.percent = Decimal::parse(d->text(4));
+        if (!d->is_null(5)) dsc.fixed = Money(d->int64(5), *Currency::find("RUB"));
+        dsc.span = Span{*Date::parse(d->text(6)), date_or_null(*d, 7)};
+        std::optional<int64_t> sub;
+        if (!d->is_null(2)) sub = d->int64(2);
+        c.discounts[d->int64(1)].emplace_back(sub, std::move(dsc));
+      }
+    }
+    return c;
+  }
+
+  // Lines still to post for one account (empty when it is billed already).
+  std::vector<Billing::Impl::NewLine> account_lines(const AccountRow& a, const Chunk& c,
+                                                    int64_t run_id) {
+    std::vector<Billing::Impl::NewLine> out;
+    const auto subs = c.subs.find(a.id);
+    if (subs == c.subs.end()) return out;
+    const auto discounts = c.discounts.find(a.id);
+    for (const SubscriptionTerms& s : subs->second) {
+      std::vector<TariffSpan> spans;
+      for (size_t i = 0; i < s.tariffs.size(); ++i) {
+        Span sp{s.tariffs[i].first, s.span.to};
+        if (i + 1 < s.tariffs.size()) sp.to = s.tariffs[i + 1].first.add_days(-1);
+        if (sp.from < s.span.from) sp.from = s.span.from;
+        spans.push_back({sp, &b_.tariff(s.tariffs[i].second, "tariff")});
+      }
+      std::vector<FreezeSpan> freezes = s.freezes;
+      for (auto& f : freezes)
+        if (f.fee) f.fee = Money(f.fee->minor_units(), a.currency);
+      std::vector<Discount> dsc;
+      if (discounts != c.discounts.end())
+        for (const auto& [sub, d] : discounts->second)
+          if (!sub || *sub == s.id) {
+            Discount copy = d;
+            if (copy.fixed) copy.fixed = Money(copy.fixed->minor_units(), a.currency);
+            dsc.push_back(std::move(copy));
+          }
+      const std::vector<LineDraft> drafts = accrue_subscription(period_, spans, freezes, dsc, b_);
+      post_difference(a, s.id, drafts, run_id, out);
+    }
+    return out;
+  }
+
+ private:
+  // Compares what the subscription should owe for the period with what is
+  // posted and live; posts all lines the first time, one adjustment after a
+  // change, nothing when they agree.
+  void post_difference(const AccountRow& a, int64_t sub, const std::vector<LineDraft>& drafts,
+                       int64_t run_id, std::vector<Billing::Impl::NewLine>& out) {
+    auto st = b_.conn.cached(
+        "SELECT COALESCE(SUM(amount) FILTER (WHERE reversed_by IS NULL), 0), "
+        "COALESCE(SUM(vat) FILTER (WHERE reversed_by IS NULL), 0), "
+        "COUNT(*) FILTER (WHERE reversed_by IS NULL), COALESCE(MAX(seq), -1) FROM billing_accrual "
+        "WHERE subscription_id = ?1 AND period = ?2 AND storno_of IS NULL");
+    st->bind(1, sub).bind(2, period_.to_string());
+    st->step();
+    const int64_t posted_amount = st->int64(0);
+    const int64_t posted_vat = st->int64(1);
+    const int64_t posted_lines = st->int64(2);
+    int64_t seq = st->int64(3) + 1;
+    int64_t amount = 0;
+    int64_t vat = 0;
+    for (const auto& d : drafts) {
+      amount += d.amount.minor_units();
+      vat += d.vat.minor_units();
+    }
+    if (posted_lines == 0) {
+      for (const auto& d : drafts) {
+        Billing::Impl::NewLine l;
+        l.account_id = a.id;
+        l.subscription_id = sub;
+        l.period = period_.to_string();
+        l.seq = seq++;
+        l.kind = d.kind;
+        l.name = d.name;
+        l.date = d.tariff->timing == Timing::advance ? d.from : period_.last();
+        l.due = l.date.add_days(d.tariff->payment_term_days);
+        l.from = d.from;
+        l.to = d.to;
+        l.days = d.days;
+        l.base = d.base.minor_units();
+        l.discount = d.discount.minor_units();
+        l.amount = d.amount.minor_units();
+        l.vat = d.vat.minor_units();
+        l.tax_code = d.rate.code;
+        l.vat_rate = d.rate.text();
+        l.vat_mode = to_string(d.vat_mode);
+        l.run_id = run_id;
+        out.push_back(std::move(l));
+      }
+      return;
+    }
+    if (amount == posted_amount && vat == posted_vat) return;
+    // A recalculation: one line with the difference, at the rate of the
+    // period's last line (all lines of a month share one supply year).
+    Billing::Impl::NewLine l;
+    l.account_id = a.id;
+    l.subscription_id = sub;
+    l.period = period_.to_string();
+    l.seq = seq;
+    l.kind = "adjustment";
+    const LineDraft* model = drafts.empty() ? nullptr : &drafts.back();
+    l.name = "Перерасчёт" + (model != nullptr ? ": " + model->name : std::string());
+    l.date = std::max(ctx_.today, period_.first());
+    if (period_.last() < l.date && ctx_.today <= period_.last()) l.date = period_.last();
+    l.due = l.date.add_days(model != nullptr ? model->tariff->payment_term_days : 0);
+    l.amount = amount - posted_amount;
+    l.vat = vat - posted_vat;
+    l.vat_mode = "included";  // amount is gross either way
+    l.base = l.amount;
+    if (model != nullptr) {
+      l.tax_code = model->rate.code;
+      l.vat_rate = model->rate.text();
+    } else {
+      auto last = b_.conn.cached(
+          "SELECT tax_code, vat_rate FROM billing_accrual WHERE subscription_id = ?1 AND period = "
+          "?2 ORDER BY seq DESC LIMIT 1");
+      last->bind(1, sub).bind(2, period_.to_string());
+      last->step();
+      l.tax_code = last->text(0);
+      l.vat_rate = last->text(1);
+    }
+    l.run_id = run_id;
+    out.push_back(std::move(l));
+  }
+
+  Billing::Impl& b_;
+  Period period_;
+  const Context& ctx_;
+};
+
+}  // namespace
+
+json::object run_summary(store::Connection& conn, int64_t run_id) {
+  auto st = conn.cached(
+      "SELECT id, period, status, accounts, lines, started_at, finished_at, cancelled_at FROM "
+      "billing_run WHERE id = ?1");
+  st->bind(1, run_id);
+  if (!st->step())
+    fail_field(ErrorCode::not_found, "run", "unknown_run", "no run " + std::to_string(run_id));
+  json::object o{{"run", st->int64(0)},      {"period", st->text(1)}, {"status", st->text(2)},
+                 {"accounts", st->int64(3)}, {"lines", st->int64(4)}, {"started_at", st->text(5)}};
+  o["finished_at"] = st->is_null(6) ? json::value(nullptr) : json::value(st->text(6));
+  o["cancelled_at"] = st->is_null(7) ? json::value(nullptr) : json::value(st->text(7));
+  json::array totals;
+  auto t = conn.cached(
+      "SELECT a.currency, SUM(l.amount), SUM(l.vat) FROM billing_accrual l JOIN billing_account a "
+      "ON a.id = l.account_id WHERE l.run_id = ?1 AND l.storno_of IS NULL GROUP BY a.currency");
+  t->bind(1, run_id);
+  while (t->step()) {
+    const Currency c = *Currency::find(t->text(0));
+    totals.push_back({{"currency", c.code()},
+                      {"amount", Money(t->int64(1), c).to_string()},
+                      {"vat", Money(t->int64(2), c).to_string()}});
+  }
+  o["totals"] = std::move(totals);
+  return o;
+}
+
+json::object Billing::run(const json::object& p, const Context& ctx, const Progress& progress) {
+  FieldErrors errors;
+  const FieldReader r(p, "", errors);
+  const auto period_text = r.str("period", true, 7);
+  errors.throw_if_any(ErrorCode::invalid);
+  const Period period = Period::parse_field(*period_text, "period");
+  int64_t chunk = 2000;
+  if (const auto* v = r.get("chunk_size")) chunk = v->as_int64();
+  const bool documents = !p.contains("documents") || p.at("documents").as_bool();
+
+  store::Connection& conn = impl_->conn;
+  std::optional<int64_t> run_id;
+  int64_t cursor = 0;
+  int64_t total = 0;
+  int64_t done = 0;
+  {
+    store::Transaction tx(conn, store::Transaction::Mode::deferred);
+    auto st = conn.cached(
+        "SELECT id, cursor, accounts FROM billing_run WHERE period = ?1 AND status = 'running'");
+    st->bind(1, period.to_string());
+    if (st->step()) {
+      run_id = st->int64(0);
+      cursor = st->int64(1);
+    }
+    Runner runner(*impl_, period, ctx);
+    total = runner.count_accounts();
+    if (cursor > 0) {
+      auto before = conn.cached(
+          "SELECT COUNT(DISTINCT account_id) FROM billing_subscription WHERE account_id <= ?1 AND "
+          "start_date <= ?2 AND (end_date IS NULL OR end_date >= ?3)");
+      before->bind(1, cursor)
+          .bind(2, period.last().to_string())
+          .bind(3, period.first().to_string());
+      before->step();
+      done = before->int64(0);
+    }
+    tx.commit();
+  }
+  const bool resumed = run_id.has_value();
+  int64_t new_lines = 0;
+  bool complete = false;
+  while (true) {
+    store::Transaction tx(conn);
+    Runner runner(*impl_, period, ctx);
+    const std::vector<int64_t> ids = runner.next_accounts(cursor, chunk);
+    if (ids.empty()) {
+      if (run_id) {
+        auto st = conn.cached(
+            "UPDATE billing_run SET status = 'done', finished_at = ?2 WHERE id = ?1 AND status = "
+            "'running'");
+        st->bind(1, *run_id).bind(2, ctx.now.to_string());
+        st->run();
+      }
+      tx.commit();
+      complete = true;
+      break;
+    }
+    const Chunk c = runner.load(ids);
+    int64_t chunk_accounts = 0;
+    int64_t chunk_lines = 0;
+    json::array docs;
+    std::vector<std::vector<Billing::Impl::NewLine>> per_account;
+    std::vector<AccountRow> accounts;
+    for (int64_t id : ids) {
+      const AccountRow a = impl_->account_by_id(id);
+      auto lines = runner.account_lines(a, c, 0);
+      if (lines.empty()) continue;
+      if (!run_id) {
+        auto st = conn.cached(
+            "INSERT INTO billing_run (period, status, cursor, accounts, lines, started_at, actor) "
+            "VALUES (?1, 'running', 0, 0, 0, ?2, ?3)");
+        st->bind(1, period.to_string()).bind(2, ctx.now.to_string());
+        if (ctx.actor)
+          st->bind(3, *ctx.actor);
+        else
+          st->bind_null(3);
+        st->run();
+        run_id = conn.last_insert_rowid();
+      }
+      for (auto& l : lines) l.run_id = run_id;
+      ++chunk_accounts;
+      chunk_lines += static_cast<int64_t>(lines.size());
+      if (documents) {
+        Date date = lines.front().date;
+        for (const auto& l : lines) date = std::min(date, l.date);
+        docs.push_back(accrual_document(a, date, lines, period.to_string(), run_id));
+      }
+      per_account.push_back(std::move(lines));
+      accounts.push_back(a);
+    }
+    std::vector<int64_t> doc_ids;
+    if (documents && !docs.empty()) {
+      const json::object written = impl_->registry.put_many(docs, registry_context(ctx));
+      for (const auto& d : written.at("documents").as_array())
+        doc_ids.push_back(d.as_object().at("id").as_int64());
+    }
+    for (size_t i = 0; i < per_account.size(); ++i)
+      for (auto& l : per_account[i]) {
+        if (documents) l.doc_id = doc_ids[i];
+        impl_->insert_line(l);
+      }
+    cursor = ids.back();
+    if (run_id) {
+      auto st = conn.cached(
+          "UPDATE billing_run SET cursor = ?2, accounts = accounts + ?3, lines = lines + ?4 WHERE "
+          "id = ?1");
+      st->bind(1, *run_id).bind(2, cursor).bind(3, chunk_accounts).bind(4, chunk_lines);
+      st->run();
+    }
+    tx.commit();
+    new_lines += chunk_lines;
+    done += static_cast<int64_t>(ids.size());
+    if (progress && !progress(done, total)) break;
+  }
+  json::object out = run_id ? run_summary(conn, *run_id) : json::object{{"run", nullptr}};
+  out["period"] = period.to_string();
+  out["new_lines"] = new_lines;
+  out["complete"] = complete;
+  out["resumed"] = resumed;
+  if (!run_id) out["status"] = "nothing_to_bill";
+  return out;
+}
+
+json::object Billing::cancel_run(const json::object& p, const Context& ctx) {
+  const int64_t run_id = p.at("run").as_int64();
+  store::Connection& conn = impl_->conn;
+  json::object before = run_summary(conn, run_id);
+  if (before.at("status").as_string() != "done")
+    fail_field(ErrorCode::state, "run", "not_done",
+               "run " + std::to_string(run_id) + " is " +
+                   std::string(before.at("status").as_string()) +
+                   "; only a finished run can be cancelled");
+  // Every live line of the run gets its storno, dated today; the accrual
+  // documents become "reversed" in the registry.
+  std::vector<Billing::Impl::NewLine> stornos;
+  std::vector<int64_t> originals;
+  std::vector<int64_t> docs;
+  {
+    auto st = conn.cached(
+        "SELECT id, account_id, subscription_id, period, seq, name, base, discount, amount, vat, "
+        "tax_code, vat_rate, vat_mode, doc_id, date_from, date_to, days FROM billing_accrual WHERE "
+        "run_id = ?1 AND storno_of IS NULL AND reversed_by IS NULL");
+    st->bind(1, run_id);
+    while (st->step()) {
+      Billing::Impl::NewLine l;
+      originals.push_back(st->int64(0));
+      l.account_id = st->int64(1);
+      if (!st->is_null(2)) l.subscription_id = st->int64(2);
+      l.period = st->text(3);
+      l.seq = st->int64(4);
+      l.kind = "storno";
+      l.name = "Сторно: " + st->text(5);
+      l.date = ctx.today;
+      l.due = ctx.today;
+      l.base = -st->int64(6);
+      l.discount = -st->int64(7);
+      l.amount = -st->int64(8);
+      l.vat = -st->int64(9);
+      l.tax_code = st->text(10);
+      l.vat_rate = st->text(11);
+      l.vat_mode = st->text(12);
+      if (!st->is_null(13)) docs.push_back(st->int64(13));
+      l.from = date_or_null(*st, 14);
+      l.to = date_or_null(*st, 15);
+      if (!st->is_null(16)) l.days = st->int64(16);
+      l.run_id = run_id;
+      l.storno_of = originals.back();
+      stornos.push_back(std::move(l));
+    }
+  }
+  for (size_t i = 0; i < stornos.size(); ++i) {
+    const int64_t id = impl_->insert_line(stornos[i]);
+    auto up = conn.cached("UPDATE billing_accrual SET reversed_by = ?2 WHERE id = ?1");
+    up->bind(1, originals[i]).bind(2, id);
+    up->run();
+  }
+  std::sort(docs.begin(), docs.end());
+  docs.erase(std::unique(docs.begin(), docs.end()), docs.end());
+  const registry::Context rctx = registry_context(ctx);
+  for (int64_t d : docs) impl_->registry.set_status(d, "reversed", std::nullopt, rctx);
+  auto st =
+      conn.cached("UPDATE billing_run SET status = 'cancelled', cancelled_at = ?2 WHERE id = ?1");
+  st->bind(1, run_id).bind(2, ctx.now.to_string());
+  st->run();
+  impl_->journal(ctx, "run.cancel", "run:" + std::to_string(run_id),
+                 {{"period", before.at("period")},
+                  {"lines_reversed", static_cast<int64_t>(stornos.size())},
+                  {"documents_reversed", static_cast<int64_t>(docs.size())}});
+  json::object out = run_summary(conn, run_id);
+  out["lines_reversed"] = static_cast<int64_t>(stornos.size());
+  return out;
+}
+
+json::object Billing::runs(const json::object& p) {
+  json::array out;
+  auto st = impl_->conn.cached(
+      "SELECT id FROM billing_run WHERE (?1 IS NULL OR period = ?1) ORDER BY id");
+  if (const auto* v = p.if_contains("period"); v != nullptr && v->is_string())
+    st->bind(1, v->get_string());
+  else
+    st->bind_null(1);
+  std::vector<int64_t> ids;
+  while (st->step()) ids.push_back(st->int64(0));
+  st->reset();
+  for (int64_t id : ids) out.push_back(run_summary(impl_->conn, id));
+  return {{"runs", std::move(out)}};
+}
+
+}  // namespace opora::billing

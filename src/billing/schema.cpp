@@ -1,0 +1,226 @@
+#include "billing/billing.hpp"
+#include "store/migrations.hpp"
+
+namespace opora::billing {
+
+// Built-in tax rates are rows like any a host adds, dated by the law that set
+// them: RU VAT 20% until 2025-12-31 and 22% from 2026-01-01 (425-FZ of
+// 28.11.2025), KZ VAT 12% until 2025-12-31 and 16% from 2026-01-01 (Tax Code
+// of 18.07.2025 No. 214-VIII).
+const store::SchemaModule& schema() {
+  static const store::SchemaModule module{"billing", {{1, R"sql(
+        CREATE TABLE billing_tax_rate (
+          code       TEXT NOT NULL,
+          valid_from TEXT NOT NULL,
+          valid_to   TEXT,            -- inclusive; NULL: until a later row starts
+          rate       TEXT,            -- percent; NULL: без НДС (not subject to VAT)
+          title      TEXT NOT NULL,
+          PRIMARY KEY (code, valid_from)
+        ) STRICT, WITHOUT ROWID;
+        INSERT INTO billing_tax_rate VALUES
+          ('ru_vat',    '2019-01-01', '2025-12-31', '20', 'НДС 20%'),
+          ('ru_vat',    '2026-01-01', NULL,         '22', 'НДС 22% (425-ФЗ)'),
+          ('ru_vat_10', '2019-01-01', NULL,         '10', 'НДС 10%'),
+          ('ru_vat_0',  '2019-01-01', NULL,         '0',  'НДС 0%'),
+          ('none',      '1900-01-01', NULL,         NULL, 'Без НДС'),
+          ('kz_vat',    '2009-01-01', '2025-12-31', '12', 'ҚҚС / НДС 12%'),
+          ('kz_vat',    '2026-01-01', NULL,         '16', 'ҚҚС / НДС 16% (214-VIII)');
+
+        -- Our organisations: who bills, with the bank details a QR code and a
+        -- statement import need.
+        CREATE TABLE billing_organization (
+          tax_id       TEXT PRIMARY KEY,
+          body         TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE billing_account (
+          id            INTEGER PRIMARY KEY,
+          number        TEXT NOT NULL UNIQUE,
+          holder_name   TEXT NOT NULL,
+          holder_tax_id TEXT,
+          phone         TEXT,
+          organization  TEXT,
+          currency      TEXT NOT NULL,
+          status        TEXT NOT NULL,
+          credit_limit  INTEGER NOT NULL,
+          created_at    TEXT NOT NULL,
+          updated_at    TEXT NOT NULL,
+          body          TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX billing_account_holder ON billing_account (holder_tax_id)
+          WHERE holder_tax_id IS NOT NULL;
+
+        CREATE TABLE billing_tariff (
+          code       TEXT PRIMARY KEY,
+          body       TEXT NOT NULL,
+          defined_at TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE billing_subscription (
+          id         INTEGER PRIMARY KEY,
+          account_id INTEGER NOT NULL REFERENCES billing_account(id),
+          service    TEXT NOT NULL,
+          start_date TEXT NOT NULL,
+          end_date   TEXT,              -- inclusive; NULL: open
+          created_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX billing_subscription_account ON billing_subscription (account_id);
+        -- Which tariff applies from which date: a change is a new row.
+        CREATE TABLE billing_subscription_tariff (
+          subscription_id INTEGER NOT NULL REFERENCES billing_subscription(id),
+          from_date       TEXT NOT NULL,
+          tariff          TEXT NOT NULL REFERENCES billing_tariff(code),
+          PRIMARY KEY (subscription_id, from_date)
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE billing_freeze (
+          id              INTEGER PRIMARY KEY,
+          subscription_id INTEGER NOT NULL REFERENCES billing_subscription(id),
+          from_date       TEXT NOT NULL,
+          to_date         TEXT,
+          fee             INTEGER
+        ) STRICT;
+        CREATE INDEX billing_freeze_subscription ON billing_freeze (subscription_id);
+        CREATE TABLE billing_discount (
+          id              INTEGER PRIMARY KEY,
+          account_id      INTEGER NOT NULL REFERENCES billing_account(id),
+          subscription_id INTEGER REFERENCES billing_subscription(id),
+          name            TEXT NOT NULL,
+          percent         TEXT,
+          fixed           INTEGER,
+          from_date       TEXT NOT NULL,
+          to_date         TEXT
+        ) STRICT;
+        CREATE INDEX billing_discount_account ON billing_discount (account_id);
+
+        CREATE TABLE billing_run (
+          id           INTEGER PRIMARY KEY,
+          period       TEXT NOT NULL,
+          status       TEXT NOT NULL,   -- running | done | cancelled
+          cursor       INTEGER NOT NULL, -- last account id finished
+          accounts     INTEGER NOT NULL,
+          lines        INTEGER NOT NULL,
+          started_at   TEXT NOT NULL,
+          finished_at  TEXT,
+          cancelled_at TEXT,
+          actor        TEXT
+        ) STRICT;
+        CREATE UNIQUE INDEX billing_run_open ON billing_run (period) WHERE status = 'running';
+
+        -- The debit side of the ledger: one row per accrual line. A line is
+        -- never changed except for reversed_by, set when a storno row (the
+        -- same amounts negated, storno_of pointing back) cancels it.
+        CREATE TABLE billing_accrual (
+          id              INTEGER PRIMARY KEY,
+          account_id      INTEGER NOT NULL REFERENCES billing_account(id),
+          subscription_id INTEGER,
+          period          TEXT NOT NULL,
+          seq             INTEGER NOT NULL,
+          kind            TEXT NOT NULL,  -- fee | freeze | adjustment | charge | storno
+          name            TEXT NOT NULL,
+          date            TEXT NOT NULL,  -- posting date: counts in balances from this day
+          due_date        TEXT NOT NULL,
+          date_from       TEXT,
+          date_to         TEXT,
+          days            INTEGER,
+          base            INTEGER NOT NULL,
+          discount        INTEGER NOT NULL,
+          amount          INTEGER NOT NULL, -- owed, VAT included
+          vat             INTEGER NOT NULL,
+          tax_code        TEXT NOT NULL,
+          vat_rate        TEXT NOT NULL,    -- "22", "none": the rate as resolved on the supply date
+          vat_mode        TEXT NOT NULL,
+          run_id          INTEGER REFERENCES billing_run(id),
+          doc_id          INTEGER,
+          charge_key      TEXT,
+          storno_of       INTEGER REFERENCES billing_accrual(id),
+          reversed_by     INTEGER REFERENCES billing_accrual(id)
+        ) STRICT;
+        -- A subscription is billed once per period: a second run finds its
+        -- lines and posts nothing, or only the difference after a change.
+        CREATE UNIQUE INDEX billing_accrual_once ON billing_accrual (subscription_id, period, seq)
+          WHERE subscription_id IS NOT NULL AND storno_of IS NULL;
+        CREATE UNIQUE INDEX billing_accrual_charge ON billing_accrual (account_id, charge_key)
+          WHERE charge_key IS NOT NULL;
+        CREATE INDEX billing_accrual_account ON billing_accrual (account_id, date);
+        CREATE INDEX billing_accrual_run ON billing_accrual (run_id) WHERE run_id IS NOT NULL;
+
+        -- The credit side: payments, idempotent by (channel, txn_id). The
+        -- first answer is kept and replayed verbatim to a repeated request.
+        CREATE TABLE billing_payment (
+          id          INTEGER PRIMARY KEY,
+          channel     TEXT NOT NULL,
+          txn_id      TEXT NOT NULL,
+          account_id  INTEGER NOT NULL REFERENCES billing_account(id),
+          amount      INTEGER NOT NULL,
+          date        TEXT NOT NULL,    -- business date (from txn_date)
+          txn_date    TEXT NOT NULL,    -- as the agent stated it, local time
+          received_at TEXT NOT NULL,
+          answer      TEXT NOT NULL,
+          storno_of   INTEGER REFERENCES billing_payment(id),
+          reversed_by INTEGER REFERENCES billing_payment(id),
+          doc_id      INTEGER
+        ) STRICT;
+        CREATE UNIQUE INDEX billing_payment_txn ON billing_payment (channel, txn_id);
+        CREATE INDEX billing_payment_account ON billing_payment (account_id, date);
+
+        CREATE TABLE billing_dunning_stage (
+          code       TEXT PRIMARY KEY,
+          position   INTEGER NOT NULL,
+          days       INTEGER NOT NULL,
+          min_amount INTEGER NOT NULL,
+          effect     TEXT NOT NULL
+        ) STRICT;
+        -- A case is one debt of one account: opened when it falls overdue,
+        -- closed when it is paid; each stage fires at most once per case.
+        CREATE TABLE billing_dunning_case (
+          id         INTEGER PRIMARY KEY,
+          account_id INTEGER NOT NULL REFERENCES billing_account(id),
+          opened_on  TEXT NOT NULL,
+          closed_on  TEXT
+        ) STRICT;
+        CREATE UNIQUE INDEX billing_dunning_open ON billing_dunning_case (account_id)
+          WHERE closed_on IS NULL;
+        CREATE TABLE billing_dunning_action (
+          case_id      INTEGER NOT NULL REFERENCES billing_dunning_case(id),
+          stage        TEXT NOT NULL,
+          emitted_on   TEXT NOT NULL,
+          days_overdue INTEGER NOT NULL,
+          debt         INTEGER NOT NULL,
+          effect       TEXT NOT NULL,
+          PRIMARY KEY (case_id, stage)
+        ) STRICT, WITHOUT ROWID;
+
+        -- Bank statement lines, deduplicated on what identifies a bank
+        -- document (the format has no transaction id).
+        CREATE TABLE billing_statement_line (
+          id           INTEGER PRIMARY KEY,
+          dedup_key    TEXT NOT NULL UNIQUE,
+          number       TEXT NOT NULL,
+          date         TEXT NOT NULL,
+          amount       INTEGER NOT NULL,
+          payer_name   TEXT,
+          payer_inn    TEXT,
+          payer_account TEXT,
+          purpose      TEXT,
+          status       TEXT NOT NULL,   -- posted | unmatched | resolved
+          account_id   INTEGER REFERENCES billing_account(id),
+          payment_id   INTEGER REFERENCES billing_payment(id),
+          imported_at  TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX billing_statement_unmatched ON billing_statement_line (status)
+          WHERE status = 'unmatched';
+
+        CREATE TABLE billing_journal (
+          id     INTEGER PRIMARY KEY,
+          at     TEXT NOT NULL,
+          actor  TEXT,
+          action TEXT NOT NULL,
+          object TEXT NOT NULL,
+          detail TEXT NOT NULL,
+          reason TEXT
+        ) STRICT;
+      )sql"}}};
+  return module;
+}
+
+}  // namespace opora::billing

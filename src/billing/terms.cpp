@@ -1,0 +1,161 @@
+#include "billing/terms.hpp"
+
+#include <cstdio>
+
+#include "core/error.hpp"
+
+namespace opora::billing {
+
+Period::Period(int year, int month) : year_(year), month_(month) {
+  if (month < 1 || month > 12 || year < Date::min_year || year > Date::max_year)
+    throw Error(ErrorCode::invalid,
+                "not a billing period: " + std::to_string(year) + "-" + std::to_string(month));
+}
+
+Period Period::parse_field(const std::string& text, const std::string& field) {
+  auto digits = [&](size_t from, size_t n) {
+    int v = 0;
+    for (size_t i = from; i < from + n; ++i) {
+      if (text[i] < '0' || text[i] > '9') return -1;
+      v = v * 10 + (text[i] - '0');
+    }
+    return v;
+  };
+  if (text.size() == 7 && text[4] == '-') {
+    const int y = digits(0, 4);
+    const int m = digits(5, 2);
+    if (y >= Date::min_year && y <= Date::max_year && m >= 1 && m <= 12) return Period(y, m);
+  }
+  fail_field(ErrorCode::invalid, field, "period",
+             "expected a month as YYYY-MM, got \"" + text + "\"");
+}
+
+std::string Period::to_string() const {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02d", year_, month_);
+  return buf;
+}
+
+const char* to_string(FeePeriod v) noexcept {
+  return v == FeePeriod::month ? "month" : "day";
+}
+const char* to_string(Timing v) noexcept {
+  return v == Timing::advance ? "advance" : "arrears";
+}
+const char* to_string(Proration v) noexcept {
+  return v == Proration::actual ? "actual" : "none";
+}
+const char* to_string(VatMode v) noexcept {
+  return v == VatMode::included ? "included" : "on_top";
+}
+
+VatSplit split_vat(const Money& amount, const TaxRate& rate, VatMode mode) {
+  if (!rate.percent || rate.percent->is_zero()) return {amount, Money::zero(amount.currency())};
+  // rate = coefficient / 10^scale percent; keep it integral by scaling 100 too.
+  int64_t hundred = 100;
+  for (int i = 0; i < rate.percent->scale(); ++i) hundred *= 10;
+  const int64_t r = rate.percent->coefficient();
+  if (mode == VatMode::on_top) {
+    const Money vat = amount.mul_div(r, hundred);
+    return {amount + vat, vat};
+  }
+  return {amount, amount.mul_div(r, hundred + r)};
+}
+
+Money prorate(const Money& fee, int first, int last, int n) {
+  if (first < 1 || last < first || last > n)
+    throw Error(ErrorCode::internal, "prorate: bad day range");
+  return fee.mul_div(last, n) - fee.mul_div(first - 1, n);
+}
+
+namespace {
+
+// What applies on one day of the period; consecutive equal days form a line.
+struct DayState {
+  int tariff = -1;  // index into tariffs, -1: not subscribed
+  int freeze = -1;  // index into freezes, -1: not frozen
+  std::vector<int> discounts;
+  bool operator==(const DayState& o) const {
+    return tariff == o.tariff && freeze == o.freeze && discounts == o.discounts;
+  }
+};
+
+}  // namespace
+
+std::vector<LineDraft> accrue_subscription(const Period& period,
+                                           const std::vector<TariffSpan>& tariffs,
+                                           const std::vector<FreezeSpan>& freezes,
+                                           const std::vector<Discount>& discounts,
+                                           const TaxResolver& taxes) {
+  const int n = period.days();
+  std::vector<DayState> days(static_cast<size_t>(n) + 1);
+  // rank[d]: the day's position among the days with the same tariff, for
+  // tariffs billed without proration (their active days are their period).
+  std::vector<int> active_of_tariff(tariffs.size(), 0);
+  std::vector<int> rank(static_cast<size_t>(n) + 1, 0);
+  for (int d = 1; d <= n; ++d) {
+    const Date date(period.year(), period.month(), d);
+    DayState& s = days[static_cast<size_t>(d)];
+    for (size_t i = 0; i < tariffs.size(); ++i)
+      if (tariffs[i].span.covers(date)) s.tariff = static_cast<int>(i);
+    if (s.tariff < 0) continue;
+    rank[static_cast<size_t>(d)] = ++active_of_tariff[static_cast<size_t>(s.tariff)];
+    for (size_t i = 0; i < freezes.size(); ++i)
+      if (freezes[i].span.covers(date)) s.freeze = static_cast<int>(i);
+    for (size_t i = 0; i < discounts.size(); ++i)
+      if (discounts[i].span.covers(date)) s.discounts.push_back(static_cast<int>(i));
+  }
+
+  std::vector<LineDraft> lines;
+  for (int s = 1; s <= n;) {
+    const DayState& state = days[static_cast<size_t>(s)];
+    int e = s;
+    while (e < n && days[static_cast<size_t>(e) + 1] == state) ++e;
+    if (state.tariff >= 0) {
+      const Tariff& t = *tariffs[static_cast<size_t>(state.tariff)].tariff;
+      const bool frozen = state.freeze >= 0;
+      std::optional<Money> fee = t.fee;
+      if (frozen) {
+        const auto& f = freezes[static_cast<size_t>(state.freeze)];
+        fee = f.fee ? f.fee : t.freeze_fee;
+      }
+      // The day numbers the cumulative method runs over: days of the month,
+      // or for an unprorated tariff its own active days.
+      const bool whole = t.proration == Proration::none;
+      const int first = whole ? rank[static_cast<size_t>(s)] : s;
+      const int last = whole ? rank[static_cast<size_t>(e)] : e;
+      const int of = whole ? active_of_tariff[static_cast<size_t>(state.tariff)] : n;
+      if (fee && !fee->is_zero()) {
+        LineDraft line;
+        line.kind = frozen ? "freeze" : "fee";
+        line.name = t.name;
+        line.tariff = &t;
+        line.from = Date(period.year(), period.month(), s);
+        line.to = Date(period.year(), period.month(), e);
+        line.days = e - s + 1;
+        line.period_days = n;
+        if (t.fee_period == FeePeriod::day && !frozen)
+          line.base = fee->multiply(Decimal(line.days));
+        else
+          line.base = prorate(*fee, first, last, of);
+        Money off = Money::zero(fee->currency());
+        for (int i : state.discounts) {
+          const Discount& dsc = discounts[static_cast<size_t>(i)];
+          if (dsc.percent) off += line.base.multiply(*dsc.percent * Decimal(1, 2));
+          if (dsc.fixed) off += prorate(*dsc.fixed, first, last, of);
+        }
+        line.discount = off < line.base ? off : line.base;
+        line.rate = taxes.resolve(t.tax_code, line.to);
+        line.vat_mode = t.vat_mode;
+        const VatSplit v = split_vat(line.base - line.discount, line.rate, t.vat_mode);
+        line.amount = v.gross;
+        line.vat = v.vat;
+        lines.push_back(std::move(line));
+      }
+    }
+    s = e + 1;
+  }
+  return lines;
+}
+
+}  // namespace opora::billing

@@ -1,0 +1,342 @@
+// billing.*: accounts, tariffs, subscriptions, the accrual run, payments and
+// their bank protocols, balances, reports, dunning, QR codes and statements.
+#include <boost/json.hpp>
+
+#include "billing/billing.hpp"
+#include "engine/database.hpp"
+#include "engine/method_table.hpp"
+#include "engine/params.hpp"
+
+namespace opora::engine {
+namespace json = boost::json;
+
+namespace {
+
+billing::Context context(Database& db, const Params& p) {
+  billing::Context ctx;
+  ctx.now = db.clock().now();
+  ctx.today = db.clock().today();
+  ctx.actor = p.opt_str("actor");
+  ctx.reason = p.opt_str("reason");
+  return ctx;
+}
+
+const std::string kWho = R"~(
+  "actor": {"type": "string", "description": "who acts (recorded in the journal)"},
+  "reason": {"type": "string", "description": "why (recorded in the journal)"})~";
+
+const std::string kMoney = R"~({"type": "string", "format": "money"})~";
+const std::string kDate = R"~({"type": "string", "format": "date"})~";
+const std::string kAccount =
+    R"~("account": {"type": "string", "description": "account number (лицевой счёт)"})~";
+
+std::string obj(const std::string& properties, const char* required = "[]") {
+  return std::string(R"~({"type": "object", "required": )~") + required + R"~(, "properties": {)~" +
+         properties + "}}";
+}
+
+const std::string kTariff = R"~({"type": "object", "properties": {
+  "code": {"type": "string"}, "name": {"type": "string"},
+  "fee": {"type": "string", "format": "money", "description": "per month, or per day with fee_period day"},
+  "currency": {"type": "string", "description": "ISO 4217, default RUB"},
+  "fee_period": {"type": "string", "enum": ["month", "day"]},
+  "tax": {"type": "string", "description": "tax code: ru_vat (20% to 2025, 22% from 2026), ru_vat_10, ru_vat_0, none, kz_vat (12%/16%), or one a host defined; default ru_vat, kz_vat for KZT"},
+  "vat_mode": {"type": "string", "enum": ["included", "on_top"]},
+  "billing": {"type": "string", "enum": ["advance", "arrears"], "description": "accrued on the first or the last day of the period"},
+  "proration": {"type": "string", "enum": ["actual", "none"], "description": "actual: by days of the month; none: the full fee for any active day"},
+  "freeze_fee": {"type": "string", "format": "money", "description": "monthly fee while frozen; absent: free"},
+  "payment_term_days": {"type": "integer", "minimum": 0, "maximum": 366, "description": "due date = accrual date + this, default 10"}}})~";
+
+const std::string kParty = R"~({"type": "object", "properties": {
+  "type": {"type": "string", "enum": ["company", "sole_trader", "person"]}, "name": {"type": "string"},
+  "inn": {"type": "string"}, "iin": {"type": "string"}, "bin": {"type": "string"}, "kpp": {"type": "string"}}})~";
+
+const std::string kAccountResult = R"~({"type": "object", "properties": {
+  "number": {"type": "string"}, "holder": {"type": "object"}, "phone": {"type": "string"},
+  "address": {"type": "string"}, "organization": {"type": "string"}, "currency": {"type": "string"},
+  "status": {"type": "string"}, "credit_limit": {"type": "string", "format": "money"},
+  "balance": {"type": "string", "format": "money", "description": "paid - accrued: negative is debt"},
+  "debt": {"type": "string", "format": "money"}, "overdue": {"type": "string", "format": "money"},
+  "subscriptions": {"type": "array"}}})~";
+
+const std::string kRun = R"~({"type": "object", "properties": {
+  "run": {"type": "integer"}, "period": {"type": "string"},
+  "status": {"type": "string", "description": "running, done, cancelled, or nothing_to_bill"},
+  "accounts": {"type": "integer"}, "lines": {"type": "integer"},
+  "new_lines": {"type": "integer", "description": "lines this call posted"},
+  "complete": {"type": "boolean", "description": "false when stopped by the progress callback; call again to resume"},
+  "resumed": {"type": "boolean"},
+  "totals": {"type": "array", "items": {"type": "object", "properties": {
+    "currency": {"type": "string"}, "amount": {"type": "string", "format": "money"}, "vat": {"type": "string", "format": "money"}}}},
+  "started_at": {"type": "string", "format": "date-time"}, "finished_at": {"type": "string", "format": "date-time"},
+  "cancelled_at": {"type": "string", "format": "date-time"}, "lines_reversed": {"type": "integer"}}})~";
+
+const std::string kPayAnswer = R"~({"type": "object", "properties": {
+  "receipt": {"type": "string", "description": "our payment id (prv_txn); the same on every repeat"},
+  "channel": {"type": "string"}, "txn_id": {"type": "string"}, "account": {"type": "string"},
+  "amount": {"type": "string", "format": "money"}, "currency": {"type": "string"},
+  "txn_date": {"type": "string"}, "date": {"type": "string", "format": "date"},
+  "received_at": {"type": "string", "format": "date-time"},
+  "balance": {"type": "string", "format": "money", "description": "after this payment"},
+  "debt": {"type": "string", "format": "money"},
+  "replayed": {"type": "boolean", "description": "true: a repeat, answered as the first time, nothing posted"}}})~";
+
+const std::string kOpen = R"~({"type": "object"})~";
+
+}  // namespace
+
+void register_billing_methods(MethodTable& t) {
+  // --- tax rates, organisations, tariffs, accounts ---------------------------
+  t.add(
+      "billing.tax.define",
+      "Adds a tax rate from a date; the code's previous rate ends the day before.",
+      obj(R"~("code": {"type": "string"}, "rate": {"type": "string", "description": "percent (\"22\", \"12.5\") or \"none\""},
+            "valid_from": )~" +
+              kDate + R"~(, "title": {"type": "string"},)~" + kWho,
+          R"~(["code", "rate", "valid_from"])~"),
+      kOpen, true, [](Database& db, const Params& p) {
+        return db.billing().define_tax_rate(p.object(), context(db, p));
+      });
+  t.add(
+      "billing.tax.list", "Every tax rate with its dates, built-in ones included.", obj(""),
+      R"~({"type": "object", "properties": {"rates": {"type": "array", "items": {"type": "object", "properties": {
+          "code": {"type": "string"}, "valid_from": {"type": "string", "format": "date"},
+          "valid_to": {"type": "string", "format": "date"}, "rate": {"type": "string"}, "title": {"type": "string"}}}}}})~",
+      false, [](Database& db, const Params&) { return db.billing().list_tax_rates(); });
+  t.add(
+      "billing.organization.put",
+      "Adds or replaces one of our organisations with its bank details (for QR codes and "
+      "statements).",
+      obj(R"~("type": {"type": "string", "enum": ["company", "sole_trader"]}, "name": {"type": "string"},
+            "inn": {"type": "string"}, "kpp": {"type": "string"}, "bin": {"type": "string"}, "iin": {"type": "string"},
+            "bank": {"type": "object", "properties": {"account": {"type": "string"}, "name": {"type": "string"},
+              "bic": {"type": "string"}, "corr_account": {"type": "string"}}},)~" +
+          kWho),
+      kOpen, true, [](Database& db, const Params& p) {
+        return db.billing().put_organization(p.object(), context(db, p));
+      });
+  t.add("billing.organization.list", "Our organisations.", obj(""), kOpen, false,
+        [](Database& db, const Params&) { return db.billing().organizations(); });
+  t.add("billing.tariff.define",
+        "Creates or replaces a tariff; runs after the change use it, posted lines keep theirs.",
+        kTariff, kTariff, true, [](Database& db, const Params& p) {
+          return db.billing().define_tariff(p.object(), context(db, p));
+        });
+  t.add("billing.tariff.list", "Every tariff.", obj(""), kOpen, false,
+        [](Database& db, const Params&) { return db.billing().list_tariffs(); });
+  t.add(
+      "billing.account.put",
+      "Creates an account (лицевой счёт) or changes the fields given; null clears "
+      "phone/address/organization.",
+      obj(R"~("number": {"type": "string"}, "holder": )~" + kParty +
+              R"~(, "phone": {"type": ["string", "null"]}, "address": {"type": ["string", "null"]},
+            "organization": {"type": ["string", "null"], "description": "tax id of one of our organisations"},
+            "currency": {"type": "string"}, "status": {"type": "string", "enum": ["active", "suspended", "disconnected"]},
+            "credit_limit": )~" +
+              kMoney + "," + kWho,
+          R"~(["number"])~"),
+      kAccountResult, true, [](Database& db, const Params& p) {
+        return db.billing().put_account(p.object(), context(db, p));
+      });
+  t.add("billing.account.get", "An account with its balance, debt and subscriptions.",
+        obj(kAccount, R"~(["account"])~"), kAccountResult, false,
+        [](Database& db, const Params& p) { return db.billing().get_account(p.str("account")); });
+  t.add("billing.account.list", "Accounts in id order, a page at a time.",
+        obj(R"~("status": {"type": "string", "enum": ["active", "suspended", "disconnected"]},
+            "limit": {"type": "integer", "minimum": 1, "maximum": 10000},
+            "after_id": {"type": "integer", "minimum": 0, "description": "next_after_id of the previous page"})~"),
+        kOpen, false,
+        [](Database& db, const Params& p) { return db.billing().list_accounts(p.object()); });
+
+  // --- subscriptions ---------------------------------------------------------
+  const std::string sub = R"~("subscription": {"type": "integer", "minimum": 1})~";
+  t.add(
+      "billing.subscription.connect", "Connects a service on a tariff from a date (default today).",
+      obj(kAccount +
+              R"~(, "tariff": {"type": "string"}, "service": {"type": "string", "description": "default internet"},
+            "date": )~" +
+              kDate + "," + kWho,
+          R"~(["account", "tariff"])~"),
+      kOpen, true, [](Database& db, const Params& p) {
+        return db.billing().connect(p.object(), context(db, p));
+      });
+  t.add("billing.subscription.disconnect",
+        "Ends a subscription: `date` is the last day billed (default today).",
+        obj(sub + R"~(, "date": )~" + kDate + "," + kWho, R"~(["subscription"])~"), kOpen, true,
+        [](Database& db, const Params& p) {
+          return db.billing().disconnect(p.object(), context(db, p));
+        });
+  t.add(
+      "billing.subscription.change_tariff",
+      "Changes the tariff now, from the next period, or from a date.",
+      obj(sub +
+              R"~(, "tariff": {"type": "string"}, "when": {"type": "string", "enum": ["now", "next_period", "date"]},
+            "date": )~" +
+              kDate + "," + kWho,
+          R"~(["subscription", "tariff"])~"),
+      kOpen, true, [](Database& db, const Params& p) {
+        return db.billing().change_tariff(p.object(), context(db, p));
+      });
+  t.add("billing.subscription.freeze",
+        "Freezes a subscription from a date (optionally to a date) with an optional reduced "
+        "monthly fee.",
+        obj(sub + R"~(, "from": )~" + kDate + R"~(, "to": )~" + kDate + R"~(, "fee": )~" + kMoney +
+                "," + kWho,
+            R"~(["subscription"])~"),
+        kOpen, true, [](Database& db, const Params& p) {
+          return db.billing().freeze(p.object(), context(db, p));
+        });
+  t.add("billing.subscription.unfreeze", "Resumes a frozen subscription on `date` (default today).",
+        obj(sub + R"~(, "date": )~" + kDate + "," + kWho, R"~(["subscription"])~"), kOpen, true,
+        [](Database& db, const Params& p) {
+          return db.billing().unfreeze(p.object(), context(db, p));
+        });
+  t.add("billing.subscription.list", "An account's subscriptions with tariffs and freezes.",
+        obj(kAccount, R"~(["account"])~"), kOpen, false,
+        [](Database& db, const Params& p) { return db.billing().subscriptions(p.str("account")); });
+  t.add("billing.discount.add",
+        "A percent or fixed monthly discount for an account (or one subscription), from a date, "
+        "optionally to a date.",
+        obj(kAccount +
+                R"~(, "subscription": {"type": "integer", "minimum": 1}, "name": {"type": "string"},
+            "percent": {"type": "string", "format": "decimal"}, "amount": )~" +
+                kMoney + R"~(, "from": )~" + kDate + R"~(, "to": )~" + kDate + "," + kWho,
+            R"~(["account", "name", "from"])~"),
+        kOpen, true, [](Database& db, const Params& p) {
+          return db.billing().add_discount(p.object(), context(db, p));
+        });
+  t.add("billing.charge",
+        "Posts a one-time charge (equipment, installation) with its accrual document; a repeated "
+        "key returns the first.",
+        obj(kAccount + R"~(, "name": {"type": "string"}, "amount": )~" + kMoney +
+                R"~(, "date": )~" + kDate + R"~(, "tax": {"type": "string"},
+            "vat_mode": {"type": "string", "enum": ["included", "on_top"]},
+            "payment_term_days": {"type": "integer"},
+            "key": {"type": "string", "description": "idempotency key of the host"},)~" +
+                kWho,
+            R"~(["account", "name", "amount"])~"),
+        kOpen, true, [](Database& db, const Params& p) {
+          return db.billing().add_charge(p.object(), context(db, p));
+        });
+
+  // --- the run ---------------------------------------------------------------
+  t.add_batch("billing.run",
+              "Accrues every subscription of a month (lines and one accrual document per account); "
+              "idempotent, resumable, progress reported.",
+              obj(R"~("period": {"type": "string", "description": "YYYY-MM"},
+          "chunk_size": {"type": "integer", "minimum": 1, "maximum": 100000, "description": "accounts per transaction, default 2000"},
+          "documents": {"type": "boolean", "description": "write accrual documents to the registry (default true)"},)~" +
+                      kWho,
+                  R"~(["period"])~"),
+              kRun, [](Database& db, const Params& p) {
+                return db.billing().run(p.object(), context(db, p), db.progress_for("billing.run"));
+              });
+  t.add("billing.run.cancel",
+        "Reverses a finished run: a storno line for each of its lines, its documents marked "
+        "reversed, journalled.",
+        obj(R"~("run": {"type": "integer", "minimum": 1},)~" + kWho, R"~(["run"])~"), kRun, true,
+        [](Database& db, const Params& p) {
+          return db.billing().cancel_run(p.object(), context(db, p));
+        });
+  t.add("billing.run.list", "Runs with their totals, optionally of one period.",
+        obj(R"~("period": {"type": "string"})~"), kOpen, false,
+        [](Database& db, const Params& p) { return db.billing().runs(p.object()); });
+
+  // --- payments --------------------------------------------------------------
+  const std::string channel =
+      R"~("channel": {"type": "string", "description": "payment channel: kaspi, osmp, bank, cash, ..."})~";
+  t.add(
+      "billing.check",
+      "How much an account owes: status, masked holder name, amount due. Changes nothing.",
+      obj(channel + "," + kAccount, R"~(["channel", "account"])~"),
+      R"~({"type": "object", "properties": {"account": {"type": "string"}, "status": {"type": "string"},
+          "holder": {"type": "string", "description": "masked: Иван Иванович И."}, "currency": {"type": "string"},
+          "amount_due": {"type": "string", "format": "money"}, "overdue": {"type": "string", "format": "money"},
+          "balance": {"type": "string", "format": "money"}}})~",
+      false,
+      [](Database& db, const Params& p) { return db.billing().check(p.object(), context(db, p)); });
+  t.add(
+      "billing.pay",
+      "Posts a payment, idempotent by (channel, txn_id): a repeat returns the first answer; "
+      "the same txn_id with another account or amount is a conflict.",
+      obj(channel + "," + kAccount + R"~(, "txn_id": {"type": "string"}, "amount": )~" + kMoney +
+              R"~(, "txn_date": {"type": "string", "description": "YYYY-MM-DDTHH:MM:SS (agent's local time) or YYYY-MM-DD"})~",
+          R"~(["channel", "txn_id", "account", "amount"])~"),
+      kPayAnswer, true,
+      [](Database& db, const Params& p) { return db.billing().pay(p.object(), context(db, p)); });
+  t.add("billing.payment.storno", "Reverses a payment with a negative payment row; journalled.",
+        obj(R"~("receipt": {"type": "string"},)~" + kWho, R"~(["receipt"])~"), kOpen, true,
+        [](Database& db, const Params& p) {
+          return db.billing().storno_payment(p.object(), context(db, p));
+        });
+  t.add(
+      "billing.gateway",
+      "Answers an OSMP/QIWI or Kaspi check/pay request (query parameters) with the protocol's "
+      "XML and result codes.",
+      obj(R"~("protocol": {"type": "string", "enum": ["osmp", "kaspi"]},
+            "query": {"type": ["object", "string"], "description": "the request's parameters, as an object of strings or a query string"},
+            "channel": {"type": "string", "description": "channel the payments are booked under; default the protocol name"})~",
+          R"~(["protocol", "query"])~"),
+      R"~({"type": "object", "properties": {"http_status": {"type": "integer"}, "content_type": {"type": "string"},
+          "body": {"type": "string"}, "result": {"type": "integer", "description": "the protocol's result code"}}})~",
+      true, [](Database& db, const Params& p) {
+        return db.billing().gateway(p.object(), context(db, p));
+      });
+
+  // --- balances and reports --------------------------------------------------
+  t.add("billing.balance",
+        "An account's balance on a date with its open accruals (settled oldest first).",
+        obj(kAccount + R"~(, "date": )~" + kDate, R"~(["account"])~"), kOpen, false,
+        [](Database& db, const Params& p) {
+          return db.billing().balance(p.object(), context(db, p));
+        });
+  t.add("billing.ledger", "An account's accruals and payments between two dates.",
+        obj(kAccount + R"~(, "from": )~" + kDate + R"~(, "to": )~" + kDate, R"~(["account"])~"),
+        kOpen, false,
+        [](Database& db, const Params& p) { return db.billing().ledger(p.object()); });
+  t.add("billing.ageing",
+        "Open debt by days overdue (not due, 0-30, 31-60, 61-90, 90+) on a date, per currency.",
+        obj(kAccount + R"~(, "date": )~" + kDate), kOpen, false, [](Database& db, const Params& p) {
+          return db.billing().ageing(p.object(), context(db, p));
+        });
+  t.add(
+      "billing.turnover",
+      "Turnover statement: opening, accrued, paid, closing per account and in total.",
+      obj(kAccount + R"~(, "from": )~" + kDate + R"~(, "to": )~" + kDate +
+              R"~(, "accounts": {"type": "boolean", "description": "include per-account rows (default true)"})~",
+          R"~(["from", "to"])~"),
+      kOpen, false,
+      [](Database& db, const Params& p) { return db.billing().turnover(p.object()); });
+  t.add("billing.debtors", "Accounts with overdue debt of at least min_days and min_amount.",
+        obj(R"~("min_days": {"type": "integer", "minimum": 0}, "min_amount": )~" + kMoney +
+            R"~(, "date": )~" + kDate +
+            R"~(, "limit": {"type": "integer", "minimum": 1, "maximum": 100000})~"),
+        kOpen, false, [](Database& db, const Params& p) {
+          return db.billing().debtors(p.object(), context(db, p));
+        });
+
+  // --- dunning ---------------------------------------------------------------
+  t.add("billing.dunning.define",
+        "Replaces the dunning ladder: stages by days overdue and minimum debt, each with the "
+        "effect the host carries out.",
+        obj(R"~("stages": {"type": "array", "items": {"type": "object", "properties": {
+            "code": {"type": "string"}, "days": {"type": "integer", "minimum": 0},
+            "min_amount": {"type": "string", "format": "money"},
+            "effect": {"type": "object", "description": "{type: sms | email | task | disconnect | ..., any payload}"}}}},)~" +
+                kWho,
+            R"~(["stages"])~"),
+        kOpen, true, [](Database& db, const Params& p) {
+          return db.billing().define_dunning(p.object(), context(db, p));
+        });
+  t.add("billing.dunning.run",
+        "Emits each due stage's effect once per debt; closes cases whose debt is no longer "
+        "overdue.",
+        obj(R"~("date": )~" + kDate + "," + kWho), kOpen, true, [](Database& db, const Params& p) {
+          return db.billing().dunning_run(p.object(), context(db, p));
+        });
+  t.add("billing.dunning.cases", "Dunning cases with the effects emitted for them.",
+        obj(kAccount + R"~(, "open_only": {"type": "boolean"})~"), kOpen, false,
+        [](Database& db, const Params& p) { return db.billing().dunning_cases(p.object()); });
+}
+
+}  // namespace opora::engine
