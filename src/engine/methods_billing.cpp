@@ -337,6 +337,44 @@ void register_billing_methods(MethodTable& t) {
   t.add("billing.dunning.cases", "Dunning cases with the effects emitted for them.",
         obj(kAccount + R"~(, "open_only": {"type": "boolean"})~"), kOpen, false,
         [](Database& db, const Params& p) { return db.billing().dunning_cases(p.object()); });
+  // --- QR codes and bank statements ------------------------------------------
+  t.add(
+      "billing.qr",
+      "Payment QR text (GOST R 56042-2014, ST0001…) for an account's amount due or an accrual "
+      "document, in UTF-8 or windows-1251.",
+      obj(kAccount +
+          R"~(, "document": {"type": "integer", "minimum": 1, "description": "accrual document id"},
+            "amount": {"type": "string", "format": "money", "description": "overrides the amount due"},
+            "purpose": {"type": "string"}, "tech_code": {"type": "string", "description": "GOST TechCode, default 09 (Internet and TV)"},
+            "encoding": {"type": "string", "enum": ["utf-8", "windows-1251"]})~"),
+      R"~({"type": "object", "properties": {"text": {"type": "string", "description": "the QR content as UTF-8 text"},
+          "payload_base64": {"type": "string", "description": "the exact bytes to encode in the QR, in the chosen encoding"},
+          "encoding": {"type": "string"}, "bytes": {"type": "integer"}, "account": {"type": "string"},
+          "amount": {"type": "string", "format": "money"}}})~",
+      false,
+      [](Database& db, const Params& p) { return db.billing().qr(p.object(), context(db, p)); });
+  t.add(
+      "billing.statement.import",
+      "Imports a 1CClientBankExchange statement: incoming payments matched by account number in "
+      "the purpose or payer INN, deduplicated, posted; others kept as unmatched.",
+      obj(R"~("content_base64": {"type": "string", "description": "the file's bytes (usually windows-1251)"},
+            "encoding": {"type": "string", "enum": ["windows-1251", "utf-8", "cp866"], "description": "default: as the file declares (Кодировка)"},
+            "channel": {"type": "string", "description": "default bank"},)~" +
+              kWho,
+          R"~(["content_base64"])~"),
+      kOpen, true, [](Database& db, const Params& p) {
+        return db.billing().import_statement(p.object(), context(db, p));
+      });
+  t.add("billing.statement.unmatched", "Statement payments no account was found for.", obj(""),
+        kOpen, false,
+        [](Database& db, const Params& p) { return db.billing().unmatched(p.object()); });
+  t.add("billing.statement.resolve",
+        "Posts an unmatched statement payment to the account a person chose.",
+        obj(R"~("line": {"type": "integer", "minimum": 1}, )~" + kAccount + "," + kWho,
+            R"~(["line", "account"])~"),
+        kPayAnswer, true, [](Database& db, const Params& p) {
+          return db.billing().resolve_unmatched(p.object(), context(db, p));
+        });
 }
 
 }  // namespace opora::engine
