@@ -15,8 +15,35 @@ Billing::Billing(store::Connection& conn, registry::Registry& registry)
 
 Billing::~Billing() = default;
 
+namespace {
+
+// What the tariff and rate caches hold, hashed (FNV-1a). PRAGMA data_version
+// ignores this connection's own commits, so a tariff or rate defined through
+// this handle would never reach the cache; the catalogue's content tells
+// every change apart, whoever made it. Both tables are small.
+int64_t catalog_stamp(store::Connection& conn) {
+  auto st = conn.cached(
+      "SELECT (SELECT group_concat(body, char(30)) FROM (SELECT body FROM billing_tariff ORDER BY "
+      "code)), (SELECT group_concat(code || ' ' || valid_from || ' ' || COALESCE(valid_to, '') || "
+      "' ' || COALESCE(rate, ''), char(30)) FROM (SELECT * FROM billing_tax_rate ORDER BY code, "
+      "valid_from))");
+  st->step();
+  uint64_t h = 14695981039346656037ULL;
+  for (int col = 0; col < 2; ++col) {
+    for (const char c : st->optional_text(col).value_or("")) {
+      h ^= static_cast<unsigned char>(c);
+      h *= 1099511628211ULL;
+    }
+    h ^= 0xFFU;
+    h *= 1099511628211ULL;
+  }
+  return static_cast<int64_t>(h >> 1);
+}
+
+}  // namespace
+
 void Billing::Impl::refresh() {
-  const int64_t version = conn.data_version();
+  const int64_t version = catalog_stamp(conn);
   if (version == seen_version_ && conn.rollbacks() == seen_rollbacks_) return;
   seen_version_ = version;
   seen_rollbacks_ = conn.rollbacks();
@@ -135,31 +162,37 @@ int64_t Billing::Impl::insert_line(const NewLine& l) {
       "due_date, date_from, date_to, days, base, discount, amount, vat, tax_code, vat_rate, "
       "vat_mode, run_id, doc_id, charge_key, storno_of) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
       "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)");
+  // Text is bound without copies: everything bound lives in `l` or in the
+  // local date strings until run() returns (the hot path of billing.run).
   auto opt_int = [&](int i, const std::optional<int64_t>& v) {
     if (v)
       st->bind(i, *v);
     else
       st->bind_null(i);
   };
-  auto opt_date = [&](int i, const std::optional<Date>& v) {
-    if (v)
-      st->bind(i, v->to_string());
-    else
-      st->bind_null(i);
-  };
+  const std::string date = l.date.to_string();
+  const std::string due = l.due.to_string();
+  const std::string from = l.from ? l.from->to_string() : std::string();
+  const std::string to = l.to ? l.to->to_string() : std::string();
   st->bind(1, l.account_id);
   opt_int(2, l.subscription_id);
-  st->bind(3, l.period).bind(4, l.seq).bind(5, l.kind).bind(6, l.name);
-  st->bind(7, l.date.to_string()).bind(8, l.due.to_string());
-  opt_date(9, l.from);
-  opt_date(10, l.to);
+  st->bind_static(3, l.period).bind(4, l.seq).bind_static(5, l.kind).bind_static(6, l.name);
+  st->bind_static(7, date).bind_static(8, due);
+  if (l.from)
+    st->bind_static(9, from);
+  else
+    st->bind_null(9);
+  if (l.to)
+    st->bind_static(10, to);
+  else
+    st->bind_null(10);
   opt_int(11, l.days);
   st->bind(12, l.base).bind(13, l.discount).bind(14, l.amount).bind(15, l.vat);
-  st->bind(16, l.tax_code).bind(17, l.vat_rate).bind(18, l.vat_mode);
+  st->bind_static(16, l.tax_code).bind_static(17, l.vat_rate).bind_static(18, l.vat_mode);
   opt_int(19, l.run_id);
   opt_int(20, l.doc_id);
   if (l.charge_key)
-    st->bind(21, *l.charge_key);
+    st->bind_static(21, *l.charge_key);
   else
     st->bind_null(21);
   opt_int(22, l.storno_of);

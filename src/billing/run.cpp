@@ -6,8 +6,10 @@
 // changed.
 #include <boost/json.hpp>
 #include <map>
+#include <unordered_map>
 
 #include "billing/impl.hpp"
+#include "core/json_text.hpp"
 #include "registry/registry.hpp"
 #include "store/sqlite.hpp"
 
@@ -33,16 +35,29 @@ std::optional<Date> date_or_null(store::Statement& st, int col) {
 // Everything a chunk of accounts needs, loaded with a few range queries.
 struct SubscriptionTerms {
   int64_t id = 0;
-  int64_t account_id = 0;
   Span span;
   std::vector<std::pair<Date, std::string>> tariffs;  // from, code
   std::vector<FreezeSpan> freezes;
 };
 
+// What is already posted for a subscription in the period.
+struct Posted {
+  int64_t amount = 0;
+  int64_t vat = 0;
+  int64_t live_lines = 0;
+  int64_t max_seq = -1;
+};
+
+struct AccountTerms {
+  AccountRow row;
+  std::vector<SubscriptionTerms> subs;
+  std::vector<std::pair<std::optional<int64_t>, Discount>> discounts;  // (subscription, discount)
+};
+
+// Accounts of one id range, in id order, each with its subscriptions.
 struct Chunk {
-  std::vector<int64_t> accounts;
-  std::map<int64_t, std::vector<SubscriptionTerms>> subs;  // by account
-  std::map<int64_t, std::vector<std::pair<std::optional<int64_t>, Discount>>> discounts;
+  std::vector<AccountTerms> accounts;
+  std::unordered_map<int64_t, Posted> posted;  // by subscription; empty on a first run
 };
 
 }  // namespace
@@ -84,59 +99,48 @@ class Runner {
   Runner(Billing::Impl& b, const Period& period, const Context& ctx)
       : b_(b), period_(period), ctx_(ctx) {}
 
-  // Accounts with any subscription touching the period, after `cursor`.
-  std::vector<int64_t> next_accounts(int64_t cursor, int64_t limit) {
-    std::vector<int64_t> ids;
-    auto st = b_.conn.cached(
-        "SELECT DISTINCT account_id FROM billing_subscription WHERE account_id > ?1 AND "
-        "start_date <= ?2 AND (end_date IS NULL OR end_date >= ?3) ORDER BY account_id LIMIT ?4");
-    st->bind(1, cursor).bind(2, period_.last().to_string()).bind(3, period_.first().to_string());
-    st->bind(4, limit);
-    while (st->step()) ids.push_back(st->int64(0));
-    return ids;
-  }
-
-  int64_t count_accounts() {
-    auto st = b_.conn.cached(
-        "SELECT COUNT(DISTINCT account_id) FROM billing_subscription WHERE start_date <= ?1 AND "
-        "(end_date IS NULL OR end_date >= ?2)");
-    st->bind(1, period_.last().to_string()).bind(2, period_.first().to_string());
-    st->step();
-    return st->int64(0);
-  }
-
-  Chunk load(const std::vector<int64_t>& accounts) {
+  // Accounts lo..hi (by id) with a subscription in the period, their
+  // subscriptions, tariff rows, freezes, discounts and what is posted.
+  Chunk load(int64_t lo, int64_t hi, bool with_bodies) {
     Chunk c;
-    c.accounts = accounts;
-    const int64_t lo = accounts.front();
-    const int64_t hi = accounts.back();
     const std::string first = period_.first().to_string();
     const std::string last = period_.last().to_string();
-    std::map<int64_t, SubscriptionTerms*> by_id;
+    b_.refresh();  // tariffs and rates, once per chunk
     auto st = b_.conn.cached(
-        "SELECT id, account_id, start_date, end_date FROM billing_subscription WHERE account_id "
-        "BETWEEN ?1 AND ?2 AND start_date <= ?3 AND (end_date IS NULL OR end_date >= ?4) ORDER BY "
-        "account_id, id");
+        "SELECT s.account_id, a.number, a.holder_name, a.currency, CASE WHEN ?5 THEN a.body END, "
+        "s.id, s.start_date, s.end_date, t.from_date, t.tariff FROM billing_subscription s "
+        "JOIN billing_account a ON a.id = s.account_id "
+        "JOIN billing_subscription_tariff t ON t.subscription_id = s.id "
+        "WHERE s.account_id BETWEEN ?1 AND ?2 AND s.start_date <= ?3 AND (s.end_date IS NULL OR "
+        "s.end_date >= ?4) AND t.from_date <= ?3 ORDER BY s.account_id, s.id, t.from_date");
     st->bind(1, lo).bind(2, hi).bind(3, last).bind(4, first);
+    st->bind(5, static_cast<int64_t>(with_bodies ? 1 : 0));
+    std::unordered_map<int64_t, SubscriptionTerms*> by_id;
+    c.accounts.reserve(static_cast<size_t>(hi - lo + 1));
     while (st->step()) {
-      SubscriptionTerms s;
-      s.id = st->int64(0);
-      s.account_id = st->int64(1);
-      s.span = Span{*Date::parse(st->text(2)), date_or_null(*st, 3)};
-      c.subs[s.account_id].push_back(std::move(s));
+      const int64_t account = st->int64(0);
+      if (c.accounts.empty() || c.accounts.back().row.id != account) {
+        AccountTerms at;
+        at.row.id = account;
+        at.row.number = st->text(1);
+        at.row.holder_name = st->text(2);
+        at.row.currency = *Currency::find(st->text(3));
+        if (with_bodies) at.row.body = parse_stored(st->text(4)).as_object();
+        c.accounts.push_back(std::move(at));
+      }
+      auto& subs = c.accounts.back().subs;
+      const int64_t id = st->int64(5);
+      if (subs.empty() || subs.back().id != id) {
+        SubscriptionTerms s;
+        s.id = id;
+        s.span = Span{*Date::parse(st->text(6)), date_or_null(*st, 7)};
+        subs.push_back(std::move(s));
+      }
+      subs.back().tariffs.emplace_back(*Date::parse(st->text(8)), st->text(9));
     }
-    for (auto& [acc, list] : c.subs)
-      for (auto& s : list) by_id[s.id] = &s;
-    {
-      auto t = b_.conn.cached(
-          "SELECT t.subscription_id, t.from_date, t.tariff FROM billing_subscription_tariff t "
-          "JOIN billing_subscription s ON s.id = t.subscription_id WHERE s.account_id BETWEEN ?1 "
-          "AND ?2 AND t.from_date <= ?3 ORDER BY t.subscription_id, t.from_date");
-      t->bind(1, lo).bind(2, hi).bind(3, last);
-      while (t->step())
-        if (auto it = by_id.find(t->int64(0)); it != by_id.end())
-          it->second->tariffs.emplace_back(*Date::parse(t->text(1)), t->text(2));
-    }
+    if (c.accounts.empty()) return c;
+    for (auto& at : c.accounts)
+      for (auto& sub : at.subs) by_id[sub.id] = &sub;
     {
       auto f = b_.conn.cached(
           "SELECT f.subscription_id, f.from_date, f.to_date, f.fee FROM billing_freeze f JOIN "
@@ -166,40 +170,54 @@ class Runner {
         dsc.span = Span{*Date::parse(d->text(6)), date_or_null(*d, 7)};
         std::optional<int64_t> sub;
         if (!d->is_null(2)) sub = d->int64(2);
-        c.discounts[d->int64(1)].emplace_back(sub, std::move(dsc));
+        const int64_t account = d->int64(1);
+        auto it = std::lower_bound(c.accounts.begin(), c.accounts.end(), account,
+                                   [](const AccountTerms& a, int64_t id) { return a.row.id < id; });
+        if (it != c.accounts.end() && it->row.id == account)
+          it->discounts.emplace_back(sub, std::move(dsc));
       }
+    }
+    {
+      auto p = b_.conn.cached(
+          "SELECT subscription_id, COALESCE(SUM(amount) FILTER (WHERE reversed_by IS NULL), 0), "
+          "COALESCE(SUM(vat) FILTER (WHERE reversed_by IS NULL), 0), "
+          "COUNT(*) FILTER (WHERE reversed_by IS NULL), MAX(seq) FROM billing_accrual "
+          "WHERE account_id BETWEEN ?1 AND ?2 AND period = ?3 AND subscription_id IS NOT NULL "
+          "AND storno_of IS NULL GROUP BY subscription_id");
+      p->bind(1, lo).bind(2, hi).bind(3, period_.to_string());
+      while (p->step())
+        c.posted[p->int64(0)] = Posted{p->int64(1), p->int64(2), p->int64(3), p->int64(4)};
     }
     return c;
   }
 
   // Lines still to post for one account (empty when it is billed already).
-  std::vector<Billing::Impl::NewLine> account_lines(const AccountRow& a, const Chunk& c,
+  std::vector<Billing::Impl::NewLine> account_lines(const AccountTerms& at, const Chunk& c,
                                                     int64_t run_id) {
     std::vector<Billing::Impl::NewLine> out;
-    const auto subs = c.subs.find(a.id);
-    if (subs == c.subs.end()) return out;
-    const auto discounts = c.discounts.find(a.id);
-    for (const SubscriptionTerms& s : subs->second) {
+    const AccountRow& a = at.row;
+    for (const SubscriptionTerms& s : at.subs) {
       std::vector<TariffSpan> spans;
       for (size_t i = 0; i < s.tariffs.size(); ++i) {
         Span sp{s.tariffs[i].first, s.span.to};
         if (i + 1 < s.tariffs.size()) sp.to = s.tariffs[i + 1].first.add_days(-1);
         if (sp.from < s.span.from) sp.from = s.span.from;
-        spans.push_back({sp, &b_.tariff(s.tariffs[i].second, "tariff")});
+        spans.push_back({sp, &b_.cached_tariff(s.tariffs[i].second)});
       }
       std::vector<FreezeSpan> freezes = s.freezes;
       for (auto& f : freezes)
         if (f.fee) f.fee = Money(f.fee->minor_units(), a.currency);
       std::vector<Discount> dsc;
-      if (discounts != c.discounts.end())
-        for (const auto& [sub, d] : discounts->second)
-          if (!sub || *sub == s.id) {
-            Discount copy = d;
-            if (copy.fixed) copy.fixed = Money(copy.fixed->minor_units(), a.currency);
-            dsc.push_back(std::move(copy));
-          }
+      for (const auto& [sub, d] : at.discounts)
+        if (!sub || *sub == s.id) {
+          Discount copy = d;
+          if (copy.fixed) copy.fixed = Money(copy.fixed->minor_units(), a.currency);
+          dsc.push_back(std::move(copy));
+        }
       const std::vector<LineDraft> drafts = accrue_subscription(period_, spans, freezes, dsc, b_);
-      post_difference(a, s.id, drafts, run_id, out);
+      const auto posted = c.posted.find(s.id);
+      post_difference(a, s.id, drafts, posted == c.posted.end() ? Posted{} : posted->second, run_id,
+                      out);
     }
     return out;
   }
@@ -209,18 +227,12 @@ class Runner {
   // posted and live; posts all lines the first time, one adjustment after a
   // change, nothing when they agree.
   void post_difference(const AccountRow& a, int64_t sub, const std::vector<LineDraft>& drafts,
-                       int64_t run_id, std::vector<Billing::Impl::NewLine>& out) {
-    auto st = b_.conn.cached(
-        "SELECT COALESCE(SUM(amount) FILTER (WHERE reversed_by IS NULL), 0), "
-        "COALESCE(SUM(vat) FILTER (WHERE reversed_by IS NULL), 0), "
-        "COUNT(*) FILTER (WHERE reversed_by IS NULL), COALESCE(MAX(seq), -1) FROM billing_accrual "
-        "WHERE subscription_id = ?1 AND period = ?2 AND storno_of IS NULL");
-    st->bind(1, sub).bind(2, period_.to_string());
-    st->step();
-    const int64_t posted_amount = st->int64(0);
-    const int64_t posted_vat = st->int64(1);
-    const int64_t posted_lines = st->int64(2);
-    int64_t seq = st->int64(3) + 1;
+                       const Posted& posted, int64_t run_id,
+                       std::vector<Billing::Impl::NewLine>& out) {
+    const int64_t posted_amount = posted.amount;
+    const int64_t posted_vat = posted.vat;
+    const int64_t posted_lines = posted.live_lines;
+    int64_t seq = posted.max_seq + 1;
     int64_t amount = 0;
     int64_t vat = 0;
     for (const auto& d : drafts) {
@@ -307,8 +319,7 @@ json::object run_summary(store::Connection& conn, int64_t run_id) {
   o["cancelled_at"] = st->is_null(7) ? json::value(nullptr) : json::value(st->text(7));
   json::array totals;
   auto t = conn.cached(
-      "SELECT a.currency, SUM(l.amount), SUM(l.vat) FROM billing_accrual l JOIN billing_account a "
-      "ON a.id = l.account_id WHERE l.run_id = ?1 AND l.storno_of IS NULL GROUP BY a.currency");
+      "SELECT currency, amount, vat FROM billing_run_total WHERE run_id = ?1 ORDER BY currency");
   t->bind(1, run_id);
   while (t->step()) {
     const Currency c = *Currency::find(t->text(0));
@@ -326,46 +337,35 @@ json::object Billing::run(const json::object& p, const Context& ctx, const Progr
   const auto period_text = r.str("period", true, 7);
   errors.throw_if_any(ErrorCode::invalid);
   const Period period = Period::parse_field(*period_text, "period");
-  int64_t chunk = 2000;
+  int64_t chunk = 10000;
   if (const auto* v = r.get("chunk_size")) chunk = v->as_int64();
   const bool documents = !p.contains("documents") || p.at("documents").as_bool();
 
   store::Connection& conn = impl_->conn;
   std::optional<int64_t> run_id;
-  int64_t cursor = 0;
-  int64_t total = 0;
-  int64_t done = 0;
+  int64_t cursor = 0;  // the last account id done
+  int64_t last_id = 0;
   {
     store::Transaction tx(conn, store::Transaction::Mode::deferred);
-    auto st = conn.cached(
-        "SELECT id, cursor, accounts FROM billing_run WHERE period = ?1 AND status = 'running'");
+    auto st =
+        conn.cached("SELECT id, cursor FROM billing_run WHERE period = ?1 AND status = 'running'");
     st->bind(1, period.to_string());
     if (st->step()) {
       run_id = st->int64(0);
       cursor = st->int64(1);
     }
-    Runner runner(*impl_, period, ctx);
-    total = runner.count_accounts();
-    if (cursor > 0) {
-      auto before = conn.cached(
-          "SELECT COUNT(DISTINCT account_id) FROM billing_subscription WHERE account_id <= ?1 AND "
-          "start_date <= ?2 AND (end_date IS NULL OR end_date >= ?3)");
-      before->bind(1, cursor)
-          .bind(2, period.last().to_string())
-          .bind(3, period.first().to_string());
-      before->step();
-      done = before->int64(0);
-    }
+    auto max = conn.cached("SELECT COALESCE(MAX(id), 0) FROM billing_account");
+    max->step();
+    last_id = max->int64(0);
     tx.commit();
   }
+  // Chunks are ranges of account ids; progress counts through the same ids.
   const bool resumed = run_id.has_value();
   int64_t new_lines = 0;
   bool complete = false;
   while (true) {
     store::Transaction tx(conn);
-    Runner runner(*impl_, period, ctx);
-    const std::vector<int64_t> ids = runner.next_accounts(cursor, chunk);
-    if (ids.empty()) {
+    if (cursor >= last_id) {
       if (run_id) {
         auto st = conn.cached(
             "UPDATE billing_run SET status = 'done', finished_at = ?2 WHERE id = ?1 AND status = "
@@ -377,15 +377,16 @@ json::object Billing::run(const json::object& p, const Context& ctx, const Progr
       complete = true;
       break;
     }
-    const Chunk c = runner.load(ids);
+    Runner runner(*impl_, period, ctx);
+    const int64_t hi = std::min(last_id, cursor + chunk);
+    const Chunk c = runner.load(cursor + 1, hi, documents);
     int64_t chunk_accounts = 0;
     int64_t chunk_lines = 0;
     json::array docs;
     std::vector<std::vector<Billing::Impl::NewLine>> per_account;
-    std::vector<AccountRow> accounts;
-    for (int64_t id : ids) {
-      const AccountRow a = impl_->account_by_id(id);
-      auto lines = runner.account_lines(a, c, 0);
+    std::vector<const AccountRow*> owners;
+    for (const AccountTerms& at : c.accounts) {
+      auto lines = runner.account_lines(at, c, 0);
       if (lines.empty()) continue;
       if (!run_id) {
         auto st = conn.cached(
@@ -405,10 +406,10 @@ json::object Billing::run(const json::object& p, const Context& ctx, const Progr
       if (documents) {
         Date date = lines.front().date;
         for (const auto& l : lines) date = std::min(date, l.date);
-        docs.push_back(accrual_document(a, date, lines, period.to_string(), run_id));
+        docs.push_back(accrual_document(at.row, date, lines, period.to_string(), run_id));
       }
       per_account.push_back(std::move(lines));
-      accounts.push_back(a);
+      owners.push_back(&at.row);
     }
     std::vector<int64_t> doc_ids;
     if (documents && !docs.empty()) {
@@ -416,12 +417,25 @@ json::object Billing::run(const json::object& p, const Context& ctx, const Progr
       for (const auto& d : written.at("documents").as_array())
         doc_ids.push_back(d.as_object().at("id").as_int64());
     }
-    for (size_t i = 0; i < per_account.size(); ++i)
+    std::map<std::string, std::pair<int64_t, int64_t>> sums;  // currency -> amount, vat
+    for (size_t i = 0; i < per_account.size(); ++i) {
+      auto& sum = sums[std::string(owners[i]->currency.code())];
       for (auto& l : per_account[i]) {
         if (documents) l.doc_id = doc_ids[i];
         impl_->insert_line(l);
+        sum.first += l.amount;
+        sum.second += l.vat;
       }
-    cursor = ids.back();
+    }
+    for (const auto& [code, sum] : sums) {
+      auto st = conn.cached(
+          "INSERT INTO billing_run_total (run_id, currency, amount, vat) VALUES (?1, ?2, ?3, ?4) "
+          "ON CONFLICT (run_id, currency) DO UPDATE SET amount = amount + excluded.amount, vat = "
+          "vat + excluded.vat");
+      st->bind(1, *run_id).bind(2, code).bind(3, sum.first).bind(4, sum.second);
+      st->run();
+    }
+    cursor = hi;
     if (run_id) {
       auto st = conn.cached(
           "UPDATE billing_run SET cursor = ?2, accounts = accounts + ?3, lines = lines + ?4 WHERE "
@@ -431,8 +445,7 @@ json::object Billing::run(const json::object& p, const Context& ctx, const Progr
     }
     tx.commit();
     new_lines += chunk_lines;
-    done += static_cast<int64_t>(ids.size());
-    if (progress && !progress(done, total)) break;
+    if (progress && !progress(cursor, last_id)) break;
   }
   json::object out = run_id ? run_summary(conn, *run_id) : json::object{{"run", nullptr}};
   out["period"] = period.to_string();
@@ -461,8 +474,9 @@ json::object Billing::cancel_run(const json::object& p, const Context& ctx) {
     auto st = conn.cached(
         "SELECT id, account_id, subscription_id, period, seq, name, base, discount, amount, vat, "
         "tax_code, vat_rate, vat_mode, doc_id, date_from, date_to, days FROM billing_accrual WHERE "
-        "run_id = ?1 AND storno_of IS NULL AND reversed_by IS NULL");
-    st->bind(1, run_id);
+        "period = ?2 AND subscription_id IS NOT NULL AND storno_of IS NULL AND run_id = ?1 AND "
+        "reversed_by IS NULL");
+    st->bind(1, run_id).bind(2, before.at("period").as_string());
     while (st->step()) {
       Billing::Impl::NewLine l;
       originals.push_back(st->int64(0));

@@ -64,7 +64,9 @@ const store::SchemaModule& schema() {
           end_date   TEXT,              -- inclusive; NULL: open
           created_at TEXT NOT NULL
         ) STRICT;
-        CREATE INDEX billing_subscription_account ON billing_subscription (account_id);
+        -- Covers what a run reads of a subscription: no table lookups.
+        CREATE INDEX billing_subscription_account
+          ON billing_subscription (account_id, start_date, end_date);
         -- Which tariff applies from which date: a change is a new row.
         CREATE TABLE billing_subscription_tariff (
           subscription_id INTEGER NOT NULL REFERENCES billing_subscription(id),
@@ -105,6 +107,14 @@ const store::SchemaModule& schema() {
           actor        TEXT
         ) STRICT;
         CREATE UNIQUE INDEX billing_run_open ON billing_run (period) WHERE status = 'running';
+        -- What a run posted, per currency, kept up to date chunk by chunk.
+        CREATE TABLE billing_run_total (
+          run_id   INTEGER NOT NULL REFERENCES billing_run(id),
+          currency TEXT NOT NULL,
+          amount   INTEGER NOT NULL,
+          vat      INTEGER NOT NULL,
+          PRIMARY KEY (run_id, currency)
+        ) STRICT, WITHOUT ROWID;
 
         -- The debit side of the ledger: one row per accrual line. A line is
         -- never changed except for reversed_by, set when a storno row (the
@@ -137,12 +147,12 @@ const store::SchemaModule& schema() {
         ) STRICT;
         -- A subscription is billed once per period: a second run finds its
         -- lines and posts nothing, or only the difference after a change.
-        CREATE UNIQUE INDEX billing_accrual_once ON billing_accrual (subscription_id, period, seq)
+        -- Period first, so a run's lines are also found by its period (cancel).
+        CREATE UNIQUE INDEX billing_accrual_once ON billing_accrual (period, subscription_id, seq)
           WHERE subscription_id IS NOT NULL AND storno_of IS NULL;
         CREATE UNIQUE INDEX billing_accrual_charge ON billing_accrual (account_id, charge_key)
           WHERE charge_key IS NOT NULL;
-        CREATE INDEX billing_accrual_account ON billing_accrual (account_id, date);
-        CREATE INDEX billing_accrual_run ON billing_accrual (run_id) WHERE run_id IS NOT NULL;
+        CREATE INDEX billing_accrual_account ON billing_accrual (account_id, period);
 
         -- The credit side: payments, idempotent by (channel, txn_id). The
         -- first answer is kept and replayed verbatim to a repeated request.

@@ -88,22 +88,34 @@ std::vector<LineDraft> accrue_subscription(const Period& period,
                                            const std::vector<Discount>& discounts,
                                            const TaxResolver& taxes) {
   const int n = period.days();
+  // Spans as day numbers of the period (1..n); empty when outside it.
+  const Date first = period.first();
+  auto days_of = [&](const Span& s) {
+    const int64_t from = std::max<int64_t>(1, first.days_until(s.from) + 1);
+    const int64_t to = s.to ? std::min<int64_t>(n, first.days_until(*s.to) + 1) : n;
+    return std::pair<int, int>(static_cast<int>(std::min<int64_t>(from, n + 1)),
+                               static_cast<int>(std::max<int64_t>(to, 0)));
+  };
+  std::vector<std::pair<int, int>> tariff_days, freeze_days, discount_days;
+  for (const auto& t : tariffs) tariff_days.push_back(days_of(t.span));
+  for (const auto& f : freezes) freeze_days.push_back(days_of(f.span));
+  for (const auto& d : discounts) discount_days.push_back(days_of(d.span));
+  auto in = [](const std::pair<int, int>& r, int d) { return r.first <= d && d <= r.second; };
   std::vector<DayState> days(static_cast<size_t>(n) + 1);
   // rank[d]: the day's position among the days with the same tariff, for
   // tariffs billed without proration (their active days are their period).
   std::vector<int> active_of_tariff(tariffs.size(), 0);
   std::vector<int> rank(static_cast<size_t>(n) + 1, 0);
   for (int d = 1; d <= n; ++d) {
-    const Date date(period.year(), period.month(), d);
     DayState& s = days[static_cast<size_t>(d)];
     for (size_t i = 0; i < tariffs.size(); ++i)
-      if (tariffs[i].span.covers(date)) s.tariff = static_cast<int>(i);
+      if (in(tariff_days[i], d)) s.tariff = static_cast<int>(i);
     if (s.tariff < 0) continue;
     rank[static_cast<size_t>(d)] = ++active_of_tariff[static_cast<size_t>(s.tariff)];
     for (size_t i = 0; i < freezes.size(); ++i)
-      if (freezes[i].span.covers(date)) s.freeze = static_cast<int>(i);
+      if (in(freeze_days[i], d)) s.freeze = static_cast<int>(i);
     for (size_t i = 0; i < discounts.size(); ++i)
-      if (discounts[i].span.covers(date)) s.discounts.push_back(static_cast<int>(i));
+      if (in(discount_days[i], d)) s.discounts.push_back(static_cast<int>(i));
   }
 
   std::vector<LineDraft> lines;

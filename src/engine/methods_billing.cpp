@@ -224,7 +224,7 @@ void register_billing_methods(MethodTable& t) {
               "Accrues every subscription of a month (lines and one accrual document per account); "
               "idempotent, resumable, progress reported.",
               obj(R"~("period": {"type": "string", "description": "YYYY-MM"},
-          "chunk_size": {"type": "integer", "minimum": 1, "maximum": 100000, "description": "accounts per transaction, default 2000"},
+          "chunk_size": {"type": "integer", "minimum": 1, "maximum": 100000, "description": "accounts per transaction, default 10000"},
           "documents": {"type": "boolean", "description": "write accrual documents to the registry (default true)"},)~" +
                       kWho,
                   R"~(["period"])~"),

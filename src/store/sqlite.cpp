@@ -79,6 +79,12 @@ Statement& Statement::bind(int index, std::string_view value) {
   return *this;
 }
 
+Statement& Statement::bind_static(int index, std::string_view value) {
+  const int rc = sqlite3_bind_text(stmt_, index, value.data(), to_int_size(value), SQLITE_STATIC);
+  if (rc != SQLITE_OK) throw_sqlite(rc, conn_.raw(), "bind");
+  return *this;
+}
+
 Statement& Statement::bind_blob(int index, std::string_view bytes) {
   const int rc = sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
   if (rc != SQLITE_OK) throw_sqlite(rc, conn_.raw(), "bind");

@@ -34,6 +34,9 @@ class Statement {
   Statement& bind(int index, std::string_view value);
   Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
   Statement& bind_null(int index);
+  // Binds text without copying it: `value` must stay alive and unchanged
+  // until the statement has stepped and been reset (hot insert loops).
+  Statement& bind_static(int index, std::string_view value);
   Statement& bind_blob(int index, std::string_view bytes);
 
   // Advances to the next row: true while a row is available.

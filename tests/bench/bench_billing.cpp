@@ -1,0 +1,312 @@
+// Billing benchmark (issue 4). With N accounts (one subscription each):
+//  - billing.run for one month, persisted, beside a raw SQLite insert of the
+//    same accrual rows (same columns and indexes, same chunking) measured in
+//    the same run; once with accrual documents in the registry, once without;
+//  - billing.pay, each payment its own durable transaction, beside the raw
+//    durable-commit rate of SQLite on the same file;
+//  - billing.check latency percentiles.
+//
+//   opora_bench_billing [accounts=1000000] [dir=/tmp] [payments=1000] [checks=20000] [lines]
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include "opora/opora.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+double cpu_now() {
+  return static_cast<double>(std::clock()) / CLOCKS_PER_SEC;
+}
+
+void die(const char* what) {
+  std::fprintf(stderr, "bench: %s: %s\n", what, opora_last_error_message());
+  std::exit(1);
+}
+
+std::string call(opora_db* db, const char* method, const std::string& params) {
+  char* out = nullptr;
+  if (opora_db_call(db, method, params.c_str(), &out) != OPORA_OK) die(method);
+  std::string s = out;
+  opora_free(out);
+  return s;
+}
+
+void exec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::fprintf(stderr, "bench: sql: %s\n", err);
+    std::exit(1);
+  }
+}
+
+std::string account_number(int i) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "LS-%07d", i);
+  return buf;
+}
+
+opora_db* open_db(const std::string& path, const char* options) {
+  opora_db* db = nullptr;
+  if (opora_db_open(&db, path.c_str(), options) != OPORA_OK) die("open");
+  return db;
+}
+
+// N accounts with one subscription each, written straight into the tables
+// (setup is not what is measured; the rows are what billing.account.put and
+// billing.subscription.connect would write).
+void populate(const std::string& path, int n) {
+  std::remove(path.c_str());
+  std::remove((path + "-wal").c_str());
+  std::remove((path + "-shm").c_str());
+  opora_db* db = open_db(path, R"({"clock":"manual","now":"2026-11-01T06:00:00Z"})");
+  call(db, "billing.tariff.define",
+       R"({"code":"home100","name":"Домашний 100","fee":"499.00","tax":"ru_vat"})");
+  opora_db_close(db);
+  sqlite3* raw = nullptr;
+  sqlite3_open(path.c_str(), &raw);
+  exec(raw, "PRAGMA synchronous=OFF; BEGIN");
+  sqlite3_stmt* acc = nullptr;
+  sqlite3_stmt* sub = nullptr;
+  sqlite3_stmt* tar = nullptr;
+  sqlite3_prepare_v2(raw,
+                     "INSERT INTO billing_account (id, number, holder_name, currency, status, "
+                     "credit_limit, created_at, updated_at, body) VALUES (?1, ?2, ?3, 'RUB', "
+                     "'active', 0, '2026-10-01T00:00:00Z', '2026-10-01T00:00:00Z', ?4)",
+                     -1, &acc, nullptr);
+  sqlite3_prepare_v2(raw,
+                     "INSERT INTO billing_subscription (id, account_id, service, start_date, "
+                     "created_at) VALUES (?1, ?1, 'internet', ?2, '2026-10-01T00:00:00Z')",
+                     -1, &sub, nullptr);
+  sqlite3_prepare_v2(raw,
+                     "INSERT INTO billing_subscription_tariff (subscription_id, from_date, "
+                     "tariff) VALUES (?1, ?2, 'home100')",
+                     -1, &tar, nullptr);
+  for (int i = 1; i <= n; ++i) {
+    const std::string number = account_number(i);
+    const std::string name = "Абонент " + std::to_string(i);
+    const std::string body = R"({"holder":{"type":"person","name":")" + name +
+                             R"("},"status":"active","number":")" + number +
+                             R"(","currency":"RUB","credit_limit":"0.00"})";
+    // Every 10th subscriber connected mid-October, the rest long before.
+    const char* start = i % 10 == 0 ? "2026-11-15" : "2025-03-01";
+    sqlite3_bind_int(acc, 1, i);
+    sqlite3_bind_text(acc, 2, number.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(acc, 3, name.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(acc, 4, body.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_step(acc);
+    sqlite3_reset(acc);
+    sqlite3_bind_int(sub, 1, i);
+    sqlite3_bind_text(sub, 2, start, -1, SQLITE_STATIC);
+    sqlite3_step(sub);
+    sqlite3_reset(sub);
+    sqlite3_bind_int(tar, 1, i);
+    sqlite3_bind_text(tar, 2, start, -1, SQLITE_STATIC);
+    sqlite3_step(tar);
+    sqlite3_reset(tar);
+  }
+  sqlite3_finalize(acc);
+  sqlite3_finalize(sub);
+  sqlite3_finalize(tar);
+  exec(raw, "COMMIT");
+  sqlite3_close(raw);
+}
+
+struct RunFigures {
+  double wall = 0;
+  double cpu = 0;
+};
+
+RunFigures measure_run(const std::string& path, bool documents) {
+  opora_db* db = open_db(path, R"({"clock":"manual","now":"2026-11-01T06:00:00Z"})");
+  const double c0 = cpu_now();
+  const auto t0 = Clock::now();
+  const std::string res = call(
+      db, "billing.run",
+      std::string(R"({"period":"2026-11","documents":)") + (documents ? "true" : "false") + "}");
+  RunFigures f{since(t0), cpu_now() - c0};
+  const auto t1 = Clock::now();
+  call(db, "billing.run", R"({"period":"2026-11"})");
+  std::printf("  second run of the same period (posts nothing): %.2f s\n", since(t1));
+  if (res.find("\"complete\":true") == std::string::npos) die("run incomplete");
+  opora_db_close(db);
+  return f;
+}
+
+// The same accrual rows straight into SQLite: same columns, same unique and
+// secondary indexes, same chunk size, one prepared statement.
+RunFigures raw_accruals(const std::string& path, int n) {
+  std::remove(path.c_str());
+  std::remove((path + "-wal").c_str());
+  sqlite3* raw = nullptr;
+  sqlite3_open(path.c_str(), &raw);
+  exec(raw,
+       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE billing_accrual (id INTEGER "
+       "PRIMARY KEY, account_id INTEGER NOT NULL, subscription_id INTEGER, period TEXT NOT NULL, "
+       "seq INTEGER NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL, date TEXT NOT NULL, due_date "
+       "TEXT NOT NULL, date_from TEXT, date_to TEXT, days INTEGER, base INTEGER NOT NULL, discount "
+       "INTEGER NOT NULL, amount INTEGER NOT NULL, vat INTEGER NOT NULL, tax_code TEXT NOT NULL, "
+       "vat_rate TEXT NOT NULL, vat_mode TEXT NOT NULL, run_id INTEGER, doc_id INTEGER, charge_key "
+       "TEXT, storno_of INTEGER, reversed_by INTEGER) STRICT; CREATE UNIQUE INDEX a1 ON "
+       "billing_accrual (period, subscription_id, seq) WHERE subscription_id IS NOT NULL AND "
+       "storno_of IS NULL; CREATE UNIQUE INDEX a2 ON billing_accrual (account_id, charge_key) "
+       "WHERE charge_key IS NOT NULL; CREATE INDEX a3 ON billing_accrual (account_id, period);");
+  sqlite3_stmt* st = nullptr;
+  // Every column bound, as opora binds them, text without copies.
+  sqlite3_prepare_v2(raw,
+                     "INSERT INTO billing_accrual (account_id, subscription_id, period, seq, kind, "
+                     "name, date, due_date, date_from, date_to, days, base, discount, amount, vat, "
+                     "tax_code, vat_rate, vat_mode, run_id, doc_id, charge_key, storno_of) VALUES "
+                     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+                     "?18, ?19, ?20, ?21, ?22)",
+                     -1, &st, nullptr);
+  const double c0 = cpu_now();
+  const auto t0 = Clock::now();
+  for (int i = 1; i <= n; ++i) {
+    if (i % 10000 == 1) exec(raw, "BEGIN");
+    const bool mid = i % 10 == 0;
+    const int64_t amount = mid ? 26613 : 49900;
+    const char* from = mid ? "2026-11-15" : "2026-11-01";
+    sqlite3_bind_int(st, 1, i);
+    sqlite3_bind_int(st, 2, i);
+    sqlite3_bind_text(st, 3, "2026-11", -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, 0);
+    sqlite3_bind_text(st, 5, "fee", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, "Домашний 100", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, from, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, mid ? "2026-11-25" : "2026-11-11", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, from, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 10, "2026-11-30", -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 11, mid ? 16 : 30);
+    sqlite3_bind_int64(st, 12, amount);
+    sqlite3_bind_int64(st, 13, 0);
+    sqlite3_bind_int64(st, 14, amount);
+    sqlite3_bind_int64(st, 15, amount * 22 / 122);
+    sqlite3_bind_text(st, 16, "ru_vat", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 17, "22", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 18, "included", -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 19, 1);
+    sqlite3_bind_null(st, 20);
+    sqlite3_bind_null(st, 21);
+    sqlite3_bind_null(st, 22);
+    sqlite3_step(st);
+    sqlite3_reset(st);
+    if (i % 10000 == 0 || i == n) exec(raw, "COMMIT");
+  }
+  RunFigures f{since(t0), cpu_now() - c0};
+  sqlite3_finalize(st);
+  sqlite3_close(raw);
+  return f;
+}
+
+void bench_pay_and_check(const std::string& path, int n, int payments, int checks) {
+  opora_db* db = open_db(path, R"({"synchronous":"full"})");
+  // billing.pay: one durable transaction per payment.
+  double c0 = cpu_now();
+  auto t0 = Clock::now();
+  for (int i = 0; i < payments; ++i) {
+    const std::string p = R"({"channel":"kaspi","txn_id":")" + std::to_string(1000000 + i) +
+                          R"(","account":")" + account_number(1 + (i * 7919) % n) +
+                          R"(","amount":"499.00","txn_date":"2026-11-05T10:00:00"})";
+    call(db, "billing.pay", p);
+  }
+  const double pay_wall = since(t0);
+  const double pay_cpu = cpu_now() - c0;
+  // The same number of durable commits of one row each, raw, on the same file.
+  sqlite3* raw = nullptr;
+  sqlite3_open(path.c_str(), &raw);
+  exec(raw,
+       "PRAGMA synchronous=FULL; CREATE TABLE IF NOT EXISTS raw_commit (k TEXT PRIMARY KEY, v "
+       "INTEGER)");
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(raw, "INSERT INTO raw_commit (k, v) VALUES (?1, ?2)", -1, &st, nullptr);
+  c0 = cpu_now();
+  t0 = Clock::now();
+  for (int i = 0; i < payments; ++i) {
+    exec(raw, "BEGIN IMMEDIATE");
+    const std::string k = "kaspi:" + std::to_string(2000000 + i);
+    sqlite3_bind_text(st, 1, k.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, 49900);
+    sqlite3_step(st);
+    sqlite3_reset(st);
+    exec(raw, "COMMIT");
+  }
+  const double raw_wall = since(t0);
+  const double raw_cpu = cpu_now() - c0;
+  sqlite3_finalize(st);
+  sqlite3_close(raw);
+  std::printf("billing.pay, %d payments, one durable transaction each:\n", payments);
+  std::printf("  opora : %8.0f payments/s wall (%.3f ms each, %.3f ms CPU)\n", payments / pay_wall,
+              pay_wall * 1000 / payments, pay_cpu * 1000 / payments);
+  std::printf("  raw   : %8.0f commits/s wall (%.3f ms each, %.3f ms CPU)\n", payments / raw_wall,
+              raw_wall * 1000 / payments, raw_cpu * 1000 / payments);
+  std::printf("  ratio opora/raw: %.2f (aim >= 0.8)\n", raw_wall / pay_wall);
+
+  // billing.check: side-effect free; by account number.
+  std::vector<double> lat;
+  lat.reserve(static_cast<size_t>(checks));
+  for (int i = 0; i < checks; ++i) {
+    const std::string p =
+        R"({"channel":"kaspi","account":")" + account_number(1 + (i * 104729) % n) + "\"}";
+    const auto t = Clock::now();
+    call(db, "billing.check", p);
+    lat.push_back(since(t) * 1000);
+  }
+  std::sort(lat.begin(), lat.end());
+  auto pct = [&](double q) {
+    return lat[static_cast<size_t>(q * static_cast<double>(lat.size() - 1))];
+  };
+  std::printf("billing.check, %d calls: p50 %.3f ms, p99 %.3f ms, max %.3f ms (limit p99 <= 0.2)\n",
+              checks, pct(0.5), pct(0.99), lat.back());
+  opora_db_close(db);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int n = argc > 1 ? std::atoi(argv[1]) : 1000000;
+  const std::string dir = argc > 2 ? argv[2] : "/tmp";
+  const int payments = argc > 3 ? std::atoi(argv[3]) : 1000;
+  const int checks = argc > 4 ? std::atoi(argv[4]) : 20000;
+  const std::string with_docs = dir + "/opora_bench_billing.db";
+  const std::string without_docs = dir + "/opora_bench_billing_nodocs.db";
+  const std::string raw = dir + "/opora_bench_billing_raw.db";
+
+  std::printf("opora %s, SQLite %s, %d accounts with one subscription each\n", opora_version(),
+              sqlite3_libversion(), n);
+  auto t = Clock::now();
+  populate(without_docs, n);
+  std::printf("setup: %.1f s\n", since(t));
+  std::printf("billing.run 2026-11 without registry documents:\n");
+  const RunFigures bare = measure_run(without_docs, false);
+  if (argc > 5 && std::string(argv[5]) == "lines") {  // for profiling
+    const RunFigures r = raw_accruals(raw, n);
+    std::printf("  opora lines only %.2f s wall (%.2f CPU), raw %.2f s wall (%.2f CPU)\n",
+                bare.wall, bare.cpu, r.wall, r.cpu);
+    return 0;
+  }
+  populate(with_docs, n);
+  std::printf("billing.run 2026-11 with one accrual document per account:\n");
+  const RunFigures full = measure_run(with_docs, true);
+  const RunFigures rawf = raw_accruals(raw, n);
+  std::printf("billing.run for one month, persisted (%d accounts, %d lines):\n", n, n);
+  std::printf("  opora, lines only      : %6.2f s wall, %6.2f s CPU\n", bare.wall, bare.cpu);
+  std::printf("  opora, lines + registry: %6.2f s wall, %6.2f s CPU (limit 4 s)\n", full.wall,
+              full.cpu);
+  std::printf("  raw SQLite same rows   : %6.2f s wall, %6.2f s CPU\n", rawf.wall, rawf.cpu);
+  std::printf("  ratio raw/opora (lines only): %.2f; (with documents): %.2f (aim >= 0.5)\n",
+              rawf.wall / bare.wall, rawf.wall / full.wall);
+  bench_pay_and_check(with_docs, n, payments, checks);
+  return 0;
+}
