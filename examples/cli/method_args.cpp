@@ -87,7 +87,21 @@ std::vector<std::string> params_starting(const MethodInfo& method, const std::st
   return found;
 }
 
-// Exactly, else the only parameter that starts with "key_".
+std::vector<std::string> params_ending(const MethodInfo& method, const std::string& suffix) {
+  std::vector<std::string> found;
+  if (const json::object* properties = schema_properties(method.params)) {
+    for (const auto& property : *properties) {
+      const std::string_view key = property.key();
+      if (key.size() > suffix.size() &&
+          key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0)
+        found.emplace_back(key);
+    }
+  }
+  return found;
+}
+
+// Exactly, else the only parameter that starts with "key_", else the only
+// one that ends with "_key" (--days for min_days).
 FlagMatch match_name(const MethodInfo& method, const std::string& key) {
   FlagMatch match;
   if (param_schema(method, key) != nullptr) {
@@ -95,8 +109,19 @@ FlagMatch match_name(const MethodInfo& method, const std::string& key) {
     return match;
   }
   match.candidates = params_starting(method, key + '_');
+  if (match.candidates.empty()) match.candidates = params_ending(method, '_' + key);
   if (match.candidates.size() == 1) match.param = match.candidates.front();
   return match;
+}
+
+// The one required parameter, which a bare argument may give
+// ("opora billing run 2026-11"); empty when there is not exactly one.
+std::string sole_required(const MethodInfo& method) {
+  const json::value* required = method.params.if_contains("required");
+  if (required == nullptr || !required->is_array() || required->get_array().size() != 1 ||
+      !required->get_array()[0].is_string())
+    return {};
+  return std::string(required->get_array()[0].get_string());
 }
 
 FlagMatch match_flag(const MethodInfo& method, const std::string& key) {
@@ -174,6 +199,15 @@ class Parser {
     const Resolution found = catalogue_.resolve(words);
     if (found.method != nullptr) {
       cmd_.method = found.method;
+      // One word left over may be the method's one required parameter
+      // ("opora billing run 2026-11").
+      const std::string sole = sole_required(*found.method);
+      if (found.words_used + 1 == words.size() && !sole.empty() &&
+          param_schema(*found.method, sole) != nullptr) {
+        const json::object& schema = *param_schema(*found.method, sole);
+        cmd_.flags[sole] = typed_value(sole, schema_type(schema), sources_[found.words_used]);
+        return;
+      }
       if (found.words_used < words.size()) {
         throw UsageError(
             found.method->name + ": unexpected argument " + quoted(sources_[found.words_used]),
@@ -242,6 +276,13 @@ class Parser {
   void read_flags() {
     while (pos_ < args_.size()) {
       const std::string& arg = args_[pos_];
+      if (!is_option(arg) && !literal_ && positional_allowed()) {
+        const std::string name = sole_required(*cmd_.method);
+        const json::object& schema = *param_schema(*cmd_.method, name);
+        cmd_.flags[name] = typed_value(name, schema_type(schema), arg);
+        ++pos_;
+        continue;
+      }
       if (literal_ || !is_option(arg)) {
         std::string message = "unexpected argument " + quoted(arg);
         if (!last_boolean_.empty() && parse_bool(arg)) {
@@ -261,6 +302,13 @@ class Parser {
         fail("unknown option " + quoted(arg), true);
       }
     }
+  }
+
+  // A bare value may stand for the method's one required parameter, once.
+  bool positional_allowed() const {
+    const std::string name = sole_required(*cmd_.method);
+    return !name.empty() && !cmd_.flags.contains(name) &&
+           param_schema(*cmd_.method, name) != nullptr;
   }
 
   void read_flag() {

@@ -124,7 +124,9 @@ json::object Billing::Impl::post_payment(const AccountRow& a, const std::string&
   st->bind(5, date.to_string()).bind(6, txn_date).bind(7, ctx.now.to_string());
   st->run();
   const int64_t id = conn.last_insert_rowid();
-  const Position after = position(a.id, std::nullopt);
+  // The position of the payment's day (today, or a later business date):
+  // what billing.check and billing.balance show, without lines billed ahead.
+  const Position after = position(a.id, std::max(ctx.today, date));
   json::object answer{{"receipt", std::to_string(id)},
                       {"channel", channel},
                       {"txn_id", txn_id},
@@ -225,7 +227,7 @@ json::object Billing::storno_payment(const json::object& p, const Context& ctx) 
       {"account", a.number},
       {"amount", Money(-amount, a.currency).to_string()},
       {"date", date.to_string()},
-      {"balance", Money(impl_->position(a.id, std::nullopt).balance(), a.currency).to_string()}};
+      {"balance", Money(impl_->position(a.id, date).balance(), a.currency).to_string()}};
   impl_->journal(ctx, "payment.storno", "payment:" + *receipt, out);
   return out;
 }
@@ -298,7 +300,7 @@ json::object Billing::gateway(const json::object& p, const Context& ctx) {
     answer.outcome = replayed ? GatewayOutcome::already_paid : GatewayOutcome::ok;
     answer.prv_txn = std::string(stored.at("receipt").as_string());
     answer.sum = std::string(stored.at("amount").as_string());
-    answer.comment = replayed ? "OK (repeat)" : "OK";
+    answer.comment = "OK";  // a repeat answers exactly as the first time
   } catch (const Error& e) {
     if (e.code() != ErrorCode::conflict) throw;
     answer.outcome = GatewayOutcome::conflict;
