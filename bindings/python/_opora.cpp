@@ -5,6 +5,9 @@
 // turns the JSON result back into plain Python objects (str, int, bool, None,
 // list, dict). Dates, money and the exception classes are the business of the
 // pure-Python layer (opora/__init__.py), which maps NativeError to them.
+//
+// A progress callback (opora_db_set_progress) is a Python callable reached
+// through a trampoline that takes the GIL back for the length of the callback.
 #include <opora/opora.h>
 #include <pybind11/pybind11.h>
 
@@ -337,10 +340,86 @@ std::string checked_text(const std::string& s, const char* what) {
 
 // ---------------------------------------------------------------- Database --
 
+// ---------------------------------------------------------------- progress --
+
+class Database;
+
+// The Python callable behind a handle's progress callback; its address is the
+// user_data the library passes back to progress_trampoline().
+struct ProgressHook {
+  py::object callback;
+};
+
+// One opora_db_call() in progress on this thread. Frames chain because a
+// progress callback may call into another handle.
+struct CallFrame {
+  const Database* db = nullptr;
+  CallFrame* outer = nullptr;
+  // What the progress callback raised; re-raised once the call has returned.
+  std::unique_ptr<py::error_already_set> callback_error;
+};
+
+thread_local CallFrame* t_call_frame = nullptr;
+
+// Pushes a frame for the duration of one call on this thread.
+class CallFrameScope {
+ public:
+  explicit CallFrameScope(CallFrame& frame) : frame_(frame) {
+    frame_.outer = t_call_frame;
+    t_call_frame = &frame_;
+  }
+  ~CallFrameScope() { t_call_frame = frame_.outer; }
+  CallFrameScope(const CallFrameScope&) = delete;
+  CallFrameScope& operator=(const CallFrameScope&) = delete;
+
+ private:
+  CallFrame& frame_;
+};
+
+// True when this thread is inside a call on `db`, that is, in its progress
+// callback: a call on the same handle from there would deadlock.
+bool inside_call_on(const Database* db) {
+  for (const CallFrame* f = t_call_frame; f != nullptr; f = f->outer)
+    if (f->db == db) return true;
+  return false;
+}
+
+// Called by the library on the thread inside opora_db_call(), without the
+// GIL. Returns nonzero (stop after this chunk) when the callback returns
+// False or raises; what it raised waits in the call's frame.
+int progress_trampoline(void* user_data, const char* method, long long done,
+                        long long total) noexcept {
+  const auto* hook = static_cast<const ProgressHook*>(user_data);
+  const py::gil_scoped_acquire gil;
+  try {
+    const py::object answer = hook->callback(py::str(method), done, total);
+    // A pending KeyboardInterrupt stops the work at this chunk as well.
+    if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+    return answer.ptr() == Py_False ? 1 : 0;
+  } catch (py::error_already_set& e) {
+    if (t_call_frame != nullptr && !t_call_frame->callback_error) {
+      t_call_frame->callback_error = std::make_unique<py::error_already_set>(std::move(e));
+    } else {
+      e.discard_as_unraisable("opora progress callback");
+    }
+  } catch (const std::exception& e) {
+    PyErr_SetString(PyExc_RuntimeError, e.what());
+    if (t_call_frame != nullptr && !t_call_frame->callback_error)
+      t_call_frame->callback_error = std::make_unique<py::error_already_set>();
+    else
+      PyErr_WriteUnraisable(nullptr);
+  }
+  return 1;
+}
+
+// ---------------------------------------------------------------- Database --
+
 // One opora_db handle. Calls from several Python threads may overlap: each
 // holds the shared lock while inside the library (which serialises calls on a
 // handle itself); close() takes the exclusive lock, so it never frees the
-// handle under a running call. Locks are only ever waited for without the GIL.
+// handle under a running call. Locks are only ever waited for without the GIL;
+// the one lock held while the GIL is taken is progress_mutex_, which is never
+// waited for with the GIL held.
 class Database {
  public:
   Database(const std::string& path, const std::string& options_json) {
@@ -367,6 +446,7 @@ class Database {
 
   py::object call(const std::string& method, py::handle params) {
     const std::string name = checked_text(method, "method");
+    refuse_reentry(name);
     std::string params_json;
     if (!params.is_none()) {
       if (!PyDict_Check(params.ptr()))
@@ -376,7 +456,10 @@ class Database {
     const char* params_text = params.is_none() ? nullptr : params_json.c_str();
     Failure failure;
     json::value result;
+    CallFrame frame;
+    frame.db = this;
     {
+      const CallFrameScope scope(frame);
       py::gil_scoped_release release;
       const std::shared_lock<std::shared_mutex> lock(mutex_);  // released before the GIL returns
       if (db_ == nullptr) {
@@ -399,27 +482,130 @@ class Database {
         }
       }
     }
+    // The callback's exception is the reason the work stopped: it wins over
+    // the result (and over a failure that followed it).
+    if (frame.callback_error) throw py::error_already_set(std::move(*frame.callback_error));
     if (failure.code < 0) raise_native(failure);
     return to_python(result);
   }
 
-  void close() {
-    py::gil_scoped_release release;
-    const std::unique_lock<std::shared_mutex> lock(mutex_);
-    if (db_ != nullptr) {
-      opora_db_close(db_);
-      db_ = nullptr;
-      closed_.store(true);
+  // Installs `callback` (or removes it, with None) as the handle's progress
+  // callback. Waits for a running call to finish: the library never changes
+  // the callback under a call.
+  void set_progress(py::handle callback) {
+    refuse_reentry("set_progress");
+    std::unique_ptr<ProgressHook> hook;
+    if (!callback.is_none()) {
+      if (PyCallable_Check(callback.ptr()) == 0)
+        throw py::type_error("progress callback must be callable or None, not " +
+                             type_name(callback));
+      hook = std::make_unique<ProgressHook>(
+          ProgressHook{py::reinterpret_borrow<py::object>(callback)});
     }
+    Failure failure;
+    {
+      py::gil_scoped_release release;
+      // Holds off another set_progress() between the library's switch and
+      // ours, so the hook the library calls is always the one kept in hook_.
+      const std::lock_guard<std::mutex> progress_lock(progress_mutex_);
+      {
+        const std::shared_lock<std::shared_mutex> lock(mutex_);
+        if (db_ == nullptr) {
+          failure = local_failure(OPORA_ESTATE, "OPORA_ESTATE", "the database is closed");
+        } else {
+          const int rc =
+              opora_db_set_progress(db_, hook ? &progress_trampoline : nullptr, hook.get());
+          if (rc < 0) failure = capture_failure(rc);
+        }
+      }
+      if (failure.code == OPORA_OK) {
+        // The swap touches no reference counts, but the garbage collector
+        // reads hook_ under the GIL, so it is done with the GIL held.
+        const py::gil_scoped_acquire gil;
+        hook_.swap(hook);
+      }
+    }
+    // `hook` now holds the callback replaced (or the one refused) and is
+    // released here, with the GIL.
+    if (failure.code < 0) raise_native(failure);
+  }
+
+  py::object progress() const {
+    if (!hook_) return py::none();
+    return hook_->callback;
+  }
+
+  void close() {
+    refuse_reentry("close");
+    std::unique_ptr<ProgressHook> hook;
+    {
+      py::gil_scoped_release release;
+      const std::unique_lock<std::shared_mutex> lock(mutex_);
+      if (db_ != nullptr) {
+        opora_db_close(db_);
+        db_ = nullptr;
+        closed_.store(true);
+      }
+    }
+    hook.swap(hook_);  // with the GIL; nothing can call it any more
   }
 
   bool closed() const { return closed_.load(); }
 
+  // Garbage-collector support: a callback that refers back to the database
+  // makes a cycle through this object.
+  int traverse(visitproc visit, void* arg) const {
+    if (hook_) Py_VISIT(hook_->callback.ptr());
+    return 0;
+  }
+
+  // Breaks such a cycle. Only unreachable objects are cleared, so no call can
+  // be running or start; the library forgets the hook before it is freed.
+  void clear() {
+    if (!hook_) return;
+    if (db_ != nullptr) opora_db_set_progress(db_, nullptr, nullptr);
+    hook_.reset();
+  }
+
  private:
+  void refuse_reentry(const std::string& what) const {
+    if (inside_call_on(this))
+      raise_native(local_failure(
+          OPORA_ESTATE, "OPORA_ESTATE",
+          what + ": not allowed from a progress callback of the same database; it runs inside "
+                 "a call on it"));
+  }
+
   std::shared_mutex mutex_;
+  std::mutex progress_mutex_;
   opora_db* db_ = nullptr;
   std::atomic<bool> closed_{false};
+  std::unique_ptr<ProgressHook> hook_;
 };
+
+// Type slots that make Database visible to the garbage collector.
+void setup_gc(PyHeapTypeObject* heap_type) {
+  PyTypeObject* type = &heap_type->ht_type;
+  type->tp_flags |= Py_TPFLAGS_HAVE_GC;
+  type->tp_traverse = [](PyObject* self, visitproc visit, void* arg) -> int {
+    Py_VISIT(Py_TYPE(self));  // a heap type is owned by its instances
+    try {
+      const auto* db = py::cast<const Database*>(py::handle(self));
+      return db != nullptr ? db->traverse(visit, arg) : 0;
+    } catch (...) {  // not initialised (its __init__ failed): nothing to visit
+      return 0;
+    }
+  };
+  type->tp_clear = [](PyObject* self) -> int {
+    try {
+      auto* db = py::cast<Database*>(py::handle(self));
+      if (db != nullptr) db->clear();
+    } catch (...) {
+      PyErr_Clear();
+    }
+    return 0;
+  };
+}
 
 }  // namespace
 
@@ -452,13 +638,20 @@ PYBIND11_MODULE(_opora, m) {
       py::arg("obj"), py::arg("root") = "value",
       "Serialises a Python value to JSON text the way call() does; `root` names it in errors.");
 
-  py::class_<Database>(m, "Database", "An open opora database handle (opora_db).")
+  py::class_<Database>(m, "Database", py::custom_type_setup(setup_gc),
+                       "An open opora database handle (opora_db).")
       .def(py::init<const std::string&, const std::string&>(), py::arg("path"),
            py::arg("options_json") = "",
            "Opens (creating if needed) the database at `path`; options_json is a JSON object.")
       .def("call", &Database::call, py::arg("method"), py::arg("params") = py::none(),
            "Calls one method with a dict of params (or None) and returns the result dict. "
            "Raises NativeError(code, message, error_json) on failure.")
+      .def("set_progress", &Database::set_progress, py::arg("callback"),
+           "Sets callback(method: str, done: int, total: int), or removes it with None, as the "
+           "handle's progress callback (opora_db_set_progress). Returning False stops the work "
+           "after the chunk; an exception stops it too and is raised from the call. Waits for a "
+           "running call to finish.")
+      .def_property_readonly("progress", &Database::progress, "The progress callback set, or None.")
       .def("close", &Database::close, "Closes the handle; closing twice is allowed.")
       .def_property_readonly("closed", &Database::closed, "True once close() has run.");
 }

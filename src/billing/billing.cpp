@@ -15,35 +15,10 @@ Billing::Billing(store::Connection& conn, registry::Registry& registry)
 
 Billing::~Billing() = default;
 
-namespace {
-
-// What the tariff and rate caches hold, hashed (FNV-1a). PRAGMA data_version
-// ignores this connection's own commits, so a tariff or rate defined through
-// this handle would never reach the cache; the catalogue's content tells
-// every change apart, whoever made it. Both tables are small.
-int64_t catalog_stamp(store::Connection& conn) {
-  auto st = conn.cached(
-      "SELECT (SELECT group_concat(body, char(30)) FROM (SELECT body FROM billing_tariff ORDER BY "
-      "code)), (SELECT group_concat(code || ' ' || valid_from || ' ' || COALESCE(valid_to, '') || "
-      "' ' || COALESCE(rate, ''), char(30)) FROM (SELECT * FROM billing_tax_rate ORDER BY code, "
-      "valid_from))");
-  st->step();
-  uint64_t h = 14695981039346656037ULL;
-  for (int col = 0; col < 2; ++col) {
-    for (const char c : st->optional_text(col).value_or("")) {
-      h ^= static_cast<unsigned char>(c);
-      h *= 1099511628211ULL;
-    }
-    h ^= 0xFFU;
-    h *= 1099511628211ULL;
-  }
-  return static_cast<int64_t>(h >> 1);
-}
-
-}  // namespace
-
 void Billing::Impl::refresh() {
-  const int64_t version = catalog_stamp(conn);
+  // data_version moves on other connections' commits; this handle's own
+  // changes call invalidate(), and a rollback moves rollbacks().
+  const int64_t version = conn.data_version();
   if (version == seen_version_ && conn.rollbacks() == seen_rollbacks_) return;
   seen_version_ = version;
   seen_rollbacks_ = conn.rollbacks();

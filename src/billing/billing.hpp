@@ -62,7 +62,7 @@ class Billing {
 
   // catalogue (catalog.cpp)
   boost::json::object put_account(const boost::json::object& p, const Context& ctx);
-  boost::json::object get_account(const std::string& number);
+  boost::json::object get_account(const std::string& number, const Context& ctx);
   boost::json::object list_accounts(const boost::json::object& p);
   boost::json::object define_tariff(const boost::json::object& p, const Context& ctx);
   boost::json::object list_tariffs();

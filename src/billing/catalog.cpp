@@ -111,6 +111,7 @@ json::object Billing::define_tariff(const json::object& p, const Context& ctx) {
       "ON CONFLICT (code) DO UPDATE SET body = excluded.body, defined_at = excluded.defined_at");
   st->bind(1, t.code).bind(2, json::serialize(body)).bind(3, ctx.now.to_string());
   st->run();
+  impl_->invalidate();
   impl_->journal(ctx, "tariff.define", "tariff:" + t.code, body);
   return body;
 }
@@ -208,13 +209,13 @@ json::object Billing::put_account(const json::object& p, const Context& ctx) {
     impl_->journal(ctx, "account.status", "account:" + *number,
                    {{"old", existing->status}, {"new", body.at("status")}});
   impl_->journal(ctx, existing ? "account.update" : "account.create", "account:" + *number, body);
-  return get_account(*number);
+  return get_account(*number, ctx);
 }
 
-json::object Billing::get_account(const std::string& number) {
+json::object Billing::get_account(const std::string& number, const Context& ctx) {
   const AccountRow a = impl_->account(number, "account");
   json::object out = a.body;
-  const Position pos = impl_->position(a.id, std::nullopt);
+  const Position pos = impl_->current(a.id, ctx.today);
   out["balance"] = Money(pos.balance(), a.currency).to_string();
   out["debt"] = Money(pos.debt, a.currency).to_string();
   out["overdue"] = Money(pos.overdue, a.currency).to_string();

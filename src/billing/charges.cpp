@@ -38,18 +38,31 @@ json::object Billing::add_charge(const json::object& p, const Context& ctx) {
   if (!impl_->has_tax_code(tax_code))
     fail_field(ErrorCode::validation, "tax", "unknown_tax", "no tax code \"" + tax_code + "\"");
   if (key) {
+    // A repeat must be the same charge; it gets the first answer again.
     auto st = impl_->conn.cached(
-        "SELECT id, amount, name, doc_id FROM billing_accrual WHERE account_id = ?1 AND "
-        "charge_key = ?2");
+        "SELECT id, base, name, doc_id, amount, vat, vat_rate, due_date FROM billing_accrual "
+        "WHERE account_id = ?1 AND charge_key = ?2");
     st->bind(1, a.id).bind(2, *key);
     if (st->step()) {
-      if (st->text(2) != *name)
+      if (st->text(2) != *name || st->int64(1) != amount.minor_units())
         fail_field(ErrorCode::conflict, "key", "key_reused",
-                   "key \"" + *key + "\" already charged \"" + st->text(2) + "\"");
-      return {{"accrual", st->int64(0)},
-              {"account", a.number},
-              {"document", st->is_null(3) ? json::value(nullptr) : json::value(st->int64(3))},
-              {"replayed", true}};
+                   "key \"" + *key + "\" already charged \"" + st->text(2) + "\" for " +
+                       Money(st->int64(1), a.currency).to_string() +
+                       "; a repeat must carry the same name and amount");
+      json::object out{{"accrual", st->int64(0)},
+                       {"account", a.number},
+                       {"document", nullptr},
+                       {"number", nullptr},
+                       {"amount", Money(st->int64(4), a.currency).to_string()},
+                       {"vat", Money(st->int64(5), a.currency).to_string()},
+                       {"vat_rate", st->text(6)},
+                       {"due_date", st->text(7)},
+                       {"replayed", true}};
+      if (!st->is_null(3)) {
+        out["document"] = st->int64(3);
+        out["number"] = impl_->registry.get(st->int64(3), true).at("number");
+      }
+      return out;
     }
   }
   const TaxRate rate = impl_->resolve(tax_code, on);

@@ -1,7 +1,8 @@
 // Dunning as data: a ladder of stages (days overdue, minimum debt, the effect
 // the host carries out). A case is one episode of overdue debt on one
-// account; each stage fires at most once per case, and the case closes when
-// nothing is overdue any more.
+// account; each stage fires at most once per case (a late run carries out
+// only the furthest stage due), and the case closes when nothing is overdue
+// any more.
 #include <boost/json.hpp>
 
 #include "billing/impl.hpp"
@@ -136,8 +137,21 @@ json::object Billing::dunning_run(const json::object& p, const Context& ctx) {
     }
     const int64_t days = pos.oldest_overdue_due->days_until(on);
     const AccountRow a = impl_->account_by_id(account_id);
+    // The stages due now and not yet recorded for this case. When a run
+    // comes late and several are due at once, only the furthest is carried
+    // out; the earlier ones are recorded as skipped, so a subscriber never
+    // gets "reminder" and "final warning" in the same minute.
+    std::vector<const Stage*> due;
     for (const Stage& s : stages) {
       if (days < s.days || pos.overdue < s.min_amount) continue;
+      auto seen =
+          conn.cached("SELECT 1 FROM billing_dunning_action WHERE case_id = ?1 AND stage = ?2");
+      seen->bind(1, case_id).bind(2, s.code);
+      if (!seen->step()) due.push_back(&s);
+    }
+    for (size_t i = 0; i < due.size(); ++i) {
+      const Stage& s = *due[i];
+      const bool skipped = i + 1 < due.size();
       json::object effect = s.effect;
       effect["stage"] = s.code;
       effect["case"] = case_id;
@@ -148,13 +162,14 @@ json::object Billing::dunning_run(const json::object& p, const Context& ctx) {
       effect["debt"] = Money(pos.debt, a.currency).to_string();
       effect["overdue"] = Money(pos.overdue, a.currency).to_string();
       effect["days_overdue"] = days;
+      if (skipped) effect["skipped"] = true;
       auto st = conn.cached(
           "INSERT INTO billing_dunning_action (case_id, stage, emitted_on, days_overdue, debt, "
-          "effect) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING");
+          "effect) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
       st->bind(1, case_id).bind(2, s.code).bind(3, on.to_string()).bind(4, days);
       st->bind(5, pos.overdue).bind(6, json::serialize(effect));
       st->run();
-      if (conn.changes() == 1) emitted.push_back(std::move(effect));
+      if (!skipped) emitted.push_back(std::move(effect));
     }
   }
   for (const auto& [account_id, case_id] : open_cases) {

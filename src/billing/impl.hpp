@@ -62,6 +62,8 @@ struct Billing::Impl : TaxResolver {
 
   // tariffs and tax rates, reloaded when the file changed
   void refresh();
+  // After this handle changed tariffs or tax rates.
+  void invalidate() { seen_version_ = -1; }
   const Tariff& tariff(const std::string& code, const std::string& field);
   // Without checking the file for changes: for loops after one refresh().
   const Tariff& cached_tariff(const std::string& code) { return tariffs_.at(code); }
@@ -77,7 +79,12 @@ struct Billing::Impl : TaxResolver {
   boost::json::object organization(const std::string& tax_id, const std::string& field);
 
   // ledger (ledger.cpp)
+  // The position on `as_of`: rows dated up to it (all rows without a date).
   Position position(int64_t account_id, const std::optional<Date>& as_of);
+  // The position now: accruals posted up to `today` and every payment
+  // received, even one an agent dated ahead of our today in its own time
+  // zone, so a payer who has just paid is never asked for the money again.
+  Position current(int64_t account_id, const Date& today);
   // Inserts one accrual line; returns its id.
   struct NewLine {
     int64_t account_id = 0;

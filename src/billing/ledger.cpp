@@ -49,8 +49,11 @@ void settle(Position& pos, const Date& as_of) {
 
 }  // namespace
 
-Position Billing::Impl::position(int64_t account_id, const std::optional<Date>& as_of) {
-  const Date d = as_of.value_or(Date(Date::max_year, 12, 31));
+namespace {
+
+Position position_of(store::Connection& conn, int64_t account_id, const Date& accruals_until,
+                     const Date& payments_until) {
+  const Date& d = accruals_until;
   Position pos;
   {
     auto st =
@@ -64,11 +67,22 @@ Position Billing::Impl::position(int64_t account_id, const std::optional<Date>& 
   }
   {
     auto st = conn.cached(std::string(kLivePayments) + "AND p.account_id = ?1");
-    st->bind(1, account_id).bind(2, d.to_string());
+    st->bind(1, account_id).bind(2, payments_until.to_string());
     if (st->step()) pos.paid = st->int64(1);
   }
-  settle(pos, as_of.value_or(d));
+  settle(pos, d);
   return pos;
+}
+
+}  // namespace
+
+Position Billing::Impl::position(int64_t account_id, const std::optional<Date>& as_of) {
+  const Date d = as_of.value_or(Date(Date::max_year, 12, 31));
+  return position_of(conn, account_id, d, d);
+}
+
+Position Billing::Impl::current(int64_t account_id, const Date& today) {
+  return position_of(conn, account_id, today, Date(Date::max_year, 12, 31));
 }
 
 void for_each_position(Billing::Impl& b, const Date& as_of,

@@ -73,7 +73,9 @@ AccountRow lookup_or_throw(Billing::Impl& b, const std::string& key) {
 }
 
 json::object check_answer(Billing::Impl& b, const AccountRow& a, const Date& today) {
-  const Position pos = b.position(a.id, today);
+  // Everything posted counts, even dated ahead of our today: a payer who
+  // just paid must not be asked for the same money again.
+  const Position pos = b.current(a.id, today);
   const int64_t due = pos.balance() < 0 ? -pos.balance() : 0;
   return {{"account", a.number},
           {"status", a.status},
@@ -124,9 +126,7 @@ json::object Billing::Impl::post_payment(const AccountRow& a, const std::string&
   st->bind(5, date.to_string()).bind(6, txn_date).bind(7, ctx.now.to_string());
   st->run();
   const int64_t id = conn.last_insert_rowid();
-  // The position of the payment's day (today, or a later business date):
-  // what billing.check and billing.balance show, without lines billed ahead.
-  const Position after = position(a.id, std::max(ctx.today, date));
+  const Position after = current(a.id, std::max(ctx.today, date));
   json::object answer{{"receipt", std::to_string(id)},
                       {"channel", channel},
                       {"txn_id", txn_id},
@@ -227,7 +227,8 @@ json::object Billing::storno_payment(const json::object& p, const Context& ctx) 
       {"account", a.number},
       {"amount", Money(-amount, a.currency).to_string()},
       {"date", date.to_string()},
-      {"balance", Money(impl_->position(a.id, date).balance(), a.currency).to_string()}};
+      {"balance",
+       Money(impl_->current(a.id, std::max(ctx.today, date)).balance(), a.currency).to_string()}};
   impl_->journal(ctx, "payment.storno", "payment:" + *receipt, out);
   return out;
 }
@@ -276,9 +277,10 @@ json::object Billing::gateway(const json::object& p, const Context& ctx) {
   }
   if (req.command == GatewayCommand::check) {
     const json::object c = check_answer(*impl_, a, ctx.today);
-    answer.outcome =
-        a.status == "disconnected" ? GatewayOutcome::account_inactive : GatewayOutcome::ok;
-    answer.comment = answer.outcome == GatewayOutcome::ok ? "OK" : "account is disconnected";
+    // Every account takes payments, a disconnected one too: paying the debt
+    // is how a subscriber gets reconnected (seed 000), so check says OK.
+    answer.outcome = GatewayOutcome::ok;
+    answer.comment = "OK";
     answer.holder = std::string(c.at("holder").as_string());
     answer.amount_due = std::string(c.at("amount_due").as_string());
     answer.balance = std::string(c.at("balance").as_string());

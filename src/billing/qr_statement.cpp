@@ -63,7 +63,7 @@ json::object Billing::qr(const json::object& p, const Context& ctx) {
   QrPayment q;
   if (by_account) {
     a = impl_->account(std::string(p.at("account").as_string()), "account");
-    const Position pos = impl_->position(a.id, ctx.today);
+    const Position pos = impl_->current(a.id, ctx.today);
     if (pos.balance() < 0) sum = -pos.balance();
   } else {
     const json::object doc = impl_->registry.load(p.at("document").as_int64(), "document", false);

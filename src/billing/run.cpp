@@ -65,18 +65,21 @@ struct Chunk {
 json::object accrual_document(const AccountRow& a, const Date& date,
                               const std::vector<Billing::Impl::NewLine>& lines,
                               const std::string& period, std::optional<int64_t> run_id) {
+  // A document shows amounts as people read them: a reduction (a negative
+  // recalculation) goes into a correction document of its own with positive
+  // prices, marked "correction": "decrease"; the ledger keeps the sign.
+  const bool decrease = !lines.empty() && lines.front().amount < 0;
   json::array items;
   for (const auto& l : lines) {
     const bool on_top = l.vat_mode == "on_top";
-    json::object it{{"name", l.name},
-                    {"quantity", "1"},
-                    {"price", Money(l.base, a.currency).to_string()},
-                    {"vat_rate", l.vat_rate},
-                    {"vat_mode", l.vat_mode}};
-    if (l.discount != 0) it["discount"] = Money(l.discount, a.currency).to_string();
-    if (l.base < 0) {  // a storno or a credit adjustment: no discount, price as is
-      it["price"] = Money(on_top ? l.amount - l.vat : l.amount, a.currency).to_string();
-      it.erase("discount");
+    json::object it{
+        {"name", l.name}, {"quantity", "1"}, {"vat_rate", l.vat_rate}, {"vat_mode", l.vat_mode}};
+    if (decrease || l.kind == "adjustment") {
+      const int64_t price = on_top ? l.amount - l.vat : l.amount;
+      it["price"] = Money(decrease ? -price : price, a.currency).to_string();
+    } else {
+      it["price"] = Money(l.base, a.currency).to_string();
+      if (l.discount != 0) it["discount"] = Money(l.discount, a.currency).to_string();
     }
     items.push_back(std::move(it));
   }
@@ -88,6 +91,7 @@ json::object accrual_document(const AccountRow& a, const Date& date,
                    {"items", std::move(items)}};
   json::object custom{{"account", a.number}, {"period", period}};
   if (run_id) custom["run"] = *run_id;
+  if (decrease) custom["correction"] = "decrease";
   doc["custom"] = std::move(custom);
   return doc;
 }
@@ -111,10 +115,12 @@ class Runner {
         "s.id, s.start_date, s.end_date, t.from_date, t.tariff FROM billing_subscription s "
         "JOIN billing_account a ON a.id = s.account_id "
         "JOIN billing_subscription_tariff t ON t.subscription_id = s.id "
-        "WHERE s.account_id BETWEEN ?1 AND ?2 AND s.start_date <= ?3 AND (s.end_date IS NULL OR "
-        "s.end_date >= ?4) AND t.from_date <= ?3 ORDER BY s.account_id, s.id, t.from_date");
+        "WHERE s.account_id BETWEEN ?1 AND ?2 AND ((s.start_date <= ?3 AND (s.end_date IS NULL OR "
+        "s.end_date >= ?4)) OR EXISTS (SELECT 1 FROM billing_accrual l WHERE l.period = ?6 AND "
+        "l.subscription_id = s.id AND l.storno_of IS NULL AND l.reversed_by IS NULL)) AND "
+        "t.from_date <= ?3 ORDER BY s.account_id, s.id, t.from_date");
     st->bind(1, lo).bind(2, hi).bind(3, last).bind(4, first);
-    st->bind(5, static_cast<int64_t>(with_bodies ? 1 : 0));
+    st->bind(5, static_cast<int64_t>(with_bodies ? 1 : 0)).bind(6, period_.to_string());
     std::unordered_map<int64_t, SubscriptionTerms*> by_id;
     c.accounts.reserve(static_cast<size_t>(hi - lo + 1));
     while (st->step()) {
@@ -385,6 +391,7 @@ json::object Billing::run(const json::object& p, const Context& ctx, const Progr
     json::array docs;
     std::vector<std::vector<Billing::Impl::NewLine>> per_account;
     std::vector<const AccountRow*> owners;
+    std::vector<std::pair<int, int>> doc_slots;  // per account: its documents in `docs`
     for (const AccountTerms& at : c.accounts) {
       auto lines = runner.account_lines(at, c, 0);
       if (lines.empty()) continue;
@@ -404,9 +411,18 @@ json::object Billing::run(const json::object& p, const Context& ctx, const Progr
       ++chunk_accounts;
       chunk_lines += static_cast<int64_t>(lines.size());
       if (documents) {
-        Date date = lines.front().date;
-        for (const auto& l : lines) date = std::min(date, l.date);
-        docs.push_back(accrual_document(at.row, date, lines, period.to_string(), run_id));
+        // Charges in one document, reductions in a correction document.
+        std::vector<Billing::Impl::NewLine> plus, minus;
+        for (const auto& l : lines) (l.amount < 0 ? minus : plus).push_back(l);
+        std::pair<int, int> slots{-1, -1};
+        for (auto* group : {&plus, &minus}) {
+          if (group->empty()) continue;
+          Date date = group->front().date;
+          for (const auto& l : *group) date = std::min(date, l.date);
+          (group == &plus ? slots.first : slots.second) = static_cast<int>(docs.size());
+          docs.push_back(accrual_document(at.row, date, *group, period.to_string(), run_id));
+        }
+        doc_slots.push_back(slots);
       }
       per_account.push_back(std::move(lines));
       owners.push_back(&at.row);
@@ -421,7 +437,10 @@ json::object Billing::run(const json::object& p, const Context& ctx, const Progr
     for (size_t i = 0; i < per_account.size(); ++i) {
       auto& sum = sums[std::string(owners[i]->currency.code())];
       for (auto& l : per_account[i]) {
-        if (documents) l.doc_id = doc_ids[i];
+        if (documents) {
+          const int slot = l.amount < 0 ? doc_slots[i].second : doc_slots[i].first;
+          l.doc_id = doc_ids[static_cast<size_t>(slot)];
+        }
         impl_->insert_line(l);
         sum.first += l.amount;
         sum.second += l.vat;
@@ -473,7 +492,8 @@ json::object Billing::cancel_run(const json::object& p, const Context& ctx) {
   {
     auto st = conn.cached(
         "SELECT id, account_id, subscription_id, period, seq, name, base, discount, amount, vat, "
-        "tax_code, vat_rate, vat_mode, doc_id, date_from, date_to, days FROM billing_accrual WHERE "
+        "tax_code, vat_rate, vat_mode, doc_id, date_from, date_to, days, date FROM billing_accrual "
+        "WHERE "
         "period = ?2 AND subscription_id IS NOT NULL AND storno_of IS NULL AND run_id = ?1 AND "
         "reversed_by IS NULL");
     st->bind(1, run_id).bind(2, before.at("period").as_string());
@@ -486,8 +506,10 @@ json::object Billing::cancel_run(const json::object& p, const Context& ctx) {
       l.seq = st->int64(4);
       l.kind = "storno";
       l.name = "Сторно: " + st->text(5);
-      l.date = ctx.today;
-      l.due = ctx.today;
+      // Never before the line it reverses, or a statement between the two
+      // dates would count the storno alone.
+      l.date = std::max(ctx.today, *Date::parse(st->text(17)));
+      l.due = l.date;
       l.base = -st->int64(6);
       l.discount = -st->int64(7);
       l.amount = -st->int64(8);

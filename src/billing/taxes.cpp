@@ -47,6 +47,7 @@ json::object Billing::define_tax_rate(const json::object& p, const Context& ctx)
     st->bind_null(3);
   st->bind(4, title.value_or(rate ? "VAT " + rate->to_string() + "%" : "Без НДС"));
   st->run();
+  impl_->invalidate();
   json::object out{{"code", *code},
                    {"valid_from", from->to_string()},
                    {"rate", rate ? rate->to_string() : "none"}};

@@ -1,6 +1,6 @@
 // The terms billing computes with: periods, tariffs, discounts, freezes and
 // the accrual lines they produce. Pure values and pure functions, no SQL, so
-// every rounding rule is tested on its own (tests/unit/billing/test_terms.cpp)
+// every rounding rule is tested on its own (tests/unit/billing/test_billing_terms.cpp)
 // and again through billing.run.
 #pragma once
 

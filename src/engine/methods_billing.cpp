@@ -140,7 +140,9 @@ void register_billing_methods(MethodTable& t) {
       });
   t.add("billing.account.get", "An account with its balance, debt and subscriptions.",
         obj(kAccount, R"~(["account"])~"), kAccountResult, false,
-        [](Database& db, const Params& p) { return db.billing().get_account(p.str("account")); });
+        [](Database& db, const Params& p) {
+          return db.billing().get_account(p.str("account"), context(db, p));
+        });
   t.add("billing.account.list", "Accounts in id order, a page at a time.",
         obj(R"~("status": {"type": "string", "enum": ["active", "suspended", "disconnected"]},
             "limit": {"type": "integer", "minimum": 1, "maximum": 10000},

@@ -33,6 +33,16 @@ Values cross the boundary exactly:
 
 A :class:`Database` may be shared by several threads; the GIL is released while
 the library works.
+
+Batch methods (``billing.run``) commit in chunks and report progress after each
+one to a callback, which may stop the work; the next call resumes it::
+
+    def progress(method: str, done: int, total: int) -> bool:
+        print(f"{method}: {done}/{total}")
+        return not stop_requested   # False stops after this chunk
+
+    result = db.billing.run("2026-11", progress=progress)
+    result["complete"]    # False when stopped; call again to go on
 """
 
 from __future__ import annotations
@@ -195,6 +205,9 @@ class Database:
         self._catalogue: list[dict[str, Any]] | None = None
         self._converters: dict[str, Callable[[Any], Any] | None] = {}
         self._facades: dict[str, Module] = {}
+        # Held while a facade's progress= callback is in place (an RLock: the
+        # callback may itself call set_progress, which then refuses cleanly).
+        self._progress_lock = threading.RLock()
 
     @property
     def path(self) -> str:
@@ -242,6 +255,37 @@ class Database:
             return result
         convert = self._converter(method)
         return convert(result) if convert is not None else result
+
+    def set_progress(self, callback: Callable[[str, int, int], object] | None) -> None:
+        """Sets the progress callback of this database, or removes it with ``None``.
+
+        Batch methods (``"batch": true`` in :meth:`methods`, such as ``billing.run``)
+        commit their work in chunks and call ``callback(method, done, total)`` after
+        each one, in the thread that made the call: ``method`` is the method's name,
+        ``done`` and ``total`` count its units (accounts, for ``billing.run``).
+
+        * Returning ``False`` stops the work after that chunk: what is done stays
+          committed, the call returns normally with ``"complete": False``, and the
+          next call of the method resumes where it stopped. Any other return value
+          (``None`` included) goes on.
+        * An exception raised by the callback (``KeyboardInterrupt`` too) also stops
+          the work after that chunk, and is raised from the call once it returns.
+
+        The callback must not call this database (that raises :class:`InvalidState`);
+        other databases are fine. It is the database's, not the thread's: a call
+        from another thread on the same ``Database`` reports to it as well. If a call
+        is running, this waits for it to finish. To report progress for one call
+        only, pass ``progress=`` to a batch method's facade::
+
+            db.billing.run("2026-11", progress=lambda method, done, total: print(done))
+        """
+        with self._progress_lock:
+            self._set_native_progress(callback)
+
+    @property
+    def progress(self) -> Callable[[str, int, int], object] | None:
+        """The progress callback set by :meth:`set_progress`, or None."""
+        return typing.cast("Callable[[str, int, int], object] | None", self._native.progress)
 
     def methods(self) -> list[dict[str, Any]]:
         """Returns the method catalogue (``meta.methods``): one dict per method with
@@ -312,6 +356,34 @@ class Database:
             return self._native.call(method, params)
         except _opora.NativeError as e:
             raise _from_native(*e.args) from None
+
+    def _set_native_progress(self, callback: Callable[[str, int, int], object] | None) -> None:
+        if callback is not None and not callable(callback):
+            raise TypeError(f"callback must be callable or None, not {type(callback).__name__}")
+        try:
+            self._native.set_progress(callback)
+        except _opora.NativeError as e:
+            raise _from_native(*e.args) from None
+
+    def _call_with_progress(
+        self,
+        method: str,
+        params: Mapping[str, object] | None,
+        kwargs: dict[str, object],
+        progress: Callable[[str, int, int], object],
+    ) -> dict[str, Any]:
+        """``call`` with ``progress`` as the callback for its duration; the previous
+        callback is put back afterwards."""
+        with self._progress_lock:
+            previous = self._native.progress
+            self._set_native_progress(progress)
+            try:
+                return self.call(method, params, **kwargs)
+            finally:
+                try:
+                    self._native.set_progress(previous)
+                except _opora.NativeError:
+                    pass  # closed meanwhile: there is no callback to put back
 
     def _remember_catalogue(self, result: dict[str, Any]) -> None:
         methods = result.get("methods")

@@ -4,7 +4,14 @@
 attribute path names the method, and calling it forwards to
 :meth:`opora.Database.call`, so parameters and results are converted the same way.
 The facades are built from ``meta.methods`` and grow with the method table; nothing
-here knows a particular method.
+here knows a particular method. Two conveniences follow from the catalogue too:
+
+* a method with exactly one required parameter takes its value as the positional
+  argument: ``db.billing.run("2026-11")``, ``db.billing.account.get("A-1001")``
+  (a mapping there is still the whole params);
+* a batch method (``"batch": true``, one that commits in chunks) takes
+  ``progress=callback``, the progress callback for that call only
+  (see :meth:`opora.Database.set_progress`).
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ import keyword
 import typing
 
 if typing.TYPE_CHECKING:
-    from typing import Any, Mapping
+    from typing import Any, Callable, Mapping
 
     from . import Database
 
@@ -49,6 +56,24 @@ def _children(catalogue: list[dict[str, Any]], prefix: str) -> list[str]:
             if segment and segment not in found:
                 found.append(segment)
     return found
+
+
+def _sole_required(entry: dict[str, Any]) -> str | None:
+    """The name of the method's only required parameter, or None when it has none or
+    several: that parameter may be given as the positional argument."""
+    schema = entry.get("params") if isinstance(entry.get("params"), dict) else {}
+    required = schema.get("required") if isinstance(schema.get("required"), list) else []
+    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    if len(required) == 1 and isinstance(required[0], str) and required[0] in properties:
+        return required[0]
+    return None
+
+
+def _takes_progress(entry: dict[str, Any]) -> bool:
+    """True for a batch method without a parameter of its own named ``progress``."""
+    schema = entry.get("params") if isinstance(entry.get("params"), dict) else {}
+    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    return entry.get("batch") is True and "progress" not in properties
 
 
 def _near_matches(wanted: str, choices: typing.Iterable[str]) -> str:
@@ -155,10 +180,25 @@ def _method_doc(entry: dict[str, Any]) -> str:
         f"{name}: {entry.get('summary', '')}".rstrip(),
         "",
     ]
-    if entry.get("mutating"):
+    if entry.get("batch"):
+        lines += ["Changes the database in chunks, each chunk one transaction.", ""]
+    elif entry.get("mutating"):
         lines += ["Changes the database, as one transaction.", ""]
     lines += ["Parameters (keywords, or a mapping as the one positional argument):"]
     lines += _param_lines(typing.cast("dict[str, Any]", params))
+    sole = _sole_required(entry)
+    if sole is not None:
+        attr = "db." + ".".join(_attribute_name(s) for s in name.split("."))
+        lines += ["", f"{_attribute_name(sole)} may also come as the positional argument: "
+                      f"{attr}({_attribute_name(sole)}, ...)."]
+    if _takes_progress(entry):
+        lines += [
+            "",
+            "A batch method: it commits in chunks and resumes where it stopped. "
+            "progress=callback(method, done, total) is called after each chunk; returning "
+            "False, or raising, stops the work after that chunk (the result then says "
+            '"complete": False, and an exception is raised once the call returns).',
+        ]
     lines += [
         "",
         "Returns " + _result_text(typing.cast("dict[str, Any]", result)),
@@ -201,11 +241,14 @@ _OMITTED = _Omitted()
 def _method_signature(entry: dict[str, Any]) -> inspect.Signature:
     """``(params=None, /, *, kind: str = ..., ...) -> dict[str, Any]`` from the schema."""
     P = inspect.Parameter
-    parameters = [P("params", P.POSITIONAL_ONLY, default=None,
-                    annotation=collections.abc.Mapping[str, object] | None)]
     schema = entry.get("params") if isinstance(entry.get("params"), dict) else {}
     properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
     required = schema.get("required") if isinstance(schema.get("required"), list) else []
+    first: Any = collections.abc.Mapping[str, object] | None
+    sole = _sole_required(entry)
+    if sole is not None:  # or the value of that one parameter
+        first = collections.abc.Mapping[str, object] | _annotation(properties[sole]) | None
+    parameters = [P("params", P.POSITIONAL_ONLY, default=None, annotation=first)]
     seen = {"params"}
     for name, sub in properties.items():
         py_name = _attribute_name(name)
@@ -215,6 +258,9 @@ def _method_signature(entry: dict[str, Any]) -> inspect.Signature:
         parameters.append(P(py_name, P.KEYWORD_ONLY,
                             default=P.empty if name in required else _OMITTED,
                             annotation=_annotation(sub)))
+    if _takes_progress(entry):
+        parameters.append(P("progress", P.KEYWORD_ONLY, default=None,
+                            annotation=collections.abc.Callable[[str, int, int], object] | None))
     return inspect.Signature(parameters, return_annotation=dict[str, typing.Any])
 
 
@@ -236,6 +282,12 @@ class Module:
     and groups below, and ``help()`` shows the summary and parameters. A method
     segment that is a Python keyword takes a trailing ``_`` (``db.registry.import_``),
     and so does such a parameter (``from_=``).
+
+    A method with exactly one required parameter takes its value positionally
+    (``db.billing.run("2026-11")``); a batch method takes ``progress=callback`` for
+    the duration of the call (see :meth:`Database.set_progress`)::
+
+        db.billing.run("2026-11", chunk_size=500, progress=lambda m, done, total: print(done))
     """
 
     def __init__(self, db: Database, path: str) -> None:
@@ -271,15 +323,23 @@ class Module:
             raise AttributeError(message, name=name, obj=self)
         return self._db._facade(self._path + "." + segment)
 
-    def __call__(
-        self, params: Mapping[str, object] | None = None, /, **kwargs: object
-    ) -> dict[str, Any]:
-        """Calls the method: ``db.call(name, params, **kwargs)``."""
+    def __call__(self, params: object = None, /, **kwargs: object) -> dict[str, Any]:
+        """Calls the method: ``db.call(name, params, **kwargs)``. ``params`` is a mapping
+        of parameters, or the value of the method's only required parameter; a batch
+        method also takes ``progress=callback(method, done, total)``."""
         if self._method is None:
             raise TypeError(
                 f"opora module {self._path!r} is not a method; its methods: "
                 + ", ".join(_attribute_name(c) for c in self._children)
             )
+        progress: Callable[[str, int, int], object] | None = None
+        batch = _takes_progress(self._method)
+        if batch and "progress" in kwargs:
+            progress = typing.cast("Callable[[str, int, int], object] | None",
+                                   kwargs.pop("progress"))
+            if progress is not None and not callable(progress):
+                raise TypeError(
+                    f"progress must be callable or None, not {type(progress).__name__}")
         schema = self._method.get("params")
         properties = schema.get("properties") if isinstance(schema, dict) else None
         if isinstance(properties, dict) and kwargs:
@@ -290,7 +350,21 @@ class Module:
                     if real in kwargs:
                         raise TypeError(f"parameter {real!r} given twice (as {key!r})")
                     kwargs[real] = kwargs.pop(key)
-        return self._db.call(self._path, params, **kwargs)
+        if params is not None and not isinstance(params, collections.abc.Mapping):
+            sole = _sole_required(self._method)
+            if sole is None:
+                raise TypeError(
+                    f"opora method {self._path!r} takes a mapping of parameters as its "
+                    f"positional argument, not {type(params).__name__}; pass them as keywords")
+            if sole in kwargs:
+                raise TypeError(f"parameter {_attribute_name(sole)!r} given both positionally "
+                                "and as a keyword")
+            kwargs[sole] = params
+            params = None
+        if batch and progress is not None:
+            return self._db._call_with_progress(self._path, params, kwargs, progress)
+        return self._db.call(self._path, typing.cast("Mapping[str, object] | None", params),
+                             **kwargs)
 
     def __dir__(self) -> list[str]:
         """The methods and groups below (for tab completion), then the usual names."""
