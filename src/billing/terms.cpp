@@ -89,10 +89,10 @@ std::vector<LineDraft> accrue_subscription(const Period& period,
                                            const TaxResolver& taxes) {
   const int n = period.days();
   // Spans as day numbers of the period (1..n); empty when outside it.
-  const Date first = period.first();
+  const Date period_start = period.first();
   auto days_of = [&](const Span& s) {
-    const int64_t from = std::max<int64_t>(1, first.days_until(s.from) + 1);
-    const int64_t to = s.to ? std::min<int64_t>(n, first.days_until(*s.to) + 1) : n;
+    const int64_t from = std::max<int64_t>(1, period_start.days_until(s.from) + 1);
+    const int64_t to = s.to ? std::min<int64_t>(n, period_start.days_until(*s.to) + 1) : n;
     return std::pair<int, int>(static_cast<int>(std::min<int64_t>(from, n + 1)),
                                static_cast<int>(std::max<int64_t>(to, 0)));
   };

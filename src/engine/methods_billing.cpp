@@ -83,6 +83,31 @@ const std::string kPayAnswer = R"~({"type": "object", "properties": {
 
 const std::string kOpen = R"~({"type": "object"})~";
 
+const std::string kBalance = R"~({"type": "object", "properties": {
+  "account": {"type": "string"}, "date": {"type": "string", "format": "date"}, "currency": {"type": "string"},
+  "accrued": {"type": "string", "format": "money"}, "paid": {"type": "string", "format": "money"},
+  "balance": {"type": "string", "format": "money", "description": "paid - accrued: negative is debt"},
+  "debt": {"type": "string", "format": "money"}, "overdue": {"type": "string", "format": "money"},
+  "advance": {"type": "string", "format": "money"}, "credit_limit": {"type": "string", "format": "money"},
+  "oldest_overdue_due": {"type": "string", "format": "date"},
+  "open_items": {"type": "array", "items": {"type": "object", "properties": {
+    "accrual": {"type": "integer"}, "date": {"type": "string", "format": "date"},
+    "due_date": {"type": "string", "format": "date"}, "open": {"type": "string", "format": "money"},
+    "days_overdue": {"type": "integer"}}}}}})~";
+
+const std::string kTurnoverRow = R"~({"type": "object", "properties": {
+  "account": {"type": "string"}, "currency": {"type": "string"},
+  "opening": {"type": "string", "format": "money"}, "accrued": {"type": "string", "format": "money"},
+  "paid": {"type": "string", "format": "money"}, "closing": {"type": "string", "format": "money"}}})~";
+
+const std::string kDebtors = R"~({"type": "object", "properties": {
+  "date": {"type": "string", "format": "date"}, "count": {"type": "integer"},
+  "debtors": {"type": "array", "items": {"type": "object", "properties": {
+    "account": {"type": "string"}, "holder": {"type": "string"}, "phone": {"type": "string"},
+    "status": {"type": "string"}, "currency": {"type": "string"},
+    "debt": {"type": "string", "format": "money"}, "overdue": {"type": "string", "format": "money"},
+    "days_overdue": {"type": "integer"}, "oldest_due": {"type": "string", "format": "date"}}}}}})~";
+
 }  // namespace
 
 void register_billing_methods(MethodTable& t) {
@@ -288,7 +313,7 @@ void register_billing_methods(MethodTable& t) {
   // --- balances and reports --------------------------------------------------
   t.add("billing.balance",
         "An account's balance on a date with its open accruals (settled oldest first).",
-        obj(kAccount + R"~(, "date": )~" + kDate, R"~(["account"])~"), kOpen, false,
+        obj(kAccount + R"~(, "date": )~" + kDate, R"~(["account"])~"), kBalance, false,
         [](Database& db, const Params& p) {
           return db.billing().balance(p.object(), context(db, p));
         });
@@ -307,13 +332,15 @@ void register_billing_methods(MethodTable& t) {
       obj(kAccount + R"~(, "from": )~" + kDate + R"~(, "to": )~" + kDate +
               R"~(, "accounts": {"type": "boolean", "description": "include per-account rows (default true)"})~",
           R"~(["from", "to"])~"),
-      kOpen, false,
-      [](Database& db, const Params& p) { return db.billing().turnover(p.object()); });
+      R"~({"type": "object", "properties": {"from": {"type": "string", "format": "date"},
+        "to": {"type": "string", "format": "date"}, "accounts": {"type": "array", "items": )~" +
+          kTurnoverRow + R"~(}, "totals": {"type": "array", "items": )~" + kTurnoverRow + "}}}",
+      false, [](Database& db, const Params& p) { return db.billing().turnover(p.object()); });
   t.add("billing.debtors", "Accounts with overdue debt of at least min_days and min_amount.",
         obj(R"~("min_days": {"type": "integer", "minimum": 0}, "min_amount": )~" + kMoney +
             R"~(, "date": )~" + kDate +
             R"~(, "limit": {"type": "integer", "minimum": 1, "maximum": 100000})~"),
-        kOpen, false, [](Database& db, const Params& p) {
+        kDebtors, false, [](Database& db, const Params& p) {
           return db.billing().debtors(p.object(), context(db, p));
         });
 

@@ -73,3 +73,22 @@ def test_registry_page_shows_the_kinds_as_built(tmp_path):
                                input=kinds, check=True, capture_output=True, text=True).stdout
     page = (ROOT / "docs" / "registry.md").read_text(encoding="utf-8")
     assert generated in page, "docs/registry.md is out of date: regenerate its kinds section"
+
+
+def test_billing_python_example_runs(tmp_path):
+    script = tmp_path / "billing.py"
+    script.write_text(block("python", 2), encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(BUILD / "python"))
+    subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, check=True)
+    assert (tmp_path / "billing.db").exists()
+
+
+def test_billing_shell_example_runs(tmp_path):
+    cli = os.environ["OPORA_CLI"]
+    script = tmp_path / "billing.sh"
+    script.write_text(f'set -e\nopora() {{ "{cli}" "$@"; }}\n' + block("sh", 3), encoding="utf-8")
+    out = subprocess.run(["bash", str(script)], cwd=tmp_path, check=True, capture_output=True,
+                         text=True).stdout
+    assert "LS-0001" in out                      # the debtors table
+    assert "<recipient_name>Иван Иванович И.</recipient_name>" in out
+    assert "<result>0</result>" in out

@@ -349,7 +349,7 @@ def test_a_database_referenced_by_its_callback_is_collected(db_path):
 def test_pay_replay_and_conflict(billing_db):
     billing_db.billing.run(PERIOD)
     before = billing_db.billing.balance(account="A-00003")
-    assert before["balance"] == "-500.00"  # billing.balance has no result schema: text
+    assert before["balance"] == Decimal("-500.00")  # money by the result schema
 
     paid = billing_db.billing.pay(channel="kaspi", txn_id="1001", account="A-00003",
                                   amount=Decimal("200.50"), txn_date="2026-11-01T10:00:00")
