@@ -175,6 +175,60 @@ static void test_calls(void) {
   CHECK(contains(opora_last_error_json(), "\"field\":\"now\""));
 }
 
+/* What the progress callback saw; it asks to stop after `stop_after` calls. */
+struct progress_log {
+  int calls;
+  int stop_after;
+  long long last_done;
+  long long last_total;
+  int method_ok;
+};
+
+static int on_progress(void* user, const char* method, long long done, long long total) {
+  struct progress_log* log = (struct progress_log*)user;
+  ++log->calls;
+  log->last_done = done;
+  log->last_total = total;
+  log->method_ok = strcmp(method, "billing.run") == 0;
+  return log->calls >= log->stop_after ? 1 : 0;
+}
+
+/* billing.run reports each committed chunk; a non-zero return stops it with
+ * the work so far kept, and the next call resumes. */
+static void test_progress(void) {
+  opora_db* db = NULL;
+  struct progress_log log = {0, 1, 0, 0, 0};
+  int i;
+  char params[256];
+  CHECK(opora_db_set_progress(NULL, on_progress, &log) == OPORA_EINVAL);
+  CHECK(opora_db_open(&db, ":memory:",
+                      "{\"clock\": \"manual\", \"now\": \"2026-11-01T09:00:00Z\"}") == OPORA_OK);
+  expect_call(db, "billing.tariff.define",
+              "{\"code\": \"home\", \"name\": \"Home\", \"fee\": \"499.00\"}", OPORA_OK,
+              "\"fee\":\"499.00\"");
+  for (i = 1; i <= 5; ++i) {
+    sprintf(params,
+            "{\"number\": \"LS-%d\", \"holder\": {\"type\": \"person\", \"name\": \"N %d\"}}", i,
+            i);
+    expect_call(db, "billing.account.put", params, OPORA_OK, "\"status\":\"active\"");
+    sprintf(params, "{\"account\": \"LS-%d\", \"tariff\": \"home\", \"date\": \"2026-10-01\"}", i);
+    expect_call(db, "billing.subscription.connect", params, OPORA_OK, "\"subscription\"");
+  }
+  CHECK(opora_db_set_progress(db, on_progress, &log) == OPORA_OK);
+  expect_call(db, "billing.run", "{\"period\": \"2026-11\", \"chunk_size\": 2}", OPORA_OK,
+              "\"complete\":false");
+  CHECK(log.calls == 1 && log.last_done == 2 && log.last_total == 5 && log.method_ok);
+  log.stop_after = 100;
+  expect_call(db, "billing.run", "{\"period\": \"2026-11\", \"chunk_size\": 2}", OPORA_OK,
+              "\"resumed\":true");
+  CHECK(log.calls == 3 && log.last_done == 5);
+  expect_call(db, "billing.run.list", "{}", OPORA_OK, "\"lines\":5");
+  CHECK(opora_db_set_progress(db, NULL, NULL) == OPORA_OK);
+  expect_call(db, "billing.run", "{\"period\": \"2026-12\"}", OPORA_OK, "\"complete\":true");
+  CHECK(log.calls == 3);
+  opora_db_close(db);
+}
+
 int main(int argc, char** argv) {
   const char* path = argc > 1 ? argv[1] : "capi-test.db";
   remove(path);
@@ -183,6 +237,7 @@ int main(int argc, char** argv) {
   test_null_arguments();
   test_open_options(path);
   test_calls();
+  test_progress();
   printf("%d passed, %d failed\n", checks - failures, failures);
   return failures == 0 ? 0 : 1;
 }
