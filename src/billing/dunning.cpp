@@ -96,7 +96,7 @@ void Billing::Impl::close_case_if_settled(int64_t account_id, const Date& today)
   if (!st->step()) return;
   const int64_t case_id = st->int64(0);
   st->reset();
-  if (position(account_id, today).overdue > 0) return;
+  if (current(account_id, today).overdue > 0) return;
   auto up = conn.cached("UPDATE billing_dunning_case SET closed_on = ?2 WHERE id = ?1");
   up->bind(1, case_id).bind(2, today.to_string());
   up->run();

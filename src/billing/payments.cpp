@@ -119,14 +119,19 @@ json::object Billing::Impl::post_payment(const AccountRow& a, const std::string&
       return parse_stored(st->text(0)).as_object();
     }
   }
-  auto st = conn.cached(
-      "INSERT INTO billing_payment (channel, txn_id, account_id, amount, date, txn_date, "
-      "received_at, answer) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, '{}')");
-  st->bind(1, channel).bind(2, txn_id).bind(3, a.id).bind(4, amount.minor_units());
-  st->bind(5, date.to_string()).bind(6, txn_date).bind(7, ctx.now.to_string());
-  st->run();
-  const int64_t id = conn.last_insert_rowid();
-  const Position after = current(a.id, std::max(ctx.today, date));
+  // The answer is stored with the row in one write. Its receipt is the row
+  // id, taken as the next id while this transaction holds the write lock;
+  // the payment moves the position by exactly its amount (FIFO: the debt
+  // falls by it, down to zero).
+  int64_t id = 0;
+  {
+    auto next = conn.cached("SELECT COALESCE(MAX(id), 0) + 1 FROM billing_payment");
+    next->step();
+    id = next->int64(0);
+  }
+  const Position before = current(a.id, std::max(ctx.today, date));
+  const int64_t balance = before.balance() + amount.minor_units();
+  const int64_t debt = std::max<int64_t>(0, before.debt - amount.minor_units());
   json::object answer{{"receipt", std::to_string(id)},
                       {"channel", channel},
                       {"txn_id", txn_id},
@@ -136,11 +141,15 @@ json::object Billing::Impl::post_payment(const AccountRow& a, const std::string&
                       {"txn_date", txn_date},
                       {"date", date.to_string()},
                       {"received_at", ctx.now.to_string()},
-                      {"balance", Money(after.balance(), a.currency).to_string()},
-                      {"debt", Money(after.debt, a.currency).to_string()}};
-  auto up = conn.cached("UPDATE billing_payment SET answer = ?2 WHERE id = ?1");
-  up->bind(1, id).bind(2, json::serialize(answer));
-  up->run();
+                      {"balance", Money(balance, a.currency).to_string()},
+                      {"debt", Money(debt, a.currency).to_string()}};
+  auto st = conn.cached(
+      "INSERT INTO billing_payment (id, channel, txn_id, account_id, amount, date, txn_date, "
+      "received_at, answer) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+  const std::string stored = json::serialize(answer);
+  st->bind(1, id).bind(2, channel).bind(3, txn_id).bind(4, a.id).bind(5, amount.minor_units());
+  st->bind(6, date.to_string()).bind(7, txn_date).bind(8, ctx.now.to_string()).bind(9, stored);
+  st->run();
   close_case_if_settled(a.id, ctx.today);
   return answer;
 }
