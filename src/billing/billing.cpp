@@ -84,7 +84,7 @@ AccountRow account_from(store::Statement& st) {
   a.organization = st.optional_text(6).value_or("");
   a.currency = *Currency::find(st.text(7));
   a.credit_limit = st.int64(8);
-  a.body = parse_stored(st.text(9)).as_object();
+  a.body_text = st.text(9);
   return a;
 }
 
@@ -93,6 +93,10 @@ constexpr const char* kAccountColumns =
     "credit_limit, body FROM billing_account ";
 
 }  // namespace
+
+json::object AccountRow::body() const {
+  return parse_stored(body_text).as_object();
+}
 
 std::optional<AccountRow> Billing::Impl::find_account(const std::string& number) {
   auto st = conn.cached(std::string(kAccountColumns) + "WHERE number = ?1");

@@ -130,7 +130,7 @@ json::object Billing::put_account(const json::object& p, const Context& ctx) {
   const FieldReader r(p, "", errors);
   const auto number = r.str("number", true, 40);
   const std::optional<AccountRow> existing = number ? impl_->find_account(*number) : std::nullopt;
-  json::object body = existing ? existing->body : json::object{};
+  json::object body = existing ? existing->body() : json::object{};
 
   if (const auto* h = r.get("holder")) {
     if (!h->is_object()) {
@@ -214,7 +214,7 @@ json::object Billing::put_account(const json::object& p, const Context& ctx) {
 
 json::object Billing::get_account(const std::string& number, const Context& ctx) {
   const AccountRow a = impl_->account(number, "account");
-  json::object out = a.body;
+  json::object out = a.body();
   const Position pos = impl_->current(a.id, ctx.today);
   out["balance"] = Money(pos.balance(), a.currency).to_string();
   out["debt"] = Money(pos.debt, a.currency).to_string();

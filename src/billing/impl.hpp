@@ -31,7 +31,8 @@ struct AccountRow {
   std::string organization;
   Currency currency = *Currency::find("RUB");
   int64_t credit_limit = 0;
-  boost::json::object body;
+  std::string body_text;  // the stored JSON, parsed only when asked for
+  boost::json::object body() const;
 };
 
 // One accrual still (partly) unpaid under first-in-first-out settlement.

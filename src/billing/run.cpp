@@ -85,7 +85,7 @@ json::object accrual_document(const AccountRow& a, const Date& date,
   }
   json::object doc{{"kind", "accrual"},
                    {"date", date.to_string()},
-                   {"counterparty", a.body.at("holder")},
+                   {"counterparty", a.body().at("holder")},
                    {"refs", json::array{json::value("billing:account:" + a.number)}},
                    {"currency", a.currency.code()},
                    {"items", std::move(items)}};
@@ -131,7 +131,7 @@ class Runner {
         at.row.number = st->text(1);
         at.row.holder_name = st->text(2);
         at.row.currency = *Currency::find(st->text(3));
-        if (with_bodies) at.row.body = parse_stored(st->text(4)).as_object();
+        if (with_bodies) at.row.body_text = st->text(4);
         c.accounts.push_back(std::move(at));
       }
       auto& subs = c.accounts.back().subs;
