@@ -7,6 +7,7 @@
 #include "core/cp1251.hpp"
 #include "core/error.hpp"
 #include "core/money.hpp"
+#include "core/wide.hpp"
 
 namespace opora::billing {
 namespace {
@@ -208,8 +209,9 @@ class Reader {
   std::string text_or_empty(const std::string& key) const { return text(key, false).value_or(""); }
 
   std::optional<Date> date(const std::string& key, bool required) const {
-    const auto t = text(key, required);
+    auto t = text(key, required);
     if (!t) return std::nullopt;
+    t = std::string(trim(*t));  // dates and amounts are read without the padding
     // Date::parse checks the digits and the calendar once the parts are swapped.
     const bool shaped = t->size() == 10 && (*t)[2] == '.' && (*t)[5] == '.';
     const auto date =
@@ -223,8 +225,9 @@ class Reader {
   // `may_be_negative` (balances). Money's parser is exactly this grammar; the
   // scale of RUB (2) is that of every currency these files carry.
   std::optional<int64_t> amount(const std::string& key, bool may_be_negative) const {
-    const auto t = text(key, true);
+    auto t = text(key, true);
     if (!t) return std::nullopt;
+    t = std::string(trim(*t));
     static const Currency two_decimals = *Currency::find("RUB");
     const auto money = Money::parse(*t, two_decimals);
     if (!money || (money->is_negative() && !may_be_negative)) {
@@ -256,7 +259,8 @@ std::optional<StatementBalance> read_balance(const Section& s, FieldErrors& erro
   const auto outgoing = r.amount("ВсегоСписано", true);
   const auto closing = r.amount("КонечныйОстаток", true);
   if (!account || !from || !opening || !incoming || !outgoing || !closing) return std::nullopt;
-  if (*opening + *incoming - *outgoing != *closing) {
+  // In 128 bits: amounts near the 64-bit limit must not wrap into a match.
+  if (static_cast<detail::Wide>(*opening) + *incoming - *outgoing != *closing) {
     errors.add(at(r.line_of("КонечныйОстаток"), "КонечныйОстаток"), "balance_invariant",
                "НачальныйОстаток + ВсегоПоступило - ВсегоСписано must equal КонечныйОстаток");
     return std::nullopt;

@@ -51,6 +51,8 @@ Tariff parse_tariff(const FieldReader& r) {
   const Currency c = currency.value_or(*Currency::find("RUB"));
   if (auto fee = r.money("fee", c, true)) {
     if (fee->is_negative()) errors.add(r.at("fee"), "negative", "must not be negative");
+    if (fee->minor_units() > kMaxAmountMinor)
+      errors.add(r.at("fee"), "range", "must be at most 1000000000.00");
     t.fee = *fee;
   }
   t.fee_period =
@@ -72,6 +74,8 @@ Tariff parse_tariff(const FieldReader& r) {
           .value_or(Proration::actual);
   if (auto f = r.money("freeze_fee", c)) {
     if (f->is_negative()) errors.add(r.at("freeze_fee"), "negative", "must not be negative");
+    if (f->minor_units() > kMaxAmountMinor)
+      errors.add(r.at("freeze_fee"), "range", "must be at most 1000000000.00");
     t.freeze_fee = *f;
   }
   if (const auto* v = r.get("payment_term_days")) {
@@ -105,6 +109,22 @@ json::object Billing::define_tariff(const json::object& p, const Context& ctx) {
   if (!impl_->has_tax_code(t.tax_code))
     fail_field(ErrorCode::validation, "tax", "unknown_tax",
                "no tax code \"" + t.tax_code + "\"; billing.tax.list shows them");
+  {
+    // Subscriptions bill in their account's currency: a tariff in use keeps
+    // its currency (define a new tariff and change the subscriptions to it).
+    auto used = impl_->conn.cached(
+        "SELECT t.body FROM billing_tariff t WHERE t.code = ?1 AND EXISTS (SELECT 1 FROM "
+        "billing_subscription_tariff s WHERE s.tariff = t.code)");
+    used->bind(1, t.code);
+    if (used->step()) {
+      const json::value old = parse_stored(used->text(0));
+      if (old.as_object().at("currency").as_string() != t.fee.currency().code())
+        fail_field(ErrorCode::validation, "currency", "immutable",
+                   "tariff \"" + t.code + "\" is in use in " +
+                       std::string(old.as_object().at("currency").as_string()) +
+                       "; its currency cannot change");
+    }
+  }
   json::object body = tariff_json(t);
   auto st = impl_->conn.cached(
       "INSERT INTO billing_tariff (code, body, defined_at) VALUES (?1, ?2, ?3) "
@@ -168,6 +188,8 @@ json::object Billing::put_account(const json::object& p, const Context& ctx) {
   if (auto limit = r.money("credit_limit", currency)) {
     if (limit->is_negative())
       errors.add("credit_limit", "negative", "must not be negative");
+    else if (limit->minor_units() > kMaxAmountMinor)
+      errors.add("credit_limit", "range", "must be at most 1000000000.00");
     else
       credit_limit = limit->minor_units();
   }
@@ -489,6 +511,8 @@ json::object Billing::add_discount(const json::object& p, const Context& ctx) {
     fixed = Money::parse_field(*fixed_text, a.currency, "amount");
     if (fixed->is_negative() || fixed->is_zero())
       fail_field(ErrorCode::invalid, "amount", "positive", "must be more than zero");
+    if (fixed->minor_units() > kMaxAmountMinor)
+      fail_field(ErrorCode::invalid, "amount", "range", "must be at most 1000000000.00");
   }
   if (to && *to < *from)
     fail_field(ErrorCode::invalid, "to", "before_from", "must not be before from");

@@ -33,6 +33,8 @@ json::object Billing::add_charge(const json::object& p, const Context& ctx) {
   const Money amount = Money::parse_field(*amount_text, a.currency, "amount");
   if (amount.is_negative() || amount.is_zero())
     fail_field(ErrorCode::invalid, "amount", "positive", "must be more than zero");
+  if (amount.minor_units() > kMaxAmountMinor)
+    fail_field(ErrorCode::invalid, "amount", "range", "must be at most 1000000000.00");
   const Date on = date.value_or(ctx.today);
   const std::string tax_code = tax.value_or(a.currency.code() == "KZT" ? "kz_vat" : "ru_vat");
   if (!impl_->has_tax_code(tax_code))
@@ -74,7 +76,7 @@ json::object Billing::add_charge(const json::object& p, const Context& ctx) {
   l.kind = "charge";
   l.name = *name;
   l.date = on;
-  l.due = on.add_days(term);
+  l.due = due_date(on, term);
   l.from = on;
   l.to = on;
   l.base = amount.minor_units();

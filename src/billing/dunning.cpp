@@ -118,9 +118,12 @@ json::object Billing::dunning_run(const json::object& p, const Context& ctx) {
     while (st->step()) open_cases[st->int64(0)] = st->int64(1);
   }
   std::vector<std::pair<int64_t, Position>> overdue;
-  for_each_position(*impl_, on, [&](int64_t account_id, const Position& pos) {
-    if (pos.overdue > 0) overdue.emplace_back(account_id, pos);
-  });
+  for_each_position(
+      *impl_, on,
+      [&](int64_t account_id, const Position& pos) {
+        if (pos.overdue > 0) overdue.emplace_back(account_id, pos);
+      },
+      true);
   std::map<int64_t, bool> still_overdue;
   for (const auto& [account_id, pos] : overdue) {
     still_overdue[account_id] = true;

@@ -132,8 +132,11 @@ struct Billing::Impl : TaxResolver {
 
 // Every account's position on `as_of`: accounts with accruals in id order,
 // then those that only ever paid.
+// With `every_payment`, payments count whatever their date, as in
+// Impl::current() (dunning must not chase money already received).
 void for_each_position(Billing::Impl& b, const Date& as_of,
-                       const std::function<void(int64_t account_id, const Position&)>& f);
+                       const std::function<void(int64_t account_id, const Position&)>& f,
+                       bool every_payment = false);
 
 // The registry document of an account's accrual lines.
 boost::json::object accrual_document(const AccountRow& a, const Date& date,

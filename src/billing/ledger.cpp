@@ -86,13 +86,14 @@ Position Billing::Impl::current(int64_t account_id, const Date& today) {
 }
 
 void for_each_position(Billing::Impl& b, const Date& as_of,
-                       const std::function<void(int64_t account_id, const Position&)>& f) {
+                       const std::function<void(int64_t account_id, const Position&)>& f,
+                       bool every_payment) {
   // Payments per account first (few rows per account), then one ordered
   // pass over the accruals.
   std::map<int64_t, int64_t> paid;
   {
     auto st = b.conn.cached(std::string(kLivePayments) + "AND ?1 IS NULL GROUP BY p.account_id");
-    st->bind_null(1).bind(2, as_of.to_string());
+    st->bind_null(1).bind(2, every_payment ? "2999-12-31" : as_of.to_string());
     while (st->step()) paid[st->int64(0)] = st->int64(1);
   }
   auto st = b.conn.cached(std::string(kLiveAccruals) +

@@ -107,7 +107,8 @@ json::object Billing::Impl::post_payment(const AccountRow& a, const std::string&
   {
     auto st = conn.cached(
         "SELECT p.answer, p.amount, p.account_id, a.number FROM billing_payment p JOIN "
-        "billing_account a ON a.id = p.account_id WHERE p.channel = ?1 AND p.txn_id = ?2");
+        "billing_account a ON a.id = p.account_id WHERE p.channel = ?1 AND p.txn_id = ?2 AND "
+        "p.storno_of IS NULL");
     st->bind(1, channel).bind(2, txn_id);
     if (st->step()) {
       if (st->int64(2) != a.id || st->int64(1) != amount.minor_units())
@@ -129,8 +130,12 @@ json::object Billing::Impl::post_payment(const AccountRow& a, const std::string&
     next->step();
     id = next->int64(0);
   }
+  if (amount.is_negative() || amount.is_zero() || amount.minor_units() > kMaxAmountMinor)
+    fail_field(ErrorCode::invalid, "amount", "range",
+               "a payment must be more than zero and at most 1000000000.00");
   const Position before = current(a.id, std::max(ctx.today, date));
-  const int64_t balance = before.balance() + amount.minor_units();
+  // Checked: Money refuses to leave the 64-bit range instead of wrapping.
+  const int64_t balance = (Money(before.balance(), a.currency) + amount).minor_units();
   const int64_t debt = std::max<int64_t>(0, before.debt - amount.minor_units());
   json::object answer{{"receipt", std::to_string(id)},
                       {"channel", channel},
@@ -178,6 +183,8 @@ json::object Billing::pay(const json::object& p, const Context& ctx) {
                  any ? "at most 2 decimal places" : "expected an amount like 500.00");
     } else if (m->is_negative() || m->is_zero()) {
       errors.add("amount", "positive", "must be more than zero");
+    } else if (m->minor_units() > kMaxAmountMinor) {
+      errors.add("amount", "range", "must be at most 1000000000.00");
     }
   }
   errors.throw_if_any(ErrorCode::invalid);
@@ -262,6 +269,9 @@ json::object Billing::gateway(const json::object& p, const Context& ctx) {
   const ParsedGatewayQuery parsed = parse_gateway_query(*protocol, query);
   const std::string channel = p.contains("channel") ? std::string(p.at("channel").as_string())
                                                     : std::string(p.at("protocol").as_string());
+  if (!is_channel(channel))
+    fail_field(ErrorCode::invalid, "channel", "channel",
+               "expected lower-case letters, digits, _ - . (at most 40)");
   auto respond = [&](GatewayCommand command, const GatewayAnswer& answer) {
     const GatewayResponse resp = render_gateway_answer(*protocol, command, answer);
     return json::object{{"http_status", resp.http_status},

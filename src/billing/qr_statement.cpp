@@ -70,15 +70,23 @@ json::object Billing::qr(const json::object& p, const Context& ctx) {
     if (doc.at("kind").as_string() != "accrual")
       fail_field(ErrorCode::validation, "document", "not_accrual",
                  "a payment QR is built for an accrual document");
+    if (doc.at("status").as_string() == "reversed")
+      fail_field(ErrorCode::validation, "document", "reversed",
+                 "the accrual document was reversed; nothing is owed on it");
     const auto& custom = doc.at("custom").as_object();
+    if (const auto* c = custom.if_contains("correction"); c != nullptr && c->is_string())
+      fail_field(ErrorCode::validation, "document", "correction",
+                 "a correction document credits the account; nothing is owed on it");
     a = impl_->account(str_of(custom, "account"), "document");
     const auto& totals = doc.at("totals").as_object();
     sum = Money::parse(totals.at("gross").as_string(), a.currency)->minor_units();
     q.quitt_id = std::string(doc.at("number").as_string());
     q.quitt_date = Date::parse(doc.at("date").as_string());
   }
-  if (const auto* amount = p.if_contains("amount"); amount != nullptr && amount->is_string())
+  if (const auto* amount = p.if_contains("amount"); amount != nullptr && amount->is_string()) {
     sum = Money::parse_field(amount->get_string(), a.currency, "amount").minor_units();
+    if (*sum <= 0) fail_field(ErrorCode::invalid, "amount", "positive", "must be more than zero");
+  }
   if (a.organization.empty())
     fail_field(ErrorCode::validation, "account", "no_organization",
                "account " + a.number + " has no organisation to be paid to; set its organization");
@@ -137,7 +145,7 @@ json::object Billing::import_statement(const json::object& p, const Context& ctx
     fail_field(ErrorCode::validation, "content_base64", "no_organization",
                "no organisation with a bank account; add one with billing.organization.put");
 
-  int64_t posted = 0, unmatched = 0, duplicates = 0, outgoing = 0;
+  int64_t posted = 0, unmatched = 0, duplicates = 0, outgoing = 0, skipped = 0;
   json::array lines;
   const std::string channel =
       p.contains("channel") ? std::string(p.at("channel").as_string()) : "bank";
@@ -147,6 +155,10 @@ json::object Billing::import_statement(const json::object& p, const Context& ctx
       if (is_incoming(d, acc)) our = acc;
     if (our.empty()) {
       ++outgoing;
+      continue;
+    }
+    if (d.amount_minor <= 0) {  // a zero document moves no money
+      ++skipped;
       continue;
     }
     // The format has no transaction id: a bank document is its account,
@@ -194,6 +206,9 @@ json::object Billing::import_statement(const json::object& p, const Context& ctx
       if (numbers.size() == 1) match = impl_->find_account(numbers[0]);
     }
     if (ambiguous) match.reset();
+    // The statement is in roubles: an account kept in another currency is
+    // left for a person to resolve rather than credited at a wrong rate.
+    if (match && match->currency.code() != "RUB") match.reset();
     auto ins = conn.cached(
         "INSERT INTO billing_statement_line (dedup_key, number, date, amount, payer_name, "
         "payer_inn, payer_account, purpose, status, imported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
@@ -238,6 +253,7 @@ json::object Billing::import_statement(const json::object& p, const Context& ctx
                    {"unmatched", unmatched},
                    {"duplicates", duplicates},
                    {"outgoing", outgoing},
+                   {"skipped", skipped},
                    {"lines", std::move(lines)}};
   impl_->journal(ctx, "statement.import", "statement",
                  {{"from", st.from.to_string()},

@@ -46,6 +46,7 @@ struct Posted {
   int64_t vat = 0;
   int64_t live_lines = 0;
   int64_t max_seq = -1;
+  std::optional<Date> latest;  // the latest date of its live lines
 };
 
 struct AccountTerms {
@@ -190,12 +191,14 @@ class Runner {
       auto p = b_.conn.cached(
           "SELECT subscription_id, COALESCE(SUM(amount) FILTER (WHERE reversed_by IS NULL), 0), "
           "COALESCE(SUM(vat) FILTER (WHERE reversed_by IS NULL), 0), "
-          "COUNT(*) FILTER (WHERE reversed_by IS NULL), MAX(seq) FROM billing_accrual "
+          "COUNT(*) FILTER (WHERE reversed_by IS NULL), MAX(seq), "
+          "MAX(date) FILTER (WHERE reversed_by IS NULL) FROM billing_accrual "
           "WHERE account_id BETWEEN ?1 AND ?2 AND +period = ?3 AND subscription_id IS NOT NULL "
           "AND storno_of IS NULL GROUP BY subscription_id");
       p->bind(1, lo).bind(2, hi).bind(3, period_.to_string());
       while (p->step())
-        c.posted[p->int64(0)] = Posted{p->int64(1), p->int64(2), p->int64(3), p->int64(4)};
+        c.posted[p->int64(0)] =
+            Posted{p->int64(1), p->int64(2), p->int64(3), p->int64(4), date_or_null(*p, 5)};
     }
     return c;
   }
@@ -205,24 +208,38 @@ class Runner {
                                                     int64_t run_id) {
     std::vector<Billing::Impl::NewLine> out;
     const AccountRow& a = at.row;
+    // An account-wide fixed discount is an amount off the account's month,
+    // taken once: it goes with the account's first subscription of the
+    // period. Percent discounts apply to every line.
+    bool fixed_taken = false;
     for (const SubscriptionTerms& s : at.subs) {
       std::vector<TariffSpan> spans;
       for (size_t i = 0; i < s.tariffs.size(); ++i) {
         Span sp{s.tariffs[i].first, s.span.to};
-        if (i + 1 < s.tariffs.size()) sp.to = s.tariffs[i + 1].first.add_days(-1);
+        // A tariff row ends where the next begins, or earlier if the
+        // subscription itself ends first (a disconnection before a planned
+        // change).
+        if (i + 1 < s.tariffs.size()) {
+          const Date before_next = s.tariffs[i + 1].first.add_days(-1);
+          sp.to = s.span.to && *s.span.to < before_next ? *s.span.to : before_next;
+        }
         if (sp.from < s.span.from) sp.from = s.span.from;
+        if (sp.to && *sp.to < sp.from) continue;
         spans.push_back({sp, &b_.cached_tariff(s.tariffs[i].second)});
       }
       std::vector<FreezeSpan> freezes = s.freezes;
       for (auto& f : freezes)
         if (f.fee) f.fee = Money(f.fee->minor_units(), a.currency);
       std::vector<Discount> dsc;
-      for (const auto& [sub, d] : at.discounts)
-        if (!sub || *sub == s.id) {
-          Discount copy = d;
-          if (copy.fixed) copy.fixed = Money(copy.fixed->minor_units(), a.currency);
-          dsc.push_back(std::move(copy));
-        }
+      for (const auto& [sub, d] : at.discounts) {
+        if (sub && *sub != s.id) continue;
+        if (!sub && d.fixed && fixed_taken) continue;
+        Discount copy = d;
+        if (copy.fixed) copy.fixed = Money(copy.fixed->minor_units(), a.currency);
+        dsc.push_back(std::move(copy));
+      }
+      if (s.span.from <= period_.last() && (!s.span.to || period_.first() <= *s.span.to))
+        fixed_taken = true;
       const std::vector<LineDraft> drafts = accrue_subscription(period_, spans, freezes, dsc, b_);
       const auto posted = c.posted.find(s.id);
       post_difference(a, s.id, drafts, posted == c.posted.end() ? Posted{} : posted->second, run_id,
@@ -258,7 +275,7 @@ class Runner {
         l.kind = d.kind;
         l.name = d.name;
         l.date = d.tariff->timing == Timing::advance ? d.from : period_.last();
-        l.due = l.date.add_days(d.tariff->payment_term_days);
+        l.due = due_date(l.date, d.tariff->payment_term_days);
         l.from = d.from;
         l.to = d.to;
         l.days = d.days;
@@ -285,9 +302,11 @@ class Runner {
     l.kind = "adjustment";
     const LineDraft* model = drafts.empty() ? nullptr : &drafts.back();
     l.name = "Перерасчёт" + (model != nullptr ? ": " + model->name : std::string());
+    // Today, but never before the lines it corrects (an arrears fee is
+    // dated the month's last day), nor before the period.
     l.date = std::max(ctx_.today, period_.first());
-    if (period_.last() < l.date && ctx_.today <= period_.last()) l.date = period_.last();
-    l.due = l.date.add_days(model != nullptr ? model->tariff->payment_term_days : 0);
+    if (posted.latest && l.date < *posted.latest) l.date = *posted.latest;
+    l.due = due_date(l.date, model != nullptr ? model->tariff->payment_term_days : 0);
     l.amount = amount - posted_amount;
     l.vat = vat - posted_vat;
     l.vat_mode = "included";  // amount is gross either way

@@ -170,7 +170,9 @@ const store::SchemaModule& schema() {
           reversed_by INTEGER REFERENCES billing_payment(id),
           doc_id      INTEGER
         ) STRICT;
-        CREATE UNIQUE INDEX billing_payment_txn ON billing_payment (channel, txn_id);
+        -- Storno rows carry "storno:<txn_id>" for people; they are not keys.
+        CREATE UNIQUE INDEX billing_payment_txn ON billing_payment (channel, txn_id)
+          WHERE storno_of IS NULL;
         CREATE INDEX billing_payment_account ON billing_payment (account_id, date);
 
         CREATE TABLE billing_dunning_stage (

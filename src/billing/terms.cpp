@@ -62,6 +62,12 @@ VatSplit split_vat(const Money& amount, const TaxRate& rate, VatMode mode) {
   return {amount, amount.mul_div(r, hundred + r)};
 }
 
+Date due_date(const Date& date, int64_t days) {
+  const Date last(Date::max_year, 12, 31);
+  if (date.days_until(last) <= days) return last;
+  return date.add_days(days);
+}
+
 Money prorate(const Money& fee, int first, int last, int n) {
   if (first < 1 || last < first || last > n)
     throw Error(ErrorCode::internal, "prorate: bad day range");
@@ -104,6 +110,16 @@ std::vector<LineDraft> accrue_subscription(const Period& period,
   std::vector<DayState> days(static_cast<size_t>(n) + 1);
   // rank[d]: the day's position among the days with the same tariff, for
   // tariffs billed without proration (their active days are their period).
+  // Spans of one tariff share a count, so a -> b -> a in a month bills a once.
+  std::vector<size_t> same(tariffs.size());
+  for (size_t i = 0; i < tariffs.size(); ++i) {
+    same[i] = i;
+    for (size_t j = 0; j < i; ++j)
+      if (tariffs[j].tariff->code == tariffs[i].tariff->code) {
+        same[i] = same[j];
+        break;
+      }
+  }
   std::vector<int> active_of_tariff(tariffs.size(), 0);
   std::vector<int> rank(static_cast<size_t>(n) + 1, 0);
   for (int d = 1; d <= n; ++d) {
@@ -111,7 +127,7 @@ std::vector<LineDraft> accrue_subscription(const Period& period,
     for (size_t i = 0; i < tariffs.size(); ++i)
       if (in(tariff_days[i], d)) s.tariff = static_cast<int>(i);
     if (s.tariff < 0) continue;
-    rank[static_cast<size_t>(d)] = ++active_of_tariff[static_cast<size_t>(s.tariff)];
+    rank[static_cast<size_t>(d)] = ++active_of_tariff[same[static_cast<size_t>(s.tariff)]];
     for (size_t i = 0; i < freezes.size(); ++i)
       if (in(freeze_days[i], d)) s.freeze = static_cast<int>(i);
     for (size_t i = 0; i < discounts.size(); ++i)
@@ -136,7 +152,7 @@ std::vector<LineDraft> accrue_subscription(const Period& period,
       const bool whole = t.proration == Proration::none;
       const int first = whole ? rank[static_cast<size_t>(s)] : s;
       const int last = whole ? rank[static_cast<size_t>(e)] : e;
-      const int of = whole ? active_of_tariff[static_cast<size_t>(state.tariff)] : n;
+      const int of = whole ? active_of_tariff[same[static_cast<size_t>(state.tariff)]] : n;
       if (fee && !fee->is_zero()) {
         LineDraft line;
         line.kind = frozen ? "freeze" : "fee";

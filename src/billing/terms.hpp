@@ -74,6 +74,14 @@ struct VatSplit {
 };
 VatSplit split_vat(const Money& amount, const TaxRate& rate, VatMode mode);
 
+// `date` plus a payment term, clamped to the last date opora knows
+// (2999-12-31), so a term never makes a valid line unrepresentable.
+Date due_date(const Date& date, int64_t days);
+
+// Amounts opora accepts for one fee, charge, discount or payment: up to
+// 1,000,000,000.00 in major units. Sums of a ledger stay far inside 64 bits.
+constexpr int64_t kMaxAmountMinor = 100000000000;
+
 // The share of a period fee for days first..last (1-based, inclusive) of an
 // n-day period, by the cumulative method: round(fee*last/n) -
 // round(fee*(first-1)/n). Consecutive spans therefore add up to exactly what
