@@ -71,9 +71,11 @@ Database::Database(const std::string& path, const OpenOptions& options)
       calendars_(*conn_),
       registry_(*conn_),
       billing_(*conn_, registry_),
+      workflow_(*conn_, calendars_),
       max_file_bytes_(options.max_file_bytes) {
-  store::migrate(*conn_, {&calendar::schema(), &registry::schema(), &billing::schema()},
-                 options.connection.read_only);
+  store::migrate(
+      *conn_, {&calendar::schema(), &registry::schema(), &billing::schema(), &workflow::schema()},
+      options.connection.read_only);
 }
 
 Database::~Database() = default;

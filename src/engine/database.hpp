@@ -14,6 +14,7 @@
 #include "engine/clock.hpp"
 #include "registry/registry.hpp"
 #include "store/sqlite.hpp"
+#include "workflow/workflow.hpp"
 
 namespace opora::engine {
 
@@ -46,6 +47,7 @@ class Database {
   calendar::CalendarStore& calendars() noexcept { return calendars_; }
   registry::Registry& registry() noexcept { return registry_; }
   billing::Billing& billing() noexcept { return billing_; }
+  workflow::Workflow& workflow() noexcept { return workflow_; }
 
   // Progress of long work: return false to stop after the current chunk.
   using ProgressFn = std::function<bool(std::string_view method, int64_t done, int64_t total)>;
@@ -63,6 +65,7 @@ class Database {
   calendar::CalendarStore calendars_;
   registry::Registry registry_;
   billing::Billing billing_;
+  workflow::Workflow workflow_;
   ProgressFn progress_;
   int64_t max_file_bytes_;
 };

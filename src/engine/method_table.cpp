@@ -51,6 +51,7 @@ const MethodTable& method_table() {
     register_calendar_methods(t);
     register_registry_methods(t);
     register_billing_methods(t);
+    register_workflow_methods(t);
     return t;
   }();
   return table;

@@ -50,5 +50,6 @@ void register_requisites_methods(MethodTable& table);
 void register_calendar_methods(MethodTable& table);
 void register_registry_methods(MethodTable& table);
 void register_billing_methods(MethodTable& table);
+void register_workflow_methods(MethodTable& table);
 
 }  // namespace opora::engine

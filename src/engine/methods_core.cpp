@@ -16,7 +16,7 @@ namespace {
 
 json::object schema_versions(Database& db) {
   json::object out;
-  for (const char* module : {"calendar", "registry", "billing"})
+  for (const char* module : {"calendar", "registry", "billing", "workflow"})
     out[module] = store::schema_version(db.connection(), module);
   return out;
 }

@@ -1,0 +1,108 @@
+// workflow.* and effects.*: definitions, instances, events, timers, history
+// and the outbox of effects the host carries out.
+#include <boost/json.hpp>
+
+#include "engine/database.hpp"
+#include "engine/method_table.hpp"
+#include "engine/params.hpp"
+#include "workflow/workflow.hpp"
+
+namespace opora::engine {
+namespace json = boost::json;
+
+namespace {
+
+workflow::Clocks clocks(Database& db) {
+  workflow::Clocks c;
+  c.now = db.clock().now();
+  c.today = db.clock().today();
+  c.utc_offset_minutes = db.clock().utc_offset_minutes();
+  return c;
+}
+
+const char* kInstance = R"~({"type": "object", "properties": {
+  "instance": {"type": "integer"}, "definition": {"type": "string"}, "version": {"type": "integer"},
+  "key": {"type": "string"}, "status": {"type": "string", "description": "active or done"},
+  "states": {"type": "array", "items": {"type": "string"}, "description": "the active leaf states"},
+  "context": {"type": "object"}, "seq": {"type": "integer", "description": "the instance's version, one per step"},
+  "timers": {"type": "array", "items": {"type": "object", "properties": {
+    "state": {"type": "string"}, "timer": {"type": "string"}, "due": {"type": "string", "format": "date-time"}}}},
+  "accepted": {"type": "boolean", "description": "workflow.send: the event took a transition"},
+  "duplicate": {"type": "boolean", "description": "workflow.send: an event_id seen before; the first answer"},
+  "existing": {"type": "boolean", "description": "workflow.start: the live instance of this key"},
+  "effects": {"type": "integer", "description": "effects this step wrote to the outbox"}}})~";
+
+}  // namespace
+
+void register_workflow_methods(MethodTable& t) {
+  t.add(
+      "workflow.define",
+      "Stores a workflow definition (a statechart in JSON) as a new immutable version, after "
+      "checking it with every mistake listed; an identical body is the same version.",
+      R"~({"type": "object", "required": ["definition"], "properties": {
+          "definition": {"type": "object", "x-validated-by-method": true, "description": "{id, version?, title, calendar, multiple_instances, context, initial, states}; see docs/workflow.md"}}})~",
+      R"~({"type": "object", "properties": {"id": {"type": "string"}, "version": {"type": "integer"},
+          "created": {"type": "boolean"}, "states": {"type": "integer"}}})~",
+      true,
+      [](Database& db, const Params& p) { return db.workflow().define(p.object(), clocks(db)); });
+  t.add("workflow.definitions", "Every definition with its latest version.",
+        R"~({"type": "object", "properties": {}})~", R"~({"type": "object"})~", false,
+        [](Database& db, const Params&) { return db.workflow().definitions(); });
+  t.add("workflow.start",
+        "Starts an instance of a definition for a business key (bitrix24:deal:42); a live "
+        "instance of the key is returned instead unless the definition allows several.",
+        R"~({"type": "object", "required": ["definition", "key"], "properties": {
+          "definition": {"type": "string"}, "version": {"type": "integer", "minimum": 1, "description": "default: the latest"},
+          "key": {"type": "string", "minLength": 1, "maxLength": 200}, "context": {"type": "object"}}})~",
+        kInstance, true,
+        [](Database& db, const Params& p) { return db.workflow().start(p.object(), clocks(db)); });
+  t.add("workflow.send",
+        "Sends an event to an instance (by id, or by definition and key) and runs it to "
+        "completion; deduplicated by event_id; an event nobody accepts is recorded, not lost.",
+        R"~({"type": "object", "required": ["event"], "properties": {
+          "instance": {"type": "integer", "minimum": 1}, "definition": {"type": "string"},
+          "key": {"type": "string"}, "event": {"type": "string", "minLength": 1, "maxLength": 128},
+          "data": {"type": "object"}, "event_id": {"type": "string", "maxLength": 200},
+          "expected_seq": {"type": "integer", "description": "refuse with OPORA_ECONFLICT unless the instance is at this seq"}}})~",
+        kInstance, true,
+        [](Database& db, const Params& p) { return db.workflow().send(p.object(), clocks(db)); });
+  t.add(
+      "workflow.get", "An instance: its states, context, timers.",
+      R"~({"type": "object", "required": ["instance"], "properties": {"instance": {"type": "integer", "minimum": 1}}})~",
+      kInstance, false,
+      [](Database& db, const Params& p) { return db.workflow().get(p.int64("instance")); });
+  t.add("workflow.history", "An instance's history: every event, transition, action and timer.",
+        R"~({"type": "object", "required": ["instance"], "properties": {
+          "instance": {"type": "integer", "minimum": 1}, "after": {"type": "integer", "minimum": 0},
+          "limit": {"type": "integer", "minimum": 1, "maximum": 100000}}})~",
+        R"~({"type": "object"})~", false,
+        [](Database& db, const Params& p) { return db.workflow().history(p.object()); });
+  t.add(
+      "workflow.tick",
+      "Fires every timer due by `now` (default: the handle's clock), once, in due order.",
+      R"~({"type": "object", "properties": {"now": {"type": "string", "format": "date-time"},
+          "limit": {"type": "integer", "minimum": 1, "maximum": 1000000}}})~",
+      R"~({"type": "object", "properties": {"now": {"type": "string", "format": "date-time"}, "fired": {"type": "integer"}}})~",
+      true,
+      [](Database& db, const Params& p) { return db.workflow().tick(p.object(), clocks(db)); });
+  t.add(
+      "effects.fetch",
+      "Effects waiting for the host (SMS, e-mail, CRM task...), each with a stable "
+      "idempotency key; hidden from other fetches for lease_seconds, then offered again until "
+      "acknowledged.",
+      R"~({"type": "object", "properties": {"limit": {"type": "integer", "minimum": 1, "maximum": 10000},
+          "lease_seconds": {"type": "integer", "minimum": 0, "maximum": 86400}}})~",
+      R"~({"type": "object"})~", true, [](Database& db, const Params& p) {
+        return db.workflow().fetch_effects(p.object(), clocks(db));
+      });
+  t.add("effects.ack",
+        "Acknowledges an effect: done, or failed (an incident on its instance's history).",
+        R"~({"type": "object", "required": ["id", "result"], "properties": {
+          "id": {"type": "integer", "minimum": 1}, "result": {"type": "string", "enum": ["done", "failed"]},
+          "error": {"type": "string"}}})~",
+        R"~({"type": "object"})~", true, [](Database& db, const Params& p) {
+          return db.workflow().ack_effect(p.object(), clocks(db));
+        });
+}
+
+}  // namespace opora::engine

@@ -1,0 +1,83 @@
+// A workflow definition compiled from JSON: a statechart (atomic, compound,
+// parallel and final states), its transitions with guards and actions, and
+// the timers of each state. Compiled once, checked with every mistake listed,
+// then run many times by the interpreter (machine.hpp).
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "workflow/expr.hpp"
+
+namespace opora::workflow {
+
+// What an action does; actions run in document order and only produce data
+// (context changes, effects, internal events): nothing here talks to the world.
+struct Action {
+  enum class Kind { assign, emit, raise };
+  Kind kind = Kind::assign;
+  // assign: context path -> expression
+  std::vector<std::pair<std::string, Expression>> assignments;
+  // emit: effect type and payload; string members are templates
+  std::string effect_type;
+  boost::json::object payload;                        // as written
+  std::map<std::string, Template> payload_templates;  // member path -> template
+  // raise: an internal event
+  std::string event;
+};
+
+// A timer of a state: armed on entry with an absolute due time, removed on exit.
+struct Timer {
+  std::optional<int64_t> seconds;       // ISO 8601 duration in calendar time
+  std::optional<int64_t> working_days;  // on the definition's (or its own) calendar
+  std::string calendar;
+  std::optional<Expression> at;  // a date or date-time from context
+};
+
+struct Transition {
+  int source = -1;
+  std::vector<std::string> events;  // descriptors; empty: eventless ("always") or a timer's
+  std::optional<int> target;        // state index; none: targetless
+  std::optional<Expression> guard;
+  std::vector<Action> actions;
+  bool reenter = false;
+  std::optional<Timer> timer;  // set for an `after` transition
+  std::string timer_event;     // the event a firing timer sends ("after:<state>:<n>")
+};
+
+struct State {
+  enum class Type { atomic, compound, parallel, final };
+  std::string id;  // unique in the definition
+  Type type = Type::atomic;
+  int parent = -1;  // -1 for the root
+  std::vector<int> children;
+  int initial = -1;  // compound: the child entered by default
+  std::vector<Action> entry, exit;
+  std::vector<Transition> transitions;  // document order: on, always, after
+  int depth = 0;
+};
+
+struct Definition {
+  std::string id;
+  int64_t version = 1;
+  std::string title;
+  std::string calendar = "ru";
+  bool multiple_instances = false;   // more than one live instance per business key
+  boost::json::object context;       // defaults
+  std::vector<State> states;         // index 0 is the synthetic root; document order
+  std::map<std::string, int> index;  // state id -> index
+
+  // Compiles `json`; throws Error(validation) listing every mistake, each
+  // with its path ("states.review.on.approve[0].target").
+  static Definition compile(const boost::json::object& json);
+
+  bool is_descendant(int s, int ancestor) const;  // strictly below
+  const State& state(int i) const { return states[static_cast<size_t>(i)]; }
+};
+
+}  // namespace opora::workflow

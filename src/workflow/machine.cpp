@@ -1,0 +1,365 @@
+#include "workflow/machine.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <deque>
+
+#include "core/business_calendar.hpp"
+#include "core/error.hpp"
+
+namespace opora::workflow {
+namespace json = boost::json;
+
+struct Machine::Run {
+  const Machine& m;
+  const Definition& d;
+  Snapshot& s;
+  StepResult& out;
+  std::deque<Event> internal;
+  Event current;
+
+  bool active(int i) const { return std::binary_search(s.active.begin(), s.active.end(), i); }
+  const State& st(int i) const { return d.state(i); }
+
+  json::object scope() const {
+    json::object ev{{"name", current.name}};
+    ev["data"] = current.data.is_null() ? json::value(json::object{}) : current.data;
+    return {{"context", s.context},
+            {"event", std::move(ev)},
+            {"now", m.clocks_.now.to_string()},
+            {"today", m.clocks_.today.to_string()},
+            {"key", m.key_}};
+  }
+
+  void record(const char* kind, json::object detail) {
+    detail["kind"] = kind;
+    out.history.push_back(std::move(detail));
+  }
+
+  static bool matches(const Transition& t, const Event* e) {
+    if (e == nullptr) return t.events.empty() && !t.timer;
+    if (t.timer) return e->name == t.timer_event;
+    for (const auto& desc : t.events) {
+      if (desc == "*" || desc == e->name) return true;
+      if (e->name.size() > desc.size() && e->name.compare(0, desc.size(), desc) == 0 &&
+          e->name[desc.size()] == '.')
+        return true;
+    }
+    return false;
+  }
+
+  bool guard_ok(const Transition& t) {
+    if (!t.guard) return true;
+    try {
+      return t.guard->evaluate_bool(scope(), m.env_);
+    } catch (const Error& e) {
+      // A guard that cannot be evaluated does not hold; the history says why.
+      record("guard_error",
+             {{"state", st(t.source).id}, {"guard", t.guard->text()}, {"message", e.what()}});
+      return false;
+    }
+  }
+
+  int domain(const Transition& t) const {
+    const int target = *t.target;
+    if (target == t.source && !t.reenter) return t.source;  // stays: nothing exits
+    if (!t.reenter && d.is_descendant(target, t.source) &&
+        st(t.source).type == State::Type::compound)
+      return t.source;
+    for (int a = st(t.source).parent; a >= 0; a = st(a).parent)
+      if ((a == 0 || st(a).type == State::Type::compound) && d.is_descendant(target, a)) return a;
+    return 0;
+  }
+
+  std::vector<int> exit_set(const Transition& t) const {
+    std::vector<int> out_set;
+    if (!t.target) return out_set;
+    const int dom = domain(t);
+    if (dom == t.source && *t.target == t.source) return out_set;
+    for (int a : s.active)
+      if (d.is_descendant(a, dom)) out_set.push_back(a);
+    return out_set;
+  }
+
+  std::vector<const Transition*> select(const Event* e) {
+    std::vector<const Transition*> enabled;
+    for (int a : s.active) {
+      const State& atomic = st(a);
+      if (atomic.type != State::Type::atomic && atomic.type != State::Type::final) continue;
+      bool found = false;
+      for (int x = a; x > 0 && !found; x = st(x).parent)
+        for (const auto& t : st(x).transitions)
+          if (matches(t, e) && guard_ok(t)) {
+            if (std::find(enabled.begin(), enabled.end(), &t) == enabled.end())
+              enabled.push_back(&t);
+            found = true;
+            break;
+          }
+    }
+    // Conflicts: transitions whose exit sets meet; a descendant source wins,
+    // otherwise the one selected first.
+    std::vector<const Transition*> kept;
+    for (const Transition* t1 : enabled) {
+      const std::vector<int> x1 = exit_set(*t1);
+      bool preempted = false;
+      std::vector<const Transition*> drop;
+      for (const Transition* t2 : kept) {
+        const std::vector<int> x2 = exit_set(*t2);
+        const bool meet = std::any_of(x1.begin(), x1.end(), [&](int v) {
+          return std::find(x2.begin(), x2.end(), v) != x2.end();
+        });
+        if (!meet) continue;
+        if (d.is_descendant(t1->source, t2->source))
+          drop.push_back(t2);
+        else {
+          preempted = true;
+          break;
+        }
+      }
+      if (preempted) continue;
+      kept.erase(std::remove_if(kept.begin(), kept.end(),
+                                [&](const Transition* t) {
+                                  return std::find(drop.begin(), drop.end(), t) != drop.end();
+                                }),
+                 kept.end());
+      kept.push_back(t1);
+    }
+    return kept;
+  }
+
+  void run_actions(const std::vector<Action>& actions, const std::string& where) {
+    for (const Action& a : actions) {
+      switch (a.kind) {
+        case Action::Kind::assign:
+          for (const auto& [path, expr] : a.assignments) {
+            json::value v = expr.evaluate(scope(), m.env_);
+            assign(path, v);
+            record("assign", {{"state", where}, {"path", path}, {"value", v}});
+          }
+          break;
+        case Action::Kind::emit: {
+          json::object payload = a.payload;
+          const json::object sc = scope();
+          for (const auto& [k, tpl] : a.payload_templates) payload[k] = tpl.render(sc, m.env_);
+          json::object effect{{"type", a.effect_type}, {"payload", payload}, {"state", where}};
+          record("effect", effect);
+          out.effects.push_back(std::move(effect));
+          break;
+        }
+        case Action::Kind::raise:
+          internal.push_back(Event{a.event, nullptr});
+          record("raise", {{"state", where}, {"event", a.event}});
+          break;
+      }
+    }
+  }
+
+  void assign(std::string path, const json::value& v) {
+    if (path.rfind("context.", 0) == 0) path = path.substr(8);
+    json::object* o = &s.context;
+    size_t start = 0;
+    while (true) {
+      const size_t dot = path.find('.', start);
+      const std::string part = path.substr(start, dot == std::string::npos ? dot : dot - start);
+      if (dot == std::string::npos) {
+        (*o)[part] = v;
+        return;
+      }
+      json::value& next = (*o)[part];
+      if (!next.is_object()) next = json::object{};
+      o = &next.get_object();
+      start = dot + 1;
+    }
+  }
+
+  void add_descendants(int x, std::vector<int>& enter) const {
+    if (std::find(enter.begin(), enter.end(), x) == enter.end()) enter.push_back(x);
+    const State& state = st(x);
+    if (state.type == State::Type::compound) {
+      add_descendants(state.initial, enter);
+    } else if (state.type == State::Type::parallel) {
+      for (int c : state.children) add_descendants(c, enter);
+    }
+  }
+
+  // One microstep; true when the configuration changed.
+  bool microstep(const std::vector<const Transition*>& ts) {
+    std::vector<int> exit;
+    for (const Transition* t : ts)
+      for (int x : exit_set(*t))
+        if (std::find(exit.begin(), exit.end(), x) == exit.end()) exit.push_back(x);
+    std::sort(exit.begin(), exit.end(), std::greater<int>());  // deepest, last first
+    for (int x : exit) {
+      run_actions(st(x).exit, st(x).id);
+      s.active.erase(std::remove(s.active.begin(), s.active.end(), x), s.active.end());
+      out.exited.push_back(st(x).id);
+      record("exit", {{"state", st(x).id}});
+    }
+    for (const Transition* t : ts) {
+      json::object rec{{"from", st(t->source).id}, {"event", current.name}};
+      rec["to"] = t->target ? json::value(st(*t->target).id) : json::value(nullptr);
+      record("transition", std::move(rec));
+      run_actions(t->actions, st(t->source).id);
+    }
+    std::vector<int> enter;
+    for (const Transition* t : ts) {
+      if (!t->target) continue;
+      const int dom = domain(*t);
+      if (dom == t->source && *t->target == t->source) continue;
+      add_descendants(*t->target, enter);
+      for (int a = st(*t->target).parent; a >= 0 && a != dom; a = st(a).parent) {
+        if (std::find(enter.begin(), enter.end(), a) == enter.end()) enter.push_back(a);
+        if (st(a).type == State::Type::parallel)
+          for (int c : st(a).children) {
+            const bool covered = std::any_of(
+                enter.begin(), enter.end(), [&](int e) { return e == c || d.is_descendant(e, c); });
+            if (!covered) add_descendants(c, enter);
+          }
+      }
+    }
+    std::sort(enter.begin(), enter.end());
+    for (int x : enter) {
+      if (active(x)) continue;
+      s.active.insert(std::upper_bound(s.active.begin(), s.active.end(), x), x);
+      record("enter", {{"state", st(x).id}});
+      run_actions(st(x).entry, st(x).id);
+      arm_timers(x);
+      if (st(x).type == State::Type::final) {
+        const int parent = st(x).parent;
+        if (parent == 0) {
+          s.done = true;
+          record("done", {{"state", st(x).id}});
+        } else {
+          internal.push_back(Event{"done.state." + st(parent).id, nullptr});
+          const int grand = st(parent).parent;
+          if (grand > 0 && st(grand).type == State::Type::parallel && in_final(grand))
+            internal.push_back(Event{"done.state." + st(grand).id, nullptr});
+        }
+      }
+    }
+    return !exit.empty() || !enter.empty();
+  }
+
+  bool in_final(int x) const {
+    const State& state = st(x);
+    if (state.type == State::Type::compound) {
+      for (int c : state.children)
+        if (active(c) && st(c).type == State::Type::final) return true;
+      return false;
+    }
+    if (state.type == State::Type::parallel) {
+      for (int c : state.children)
+        if (!in_final(c)) return false;
+      return true;
+    }
+    return false;
+  }
+
+  void arm_timers(int x) {
+    for (const auto& t : st(x).transitions) {
+      if (!t.timer) continue;
+      const Timer& tm = *t.timer;
+      const Clocks& c = m.clocks_;
+      Timestamp due = c.now;
+      if (tm.seconds) {
+        due = Timestamp(c.now.seconds() + *tm.seconds);
+      } else if (tm.working_days) {
+        const auto cal = m.env_.calendar ? m.env_.calendar(tm.calendar) : nullptr;
+        if (!cal)
+          throw Error(ErrorCode::validation, "state " + st(x).id + ": no calendar \"" +
+                                                 tm.calendar + "\" for a working-day timer");
+        // A deadline in a year whose decree is not out yet uses the provisional
+        // calendar: a timer late by a transferred day beats a process that
+        // cannot move.
+        const Date target =
+            cal->add_working_days(c.today, *tm.working_days, YearPolicy(MissingYear::error, true));
+        due = Timestamp(c.now.seconds() + c.today.days_until(target) * 86400);
+      } else if (tm.at) {
+        const json::value v = tm.at->evaluate(scope(), m.env_);
+        const std::string text = v.is_string() ? std::string(v.get_string()) : "";
+        if (auto day = Date::parse(text)) {
+          due = Timestamp(day->days_since_epoch() * 86400 - int64_t{c.utc_offset_minutes} * 60);
+        } else if (auto ts = Timestamp::parse(text)) {
+          due = *ts;
+        } else {
+          throw Error(ErrorCode::validation,
+                      "state " + st(x).id + ": the timer's `at` gave \"" + json::serialize(v) +
+                          "\", not a date or date-time",
+                      {{"at", "timer_at", "expected YYYY-MM-DD or an ISO date-time"}});
+        }
+      }
+      out.armed.push_back(TimerArm{st(x).id, t.timer_event, due});
+      record("timer_armed",
+             {{"state", st(x).id}, {"timer", t.timer_event}, {"due", due.to_string()}});
+    }
+  }
+
+  // Eventless transitions, then internal events, until quiet.
+  void settle() {
+    int steps = 0;
+    bool eventless = true;
+    while (!s.done) {
+      if (++steps > kMaxMicrosteps)
+        throw Error(ErrorCode::state, "workflow " + d.id + ": more than " +
+                                          std::to_string(kMaxMicrosteps) +
+                                          " microsteps in one step (an eventless loop?)");
+      if (eventless) {
+        const auto ts = select(nullptr);
+        if (!ts.empty()) {
+          eventless = microstep(ts);
+          continue;
+        }
+      }
+      if (internal.empty()) break;
+      current = internal.front();
+      internal.pop_front();
+      const auto ts = select(&current);
+      eventless = ts.empty() ? eventless : microstep(ts) || true;
+    }
+  }
+};
+
+StepResult Machine::start(Snapshot& s, const json::object& context) {
+  StepResult out;
+  s = Snapshot{};
+  s.context = d_.context;
+  for (const auto& kv : context) s.context[kv.key()] = kv.value();
+  Run run{*this, d_, s, out, {}, Event{"(start)", nullptr}};
+  std::vector<int> enter;
+  run.add_descendants(0, enter);
+  std::sort(enter.begin(), enter.end());
+  s.active.push_back(0);
+  // The root is active from the start; its descendants enter as in a microstep.
+  enter.erase(std::remove(enter.begin(), enter.end(), 0), enter.end());
+  for (int x : enter) {
+    s.active.insert(std::upper_bound(s.active.begin(), s.active.end(), x), x);
+    run.record("enter", {{"state", d_.state(x).id}});
+    run.run_actions(d_.state(x).entry, d_.state(x).id);
+    run.arm_timers(x);
+    if (d_.state(x).type == State::Type::final && d_.state(x).parent == 0) s.done = true;
+  }
+  run.settle();
+  out.accepted = true;
+  return out;
+}
+
+StepResult Machine::send(Snapshot& s, const Event& e) {
+  StepResult out;
+  Run run{*this, d_, s, out, {}, e};
+  if (s.done) {
+    run.record("ignored", {{"event", e.name}, {"reason", "the instance is done"}});
+    return out;
+  }
+  run.record("event", {{"event", e.name}, {"data", e.data}});
+  const auto ts = run.select(&e);
+  if (ts.empty()) {
+    run.record("ignored", {{"event", e.name}, {"reason", "no transition accepts it here"}});
+    return out;
+  }
+  out.accepted = true;
+  run.microstep(ts);
+  run.settle();
+  return out;
+}
+
+}  // namespace opora::workflow

@@ -1,0 +1,73 @@
+// The interpreter: SCXML's run-to-completion semantics over a compiled
+// Definition. Pure: it changes a Snapshot and returns what should happen
+// (effects for the host, timers to arm and drop, history records); the
+// workflow module stores all of it in one transaction.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <string>
+#include <vector>
+
+#include "core/date.hpp"
+#include "core/timestamp.hpp"
+#include "workflow/definition.hpp"
+#include "workflow/expr.hpp"
+
+namespace opora::workflow {
+
+// An instance between macrosteps: never persisted mid-step.
+struct Snapshot {
+  std::vector<int> active;  // state indices, ancestors included, in document order
+  boost::json::object context;
+  bool done = false;
+};
+
+struct Event {
+  std::string name;
+  boost::json::value data;  // object or null
+};
+
+struct TimerArm {
+  std::string state;  // owning state id: dropped when it is exited
+  std::string event;  // "after:<state>:<n>"
+  Timestamp due{0};
+};
+
+struct StepResult {
+  bool accepted = false;                     // the external event took at least one transition
+  std::vector<boost::json::object> effects;  // {type, payload}
+  std::vector<TimerArm> armed;
+  std::vector<std::string> exited;  // state ids whose timers are dropped
+  std::vector<boost::json::object> history;
+};
+
+struct Clocks {
+  Timestamp now{0};
+  Date today{2000, 1, 1};
+  int utc_offset_minutes = 0;
+};
+
+class Machine {
+ public:
+  // A macrostep may take at most this many microsteps; beyond, the instance
+  // stops with an error instead of hanging on an eventless loop.
+  static constexpr int kMaxMicrosteps = 1000;
+
+  Machine(const Definition& d, const EvalEnv& env, const Clocks& clocks, std::string key)
+      : d_(d), env_(env), clocks_(clocks), key_(std::move(key)) {}
+
+  // Enters the initial configuration and runs to completion.
+  StepResult start(Snapshot& s, const boost::json::object& context);
+  // Runs one external event to completion.
+  StepResult send(Snapshot& s, const Event& e);
+
+ private:
+  struct Run;
+  const Definition& d_;
+  const EvalEnv& env_;
+  Clocks clocks_;
+  std::string key_;
+};
+
+}  // namespace opora::workflow

@@ -1,0 +1,579 @@
+#include "workflow/workflow.hpp"
+
+#include <boost/json.hpp>
+
+#include "calendar/calendar_store.hpp"
+#include "core/error.hpp"
+#include "core/json_text.hpp"
+#include "core/sha256.hpp"
+#include "store/migrations.hpp"
+#include "store/sqlite.hpp"
+
+namespace opora::workflow {
+namespace json = boost::json;
+
+const store::SchemaModule& schema() {
+  static const store::SchemaModule module{"workflow", {{1, R"sql(
+        -- Definitions are immutable versions; an instance stays on the
+        -- version it started with.
+        CREATE TABLE workflow_definition (
+          id         TEXT NOT NULL,
+          version    INTEGER NOT NULL,
+          checksum   TEXT NOT NULL,
+          body       TEXT NOT NULL,
+          defined_at TEXT NOT NULL,
+          PRIMARY KEY (id, version)
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE workflow_instance (
+          id         INTEGER PRIMARY KEY,
+          definition TEXT NOT NULL,
+          version    INTEGER NOT NULL,
+          key        TEXT NOT NULL,
+          single     INTEGER NOT NULL,  -- at most one live instance per (definition, key)
+          status     TEXT NOT NULL,     -- active | done
+          state      TEXT NOT NULL,     -- JSON array of active state ids
+          context    TEXT NOT NULL,
+          seq        INTEGER NOT NULL,  -- the instance's version, one per macrostep
+          started_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL
+        ) STRICT;
+        CREATE UNIQUE INDEX workflow_instance_live ON workflow_instance (definition, key)
+          WHERE status = 'active' AND single = 1;
+        CREATE INDEX workflow_instance_key ON workflow_instance (key, definition);
+        -- An event id is accepted once per instance.
+        CREATE TABLE workflow_event (
+          instance_id INTEGER NOT NULL REFERENCES workflow_instance(id),
+          event_id    TEXT NOT NULL,
+          event       TEXT NOT NULL,
+          answer      TEXT NOT NULL,
+          received_at TEXT NOT NULL,
+          PRIMARY KEY (instance_id, event_id)
+        ) STRICT, WITHOUT ROWID;
+        -- Timers with absolute due times, removed with the state that owns them.
+        CREATE TABLE workflow_timer (
+          id          INTEGER PRIMARY KEY,
+          instance_id INTEGER NOT NULL REFERENCES workflow_instance(id),
+          state       TEXT NOT NULL,
+          event       TEXT NOT NULL,
+          due_at      INTEGER NOT NULL  -- seconds since the epoch, UTC
+        ) STRICT;
+        CREATE INDEX workflow_timer_due ON workflow_timer (due_at, id);
+        CREATE INDEX workflow_timer_instance ON workflow_timer (instance_id, state);
+        -- The outbox: what the host must do, written with the step that
+        -- decided it; delivered at least once, each with a stable key.
+        CREATE TABLE effect (
+          id          INTEGER PRIMARY KEY,
+          instance_id INTEGER REFERENCES workflow_instance(id),
+          type        TEXT NOT NULL,
+          payload     TEXT NOT NULL,
+          idempotency_key TEXT NOT NULL UNIQUE,
+          status      TEXT NOT NULL,      -- pending | done | failed
+          attempts    INTEGER NOT NULL,
+          lease_until INTEGER,            -- a fetch hides it from other fetches until then
+          created_at  TEXT NOT NULL,
+          acked_at    TEXT,
+          result      TEXT
+        ) STRICT;
+        CREATE INDEX effect_pending ON effect (id) WHERE status = 'pending';
+        CREATE TABLE workflow_history (
+          id          INTEGER PRIMARY KEY,
+          instance_id INTEGER NOT NULL REFERENCES workflow_instance(id),
+          seq         INTEGER NOT NULL,
+          at          TEXT NOT NULL,
+          record      TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX workflow_history_instance ON workflow_history (instance_id, id);
+      )sql"}}};
+  return module;
+}
+
+struct Workflow::Instance {
+  int64_t id = 0;
+  std::string definition;
+  int64_t version = 0;
+  std::string key;
+  std::string status;
+  int64_t seq = 0;
+  std::shared_ptr<const Definition> def;
+  Snapshot snapshot;
+};
+
+namespace {
+
+std::string str(const json::object& o, const char* k) {
+  const auto* v = o.if_contains(k);
+  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+}  // namespace
+
+EvalEnv Workflow::env() {
+  EvalEnv e;
+  e.calendar = [this](const std::string& id) -> std::shared_ptr<const BusinessCalendar> {
+    try {
+      return calendars_.get(id, "calendar");
+    } catch (const Error&) {
+      return nullptr;
+    }
+  };
+  return e;
+}
+
+json::object Workflow::define(const json::object& p, const Clocks& clocks) {
+  const json::object& body = p.at("definition").as_object();
+  json::object with_version = body;
+  // Without a version, the next one; an identical body is the same version.
+  const std::string id = str(body, "id");
+  int64_t latest = 0;
+  std::string latest_sum;
+  {
+    auto st = conn_.cached(
+        "SELECT version, checksum FROM workflow_definition WHERE id = ?1 ORDER BY version DESC "
+        "LIMIT 1");
+    st->bind(1, id);
+    if (st->step()) {
+      latest = st->int64(0);
+      latest_sum = st->text(1);
+    }
+  }
+  if (!body.contains("version")) with_version["version"] = latest == 0 ? 1 : latest + 1;
+  json::object unversioned = body;
+  unversioned.erase("version");
+  const std::string sum = sha256_hex(json::serialize(unversioned));
+  if (!body.contains("version") && latest > 0 && sum == latest_sum)
+    return {{"id", id}, {"version", latest}, {"created", false}};
+  const Definition d = Definition::compile(with_version);
+  {
+    auto st =
+        conn_.cached("SELECT checksum FROM workflow_definition WHERE id = ?1 AND version = ?2");
+    st->bind(1, d.id).bind(2, d.version);
+    if (st->step()) {
+      if (st->text(0) == sum) return {{"id", d.id}, {"version", d.version}, {"created", false}};
+      fail_field(ErrorCode::conflict, "definition.version", "immutable",
+                 "version " + std::to_string(d.version) + " of \"" + d.id +
+                     "\" exists with other content; versions never change, give a new one");
+    }
+  }
+  auto st = conn_.cached(
+      "INSERT INTO workflow_definition (id, version, checksum, body, defined_at) VALUES (?1, ?2, "
+      "?3, ?4, ?5)");
+  st->bind(1, d.id).bind(2, d.version).bind(3, sum).bind(4, json::serialize(with_version));
+  st->bind(5, clocks.now.to_string());
+  st->run();
+  return {{"id", d.id},
+          {"version", d.version},
+          {"created", true},
+          {"states", static_cast<int64_t>(d.states.size() - 1)}};
+}
+
+json::object Workflow::definitions() {
+  json::array out;
+  auto st = conn_.cached(
+      "SELECT id, MAX(version), COUNT(*) FROM workflow_definition GROUP BY id ORDER BY id");
+  while (st->step())
+    out.push_back({{"id", st->text(0)}, {"version", st->int64(1)}, {"versions", st->int64(2)}});
+  return {{"definitions", std::move(out)}};
+}
+
+const Definition& Workflow::definition(const std::string& id, int64_t version,
+                                       const std::string& field) {
+  int64_t v = version;
+  if (v <= 0) {
+    auto st = conn_.cached("SELECT MAX(version) FROM workflow_definition WHERE id = ?1");
+    st->bind(1, id);
+    st->step();
+    if (st->is_null(0))
+      fail_field(ErrorCode::not_found, field, "unknown_definition",
+                 "no workflow definition \"" + id + "\"; add it with workflow.define");
+    v = st->int64(0);
+  }
+  auto it = compiled_.find({id, v});
+  if (it != compiled_.end()) return *it->second;
+  auto st = conn_.cached("SELECT body FROM workflow_definition WHERE id = ?1 AND version = ?2");
+  st->bind(1, id).bind(2, v);
+  if (!st->step())
+    fail_field(ErrorCode::not_found, field, "unknown_definition",
+               "no version " + std::to_string(v) + " of workflow \"" + id + "\"");
+  auto d = std::make_shared<const Definition>(
+      Definition::compile(parse_stored(st->text(0)).as_object()));
+  return *compiled_.emplace(std::make_pair(id, v), d).first->second;
+}
+
+Workflow::Instance Workflow::load(int64_t id, const std::string& field) {
+  auto st = conn_.cached(
+      "SELECT id, definition, version, key, status, seq, state, context FROM workflow_instance "
+      "WHERE id = ?1");
+  st->bind(1, id);
+  if (!st->step())
+    fail_field(ErrorCode::not_found, field, "unknown_instance",
+               "no workflow instance " + std::to_string(id));
+  Instance in;
+  in.id = st->int64(0);
+  in.definition = st->text(1);
+  in.version = st->int64(2);
+  in.key = st->text(3);
+  in.status = st->text(4);
+  in.seq = st->int64(5);
+  const json::value state = parse_stored(st->text(6));
+  in.snapshot.context = parse_stored(st->text(7)).as_object();
+  st->reset();
+  const Definition& d = definition(in.definition, in.version, field);
+  in.def = compiled_.at({in.definition, in.version});
+  for (const auto& s : state.as_array()) {
+    auto it = d.index.find(std::string(s.as_string()));
+    if (it == d.index.end())
+      throw Error(ErrorCode::corrupt, "instance " + std::to_string(id) + " is in state \"" +
+                                          std::string(s.as_string()) + "\", unknown to " +
+                                          in.definition + " v" + std::to_string(in.version));
+    in.snapshot.active.push_back(it->second);
+  }
+  in.snapshot.active.push_back(0);
+  std::sort(in.snapshot.active.begin(), in.snapshot.active.end());
+  in.snapshot.done = in.status == "done";
+  return in;
+}
+
+json::object Workflow::describe(const Instance& in) {
+  json::array states;
+  for (int s : in.snapshot.active) {
+    const State& st = in.def->state(s);
+    if (s != 0 && (st.type == State::Type::atomic || st.type == State::Type::final))
+      states.push_back(json::value(st.id));
+  }
+  json::array timers;
+  auto t = conn_.cached(
+      "SELECT state, event, due_at FROM workflow_timer WHERE instance_id = ?1 ORDER BY due_at, id");
+  t->bind(1, in.id);
+  while (t->step())
+    timers.push_back({{"state", t->text(0)},
+                      {"timer", t->text(1)},
+                      {"due", Timestamp(t->int64(2)).to_string()}});
+  return {{"instance", in.id},
+          {"definition", in.definition},
+          {"version", in.version},
+          {"key", in.key},
+          {"status", in.status},
+          {"states", std::move(states)},
+          {"context", in.snapshot.context},
+          {"seq", in.seq},
+          {"timers", std::move(timers)}};
+}
+
+// Stores what a macrostep decided, in the caller's transaction.
+json::object Workflow::step(Instance& in, const std::optional<Event>& event, const Clocks& clocks) {
+  Machine m(*in.def, env(), clocks, in.key);
+  const EvalEnv e = env();
+  Machine machine(*in.def, e, clocks, in.key);
+  StepResult r = event ? machine.send(in.snapshot, *event) : StepResult{};
+  (void)m;
+  ++in.seq;
+  in.status = in.snapshot.done ? "done" : "active";
+  json::array state;
+  for (int s : in.snapshot.active)
+    if (s != 0) state.push_back(json::value(in.def->state(s).id));
+  auto up = conn_.cached(
+      "UPDATE workflow_instance SET status = ?2, state = ?3, context = ?4, seq = ?5, updated_at = "
+      "?6 WHERE id = ?1");
+  up->bind(1, in.id).bind(2, in.status).bind(3, json::serialize(state));
+  up->bind(4, json::serialize(in.snapshot.context)).bind(5, in.seq).bind(6, clocks.now.to_string());
+  up->run();
+  for (const auto& s : r.exited) {
+    auto del = conn_.cached("DELETE FROM workflow_timer WHERE instance_id = ?1 AND state = ?2");
+    del->bind(1, in.id).bind(2, s);
+    del->run();
+  }
+  if (in.snapshot.done) {
+    auto del = conn_.cached("DELETE FROM workflow_timer WHERE instance_id = ?1");
+    del->bind(1, in.id);
+    del->run();
+  }
+  for (const auto& t : r.armed) {
+    if (in.snapshot.done) break;
+    auto ins = conn_.cached(
+        "INSERT INTO workflow_timer (instance_id, state, event, due_at) VALUES (?1, ?2, ?3, ?4)");
+    ins->bind(1, in.id).bind(2, t.state).bind(3, t.event).bind(4, t.due.seconds());
+    ins->run();
+  }
+  int64_t n = 0;
+  for (const auto& eff : r.effects) {
+    auto ins = conn_.cached(
+        "INSERT INTO effect (instance_id, type, payload, idempotency_key, status, attempts, "
+        "created_at) VALUES (?1, ?2, ?3, ?4, 'pending', 0, ?5)");
+    ins->bind(1, in.id).bind(2, eff.at("type").as_string());
+    ins->bind(3, json::serialize(eff.at("payload")));
+    ins->bind(4, "wf:" + std::to_string(in.id) + ":" + std::to_string(in.seq) + ":" +
+                     std::to_string(n++));
+    ins->bind(5, clocks.now.to_string());
+    ins->run();
+  }
+  for (const auto& h : r.history) {
+    auto ins = conn_.cached(
+        "INSERT INTO workflow_history (instance_id, seq, at, record) VALUES (?1, ?2, ?3, ?4)");
+    ins->bind(1, in.id).bind(2, in.seq).bind(3, clocks.now.to_string()).bind(4, json::serialize(h));
+    ins->run();
+  }
+  json::object out = describe(in);
+  out["accepted"] = r.accepted;
+  out["effects"] = static_cast<int64_t>(r.effects.size());
+  return out;
+}
+
+json::object Workflow::start(const json::object& p, const Clocks& clocks) {
+  const std::string def_id = str(p, "definition");
+  const std::string key = str(p, "key");
+  const int64_t version = p.contains("version") ? p.at("version").as_int64() : 0;
+  const Definition& d = definition(def_id, version, "definition");
+  if (!d.multiple_instances) {
+    auto st = conn_.cached(
+        "SELECT id FROM workflow_instance WHERE definition = ?1 AND key = ?2 AND status = "
+        "'active' AND single = 1");
+    st->bind(1, d.id).bind(2, key);
+    if (st->step()) {
+      // One live instance per business key: a repeated start finds it.
+      const int64_t existing = st->int64(0);
+      st->reset();
+      json::object out = describe(load(existing, "instance"));
+      out["existing"] = true;
+      return out;
+    }
+  }
+  json::object context;
+  if (const auto* c = p.if_contains("context"); c != nullptr && c->is_object())
+    context = c->get_object();
+  auto ins = conn_.cached(
+      "INSERT INTO workflow_instance (definition, version, key, single, status, state, context, "
+      "seq, started_at, updated_at) VALUES (?1, ?2, ?3, ?4, 'active', '[]', '{}', 0, ?5, ?5)");
+  ins->bind(1, d.id).bind(2, d.version).bind(3, key).bind(4, int64_t{d.multiple_instances ? 0 : 1});
+  ins->bind(5, clocks.now.to_string());
+  ins->run();
+  Instance in;
+  in.id = conn_.last_insert_rowid();
+  in.definition = d.id;
+  in.version = d.version;
+  in.key = key;
+  in.def = compiled_.at({d.id, d.version});
+  const EvalEnv e = env();
+  Machine machine(d, e, clocks, key);
+  StepResult r = machine.start(in.snapshot, context);
+  // Store the start as a step with the machine's result.
+  ++in.seq;
+  in.status = in.snapshot.done ? "done" : "active";
+  json::array state;
+  for (int s : in.snapshot.active)
+    if (s != 0) state.push_back(json::value(d.state(s).id));
+  auto up = conn_.cached(
+      "UPDATE workflow_instance SET status = ?2, state = ?3, context = ?4, seq = ?5 WHERE id = ?1");
+  up->bind(1, in.id).bind(2, in.status).bind(3, json::serialize(state));
+  up->bind(4, json::serialize(in.snapshot.context)).bind(5, in.seq);
+  up->run();
+  for (const auto& t : r.armed) {
+    auto ti = conn_.cached(
+        "INSERT INTO workflow_timer (instance_id, state, event, due_at) VALUES (?1, ?2, ?3, ?4)");
+    ti->bind(1, in.id).bind(2, t.state).bind(3, t.event).bind(4, t.due.seconds());
+    ti->run();
+  }
+  int64_t n = 0;
+  for (const auto& eff : r.effects) {
+    auto ei = conn_.cached(
+        "INSERT INTO effect (instance_id, type, payload, idempotency_key, status, attempts, "
+        "created_at) VALUES (?1, ?2, ?3, ?4, 'pending', 0, ?5)");
+    ei->bind(1, in.id)
+        .bind(2, eff.at("type").as_string())
+        .bind(3, json::serialize(eff.at("payload")));
+    ei->bind(4, "wf:" + std::to_string(in.id) + ":" + std::to_string(in.seq) + ":" +
+                    std::to_string(n++));
+    ei->bind(5, clocks.now.to_string());
+    ei->run();
+  }
+  json::array history = {json::object{{"kind", "start"}, {"key", key}}};
+  for (auto& h : r.history) history.push_back(std::move(h));
+  for (const auto& h : history) {
+    auto hi = conn_.cached(
+        "INSERT INTO workflow_history (instance_id, seq, at, record) VALUES (?1, ?2, ?3, ?4)");
+    hi->bind(1, in.id).bind(2, in.seq).bind(3, clocks.now.to_string()).bind(4, json::serialize(h));
+    hi->run();
+  }
+  json::object out = describe(in);
+  out["existing"] = false;
+  out["effects"] = static_cast<int64_t>(r.effects.size());
+  return out;
+}
+
+json::object Workflow::send(const json::object& p, const Clocks& clocks) {
+  int64_t id = 0;
+  if (const auto* i = p.if_contains("instance"); i != nullptr && i->is_int64()) {
+    id = i->get_int64();
+  } else {
+    const std::string def_id = str(p, "definition");
+    const std::string key = str(p, "key");
+    if (key.empty())
+      fail_field(ErrorCode::invalid, "instance", "required",
+                 "give the instance, or the definition and business key");
+    auto st = conn_.cached(
+        "SELECT id FROM workflow_instance WHERE key = ?1 AND (?2 = '' OR definition = ?2) AND "
+        "status = 'active' ORDER BY id DESC LIMIT 2");
+    st->bind(1, key).bind(2, def_id);
+    std::vector<int64_t> ids;
+    while (st->step()) ids.push_back(st->int64(0));
+    st->reset();
+    if (ids.empty())
+      fail_field(ErrorCode::not_found, "key", "no_instance",
+                 "no live workflow instance for \"" + key + "\"");
+    if (ids.size() > 1)
+      fail_field(ErrorCode::conflict, "key", "ambiguous",
+                 "several live instances for \"" + key + "\"; give the definition or instance");
+    id = ids.front();
+  }
+  const std::string event_id = str(p, "event_id");
+  if (!event_id.empty()) {
+    auto st =
+        conn_.cached("SELECT answer FROM workflow_event WHERE instance_id = ?1 AND event_id = ?2");
+    st->bind(1, id).bind(2, event_id);
+    if (st->step()) {
+      json::object out = parse_stored(st->text(0)).as_object();
+      out["duplicate"] = true;
+      return out;
+    }
+  }
+  Instance in = load(id, "instance");
+  if (const auto* ev = p.if_contains("expected_seq");
+      ev != nullptr && ev->is_int64() && ev->get_int64() != in.seq)
+    fail_field(ErrorCode::conflict, "expected_seq", "version",
+               "instance " + std::to_string(id) + " is at " + std::to_string(in.seq));
+  Event e{str(p, "event"), p.contains("data") ? p.at("data") : json::value(nullptr)};
+  if (e.name.empty()) fail_field(ErrorCode::invalid, "event", "required", "an event name");
+  json::object out = step(in, e, clocks);
+  out["duplicate"] = false;
+  if (!event_id.empty()) {
+    auto st = conn_.cached(
+        "INSERT INTO workflow_event (instance_id, event_id, event, answer, received_at) VALUES "
+        "(?1, ?2, ?3, ?4, ?5)");
+    st->bind(1, id).bind(2, event_id).bind(3, e.name).bind(4, json::serialize(out));
+    st->bind(5, clocks.now.to_string());
+    st->run();
+  }
+  return out;
+}
+
+json::object Workflow::get(int64_t instance) {
+  return describe(load(instance, "instance"));
+}
+
+json::object Workflow::history(const json::object& p) {
+  const int64_t id = p.at("instance").as_int64();
+  load(id, "instance");
+  const int64_t after = p.contains("after") ? p.at("after").as_int64() : 0;
+  const int64_t limit = p.contains("limit") ? p.at("limit").as_int64() : 1000;
+  json::array out;
+  auto st = conn_.cached(
+      "SELECT id, seq, at, record FROM workflow_history WHERE instance_id = ?1 AND id > ?2 ORDER "
+      "BY id LIMIT ?3");
+  st->bind(1, id).bind(2, after).bind(3, limit);
+  while (st->step()) {
+    json::object rec = parse_stored(st->text(3)).as_object();
+    rec["id"] = st->int64(0);
+    rec["seq"] = st->int64(1);
+    rec["at"] = st->text(2);
+    out.push_back(std::move(rec));
+  }
+  return {{"instance", id}, {"records", std::move(out)}};
+}
+
+json::object Workflow::tick(const json::object& p, const Clocks& clocks) {
+  const Timestamp now =
+      p.contains("now") ? Timestamp::parse_field(p.at("now").as_string(), "now") : clocks.now;
+  const int64_t limit = p.contains("limit") ? p.at("limit").as_int64() : 10000;
+  Clocks at = clocks;
+  at.now = now;
+  at.today = now.date_at(clocks.utc_offset_minutes);
+  std::vector<std::tuple<int64_t, int64_t, std::string>> due;  // timer, instance, event
+  {
+    auto st = conn_.cached(
+        "SELECT id, instance_id, event FROM workflow_timer WHERE due_at <= ?1 ORDER BY due_at, "
+        "id LIMIT ?2");
+    st->bind(1, now.seconds()).bind(2, limit);
+    while (st->step()) due.emplace_back(st->int64(0), st->int64(1), st->text(2));
+  }
+  int64_t fired = 0;
+  for (const auto& [timer, instance, event] : due) {
+    // A timer removed by an earlier firing in this tick (its state exited) is stale.
+    auto del = conn_.cached("DELETE FROM workflow_timer WHERE id = ?1");
+    del->bind(1, timer);
+    del->run();
+    if (conn_.changes() == 0) continue;
+    Instance in = load(instance, "instance");
+    if (in.status != "active") continue;
+    step(in, Event{event, json::object{{"timer", event}}}, at);
+    ++fired;
+  }
+  return {{"now", now.to_string()}, {"fired", fired}};
+}
+
+json::object Workflow::fetch_effects(const json::object& p, const Clocks& clocks) {
+  const int64_t limit = p.contains("limit") ? p.at("limit").as_int64() : 100;
+  const int64_t lease = p.contains("lease_seconds") ? p.at("lease_seconds").as_int64() : 60;
+  json::array out;
+  std::vector<int64_t> ids;
+  {
+    auto st = conn_.cached(
+        "SELECT id, instance_id, type, payload, idempotency_key, attempts FROM effect WHERE status "
+        "= 'pending' AND (lease_until IS NULL OR lease_until <= ?1) ORDER BY id LIMIT ?2");
+    st->bind(1, clocks.now.seconds()).bind(2, limit);
+    while (st->step()) {
+      json::object e{{"id", st->int64(0)},
+                     {"type", st->text(2)},
+                     {"payload", parse_stored(st->text(3))},
+                     {"idempotency_key", st->text(4)},
+                     {"attempt", st->int64(5) + 1}};
+      e["instance"] = st->is_null(1) ? json::value(nullptr) : json::value(st->int64(1));
+      ids.push_back(st->int64(0));
+      out.push_back(std::move(e));
+    }
+  }
+  for (int64_t id : ids) {
+    auto up =
+        conn_.cached("UPDATE effect SET attempts = attempts + 1, lease_until = ?2 WHERE id = ?1");
+    up->bind(1, id).bind(2, clocks.now.seconds() + lease);
+    up->run();
+  }
+  return {{"effects", std::move(out)}};
+}
+
+json::object Workflow::ack_effect(const json::object& p, const Clocks& clocks) {
+  const int64_t id = p.at("id").as_int64();
+  const std::string result = str(p, "result");
+  auto st = conn_.cached("SELECT status, instance_id FROM effect WHERE id = ?1");
+  st->bind(1, id);
+  if (!st->step())
+    fail_field(ErrorCode::not_found, "id", "unknown_effect", "no effect " + std::to_string(id));
+  const std::string status = st->text(0);
+  const std::optional<int64_t> instance =
+      st->is_null(1) ? std::nullopt : std::optional<int64_t>(st->int64(1));
+  st->reset();
+  if (status != "pending") {
+    // A repeated acknowledgement of the same outcome is harmless.
+    return {{"id", id}, {"status", status}, {"repeated", true}};
+  }
+  const std::string next = result == "failed" ? "failed" : "done";
+  auto up = conn_.cached(
+      "UPDATE effect SET status = ?2, acked_at = ?3, result = ?4, lease_until = NULL WHERE id = "
+      "?1");
+  up->bind(1, id).bind(2, next).bind(3, clocks.now.to_string());
+  json::object detail{{"result", result}};
+  if (const auto* e = p.if_contains("error")) detail["error"] = *e;
+  up->bind(4, json::serialize(detail));
+  up->run();
+  if (instance && next == "failed") {
+    // A failed effect is an incident on its instance, recorded for an operator.
+    auto h = conn_.cached(
+        "INSERT INTO workflow_history (instance_id, seq, at, record) SELECT id, seq, ?2, ?3 FROM "
+        "workflow_instance WHERE id = ?1");
+    h->bind(1, *instance).bind(2, clocks.now.to_string());
+    h->bind(
+        3, json::serialize(json::object{{"kind", "incident"}, {"effect", id}, {"detail", detail}}));
+    h->run();
+  }
+  return {{"id", id}, {"status", next}, {"repeated", false}};
+}
+
+}  // namespace opora::workflow

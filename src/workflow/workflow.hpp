@@ -1,0 +1,59 @@
+// The workflow module: definitions stored by version, instances by business
+// key, events deduplicated by id, timers stored with absolute due times, an
+// effects outbox for the host, and an append-only history. Every macrostep
+// is one transaction together with its timers, effects and history.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/date.hpp"
+#include "core/timestamp.hpp"
+#include "workflow/definition.hpp"
+#include "workflow/machine.hpp"
+
+namespace opora::store {
+class Connection;
+struct SchemaModule;
+}  // namespace opora::store
+
+namespace opora::calendar {
+class CalendarStore;
+}
+
+namespace opora::workflow {
+
+const store::SchemaModule& schema();
+
+class Workflow {
+ public:
+  Workflow(store::Connection& conn, calendar::CalendarStore& calendars)
+      : conn_(conn), calendars_(calendars) {}
+
+  boost::json::object define(const boost::json::object& p, const Clocks& clocks);
+  boost::json::object definitions();
+  boost::json::object start(const boost::json::object& p, const Clocks& clocks);
+  boost::json::object send(const boost::json::object& p, const Clocks& clocks);
+  boost::json::object get(int64_t instance);
+  boost::json::object history(const boost::json::object& p);
+  boost::json::object tick(const boost::json::object& p, const Clocks& clocks);
+  boost::json::object fetch_effects(const boost::json::object& p, const Clocks& clocks);
+  boost::json::object ack_effect(const boost::json::object& p, const Clocks& clocks);
+
+ private:
+  struct Instance;
+  const Definition& definition(const std::string& id, int64_t version, const std::string& field);
+  Instance load(int64_t id, const std::string& field);
+  boost::json::object step(Instance& in, const std::optional<Event>& event, const Clocks& clocks);
+  boost::json::object describe(const Instance& in);
+  EvalEnv env();
+
+  store::Connection& conn_;
+  calendar::CalendarStore& calendars_;
+  std::map<std::pair<std::string, int64_t>, std::shared_ptr<const Definition>> compiled_;
+};
+
+}  // namespace opora::workflow
