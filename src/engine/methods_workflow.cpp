@@ -86,6 +86,28 @@ void register_workflow_methods(MethodTable& t) {
       true,
       [](Database& db, const Params& p) { return db.workflow().tick(p.object(), clocks(db)); });
   t.add(
+      "workflow.tasks",
+      "Open human tasks, overdue first, for an assignee, a candidate group or an instance.",
+      R"~({"type": "object", "properties": {"assignee": {"type": "string"}, "group": {"type": "string"},
+          "instance": {"type": "integer", "minimum": 1}, "limit": {"type": "integer", "minimum": 1, "maximum": 10000}}})~",
+      R"~({"type": "object", "properties": {"tasks": {"type": "array", "items": {"type": "object", "properties": {
+          "task": {"type": "integer"}, "instance": {"type": "integer"}, "name": {"type": "string"},
+          "title": {"type": "string"}, "assignee": {"type": "string"}, "group": {"type": "string"},
+          "due": {"type": "string", "format": "date-time"}, "overdue": {"type": "boolean"},
+          "outcomes": {"type": "array", "items": {"type": "string"}}, "approval": {"type": "boolean"},
+          "iteration": {"type": "integer"}, "status": {"type": "string"}}}}}})~",
+      false,
+      [](Database& db, const Params& p) { return db.workflow().tasks(p.object(), clocks(db)); });
+  t.add("workflow.task.complete",
+        "Completes an open task with one of its outcomes (a comment where required) and sends "
+        "task.<name>.<outcome> to its instance in the same transaction.",
+        R"~({"type": "object", "required": ["task", "outcome"], "properties": {
+          "task": {"type": "integer", "minimum": 1}, "outcome": {"type": "string"},
+          "comment": {"type": "string"}, "data": {"type": "object"}, "actor": {"type": "string"}}})~",
+        kInstance, true, [](Database& db, const Params& p) {
+          return db.workflow().complete_task(p.object(), clocks(db));
+        });
+  t.add(
       "effects.fetch",
       "Effects waiting for the host (SMS, e-mail, CRM task...), each with a stable "
       "idempotency key; hidden from other fetches for lease_seconds, then offered again until "

@@ -1,5 +1,6 @@
 #include "workflow/definition.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <functional>
 #include <set>
@@ -358,7 +359,8 @@ class Compiler {
     for (const auto& a : v->get_array()) {
       const std::string p = base + "[" + std::to_string(n++) + "]";
       if (!a.is_object() || a.get_object().size() != 1) {
-        errors_.add(p, "action", "an object with one of: assign, emit, raise");
+        errors_.add(p, "action",
+                    "an object with one of: assign, emit, raise, task, approval, cancel_task");
         continue;
       }
       const auto& kv = *a.get_object().begin();
@@ -401,6 +403,17 @@ class Compiler {
             }
           }
         }
+      } else if (kv.key() == "task" || kv.key() == "approval") {
+        act.kind = Action::Kind::task;
+        act.task = task_spec(kv.value(), p + "." + std::string(kv.key()), kv.key() == "approval");
+        if (!act.task) continue;
+      } else if (kv.key() == "cancel_task") {
+        act.kind = Action::Kind::cancel_task;
+        if (!kv.value().is_string() || !is_identifier(kv.value().get_string())) {
+          errors_.add(p + ".cancel_task", "type", "the name of a task");
+          continue;
+        }
+        act.event = std::string(kv.value().get_string());
       } else if (kv.key() == "raise") {
         act.kind = Action::Kind::raise;
         if (!kv.value().is_string() || kv.value().get_string().empty()) {
@@ -410,11 +423,94 @@ class Compiler {
         act.event = std::string(kv.value().get_string());
       } else {
         errors_.add(p, "action",
-                    "unknown action \"" + std::string(kv.key()) + "\"; known: assign, emit, raise");
+                    "unknown action \"" + std::string(kv.key()) +
+                        "\"; known: assign, emit, raise, task, approval, cancel_task");
         continue;
       }
       out.push_back(std::move(act));
     }
+  }
+
+  std::optional<TaskSpec> task_spec(const json::value& v, const std::string& path, bool approval) {
+    if (!v.is_object()) {
+      errors_.add(path, "type", "an object {name, title, assignee, deadline, ...}");
+      return std::nullopt;
+    }
+    const json::object& o = v.get_object();
+    TaskSpec t;
+    t.approval = approval;
+    const size_t before = errors_.list().size();
+    for (const auto& kv : o) {
+      static const std::set<std::string> known = {
+          "name",     "title",    "description",      "assignee", "group",
+          "deadline", "outcomes", "comment_required", "form"};
+      if (known.count(std::string(kv.key())) == 0)
+        errors_.add(path + "." + std::string(kv.key()), "unknown_key", "is not a task field");
+    }
+    if (const auto* n = o.if_contains("name");
+        n != nullptr && n->is_string() && is_identifier(n->get_string()))
+      t.name = std::string(n->get_string());
+    else
+      errors_.add(path + ".name", "required", "the task's name: letters, digits, _ - .");
+    auto tpl = [&](const char* key, std::optional<Template>& out, bool required) {
+      const auto* x = o.if_contains(key);
+      if (x == nullptr) {
+        if (required) errors_.add(path + "." + key, "required", "is required");
+        return;
+      }
+      if (!x->is_string()) {
+        errors_.add(path + "." + key, "type", "a text template");
+        return;
+      }
+      try {
+        out = Template::parse(x->get_string(), path + "." + key);
+      } catch (const Error& e) {
+        add_all(e, path + "." + key, "template");
+      }
+    };
+    tpl("title", t.title, true);
+    tpl("description", t.description, false);
+    tpl("assignee", t.assignee, false);
+    if (const auto* g = o.if_contains("group")) {
+      if (!g->is_string())
+        errors_.add(path + ".group", "type", "a candidate group name");
+      else
+        t.group = std::string(g->get_string());
+    }
+    if (const auto* d = o.if_contains("deadline")) t.deadline = timer(*d, path + ".deadline");
+    auto names = [&](const char* key, std::vector<std::string>& out) {
+      const auto* x = o.if_contains(key);
+      if (x == nullptr) return;
+      if (!x->is_array()) {
+        errors_.add(path + "." + key, "type", "an array of names");
+        return;
+      }
+      for (const auto& n : x->get_array())
+        if (n.is_string() && is_identifier(n.get_string()))
+          out.emplace_back(n.get_string());
+        else
+          errors_.add(path + "." + key, "type", "names: letters, digits, _ - .");
+    };
+    names("outcomes", t.outcomes);
+    names("comment_required", t.comment_required);
+    if (approval) {
+      if (t.outcomes.empty()) t.outcomes = {"approve", "reject"};
+      if (!o.contains("comment_required")) t.comment_required = {"reject"};
+    } else if (t.outcomes.empty()) {
+      t.outcomes = {"done"};
+    }
+    for (const auto& c : t.comment_required)
+      if (std::find(t.outcomes.begin(), t.outcomes.end(), c) == t.outcomes.end())
+        errors_.add(path + ".comment_required", "unknown_outcome",
+                    "\"" + c + "\" is not one of the outcomes");
+    if (const auto* f = o.if_contains("form")) {
+      if (!f->is_object())
+        errors_.add(path + ".form", "type", "an object describing the result's fields");
+      else
+        t.form = f->get_object();
+    }
+    if (errors_.list().size() != before) return std::nullopt;
+    return t;
   }
 
   void resolve() {

@@ -16,10 +16,34 @@
 
 namespace opora::workflow {
 
+// A timer of a state: armed on entry with an absolute due time, removed on exit.
+struct Timer {
+  std::optional<int64_t> seconds;       // ISO 8601 duration in calendar time
+  std::optional<int64_t> working_days;  // on the definition's (or its own) calendar
+  std::string calendar;
+  std::optional<Expression> at;  // a date or date-time from context
+};
+
+// A human task opened by an action: it belongs to the state that opened it
+// (cancelled when the state is left); completing it sends
+// "task.<name>.<outcome>" to the instance, and its deadline sends
+// "task.<name>.overdue".
+struct TaskSpec {
+  std::string name;
+  std::optional<Template> title, description, assignee;
+  std::string group;
+  std::optional<Timer> deadline;
+  std::vector<std::string> outcomes;          // allowed results
+  std::vector<std::string> comment_required;  // outcomes that need a comment
+  boost::json::object form;                   // fields the result carries, for the host's UI
+  bool approval = false;                      // approve / reject, comment on reject
+};
+
 // What an action does; actions run in document order and only produce data
-// (context changes, effects, internal events): nothing here talks to the world.
+// (context changes, effects, internal events, tasks): nothing here talks to
+// the world.
 struct Action {
-  enum class Kind { assign, emit, raise };
+  enum class Kind { assign, emit, raise, task, cancel_task };
   Kind kind = Kind::assign;
   // assign: context path -> expression
   std::vector<std::pair<std::string, Expression>> assignments;
@@ -27,16 +51,10 @@ struct Action {
   std::string effect_type;
   boost::json::object payload;                        // as written
   std::map<std::string, Template> payload_templates;  // member path -> template
-  // raise: an internal event
+  // raise: an internal event; cancel_task: the task name
   std::string event;
-};
-
-// A timer of a state: armed on entry with an absolute due time, removed on exit.
-struct Timer {
-  std::optional<int64_t> seconds;       // ISO 8601 duration in calendar time
-  std::optional<int64_t> working_days;  // on the definition's (or its own) calendar
-  std::string calendar;
-  std::optional<Expression> at;  // a date or date-time from context
+  // task / approval
+  std::optional<TaskSpec> task;
 };
 
 struct Transition {

@@ -150,6 +150,37 @@ struct Machine::Run {
           internal.push_back(Event{a.event, nullptr});
           record("raise", {{"state", where}, {"event", a.event}});
           break;
+        case Action::Kind::task: {
+          const TaskSpec& t = *a.task;
+          const json::object sc = scope();
+          TaskOpen open;
+          open.state = where;
+          open.name = t.name;
+          open.title = t.title ? t.title->render(sc, m.env_) : t.name;
+          if (t.description) open.description = t.description->render(sc, m.env_);
+          if (t.assignee) open.assignee = t.assignee->render(sc, m.env_);
+          open.group = t.group;
+          open.outcomes = t.outcomes;
+          open.comment_required = t.comment_required;
+          open.form = t.form;
+          open.approval = t.approval;
+          if (t.deadline) {
+            open.due = due_of(*t.deadline, where);
+            out.armed.push_back(TimerArm{where, "task." + t.name + ".overdue", *open.due});
+          }
+          json::object rec{{"state", where},
+                           {"task", t.name},
+                           {"title", open.title},
+                           {"assignee", open.assignee}};
+          rec["due"] = open.due ? json::value(open.due->to_string()) : json::value(nullptr);
+          record("task_opened", std::move(rec));
+          out.tasks_opened.push_back(std::move(open));
+          break;
+        }
+        case Action::Kind::cancel_task:
+          out.tasks_cancelled.push_back(a.event);
+          record("task_cancelled", {{"state", where}, {"task", a.event}});
+          break;
       }
     }
   }
@@ -258,16 +289,25 @@ struct Machine::Run {
   void arm_timers(int x) {
     for (const auto& t : st(x).transitions) {
       if (!t.timer) continue;
-      const Timer& tm = *t.timer;
-      const Clocks& c = m.clocks_;
-      Timestamp due = c.now;
+      const Timestamp due = due_of(*t.timer, st(x).id);
+      out.armed.push_back(TimerArm{st(x).id, t.timer_event, due});
+      record("timer_armed",
+             {{"state", st(x).id}, {"timer", t.timer_event}, {"due", due.to_string()}});
+    }
+  }
+
+  // The absolute due time of a timer or deadline, from now.
+  Timestamp due_of(const Timer& tm, const std::string& where) {
+    const Clocks& c = m.clocks_;
+    Timestamp due = c.now;
+    {
       if (tm.seconds) {
         due = Timestamp(c.now.seconds() + *tm.seconds);
       } else if (tm.working_days) {
         const auto cal = m.env_.calendar ? m.env_.calendar(tm.calendar) : nullptr;
         if (!cal)
-          throw Error(ErrorCode::validation, "state " + st(x).id + ": no calendar \"" +
-                                                 tm.calendar + "\" for a working-day timer");
+          throw Error(ErrorCode::validation, "state " + where + ": no calendar \"" + tm.calendar +
+                                                 "\" for a working-day timer");
         // A deadline in a year whose decree is not out yet uses the provisional
         // calendar: a timer late by a transferred day beats a process that
         // cannot move.
@@ -283,15 +323,13 @@ struct Machine::Run {
           due = *ts;
         } else {
           throw Error(ErrorCode::validation,
-                      "state " + st(x).id + ": the timer's `at` gave \"" + json::serialize(v) +
+                      "state " + where + ": the timer's `at` gave \"" + json::serialize(v) +
                           "\", not a date or date-time",
                       {{"at", "timer_at", "expected YYYY-MM-DD or an ISO date-time"}});
         }
       }
-      out.armed.push_back(TimerArm{st(x).id, t.timer_event, due});
-      record("timer_armed",
-             {{"state", st(x).id}, {"timer", t.timer_event}, {"due", due.to_string()}});
     }
+    return due;
   }
 
   // Eventless transitions, then internal events, until quiet.

@@ -34,11 +34,23 @@ struct TimerArm {
   Timestamp due{0};
 };
 
+// A human task an action opened, with its templates rendered.
+struct TaskOpen {
+  std::string state;  // owning state: the task is cancelled when it is left
+  std::string name, title, description, assignee, group;
+  std::optional<Timestamp> due;
+  std::vector<std::string> outcomes, comment_required;
+  boost::json::object form;
+  bool approval = false;
+};
+
 struct StepResult {
   bool accepted = false;                     // the external event took at least one transition
   std::vector<boost::json::object> effects;  // {type, payload}
   std::vector<TimerArm> armed;
-  std::vector<std::string> exited;  // state ids whose timers are dropped
+  std::vector<std::string> exited;  // state ids whose timers and tasks are dropped
+  std::vector<TaskOpen> tasks_opened;
+  std::vector<std::string> tasks_cancelled;  // by name, open tasks of the instance
   std::vector<boost::json::object> history;
 };
 

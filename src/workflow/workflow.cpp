@@ -83,6 +83,33 @@ const store::SchemaModule& schema() {
           record      TEXT NOT NULL
         ) STRICT;
         CREATE INDEX workflow_history_instance ON workflow_history (instance_id, id);
+        -- Human tasks: open while their state is active; completing one sends
+        -- "task.<name>.<outcome>" to the instance.
+        CREATE TABLE workflow_task (
+          id               INTEGER PRIMARY KEY,
+          instance_id      INTEGER NOT NULL REFERENCES workflow_instance(id),
+          name             TEXT NOT NULL,
+          state            TEXT NOT NULL,
+          title            TEXT NOT NULL,
+          description      TEXT NOT NULL,
+          assignee         TEXT NOT NULL,
+          grp              TEXT NOT NULL,
+          due_at           INTEGER,
+          outcomes         TEXT NOT NULL,
+          comment_required TEXT NOT NULL,
+          form             TEXT NOT NULL,
+          approval         INTEGER NOT NULL,
+          iteration        INTEGER NOT NULL,
+          status           TEXT NOT NULL,  -- open | completed | cancelled
+          outcome          TEXT,
+          comment          TEXT,
+          actor            TEXT,
+          result           TEXT,
+          created_at       TEXT NOT NULL,
+          closed_at        TEXT
+        ) STRICT;
+        CREATE INDEX workflow_task_open ON workflow_task (assignee, due_at) WHERE status = 'open';
+        CREATE INDEX workflow_task_instance ON workflow_task (instance_id, name);
       )sql"}}};
   return module;
 }
@@ -281,7 +308,13 @@ json::object Workflow::step(Instance& in, const std::optional<Event>& event, con
     auto del = conn_.cached("DELETE FROM workflow_timer WHERE instance_id = ?1 AND state = ?2");
     del->bind(1, in.id).bind(2, s);
     del->run();
+    auto cancel = conn_.cached(
+        "UPDATE workflow_task SET status = 'cancelled', closed_at = ?3 WHERE instance_id = ?1 AND "
+        "state = ?2 AND status = 'open'");
+    cancel->bind(1, in.id).bind(2, s).bind(3, clocks.now.to_string());
+    cancel->run();
   }
+  save_tasks(in, r, clocks);
   if (in.snapshot.done) {
     auto del = conn_.cached("DELETE FROM workflow_timer WHERE instance_id = ?1");
     del->bind(1, in.id);
@@ -366,6 +399,7 @@ json::object Workflow::start(const json::object& p, const Clocks& clocks) {
   up->bind(1, in.id).bind(2, in.status).bind(3, json::serialize(state));
   up->bind(4, json::serialize(in.snapshot.context)).bind(5, in.seq);
   up->run();
+  save_tasks(in, r, clocks);
   for (const auto& t : r.armed) {
     auto ti = conn_.cached(
         "INSERT INTO workflow_timer (instance_id, state, event, due_at) VALUES (?1, ?2, ?3, ?4)");
@@ -452,6 +486,155 @@ json::object Workflow::send(const json::object& p, const Clocks& clocks) {
     st->bind(5, clocks.now.to_string());
     st->run();
   }
+  return out;
+}
+
+void Workflow::save_tasks(const Instance& in, const StepResult& r, const Clocks& clocks) {
+  for (const auto& name : r.tasks_cancelled) {
+    auto cancel = conn_.cached(
+        "UPDATE workflow_task SET status = 'cancelled', closed_at = ?3 WHERE instance_id = ?1 AND "
+        "name = ?2 AND status = 'open'");
+    cancel->bind(1, in.id).bind(2, name).bind(3, clocks.now.to_string());
+    cancel->run();
+  }
+  for (const auto& t : r.tasks_opened) {
+    int64_t iteration = 1;
+    {
+      auto n =
+          conn_.cached("SELECT COUNT(*) FROM workflow_task WHERE instance_id = ?1 AND name = ?2");
+      n->bind(1, in.id).bind(2, t.name);
+      n->step();
+      iteration = n->int64(0) + 1;
+    }
+    json::array outcomes, comment;
+    for (const auto& o : t.outcomes) outcomes.push_back(json::value(o));
+    for (const auto& o : t.comment_required) comment.push_back(json::value(o));
+    auto ins = conn_.cached(
+        "INSERT INTO workflow_task (instance_id, name, state, title, description, assignee, grp, "
+        "due_at, outcomes, comment_required, form, approval, iteration, status, created_at) VALUES "
+        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'open', ?14)");
+    ins->bind(1, in.id).bind(2, t.name).bind(3, t.state).bind(4, t.title).bind(5, t.description);
+    ins->bind(6, t.assignee).bind(7, t.group);
+    if (t.due)
+      ins->bind(8, t.due->seconds());
+    else
+      ins->bind_null(8);
+    ins->bind(9, json::serialize(outcomes)).bind(10, json::serialize(comment));
+    ins->bind(11, json::serialize(t.form)).bind(12, int64_t{t.approval ? 1 : 0});
+    ins->bind(13, iteration).bind(14, clocks.now.to_string());
+    ins->run();
+  }
+}
+
+namespace {
+
+json::object task_json(store::Statement& st, int64_t now) {
+  // columns: id, instance_id, name, state, title, description, assignee, grp, due_at, outcomes,
+  // comment_required, form, approval, iteration, status, outcome, comment, actor, created_at
+  json::object t{{"task", st.int64(0)},
+                 {"instance", st.int64(1)},
+                 {"name", st.text(2)},
+                 {"state", st.text(3)},
+                 {"title", st.text(4)},
+                 {"description", st.text(5)},
+                 {"assignee", st.text(6)},
+                 {"group", st.text(7)},
+                 {"outcomes", parse_stored(st.text(9))},
+                 {"comment_required", parse_stored(st.text(10))},
+                 {"form", parse_stored(st.text(11))},
+                 {"approval", st.int64(12) != 0},
+                 {"iteration", st.int64(13)},
+                 {"status", st.text(14)},
+                 {"created_at", st.text(18)}};
+  t["due"] = st.is_null(8) ? json::value(nullptr) : json::value(Timestamp(st.int64(8)).to_string());
+  t["overdue"] = !st.is_null(8) && st.int64(8) <= now && st.text(14) == "open";
+  t["outcome"] = st.is_null(15) ? json::value(nullptr) : json::value(st.text(15));
+  t["comment"] = st.is_null(16) ? json::value(nullptr) : json::value(st.text(16));
+  t["actor"] = st.is_null(17) ? json::value(nullptr) : json::value(st.text(17));
+  return t;
+}
+
+constexpr const char* kTaskColumns =
+    "SELECT id, instance_id, name, state, title, description, assignee, grp, due_at, outcomes, "
+    "comment_required, form, approval, iteration, status, outcome, comment, actor, created_at "
+    "FROM workflow_task ";
+
+}  // namespace
+
+json::object Workflow::tasks(const json::object& p, const Clocks& clocks) {
+  const int64_t limit = p.contains("limit") ? p.at("limit").as_int64() : 100;
+  auto st = conn_.cached(
+      std::string(kTaskColumns) +
+      "WHERE status = 'open' AND (?1 IS NULL OR assignee = ?1) AND (?2 IS NULL OR grp = ?2) AND "
+      "(?3 IS NULL OR instance_id = ?3) ORDER BY CASE WHEN due_at <= ?4 THEN 0 ELSE 1 END, "
+      "due_at IS NULL, due_at, id LIMIT ?5");
+  auto opt = [&](int i, const char* k) {
+    if (const auto* v = p.if_contains(k); v != nullptr && v->is_string())
+      st->bind(i, v->get_string());
+    else
+      st->bind_null(i);
+  };
+  opt(1, "assignee");
+  opt(2, "group");
+  if (const auto* v = p.if_contains("instance"); v != nullptr && v->is_int64())
+    st->bind(3, v->get_int64());
+  else
+    st->bind_null(3);
+  st->bind(4, clocks.now.seconds()).bind(5, limit);
+  json::array out;
+  while (st->step()) out.push_back(task_json(*st, clocks.now.seconds()));
+  return {{"tasks", std::move(out)}};
+}
+
+json::object Workflow::complete_task(const json::object& p, const Clocks& clocks) {
+  const int64_t id = p.at("task").as_int64();
+  auto st = conn_.cached(std::string(kTaskColumns) + "WHERE id = ?1");
+  st->bind(1, id);
+  if (!st->step())
+    fail_field(ErrorCode::not_found, "task", "unknown_task", "no task " + std::to_string(id));
+  const json::object task = task_json(*st, clocks.now.seconds());
+  st->reset();
+  if (task.at("status") != "open")
+    fail_field(ErrorCode::state, "task", "not_open",
+               "task " + std::to_string(id) + " is " + std::string(task.at("status").as_string()) +
+                   (task.at("status") == "completed"
+                        ? " (outcome " + std::string(task.at("outcome").as_string()) + ")"
+                        : std::string()));
+  const std::string outcome = str(p, "outcome");
+  const std::string comment = str(p, "comment");
+  bool allowed = false;
+  std::string list;
+  for (const auto& o : task.at("outcomes").as_array()) {
+    allowed = allowed || o.as_string() == outcome;
+    list += (list.empty() ? "" : ", ") + std::string(o.as_string());
+  }
+  if (!allowed)
+    fail_field(ErrorCode::validation, "outcome", "outcome",
+               "\"" + outcome + "\" is not an outcome of this task (allowed: " + list + ")");
+  for (const auto& o : task.at("comment_required").as_array())
+    if (o.as_string() == outcome && comment.find_first_not_of(" \t\r\n") == std::string::npos)
+      fail_field(ErrorCode::validation, "comment", "required",
+                 "a comment is required for \"" + outcome + "\"");
+  json::object result{
+      {"task", id},         {"name", task.at("name")},  {"outcome", outcome},
+      {"comment", comment}, {"actor", str(p, "actor")}, {"iteration", task.at("iteration")}};
+  if (const auto* d = p.if_contains("data"); d != nullptr && d->is_object()) result["data"] = *d;
+  auto up = conn_.cached(
+      "UPDATE workflow_task SET status = 'completed', outcome = ?2, comment = ?3, actor = ?4, "
+      "result = ?5, closed_at = ?6 WHERE id = ?1");
+  up->bind(1, id).bind(2, outcome).bind(3, comment).bind(4, str(p, "actor"));
+  up->bind(5, json::serialize(result)).bind(6, clocks.now.to_string());
+  up->run();
+  Instance in = load(task.at("instance").as_int64(), "task");
+  // The last result of each task is in the context: guards and templates
+  // read context.tasks.<name>.outcome, .comment, .iteration.
+  json::value& tasks = in.snapshot.context["tasks"];
+  if (!tasks.is_object()) tasks = json::object{};
+  tasks.as_object()[std::string(task.at("name").as_string())] = result;
+  json::object out =
+      step(in, Event{"task." + std::string(task.at("name").as_string()) + "." + outcome, result},
+           clocks);
+  out["task"] = result;
   return out;
 }
 

@@ -313,3 +313,117 @@ TEST_CASE("an effect is offered again until acknowledged, and a failure is an in
   f.call("clock.set", R"({"now": "2026-11-23T10:00:00+03:00"})");
   CHECK(f.call("effects.fetch", R"({})").at("effects").as_array().empty());
 }
+
+namespace {
+
+// Seed 001: an approval task for the head of department with a 2-working-day
+// deadline; reject needs a comment and loops back to rework; approval opens
+// the signing task.
+const char* const kApprovalTasks = R"({
+  "id": "contract_approval", "context": {"manager": "ivanov", "head": "petrova"},
+  "initial": "review",
+  "states": {
+    "review": {
+      "entry": [{"approval": {"name": "approve_contract", "title": "Согласовать договор {{ key }}",
+                              "assignee": "{{ context.head }}", "deadline": {"working_days": 2}}}],
+      "on": {"task.approve_contract.approve": "signing",
+             "task.approve_contract.reject": "rework",
+             "task.approve_contract.overdue": {"actions": [{"emit": {"type": "notify", "to": "{{ context.head }}", "text": "Просрочено согласование"}}]}}
+    },
+    "rework": {
+      "entry": [{"task": {"name": "fix_contract", "title": "Исправить: {{ context.tasks.approve_contract.comment }}",
+                          "assignee": "{{ context.manager }}"}}],
+      "on": {"task.fix_contract.done": "review"}
+    },
+    "signing": {"type": "final"}
+  }
+})";
+
+}  // namespace
+
+TEST_CASE("an approval task loops back to rework with its comment and counts iterations") {
+  Flow f;
+  f.define(kApprovalTasks);
+  f.call("workflow.start", R"({"definition": "contract_approval", "key": "bitrix24:deal:42"})");
+  auto open_task = [&](const char* assignee) {
+    const auto t = f.call("workflow.tasks", json::object{{"assignee", assignee}});
+    REQUIRE(t.at("tasks").as_array().size() == 1);
+    return t.at("tasks").as_array()[0].as_object();
+  };
+  const auto approval = open_task("petrova");
+  CHECK(approval.at("title") == "Согласовать договор bitrix24:deal:42");
+  CHECK(approval.at("approval") == true);
+  CHECK(approval.at("iteration") == 1);
+  CHECK(approval.at("due") == "2026-11-25T06:00:00Z");  // two working days, same time
+  // reject without a comment is refused; nothing changes
+  const Error no_comment = error_of([&] {
+    f.call("workflow.task.complete",
+           json::object{{"task", approval.at("task")}, {"outcome", "reject"}});
+  });
+  CHECK(no_comment.code() == ErrorCode::validation);
+  CHECK(no_comment.field_errors()[0].field == "comment");
+  const Error wrong = error_of([&] {
+    f.call("workflow.task.complete",
+           json::object{{"task", approval.at("task")}, {"outcome", "maybe"}});
+  });
+  CHECK(wrong.field_errors()[0].field == "outcome");
+  const auto rejected = f.call("workflow.task.complete", json::object{{"task", approval.at("task")},
+                                                                      {"outcome", "reject"},
+                                                                      {"comment", "нет реквизитов"},
+                                                                      {"actor", "petrova"}});
+  CHECK(f.states(rejected) == json::array{"rework"});
+  // the same task cannot be completed twice
+  CHECK(opora::test::code_of([&] {
+          f.call("workflow.task.complete",
+                 json::object{{"task", approval.at("task")}, {"outcome", "approve"}});
+        }) == ErrorCode::state);
+  const auto fix = open_task("ivanov");
+  CHECK(fix.at("title") == "Исправить: нет реквизитов");
+  f.call("workflow.task.complete", json::object{{"task", fix.at("task")}, {"outcome", "done"}});
+  const auto second = open_task("petrova");
+  CHECK(second.at("iteration") == 2);
+  const auto approved = f.call("workflow.task.complete",
+                               json::object{{"task", second.at("task")}, {"outcome", "approve"}});
+  CHECK(approved.at("status") == "done");
+  CHECK(f.call("workflow.tasks", R"({})").at("tasks").as_array().empty());
+}
+
+TEST_CASE("a task deadline fires once as task.<name>.overdue and overdue tasks come first") {
+  Flow f;
+  f.define(kApprovalTasks);
+  const int64_t a =
+      f.call("workflow.start", R"({"definition": "contract_approval", "key": "deal:1"})")
+          .at("instance")
+          .as_int64();
+  f.call("clock.set", R"({"now": "2026-11-24T09:00:00+03:00"})");
+  f.call("workflow.start", R"({"definition": "contract_approval", "key": "deal:2"})");
+  CHECK(f.call("workflow.tick", R"({"now": "2026-11-25T06:00:00Z"})").at("fired") == 1);
+  f.call("clock.set", R"({"now": "2026-11-25T09:30:00+03:00"})");
+  const auto list = f.call("workflow.tasks", R"({"assignee": "petrova"})").at("tasks").as_array();
+  REQUIRE(list.size() == 2);
+  CHECK(list[0].at("instance") == a);
+  CHECK(list[0].at("overdue") == true);
+  CHECK(list[1].at("overdue") == false);
+  const auto fx = f.call("effects.fetch", R"({})").at("effects").as_array();
+  REQUIRE(fx.size() == 1);
+  CHECK(fx[0].at("type") == "notify");
+}
+
+TEST_CASE("leaving a state cancels its open tasks") {
+  Flow f;
+  f.define(R"({"id": "t", "initial": "a", "states": {
+    "a": {"entry": [{"task": {"name": "call", "title": "Позвонить", "assignee": "x"}}], "on": {"skip": "b"}},
+    "b": {}}})");
+  const int64_t id =
+      f.call("workflow.start", R"({"definition": "t", "key": "k"})").at("instance").as_int64();
+  const int64_t task = f.call("workflow.tasks", R"({"assignee": "x"})")
+                           .at("tasks")
+                           .as_array()[0]
+                           .at("task")
+                           .as_int64();
+  f.call("workflow.send", json::object{{"instance", id}, {"event", "skip"}});
+  CHECK(f.call("workflow.tasks", R"({"assignee": "x"})").at("tasks").as_array().empty());
+  CHECK(opora::test::code_of([&] {
+          f.call("workflow.task.complete", json::object{{"task", task}, {"outcome", "done"}});
+        }) == ErrorCode::state);
+}
