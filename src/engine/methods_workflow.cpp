@@ -86,6 +86,19 @@ void register_workflow_methods(MethodTable& t) {
       true,
       [](Database& db, const Params& p) { return db.workflow().tick(p.object(), clocks(db)); });
   t.add(
+      "events.post",
+      "Publishes a domain event (deal.stage_changed, billing.payment_posted...): definitions "
+      "whose triggers match start an instance for its key or receive it; deduplicated by "
+      "event_id; an event no instance is ready for may wait in a buffer.",
+      R"~({"type": "object", "required": ["type", "key"], "properties": {
+          "type": {"type": "string", "minLength": 1, "maxLength": 128}, "key": {"type": "string", "minLength": 1, "maxLength": 200},
+          "data": {"type": "object"}, "event_id": {"type": "string", "maxLength": 200}}})~",
+      R"~({"type": "object", "properties": {"started": {"type": "array"}, "delivered": {"type": "array"},
+          "buffered": {"type": "integer"}, "duplicate": {"type": "boolean"}}})~",
+      true, [](Database& db, const Params& p) {
+        return db.workflow().post_event(p.object(), clocks(db));
+      });
+  t.add(
       "workflow.tasks",
       "Open human tasks, overdue first, for an assignee, a candidate group or an instance.",
       R"~({"type": "object", "properties": {"assignee": {"type": "string"}, "group": {"type": "string"},

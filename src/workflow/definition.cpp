@@ -106,6 +106,14 @@ class Compiler {
       else
         d_.context = c->get_object();
     }
+    if (const auto* tr = j.if_contains("triggers")) {
+      if (!tr->is_array()) {
+        errors_.add("triggers", "type", "an array of {event, when, start | send_as, buffer}");
+      } else {
+        size_t n = 0;
+        for (const auto& t : tr->get_array()) trigger(t, "triggers[" + std::to_string(n++) + "]");
+      }
+    }
     State root;
     root.id = "(root)";
     root.type = State::Type::compound;
@@ -429,6 +437,53 @@ class Compiler {
       }
       out.push_back(std::move(act));
     }
+  }
+
+  void trigger(const json::value& v, const std::string& path) {
+    if (!v.is_object()) {
+      errors_.add(path, "type", "an object {event, when, start | send_as, buffer}");
+      return;
+    }
+    const json::object& o = v.get_object();
+    Trigger t;
+    for (const auto& kv : o) {
+      static const std::set<std::string> known = {"event", "when", "start", "send_as", "buffer"};
+      if (known.count(std::string(kv.key())) == 0)
+        errors_.add(path + "." + std::string(kv.key()), "unknown_key", "is not a trigger field");
+    }
+    if (const auto* e = o.if_contains("event");
+        e != nullptr && e->is_string() && !e->get_string().empty())
+      t.event = std::string(e->get_string());
+    else
+      errors_.add(path + ".event", "required", "the domain event type");
+    if (const auto* w = o.if_contains("when")) {
+      if (!w->is_string())
+        errors_.add(path + ".when", "type", "an expression");
+      else
+        expression(w->get_string(), path + ".when", t.when);
+    }
+    if (const auto* s = o.if_contains("start")) {
+      if (!s->is_bool())
+        errors_.add(path + ".start", "type", "true or false");
+      else
+        t.start = s->get_bool();
+    }
+    if (const auto* s = o.if_contains("send_as")) {
+      if (!s->is_string() || s->get_string().empty())
+        errors_.add(path + ".send_as", "type", "an event name");
+      else
+        t.send_as = std::string(s->get_string());
+    }
+    if (t.start == !t.send_as.empty())
+      errors_.add(path, "trigger", "give either \"start\": true or \"send_as\"");
+    if (const auto* b = o.if_contains("buffer")) {
+      std::optional<int64_t> secs;
+      if (!b->is_string() || !(secs = parse_duration(b->get_string())))
+        errors_.add(path + ".buffer", "duration", "an ISO 8601 duration such as PT1H or P1D");
+      else
+        t.buffer_seconds = *secs;
+    }
+    d_.triggers.push_back(std::move(t));
   }
 
   std::optional<TaskSpec> task_spec(const json::value& v, const std::string& path, bool approval) {

@@ -80,12 +80,25 @@ struct State {
   int depth = 0;
 };
 
+// A domain event the definition reacts to (events.post): it may start an
+// instance for the event's key, or be routed to the live instance of that
+// key as an event; an event that finds no instance ready for it may wait in
+// a buffer for `buffer_seconds`.
+struct Trigger {
+  std::string event;               // the domain event type, e.g. "deal.stage_changed"
+  std::optional<Expression> when;  // over {event: {name, data}, key}
+  bool start = false;              // start an instance (at most one live per key)
+  std::string send_as;             // route: the event name the instance receives
+  int64_t buffer_seconds = 0;
+};
+
 struct Definition {
   std::string id;
   int64_t version = 1;
   std::string title;
   std::string calendar = "ru";
-  bool multiple_instances = false;   // more than one live instance per business key
+  bool multiple_instances = false;  // more than one live instance per business key
+  std::vector<Trigger> triggers;
   boost::json::object context;       // defaults
   std::vector<State> states;         // index 0 is the synthetic root; document order
   std::map<std::string, int> index;  // state id -> index

@@ -109,6 +109,25 @@ const store::SchemaModule& schema() {
           closed_at        TEXT
         ) STRICT;
         CREATE INDEX workflow_task_open ON workflow_task (assignee, due_at) WHERE status = 'open';
+        -- Domain events posted by hosts and modules, once per event id.
+        CREATE TABLE workflow_domain_event (
+          event_id  TEXT PRIMARY KEY,
+          type      TEXT NOT NULL,
+          key       TEXT NOT NULL,
+          answer    TEXT NOT NULL,
+          posted_at TEXT NOT NULL
+        ) STRICT, WITHOUT ROWID;
+        -- Events that arrived before an instance was ready for them, kept
+        -- until they are accepted or expire.
+        CREATE TABLE workflow_buffer (
+          id         INTEGER PRIMARY KEY,
+          definition TEXT NOT NULL,
+          key        TEXT NOT NULL,
+          event      TEXT NOT NULL,
+          data       TEXT NOT NULL,
+          expires_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX workflow_buffer_key ON workflow_buffer (definition, key, id);
         CREATE INDEX workflow_task_instance ON workflow_task (instance_id, name);
       )sql"}}};
   return module;
@@ -288,6 +307,51 @@ json::object Workflow::describe(const Instance& in) {
 
 // Stores what a macrostep decided, in the caller's transaction.
 json::object Workflow::step(Instance& in, const std::optional<Event>& event, const Clocks& clocks) {
+  json::object out = step_once(in, event, clocks);
+  drain_buffer(in, clocks, out);
+  return out;
+}
+
+// Buffered events for the instance's key, oldest first: each accepted one is
+// delivered and removed, expired ones are dropped (and recorded).
+void Workflow::drain_buffer(Instance& in, const Clocks& clocks, json::object& out) {
+  for (int round = 0; round < 100 && in.status == "active"; ++round) {
+    std::vector<std::tuple<int64_t, std::string, std::string, int64_t>> pending;
+    {
+      auto st = conn_.cached(
+          "SELECT id, event, data, expires_at FROM workflow_buffer WHERE definition = ?1 AND key = "
+          "?2 ORDER BY id");
+      st->bind(1, in.definition).bind(2, in.key);
+      while (st->step()) pending.emplace_back(st->int64(0), st->text(1), st->text(2), st->int64(3));
+    }
+    bool delivered = false;
+    for (const auto& [id, event, data, expires] : pending) {
+      if (expires <= clocks.now.seconds()) {
+        auto del = conn_.cached("DELETE FROM workflow_buffer WHERE id = ?1");
+        del->bind(1, id);
+        del->run();
+        continue;
+      }
+      Snapshot before = in.snapshot;
+      // Try it: a buffered event that is still not accepted stays buffered.
+      const Definition& d = *in.def;
+      const EvalEnv e = env();
+      Machine probe(d, e, clocks, in.key);
+      StepResult r = probe.send(before, Event{event, parse_stored(data)});
+      if (!r.accepted) continue;
+      auto del = conn_.cached("DELETE FROM workflow_buffer WHERE id = ?1");
+      del->bind(1, id);
+      del->run();
+      out = step_once(in, Event{event, parse_stored(data)}, clocks);
+      delivered = true;
+      break;  // the instance moved: look at the buffer again
+    }
+    if (!delivered) return;
+  }
+}
+
+json::object Workflow::step_once(Instance& in, const std::optional<Event>& event,
+                                 const Clocks& clocks) {
   Machine m(*in.def, env(), clocks, in.key);
   const EvalEnv e = env();
   Machine machine(*in.def, e, clocks, in.key);
@@ -428,6 +492,7 @@ json::object Workflow::start(const json::object& p, const Clocks& clocks) {
     hi->run();
   }
   json::object out = describe(in);
+  drain_buffer(in, clocks, out);
   out["existing"] = false;
   out["effects"] = static_cast<int64_t>(r.effects.size());
   return out;
@@ -635,6 +700,96 @@ json::object Workflow::complete_task(const json::object& p, const Clocks& clocks
       step(in, Event{"task." + std::string(task.at("name").as_string()) + "." + outcome, result},
            clocks);
   out["task"] = result;
+  return out;
+}
+
+json::object Workflow::post_event(const json::object& p, const Clocks& clocks) {
+  const std::string type = str(p, "type");
+  const std::string key = str(p, "key");
+  const std::string event_id = str(p, "event_id");
+  const json::value data = p.contains("data") ? p.at("data") : json::value(json::object{});
+  if (!event_id.empty()) {
+    auto st = conn_.cached("SELECT answer FROM workflow_domain_event WHERE event_id = ?1");
+    st->bind(1, event_id);
+    if (st->step()) {
+      json::object out = parse_stored(st->text(0)).as_object();
+      out["duplicate"] = true;
+      return out;
+    }
+  }
+  std::vector<std::pair<std::string, int64_t>> latest;
+  {
+    auto st =
+        conn_.cached("SELECT id, MAX(version) FROM workflow_definition GROUP BY id ORDER BY id");
+    while (st->step()) latest.emplace_back(st->text(0), st->int64(1));
+  }
+  json::array started, delivered;
+  int64_t buffered = 0;
+  const json::object scope{{"event", json::object{{"name", type}, {"data", data}}},
+                           {"key", key},
+                           {"context", json::object{}},
+                           {"now", clocks.now.to_string()},
+                           {"today", clocks.today.to_string()}};
+  const EvalEnv e = env();
+  for (const auto& [id, version] : latest) {
+    const Definition& d = definition(id, version, "type");
+    for (const Trigger& t : d.triggers) {
+      const bool match = t.event == type || (type.size() > t.event.size() &&
+                                             type.compare(0, t.event.size(), t.event) == 0 &&
+                                             type[t.event.size()] == '.');
+      if (!match) continue;
+      if (t.when && !t.when->evaluate_bool(scope, e)) continue;
+      if (t.start) {
+        json::object params{{"definition", d.id}, {"key", key}};
+        if (data.is_object()) params["context"] = data;
+        json::object r = start(params, clocks);
+        started.push_back(
+            {{"definition", d.id}, {"instance", r.at("instance")}, {"existing", r.at("existing")}});
+        continue;
+      }
+      std::vector<int64_t> ids;
+      {
+        auto st = conn_.cached(
+            "SELECT id FROM workflow_instance WHERE definition = ?1 AND key = ?2 AND status = "
+            "'active' ORDER BY id");
+        st->bind(1, d.id).bind(2, key);
+        while (st->step()) ids.push_back(st->int64(0));
+      }
+      bool accepted = false;
+      for (int64_t iid : ids) {
+        Instance in = load(iid, "key");
+        json::object r = step(in, Event{t.send_as, data}, clocks);
+        accepted = accepted || r.at("accepted").as_bool();
+        delivered.push_back(
+            {{"definition", d.id}, {"instance", iid}, {"accepted", r.at("accepted")}});
+      }
+      if (!accepted && t.buffer_seconds > 0) {
+        auto ins = conn_.cached(
+            "INSERT INTO workflow_buffer (definition, key, event, data, expires_at) VALUES (?1, "
+            "?2, "
+            "?3, ?4, ?5)");
+        ins->bind(1, d.id).bind(2, key).bind(3, t.send_as).bind(4, json::serialize(data));
+        ins->bind(5, clocks.now.seconds() + t.buffer_seconds);
+        ins->run();
+        ++buffered;
+      }
+    }
+  }
+  json::object out{{"type", type},
+                   {"key", key},
+                   {"started", std::move(started)},
+                   {"delivered", std::move(delivered)},
+                   {"buffered", buffered},
+                   {"duplicate", false}};
+  if (!event_id.empty()) {
+    auto st = conn_.cached(
+        "INSERT INTO workflow_domain_event (event_id, type, key, answer, posted_at) VALUES (?1, "
+        "?2, "
+        "?3, ?4, ?5)");
+    st->bind(1, event_id).bind(2, type).bind(3, key).bind(4, json::serialize(out));
+    st->bind(5, clocks.now.to_string());
+    st->run();
+  }
   return out;
 }
 

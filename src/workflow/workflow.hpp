@@ -40,6 +40,7 @@ class Workflow {
   boost::json::object get(int64_t instance);
   boost::json::object history(const boost::json::object& p);
   boost::json::object tick(const boost::json::object& p, const Clocks& clocks);
+  boost::json::object post_event(const boost::json::object& p, const Clocks& clocks);
   boost::json::object tasks(const boost::json::object& p, const Clocks& clocks);
   boost::json::object complete_task(const boost::json::object& p, const Clocks& clocks);
   boost::json::object fetch_effects(const boost::json::object& p, const Clocks& clocks);
@@ -50,6 +51,9 @@ class Workflow {
   const Definition& definition(const std::string& id, int64_t version, const std::string& field);
   Instance load(int64_t id, const std::string& field);
   boost::json::object step(Instance& in, const std::optional<Event>& event, const Clocks& clocks);
+  boost::json::object step_once(Instance& in, const std::optional<Event>& event,
+                                const Clocks& clocks);
+  void drain_buffer(Instance& in, const Clocks& clocks, boost::json::object& out);
   boost::json::object describe(const Instance& in);
   void save_tasks(const Instance& in, const StepResult& r, const Clocks& clocks);
   EvalEnv env();

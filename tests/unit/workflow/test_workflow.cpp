@@ -427,3 +427,89 @@ TEST_CASE("leaving a state cancels its open tasks") {
           f.call("workflow.task.complete", json::object{{"task", task}, {"outcome", "done"}});
         }) == ErrorCode::state);
 }
+
+namespace {
+
+// Seed 001: the deal reaching stage PAID starts service control; seed 000:
+// a payment posted by billing is routed to the process waiting for it, and a
+// payment that arrives before the process waits is kept for an hour.
+const char* const kServiceControl = R"({
+  "id": "service_control", "context": {"stage": null},
+  "triggers": [
+    {"event": "deal.stage_changed", "when": "event.data.stage == 'PAID'", "start": true},
+    {"event": "billing.payment_posted", "send_as": "paid", "buffer": "PT1H"}
+  ],
+  "initial": "preparing",
+  "states": {
+    "preparing": {"on": {"ready": "waiting_payment"}},
+    "waiting_payment": {"on": {"paid": "installing"}},
+    "installing": {"type": "final"}
+  }
+})";
+
+}  // namespace
+
+TEST_CASE("a domain event starts an instance when its trigger holds, once per key") {
+  Flow f;
+  f.define(kServiceControl);
+  auto post = [&](const char* stage, const char* id) {
+    return f.call("events.post", json::object{{"type", "deal.stage_changed"},
+                                              {"key", "bitrix24:deal:42"},
+                                              {"data", json::object{{"stage", stage}}},
+                                              {"event_id", id}});
+  };
+  CHECK(post("NEW", "e1").at("started").as_array().empty());
+  const auto paid = post("PAID", "e2");
+  REQUIRE(paid.at("started").as_array().size() == 1);
+  CHECK(paid.at("started").as_array()[0].at("existing") == false);
+  const auto again = post("PAID", "e3");
+  CHECK(again.at("started").as_array()[0].at("existing") == true);
+  const auto dup = post("PAID", "e2");
+  CHECK(dup.at("duplicate") == true);
+  const int64_t id = paid.at("started").as_array()[0].at("instance").as_int64();
+  CHECK(f.call("workflow.get", json::object{{"instance", id}}).at("context").at("stage") == "PAID");
+}
+
+TEST_CASE(
+    "a routed event that comes early waits in the buffer and is delivered when the instance is "
+    "ready") {
+  Flow f;
+  f.define(kServiceControl);
+  const auto started =
+      f.call("events.post",
+             R"({"type": "deal.stage_changed", "key": "deal:7", "data": {"stage": "PAID"}})");
+  const int64_t id = started.at("started").as_array()[0].at("instance").as_int64();
+  // the payment arrives while the instance is still preparing
+  const auto early = f.call(
+      "events.post",
+      R"({"type": "billing.payment_posted", "key": "deal:7", "data": {"amount": "499.00"}})");
+  CHECK(early.at("buffered") == 1);
+  CHECK(early.at("delivered").as_array()[0].at("accepted") == false);
+  const auto ready = f.call("workflow.send", json::object{{"instance", id}, {"event", "ready"}});
+  CHECK(ready.at("status") == "done");
+  CHECK(f.states(ready) == json::array{"installing"});
+}
+
+TEST_CASE("a buffered event expires and is never delivered late") {
+  Flow f;
+  f.define(kServiceControl);
+  const auto started =
+      f.call("events.post",
+             R"({"type": "deal.stage_changed", "key": "deal:8", "data": {"stage": "PAID"}})");
+  const int64_t id = started.at("started").as_array()[0].at("instance").as_int64();
+  f.call("events.post", R"({"type": "billing.payment_posted", "key": "deal:8"})");
+  f.call("clock.set", R"({"now": "2026-11-23T10:30:00+03:00"})");  // 90 minutes later
+  const auto ready = f.call("workflow.send", json::object{{"instance", id}, {"event", "ready"}});
+  CHECK(f.states(ready) == json::array{"waiting_payment"});
+}
+
+TEST_CASE("a trigger must either start or route") {
+  Flow f;
+  const Error e = error_of([&] {
+    f.define(
+        R"({"id": "x", "triggers": [{"event": "a"}, {"event": "b", "start": true, "send_as": "b"}],
+                 "initial": "s", "states": {"s": {}}})");
+  });
+  CHECK(e.field_errors().size() == 2);
+  CHECK(e.field_errors()[0].field == "triggers[0]");
+}
