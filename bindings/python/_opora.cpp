@@ -338,6 +338,28 @@ std::string checked_text(const std::string& s, const char* what) {
   return s;
 }
 
+// The Python callable behind a handle's watch callback (opora_db_set_watch).
+struct WatchHook {
+  py::object callback;
+};
+
+// Called by the library after a call committed, on the calling thread,
+// without the GIL: hands the record to Python as a dict. The call has
+// committed, so what the callback raises cannot fail it: it is reported as
+// unraisable, as Python does for callbacks it cannot propagate from.
+void watch_trampoline(void* user_data, const char* record) noexcept {
+  const auto* hook = static_cast<const WatchHook*>(user_data);
+  const py::gil_scoped_acquire gil;
+  try {
+    hook->callback(py::module_::import("json").attr("loads")(py::str(record)));
+  } catch (py::error_already_set& e) {
+    e.discard_as_unraisable("opora watch callback");
+  } catch (const std::exception& e) {
+    PyErr_SetString(PyExc_RuntimeError, e.what());
+    PyErr_WriteUnraisable(nullptr);
+  }
+}
+
 // ---------------------------------------------------------------- Database --
 
 // ---------------------------------------------------------------- progress --
@@ -530,6 +552,37 @@ class Database {
     if (failure.code < 0) raise_native(failure);
   }
 
+  // Installs `callback` (or removes it, with None) as the handle's watch:
+  // called with each workflow history record (a dict) once its call commits.
+  void set_watch(py::handle callback) {
+    refuse_reentry("set_watch");
+    std::unique_ptr<WatchHook> hook;
+    if (!callback.is_none()) {
+      if (PyCallable_Check(callback.ptr()) == 0)
+        throw py::type_error("watch callback must be callable or None, not " + type_name(callback));
+      hook = std::make_unique<WatchHook>(WatchHook{py::reinterpret_borrow<py::object>(callback)});
+    }
+    Failure failure;
+    {
+      py::gil_scoped_release release;
+      const std::lock_guard<std::mutex> progress_lock(progress_mutex_);
+      {
+        const std::shared_lock<std::shared_mutex> lock(mutex_);
+        if (db_ == nullptr) {
+          failure = local_failure(OPORA_ESTATE, "OPORA_ESTATE", "the database is closed");
+        } else {
+          const int rc = opora_db_set_watch(db_, hook ? &watch_trampoline : nullptr, hook.get());
+          if (rc < 0) failure = capture_failure(rc);
+        }
+      }
+      if (failure.code == OPORA_OK) {
+        const py::gil_scoped_acquire gil;
+        watch_.swap(hook);
+      }
+    }
+    if (failure.code < 0) raise_native(failure);
+  }
+
   py::object progress() const {
     if (!hook_) return py::none();
     return hook_->callback;
@@ -548,6 +601,7 @@ class Database {
       }
     }
     hook.swap(hook_);  // with the GIL; nothing can call it any more
+    watch_.reset();
   }
 
   bool closed() const { return closed_.load(); }
@@ -556,12 +610,17 @@ class Database {
   // makes a cycle through this object.
   int traverse(visitproc visit, void* arg) const {
     if (hook_) Py_VISIT(hook_->callback.ptr());
+    if (watch_) Py_VISIT(watch_->callback.ptr());
     return 0;
   }
 
   // Breaks such a cycle. Only unreachable objects are cleared, so no call can
   // be running or start; the library forgets the hook before it is freed.
   void clear() {
+    if (watch_) {
+      if (db_ != nullptr) opora_db_set_watch(db_, nullptr, nullptr);
+      watch_.reset();
+    }
     if (!hook_) return;
     if (db_ != nullptr) opora_db_set_progress(db_, nullptr, nullptr);
     hook_.reset();
@@ -581,6 +640,7 @@ class Database {
   opora_db* db_ = nullptr;
   std::atomic<bool> closed_{false};
   std::unique_ptr<ProgressHook> hook_;
+  std::unique_ptr<WatchHook> watch_;
 };
 
 // Type slots that make Database visible to the garbage collector.
@@ -646,6 +706,9 @@ PYBIND11_MODULE(_opora, m) {
       .def("call", &Database::call, py::arg("method"), py::arg("params") = py::none(),
            "Calls one method with a dict of params (or None) and returns the result dict. "
            "Raises NativeError(code, message, error_json) on failure.")
+      .def("set_watch", &Database::set_watch, py::arg("callback"),
+           "Sets (or removes, with None) the handle's watch callback (opora_db_set_watch): called "
+           "with each workflow history record, a dict, once the call that wrote it commits.")
       .def("set_progress", &Database::set_progress, py::arg("callback"),
            "Sets callback(method: str, done: int, total: int), or removes it with None, as the "
            "handle's progress callback (opora_db_set_progress). Returning False stops the work "

@@ -232,6 +232,26 @@ typedef int (*opora_progress_fn)(void* user_data, const char* method, long long 
  */
 OPORA_API int opora_db_set_progress(opora_db* db, opora_progress_fn fn, void* user_data);
 
+/*
+ * Receives the workflow history live: each record (an event, a transition,
+ * an action, a timer, a task change, an effect; the same JSON objects
+ * workflow.history returns, with "instance", "seq", "id" and "at") as UTF-8
+ * JSON text, after the call that wrote it has committed, in order, on the
+ * thread inside opora_db_call(). A call that fails shows nothing. The text
+ * is valid only during the callback. The callback must not call back into
+ * the same handle.
+ */
+typedef void (*opora_watch_fn)(void* user_data, const char* record_json);
+
+/*
+ * Sets (or, with fn NULL, removes) the watch callback of `db`. user_data is
+ * passed back unchanged; opora does not own it.
+ *
+ * Returns OPORA_OK, or OPORA_EINVAL when db is NULL.
+ * Thread safety: any thread; serialised with calls on the handle.
+ */
+OPORA_API int opora_db_set_watch(opora_db* db, opora_watch_fn fn, void* user_data);
+
 #ifdef __cplusplus
 }
 #endif

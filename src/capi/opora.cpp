@@ -157,6 +157,20 @@ int opora_db_call(opora_db* db, const char* method, const char* params_json, cha
   });
 }
 
+int opora_db_set_watch(opora_db* db, opora_watch_fn fn, void* user_data) {
+  return guarded([&] {
+    opora::capi::require(db, "db");
+    if (fn == nullptr) {
+      db->impl->set_watch(nullptr);
+      return;
+    }
+    db->impl->set_watch([fn, user_data](const std::string& record) {
+      // A host's exception cannot cross the C boundary, so none is expected.
+      fn(user_data, record.c_str());
+    });
+  });
+}
+
 int opora_db_set_progress(opora_db* db, opora_progress_fn fn, void* user_data) {
   return guarded([&] {
     opora::capi::require(db, "db");

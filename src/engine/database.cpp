@@ -95,16 +95,35 @@ json::object Database::call(std::string_view name, const json::object& params) {
   if (method->batch) return method->handler(*this, p);
   // Reads run in a deferred transaction too: a query of several statements
   // sees one state of the file even while other connections write.
+  std::vector<json::object> records;
+  struct Collect {
+    workflow::Workflow& w;
+    ~Collect() { w.collect_history(nullptr); }
+  } collect{workflow_};
+  if (watch_) workflow_.collect_history(&records);
   store::Transaction tx(*conn_, method->mutating ? store::Transaction::Mode::immediate
                                                  : store::Transaction::Mode::deferred);
   json::object result = method->handler(*this, p);
   tx.commit();
+  // Only what committed is shown; a failed call shows nothing.
+  for (const auto& r : records) {
+    try {
+      watch_(json::serialize(r));
+    } catch (...) {
+      // The call has committed; a watcher's failure cannot undo it or fail it.
+    }
+  }
   return result;
 }
 
 void Database::set_progress(ProgressFn fn) {
   const std::lock_guard<std::mutex> lock(mutex_);
   progress_ = std::move(fn);
+}
+
+void Database::set_watch(WatchFn fn) {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  watch_ = std::move(fn);
 }
 
 billing::Progress Database::progress_for(std::string_view method) const {

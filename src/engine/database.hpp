@@ -56,6 +56,11 @@ class Database {
   // The progress callback bound to `method`, or an empty function; for
   // handlers, which run with the mutex held.
   billing::Progress progress_for(std::string_view method) const;
+
+  // Live history: called with each workflow history record (JSON text) once
+  // the call that wrote it has committed, in order, on the calling thread.
+  using WatchFn = std::function<void(const std::string& record)>;
+  void set_watch(WatchFn fn);
   int64_t max_file_bytes() const noexcept { return max_file_bytes_; }
 
  private:
@@ -67,6 +72,7 @@ class Database {
   billing::Billing billing_;
   workflow::Workflow workflow_;
   ProgressFn progress_;
+  WatchFn watch_;
   int64_t max_file_bytes_;
 };
 

@@ -403,12 +403,7 @@ json::object Workflow::step_once(Instance& in, const std::optional<Event>& event
     ins->bind(5, clocks.now.to_string());
     ins->run();
   }
-  for (const auto& h : r.history) {
-    auto ins = conn_.cached(
-        "INSERT INTO workflow_history (instance_id, seq, at, record) VALUES (?1, ?2, ?3, ?4)");
-    ins->bind(1, in.id).bind(2, in.seq).bind(3, clocks.now.to_string()).bind(4, json::serialize(h));
-    ins->run();
-  }
+  for (const auto& h : r.history) append_history(in.id, in.seq, h, clocks);
   json::object out = describe(in);
   out["accepted"] = r.accepted;
   out["effects"] = static_cast<int64_t>(r.effects.size());
@@ -485,12 +480,7 @@ json::object Workflow::start(const json::object& p, const Clocks& clocks) {
   }
   json::array history = {json::object{{"kind", "start"}, {"key", key}}};
   for (auto& h : r.history) history.push_back(std::move(h));
-  for (const auto& h : history) {
-    auto hi = conn_.cached(
-        "INSERT INTO workflow_history (instance_id, seq, at, record) VALUES (?1, ?2, ?3, ?4)");
-    hi->bind(1, in.id).bind(2, in.seq).bind(3, clocks.now.to_string()).bind(4, json::serialize(h));
-    hi->run();
-  }
+  for (const auto& h : history) append_history(in.id, in.seq, h.as_object(), clocks);
   json::object out = describe(in);
   drain_buffer(in, clocks, out);
   out["existing"] = false;
@@ -793,6 +783,23 @@ json::object Workflow::post_event(const json::object& p, const Clocks& clocks) {
   return out;
 }
 
+void Workflow::append_history(int64_t instance, int64_t seq, const json::object& record,
+                              const Clocks& clocks) {
+  const std::string at = clocks.now.to_string();
+  auto ins = conn_.cached(
+      "INSERT INTO workflow_history (instance_id, seq, at, record) VALUES (?1, ?2, ?3, ?4)");
+  ins->bind(1, instance).bind(2, seq).bind(3, at).bind(4, json::serialize(record));
+  ins->run();
+  if (watch_ != nullptr) {
+    json::object live = record;
+    live["id"] = conn_.last_insert_rowid();
+    live["instance"] = instance;
+    live["seq"] = seq;
+    live["at"] = at;
+    watch_->push_back(std::move(live));
+  }
+}
+
 json::object Workflow::get(int64_t instance) {
   return describe(load(instance, "instance"));
 }
@@ -903,13 +910,14 @@ json::object Workflow::ack_effect(const json::object& p, const Clocks& clocks) {
   up->run();
   if (instance && next == "failed") {
     // A failed effect is an incident on its instance, recorded for an operator.
-    auto h = conn_.cached(
-        "INSERT INTO workflow_history (instance_id, seq, at, record) SELECT id, seq, ?2, ?3 FROM "
-        "workflow_instance WHERE id = ?1");
-    h->bind(1, *instance).bind(2, clocks.now.to_string());
-    h->bind(
-        3, json::serialize(json::object{{"kind", "incident"}, {"effect", id}, {"detail", detail}}));
-    h->run();
+    int64_t seq = 0;
+    {
+      auto q = conn_.cached("SELECT seq FROM workflow_instance WHERE id = ?1");
+      q->bind(1, *instance);
+      if (q->step()) seq = q->int64(0);
+    }
+    append_history(*instance, seq,
+                   json::object{{"kind", "incident"}, {"effect", id}, {"detail", detail}}, clocks);
   }
   return {{"id", id}, {"status", next}, {"repeated", false}};
 }

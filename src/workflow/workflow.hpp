@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/date.hpp"
 #include "core/timestamp.hpp"
@@ -40,6 +41,10 @@ class Workflow {
   boost::json::object get(int64_t instance);
   boost::json::object history(const boost::json::object& p);
   boost::json::object tick(const boost::json::object& p, const Clocks& clocks);
+  // While set, every history record appended is also collected here (the
+  // engine hands them to a host's watch callback once the step commits).
+  void collect_history(std::vector<boost::json::object>* sink) { watch_ = sink; }
+
   boost::json::object post_event(const boost::json::object& p, const Clocks& clocks);
   boost::json::object tasks(const boost::json::object& p, const Clocks& clocks);
   boost::json::object complete_task(const boost::json::object& p, const Clocks& clocks);
@@ -56,11 +61,14 @@ class Workflow {
   void drain_buffer(Instance& in, const Clocks& clocks, boost::json::object& out);
   boost::json::object describe(const Instance& in);
   void save_tasks(const Instance& in, const StepResult& r, const Clocks& clocks);
+  void append_history(int64_t instance, int64_t seq, const boost::json::object& record,
+                      const Clocks& clocks);
   EvalEnv env();
 
   store::Connection& conn_;
   calendar::CalendarStore& calendars_;
   std::map<std::pair<std::string, int64_t>, std::shared_ptr<const Definition>> compiled_;
+  std::vector<boost::json::object>* watch_ = nullptr;
 };
 
 }  // namespace opora::workflow

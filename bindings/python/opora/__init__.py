@@ -282,6 +282,23 @@ class Database:
         with self._progress_lock:
             self._set_native_progress(callback)
 
+    def set_watch(self, callback: Callable[[dict[str, Any]], object] | None) -> None:
+        """Watches workflow history live, or stops with ``None``.
+
+        ``callback(record)`` receives each history record (the dicts
+        ``workflow.history`` returns, with ``instance``, ``seq``, ``id`` and ``at``)
+        once the call that wrote it has committed, in order, in the thread that made
+        the call. A call that fails shows nothing. The call has already committed, so
+        an exception in the callback cannot fail it: Python reports it as
+        unraisable. The callback must not call this database.
+        """
+        if callback is not None and not callable(callback):
+            raise TypeError(f"callback must be callable or None, not {type(callback).__name__}")
+        try:
+            self._native.set_watch(callback)
+        except _opora.NativeError as e:
+            raise _from_native(*e.args) from None
+
     @property
     def progress(self) -> Callable[[str, int, int], object] | None:
         """The progress callback set by :meth:`set_progress`, or None."""
