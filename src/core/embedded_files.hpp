@@ -13,5 +13,7 @@ struct EmbeddedFile {
 
 // The shipped production calendars (data/calendars); ends with a null entry.
 extern const EmbeddedFile kEmbeddedCalendars[];
+// The shipped workflow definitions (data/workflows); ends with a null entry.
+extern const EmbeddedFile kEmbeddedWorkflows[];
 
 }  // namespace opora::detail

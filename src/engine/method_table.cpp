@@ -52,6 +52,7 @@ const MethodTable& method_table() {
     register_registry_methods(t);
     register_billing_methods(t);
     register_workflow_methods(t);
+    register_workflow_shipped_methods(t);
     return t;
   }();
   return table;

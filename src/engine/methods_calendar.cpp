@@ -12,9 +12,12 @@ namespace json = boost::json;
 
 namespace {
 
-MissingYear fallback(const Params& p) {
-  return p.opt_str("fallback").value_or("none") == "weekends" ? MissingYear::weekends
-                                                              : MissingYear::error;
+// The year policy of a call: its fallback and whether provisional years
+// (compiled before their decree) may be used, as the schema documents.
+YearPolicy fallback(const Params& p) {
+  return YearPolicy(p.opt_str("fallback").value_or("none") == "weekends" ? MissingYear::weekends
+                                                                         : MissingYear::error,
+                    p.boolean("allow_provisional", false));
 }
 
 json::array years_json(const std::vector<int>& years) {

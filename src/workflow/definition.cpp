@@ -596,8 +596,8 @@ class Compiler {
       }
       s.initial = it->second;
     }
-    if (!errors_.empty()) return;
-    // Every state must be reachable from the start.
+    // Every state must be reachable from the start (checked even when other
+    // mistakes were found, so they are all listed at once).
     std::vector<bool> seen(d_.states.size(), false);
     std::vector<int> stack{0};
     while (!stack.empty()) {

@@ -352,11 +352,9 @@ void Workflow::drain_buffer(Instance& in, const Clocks& clocks, json::object& ou
 
 json::object Workflow::step_once(Instance& in, const std::optional<Event>& event,
                                  const Clocks& clocks) {
-  Machine m(*in.def, env(), clocks, in.key);
   const EvalEnv e = env();
   Machine machine(*in.def, e, clocks, in.key);
   StepResult r = event ? machine.send(in.snapshot, *event) : StepResult{};
-  (void)m;
   ++in.seq;
   in.status = in.snapshot.done ? "done" : "active";
   json::array state;
@@ -840,18 +838,47 @@ json::object Workflow::tick(const json::object& p, const Clocks& clocks) {
     while (st->step()) due.emplace_back(st->int64(0), st->int64(1), st->text(2));
   }
   int64_t fired = 0;
+  int64_t failed = 0;
   for (const auto& [timer, instance, event] : due) {
-    // A timer removed by an earlier firing in this tick (its state exited) is stale.
+    // Each firing is its own savepoint: a step that fails (an eventless loop,
+    // an expression error) is undone alone, its timer is taken out so it does
+    // not block every later tick, and the failure becomes an incident.
+    std::optional<std::string> error;
+    {
+      store::Transaction firing(conn_);
+      try {
+        // A timer removed by an earlier firing in this tick (its state exited) is stale.
+        auto del = conn_.cached("DELETE FROM workflow_timer WHERE id = ?1");
+        del->bind(1, timer);
+        del->run();
+        if (conn_.changes() == 0) continue;
+        Instance in = load(instance, "instance");
+        if (in.status != "active") {
+          firing.commit();
+          continue;
+        }
+        step(in, Event{event, json::object{{"timer", event}}}, at);
+        firing.commit();
+        ++fired;
+        continue;
+      } catch (const Error& e) {
+        error = e.what();
+      }
+    }
     auto del = conn_.cached("DELETE FROM workflow_timer WHERE id = ?1");
     del->bind(1, timer);
     del->run();
-    if (conn_.changes() == 0) continue;
-    Instance in = load(instance, "instance");
-    if (in.status != "active") continue;
-    step(in, Event{event, json::object{{"timer", event}}}, at);
-    ++fired;
+    int64_t seq = 0;
+    {
+      auto q = conn_.cached("SELECT seq FROM workflow_instance WHERE id = ?1");
+      q->bind(1, instance);
+      if (q->step()) seq = q->int64(0);
+    }
+    append_history(instance, seq,
+                   json::object{{"kind", "incident"}, {"timer", event}, {"message", *error}}, at);
+    ++failed;
   }
-  return {{"now", now.to_string()}, {"fired", fired}};
+  return {{"now", now.to_string()}, {"fired", fired}, {"failed", failed}};
 }
 
 json::object Workflow::fetch_effects(const json::object& p, const Clocks& clocks) {
@@ -892,8 +919,8 @@ json::object Workflow::ack_effect(const json::object& p, const Clocks& clocks) {
   if (!st->step())
     fail_field(ErrorCode::not_found, "id", "unknown_effect", "no effect " + std::to_string(id));
   const std::string status = st->text(0);
-  const std::optional<int64_t> instance =
-      st->is_null(1) ? std::nullopt : std::optional<int64_t>(st->int64(1));
+  // 0: an effect of no instance (GCC's -Wmaybe-uninitialized misreads an optional here).
+  const int64_t instance = st->is_null(1) ? 0 : st->int64(1);
   st->reset();
   if (status != "pending") {
     // A repeated acknowledgement of the same outcome is harmless.
@@ -908,15 +935,15 @@ json::object Workflow::ack_effect(const json::object& p, const Clocks& clocks) {
   if (const auto* e = p.if_contains("error")) detail["error"] = *e;
   up->bind(4, json::serialize(detail));
   up->run();
-  if (instance && next == "failed") {
+  if (instance != 0 && next == "failed") {
     // A failed effect is an incident on its instance, recorded for an operator.
     int64_t seq = 0;
     {
       auto q = conn_.cached("SELECT seq FROM workflow_instance WHERE id = ?1");
-      q->bind(1, *instance);
+      q->bind(1, instance);
       if (q->step()) seq = q->int64(0);
     }
-    append_history(*instance, seq,
+    append_history(instance, seq,
                    json::object{{"kind", "incident"}, {"effect", id}, {"detail", detail}}, clocks);
   }
   return {{"id", id}, {"status", next}, {"repeated", false}};

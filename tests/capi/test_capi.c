@@ -229,6 +229,113 @@ static void test_progress(void) {
   opora_db_close(db);
 }
 
+/* workflow.* and effects.* through opora_db_call: a ticket machine with a guard
+ * and a timer that emits an SMS; a broken definition is refused with
+ * OPORA_EVALIDATION naming the path of each mistake. */
+static void test_workflow(void) {
+  opora_db* db = NULL;
+  char* result = NULL;
+  const char* ticket =
+      "{\"definition\": {\"id\": \"ticket\", \"states\": {"
+      "\"open\": {\"on\": {\"resolve\": {\"target\": \"resolved\", \"guard\": \"event.data.ok\"}},"
+      " \"after\": [{\"delay\": \"PT1H\", \"target\": \"late\","
+      " \"actions\": [{\"emit\": {\"type\": \"sms\", \"text\": \"late {{ key }}\"}}]}]},"
+      "\"late\": {\"on\": {\"resolve\": \"resolved\"}},"
+      "\"resolved\": {\"type\": \"final\"}}}}";
+  CHECK(opora_db_open(&db, ":memory:",
+                      "{\"clock\": \"manual\", \"now\": \"2026-03-02T09:00:00Z\"}") == OPORA_OK);
+  expect_call(db, "workflow.define", ticket, OPORA_OK, "\"version\":1,\"created\":true");
+  expect_call(db, "workflow.define", ticket, OPORA_OK, "\"created\":false");
+  expect_call(db, "workflow.start", "{\"definition\": \"ticket\", \"key\": \"helpdesk:1\"}",
+              OPORA_OK, "\"states\":[\"open\"]");
+  expect_call(db, "workflow.start", "{\"definition\": \"ticket\", \"key\": \"helpdesk:1\"}",
+              OPORA_OK, "\"existing\":true");
+  /* The guard does not hold: recorded, not accepted, not an error. */
+  expect_call(db, "workflow.send",
+              "{\"definition\": \"ticket\", \"key\": \"helpdesk:1\", \"event\": \"resolve\","
+              " \"data\": {\"ok\": false}}",
+              OPORA_OK, "\"accepted\":false");
+  expect_call(db, "workflow.send", "{\"instance\": 1, \"event\": \"resolve\", \"expected_seq\": 1}",
+              OPORA_ECONFLICT, "\"field\":\"expected_seq\"");
+  expect_call(db, "workflow.tick", "{\"now\": \"2026-03-02T09:59:59Z\"}", OPORA_OK, "\"fired\":0");
+  expect_call(db, "workflow.tick", "{\"now\": \"2026-03-02T10:00:00Z\"}", OPORA_OK, "\"fired\":1");
+  expect_call(db, "workflow.get", "{\"instance\": 1}", OPORA_OK, "\"states\":[\"late\"]");
+  expect_call(db, "effects.fetch", "{\"limit\": 10}", OPORA_OK, "\"text\":\"late helpdesk:1\"");
+  CHECK(opora_db_call(db, "effects.fetch", "{}", &result) == OPORA_OK);
+  CHECK(contains(result, "\"effects\":[]")); /* leased to the first fetch */
+  opora_free(result);
+  expect_call(db, "effects.ack", "{\"id\": 1, \"result\": \"done\"}", OPORA_OK,
+              "\"status\":\"done\"");
+  expect_call(db, "effects.ack", "{\"id\": 99, \"result\": \"done\"}", OPORA_ENOTFOUND,
+              "\"field\":\"id\"");
+  expect_call(db, "workflow.send", "{\"instance\": 1, \"event\": \"resolve\"}", OPORA_OK,
+              "\"status\":\"done\"");
+  expect_call(db, "workflow.history", "{\"instance\": 1}", OPORA_OK, "\"kind\":\"effect\"");
+  expect_call(db, "workflow.send", "{\"instance\": 1}", OPORA_EINVAL, "\"field\":\"event\"");
+  expect_call(db, "workflow.start", "{\"definition\": \"nope\", \"key\": \"k\"}", OPORA_ENOTFOUND,
+              "\"field\":\"definition\"");
+
+  /* Every mistake, each with its path. */
+  result = (char*)0x1;
+  CHECK(opora_db_call(db, "workflow.define",
+                      "{\"definition\": {\"id\": \"broken\", \"states\": {"
+                      "\"a\": {\"on\": {\"go\": \"nowhere\","
+                      " \"check\": {\"target\": \"b\", \"guard\": \"context.n >\"}}},"
+                      "\"b\": {\"after\": [{\"delay\": \"P1M\", \"target\": \"a\"}]}}}}",
+                      &result) == OPORA_EVALIDATION);
+  CHECK(result == NULL);
+  CHECK(contains(opora_last_error_json(), "\"name\":\"OPORA_EVALIDATION\""));
+  CHECK(contains(opora_last_error_json(),
+                 "\"field\":\"states.a.on.go.target\",\"rule\":\"unknown_state\""));
+  CHECK(contains(opora_last_error_json(),
+                 "\"field\":\"states.a.on.check.guard\",\"rule\":\"expression\""));
+  CHECK(contains(opora_last_error_json(),
+                 "\"field\":\"states.b.after[0].delay\",\"rule\":\"duration\""));
+  if (!contains(opora_last_error_json(), "states.b.after[0].delay"))
+    fprintf(stderr, "  error json: %s\n", opora_last_error_json());
+  expect_call(db, "workflow.definitions", "{}", OPORA_OK,
+              "{\"definitions\":[{\"id\":\"ticket\",\"version\":1,\"versions\":1}]}");
+  opora_db_close(db);
+}
+
+/* The watch callback sees each committed workflow history record, in order;
+ * a failed call shows nothing. */
+struct watch_log {
+  int records;
+  int saw_transition;
+};
+
+static void on_watch(void* user, const char* record) {
+  struct watch_log* log = (struct watch_log*)user;
+  ++log->records;
+  if (contains(record, "\"kind\":\"transition\"")) log->saw_transition = 1;
+}
+
+static void test_watch(void) {
+  opora_db* db = NULL;
+  struct watch_log log = {0, 0};
+  CHECK(opora_db_set_watch(NULL, on_watch, &log) == OPORA_EINVAL);
+  CHECK(opora_db_open(&db, ":memory:", NULL) == OPORA_OK);
+  CHECK(opora_db_set_watch(db, on_watch, &log) == OPORA_OK);
+  expect_call(db, "workflow.define",
+              "{\"definition\": {\"id\": \"w\", \"initial\": \"a\", \"states\": "
+              "{\"a\": {\"on\": {\"go\": \"b\"}}, \"b\": {\"type\": \"final\"}}}}",
+              OPORA_OK, "\"version\":1");
+  expect_call(db, "workflow.start", "{\"definition\": \"w\", \"key\": \"k\"}", OPORA_OK,
+              "\"instance\":1");
+  CHECK(log.records > 0 && !log.saw_transition);
+  expect_call(db, "workflow.send", "{\"instance\": 99, \"event\": \"go\"}", OPORA_ENOTFOUND,
+              "instance");
+  {
+    const int before = log.records;
+    expect_call(db, "workflow.send", "{\"instance\": 1, \"event\": \"go\"}", OPORA_OK,
+                "\"status\":\"done\"");
+    CHECK(log.records > before && log.saw_transition);
+  }
+  CHECK(opora_db_set_watch(db, NULL, NULL) == OPORA_OK);
+  opora_db_close(db);
+}
+
 int main(int argc, char** argv) {
   const char* path = argc > 1 ? argv[1] : "capi-test.db";
   remove(path);
@@ -238,6 +345,8 @@ int main(int argc, char** argv) {
   test_open_options(path);
   test_calls();
   test_progress();
+  test_watch();
+  test_workflow();
   printf("%d passed, %d failed\n", checks - failures, failures);
   return failures == 0 ? 0 : 1;
 }
