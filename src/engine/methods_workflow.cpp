@@ -99,6 +99,18 @@ void register_workflow_methods(MethodTable& t) {
         return db.workflow().post_event(p.object(), clocks(db));
       });
   t.add(
+      "workflow.export",
+      "A definition as a diagram: SVG (with the number of live instances in each state), "
+      "Mermaid or Graphviz DOT text.",
+      R"~({"type": "object", "required": ["definition"], "properties": {
+          "definition": {"type": "string"}, "version": {"type": "integer", "minimum": 1},
+          "format": {"type": "string", "enum": ["svg", "mermaid", "dot"], "description": "default svg"},
+          "counts": {"type": "boolean", "description": "svg: show live instances per state (default true)"}}})~",
+      R"~({"type": "object", "properties": {"definition": {"type": "string"}, "version": {"type": "integer"},
+          "format": {"type": "string"}, "text": {"type": "string"}}})~",
+      false,
+      [](Database& db, const Params& p) { return db.workflow().export_definition(p.object()); });
+  t.add(
       "workflow.tasks",
       "Open human tasks, overdue first, for an assignee, a candidate group or an instance.",
       R"~({"type": "object", "properties": {"assignee": {"type": "string"}, "group": {"type": "string"},

@@ -8,6 +8,7 @@
 #include "core/sha256.hpp"
 #include "store/migrations.hpp"
 #include "store/sqlite.hpp"
+#include "workflow/export.hpp"
 
 namespace opora::workflow {
 namespace json = boost::json;
@@ -796,6 +797,32 @@ void Workflow::append_history(int64_t instance, int64_t seq, const json::object&
     live["at"] = at;
     watch_->push_back(std::move(live));
   }
+}
+
+json::object Workflow::export_definition(const json::object& p) {
+  const std::string id = str(p, "definition");
+  const int64_t version = p.contains("version") ? p.at("version").as_int64() : 0;
+  const Definition& d = definition(id, version, "definition");
+  const std::string format = p.contains("format") ? str(p, "format") : "svg";
+  std::map<std::string, int64_t> counts;
+  if (format == "svg" && (!p.contains("counts") || p.at("counts").as_bool())) {
+    // Live instances of this version in each state: the monitoring view.
+    auto st = conn_.cached(
+        "SELECT s.value, COUNT(*) FROM workflow_instance i, json_each(i.state) s WHERE "
+        "i.definition = ?1 AND i.version = ?2 GROUP BY s.value");
+    st->bind(1, d.id).bind(2, d.version);
+    while (st->step()) counts[st->text(0)] = st->int64(1);
+  }
+  std::string text;
+  if (format == "mermaid")
+    text = to_mermaid(d);
+  else if (format == "dot")
+    text = to_dot(d);
+  else if (format == "svg")
+    text = to_svg(d, counts);
+  else
+    fail_field(ErrorCode::invalid, "format", "enum", "expected svg, mermaid or dot");
+  return {{"definition", d.id}, {"version", d.version}, {"format", format}, {"text", text}};
 }
 
 json::object Workflow::get(int64_t instance) {

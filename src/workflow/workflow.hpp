@@ -45,6 +45,7 @@ class Workflow {
   // engine hands them to a host's watch callback once the step commits).
   void collect_history(std::vector<boost::json::object>* sink) { watch_ = sink; }
 
+  boost::json::object export_definition(const boost::json::object& p);
   boost::json::object post_event(const boost::json::object& p, const Clocks& clocks);
   boost::json::object tasks(const boost::json::object& p, const Clocks& clocks);
   boost::json::object complete_task(const boost::json::object& p, const Clocks& clocks);

@@ -513,3 +513,20 @@ TEST_CASE("a trigger must either start or route") {
   CHECK(e.field_errors().size() == 2);
   CHECK(e.field_errors()[0].field == "triggers[0]");
 }
+
+TEST_CASE("workflow.export draws a stored definition with its live instances per state") {
+  Flow f;
+  f.define(kApproval);
+  f.call("workflow.start", R"({"definition": "doc_approval", "key": "doc:1"})");
+  f.call("workflow.start", R"({"definition": "doc_approval", "key": "doc:2"})");
+  const auto svg = f.call("workflow.export", R"({"definition": "doc_approval"})");
+  const std::string text(svg.at("text").as_string());
+  CHECK(text.rfind("<svg", 0) == 0);
+  CHECK(text.find("data-state=\"draft\"") != std::string::npos);
+  CHECK(text.find(">2<") != std::string::npos);  // two instances in draft
+  const auto mermaid =
+      f.call("workflow.export", R"({"definition": "doc_approval", "format": "mermaid"})");
+  CHECK(std::string(mermaid.at("text").as_string()).find("stateDiagram-v2") != std::string::npos);
+  CHECK(opora::test::code_of([&] { f.call("workflow.export", R"({"definition": "nope"})"); }) ==
+        ErrorCode::not_found);
+}
