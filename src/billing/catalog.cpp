@@ -294,6 +294,13 @@ SubRow load_sub(store::Connection& conn, int64_t id) {
   return {st->int64(0), st->int64(1), st->text(2), *Date::parse(st->text(3)), opt_date(*st, 4)};
 }
 
+// A required id field: its value, or a "required" error for it.
+std::optional<int64_t> required_id(const FieldReader& r, const char* key) {
+  const auto id = r.id(key);
+  if (!id && r.get(key) == nullptr) r.errors().add(r.at(key), "required", "is required");
+  return id;
+}
+
 // The date of a change: given, or today.
 Date change_date(const FieldReader& r, const char* key, const Context& ctx) {
   return r.date(key).value_or(ctx.today);
@@ -352,8 +359,7 @@ json::object Billing::connect(const json::object& p, const Context& ctx) {
 json::object Billing::disconnect(const json::object& p, const Context& ctx) {
   FieldErrors errors;
   const FieldReader r(p, "", errors);
-  const auto id = r.id("subscription");
-  if (!id) errors.add("subscription", "required", "is required");
+  const auto id = required_id(r, "subscription");
   errors.throw_if_any(ErrorCode::invalid);
   const SubRow s = load_sub(impl_->conn, *id);
   // The last day of service: the day before `date` would surprise people;
@@ -376,8 +382,7 @@ json::object Billing::disconnect(const json::object& p, const Context& ctx) {
 json::object Billing::change_tariff(const json::object& p, const Context& ctx) {
   FieldErrors errors;
   const FieldReader r(p, "", errors);
-  const auto id = r.id("subscription");
-  if (!id) errors.add("subscription", "required", "is required");
+  const auto id = required_id(r, "subscription");
   const auto code = r.str("tariff", true, 64);
   const auto when = pick<std::string>(
       r, "when", {{"now", "now"}, {"next_period", "next_period"}, {"date", "date"}}, "now");
@@ -417,8 +422,7 @@ json::object Billing::change_tariff(const json::object& p, const Context& ctx) {
 json::object Billing::freeze(const json::object& p, const Context& ctx) {
   FieldErrors errors;
   const FieldReader r(p, "", errors);
-  const auto id = r.id("subscription");
-  if (!id) errors.add("subscription", "required", "is required");
+  const auto id = required_id(r, "subscription");
   const auto from = r.date("from");
   const auto to = r.date("to");
   errors.throw_if_any(ErrorCode::invalid);
@@ -465,8 +469,7 @@ json::object Billing::freeze(const json::object& p, const Context& ctx) {
 json::object Billing::unfreeze(const json::object& p, const Context& ctx) {
   FieldErrors errors;
   const FieldReader r(p, "", errors);
-  const auto id = r.id("subscription");
-  if (!id) errors.add("subscription", "required", "is required");
+  const auto id = required_id(r, "subscription");
   errors.throw_if_any(ErrorCode::invalid);
   const SubRow s = load_sub(impl_->conn, *id);
   // The freeze ends the day before service resumes.

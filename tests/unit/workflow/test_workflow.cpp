@@ -7,42 +7,14 @@
 #include <boost/json.hpp>
 #include <string>
 
-#include "engine/database.hpp"
-#include "test_support.hpp"
+#include "workflow/workflow_fixture.hpp"
 
 namespace {
 
-namespace json = boost::json;
+using namespace opora::test::wf;
 using opora::Error;
 using opora::ErrorCode;
 using opora::test::error_of;
-
-json::object obj(std::string_view text) {
-  return json::parse(text).as_object();
-}
-
-struct Flow {
-  opora::engine::Database db{":memory:",
-                             opora::engine::OpenOptions::parse(obj(
-                                 R"({"clock": "manual", "now": "2026-11-23T09:00:00+03:00",
-                                                 "utc_offset": "+03:00"})"))};
-  json::object call(std::string_view method, std::string_view params) {
-    return db.call(method, obj(params));
-  }
-  json::object call(std::string_view method, const json::object& params) {
-    return db.call(method, params);
-  }
-  void define(std::string_view definition) {
-    call("workflow.define", json::object{{"definition", json::parse(definition)}});
-  }
-  json::array states(const json::object& instance) { return instance.at("states").as_array(); }
-  bool has_record(int64_t instance, const std::string& kind) {
-    const auto h = call("workflow.history", json::object{{"instance", instance}});
-    for (const auto& r : h.at("records").as_array())
-      if (r.at("kind") == kind.c_str()) return true;
-    return false;
-  }
-};
 
 // Seed 001's document approval, simplified: review with an approve/reject
 // loop, a counter of iterations, an SMS on approval.
