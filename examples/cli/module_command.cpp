@@ -4,6 +4,7 @@
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <cstdio>
 #include <optional>
 #include <string>
 
@@ -103,10 +104,35 @@ void print_result(const std::string& text, const MethodInfo& method, bool json_m
   print_json(text, json_mode);
 }
 
+// `opora workflow export ID --svg FILE` (or --mermaid / --dot FILE): the
+// diagram goes to a file, as people want it, rather than as a JSON string.
+struct DiagramFile {
+  std::string format;
+  std::string path;
+};
+
+std::optional<DiagramFile> take_diagram_file(Invocation& inv) {
+  auto& a = inv.module_args;
+  if (a.size() < 2 || a[0] != "workflow" || a[1] != "export") return std::nullopt;
+  for (std::size_t i = 2; i + 1 < a.size(); ++i) {
+    for (const char* format : {"svg", "mermaid", "dot"}) {
+      if (a[i] != std::string("--") + format) continue;
+      DiagramFile out{format, a[i + 1]};
+      a.erase(a.begin() + static_cast<std::ptrdiff_t>(i),
+              a.begin() + static_cast<std::ptrdiff_t>(i) + 2);
+      a.push_back("--format");
+      a.push_back(format);
+      return out;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 int run_module(const Invocation& invocation) {
   Invocation inv = invocation;  // global options among the method's flags still apply
+  const std::optional<DiagramFile> diagram = take_diagram_file(inv);
   // --json may follow the words; the catalogue's own failure is reported as asked.
   for (const std::string& arg : inv.module_args) {
     if (arg == "--") break;
@@ -125,6 +151,26 @@ int run_module(const Invocation& invocation) {
   }
   const std::optional<std::string> result = call_method(db, cmd.method->name, params, inv.json);
   if (!result) return kExitFailed;
+  if (diagram) {
+    const std::optional<json::value> parsed = parse_json(*result);
+    const json::value* text =
+        parsed && parsed->is_object() ? parsed->get_object().if_contains("text") : nullptr;
+    std::FILE* f =
+        text != nullptr && text->is_string() ? std::fopen(diagram->path.c_str(), "wb") : nullptr;
+    if (f == nullptr) {
+      write_text(stderr, "opora: cannot write " + diagram->path + "\n");
+      return kExitFailed;
+    }
+    const auto& s = text->get_string();
+    const bool ok = std::fwrite(s.data(), 1, s.size(), f) == s.size();
+    if (std::fclose(f) != 0 || !ok) {
+      write_text(stderr, "opora: cannot write " + diagram->path + "\n");
+      return kExitFailed;
+    }
+    write_text(stdout, "wrote " + diagram->path + " (" + diagram->format + ", " +
+                           std::to_string(s.size()) + " bytes)\n");
+    return kExitOk;
+  }
   print_result(*result, *cmd.method, inv.json);
   return kExitOk;
 }

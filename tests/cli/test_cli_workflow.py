@@ -117,3 +117,19 @@ def test_a_send_without_a_live_instance_fails(tmp_path):
                "--event", "called")
     assert proc.returncode == 1 and proc.out == ""
     assert "OPORA_ENOTFOUND" in proc.err and "nobody" in proc.err
+
+
+def test_workflow_export_writes_the_diagram_to_a_file(tmp_path):
+    db = str(tmp_path / "wf.db")
+    assert run("--db", db, "--json", "call", "workflow.install", '{"id": "service_control"}').returncode == 0
+    svg = tmp_path / "service_control.svg"
+    proc = run("--db", db, "workflow", "export", "service_control", "--svg", str(svg))
+    assert proc.returncode == 0, proc.err
+    assert proc.out.startswith("wrote " + str(svg))
+    text = svg.read_text(encoding="utf-8")
+    assert text.startswith("<svg") and "data-state=\"reviewing\"" in text
+    mermaid = tmp_path / "sc.mmd"
+    assert run("--db", db, "workflow", "export", "service_control", "--mermaid", str(mermaid)).returncode == 0
+    assert mermaid.read_text(encoding="utf-8").startswith("stateDiagram-v2")
+    bad = run("--db", db, "workflow", "export", "service_control", "--svg", str(tmp_path / "no" / "x.svg"))
+    assert bad.returncode != 0 and "cannot write" in bad.err
