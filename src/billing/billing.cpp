@@ -179,6 +179,15 @@ int64_t Billing::Impl::insert_line(const NewLine& l) {
   return conn.last_insert_rowid();
 }
 
+registry::Context registry_context(const Context& ctx) {
+  registry::Context r;
+  r.now = ctx.now;
+  r.today = ctx.today;
+  r.actor = ctx.actor.value_or("billing");
+  r.reason = ctx.reason;
+  return r;
+}
+
 std::string mask_holder(const std::string& name) {
   // Split on spaces into words; keep UTF-8 sequences whole.
   std::vector<std::string> words;

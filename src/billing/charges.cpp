@@ -86,13 +86,8 @@ json::object Billing::add_charge(const json::object& p, const Context& ctx) {
   l.vat_rate = rate.text();
   l.vat_mode = mode;
   l.charge_key = key;
-  registry::Context rctx;
-  rctx.now = ctx.now;
-  rctx.today = ctx.today;
-  rctx.actor = ctx.actor.value_or("billing");
-  rctx.reason = ctx.reason;
-  const json::object doc =
-      impl_->registry.put(accrual_document(a, on, {l}, l.period, std::nullopt), rctx);
+  const json::object doc = impl_->registry.put(accrual_document(a, on, {l}, l.period, std::nullopt),
+                                               registry_context(ctx));
   l.doc_id = doc.at("id").as_int64();
   const int64_t id = impl_->insert_line(l);
   return {{"accrual", id},

@@ -14,10 +14,7 @@
 #include "billing/terms.hpp"
 #include "core/field_reader.hpp"
 #include "core/money.hpp"
-
-namespace opora::registry {
-class Registry;
-}
+#include "registry/registry.hpp"
 
 namespace opora::billing {
 
@@ -143,6 +140,10 @@ boost::json::object accrual_document(const AccountRow& a, const Date& date,
                                      const std::vector<Billing::Impl::NewLine>& lines,
                                      const std::string& period, std::optional<int64_t> run_id);
 boost::json::object run_summary(store::Connection& conn, int64_t run_id);
+
+// The context billing writes registry documents with (actor "billing"
+// unless the caller named one).
+registry::Context registry_context(const Context& ctx);
 
 // Tariff <-> stored JSON, with every problem reported at once.
 Tariff parse_tariff(const FieldReader& r);

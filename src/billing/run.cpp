@@ -18,15 +18,6 @@ namespace json = boost::json;
 
 namespace {
 
-registry::Context registry_context(const Context& ctx) {
-  registry::Context r;
-  r.now = ctx.now;
-  r.today = ctx.today;
-  r.actor = ctx.actor.value_or("billing");
-  r.reason = ctx.reason;
-  return r;
-}
-
 std::optional<Date> date_or_null(store::Statement& st, int col) {
   if (st.is_null(col)) return std::nullopt;
   return Date::parse(st.text(col));

@@ -121,6 +121,14 @@ void Database::set_progress(ProgressFn fn) {
   progress_ = std::move(fn);
 }
 
+workflow::Clocks Database::workflow_clocks() const {
+  workflow::Clocks c;
+  c.now = clock_.now();
+  c.today = clock_.today();
+  c.utc_offset_minutes = clock_.utc_offset_minutes();
+  return c;
+}
+
 void Database::set_watch(WatchFn fn) {
   const std::lock_guard<std::mutex> lock(mutex_);
   watch_ = std::move(fn);

@@ -48,6 +48,8 @@ class Database {
   registry::Registry& registry() noexcept { return registry_; }
   billing::Billing& billing() noexcept { return billing_; }
   workflow::Workflow& workflow() noexcept { return workflow_; }
+  // The clock's instant, business date and UTC offset, as workflows take them.
+  workflow::Clocks workflow_clocks() const;
 
   // Progress of long work: return false to stop after the current chunk.
   using ProgressFn = std::function<bool(std::string_view method, int64_t done, int64_t total)>;

@@ -13,11 +13,7 @@ namespace json = boost::json;
 namespace {
 
 workflow::Clocks clocks(Database& db) {
-  workflow::Clocks c;
-  c.now = db.clock().now();
-  c.today = db.clock().today();
-  c.utc_offset_minutes = db.clock().utc_offset_minutes();
-  return c;
+  return db.workflow_clocks();
 }
 
 const char* kInstance = R"~({"type": "object", "properties": {

@@ -14,11 +14,7 @@ namespace json = boost::json;
 namespace {
 
 workflow::Clocks clocks(Database& db) {
-  workflow::Clocks c;
-  c.now = db.clock().now();
-  c.today = db.clock().today();
-  c.utc_offset_minutes = db.clock().utc_offset_minutes();
-  return c;
+  return db.workflow_clocks();
 }
 
 std::string text_of(const json::object& o, const char* key) {

@@ -351,11 +351,9 @@ void Workflow::drain_buffer(Instance& in, const Clocks& clocks, json::object& ou
   }
 }
 
-json::object Workflow::step_once(Instance& in, const std::optional<Event>& event,
-                                 const Clocks& clocks) {
-  const EvalEnv e = env();
-  Machine machine(*in.def, e, clocks, in.key);
-  StepResult r = event ? machine.send(in.snapshot, *event) : StepResult{};
+// Stores what a step decided, in the caller's transaction: the instance's
+// states and context, timers dropped and armed, tasks, effects, history.
+json::object Workflow::persist(Instance& in, const StepResult& r, const Clocks& clocks) {
   ++in.seq;
   in.status = in.snapshot.done ? "done" : "active";
   json::array state;
@@ -409,6 +407,14 @@ json::object Workflow::step_once(Instance& in, const std::optional<Event>& event
   return out;
 }
 
+json::object Workflow::step_once(Instance& in, const std::optional<Event>& event,
+                                 const Clocks& clocks) {
+  const EvalEnv e = env();
+  Machine machine(*in.def, e, clocks, in.key);
+  const StepResult r = event ? machine.send(in.snapshot, *event) : StepResult{};
+  return persist(in, r, clocks);
+}
+
 json::object Workflow::start(const json::object& p, const Clocks& clocks) {
   const std::string def_id = str(p, "definition");
   const std::string key = str(p, "key");
@@ -446,44 +452,10 @@ json::object Workflow::start(const json::object& p, const Clocks& clocks) {
   const EvalEnv e = env();
   Machine machine(d, e, clocks, key);
   StepResult r = machine.start(in.snapshot, context);
-  // Store the start as a step with the machine's result.
-  ++in.seq;
-  in.status = in.snapshot.done ? "done" : "active";
-  json::array state;
-  for (int s : in.snapshot.active)
-    if (s != 0) state.push_back(json::value(d.state(s).id));
-  auto up = conn_.cached(
-      "UPDATE workflow_instance SET status = ?2, state = ?3, context = ?4, seq = ?5 WHERE id = ?1");
-  up->bind(1, in.id).bind(2, in.status).bind(3, json::serialize(state));
-  up->bind(4, json::serialize(in.snapshot.context)).bind(5, in.seq);
-  up->run();
-  save_tasks(in, r, clocks);
-  for (const auto& t : r.armed) {
-    auto ti = conn_.cached(
-        "INSERT INTO workflow_timer (instance_id, state, event, due_at) VALUES (?1, ?2, ?3, ?4)");
-    ti->bind(1, in.id).bind(2, t.state).bind(3, t.event).bind(4, t.due.seconds());
-    ti->run();
-  }
-  int64_t n = 0;
-  for (const auto& eff : r.effects) {
-    auto ei = conn_.cached(
-        "INSERT INTO effect (instance_id, type, payload, idempotency_key, status, attempts, "
-        "created_at) VALUES (?1, ?2, ?3, ?4, 'pending', 0, ?5)");
-    ei->bind(1, in.id)
-        .bind(2, eff.at("type").as_string())
-        .bind(3, json::serialize(eff.at("payload")));
-    ei->bind(4, "wf:" + std::to_string(in.id) + ":" + std::to_string(in.seq) + ":" +
-                    std::to_string(n++));
-    ei->bind(5, clocks.now.to_string());
-    ei->run();
-  }
-  json::array history = {json::object{{"kind", "start"}, {"key", key}}};
-  for (auto& h : r.history) history.push_back(std::move(h));
-  for (const auto& h : history) append_history(in.id, in.seq, h.as_object(), clocks);
-  json::object out = describe(in);
+  r.history.insert(r.history.begin(), json::object{{"kind", "start"}, {"key", key}});
+  json::object out = persist(in, r, clocks);
   drain_buffer(in, clocks, out);
   out["existing"] = false;
-  out["effects"] = static_cast<int64_t>(r.effects.size());
   return out;
 }
 

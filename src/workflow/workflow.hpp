@@ -59,6 +59,7 @@ class Workflow {
   boost::json::object step(Instance& in, const std::optional<Event>& event, const Clocks& clocks);
   boost::json::object step_once(Instance& in, const std::optional<Event>& event,
                                 const Clocks& clocks);
+  boost::json::object persist(Instance& in, const StepResult& r, const Clocks& clocks);
   void drain_buffer(Instance& in, const Clocks& clocks, boost::json::object& out);
   boost::json::object describe(const Instance& in);
   void save_tasks(const Instance& in, const StepResult& r, const Clocks& clocks);
