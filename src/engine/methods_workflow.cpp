@@ -146,6 +146,67 @@ void register_workflow_methods(MethodTable& t) {
         R"~({"type": "object"})~", true, [](Database& db, const Params& p) {
           return db.workflow().ack_effect(p.object(), clocks(db));
         });
+  t.add(
+      "workflow.instances",
+      "Instances by definition, version, status (default active), key or current state, in id "
+      "order; page with `after`.",
+      R"~({"type": "object", "properties": {"definition": {"type": "string"},
+          "version": {"type": "integer", "minimum": 1},
+          "status": {"type": "string", "enum": ["active", "done"]}, "key": {"type": "string"},
+          "state": {"type": "string", "description": "instances standing in this state"},
+          "after": {"type": "integer", "minimum": 0}, "limit": {"type": "integer", "minimum": 1, "maximum": 100000}}})~",
+      R"~({"type": "object", "properties": {"instances": {"type": "array", "items": {"type": "object", "properties": {
+          "instance": {"type": "integer"}, "definition": {"type": "string"}, "version": {"type": "integer"},
+          "key": {"type": "string"}, "status": {"type": "string"}, "states": {"type": "array", "items": {"type": "string"}},
+          "seq": {"type": "integer"}}}}}})~",
+      false, [](Database& db, const Params& p) { return db.workflow().instances(p.object()); });
+  t.add("workflow.migrate",
+        "Moves one live instance to another version of its definition, explicitly: each current "
+        "state maps to a state of the new version (same id unless state_map says otherwise); no "
+        "actions run; timers of states it stays in keep their due times, new states arm theirs "
+        "from now, tasks of states it leaves are cancelled; journalled in its history.",
+        R"~({"type": "object", "required": ["instance", "to_version"], "properties": {
+          "instance": {"type": "integer", "minimum": 1}, "to_version": {"type": "integer", "minimum": 1},
+          "state_map": {"type": "object", "additionalProperties": {"type": "string"}, "description": "{old state id: new state id}"},
+          "context": {"type": "object", "description": "context fields to set while moving"},
+          "actor": {"type": "string"}, "reason": {"type": "string"}}})~",
+        kInstance, true, [](Database& db, const Params& p) {
+          return db.workflow().migrate(p.object(), clocks(db));
+        });
+  t.add(
+      "workflow.incidents",
+      "Incidents: effects the host reported failed and timers whose step failed; open ones "
+      "by default.",
+      R"~({"type": "object", "properties": {
+          "status": {"type": "string", "enum": ["open", "retried", "resolved"]},
+          "instance": {"type": "integer", "minimum": 1}, "limit": {"type": "integer", "minimum": 1, "maximum": 10000}}})~",
+      R"~({"type": "object", "properties": {"incidents": {"type": "array", "items": {"type": "object", "properties": {
+          "incident": {"type": "integer"}, "instance": {"type": ["integer", "null"]}, "kind": {"type": "string", "enum": ["effect", "timer"]},
+          "effect": {"type": ["integer", "null"]}, "state": {"type": ["string", "null"]}, "timer": {"type": ["string", "null"]},
+          "message": {"type": "string"}, "status": {"type": "string"}}}}}})~",
+      false, [](Database& db, const Params& p) { return db.workflow().incidents(p.object()); });
+  t.add(
+      "workflow.incident.retry",
+      "Retries an open incident: a failed effect is offered to the host again (same "
+      "idempotency key); a failed timer fires again now if its state is still active. A retry "
+      "that fails again changes nothing and the incident stays open.",
+      R"~({"type": "object", "required": ["incident"], "properties": {
+          "incident": {"type": "integer", "minimum": 1}, "actor": {"type": "string"}, "comment": {"type": "string"}}})~",
+      R"~({"type": "object", "properties": {"incident": {"type": "integer"}, "status": {"type": "string"},
+          "effect": {"type": "integer"}, "step": {"type": "object"}}})~",
+      true, [](Database& db, const Params& p) {
+        return db.workflow().retry_incident(p.object(), clocks(db));
+      });
+  t.add(
+      "workflow.incident.resolve",
+      "Closes an open incident without retrying it; a comment saying how is required.",
+      R"~({"type": "object", "required": ["incident", "comment"], "properties": {
+          "incident": {"type": "integer", "minimum": 1}, "actor": {"type": "string"},
+          "comment": {"type": "string", "minLength": 1}}})~",
+      R"~({"type": "object", "properties": {"incident": {"type": "integer"}, "status": {"type": "string"}}})~",
+      true, [](Database& db, const Params& p) {
+        return db.workflow().resolve_incident(p.object(), clocks(db));
+      });
 }
 
 }  // namespace opora::engine

@@ -400,4 +400,11 @@ StepResult Machine::send(Snapshot& s, const Event& e) {
   return out;
 }
 
+StepResult Machine::arm(Snapshot& s, const std::vector<int>& states) {
+  StepResult out;
+  Run run{*this, d_, s, out, {}, Event{"(migrate)", nullptr}};
+  for (int x : states) run.arm_timers(x);
+  return out;
+}
+
 }  // namespace opora::workflow

@@ -73,6 +73,9 @@ class Machine {
   StepResult start(Snapshot& s, const boost::json::object& context);
   // Runs one external event to completion.
   StepResult send(Snapshot& s, const Event& e);
+  // Arms the timers of `states` from now, without running entry actions: for
+  // states an instance was moved into by a migration.
+  StepResult arm(Snapshot& s, const std::vector<int>& states);
 
  private:
   struct Run;

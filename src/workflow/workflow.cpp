@@ -14,7 +14,8 @@ namespace opora::workflow {
 namespace json = boost::json;
 
 const store::SchemaModule& schema() {
-  static const store::SchemaModule module{"workflow", {{1, R"sql(
+  static const store::SchemaModule module{"workflow",
+                                          {{1, R"sql(
         -- Definitions are immutable versions; an instance stays on the
         -- version it started with.
         CREATE TABLE workflow_definition (
@@ -130,20 +131,29 @@ const store::SchemaModule& schema() {
         ) STRICT;
         CREATE INDEX workflow_buffer_key ON workflow_buffer (definition, key, id);
         CREATE INDEX workflow_task_instance ON workflow_task (instance_id, name);
+      )sql"},
+                                           {2, R"sql(
+        -- What failed and waits for an operator: an effect the host could not
+        -- carry out, a timer whose step failed. Retried or resolved, never deleted.
+        CREATE TABLE workflow_incident (
+          id          INTEGER PRIMARY KEY,
+          instance_id INTEGER REFERENCES workflow_instance(id),
+          kind        TEXT NOT NULL,     -- effect | timer
+          effect_id   INTEGER REFERENCES effect(id),
+          state       TEXT,              -- timer: the state that owned it
+          event       TEXT,              -- timer: its event
+          message     TEXT NOT NULL,
+          status      TEXT NOT NULL,     -- open | retried | resolved
+          created_at  TEXT NOT NULL,
+          closed_at   TEXT,
+          actor       TEXT,
+          comment     TEXT
+        ) STRICT;
+        CREATE INDEX workflow_incident_open ON workflow_incident (instance_id, id)
+          WHERE status = 'open';
       )sql"}}};
   return module;
 }
-
-struct Workflow::Instance {
-  int64_t id = 0;
-  std::string definition;
-  int64_t version = 0;
-  std::string key;
-  std::string status;
-  int64_t seq = 0;
-  std::shared_ptr<const Definition> def;
-  Snapshot snapshot;
-};
 
 namespace {
 
@@ -828,17 +838,18 @@ json::object Workflow::tick(const json::object& p, const Clocks& clocks) {
   Clocks at = clocks;
   at.now = now;
   at.today = now.date_at(clocks.utc_offset_minutes);
-  std::vector<std::tuple<int64_t, int64_t, std::string>> due;  // timer, instance, event
+  // timer, instance, state, event
+  std::vector<std::tuple<int64_t, int64_t, std::string, std::string>> due;
   {
     auto st = conn_.cached(
-        "SELECT id, instance_id, event FROM workflow_timer WHERE due_at <= ?1 ORDER BY due_at, "
-        "id LIMIT ?2");
+        "SELECT id, instance_id, state, event FROM workflow_timer WHERE due_at <= ?1 ORDER BY "
+        "due_at, id LIMIT ?2");
     st->bind(1, now.seconds()).bind(2, limit);
-    while (st->step()) due.emplace_back(st->int64(0), st->int64(1), st->text(2));
+    while (st->step()) due.emplace_back(st->int64(0), st->int64(1), st->text(2), st->text(3));
   }
   int64_t fired = 0;
   int64_t failed = 0;
-  for (const auto& [timer, instance, event] : due) {
+  for (const auto& [timer, instance, state, event] : due) {
     // Each firing is its own savepoint: a step that fails (an eventless loop,
     // an expression error) is undone alone, its timer is taken out so it does
     // not block every later tick, and the failure becomes an incident.
@@ -867,14 +878,7 @@ json::object Workflow::tick(const json::object& p, const Clocks& clocks) {
     auto del = conn_.cached("DELETE FROM workflow_timer WHERE id = ?1");
     del->bind(1, timer);
     del->run();
-    int64_t seq = 0;
-    {
-      auto q = conn_.cached("SELECT seq FROM workflow_instance WHERE id = ?1");
-      q->bind(1, instance);
-      if (q->step()) seq = q->int64(0);
-    }
-    append_history(instance, seq,
-                   json::object{{"kind", "incident"}, {"timer", event}, {"message", *error}}, at);
+    open_incident(instance, "timer", json::object{{"timer", event}, {"state", state}}, *error, at);
     ++failed;
   }
   return {{"now", now.to_string()}, {"fired", fired}, {"failed", failed}};
@@ -934,16 +938,14 @@ json::object Workflow::ack_effect(const json::object& p, const Clocks& clocks) {
   if (const auto* e = p.if_contains("error")) detail["error"] = *e;
   up->bind(4, json::serialize(detail));
   up->run();
-  if (instance != 0 && next == "failed") {
-    // A failed effect is an incident on its instance, recorded for an operator.
-    int64_t seq = 0;
-    {
-      auto q = conn_.cached("SELECT seq FROM workflow_instance WHERE id = ?1");
-      q->bind(1, instance);
-      if (q->step()) seq = q->int64(0);
-    }
-    append_history(instance, seq,
-                   json::object{{"kind", "incident"}, {"effect", id}, {"detail", detail}}, clocks);
+  if (next == "failed") {
+    // A failed effect is an incident on its instance, for an operator to
+    // retry or resolve.
+    const std::string error = p.contains("error") && p.at("error").is_string()
+                                  ? std::string(p.at("error").get_string())
+                                  : std::string("the host reported the effect failed");
+    open_incident(instance, "effect", json::object{{"effect", id}, {"detail", detail}}, error,
+                  clocks);
   }
   return {{"id", id}, {"status", next}, {"repeated", false}};
 }

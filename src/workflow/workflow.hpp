@@ -52,8 +52,25 @@ class Workflow {
   boost::json::object fetch_effects(const boost::json::object& p, const Clocks& clocks);
   boost::json::object ack_effect(const boost::json::object& p, const Clocks& clocks);
 
+  // Operating running instances (operate.cpp): list them, move one to another
+  // version of its definition, and deal with incidents.
+  boost::json::object instances(const boost::json::object& p);
+  boost::json::object migrate(const boost::json::object& p, const Clocks& clocks);
+  boost::json::object incidents(const boost::json::object& p);
+  boost::json::object retry_incident(const boost::json::object& p, const Clocks& clocks);
+  boost::json::object resolve_incident(const boost::json::object& p, const Clocks& clocks);
+
  private:
-  struct Instance;
+  struct Instance {
+    int64_t id = 0;
+    std::string definition;
+    int64_t version = 0;
+    std::string key;
+    std::string status;
+    int64_t seq = 0;
+    std::shared_ptr<const Definition> def;
+    Snapshot snapshot;
+  };
   const Definition& definition(const std::string& id, int64_t version, const std::string& field);
   Instance load(int64_t id, const std::string& field);
   boost::json::object step(Instance& in, const std::optional<Event>& event, const Clocks& clocks);
@@ -66,6 +83,12 @@ class Workflow {
   void append_history(int64_t instance, int64_t seq, const boost::json::object& record,
                       const Clocks& clocks);
   EvalEnv env();
+  // Records a failure an operator must look at: in workflow_incident and in
+  // the instance's history. `subject` names what failed ({effect} or {timer, state}).
+  int64_t open_incident(int64_t instance, const std::string& kind,
+                        const boost::json::object& subject, const std::string& message,
+                        const Clocks& clocks);
+  int64_t current_seq(int64_t instance);
 
   store::Connection& conn_;
   calendar::CalendarStore& calendars_;
