@@ -62,6 +62,22 @@ void register_workflow_methods(MethodTable& t) {
           "expected_seq": {"type": "integer", "description": "refuse with OPORA_ECONFLICT unless the instance is at this seq"}}})~",
         kInstance, true,
         [](Database& db, const Params& p) { return db.workflow().send(p.object(), clocks(db)); });
+  t.add("workflow.send_many",
+        "Sends many events in one transaction, each like workflow.send in its own savepoint: "
+        "one that fails is undone alone and answered with its error, the others apply. The way "
+        "to feed a stream of events fast.",
+        R"~({"type": "object", "required": ["events"], "properties": {
+          "events": {"type": "array", "minItems": 1, "maxItems": 100000, "items": {"type": "object", "required": ["event"], "properties": {
+            "instance": {"type": "integer", "minimum": 1}, "definition": {"type": "string"},
+            "key": {"type": "string"}, "event": {"type": "string", "minLength": 1, "maxLength": 128},
+            "data": {"type": "object"}, "event_id": {"type": "string", "maxLength": 200},
+            "expected_seq": {"type": "integer"}}}}}})~",
+        R"~({"type": "object", "properties": {
+          "results": {"type": "array", "description": "in the order of events: {instance, accepted, duplicate, states, seq} or {error: {code, message, errors}}"},
+          "accepted": {"type": "integer"}, "duplicates": {"type": "integer"}, "failed": {"type": "integer"}}})~",
+        true, [](Database& db, const Params& p) {
+          return db.workflow().send_many(p.object(), clocks(db));
+        });
   t.add(
       "workflow.get", "An instance: its states, context, timers.",
       R"~({"type": "object", "required": ["instance"], "properties": {"instance": {"type": "integer", "minimum": 1}}})~",

@@ -163,6 +163,7 @@ Connection::Connection(const std::string& path, const ConnectionOptions& options
     exec("SELECT count(*) FROM sqlite_schema");
     if (!options.read_only) exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA foreign_keys=ON");
+    exec("PRAGMA cache_size=-16384");  // 16 MiB: instances and their indexes stay in memory
     exec(options.synchronous == Synchronous::full ? "PRAGMA synchronous=FULL"
                                                   : "PRAGMA synchronous=NORMAL");
   } catch (...) {
@@ -220,7 +221,7 @@ Transaction::Transaction(Connection& conn, Mode mode) : conn_(conn), depth_(conn
   if (depth_ == 0)
     conn_.exec(mode == Mode::immediate ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
   else
-    conn_.exec("SAVEPOINT opora_sp" + std::to_string(depth_));
+    conn_.cached("SAVEPOINT opora_sp" + std::to_string(depth_))->run();
   ++conn_.tx_depth_;
 }
 
@@ -244,7 +245,7 @@ void Transaction::commit() {
   if (depth_ == 0)
     conn_.exec("COMMIT");
   else
-    conn_.exec("RELEASE opora_sp" + std::to_string(depth_));
+    conn_.cached("RELEASE opora_sp" + std::to_string(depth_))->run();
   done_ = true;
   --conn_.tx_depth_;
 }

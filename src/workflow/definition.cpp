@@ -633,7 +633,22 @@ class Compiler {
 Definition Definition::compile(const json::object& j) {
   Definition d;
   Compiler(d).compile(j);
+  auto opens = [](const std::vector<Action>& actions) {
+    for (const auto& a : actions)
+      if (a.kind == Action::Kind::task) return true;
+    return false;
+  };
+  for (const auto& st : d.states) {
+    d.opens_tasks = d.opens_tasks || opens(st.entry) || opens(st.exit);
+    for (const auto& t : st.transitions) d.opens_tasks = d.opens_tasks || opens(t.actions);
+  }
   return d;
+}
+
+bool State::has_timers() const {
+  for (const auto& t : transitions)
+    if (t.timer) return true;
+  return false;
 }
 
 bool Definition::is_descendant(int s, int ancestor) const {

@@ -78,6 +78,7 @@ struct State {
   std::vector<Action> entry, exit;
   std::vector<Transition> transitions;  // document order: on, always, after
   int depth = 0;
+  bool has_timers() const;  // an `after` transition
 };
 
 // A domain event the definition reacts to (events.post): it may start an
@@ -102,6 +103,7 @@ struct Definition {
   boost::json::object context;       // defaults
   std::vector<State> states;         // index 0 is the synthetic root; document order
   std::map<std::string, int> index;  // state id -> index
+  bool opens_tasks = false;          // some action opens a human task
 
   // Compiles `json`; throws Error(validation) listing every mistake, each
   // with its path ("states.review.on.approve[0].target").

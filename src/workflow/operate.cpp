@@ -229,7 +229,7 @@ json::object Workflow::migrate(const json::object& p, const Clocks& clocks) {
         for (const auto& t : target.state(it->second).transitions)
           keep = keep || (t.timer && t.timer_event == event);
         // A task's deadline timer stays with its open task.
-        keep = keep || event.rfind("task.", 0) == 0;
+        keep = keep || (target.opens_tasks && event.rfind("task.", 0) == 0);
       }
       timers.emplace_back(st->int64(0), keep);
     }
@@ -244,8 +244,9 @@ json::object Workflow::migrate(const json::object& p, const Clocks& clocks) {
     auto cancel = conn_.cached(
         "UPDATE workflow_task SET status = 'cancelled', closed_at = ?3 WHERE instance_id = ?1 AND "
         "state = ?2 AND status = 'open'");
+    // A version without tasks keeps none open.
     for (const auto& s : old_ids) {
-      if (new_ids.count(s) != 0) continue;
+      if (new_ids.count(s) != 0 && target.opens_tasks) continue;
       cancel->bind(1, in.id).bind(2, s).bind(3, clocks.now.to_string());
       cancel->run();
       cancel->reset();

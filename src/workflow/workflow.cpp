@@ -217,6 +217,7 @@ json::object Workflow::define(const json::object& p, const Clocks& clocks) {
   st->bind(1, d.id).bind(2, d.version).bind(3, sum).bind(4, json::serialize(with_version));
   st->bind(5, clocks.now.to_string());
   st->run();
+  buffering_.erase(d.id);
   return {{"id", d.id},
           {"version", d.version},
           {"created", true},
@@ -254,6 +255,26 @@ const Definition& Workflow::definition(const std::string& id, int64_t version,
   auto d = std::make_shared<const Definition>(
       Definition::compile(parse_stored(st->text(0)).as_object()));
   return *compiled_.emplace(std::make_pair(id, v), d).first->second;
+}
+
+// Whether any version of a definition buffers early events: only then can
+// its instances have buffered events to take.
+bool Workflow::buffers(const std::string& id) {
+  if (auto it = buffering_.find(id); it != buffering_.end()) return it->second;
+  std::vector<int64_t> versions;
+  {
+    auto st = conn_.cached("SELECT version FROM workflow_definition WHERE id = ?1");
+    st->bind(1, id);
+    while (st->step()) versions.push_back(st->int64(0));
+  }
+  bool any = false;
+  for (int64_t v : versions)
+    for (const Trigger& t : definition(id, v, "definition").triggers)
+      any = any || (!t.start && t.buffer_seconds > 0);
+  // Cached until a new version is defined on this connection; another
+  // connection's new version is seen when this one reopens.
+  buffering_[id] = any;
+  return any;
 }
 
 Workflow::Instance Workflow::load(int64_t id, const std::string& field) {
@@ -326,6 +347,7 @@ json::object Workflow::step(Instance& in, const std::optional<Event>& event, con
 // Buffered events for the instance's key, oldest first: each accepted one is
 // delivered and removed, expired ones are dropped (and recorded).
 void Workflow::drain_buffer(Instance& in, const Clocks& clocks, json::object& out) {
+  if (!buffers(in.definition)) return;
   for (int round = 0; round < 100 && in.status == "active"; ++round) {
     std::vector<std::tuple<int64_t, std::string, std::string, int64_t>> pending;
     {
@@ -376,6 +398,12 @@ json::object Workflow::persist(Instance& in, const StepResult& r, const Clocks& 
   up->bind(4, json::serialize(in.snapshot.context)).bind(5, in.seq).bind(6, clocks.now.to_string());
   up->run();
   for (const auto& s : r.exited) {
+    // Only a state with timers, or a definition with tasks (whose deadlines
+    // are timers of the state that opened them), has rows to remove.
+    if (!in.def->opens_tasks) {
+      auto it = in.def->index.find(s);
+      if (it != in.def->index.end() && !in.def->state(it->second).has_timers()) continue;
+    }
     auto del = conn_.cached("DELETE FROM workflow_timer WHERE instance_id = ?1 AND state = ?2");
     del->bind(1, in.id).bind(2, s);
     del->run();
@@ -410,8 +438,10 @@ json::object Workflow::persist(Instance& in, const StepResult& r, const Clocks& 
     ins->bind(5, clocks.now.to_string());
     ins->run();
   }
-  for (const auto& h : r.history) append_history(in.id, in.seq, h, clocks);
-  json::object out = describe(in);
+  append_history(in.id, in.seq, r.history, clocks);
+  // A tick's steps answer nobody: describing them would only cost a query.
+  json::object out =
+      quiet_ ? json::object{{"instance", in.id}, {"status", in.status}} : describe(in);
   out["accepted"] = r.accepted;
   out["effects"] = static_cast<int64_t>(r.effects.size());
   return out;
@@ -523,6 +553,43 @@ json::object Workflow::send(const json::object& p, const Clocks& clocks) {
     st->run();
   }
   return out;
+}
+
+// Many events in the caller's one transaction, each in its own savepoint:
+// one that fails is undone alone and answered with its error; the rest apply.
+json::object Workflow::send_many(const json::object& p, const Clocks& clocks) {
+  json::array results;
+  int64_t accepted = 0, failed = 0, duplicates = 0;
+  const auto& events = p.at("events").as_array();
+  results.reserve(events.size());
+  for (const auto& e : events) {
+    const size_t watched = watch_ != nullptr ? watch_->size() : 0;
+    store::Transaction one(conn_);
+    try {
+      json::object r = send(e.as_object(), clocks);
+      one.commit();
+      accepted += r.at("accepted").as_bool() ? 1 : 0;
+      duplicates += r.at("duplicate").as_bool() ? 1 : 0;
+      results.push_back({{"instance", r.at("instance")},
+                         {"accepted", r.at("accepted")},
+                         {"duplicate", r.at("duplicate")},
+                         {"states", r.at("states")},
+                         {"seq", r.at("seq")}});
+    } catch (const Error& err) {
+      ++failed;
+      if (watch_ != nullptr) watch_->resize(watched);  // nothing of it was committed
+      json::array fields;
+      for (const auto& f : err.field_errors())
+        fields.push_back({{"field", f.field}, {"rule", f.rule}, {"message", f.message}});
+      results.push_back(json::object{{"error", json::object{{"code", static_cast<int>(err.code())},
+                                                            {"message", err.what()},
+                                                            {"errors", std::move(fields)}}}});
+    }
+  }
+  return {{"results", std::move(results)},
+          {"accepted", accepted},
+          {"duplicates", duplicates},
+          {"failed", failed}};
 }
 
 void Workflow::save_tasks(const Instance& in, const StepResult& r, const Clocks& clocks) {
@@ -764,21 +831,38 @@ json::object Workflow::post_event(const json::object& p, const Clocks& clocks) {
   return out;
 }
 
-void Workflow::append_history(int64_t instance, int64_t seq, const json::object& record,
-                              const Clocks& clocks) {
+// One row per step: the step's records as a JSON array (a row written before
+// steps were grouped holds one record as an object). Each record is known by
+// its row id and its place `n` in the step.
+void Workflow::append_history(int64_t instance, int64_t seq,
+                              const std::vector<json::object>& records, const Clocks& clocks) {
+  if (records.empty()) return;
   const std::string at = clocks.now.to_string();
+  json::array stored;
+  stored.reserve(records.size());
+  for (const auto& r : records) stored.push_back(r);
   auto ins = conn_.cached(
       "INSERT INTO workflow_history (instance_id, seq, at, record) VALUES (?1, ?2, ?3, ?4)");
-  ins->bind(1, instance).bind(2, seq).bind(3, at).bind(4, json::serialize(record));
+  ins->bind(1, instance).bind(2, seq).bind(3, at).bind(4, json::serialize(stored));
   ins->run();
   if (watch_ != nullptr) {
-    json::object live = record;
-    live["id"] = conn_.last_insert_rowid();
-    live["instance"] = instance;
-    live["seq"] = seq;
-    live["at"] = at;
-    watch_->push_back(std::move(live));
+    const int64_t id = conn_.last_insert_rowid();
+    int64_t n = 0;
+    for (const auto& r : records) {
+      json::object live = r;
+      live["id"] = id;
+      live["n"] = n++;
+      live["instance"] = instance;
+      live["seq"] = seq;
+      live["at"] = at;
+      watch_->push_back(std::move(live));
+    }
   }
+}
+
+void Workflow::append_history(int64_t instance, int64_t seq, const json::object& record,
+                              const Clocks& clocks) {
+  append_history(instance, seq, std::vector<json::object>{record}, clocks);
 }
 
 json::object Workflow::export_definition(const json::object& p) {
@@ -817,18 +901,27 @@ json::object Workflow::history(const json::object& p) {
   const int64_t after = p.contains("after") ? p.at("after").as_int64() : 0;
   const int64_t limit = p.contains("limit") ? p.at("limit").as_int64() : 1000;
   json::array out;
+  // Whole steps only: stop at the first step that reaches the limit.
   auto st = conn_.cached(
       "SELECT id, seq, at, record FROM workflow_history WHERE instance_id = ?1 AND id > ?2 ORDER "
       "BY id LIMIT ?3");
   st->bind(1, id).bind(2, after).bind(3, limit);
-  while (st->step()) {
-    json::object rec = parse_stored(st->text(3)).as_object();
-    rec["id"] = st->int64(0);
-    rec["seq"] = st->int64(1);
-    rec["at"] = st->text(2);
-    out.push_back(std::move(rec));
+  int64_t last = after;
+  while (static_cast<int64_t>(out.size()) < limit && st->step()) {
+    const json::value stored = parse_stored(st->text(3));
+    const json::array records = stored.is_array() ? stored.get_array() : json::array{stored};
+    int64_t n = 0;
+    for (const auto& r : records) {
+      json::object rec = r.as_object();
+      rec["id"] = st->int64(0);
+      rec["n"] = n++;
+      rec["seq"] = st->int64(1);
+      rec["at"] = st->text(2);
+      out.push_back(std::move(rec));
+    }
+    last = st->int64(0);
   }
-  return {{"instance", id}, {"records", std::move(out)}};
+  return {{"instance", id}, {"records", std::move(out)}, {"last", last}};
 }
 
 json::object Workflow::tick(const json::object& p, const Clocks& clocks) {
@@ -849,6 +942,10 @@ json::object Workflow::tick(const json::object& p, const Clocks& clocks) {
   }
   int64_t fired = 0;
   int64_t failed = 0;
+  struct Quiet {
+    bool& flag;
+    ~Quiet() { flag = false; }
+  } quiet{quiet_ = true};
   for (const auto& [timer, instance, state, event] : due) {
     // Each firing is its own savepoint: a step that fails (an eventless loop,
     // an expression error) is undone alone, its timer is taken out so it does

@@ -38,6 +38,7 @@ class Workflow {
   boost::json::object definitions();
   boost::json::object start(const boost::json::object& p, const Clocks& clocks);
   boost::json::object send(const boost::json::object& p, const Clocks& clocks);
+  boost::json::object send_many(const boost::json::object& p, const Clocks& clocks);
   boost::json::object get(int64_t instance);
   boost::json::object history(const boost::json::object& p);
   boost::json::object tick(const boost::json::object& p, const Clocks& clocks);
@@ -80,9 +81,12 @@ class Workflow {
   void drain_buffer(Instance& in, const Clocks& clocks, boost::json::object& out);
   boost::json::object describe(const Instance& in);
   void save_tasks(const Instance& in, const StepResult& r, const Clocks& clocks);
+  void append_history(int64_t instance, int64_t seq,
+                      const std::vector<boost::json::object>& records, const Clocks& clocks);
   void append_history(int64_t instance, int64_t seq, const boost::json::object& record,
                       const Clocks& clocks);
   EvalEnv env();
+  bool buffers(const std::string& id);
   // Records a failure an operator must look at: in workflow_incident and in
   // the instance's history. `subject` names what failed ({effect} or {timer, state}).
   int64_t open_incident(int64_t instance, const std::string& kind,
@@ -94,6 +98,8 @@ class Workflow {
   calendar::CalendarStore& calendars_;
   std::map<std::pair<std::string, int64_t>, std::shared_ptr<const Definition>> compiled_;
   std::vector<boost::json::object>* watch_ = nullptr;
+  std::map<std::string, bool> buffering_;  // definition id: some version buffers events
+  bool quiet_ = false;                     // steps return no description (a tick)
 };
 
 }  // namespace opora::workflow

@@ -602,6 +602,64 @@ def test_a_failed_effect_is_an_incident_in_its_instance_history(wf):
         "id": effect["id"], "status": "failed", "repeated": True}
 
 
+def test_an_incident_is_retried_with_the_same_key_or_resolved_with_a_comment(wf):
+    emitter(wf, count=2)
+    first, second = wf.effects.fetch()["effects"]
+    for e in (first, second):
+        wf.effects.ack(id=e["id"], result="failed", error="SMS gateway: 503")
+    opened = wf.workflow.incidents()["incidents"]
+    assert [(i["kind"], i["effect"], i["message"]) for i in opened] == [
+        ("effect", first["id"], "SMS gateway: 503"), ("effect", second["id"], "SMS gateway: 503")]
+    wf.workflow.incident.retry(incident=opened[0]["incident"], actor="operator")
+    [again] = wf.effects.fetch()["effects"]
+    assert again["idempotency_key"] == first["idempotency_key"]
+    with pytest.raises(opora.ValidationError) as refused:
+        wf.workflow.incident.resolve(incident=opened[1]["incident"], comment="  ")
+    assert field_rules(refused.value) == {"comment": "required"}
+    wf.workflow.incident.resolve(incident=opened[1]["incident"], comment="sent by hand")
+    assert wf.workflow.incidents()["incidents"] == []
+    with pytest.raises(opora.InvalidState):
+        wf.workflow.incident.retry(incident=opened[1]["incident"])
+
+
+def test_migrate_moves_an_instance_to_a_new_version_by_its_state_map(wf):
+    v1 = {"id": "order", "version": 1, "states": {
+        "new": {"on": {"pay": "paid"}}, "paid": {"on": {"ship": "shipped"}},
+        "shipped": {"type": "final"}}}
+    v2 = {"id": "order", "version": 2, "context": {"carrier": "cdek"}, "states": {
+        "new": {"on": {"pay": "awaiting_shipment"}},
+        "awaiting_shipment": {"on": {"ship": "shipped"}}, "shipped": {"type": "final"}}}
+    define(wf, v1)
+    i = start(wf, "order", "order:1")["instance"]
+    wf.workflow.send(instance=i, event="pay")
+    define(wf, v2)
+    with pytest.raises(opora.ValidationError) as refused:
+        wf.workflow.migrate(instance=i, to_version=2)
+    assert field_rules(refused.value) == {"state_map.paid": "required"}
+    assert wf.workflow.instances(definition="order", version=1)["instances"][0]["instance"] == i
+    moved = wf.workflow.migrate(instance=i, to_version=2,
+                                state_map={"paid": "awaiting_shipment"}, reason="renamed")
+    assert (moved["version"], moved["states"]) == (2, ["awaiting_shipment"])
+    assert moved["context"]["carrier"] == "cdek"
+    assert "migrated" in kinds(history(wf, i))
+    assert wf.workflow.send(instance=i, event="ship")["status"] == "done"
+
+
+def test_send_many_answers_each_event_and_undoes_only_the_failing_one(wf):
+    define(wf, timer_only(id="plain"))
+    ids = [start(wf, "plain", f"k:{n}")["instance"] for n in range(3)]
+    out = wf.workflow.send_many(events=[
+        {"instance": ids[0], "event": "x", "event_id": "a"},
+        {"instance": 10**6, "event": "x"},
+        {"key": "k:2", "event": "x"},
+    ])
+    assert out["failed"] == 1 and out["accepted"] == 0
+    assert [sorted(r) for r in out["results"]] == [
+        ["accepted", "duplicate", "instance", "seq", "states"], ["error"],
+        ["accepted", "duplicate", "instance", "seq", "states"]]
+    assert out["results"][1]["error"]["errors"][0]["field"] == "instance"
+
+
 def test_acknowledging_an_unknown_effect_is_refused(wf):
     with pytest.raises(opora.NotFound) as caught:
         wf.effects.ack(id=12345, result="done")

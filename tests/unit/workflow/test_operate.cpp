@@ -318,3 +318,41 @@ TEST_CASE("workflow.instances lists by definition, version and current state") {
   send(f, b, "approve");
   CHECK(ids(R"({"status": "done"})") == std::vector<int64_t>{b});
 }
+
+TEST_CASE("workflow.send_many applies each event alone: one that fails is undone and answered") {
+  Flow f;
+  f.define(kReviewV1);
+  f.define(R"({"id": "spin", "initial": "a", "states": {
+    "a": {"on": {"go": "b"}}, "b": {"always": "c"}, "c": {"always": "b"}}})");
+  const int64_t a = start(f, "doc:1");
+  const int64_t b = start(f, "doc:2");
+  const int64_t spin =
+      f.call("workflow.start", R"({"definition": "spin", "key": "k"})").at("instance").as_int64();
+  const auto out = f.call(
+      "workflow.send_many",
+      json::object{{"events", json::array{
+                                  {{"instance", a}, {"event", "submit"}, {"event_id", "e1"}},
+                                  {{"instance", spin}, {"event", "go"}},  // an eventless loop
+                                  {{"instance", 999}, {"event", "submit"}},
+                                  {{"definition", "review"}, {"key", "doc:2"}, {"event", "submit"}},
+                                  {{"instance", a}, {"event", "submit"}, {"event_id", "e1"}},
+                                  {{"instance", b}, {"event", "nonsense"}},
+                              }}});
+  const auto& r = out.at("results").as_array();
+  REQUIRE(r.size() == 6);
+  CHECK(r[0].at("accepted") == true);
+  CHECK(r[0].at("states") == json::array{"review"});
+  CHECK(r[1].at("error").at("code") == static_cast<int>(ErrorCode::state));
+  CHECK(r[2].at("error").at("code") == static_cast<int>(ErrorCode::not_found));
+  CHECK(r[2].at("error").at("errors").as_array()[0].at("field") == "instance");
+  CHECK(r[3].at("instance") == b);
+  CHECK(r[4].at("duplicate") == true);
+  CHECK(r[5].at("accepted") == false);
+  CHECK(out.at("accepted") == 3);  // the duplicate repeats its first, accepted answer
+  CHECK(out.at("duplicates") == 1);
+  CHECK(out.at("failed") == 2);
+  CHECK(f.states(a) == json::array{"review"});
+  CHECK(f.states(b) == json::array{"review"});
+  CHECK(f.states(spin) == json::array{"a"});
+  CHECK(f.get(spin).at("seq") == 1);
+}
