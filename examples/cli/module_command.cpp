@@ -4,7 +4,9 @@
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <optional>
 #include <string>
 
@@ -128,11 +130,121 @@ std::optional<DiagramFile> take_diagram_file(Invocation& inv) {
   return std::nullopt;
 }
 
+// `opora edo packet build --ref REF --operator diadoc --out DIR` (or
+// `edo packet render --packet N --out DIR`): the rendered files and the
+// operator's request body go into DIR.
+std::optional<std::string> take_out_dir(Invocation& inv) {
+  auto& a = inv.module_args;
+  if (a.size() < 3 || a[0] != "edo" || a[1] != "packet" || (a[2] != "build" && a[2] != "render"))
+    return std::nullopt;
+  for (std::size_t i = 3; i + 1 < a.size(); ++i) {
+    if (a[i] != "--out") continue;
+    std::string dir = a[i + 1];
+    a.erase(a.begin() + static_cast<std::ptrdiff_t>(i),
+            a.begin() + static_cast<std::ptrdiff_t>(i) + 2);
+    return dir;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> base64_decode(std::string_view text) {
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : text) {
+    int v = -1;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '+')
+      v = 62;
+    else if (c == '/')
+      v = 63;
+    else if (c == '=')
+      break;
+    else
+      return std::nullopt;
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+    }
+  }
+  return out;
+}
+
+bool write_file(const std::string& path, std::string_view bytes) {
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) return false;
+  const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+  return std::fclose(f) == 0 && ok;
+}
+
+// Writes the files and request.json of a rendered packet into `dir`; a
+// packet with problems lists them and fails.
+int write_packet(const std::string& dir, const std::string& result, bool json_mode) {
+  const std::optional<json::value> parsed = parse_json(result);
+  if (!parsed || !parsed->is_object()) return kExitFailed;
+  const json::object& out = parsed->get_object();
+  if (const auto* valid = out.if_contains("valid"); valid != nullptr && *valid == false) {
+    if (json_mode) {
+      write_text(stdout, format_json(out, JsonStyle::kCompact) + "\n");
+    } else {
+      std::string text = "packet " + json::serialize(out.at("packet")) + " has problems:\n";
+      for (const auto& pr : out.at("problems").as_array())
+        text += "  " + std::string(pr.at("field").as_string()) + ": " +
+                std::string(pr.at("message").as_string()) + " [" +
+                std::string(pr.at("rule").as_string()) + "]\n";
+      write_text(stderr, text);
+    }
+    return kExitFailed;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  std::string listing;
+  for (const auto& f : out.at("files").as_array()) {
+    const std::string name(f.at("name").as_string());
+    const auto bytes = base64_decode(f.at("content_base64").as_string());
+    // A file name from the registry must not climb out of the directory.
+    const std::string safe = std::filesystem::path(name).filename().string();
+    if (!bytes || safe.empty() || !write_file(dir + "/" + safe, *bytes)) {
+      write_text(stderr, "opora: cannot write " + dir + "/" + safe + "\n");
+      return kExitFailed;
+    }
+    listing += "  " + safe + " (" + std::to_string(bytes->size()) + " bytes)\n";
+  }
+  const std::string request = format_json(out.at("request"), JsonStyle::kPretty) + "\n";
+  if (!write_file(dir + "/request.json", request)) {
+    write_text(stderr, "opora: cannot write " + dir + "/request.json\n");
+    return kExitFailed;
+  }
+  if (json_mode) {
+    write_text(stdout, format_json(json::object{{"packet", out.at("packet")},
+                                                {"dir", dir},
+                                                {"operation_id", out.at("operation_id")},
+                                                {"files", out.at("files").as_array().size()}},
+                                   JsonStyle::kCompact) +
+                           "\n");
+  } else {
+    write_text(stdout, "packet " + json::serialize(out.at("packet")) + " rendered into " + dir +
+                           ":\n" + listing + "  request.json (" +
+                           std::string(out.at("request").at("operator").as_string()) +
+                           ", operation " + std::string(out.at("operation_id").as_string()) +
+                           ")\n");
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 int run_module(const Invocation& invocation) {
   Invocation inv = invocation;  // global options among the method's flags still apply
   const std::optional<DiagramFile> diagram = take_diagram_file(inv);
+  const std::optional<std::string> out_dir = take_out_dir(inv);
   // --json may follow the words; the catalogue's own failure is reported as asked.
   for (const std::string& arg : inv.module_args) {
     if (arg == "--") break;
@@ -151,6 +263,7 @@ int run_module(const Invocation& invocation) {
   }
   const std::optional<std::string> result = call_method(db, cmd.method->name, params, inv.json);
   if (!result) return kExitFailed;
+  if (out_dir) return write_packet(*out_dir, *result, inv.json);
   if (diagram) {
     const std::optional<json::value> parsed = parse_json(*result);
     const json::value* text =

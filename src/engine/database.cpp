@@ -72,10 +72,12 @@ Database::Database(const std::string& path, const OpenOptions& options)
       registry_(*conn_),
       billing_(*conn_, registry_),
       workflow_(*conn_, calendars_),
+      edo_(*conn_, registry_, workflow_, calendars_),
       max_file_bytes_(options.max_file_bytes) {
-  store::migrate(
-      *conn_, {&calendar::schema(), &registry::schema(), &billing::schema(), &workflow::schema()},
-      options.connection.read_only);
+  store::migrate(*conn_,
+                 {&calendar::schema(), &registry::schema(), &billing::schema(), &workflow::schema(),
+                  &edo::schema()},
+                 options.connection.read_only);
 }
 
 Database::~Database() = default;

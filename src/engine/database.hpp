@@ -11,6 +11,7 @@
 
 #include "billing/billing.hpp"
 #include "calendar/calendar_store.hpp"
+#include "edo/edo.hpp"
 #include "engine/clock.hpp"
 #include "registry/registry.hpp"
 #include "store/sqlite.hpp"
@@ -48,6 +49,7 @@ class Database {
   registry::Registry& registry() noexcept { return registry_; }
   billing::Billing& billing() noexcept { return billing_; }
   workflow::Workflow& workflow() noexcept { return workflow_; }
+  edo::Edo& edo() noexcept { return edo_; }
   // The clock's instant, business date and UTC offset, as workflows take them.
   workflow::Clocks workflow_clocks() const;
 
@@ -73,6 +75,7 @@ class Database {
   registry::Registry registry_;
   billing::Billing billing_;
   workflow::Workflow workflow_;
+  edo::Edo edo_;
   ProgressFn progress_;
   WatchFn watch_;
   int64_t max_file_bytes_;

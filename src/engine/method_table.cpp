@@ -53,6 +53,7 @@ const MethodTable& method_table() {
     register_billing_methods(t);
     register_workflow_methods(t);
     register_workflow_shipped_methods(t);
+    register_edo_methods(t);
     return t;
   }();
   return table;

@@ -1,0 +1,272 @@
+// Operator events folded back: each applied once, with the polling cursor in
+// the same transaction; the document's normalised status only moves forward,
+// so repeats and reordering end in the same state; the registry status, the
+// signed file and a domain event for workflows change with it.
+#include <boost/json.hpp>
+#include <deque>
+#include <map>
+
+#include "core/json_text.hpp"
+#include "edo/edo.hpp"
+#include "edo/internal.hpp"
+#include "edo/operators.hpp"
+#include "registry/registry.hpp"
+#include "store/sqlite.hpp"
+#include "workflow/workflow.hpp"
+
+namespace opora::edo {
+namespace json = boost::json;
+
+namespace {
+
+bool is_done(const std::string& status, bool two_sided) {
+  if (status == "revoked" || status == "refused") return true;
+  if (two_sided) return status == "countersigned" || status == "countersigned_with_disagreement";
+  return status_rank(status) >= status_rank("delivered") && status != "revocation_requested";
+}
+
+const char* domain_event(const std::string& status) {
+  if (status == "countersigned" || status == "countersigned_with_disagreement")
+    return "edo.document_signed";
+  if (status == "refused") return "edo.document_refused";
+  if (status == "revoked") return "edo.document_revoked";
+  if (status == "sent") return "edo.document_sent";
+  return nullptr;
+}
+
+}  // namespace
+
+// The registry status follows along the kind's allowed transitions (draft ->
+// sent -> signed); when no path leads there, it stays and the answer says so.
+std::string Edo::follow_registry(int64_t document, const std::string& target, const Context& ctx) {
+  const json::object doc = registry_.get(document, true);
+  const std::string current = text_of(doc, "status");
+  if (target.empty() || current == target) return current;
+  const registry::Kind& kind = registry_.kind(text_of(doc, "kind"), "kind");
+  std::map<std::string, std::string> came_from{{current, ""}};
+  std::deque<std::string> queue{current};
+  while (!queue.empty() && came_from.count(target) == 0) {
+    const std::string s = queue.front();
+    queue.pop_front();
+    const auto it = kind.transitions.find(s);
+    if (it == kind.transitions.end()) continue;
+    for (const auto& next : it->second)
+      if (came_from.emplace(next, s).second) queue.push_back(next);
+  }
+  if (came_from.count(target) == 0) return current;
+  std::vector<std::string> path;
+  for (std::string s = target; s != current; s = came_from.at(s)) path.push_back(s);
+  registry::Context rctx;
+  rctx.now = ctx.now;
+  rctx.today = ctx.today;
+  rctx.actor = ctx.actor.empty() ? std::string("edo") : ctx.actor;
+  rctx.reason = "EDO status";
+  for (auto s = path.rbegin(); s != path.rend(); ++s)
+    registry_.set_status(document, *s, std::nullopt, rctx);
+  return target;
+}
+
+json::object Edo::advance_document(int64_t packet, int64_t document, const std::string& status,
+                                   const json::object& raw, const Context& ctx) {
+  auto st = conn_.cached(
+      "SELECT d.status, d.two_sided, d.raw, p.operator FROM edo_document d JOIN edo_packet p ON "
+      "p.id = d.packet_id WHERE d.packet_id = ?1 AND d.document_id = ?2");
+  st->bind(1, packet).bind(2, document);
+  if (!st->step())
+    throw Error(ErrorCode::internal, "document " + std::to_string(document) + " not in packet " +
+                                         std::to_string(packet));
+  const std::string previous = st->text(0);
+  const bool two_sided = st->int64(1) != 0;
+  json::object merged = parse_stored(st->text(2)).as_object();
+  const std::string op = st->text(3);
+  st->reset();
+  for (const auto& kv : raw) merged[kv.key()] = kv.value();
+  const bool changed = !status.empty() && status_rank(status) > status_rank(previous);
+  const std::string now_status = changed ? status : previous;
+  const bool done = is_done(now_status, two_sided);
+  auto up = conn_.cached(
+      "UPDATE edo_document SET status = ?3, done = ?4, raw = ?5, status_at = CASE WHEN ?6 THEN "
+      "?7 ELSE status_at END, sent_at = CASE WHEN sent_at IS NULL AND ?8 THEN ?7 ELSE sent_at "
+      "END WHERE packet_id = ?1 AND document_id = ?2");
+  up->bind(1, packet).bind(2, document).bind(3, now_status).bind(4, int64_t{done ? 1 : 0});
+  up->bind(5, json::serialize(merged)).bind(6, int64_t{changed ? 1 : 0});
+  up->bind(7, ctx.now.to_string());
+  up->bind(8, int64_t{status_rank(now_status) >= status_rank("sent") ? 1 : 0});
+  up->run();
+  json::object out{{"document", document}, {"packet", packet},   {"status", now_status},
+                   {"previous", previous}, {"changed", changed}, {"done", done}};
+  const json::object doc = registry_.get(document, true);
+  out["registry_status"] =
+      changed ? follow_registry(document, registry_status(text_of(doc, "kind"), now_status), ctx)
+              : text_of(doc, "status");
+  json::array posted;
+  const char* type = changed ? domain_event(now_status) : nullptr;
+  if (type != nullptr) {
+    workflow::Clocks clocks;
+    clocks.now = ctx.now;
+    clocks.today = ctx.today;
+    clocks.utc_offset_minutes = ctx.utc_offset_minutes;
+    for (const auto& ref : doc.at("refs").as_array()) {
+      const std::string key(ref.as_string());
+      json::object data{
+          {"document", document}, {"kind", doc.at("kind")}, {"number", doc.at("number")},
+          {"status", now_status}, {"operator", op},         {"packet", packet}};
+      const json::object r = workflow_.post_event(
+          {{"type", type},
+           {"key", key},
+           {"data", std::move(data)},
+           {"event_id", std::string("edo:") + type + ":" + std::to_string(document) + ":" + key}},
+          clocks);
+      posted.push_back({{"type", type},
+                        {"key", key},
+                        {"started", r.at("started")},
+                        {"delivered", r.at("delivered")}});
+    }
+  }
+  out["posted"] = std::move(posted);
+  return out;
+}
+
+json::object Edo::apply_event(const json::object& p, const Context& ctx) {
+  const std::string op = text_of(p, "operator");
+  const std::string event_id = text_of(p, "event_id");
+  {
+    auto st = conn_.cached("SELECT answer FROM edo_event WHERE operator = ?1 AND event_id = ?2");
+    st->bind(1, op).bind(2, event_id);
+    if (st->step()) {
+      json::object out = parse_stored(st->text(0)).as_object();
+      out["duplicate"] = true;
+      return out;
+    }
+  }
+  if (p.contains("status") && status_rank(text_of(p, "status")) < 0)
+    fail_field(ErrorCode::invalid, "status", "enum",
+               "\"" + text_of(p, "status") + "\" is not a status (edo.operator_types lists them)");
+  // Which document: our custom id, our document id, or the operator's id.
+  int64_t packet = 0, document = 0;
+  bool two_sided = false;
+  auto find = [&](const std::string& sql, auto bind) {
+    auto st = conn_.cached(sql);
+    bind(*st);
+    if (st->step()) {
+      packet = st->int64(0);
+      document = st->int64(1);
+      two_sided = st->int64(2) != 0;
+    }
+  };
+  const std::string custom = text_of(p, "custom_document_id");
+  if (custom.rfind("opora:", 0) == 0) {
+    const auto colon = custom.find(':', 6);
+    if (colon != std::string::npos) {
+      try {
+        const int64_t pk = std::stoll(custom.substr(6, colon - 6));
+        const int64_t dk = std::stoll(custom.substr(colon + 1));
+        find(
+            "SELECT d.packet_id, d.document_id, d.two_sided FROM edo_document d JOIN edo_packet p "
+            "ON p.id = d.packet_id WHERE d.packet_id = ?1 AND d.document_id = ?2 AND p.operator = "
+            "?3",
+            [&](store::Statement& s) { s.bind(1, pk).bind(2, dk).bind(3, op); });
+      } catch (const std::exception&) {
+        // Not ours after all: stays unmatched.
+      }
+    }
+  }
+  if (document == 0 && p.contains("document"))
+    find(
+        "SELECT d.packet_id, d.document_id, d.two_sided FROM edo_document d JOIN edo_packet p ON "
+        "p.id = d.packet_id WHERE d.document_id = ?1 AND d.live = 1 AND p.operator = ?2",
+        [&](store::Statement& s) { s.bind(1, p.at("document").as_int64()).bind(2, op); });
+  if (document == 0 && p.contains("operator_document_id"))
+    find(
+        "SELECT d.packet_id, d.document_id, d.two_sided FROM edo_document d JOIN edo_packet p ON "
+        "p.id = d.packet_id WHERE d.operator_document_id = ?1 AND p.operator = ?2 ORDER BY "
+        "d.live DESC, d.packet_id DESC LIMIT 1",
+        [&](store::Statement& s) { s.bind(1, text_of(p, "operator_document_id")).bind(2, op); });
+
+  json::object out;
+  const json::object raw =
+      p.contains("raw") && p.at("raw").is_object() ? p.at("raw").get_object() : json::object{};
+  if (document == 0) {
+    out = {{"matched", false},
+           {"operator", op},
+           {"event_id", event_id},
+           {"message", "no document of a packet sent through " + op +
+                           " matches; the event is kept (edo.events.unmatched)"}};
+  } else {
+    if (p.contains("operator_document_id")) {
+      auto up = conn_.cached(
+          "UPDATE edo_document SET operator_document_id = ?3 WHERE packet_id = ?1 AND "
+          "document_id = ?2");
+      up->bind(1, packet).bind(2, document).bind(3, text_of(p, "operator_document_id"));
+      up->run();
+    }
+    const std::string status =
+        p.contains("status") ? text_of(p, "status") : status_from_raw(op, raw, two_sided);
+    out = advance_document(packet, document, status, raw, ctx);
+    out["matched"] = true;
+    out["operator"] = op;
+    out["event_id"] = event_id;
+    if (const auto* f = p.if_contains("signed_file"); f != nullptr && f->is_object()) {
+      registry::Context rctx;
+      rctx.now = ctx.now;
+      rctx.today = ctx.today;
+      rctx.actor = "edo";
+      json::object attach{{"id", document},
+                          {"name", f->at("name")},
+                          {"role", "signed_copy"},
+                          {"content_base64", f->at("content_base64")}};
+      if (const auto* m = f->get_object().if_contains("mime")) attach["mime"] = *m;
+      out["signed_file"] = registry_.attach_file(attach, rctx).at("file_id");
+    }
+  }
+  out["duplicate"] = false;
+  auto ins = conn_.cached(
+      "INSERT INTO edo_event (operator, event_id, document_id, packet_id, body, answer, "
+      "received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  ins->bind(1, op).bind(2, event_id);
+  if (document != 0) {
+    ins->bind(3, document).bind(4, packet);
+  } else {
+    ins->bind_null(3).bind_null(4);
+  }
+  json::object body = p;
+  if (auto* f = body.if_contains("signed_file"); f != nullptr && f->is_object())
+    f->as_object().erase("content_base64");  // the bytes are in the registry
+  ins->bind(5, json::serialize(body)).bind(6, json::serialize(out)).bind(7, ctx.now.to_string());
+  ins->run();
+  if (p.contains("cursor")) {
+    auto cur = conn_.cached(
+        "INSERT INTO edo_cursor (operator, cursor, updated_at) VALUES (?1, ?2, ?3) ON CONFLICT "
+        "(operator) DO UPDATE SET cursor = ?2, updated_at = ?3");
+    cur->bind(1, op).bind(2, text_of(p, "cursor")).bind(3, ctx.now.to_string());
+    cur->run();
+  }
+  return out;
+}
+
+json::object Edo::cursor(const std::string& op) {
+  auto st = conn_.cached("SELECT cursor, updated_at FROM edo_cursor WHERE operator = ?1");
+  st->bind(1, op);
+  if (!st->step()) return {{"operator", op}, {"cursor", nullptr}, {"updated_at", nullptr}};
+  return {{"operator", op}, {"cursor", st->text(0)}, {"updated_at", st->text(1)}};
+}
+
+json::object Edo::unmatched(const json::object& p) {
+  auto st = conn_.cached(
+      "SELECT operator, event_id, body, received_at FROM edo_event WHERE document_id IS NULL AND "
+      "(?1 IS NULL OR operator = ?1) ORDER BY received_at, event_id LIMIT ?2");
+  if (p.contains("operator"))
+    st->bind(1, text_of(p, "operator"));
+  else
+    st->bind_null(1);
+  st->bind(2, p.contains("limit") ? p.at("limit").as_int64() : int64_t{100});
+  json::array out;
+  while (st->step())
+    out.push_back({{"operator", st->text(0)},
+                   {"event_id", st->text(1)},
+                   {"event", parse_stored(st->text(2))},
+                   {"received_at", st->text(3)}});
+  return {{"events", std::move(out)}};
+}
+
+}  // namespace opora::edo

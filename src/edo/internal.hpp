@@ -1,0 +1,41 @@
+// Shared inside the EDO module.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <string>
+
+#include "core/error.hpp"
+#include "core/timestamp.hpp"
+#include "edo/upd.hpp"
+
+namespace opora::registry {
+class Registry;
+}
+
+namespace opora::edo {
+
+// A party's own checks (requisites, KPP rule, participant id shape, signer,
+// bank), each problem under `path`.
+void check_party(const boost::json::object& p, const std::string& path, FieldErrors& errors);
+
+// A string member or "".
+inline std::string text_of(const boost::json::object& o, const char* key) {
+  const auto* v = o.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+// A stable UUID-shaped id (lower-case, 8-4-4-4-12) derived from `seed`.
+std::string stable_guid(const std::string& seed);
+
+// The document's id in the operator's request (Diadoc CustomDocumentId,
+// SBIS Вложение.Идентификатор prefix): "opora:<packet>:<document>".
+std::string custom_document_id(int64_t packet, int64_t document);
+
+// The UPD of a registry document in a packet (render.cpp). Validation builds
+// it too and runs the renderer, so what rendering would refuse is reported
+// before rendering.
+UpdDocument upd_of(registry::Registry& registry, const boost::json::object& doc,
+                   const boost::json::object& entry, const boost::json::object& sender,
+                   const boost::json::object& recipient, const Timestamp& formed, int utc_offset);
+
+}  // namespace opora::edo

@@ -1,0 +1,444 @@
+// Rendering a validated packet: the UPD XML of each formalised document, the
+// file of each other one, and the operator's request body for the host to
+// sign and send; then what the host says of the send.
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cstdio>
+#include <map>
+
+#include "core/base64.hpp"
+#include "core/decimal.hpp"
+#include "core/json_text.hpp"
+#include "core/money.hpp"
+#include "core/sha256.hpp"
+#include "edo/edo.hpp"
+#include "edo/internal.hpp"
+#include "edo/operators.hpp"
+#include "edo/upd.hpp"
+#include "opora/opora_version.h"
+#include "registry/registry.hpp"
+#include "store/sqlite.hpp"
+
+namespace opora::edo {
+namespace json = boost::json;
+
+namespace {
+
+// ISO 4217 numeric codes and names for ДенИзм.
+struct CurrencyName {
+  const char* alpha;
+  const char* numeric;
+  const char* name;
+};
+constexpr CurrencyName kCurrencies[] = {
+    {"RUB", "643", "Российский рубль"},  {"KZT", "398", "Тенге"},
+    {"USD", "840", "Доллар США"},        {"EUR", "978", "Евро"},
+    {"BYN", "933", "Белорусский рубль"}, {"CNY", "156", "Юань"}};
+
+// ОКЕИ codes of the units met in the seeds' documents.
+std::string okei_of(const std::string& unit) {
+  static const std::pair<const char*, const char*> kUnits[] = {
+      {"шт", "796"},  {"шт.", "796"},  {"усл. ед.", "876"}, {"усл.ед.", "876"}, {"услуга", "876"},
+      {"мес", "362"}, {"мес.", "362"}, {"месяц", "362"},    {"ч", "356"},       {"час", "356"},
+      {"кг", "166"},  {"м", "006"},    {"компл", "839"},    {"компл.", "839"}};
+  for (const auto& [name, code] : kUnits)
+    if (unit == name) return code;
+  return "";
+}
+
+std::string vat_literal(const std::string& rate) {
+  return rate == "none" ? "без НДС" : rate + "%";
+}
+
+std::string two_digits(int64_t minor_units) {
+  const bool neg = minor_units < 0;
+  const int64_t a = neg ? -minor_units : minor_units;
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%s%lld.%02lld", neg ? "-" : "", static_cast<long long>(a / 100),
+                static_cast<long long>(a % 100));
+  return buf;
+}
+
+// Price without VAT per unit, to the kopeck, half up: net / quantity.
+// Registry quantities have at most 3 decimals and amounts stay far below
+// 10^15 kopecks, so the scaled numerator fits in 64 bits.
+std::string unit_price(int64_t net_minor, const Decimal& quantity) {
+  if (quantity.is_zero()) return two_digits(net_minor);
+  int64_t num = net_minor;
+  for (int i = 0; i < quantity.scale(); ++i) num *= 10;
+  int64_t den = quantity.coefficient();
+  if (den < 0) {
+    den = -den;
+    num = -num;
+  }
+  const bool neg = num < 0;
+  const int64_t a = neg ? -num : num;
+  const int64_t q = (a / den) + ((a % den) * 2 >= den ? 1 : 0);
+  return two_digits(neg ? -q : q);
+}
+
+int64_t minor_of(const json::value& v) {
+  const auto m = Money::parse(v.as_string(), *Currency::find("RUB"));
+  return m ? m->minor_units() : 0;
+}
+
+UpdParty upd_party(const json::object& party) {
+  UpdParty u;
+  u.type = text_of(party, "type");
+  u.name = text_of(party, "name");
+  u.inn = text_of(party, "inn");
+  u.kpp = text_of(party, "kpp");
+  u.ogrn = text_of(party, "ogrn");
+  u.last_name = text_of(party, "last_name");
+  u.first_name = text_of(party, "first_name");
+  u.middle_name = text_of(party, "middle_name");
+  u.address = text_of(party, "address");
+  if (const auto* b = party.if_contains("bank"); b != nullptr && b->is_object()) {
+    const auto& bank = b->get_object();
+    u.bank = UpdBank{text_of(bank, "account"), text_of(bank, "bik"), text_of(bank, "bank_name"),
+                     text_of(bank, "corr_account")};
+  }
+  return u;
+}
+
+std::string ddmmyyyy(const Date& d) {
+  const std::string iso = d.to_string();
+  return iso.substr(8, 2) + "." + iso.substr(5, 2) + "." + iso.substr(0, 4);
+}
+
+}  // namespace
+
+// The UPD of a registry document in a packet, as render_upd takes it.
+// Validation builds it too, so whatever rendering would refuse is reported
+// before rendering.
+UpdDocument upd_of(registry::Registry& registry, const json::object& doc, const json::object& entry,
+                   const json::object& sender, const json::object& recipient,
+                   const Timestamp& formed, int utc_offset) {
+  const int64_t local = formed.seconds() + int64_t{utc_offset} * 60;
+  const int64_t day_seconds = ((local % 86400) + 86400) % 86400;
+  const std::string kind = text_of(doc, "kind");
+  UpdDocument u;
+  u.function = text_of(entry, "function");
+  u.number = text_of(doc, "number");
+  u.date = Date::parse_field(text_of(doc, "date"), "date");
+  u.formed_date = formed.date_at(utc_offset);
+  u.formed_hour = static_cast<int>(day_seconds / 3600);
+  u.formed_minute = static_cast<int>(day_seconds / 60 % 60);
+  u.formed_second = static_cast<int>(day_seconds % 60);
+  for (const auto& c : kCurrencies)
+    if (text_of(doc, "currency") == c.alpha) {
+      u.currency_code = c.numeric;
+      u.currency_name = c.name;
+    }
+  u.seller = upd_party(sender);
+  u.buyer = upd_party(recipient);
+  int line = 0;
+  for (const auto& it_value : doc.at("items").as_array()) {
+    const auto& it = it_value.as_object();
+    UpdItem item;
+    item.line = ++line;
+    item.name = text_of(it, "name");
+    item.unit = text_of(it, "unit");
+    item.okei = okei_of(item.unit);
+    const Decimal quantity = Decimal::parse_field(text_of(it, "quantity"), "quantity");
+    item.quantity = quantity.to_string();
+    item.price = unit_price(minor_of(it.at("net")), quantity);
+    item.net = text_of(it, "net");
+    item.vat_rate = vat_literal(text_of(it, "vat_rate"));
+    item.vat = text_of(it, "vat");
+    item.gross = text_of(it, "gross");
+    u.items.push_back(std::move(item));
+  }
+  if (doc.at("totals").is_object()) {
+    const auto& totals = doc.at("totals").as_object();
+    u.total_net = text_of(totals, "net");
+    u.total_vat = text_of(totals, "vat");
+    u.total_gross = text_of(totals, "gross");
+  }
+  u.without_vat = !u.items.empty();
+  for (const auto& it : u.items) u.without_vat = u.without_vat && it.vat_rate == "без НДС";
+  u.operation =
+      kind == "act" ? "Работы выполнены, услуги оказаны в полном объеме" : "Товары переданы";
+  u.shipment_date = u.date;
+  // Line 5а of a СЧФ: the shipping document is this one.
+  u.shipment_doc_name = kind == "act" ? "Акт" : "Универсальный передаточный документ";
+  u.shipment_doc_number = u.number;
+  u.shipment_doc_date = u.date;
+  if (doc.at("basis_id").is_int64()) {
+    try {
+      const json::object basis = registry.get(doc.at("basis_id").as_int64(), true);
+      u.basis_name = text_of(basis, "kind") == "contract" ? "Договор" : "Документ";
+      u.basis_number = text_of(basis, "number");
+      u.basis_date = Date::parse(text_of(basis, "date"));
+    } catch (const Error&) {
+      // A basis that is gone: the renderer reports the missing basis.
+      u.basis_name = "Документ";
+    }
+  }
+  // A basis in words only has no number and date: the UPD then says it was
+  // made without a basis document (БезДокОснПер), and the words stay in the
+  // registry.
+  if (const auto* sg = sender.if_contains("signer"); sg != nullptr && sg->is_object()) {
+    const auto& signer = sg->get_object();
+    u.signer.last_name = text_of(signer, "last_name");
+    u.signer.first_name = text_of(signer, "first_name");
+    u.signer.middle_name = text_of(signer, "middle_name");
+    u.signer.position = text_of(signer, "position");
+    u.signer.poa_number = text_of(signer, "poa_number");
+    u.signer.poa_date = Date::parse(text_of(signer, "poa_date"));
+    u.signer.poa_system = text_of(signer, "poa_system");
+    // By a machine-readable power of attorney (МЧД) the method is 3.
+    u.signer.authority = u.signer.poa_number.empty() ? 1 : 3;
+    if (const auto* a = signer.if_contains("authority"); a != nullptr && a->is_int64())
+      u.signer.authority = static_cast<int>(a->get_int64());
+  }
+  u.sender_id = text_of(sender, "participant_id");
+  u.receiver_id = text_of(recipient, "participant_id");
+  u.guid = text_of(entry, "file_guid");
+  u.program = "opora " OPORA_VERSION_STRING;
+  return u;
+}
+
+json::object Edo::render_packet(const json::object& p, const Context& ctx) {
+  const int64_t id = p.at("packet").as_int64();
+  json::object packet = load_packet(id, "packet");
+  const std::string status(packet.at("status").as_string());
+  if (status != "validated" && status != "prepared")
+    fail_field(ErrorCode::state, "packet", "not_validated",
+               "packet " + std::to_string(id) + " is " + status +
+                   "; edo.packet.validate it first (rendering takes only a validated packet)");
+  // The documents may have changed since validation.
+  const json::array found = problems(packet, ctx);
+  if (!found.empty()) {
+    std::vector<FieldError> fields;
+    for (const auto& f : found)
+      fields.push_back({text_of(f.as_object(), "field"), text_of(f.as_object(), "rule"),
+                        text_of(f.as_object(), "message")});
+    throw Error(ErrorCode::state,
+                "packet " + std::to_string(id) + " no longer passes validation (" +
+                    std::to_string(found.size()) + " problems); validate it again",
+                std::move(fields));
+  }
+  const bool first_render = packet.at("rendered_at").is_null();
+  const Timestamp formed = first_render ? ctx.now : Timestamp(packet.at("rendered_at").as_int64());
+
+  const std::string op(packet.at("operator").as_string());
+  const json::object sender = party_row(text_of(packet, "sender"), "sender");
+  const json::object recipient = party_row(text_of(packet, "recipient"), "recipient");
+  registry::Context rctx;
+  rctx.now = ctx.now;
+  rctx.today = ctx.today;
+  rctx.actor = ctx.actor.empty() ? std::optional<std::string>() : ctx.actor;
+
+  json::array files, diadoc_docs, sbis_attachments;
+  std::string digest_seed = "packet:" + std::to_string(id);
+  std::string first_number, first_date, first_type;
+  for (const auto& entry_value : packet.at("documents").as_array()) {
+    const json::object& entry = entry_value.as_object();
+    const int64_t doc_id = entry.at("document").as_int64();
+    const json::object doc = registry_.get(doc_id, false);
+    const std::string kind = text_of(doc, "kind");
+    const json::object& route = *kind_route(op, kind);
+    std::string name, bytes, mime, encoding;
+    if (entry.at("form") == "upd") {
+      const UpdDocument u =
+          upd_of(registry_, doc, entry, sender, recipient, formed, ctx.utc_offset_minutes);
+      RenderedFile f;
+      try {
+        f = render_upd(u);
+      } catch (const Error& e) {
+        // Name the document: "documents[2].items[0].name".
+        std::vector<FieldError> fields;
+        const std::string at =
+            "documents[" + std::to_string(entry.at("position").as_int64() - 1) + "].";
+        for (const auto& fe : e.field_errors())
+          fields.push_back({at + fe.field, fe.rule, fe.message});
+        throw Error(e.code(), e.what(), std::move(fields));
+      }
+      name = f.name;
+      bytes = std::move(f.bytes);
+      mime = "application/xml";
+      encoding = "windows-1251";
+      auto up = conn_.cached(
+          "UPDATE edo_document SET file_name = ?3 WHERE packet_id = ?1 AND document_id = ?2");
+      up->bind(1, id).bind(2, doc_id).bind(3, name);
+      up->run();
+      if (first_render) {
+        json::object attach{{"id", doc_id},
+                            {"name", name},
+                            {"mime", mime},
+                            {"role", "original"},
+                            {"content_base64", base64_encode(bytes)}};
+        registry_.attach_file(attach, rctx);
+      }
+    } else {
+      // The newest stored file of the document that is not a signed copy.
+      json::object chosen;
+      const json::object listed = registry_.list_files(doc_id);
+      for (const auto& f : listed.at("files").as_array())
+        if (f.at("path").is_null() && f.at("sha256").is_string() && f.at("role") != "signed_copy")
+          chosen = f.as_object();
+      const json::object file = registry_.get_file(chosen.at("file_id").as_int64());
+      name = text_of(file, "name");
+      mime = text_of(file, "mime");
+      bytes = base64_decode_field(text_of(file, "content_base64"), "content_base64");
+    }
+    const std::string content = base64_encode(bytes);
+    const std::string sha = sha256_hex(bytes);
+    digest_seed += ":" + sha;
+    json::object file{{"document", doc_id},
+                      {"position", entry.at("position")},
+                      {"form", entry.at("form")},
+                      {"name", name},
+                      {"mime", mime},
+                      {"sha256", sha},
+                      {"size", static_cast<int64_t>(bytes.size())},
+                      {"content_base64", content}};
+    file["encoding"] = encoding.empty() ? json::value() : json::value(encoding);
+    files.push_back(std::move(file));
+    const std::string custom = custom_document_id(id, doc_id);
+    const std::string number = text_of(doc, "number");
+    const std::string date = ddmmyyyy(Date::parse_field(text_of(doc, "date"), "date"));
+    if (first_number.empty()) {
+      first_number = number;
+      first_date = date;
+      first_type = text_of(route, "type");
+    }
+    // Diadoc: one attachment per document, the type triple from the table.
+    json::array metadata{json::object{{"Key", "FileName"}, {"Value", name}},
+                         json::object{{"Key", "DocumentNumber"}, {"Value", number}},
+                         json::object{{"Key", "DocumentDate"}, {"Value", date}}};
+    if (kind == "contract" && doc.at("totals").is_object())
+      metadata.push_back({{"Key", "ContractPrice"}, {"Value", doc.at("totals").at("gross")}});
+    diadoc_docs.push_back(
+        {{"TypeNamedId", route.at("type")},
+         {"Function", entry.at("form") == "upd" ? entry.at("function") : route.at("function")},
+         {"Version", route.at("version")},
+         {"SignedContent", json::object{{"Content", content}, {"Signature", nullptr}}},
+         {"NeedRecipientSignature", entry.at("two_sided")},
+         {"CustomDocumentId", custom},
+         {"Metadata", std::move(metadata)}});
+    // SBIS: one Документ, an attachment per document with our own id.
+    sbis_attachments.push_back({{"Идентификатор", text_of(entry, "file_guid")},
+                                {"Тип", route.at("type")},
+                                {"Номер", number},
+                                {"Дата", date},
+                                {"Файл", json::object{{"Имя", name}, {"ДвоичныеДанные", content}}},
+                                {"Подпись", json::array{}}});
+  }
+  // The send's idempotency key follows the content: a retry of the same
+  // files is the same operation, a changed packet a new one.
+  const std::string operation_id = "opora-" + sha256_hex(digest_seed).substr(0, 32);
+  json::object request;
+  if (op == "diadoc") {
+    static const std::map<std::string, std::string> kLock = {
+        {"none", "None"}, {"send", "Send"}, {"full", "Full"}};
+    json::object body{{"FromBoxId", text_of(sender, "box_id")},
+                      {"ToBoxId", text_of(recipient, "box_id")},
+                      {"LockMode", kLock.at(text_of(packet, "lock_mode"))},
+                      {"DocumentAttachments", std::move(diadoc_docs)}};
+    if (!text_of(packet, "comment").empty()) body["Comment"] = packet.at("comment");
+    request = {{"operator", "diadoc"},
+               {"method", "POST"},
+               {"path", "/V3/PostMessage?operationId=" + operation_id},
+               {"content_type", "application/json; charset=utf-8"},
+               {"body", std::move(body)},
+               {"sign",
+                "each DocumentAttachments[].SignedContent.Content: put the detached CMS "
+                "signature (base64) in .Signature"}};
+  } else {
+    auto side = [](const json::object& party) {
+      if (text_of(party, "type") == "company")
+        return json::object{{"СвЮЛ", json::object{{"ИНН", party.at("inn")},
+                                                  {"КПП", party.at("kpp")},
+                                                  {"Название", party.at("name")}}}};
+      return json::object{{"СвФЛ", json::object{{"ИНН", party.at("inn")},
+                                                {"Фамилия", text_of(party, "last_name")},
+                                                {"Имя", text_of(party, "first_name")},
+                                                {"Отчество", text_of(party, "middle_name")}}}};
+    };
+    json::object document{{"Идентификатор", stable_guid("opora-edo-packet:" + std::to_string(id))},
+                          {"Тип", first_type},
+                          {"Номер", first_number},
+                          {"Дата", first_date},
+                          {"Примечание", text_of(packet, "comment")},
+                          {"НашаОрганизация", side(sender)},
+                          {"Контрагент", side(recipient)},
+                          {"Вложение", std::move(sbis_attachments)}};
+    request = {{"operator", "sbis"},
+               {"method", "POST"},
+               {"path", "/service/?srv=1"},
+               {"content_type", "application/json-rpc; charset=utf-8"},
+               {"body", json::object{{"jsonrpc", "2.0"},
+                                     {"method", "СБИС.ЗаписатьДокумент"},
+                                     {"protocol", 4},
+                                     {"params", json::object{{"Документ", std::move(document)}}},
+                                     {"id", operation_id}}},
+               {"sign",
+                "then СБИС.ПодготовитьДействие / СБИС.ВыполнитьДействие with the "
+                "signatures of each Вложение"}};
+  }
+  auto up = conn_.cached(
+      "UPDATE edo_packet SET status = 'prepared', operation_id = ?2, rendered_at = ?3, "
+      "updated_at = ?4 WHERE id = ?1");
+  up->bind(1, id).bind(2, operation_id).bind(3, formed.seconds()).bind(4, ctx.now.to_string());
+  up->run();
+  return {{"packet", id},
+          {"status", "prepared"},
+          {"operation_id", operation_id},
+          {"files", std::move(files)},
+          {"request", std::move(request)}};
+}
+
+json::object Edo::mark_packet(const json::object& p, const Context& ctx) {
+  const int64_t id = p.at("packet").as_int64();
+  const json::object packet = load_packet(id, "packet");
+  const std::string from(packet.at("status").as_string());
+  const std::string to = text_of(p, "status");
+  static const std::map<std::string, std::vector<std::string>> kAllowed = {
+      {"prepared", {"sending", "sent", "failed"}},
+      {"sending", {"sent", "failed"}},
+      {"failed", {"sending", "sent"}}};
+  const auto it = kAllowed.find(from);
+  const bool ok = it != kAllowed.end() &&
+                  std::find(it->second.begin(), it->second.end(), to) != it->second.end();
+  if (from == to && (to == "sent" || to == "sending"))
+    return load_packet(id, "packet");  // a repeat
+  if (!ok)
+    fail_field(ErrorCode::state, "status", "transition",
+               "packet " + std::to_string(id) + " is " + from + "; it cannot become " + to);
+  if (to == "failed" && text_of(p, "error").empty())
+    fail_field(ErrorCode::invalid, "error", "required", "say why the send failed");
+  auto up = conn_.cached(
+      "UPDATE edo_packet SET status = ?2, updated_at = ?3, message_id = COALESCE(?4, "
+      "message_id), error = ?5, sent_at = CASE WHEN ?2 = 'sent' THEN ?3 ELSE sent_at END WHERE "
+      "id = ?1");
+  up->bind(1, id).bind(2, to).bind(3, ctx.now.to_string());
+  if (p.contains("message_id"))
+    up->bind(4, text_of(p, "message_id"));
+  else
+    up->bind_null(4);
+  if (to == "failed")
+    up->bind(5, text_of(p, "error"));
+  else
+    up->bind_null(5);
+  up->run();
+  if (const auto* docs = p.if_contains("documents"); docs != nullptr && docs->is_array()) {
+    for (const auto& d : docs->get_array()) {
+      auto set = conn_.cached(
+          "UPDATE edo_document SET operator_document_id = ?3 WHERE packet_id = ?1 AND "
+          "document_id = ?2");
+      set->bind(1, id).bind(2, d.at("document").as_int64());
+      set->bind(3, text_of(d.as_object(), "operator_document_id"));
+      set->run();
+    }
+  }
+  if (to == "sent") {
+    // Each document is now sent (unless an event already took it further).
+    for (const auto& d : packet.at("documents").as_array())
+      advance_document(id, d.at("document").as_int64(), "sent", json::object{}, ctx);
+  }
+  return load_packet(id, "packet");
+}
+
+}  // namespace opora::edo
