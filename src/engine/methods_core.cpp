@@ -16,7 +16,7 @@ namespace {
 
 json::object schema_versions(Database& db) {
   json::object out;
-  for (const char* module : {"calendar", "registry", "billing", "workflow"})
+  for (const char* module : {"calendar", "registry", "billing", "workflow", "edo"})
     out[module] = store::schema_version(db.connection(), module);
   return out;
 }
