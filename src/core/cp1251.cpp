@@ -128,10 +128,30 @@ std::optional<size_t> utf8_length(std::string_view text) noexcept {
   return count;
 }
 
+bool fits_cp1251(std::string_view utf8, size_t* bad_offset) noexcept {
+  for (size_t pos = 0; pos < utf8.size();) {
+    if (static_cast<unsigned char>(utf8[pos]) < 0x80) {  // ASCII, the usual case
+      ++pos;
+      continue;
+    }
+    const size_t start = pos;
+    const char32_t cp = next_code_point(utf8, pos);
+    if (cp == kInvalid || cp1251_encode(cp) < 0) {
+      if (bad_offset != nullptr) *bad_offset = start;
+      return false;
+    }
+  }
+  return true;
+}
+
 std::optional<std::string> utf8_to_cp1251(std::string_view utf8, size_t* bad_offset) {
   std::string out;
   out.reserve(utf8.size());
   for (size_t pos = 0; pos < utf8.size();) {
+    if (static_cast<unsigned char>(utf8[pos]) < 0x80) {  // ASCII, the usual case
+      out += utf8[pos++];
+      continue;
+    }
     const size_t start = pos;
     const char32_t cp = next_code_point(utf8, pos);
     const int b = cp == kInvalid ? -1 : cp1251_encode(cp);

@@ -31,6 +31,8 @@ inline bool is_valid_utf8(std::string_view text) noexcept {
 // offending sequence. Nothing is replaced or dropped silently: a payment QR or
 // bank file with a "?" in the payee name is worse than a refusal.
 std::optional<std::string> utf8_to_cp1251(std::string_view utf8, size_t* bad_offset = nullptr);
+// Whether utf8_to_cp1251 would succeed, without building the result.
+bool fits_cp1251(std::string_view utf8, size_t* bad_offset = nullptr) noexcept;
 
 // windows-1251 to UTF-8. Every byte maps except 0x98, which the code page
 // leaves undefined; such input returns nullopt (and its offset through

@@ -23,27 +23,28 @@ bool all_digits(std::string_view s) noexcept {
 
 // Non-digits are reported before the length: a Cyrillic look-alike letter takes
 // two bytes, and "got 11 digits" for a 10-character string would mislead.
-bool has_shape(std::string_view value, size_t length, const std::string& name,
-               const std::string& field, const char* rule, FieldErrors& out) {
+// `name` is a literal: nothing is built unless a problem is reported.
+bool has_shape(std::string_view value, size_t length, const char* name, const std::string& field,
+               const char* rule, FieldErrors& out) {
   if (!all_digits(value)) {
-    out.add(field, rule, name + " must consist of the digits 0-9 only");
+    out.add(field, rule, std::string(name) + " must consist of the digits 0-9 only");
     return false;
   }
   if (value.size() != length) {
     out.add(field, rule,
-            name + " must have " + std::to_string(length) + " digits, got " +
+            std::string(name) + " must have " + std::to_string(length) + " digits, got " +
                 std::to_string(value.size()));
     return false;
   }
   return true;
 }
 
-bool check_digit_is(std::string_view value, size_t pos, int expected, const std::string& name,
+bool check_digit_is(std::string_view value, size_t pos, int expected, const char* name,
                     const std::string& field, const char* rule, FieldErrors& out) {
   const int actual = digit_at(value, pos);
   if (actual == expected) return true;
   out.add(field, rule,
-          name + " check digit (position " + std::to_string(pos + 1) + ") is " +
+          std::string(name) + " check digit (position " + std::to_string(pos + 1) + ") is " +
               std::to_string(actual) + ", expected " + std::to_string(expected));
   return false;
 }
@@ -102,12 +103,12 @@ int kz_check_digit(std::string_view value) noexcept {
   return r == 10 ? -1 : r;
 }
 
-bool kz_checksum_ok(std::string_view value, const std::string& name, const std::string& field,
+bool kz_checksum_ok(std::string_view value, const char* name, const std::string& field,
                     const char* rule, FieldErrors& out) {
   const int expected = kz_check_digit(value);
   if (expected < 0) {
     out.add(field, rule,
-            name +
+            std::string(name) +
                 " digits 1-11 admit no check digit (both weightings give 10), so this number "
                 "cannot have been issued");
     return false;

@@ -396,6 +396,27 @@ json::array Edo::problems(const json::object& packet, const Context& ctx) {
   return out;
 }
 
+// What a validation covered: each document's version and the parties' last
+// change. Rendering compares it instead of checking everything again.
+std::string Edo::fingerprint(const json::object& packet) {
+  std::string seed;
+  for (const auto& d : packet.at("documents").as_array()) {
+    const int64_t id = d.at("document").as_int64();
+    auto st = conn_.cached("SELECT version, deleted FROM document WHERE id = ?1");
+    st->bind(1, id);
+    seed += std::to_string(id) + ":" +
+            (st->step() ? std::to_string(st->int64(0)) + ":" + std::to_string(st->int64(1))
+                        : std::string("gone")) +
+            ";";
+  }
+  for (const char* side : {"sender", "recipient"}) {
+    auto st = conn_.cached("SELECT updated_at FROM edo_party WHERE code = ?1");
+    st->bind(1, text_of(packet, side));
+    seed += std::string(side) + ":" + (st->step() ? st->text(0) : std::string("gone")) + ";";
+  }
+  return sha256_hex(seed);
+}
+
 json::object Edo::validate_packet(const json::object& p, const Context& ctx) {
   const int64_t id = p.at("packet").as_int64();
   const json::object packet = load_packet(id, "packet");
@@ -408,8 +429,13 @@ json::object Edo::validate_packet(const json::object& p, const Context& ctx) {
   const std::string next =
       !found.empty() ? "draft" : (status == "prepared" ? "prepared" : "validated");
   auto up = conn_.cached(
-      "UPDATE edo_packet SET status = ?2, problems = ?3, updated_at = ?4 WHERE id = ?1");
+      "UPDATE edo_packet SET status = ?2, problems = ?3, updated_at = ?4, fingerprint = ?5 WHERE "
+      "id = ?1");
   up->bind(1, id).bind(2, next).bind(3, json::serialize(found)).bind(4, ctx.now.to_string());
+  if (found.empty())
+    up->bind(5, fingerprint(packet));
+  else
+    up->bind_null(5);
   up->run();
   return {{"packet", id}, {"status", next}, {"valid", found.empty()}, {"problems", found}};
 }

@@ -32,6 +32,7 @@ const store::SchemaModule& schema() {
           lock_mode    TEXT NOT NULL,     -- none | send | full
           status       TEXT NOT NULL,     -- draft | validated | prepared | sending | sent | failed | cancelled
           problems     TEXT NOT NULL,     -- the last validation's problems, JSON array
+          fingerprint  TEXT,              -- what passed validation: documents' versions, parties
           operation_id TEXT,              -- the send's idempotency key, from the rendered content
           rendered_at  INTEGER,           -- fixed at the first render: the files' formation time
           message_id   TEXT,              -- the operator's id once sent

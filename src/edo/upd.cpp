@@ -95,7 +95,7 @@ class Checker {
       }
     }
     size_t bad = 0;
-    if (!utf8_to_cp1251(value, &bad)) {
+    if (!fits_cp1251(value, &bad)) {
       add(field, "cp1251",
           length ? "holds a character windows-1251 cannot encode at byte " + std::to_string(bad)
                  : "is not well-formed UTF-8 (byte " + std::to_string(bad) + ")");

@@ -385,3 +385,25 @@ TEST_CASE("what the UPD format refuses is reported by validation, before renderi
   CHECK(has_problem(v, "documents[0].items[0].name", "cp1251"));
   CHECK(has_problem(v, "sender.signer.poa_system", "required"));
 }
+
+TEST_CASE("a document changed after validation is not rendered until validated again") {
+  EdoDb db;
+  const int64_t act = db.act();
+  const int64_t packet = id_of(db.packet(json::array{act}));
+  REQUIRE(db.validate(packet).at("valid") == true);
+  auto doc = db.call("registry.get", json::object{{"id", act}});
+  db.call("registry.put", json::object{{"id", act},
+                                       {"version", doc.at("version")},
+                                       {"kind", "act"},
+                                       {"date", "2026-11-21"},
+                                       {"organization", doc.at("organization")},
+                                       {"counterparty", doc.at("counterparty")},
+                                       {"refs", doc.at("refs")},
+                                       {"items", json::parse(R"([{"name": "Другое", "quantity": "1",
+                                           "price": "100.00", "vat_rate": "22"}])")}});
+  const auto e = db.error("edo.packet.render", json::object{{"packet", packet}});
+  CHECK(e.code() == ErrorCode::state);
+  CHECK(has_error(e, "packet", "changed"));
+  REQUIRE(db.validate(packet).at("valid") == true);
+  CHECK(db.render(packet).at("status") == "prepared");
+}
