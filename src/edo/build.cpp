@@ -49,6 +49,7 @@ json::object Edo::build_packet(const json::object& p, const Context& ctx) {
     for (const auto& v : k->get_array()) kinds.insert(std::string(v.as_string()));
 
   json::array documents;
+  json::array fresh;  // in no live packet yet
   json::array skipped;
   int64_t reuse = 0;
   json::object organization, counterparty;
@@ -76,6 +77,8 @@ json::object Edo::build_packet(const json::object& p, const Context& ctx) {
                    "the documents of " + ref + " are in packets " + std::to_string(reuse) +
                        " and " + std::to_string(packet) + "; cancel one");
       reuse = packet;
+    } else {
+      fresh.push_back(id);
     }
     if (organization.empty() && doc.at("organization").is_object())
       organization = doc.at("organization").as_object();
@@ -88,16 +91,18 @@ json::object Edo::build_packet(const json::object& p, const Context& ctx) {
                "no documents of " + ref + " to send through " + op +
                    (skipped.empty() ? std::string() : " (the others are sent already)"));
   int64_t packet = reuse;
+  // The ref's documents that came since go into the packet being prepared.
+  if (packet != 0 && !fresh.empty()) add_documents(packet, fresh, ctx);
   if (packet == 0) {
     const std::string sender =
-        p.contains("sender") ? text_of(p, "sender") : party_for(organization, "our", "sender");
-    const std::string recipient = p.contains("recipient")
+        present(p, "sender") ? text_of(p, "sender") : party_for(organization, "our", "sender");
+    const std::string recipient = present(p, "recipient")
                                       ? text_of(p, "recipient")
                                       : party_for(counterparty, "counterparty", "recipient");
     json::object create{
         {"documents", documents}, {"sender", sender}, {"recipient", recipient}, {"operator", op}};
-    if (p.contains("lock_mode")) create["lock_mode"] = p.at("lock_mode");
-    if (p.contains("comment")) create["comment"] = p.at("comment");
+    if (present(p, "lock_mode")) create["lock_mode"] = p.at("lock_mode");
+    if (present(p, "comment")) create["comment"] = p.at("comment");
     packet = create_packet(create, ctx).at("packet").as_int64();
   }
   const std::string status(load_packet(packet, "packet").at("status").as_string());

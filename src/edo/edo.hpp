@@ -9,6 +9,7 @@
 // opora::Error; the engine runs each mutating call in one transaction.
 #pragma once
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <optional>
@@ -67,6 +68,9 @@ class Edo {
   boost::json::object cancel_packet(const boost::json::object& p, const Context& ctx);
   // build.cpp: the documents of a ref through an operator, in one call.
   boost::json::object build_packet(const boost::json::object& p, const Context& ctx);
+  // More documents for a packet not sent yet (it goes back to draft).
+  boost::json::object add_documents(int64_t packet, const boost::json::array& docs,
+                                    const Context& ctx);
   boost::json::object get_packet(int64_t id);
   boost::json::object packets(const boost::json::object& p);
   boost::json::object awaiting(const boost::json::object& p, const Context& ctx);

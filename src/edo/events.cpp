@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <deque>
 #include <map>
+#include <optional>
 
 #include "core/json_text.hpp"
 #include "edo/edo.hpp"
@@ -19,10 +20,16 @@ namespace json = boost::json;
 
 namespace {
 
-bool is_done(const std::string& status, bool two_sided) {
-  if (status == "revoked" || status == "refused") return true;
+// Revocation is a facet of its own: a signed document with a revocation
+// request is still signed until the revocation is accepted.
+bool is_revocation(const std::string& status) {
+  return status == "revocation_requested" || status == "revoked";
+}
+
+bool is_done(const std::string& status, const std::string& revocation, bool two_sided) {
+  if (revocation == "revoked" || status == "refused") return true;
   if (two_sided) return status == "countersigned" || status == "countersigned_with_disagreement";
-  return status_rank(status) >= status_rank("delivered") && status != "revocation_requested";
+  return status_rank(status) >= status_rank("delivered");
 }
 
 const char* domain_event(const std::string& status) {
@@ -41,7 +48,8 @@ const char* domain_event(const std::string& status) {
 std::string Edo::follow_registry(int64_t document, const std::string& target, const Context& ctx) {
   const json::object doc = registry_.get(document, true);
   const std::string current = text_of(doc, "status");
-  if (target.empty() || current == target) return current;
+  // A document deleted from the registry keeps its status; the event still counts.
+  if (target.empty() || current == target || doc.at("deleted") == true) return current;
   const registry::Kind& kind = registry_.kind(text_of(doc, "kind"), "kind");
   std::map<std::string, std::string> came_from{{current, ""}};
   std::deque<std::string> queue{current};
@@ -69,38 +77,58 @@ std::string Edo::follow_registry(int64_t document, const std::string& target, co
 json::object Edo::advance_document(int64_t packet, int64_t document, const std::string& status,
                                    const json::object& raw, const Context& ctx) {
   auto st = conn_.cached(
-      "SELECT d.status, d.two_sided, d.raw, p.operator FROM edo_document d JOIN edo_packet p ON "
-      "p.id = d.packet_id WHERE d.packet_id = ?1 AND d.document_id = ?2");
+      "SELECT d.status, d.revocation, d.two_sided, d.raw, p.operator FROM edo_document d JOIN "
+      "edo_packet p ON p.id = d.packet_id WHERE d.packet_id = ?1 AND d.document_id = ?2");
   st->bind(1, packet).bind(2, document);
   if (!st->step())
     throw Error(ErrorCode::internal, "document " + std::to_string(document) + " not in packet " +
                                          std::to_string(packet));
   const std::string previous = st->text(0);
-  const bool two_sided = st->int64(1) != 0;
-  json::object merged = parse_stored(st->text(2)).as_object();
-  const std::string op = st->text(3);
+  const std::string previous_revocation = st->text(1);
+  const bool two_sided = st->int64(2) != 0;
+  json::object merged = parse_stored(st->text(3)).as_object();
+  const std::string op = st->text(4);
   st->reset();
-  for (const auto& kv : raw) merged[kv.key()] = kv.value();
-  const bool changed = !status.empty() && status_rank(status) > status_rank(previous);
-  const std::string now_status = changed ? status : previous;
-  const bool done = is_done(now_status, two_sided);
+  // Each facet only moves forward.
+  const bool revocation = is_revocation(status);
+  const std::string signing = revocation ? std::string() : status;
+  const bool signing_changed = !signing.empty() && status_rank(signing) > status_rank(previous);
+  const bool revocation_changed =
+      revocation &&
+      (previous_revocation.empty() || status_rank(status) > status_rank(previous_revocation));
+  const bool changed = signing_changed || revocation_changed;
+  const std::string now_status = signing_changed ? signing : previous;
+  const std::string now_revocation = revocation_changed ? status : previous_revocation;
+  // Raw fields: an event that is not older than what the document shows
+  // overrides; an older one (arriving late) only fills what is missing, so the
+  // order of arrival does not matter.
+  const bool older = (!signing.empty() && status_rank(signing) < status_rank(previous)) ||
+                     (revocation && !previous_revocation.empty() &&
+                      status_rank(status) < status_rank(previous_revocation));
+  for (const auto& kv : raw)
+    if (!older || !merged.contains(kv.key())) merged[kv.key()] = kv.value();
+  const bool done = is_done(now_status, now_revocation, two_sided);
   auto up = conn_.cached(
-      "UPDATE edo_document SET status = ?3, done = ?4, raw = ?5, status_at = CASE WHEN ?6 THEN "
-      "?7 ELSE status_at END, sent_at = CASE WHEN sent_at IS NULL AND ?8 THEN ?7 ELSE sent_at "
-      "END WHERE packet_id = ?1 AND document_id = ?2");
+      "UPDATE edo_document SET status = ?3, revocation = ?9, done = ?4, raw = ?5, status_at = CASE "
+      "WHEN ?6 THEN ?7 ELSE status_at END, sent_at = CASE WHEN sent_at IS NULL AND ?8 THEN ?7 "
+      "ELSE sent_at END WHERE packet_id = ?1 AND document_id = ?2");
   up->bind(1, packet).bind(2, document).bind(3, now_status).bind(4, int64_t{done ? 1 : 0});
   up->bind(5, json::serialize(merged)).bind(6, int64_t{changed ? 1 : 0});
   up->bind(7, ctx.now.to_string());
   up->bind(8, int64_t{status_rank(now_status) >= status_rank("sent") ? 1 : 0});
+  up->bind(9, now_revocation);
   up->run();
-  json::object out{{"document", document}, {"packet", packet},   {"status", now_status},
-                   {"previous", previous}, {"changed", changed}, {"done", done}};
+  json::object out{{"document", document}, {"packet", packet},
+                   {"status", now_status}, {"revocation", now_revocation},
+                   {"previous", previous}, {"changed", changed},
+                   {"done", done}};
   const json::object doc = registry_.get(document, true);
+  const std::string moved_to = revocation_changed ? now_revocation : now_status;
   out["registry_status"] =
-      changed ? follow_registry(document, registry_status(text_of(doc, "kind"), now_status), ctx)
+      changed ? follow_registry(document, registry_status(text_of(doc, "kind"), moved_to), ctx)
               : text_of(doc, "status");
   json::array posted;
-  const char* type = changed ? domain_event(now_status) : nullptr;
+  const char* type = changed ? domain_event(moved_to) : nullptr;
   if (type != nullptr) {
     workflow::Clocks clocks;
     clocks.now = ctx.now;
@@ -110,7 +138,7 @@ json::object Edo::advance_document(int64_t packet, int64_t document, const std::
       const std::string key(ref.as_string());
       json::object data{
           {"document", document}, {"kind", doc.at("kind")}, {"number", doc.at("number")},
-          {"status", now_status}, {"operator", op},         {"packet", packet}};
+          {"status", moved_to},   {"operator", op},         {"packet", packet}};
       const json::object r = workflow_.post_event(
           {{"type", type},
            {"key", key},
@@ -130,16 +158,21 @@ json::object Edo::advance_document(int64_t packet, int64_t document, const std::
 json::object Edo::apply_event(const json::object& p, const Context& ctx) {
   const std::string op = text_of(p, "operator");
   const std::string event_id = text_of(p, "event_id");
+  // An event seen before returns its first answer, unless it matched no
+  // document then: replayed once the document is known (the send was marked
+  // after the operator's event came), it is applied now.
+  std::optional<json::object> unmatched_before;
   {
     auto st = conn_.cached("SELECT answer FROM edo_event WHERE operator = ?1 AND event_id = ?2");
     st->bind(1, op).bind(2, event_id);
     if (st->step()) {
       json::object out = parse_stored(st->text(0)).as_object();
       out["duplicate"] = true;
-      return out;
+      if (out.at("matched") == true) return out;
+      unmatched_before = std::move(out);
     }
   }
-  if (p.contains("status") && status_rank(text_of(p, "status")) < 0)
+  if (present(p, "status") && status_rank(text_of(p, "status")) < 0)
     fail_field(ErrorCode::invalid, "status", "enum",
                "\"" + text_of(p, "status") + "\" is not a status (edo.operator_types lists them)");
   // Which document: our custom id, our document id, or the operator's id.
@@ -171,21 +204,27 @@ json::object Edo::apply_event(const json::object& p, const Context& ctx) {
       }
     }
   }
-  if (document == 0 && p.contains("document"))
+  if (document == 0 && present(p, "document"))
     find(
         "SELECT d.packet_id, d.document_id, d.two_sided FROM edo_document d JOIN edo_packet p ON "
         "p.id = d.packet_id WHERE d.document_id = ?1 AND d.live = 1 AND p.operator = ?2",
         [&](store::Statement& s) { s.bind(1, p.at("document").as_int64()).bind(2, op); });
-  if (document == 0 && p.contains("operator_document_id"))
+  if (document == 0 && present(p, "operator_document_id"))
     find(
         "SELECT d.packet_id, d.document_id, d.two_sided FROM edo_document d JOIN edo_packet p ON "
         "p.id = d.packet_id WHERE d.operator_document_id = ?1 AND p.operator = ?2 ORDER BY "
         "d.live DESC, d.packet_id DESC LIMIT 1",
         [&](store::Statement& s) { s.bind(1, text_of(p, "operator_document_id")).bind(2, op); });
 
+  if (document == 0 && unmatched_before) return *unmatched_before;
+  if (unmatched_before) {
+    auto del = conn_.cached("DELETE FROM edo_event WHERE operator = ?1 AND event_id = ?2");
+    del->bind(1, op).bind(2, event_id);
+    del->run();
+  }
   json::object out;
   const json::object raw =
-      p.contains("raw") && p.at("raw").is_object() ? p.at("raw").get_object() : json::object{};
+      present(p, "raw") && p.at("raw").is_object() ? p.at("raw").get_object() : json::object{};
   if (document == 0) {
     out = {{"matched", false},
            {"operator", op},
@@ -193,16 +232,32 @@ json::object Edo::apply_event(const json::object& p, const Context& ctx) {
            {"message", "no document of a packet sent through " + op +
                            " matches; the event is kept (edo.events.unmatched)"}};
   } else {
-    if (p.contains("operator_document_id")) {
+    if (present(p, "operator_document_id")) {
       auto up = conn_.cached(
           "UPDATE edo_document SET operator_document_id = ?3 WHERE packet_id = ?1 AND "
           "document_id = ?2");
       up->bind(1, packet).bind(2, document).bind(3, text_of(p, "operator_document_id"));
       up->run();
     }
-    const std::string status =
-        p.contains("status") ? text_of(p, "status") : status_from_raw(op, raw, two_sided);
-    out = advance_document(packet, document, status, raw, ctx);
+    // The statuses this event says: the one given, or what the raw fields
+    // say of each facet (signing, revocation).
+    std::vector<std::string> statuses;
+    if (present(p, "status")) {
+      statuses.push_back(text_of(p, "status"));
+    } else {
+      for (const bool facet : {false, true}) {
+        const std::string s = status_from_raw(op, raw, two_sided, facet);
+        if (!s.empty()) statuses.push_back(s);
+      }
+    }
+    if (statuses.empty()) statuses.emplace_back();  // only raw fields to keep
+    out = advance_document(packet, document, statuses.front(), raw, ctx);
+    for (size_t i = 1; i < statuses.size(); ++i) {
+      json::object more = advance_document(packet, document, statuses[i], raw, ctx);
+      for (const char* k : {"status", "revocation", "done", "registry_status"}) out[k] = more.at(k);
+      out["changed"] = out.at("changed").as_bool() || more.at("changed").as_bool();
+      for (auto& posted : more.at("posted").as_array()) out["posted"].as_array().push_back(posted);
+    }
     out["matched"] = true;
     out["operator"] = op;
     out["event_id"] = event_id;
@@ -215,8 +270,15 @@ json::object Edo::apply_event(const json::object& p, const Context& ctx) {
                           {"name", f->at("name")},
                           {"role", "signed_copy"},
                           {"content_base64", f->at("content_base64")}};
-      if (const auto* m = f->get_object().if_contains("mime")) attach["mime"] = *m;
-      out["signed_file"] = registry_.attach_file(attach, rctx).at("file_id");
+      if (const auto* m = present(f->get_object(), "mime")) attach["mime"] = *m;
+      try {
+        out["signed_file"] = registry_.attach_file(attach, rctx).at("file_id");
+      } catch (const Error& e) {
+        std::vector<FieldError> fields;
+        for (const auto& fe : e.field_errors())
+          fields.push_back({"signed_file." + fe.field, fe.rule, fe.message});
+        throw Error(e.code(), e.what(), std::move(fields));
+      }
     }
   }
   out["duplicate"] = false;
@@ -230,11 +292,13 @@ json::object Edo::apply_event(const json::object& p, const Context& ctx) {
     ins->bind_null(3).bind_null(4);
   }
   json::object body = p;
-  if (auto* f = body.if_contains("signed_file"); f != nullptr && f->is_object())
-    f->as_object().erase("content_base64");  // the bytes are in the registry
+  // Matched, the signed file's bytes are in the registry; unmatched, they stay
+  // with the event for when its document is known.
+  if (auto* f = body.if_contains("signed_file"); document != 0 && f != nullptr && f->is_object())
+    f->as_object().erase("content_base64");
   ins->bind(5, json::serialize(body)).bind(6, json::serialize(out)).bind(7, ctx.now.to_string());
   ins->run();
-  if (p.contains("cursor")) {
+  if (present(p, "cursor")) {
     auto cur = conn_.cached(
         "INSERT INTO edo_cursor (operator, cursor, updated_at) VALUES (?1, ?2, ?3) ON CONFLICT "
         "(operator) DO UPDATE SET cursor = ?2, updated_at = ?3");
@@ -255,11 +319,11 @@ json::object Edo::unmatched(const json::object& p) {
   auto st = conn_.cached(
       "SELECT operator, event_id, body, received_at FROM edo_event WHERE document_id IS NULL AND "
       "(?1 IS NULL OR operator = ?1) ORDER BY received_at, event_id LIMIT ?2");
-  if (p.contains("operator"))
+  if (present(p, "operator"))
     st->bind(1, text_of(p, "operator"));
   else
     st->bind_null(1);
-  st->bind(2, p.contains("limit") ? p.at("limit").as_int64() : int64_t{100});
+  st->bind(2, present(p, "limit") ? p.at("limit").as_int64() : int64_t{100});
   json::array out;
   while (st->step())
     out.push_back({{"operator", st->text(0)},

@@ -18,6 +18,12 @@ namespace opora::edo {
 // bank), each problem under `path`.
 void check_party(const boost::json::object& p, const std::string& path, FieldErrors& errors);
 
+// A member that is there and not null (the engine treats null as absent).
+inline const boost::json::value* present(const boost::json::object& o, const char* key) {
+  const auto* v = o.if_contains(key);
+  return v != nullptr && !v->is_null() ? v : nullptr;
+}
+
 // A string member or "".
 inline std::string text_of(const boost::json::object& o, const char* key) {
   const auto* v = o.if_contains(key);
@@ -30,6 +36,9 @@ std::string stable_guid(const std::string& seed);
 // The document's id in the operator's request (Diadoc CustomDocumentId,
 // SBIS Вложение.Идентификатор prefix): "opora:<packet>:<document>".
 std::string custom_document_id(int64_t packet, int64_t document);
+
+// Whether the UPD writer has the ISO numeric code of a currency (render.cpp).
+bool upd_currency_known(const std::string& alpha);
 
 // The UPD of a registry document in a packet (render.cpp). Validation builds
 // it too and runs the renderer, so what rendering would refuse is reported

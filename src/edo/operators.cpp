@@ -106,7 +106,8 @@ int status_rank(const std::string& status) {
   return -1;
 }
 
-std::string status_from_raw(const std::string& op, const json::object& raw, bool two_sided) {
+std::string status_from_raw(const std::string& op, const json::object& raw, bool two_sided,
+                            bool revocation) {
   const auto* info = operator_info(op);
   if (info == nullptr) return "";
   // The furthest status any of the fields says.
@@ -116,6 +117,7 @@ std::string status_from_raw(const std::string& op, const json::object& raw, bool
     const auto* v = raw.if_contains(r.at("field").as_string());
     if (v == nullptr || *v != r.at("value")) continue;
     const std::string s(r.at("status").as_string());
+    if ((s == "revocation_requested" || s == "revoked") != revocation) continue;
     if (best.empty() || status_rank(s) > status_rank(best)) best = s;
   }
   // A one-sided document never waits for a signature: "delivered" is its end.

@@ -26,7 +26,9 @@ std::string operator_of(const std::string& participant_id);
 // or out of order end in the same state.
 int status_rank(const std::string& status);  // -1: not a status
 // The normalised status an operator's raw fields mean, or "" if none.
-std::string status_from_raw(const std::string& op, const boost::json::object& raw, bool two_sided);
+// `revocation` picks the facet: revocation_requested / revoked, or the rest.
+std::string status_from_raw(const std::string& op, const boost::json::object& raw, bool two_sided,
+                            bool revocation);
 // The registry status a normalised status means for a kind, or "".
 std::string registry_status(const std::string& kind, const std::string& status);
 

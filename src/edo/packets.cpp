@@ -130,24 +130,22 @@ void Edo::set_packet_status(int64_t id, const std::string& status, const Context
   up->run();
 }
 
-json::object Edo::create_packet(const json::object& p, const Context& ctx) {
-  const std::string op = text_of(p, "operator");
-  const json::object sender = party_row(text_of(p, "sender"), "sender");
-  const json::object recipient = party_row(text_of(p, "recipient"), "recipient");
-  FieldErrors errors;
-  if (text_of(sender, "role") != "our")
-    errors.add("sender", "role", "the sender must be one of our organisations (role \"our\")");
-  if (text_of(recipient, "role") != "counterparty")
-    errors.add("recipient", "role", "the recipient must be a counterparty");
+namespace {
 
-  struct Entry {
-    int64_t document;
-    std::string form, function;
-    bool two_sided;
-  };
+struct Entry {
+  int64_t document;
+  std::string form, function;
+  bool two_sided;
+};
+
+// The documents as a packet holds them, each checked: known, listed once, a
+// kind the operator carries, a form and function that kind can take. Then
+// none may be in another live packet.
+std::vector<Entry> collect_entries(registry::Registry& registry, store::Connection& conn,
+                                   const std::string& op, const json::array& docs,
+                                   FieldErrors& errors, FieldErrors& conflicts) {
   std::vector<Entry> entries;
   std::set<int64_t> seen;
-  const auto& docs = p.at("documents").as_array();
   for (size_t i = 0; i < docs.size(); ++i) {
     const std::string at = "documents[" + std::to_string(i) + "]";
     const json::object item =
@@ -159,7 +157,7 @@ json::object Edo::create_packet(const json::object& p, const Context& ctx) {
     }
     json::object doc;
     try {
-      doc = registry_.get(id, false);
+      doc = registry.get(id, false);
     } catch (const Error&) {
       errors.add(at, "unknown_document", "no registry document " + std::to_string(id));
       continue;
@@ -173,50 +171,90 @@ json::object Edo::create_packet(const json::object& p, const Context& ctx) {
       continue;
     }
     Entry e{id, text_of(*route, "form"), "", false};
-    if (text_of(item, "form") == "attachment") e.form = "attachment";
+    const std::string form = text_of(item, "form");
+    if (form == "attachment") e.form = "attachment";
+    if (form == "upd" && e.form != "upd")
+      errors.add(at + ".form", "form",
+                 "a \"" + kind + "\" document travels as its file, not as a UPD");
     if (e.form == "upd") {
       e.function =
-          item.contains("function") ? text_of(item, "function") : text_of(*route, "function");
+          present(item, "function") ? text_of(item, "function") : text_of(*route, "function");
       if (kFunctions.count(e.function) == 0)
         errors.add(at + ".function", "enum", "a UPD's function is СЧФ, ДОП or СЧФДОП");
       e.two_sided = e.function != "СЧФ";
     } else {
       e.two_sided = doc.at("requires_countersign").as_bool();
     }
+    auto st = conn.cached(
+        "SELECT packet_id FROM edo_document WHERE document_id = ?1 AND live = 1 LIMIT 1");
+    st->bind(1, id);
+    if (st->step())
+      conflicts.add(at, "in_packet",
+                    "document " + std::to_string(id) + " is in packet " +
+                        std::to_string(st->int64(0)) +
+                        "; a document is in one live packet at a time");
     entries.push_back(std::move(e));
   }
-  errors.throw_if_any(ErrorCode::validation);
-  for (size_t i = 0; i < entries.size(); ++i) {
-    auto st = conn_.cached(
-        "SELECT packet_id FROM edo_document WHERE document_id = ?1 AND live = 1 LIMIT 1");
-    st->bind(1, entries[i].document);
-    if (st->step())
-      errors.add("documents[" + std::to_string(i) + "]", "in_packet",
-                 "document " + std::to_string(entries[i].document) + " is in packet " +
-                     std::to_string(st->int64(0)) + "; a document is in one live packet at a time");
-  }
-  errors.throw_if_any(ErrorCode::conflict);
+  return entries;
+}
 
-  auto ins = conn_.cached(
-      "INSERT INTO edo_packet (sender, recipient, operator, lock_mode, status, problems, comment, "
-      "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, 'draft', '[]', ?5, ?6, ?6)");
-  ins->bind(1, text_of(p, "sender")).bind(2, text_of(p, "recipient")).bind(3, op);
-  ins->bind(4, p.contains("lock_mode") ? text_of(p, "lock_mode") : std::string("none"));
-  ins->bind(5, text_of(p, "comment")).bind(6, ctx.now.to_string());
-  ins->run();
-  const int64_t packet = conn_.last_insert_rowid();
-  int64_t position = 0;
+void insert_entries(store::Connection& conn, int64_t packet, const std::vector<Entry>& entries,
+                    int64_t position) {
   for (const auto& e : entries) {
-    auto d = conn_.cached(
+    auto d = conn.cached(
         "INSERT INTO edo_document (packet_id, position, document_id, live, form, function, "
-        "two_sided, file_guid, status, done, raw) VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7, 'none', "
-        "0, '{}')");
+        "two_sided, file_guid, status, revocation, done, raw) VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, "
+        "?7, 'none', '', 0, '{}')");
     d->bind(1, packet).bind(2, ++position).bind(3, e.document).bind(4, e.form).bind(5, e.function);
     d->bind(6, int64_t{e.two_sided ? 1 : 0});
     d->bind(7,
             stable_guid("opora-edo:" + std::to_string(packet) + ":" + std::to_string(e.document)));
     d->run();
   }
+}
+
+}  // namespace
+
+json::object Edo::create_packet(const json::object& p, const Context& ctx) {
+  const std::string op = text_of(p, "operator");
+  const json::object sender = party_row(text_of(p, "sender"), "sender");
+  const json::object recipient = party_row(text_of(p, "recipient"), "recipient");
+  FieldErrors errors, conflicts;
+  if (text_of(sender, "role") != "our")
+    errors.add("sender", "role", "the sender must be one of our organisations (role \"our\")");
+  if (text_of(recipient, "role") != "counterparty")
+    errors.add("recipient", "role", "the recipient must be a counterparty");
+  const std::vector<Entry> entries =
+      collect_entries(registry_, conn_, op, p.at("documents").as_array(), errors, conflicts);
+  errors.throw_if_any(ErrorCode::validation);
+  conflicts.throw_if_any(ErrorCode::conflict);
+
+  auto ins = conn_.cached(
+      "INSERT INTO edo_packet (sender, recipient, operator, lock_mode, status, problems, comment, "
+      "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, 'draft', '[]', ?5, ?6, ?6)");
+  ins->bind(1, text_of(p, "sender")).bind(2, text_of(p, "recipient")).bind(3, op);
+  ins->bind(4, present(p, "lock_mode") ? text_of(p, "lock_mode") : std::string("none"));
+  ins->bind(5, text_of(p, "comment")).bind(6, ctx.now.to_string());
+  ins->run();
+  const int64_t packet = conn_.last_insert_rowid();
+  insert_entries(conn_, packet, entries, 0);
+  return load_packet(packet, "packet");
+}
+
+// More documents for a packet not sent yet; it goes back to draft.
+json::object Edo::add_documents(int64_t packet, const json::array& docs, const Context& ctx) {
+  const json::object current = load_packet(packet, "packet");
+  FieldErrors errors, conflicts;
+  const std::vector<Entry> entries =
+      collect_entries(registry_, conn_, text_of(current, "operator"), docs, errors, conflicts);
+  errors.throw_if_any(ErrorCode::validation);
+  conflicts.throw_if_any(ErrorCode::conflict);
+  insert_entries(conn_, packet, entries,
+                 static_cast<int64_t>(current.at("documents").as_array().size()));
+  auto up = conn_.cached(
+      "UPDATE edo_packet SET status = 'draft', fingerprint = NULL, updated_at = ?2 WHERE id = ?1");
+  up->bind(1, packet).bind(2, ctx.now.to_string());
+  up->run();
   return load_packet(packet, "packet");
 }
 
@@ -231,6 +269,17 @@ json::array Edo::problems(const json::object& packet, const Context& ctx) {
   const json::object recipient = party_row(text_of(packet, "recipient"), "recipient");
   check_party(sender, "sender", errors);
   check_party(recipient, "recipient", errors);
+  // Parties change after a packet is made.
+  if (text_of(sender, "role") != "our")
+    errors.add("sender", "role", "the sender must be one of our organisations (role \"our\")");
+  if (text_of(recipient, "role") != "counterparty")
+    errors.add("recipient", "role", "the recipient must be a counterparty");
+  // Diadoc's PostMessage goes from one box to another.
+  if (op == "diadoc")
+    for (const auto* side : {"sender", "recipient"})
+      if (text_of(std::string(side) == "sender" ? sender : recipient, "box_id").empty())
+        errors.add(std::string(side) + ".box_id", "required",
+                   "Diadoc sends from our box to theirs: the party's box_id");
   for (const auto* side : {"sender", "recipient"}) {
     const json::object& party = std::string(side) == "sender" ? sender : recipient;
     const std::string pid = text_of(party, "participant_id");
@@ -238,7 +287,7 @@ json::array Edo::problems(const json::object& packet, const Context& ctx) {
     if (pid.empty()) {
       errors.add(at, "required", "an EDO participant id is needed to send electronically");
     } else if (pid.size() >= 3 && operator_of(pid) != op &&
-               !(std::string(side) == "recipient" && party.contains("roaming") &&
+               !(std::string(side) == "recipient" && present(party, "roaming") &&
                  party.at("roaming") == true)) {
       errors.add(at, "operator_prefix",
                  "\"" + pid.substr(0, 3) + "\" is not the prefix of " + op + " (" + prefix +
@@ -280,8 +329,13 @@ json::array Edo::problems(const json::object& packet, const Context& ctx) {
       errors.add(at, "unknown_document", "the registry document is gone");
       continue;
     }
-    if (doc.contains("deleted") && doc.at("deleted") == true)
+    if (present(doc, "deleted") && doc.at("deleted") == true)
       errors.add(at, "deleted", "the document is deleted");
+    if (text_of(doc, "status") == "cancelled")
+      errors.add(at + ".status", "cancelled", "the document is cancelled in the registry");
+    if (doc.at("is_final") != true)
+      errors.add(at + ".is_final", "not_final",
+                 "a newer version supersedes this document; send that one");
     if (text_of(doc, "number").empty())
       errors.add(at + ".number", "required", "number the document before sending it");
     const Date date = Date::parse_field(text_of(doc, "date"), at + ".date");
@@ -297,10 +351,15 @@ json::array Edo::problems(const json::object& packet, const Context& ctx) {
         return;
       }
       const std::string inn = text_of(v->get_object(), "inn");
+      const std::string kpp = text_of(v->get_object(), "kpp");
       if (inn != text_of(party, "inn"))
         errors.add(at + "." + field + ".inn", "party_mismatch",
                    "the document's " + std::string(field) + " has INN " + inn + ", the packet's " +
                        side + " " + text_of(party, "inn"));
+      else if (!kpp.empty() && kpp != text_of(party, "kpp"))  // another branch
+        errors.add(at + "." + field + ".kpp", "party_mismatch",
+                   "the document's " + std::string(field) + " has KPP " + kpp + ", the packet's " +
+                       side + " " + text_of(party, "kpp"));
     };
     same_party("organization", sender, "sender");
     same_party("counterparty", recipient, "recipient");
@@ -318,6 +377,10 @@ json::array Edo::problems(const json::object& packet, const Context& ctx) {
       continue;
     }
     // A UPD: items, VAT and totals.
+    if (!upd_currency_known(text_of(doc, "currency")))
+      errors.add(
+          at + ".currency", "currency",
+          "the UPD writer knows RUB, KZT, USD, EUR, BYN and CNY, not " + text_of(doc, "currency"));
     const auto currency = Currency::find(text_of(doc, "currency"));
     const Currency cur = currency ? *currency : *Currency::find("RUB");
     const auto& items = doc.at("items").as_array();
@@ -377,7 +440,11 @@ json::array Edo::problems(const json::object& packet, const Context& ctx) {
       for (const auto& f : e.field_errors()) {
         // The renderer names its own fields; the parties are the packet's.
         std::string field = f.field;
-        if (field.rfind("seller.", 0) == 0)
+        if (field == "sender_id")
+          field = "sender.participant_id";
+        else if (field == "receiver_id")
+          field = "recipient.participant_id";
+        else if (field.rfind("seller.", 0) == 0)
           field = "sender." + field.substr(7);
         else if (field.rfind("buyer.", 0) == 0)
           field = "recipient." + field.substr(6);
@@ -458,18 +525,19 @@ json::object Edo::packets(const json::object& p) {
   std::vector<int64_t> ids;
   {
     auto st = conn_.cached(
-        "SELECT id FROM edo_packet WHERE (?1 IS NULL OR status = ?1) AND (?2 = 0 OR status = "
-        "'failed' OR problems <> '[]') AND (?3 IS NULL OR operator = ?3) ORDER BY id LIMIT ?4");
-    if (p.contains("status"))
+        "SELECT id FROM edo_packet WHERE (?1 IS NULL OR status = ?1) AND (?2 = 0 OR (status = "
+        "'failed' OR problems <> '[]') AND status <> 'cancelled') AND (?3 IS NULL OR operator = "
+        "?3) ORDER BY id LIMIT ?4");
+    if (present(p, "status"))
       st->bind(1, text_of(p, "status"));
     else
       st->bind_null(1);
-    st->bind(2, int64_t{p.contains("with_errors") && p.at("with_errors") == true ? 1 : 0});
-    if (p.contains("operator"))
+    st->bind(2, int64_t{present(p, "with_errors") && p.at("with_errors") == true ? 1 : 0});
+    if (present(p, "operator"))
       st->bind(3, text_of(p, "operator"));
     else
       st->bind_null(3);
-    st->bind(4, p.contains("limit") ? p.at("limit").as_int64() : int64_t{100});
+    st->bind(4, present(p, "limit") ? p.at("limit").as_int64() : int64_t{100});
     while (st->step()) ids.push_back(st->int64(0));
   }
   json::array out;
@@ -480,8 +548,8 @@ json::object Edo::packets(const json::object& p) {
 // Two-sided documents sent and still not countersigned after more than N
 // working days (seed 004: chase the counterparty after 5).
 json::object Edo::awaiting(const json::object& p, const Context& ctx) {
-  const int64_t days = p.contains("working_days") ? p.at("working_days").as_int64() : 5;
-  const std::string cal_id = p.contains("calendar") ? text_of(p, "calendar") : "ru";
+  const int64_t days = present(p, "working_days") ? p.at("working_days").as_int64() : 5;
+  const std::string cal_id = present(p, "calendar") ? text_of(p, "calendar") : "ru";
   const auto cal = calendars_.get(cal_id, "calendar");
   struct Row {
     int64_t packet, document;

@@ -6,6 +6,7 @@
 #include "core/json_text.hpp"
 #include "core/requisites.hpp"
 #include "edo/edo.hpp"
+#include "edo/internal.hpp"
 #include "edo/operators.hpp"
 #include "store/sqlite.hpp"
 
@@ -92,7 +93,7 @@ json::object Edo::put_party(const json::object& p, const Context& ctx) {
   errors.throw_if_any(ErrorCode::validation);
   const std::string pid = text(p, "participant_id");
   json::object body = p;
-  if (!body.contains("exchange")) body["exchange"] = "electronic";
+  if (!present(body, "exchange")) body["exchange"] = "electronic";
   std::string name = text(p, "name");
   if (name.empty())  // a sole trader: "ИП Фамилия Имя Отчество"
     name = "ИП " + text(p, "last_name") + " " + text(p, "first_name") +

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <cstdio>
 #include <map>
+#include <set>
 
 #include "core/base64.hpp"
 #include "core/decimal.hpp"
@@ -107,6 +108,12 @@ std::string ddmmyyyy(const Date& d) {
 }
 
 }  // namespace
+
+bool upd_currency_known(const std::string& alpha) {
+  for (const auto& c : kCurrencies)
+    if (alpha == c.alpha) return true;
+  return false;
+}
 
 // The UPD of a registry document in a packet, as render_upd takes it.
 // Validation builds it too, so whatever rendering would refuse is reported
@@ -261,7 +268,14 @@ json::object Edo::render_packet(const json::object& p, const Context& ctx) {
           "UPDATE edo_document SET file_name = ?3 WHERE packet_id = ?1 AND document_id = ?2");
       up->bind(1, id).bind(2, doc_id).bind(3, name);
       up->run();
-      if (first_render) {
+      // The registry keeps the XML as sent: attached unless these very bytes
+      // are there already (a re-render of an unchanged document).
+      const std::string sha = sha256_hex(bytes);
+      bool kept = false;
+      const json::object listed = registry_.list_files(doc_id);
+      for (const auto& stored : listed.at("files").as_array())
+        kept = kept || (stored.at("sha256").is_string() && stored.at("sha256").get_string() == sha);
+      if (!kept) {
         json::object attach{{"id", doc_id},
                             {"name", name},
                             {"mime", mime},
@@ -324,18 +338,24 @@ json::object Edo::render_packet(const json::object& p, const Context& ctx) {
                                 {"Файл", json::object{{"Имя", name}, {"ДвоичныеДанные", content}}},
                                 {"Подпись", json::array{}}});
   }
-  // The send's idempotency key follows the content: a retry of the same
-  // files is the same operation, a changed packet a new one.
-  const std::string operation_id = "opora-" + sha256_hex(digest_seed).substr(0, 32);
+  // The send's idempotency key follows what is sent (files, boxes, lock mode,
+  // comment): a retry of the same request is the same operation, a changed
+  // one a new operation.
+  auto operation_of = [&](const json::object& body) {
+    return "opora-" + sha256_hex(digest_seed + "|" + json::serialize(body)).substr(0, 32);
+  };
+  std::string operation_id;
   json::object request;
   if (op == "diadoc") {
-    static const std::map<std::string, std::string> kLock = {
-        {"none", "None"}, {"send", "Send"}, {"full", "Full"}};
+    const std::string lock = text_of(packet, "lock_mode");
     json::object body{{"FromBoxId", text_of(sender, "box_id")},
                       {"ToBoxId", text_of(recipient, "box_id")},
-                      {"LockMode", kLock.at(text_of(packet, "lock_mode"))},
+                      {"LockMode", lock == "full"   ? "Full"
+                                   : lock == "send" ? "Send"
+                                                    : "None"},
                       {"DocumentAttachments", std::move(diadoc_docs)}};
     if (!text_of(packet, "comment").empty()) body["Comment"] = packet.at("comment");
+    operation_id = operation_of(body);
     request = {{"operator", "diadoc"},
                {"method", "POST"},
                {"path", "/V3/PostMessage?operationId=" + operation_id},
@@ -363,15 +383,17 @@ json::object Edo::render_packet(const json::object& p, const Context& ctx) {
                           {"НашаОрганизация", side(sender)},
                           {"Контрагент", side(recipient)},
                           {"Вложение", std::move(sbis_attachments)}};
+    json::object body{{"jsonrpc", "2.0"},
+                      {"method", "СБИС.ЗаписатьДокумент"},
+                      {"protocol", 4},
+                      {"params", json::object{{"Документ", std::move(document)}}}};
+    operation_id = operation_of(body);
+    body["id"] = operation_id;
     request = {{"operator", "sbis"},
                {"method", "POST"},
                {"path", "/service/?srv=1"},
                {"content_type", "application/json-rpc; charset=utf-8"},
-               {"body", json::object{{"jsonrpc", "2.0"},
-                                     {"method", "СБИС.ЗаписатьДокумент"},
-                                     {"protocol", 4},
-                                     {"params", json::object{{"Документ", std::move(document)}}},
-                                     {"id", operation_id}}},
+               {"body", std::move(body)},
                {"sign",
                 "then СБИС.ПодготовитьДействие / СБИС.ВыполнитьДействие with the "
                 "signatures of each Вложение"}};
@@ -400,19 +422,33 @@ json::object Edo::mark_packet(const json::object& p, const Context& ctx) {
   const auto it = kAllowed.find(from);
   const bool ok = it != kAllowed.end() &&
                   std::find(it->second.begin(), it->second.end(), to) != it->second.end();
-  if (from == to && (to == "sent" || to == "sending"))
-    return load_packet(id, "packet");  // a repeat
-  if (!ok)
+  // The same report again (a retried webhook) is a repeat: it may still bring
+  // the operator's ids.
+  const bool repeat = from == to && (to == "sent" || to == "sending" || to == "failed");
+  if (!ok && !repeat)
     fail_field(ErrorCode::state, "status", "transition",
                "packet " + std::to_string(id) + " is " + from + "; it cannot become " + to);
   if (to == "failed" && text_of(p, "error").empty())
     fail_field(ErrorCode::invalid, "error", "required", "say why the send failed");
+  std::set<int64_t> ours;
+  for (const auto& d : packet.at("documents").as_array()) ours.insert(d.at("document").as_int64());
+  const auto* docs = present(p, "documents");
+  if (docs != nullptr) {
+    FieldErrors errors;
+    const auto& list = docs->as_array();
+    for (size_t i = 0; i < list.size(); ++i)
+      if (ours.count(list[i].at("document").as_int64()) == 0)
+        errors.add("documents[" + std::to_string(i) + "].document", "not_in_packet",
+                   "document " + std::to_string(list[i].at("document").as_int64()) +
+                       " is not in packet " + std::to_string(id));
+    errors.throw_if_any(ErrorCode::invalid);
+  }
   auto up = conn_.cached(
       "UPDATE edo_packet SET status = ?2, updated_at = ?3, message_id = COALESCE(?4, "
-      "message_id), error = ?5, sent_at = CASE WHEN ?2 = 'sent' THEN ?3 ELSE sent_at END WHERE "
-      "id = ?1");
+      "message_id), error = ?5, sent_at = CASE WHEN ?2 = 'sent' AND sent_at IS NULL THEN ?3 ELSE "
+      "sent_at END WHERE id = ?1");
   up->bind(1, id).bind(2, to).bind(3, ctx.now.to_string());
-  if (p.contains("message_id"))
+  if (present(p, "message_id"))
     up->bind(4, text_of(p, "message_id"));
   else
     up->bind_null(4);
@@ -421,8 +457,8 @@ json::object Edo::mark_packet(const json::object& p, const Context& ctx) {
   else
     up->bind_null(5);
   up->run();
-  if (const auto* docs = p.if_contains("documents"); docs != nullptr && docs->is_array()) {
-    for (const auto& d : docs->get_array()) {
+  if (docs != nullptr) {
+    for (const auto& d : docs->as_array()) {
       auto set = conn_.cached(
           "UPDATE edo_document SET operator_document_id = ?3 WHERE packet_id = ?1 AND "
           "document_id = ?2");

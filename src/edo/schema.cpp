@@ -55,7 +55,8 @@ const store::SchemaModule& schema() {
           two_sided   INTEGER NOT NULL,  -- the counterparty must sign
           file_guid   TEXT NOT NULL,
           file_name   TEXT,              -- once rendered
-          status      TEXT NOT NULL,     -- none | signed_by_us | sent | receipt_pending | delivered | refused | countersigned_with_disagreement | countersigned | revocation_requested | revoked
+          status      TEXT NOT NULL,     -- none | signed_by_us | sent | receipt_pending | delivered | refused | countersigned_with_disagreement | countersigned
+          revocation  TEXT NOT NULL,     -- '' | revocation_requested | revoked: a facet of its own
           done        INTEGER NOT NULL,
           raw         TEXT NOT NULL,     -- the operator's fields, verbatim, last value of each
           operator_document_id TEXT,

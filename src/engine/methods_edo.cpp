@@ -90,7 +90,7 @@ void register_edo_methods(MethodTable& t) {
       R"~({"type": "object", "required": ["documents", "sender", "recipient", "operator"], "properties": {
           "documents": {"type": "array", "minItems": 1, "maxItems": 1000, "items": {"type": ["integer", "object"],
             "description": "a registry document id, or {document, function (СЧФ|ДОП|СЧФДОП), form: attachment}",
-            "properties": {"document": {"type": "integer", "minimum": 1},
+            "required": ["document"], "properties": {"document": {"type": "integer", "minimum": 1},
               "function": {"type": "string", "enum": ["СЧФ", "ДОП", "СЧФДОП"]},
               "form": {"type": "string", "enum": ["upd", "attachment"]}}}},
           "sender": {"type": "string", "description": "code of our organisation"},

@@ -161,6 +161,17 @@ void validate(const json::value& schema_value, const json::value& v, const std::
     }
   }
   if (v.is_array()) {
+    const auto size = static_cast<int64_t>(v.get_array().size());
+    const auto* min_items = schema.if_contains("minItems");
+    const auto* max_items = schema.if_contains("maxItems");
+    if (min_items != nullptr && size < min_items->to_number<int64_t>())
+      out.add(path, "length",
+              "must have at least " + std::to_string(min_items->to_number<int64_t>()) +
+                  (min_items->to_number<int64_t>() == 1 ? " item" : " items"));
+    if (max_items != nullptr && size > max_items->to_number<int64_t>())
+      out.add(path, "length",
+              "must have at most " + std::to_string(max_items->to_number<int64_t>()) +
+                  " items, got " + std::to_string(size));
     if (const auto* items = schema.if_contains("items")) {
       const auto& arr = v.get_array();
       for (size_t i = 0; i < arr.size(); ++i)

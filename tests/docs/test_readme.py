@@ -92,3 +92,27 @@ def test_billing_shell_example_runs(tmp_path):
     assert "LS-0001" in out                      # the debtors table
     assert "<recipient_name>Иван Иванович И.</recipient_name>" in out
     assert "<result>0</result>" in out
+
+
+def test_edo_python_example_runs(tmp_path):
+    script = tmp_path / "edo.py"
+    script.write_text(block("python", 3), encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(BUILD / "python"))
+    subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, check=True)
+    assert (tmp_path / "edo.db").exists()
+
+
+def test_edo_shell_example_runs_on_the_python_example_database(tmp_path):
+    script = tmp_path / "edo.py"
+    script.write_text(block("python", 3), encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(BUILD / "python"))
+    subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, check=True)
+    cli = os.environ["OPORA_CLI"]
+    shell = tmp_path / "edo.sh"
+    shell.write_text(f'set -e\nopora() {{ "{cli}" "$@"; }}\n' + block("sh", 4), encoding="utf-8")
+    out = subprocess.run(["bash", str(shell)], cwd=tmp_path, check=True, capture_output=True,
+                         text=True).stdout
+    assert "rendered into packet-43" in out
+    [xml] = (tmp_path / "packet-43").glob("ON_NSCHFDOPPR_*.xml")
+    assert "Сопровождение".encode("cp1251") in xml.read_bytes()
+    assert (tmp_path / "packet-43" / "request.json").exists()
