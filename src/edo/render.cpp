@@ -236,6 +236,7 @@ json::object Edo::render_packet(const json::object& p, const Context& ctx) {
   rctx.actor = ctx.actor.empty() ? std::optional<std::string>() : ctx.actor;
 
   json::array files, diadoc_docs, sbis_attachments;
+  std::vector<std::string> contents;  // base64, in document order
   std::string digest_seed = "packet:" + std::to_string(id);
   std::string first_number, first_date, first_type;
   for (const auto& entry_value : packet.at("documents").as_array()) {
@@ -244,7 +245,7 @@ json::object Edo::render_packet(const json::object& p, const Context& ctx) {
     const json::object doc = registry_.get(doc_id, false);
     const std::string kind = text_of(doc, "kind");
     const json::object& route = *kind_route(op, kind);
-    std::string name, bytes, mime, encoding;
+    std::string name, bytes, mime, encoding, content, sha;
     if (entry.at("form") == "upd") {
       const UpdDocument u =
           upd_of(registry_, doc, entry, sender, recipient, formed, ctx.utc_offset_minutes);
@@ -270,7 +271,8 @@ json::object Edo::render_packet(const json::object& p, const Context& ctx) {
       up->run();
       // The registry keeps the XML as sent: attached unless these very bytes
       // are there already (a re-render of an unchanged document).
-      const std::string sha = sha256_hex(bytes);
+      sha = sha256_hex(bytes);
+      content = base64_encode(bytes);
       bool kept = false;
       const json::object listed = registry_.list_files(doc_id);
       for (const auto& stored : listed.at("files").as_array())
@@ -280,7 +282,7 @@ json::object Edo::render_packet(const json::object& p, const Context& ctx) {
                             {"name", name},
                             {"mime", mime},
                             {"role", "original"},
-                            {"content_base64", base64_encode(bytes)}};
+                            {"content_base64", content}};
         registry_.attach_file(attach, rctx);
       }
     } else {
@@ -293,10 +295,10 @@ json::object Edo::render_packet(const json::object& p, const Context& ctx) {
       const json::object file = registry_.get_file(chosen.at("file_id").as_int64());
       name = text_of(file, "name");
       mime = text_of(file, "mime");
-      bytes = base64_decode_field(text_of(file, "content_base64"), "content_base64");
+      content = std::string(file.at("content_base64").as_string());
+      bytes = base64_decode_field(content, "content_base64");
+      sha = text_of(file, "sha256");
     }
-    const std::string content = base64_encode(bytes);
-    const std::string sha = sha256_hex(bytes);
     digest_seed += ":" + sha;
     json::object file{{"document", doc_id},
                       {"position", entry.at("position")},
@@ -322,20 +324,26 @@ json::object Edo::render_packet(const json::object& p, const Context& ctx) {
                          json::object{{"Key", "DocumentDate"}, {"Value", date}}};
     if (kind == "contract" && doc.at("totals").is_object())
       metadata.push_back({{"Key", "ContractPrice"}, {"Value", doc.at("totals").at("gross")}});
-    diadoc_docs.push_back(
-        {{"TypeNamedId", route.at("type")},
-         {"Function", entry.at("form") == "upd" ? entry.at("function") : route.at("function")},
-         {"Version", route.at("version")},
-         {"SignedContent", json::object{{"Content", content}, {"Signature", nullptr}}},
-         {"NeedRecipientSignature", entry.at("two_sided")},
-         {"CustomDocumentId", custom},
-         {"Metadata", std::move(metadata)}});
+    // The request carries each file's sha256 where its content goes until the
+    // operation id is computed over it; then the contents are put in.
+    contents.push_back(content);
+    if (op == "diadoc") {
+      diadoc_docs.push_back(
+          {{"TypeNamedId", route.at("type")},
+           {"Function", entry.at("form") == "upd" ? entry.at("function") : route.at("function")},
+           {"Version", route.at("version")},
+           {"SignedContent", json::object{{"Content", sha}, {"Signature", nullptr}}},
+           {"NeedRecipientSignature", entry.at("two_sided")},
+           {"CustomDocumentId", custom},
+           {"Metadata", std::move(metadata)}});
+      continue;
+    }
     // SBIS: one Документ, an attachment per document with our own id.
     sbis_attachments.push_back({{"Идентификатор", text_of(entry, "file_guid")},
                                 {"Тип", route.at("type")},
                                 {"Номер", number},
                                 {"Дата", date},
-                                {"Файл", json::object{{"Имя", name}, {"ДвоичныеДанные", content}}},
+                                {"Файл", json::object{{"Имя", name}, {"ДвоичныеДанные", sha}}},
                                 {"Подпись", json::array{}}});
   }
   // The send's idempotency key follows what is sent (files, boxes, lock mode,
@@ -343,6 +351,10 @@ json::object Edo::render_packet(const json::object& p, const Context& ctx) {
   // one a new operation.
   auto operation_of = [&](const json::object& body) {
     return "opora-" + sha256_hex(digest_seed + "|" + json::serialize(body)).substr(0, 32);
+  };
+  auto fill_contents = [&](json::array& list, const char* outer, const char* inner) {
+    for (size_t i = 0; i < list.size(); ++i)
+      list[i].as_object()[outer].as_object()[inner] = contents[i];
   };
   std::string operation_id;
   json::object request;
@@ -356,6 +368,7 @@ json::object Edo::render_packet(const json::object& p, const Context& ctx) {
                       {"DocumentAttachments", std::move(diadoc_docs)}};
     if (!text_of(packet, "comment").empty()) body["Comment"] = packet.at("comment");
     operation_id = operation_of(body);
+    fill_contents(body["DocumentAttachments"].as_array(), "SignedContent", "Content");
     request = {{"operator", "diadoc"},
                {"method", "POST"},
                {"path", "/V3/PostMessage?operationId=" + operation_id},
@@ -389,6 +402,8 @@ json::object Edo::render_packet(const json::object& p, const Context& ctx) {
                       {"params", json::object{{"Документ", std::move(document)}}}};
     operation_id = operation_of(body);
     body["id"] = operation_id;
+    fill_contents(body["params"].as_object()["Документ"].as_object()["Вложение"].as_array(), "Файл",
+                  "ДвоичныеДанные");
     request = {{"operator", "sbis"},
                {"method", "POST"},
                {"path", "/service/?srv=1"},
