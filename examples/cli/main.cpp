@@ -20,6 +20,7 @@ namespace {
 
 int run(int argc, char** argv) {
   try {
+    if (argc > 1 && std::string(argv[1]) == "__complete") return run_complete(argc - 2, argv + 2);
     const Invocation inv = parse_command_line(argc, argv, std::getenv("OPORA_DB"));
     switch (inv.command) {
       case Command::kCall:

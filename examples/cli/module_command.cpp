@@ -28,6 +28,8 @@ namespace json = boost::json;
 
 constexpr const char* kMemory = ":memory:";
 
+}  // namespace
+
 // The method catalogue, from an in-memory database; nullopt (reported) on failure.
 std::optional<Catalogue> load_catalogue(bool json_mode) {
   Database db;
@@ -38,6 +40,8 @@ std::optional<Catalogue> load_catalogue(bool json_mode) {
   if (!parsed) return std::nullopt;
   return Catalogue::from_meta_methods(*parsed);
 }
+
+namespace {
 
 // The meta.methods entry of a method, rebuilt for --help --json.
 json::object method_entry(const MethodInfo& method) {
