@@ -65,6 +65,13 @@ OpenOptions OpenOptions::parse(const json::object& options) {
   return o;
 }
 
+const std::vector<const store::SchemaModule*>& schema_modules() {
+  static const std::vector<const store::SchemaModule*> modules = {
+      &calendar::schema(), &registry::schema(), &billing::schema(), &workflow::schema(),
+      &edo::schema()};
+  return modules;
+}
+
 Database::Database(const std::string& path, const OpenOptions& options)
     : conn_(std::make_unique<store::Connection>(path, options.connection)),
       clock_(options.clock, options.manual_start, options.utc_offset_minutes),
@@ -74,10 +81,7 @@ Database::Database(const std::string& path, const OpenOptions& options)
       workflow_(*conn_, calendars_),
       edo_(*conn_, registry_, workflow_, calendars_),
       max_file_bytes_(options.max_file_bytes) {
-  store::migrate(*conn_,
-                 {&calendar::schema(), &registry::schema(), &billing::schema(), &workflow::schema(),
-                  &edo::schema()},
-                 options.connection.read_only);
+  store::migrate(*conn_, schema_modules(), options.connection.read_only);
 }
 
 Database::~Database() = default;

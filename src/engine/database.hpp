@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "billing/billing.hpp"
 #include "calendar/calendar_store.hpp"
@@ -18,6 +19,9 @@
 #include "workflow/workflow.hpp"
 
 namespace opora::engine {
+
+// Every module's tables, in migration order (meta.version lists their versions).
+const std::vector<const store::SchemaModule*>& schema_modules();
 
 struct OpenOptions {
   store::ConnectionOptions connection;

@@ -16,8 +16,8 @@ namespace {
 
 json::object schema_versions(Database& db) {
   json::object out;
-  for (const char* module : {"calendar", "registry", "billing", "workflow", "edo"})
-    out[module] = store::schema_version(db.connection(), module);
+  for (const store::SchemaModule* module : schema_modules())
+    out[std::string(module->name)] = store::schema_version(db.connection(), module->name);
   return out;
 }
 
