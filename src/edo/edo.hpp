@@ -90,6 +90,7 @@ class Edo {
   boost::json::array problems(const boost::json::object& packet, const Context& ctx);
   void set_packet_status(int64_t id, const std::string& status, const Context& ctx);
   std::string fingerprint(const boost::json::object& packet);
+  void keep_sent_files(const boost::json::object& packet, const Context& ctx);
   // events.cpp: moves one document of a packet forward (never back) and
   // carries the registry status, the domain event and the answer with it.
   boost::json::object advance_document(int64_t packet, int64_t document, const std::string& status,

@@ -366,8 +366,7 @@ json::array Edo::problems(const json::object& packet, const Context& ctx) {
 
     if (entry.at("form") == "attachment") {
       bool has_file = false;
-      const json::object listed = registry_.list_files(entry.at("document").as_int64());
-      for (const auto& f : listed.at("files").as_array())
+      for (const auto& f : doc.at("files").as_array())  // registry.get lists them
         has_file = has_file || (f.at("path").is_null() && f.at("sha256").is_string() &&
                                 f.at("role") != "signed_copy");
       if (!has_file)

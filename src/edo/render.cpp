@@ -269,27 +269,12 @@ json::object Edo::render_packet(const json::object& p, const Context& ctx) {
           "UPDATE edo_document SET file_name = ?3 WHERE packet_id = ?1 AND document_id = ?2");
       up->bind(1, id).bind(2, doc_id).bind(3, name);
       up->run();
-      // The registry keeps the XML as sent: attached unless these very bytes
-      // are there already (a re-render of an unchanged document).
       sha = sha256_hex(bytes);
       content = base64_encode(bytes);
-      bool kept = false;
-      const json::object listed = registry_.list_files(doc_id);
-      for (const auto& stored : listed.at("files").as_array())
-        kept = kept || (stored.at("sha256").is_string() && stored.at("sha256").get_string() == sha);
-      if (!kept) {
-        json::object attach{{"id", doc_id},
-                            {"name", name},
-                            {"mime", mime},
-                            {"role", "original"},
-                            {"content_base64", content}};
-        registry_.attach_file(attach, rctx);
-      }
     } else {
       // The newest stored file of the document that is not a signed copy.
       json::object chosen;
-      const json::object listed = registry_.list_files(doc_id);
-      for (const auto& f : listed.at("files").as_array())
+      for (const auto& f : doc.at("files").as_array())
         if (f.at("path").is_null() && f.at("sha256").is_string() && f.at("role") != "signed_copy")
           chosen = f.as_object();
       const json::object file = registry_.get_file(chosen.at("file_id").as_int64());
@@ -425,6 +410,39 @@ json::object Edo::render_packet(const json::object& p, const Context& ctx) {
           {"request", std::move(request)}};
 }
 
+// The registry keeps each UPD as it was sent: rendered again (the same
+// bytes: the formation time is fixed) and attached unless these very bytes
+// are there already.
+void Edo::keep_sent_files(const json::object& packet, const Context& ctx) {
+  const json::object sender = party_row(text_of(packet, "sender"), "sender");
+  const json::object recipient = party_row(text_of(packet, "recipient"), "recipient");
+  const Timestamp formed(packet.at("rendered_at").as_int64());
+  registry::Context rctx;
+  rctx.now = ctx.now;
+  rctx.today = ctx.today;
+  rctx.actor = ctx.actor.empty() ? std::string("edo") : ctx.actor;
+  for (const auto& entry_value : packet.at("documents").as_array()) {
+    const json::object& entry = entry_value.as_object();
+    if (entry.at("form") != "upd") continue;
+    const int64_t doc_id = entry.at("document").as_int64();
+    const json::object doc = registry_.get(doc_id, true);
+    if (doc.at("deleted") == true) continue;
+    const RenderedFile f = render_upd(
+        upd_of(registry_, doc, entry, sender, recipient, formed, ctx.utc_offset_minutes));
+    const std::string sha = sha256_hex(f.bytes);
+    bool kept = false;
+    for (const auto& stored : doc.at("files").as_array())
+      kept = kept || (stored.at("sha256").is_string() && stored.at("sha256").get_string() == sha);
+    if (kept) continue;
+    registry_.attach_file({{"id", doc_id},
+                           {"name", f.name},
+                           {"mime", "application/xml"},
+                           {"role", "original"},
+                           {"content_base64", base64_encode(f.bytes)}},
+                          rctx);
+  }
+}
+
 json::object Edo::mark_packet(const json::object& p, const Context& ctx) {
   const int64_t id = p.at("packet").as_int64();
   const json::object packet = load_packet(id, "packet");
@@ -482,6 +500,7 @@ json::object Edo::mark_packet(const json::object& p, const Context& ctx) {
       set->run();
     }
   }
+  if (to == "sent" && from != "sent") keep_sent_files(packet, ctx);
   if (to == "sent") {
     // Each document is now sent (unless an event already took it further).
     for (const auto& d : packet.at("documents").as_array())

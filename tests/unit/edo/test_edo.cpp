@@ -186,10 +186,13 @@ TEST_CASE("a rendered UPD passes the official 5.03 schema, in windows-1251, name
   CHECK(text->find("Сопровождение &lt;24/7&gt; &amp; обучение") != std::string::npos);
   CHECK(text->find("НалСт=\"22%\"") != std::string::npos);
   CHECK(xmllint_upd(name, bytes) == 0);
-  // The XML is kept with the document in the registry.
+  // Once sent, the XML is kept with the document in the registry, byte for byte.
+  CHECK(r.db.call("registry.files", json::object{{"id", r.act}}).at("files").as_array().empty());
+  r.db.call("edo.packet.mark", json::object{{"packet", r.packet}, {"status", "sent"}});
   const auto kept = r.db.call("registry.files", json::object{{"id", r.act}});
   bool found = false;
-  for (const auto& k : kept.at("files").as_array()) found = found || k.at("name") == name.c_str();
+  for (const auto& k : kept.at("files").as_array())
+    found = found || (k.at("name") == name.c_str() && k.at("sha256") == f.at("sha256"));
   CHECK(found);
 }
 
