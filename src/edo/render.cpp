@@ -230,10 +230,6 @@ json::object Edo::render_packet(const json::object& p, const Context& ctx) {
   const std::string op(packet.at("operator").as_string());
   const json::object sender = party_row(text_of(packet, "sender"), "sender");
   const json::object recipient = party_row(text_of(packet, "recipient"), "recipient");
-  registry::Context rctx;
-  rctx.now = ctx.now;
-  rctx.today = ctx.today;
-  rctx.actor = ctx.actor.empty() ? std::optional<std::string>() : ctx.actor;
 
   json::array files, diadoc_docs, sbis_attachments;
   std::vector<std::string> contents;  // base64, in document order
