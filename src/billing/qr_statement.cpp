@@ -8,6 +8,7 @@
 #include "billing/impl.hpp"
 #include "billing/qr.hpp"
 #include "core/base64.hpp"
+#include "core/json_text.hpp"
 #include "core/sha256.hpp"
 #include "registry/registry.hpp"
 #include "store/sqlite.hpp"
@@ -16,11 +17,6 @@ namespace opora::billing {
 namespace json = boost::json;
 
 namespace {
-
-std::string str_of(const json::object& o, const char* key) {
-  const auto* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
 
 // The payee block of a QR from one of our organisations.
 QrPayment payee_of(const json::object& org, const std::string& org_id) {
@@ -31,15 +27,15 @@ QrPayment payee_of(const json::object& org, const std::string& org_id) {
         ErrorCode::validation, "organization", "no_bank",
         "organisation " + org_id + " has no bank details; add them with billing.organization.put");
   const json::object& b = bank->get_object();
-  q.name = str_of(org, "name");
-  q.personal_acc = str_of(b, "account");
-  q.bank_name = str_of(b, "name");
-  q.bic = str_of(b, "bic");
-  q.corresp_acc = str_of(b, "corr_account");
+  q.name = text_of(org, "name");
+  q.personal_acc = text_of(b, "account");
+  q.bank_name = text_of(b, "name");
+  q.bic = text_of(b, "bic");
+  q.corresp_acc = text_of(b, "corr_account");
   if (q.corresp_acc.empty()) q.corresp_acc = "0";
-  const std::string inn = str_of(org, "inn");
+  const std::string inn = text_of(org, "inn");
   if (!inn.empty()) q.payee_inn = inn;
-  const std::string kpp = str_of(org, "kpp");
+  const std::string kpp = text_of(org, "kpp");
   if (!kpp.empty()) q.kpp = kpp;
   return q;
 }
@@ -77,7 +73,7 @@ json::object Billing::qr(const json::object& p, const Context& ctx) {
     if (const auto* c = custom.if_contains("correction"); c != nullptr && c->is_string())
       fail_field(ErrorCode::validation, "document", "correction",
                  "a correction document credits the account; nothing is owed on it");
-    a = impl_->account(str_of(custom, "account"), "document");
+    a = impl_->account(text_of(custom, "account"), "document");
     const auto& totals = doc.at("totals").as_object();
     sum = Money::parse(totals.at("gross").as_string(), a.currency)->minor_units();
     q.quitt_id = std::string(doc.at("number").as_string());
@@ -138,7 +134,7 @@ json::object Billing::import_statement(const json::object& p, const Context& ctx
     while (q->step()) {
       const json::value body = json::parse(q->text(0));
       if (const auto* b = body.as_object().if_contains("bank"); b != nullptr && b->is_object())
-        ours.push_back(str_of(b->get_object(), "account"));
+        ours.push_back(text_of(b->get_object(), "account"));
     }
   }
   if (ours.empty())

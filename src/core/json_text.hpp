@@ -4,8 +4,10 @@
 // be read back.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace opora {
@@ -14,6 +16,13 @@ namespace opora {
 constexpr std::size_t kMaxParamsDepth = 64;
 // Deepest nesting of text opora stores or exports (params plus wrappers).
 constexpr std::size_t kMaxStoredDepth = 128;
+
+// A string member of an object, or "" when it is absent, null or not a string
+// (for params the method schemas have already checked).
+inline std::string text_of(const boost::json::object& o, const char* key) {
+  const auto* v = o.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+}
 
 // Throws Error(corrupt) if the stored text does not parse.
 boost::json::value parse_stored(std::string_view text);

@@ -40,10 +40,8 @@ std::string Edo::party_for(const json::object& side, const std::string& role,
 json::object Edo::build_packet(const json::object& p, const Context& ctx) {
   const std::string ref = text_of(p, "ref");
   const std::string op = text_of(p, "operator");
-  registry::Context rctx;
-  rctx.now = ctx.now;
-  rctx.today = ctx.today;
-  const json::object found = registry_.find(json::object{{"ref", ref}, {"limit", 1000}}, rctx);
+  const json::object found =
+      registry_.find(json::object{{"ref", ref}, {"limit", 1000}}, registry_context(ctx));
   std::set<std::string> kinds;
   if (const auto* k = p.if_contains("kinds"); k != nullptr && k->is_array())
     for (const auto& v : k->get_array()) kinds.insert(std::string(v.as_string()));

@@ -64,11 +64,7 @@ std::string Edo::follow_registry(int64_t document, const std::string& target, co
   if (came_from.count(target) == 0) return current;
   std::vector<std::string> path;
   for (std::string s = target; s != current; s = came_from.at(s)) path.push_back(s);
-  registry::Context rctx;
-  rctx.now = ctx.now;
-  rctx.today = ctx.today;
-  rctx.actor = ctx.actor.empty() ? std::string("edo") : ctx.actor;
-  rctx.reason = "EDO status";
+  const registry::Context rctx = registry_context(ctx, "EDO status");
   for (auto s = path.rbegin(); s != path.rend(); ++s)
     registry_.set_status(document, *s, std::nullopt, rctx);
   return target;
@@ -262,10 +258,7 @@ json::object Edo::apply_event(const json::object& p, const Context& ctx) {
     out["operator"] = op;
     out["event_id"] = event_id;
     if (const auto* f = p.if_contains("signed_file"); f != nullptr && f->is_object()) {
-      registry::Context rctx;
-      rctx.now = ctx.now;
-      rctx.today = ctx.today;
-      rctx.actor = "edo";
+      const registry::Context rctx = registry_context(ctx);
       json::object attach{{"id", document},
                           {"name", f->at("name")},
                           {"role", "signed_copy"},

@@ -5,12 +5,11 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/json_text.hpp"
 #include "core/timestamp.hpp"
+#include "edo/edo.hpp"
 #include "edo/upd.hpp"
-
-namespace opora::registry {
-class Registry;
-}
+#include "registry/registry.hpp"
 
 namespace opora::edo {
 
@@ -24,11 +23,9 @@ inline const boost::json::value* present(const boost::json::object& o, const cha
   return v != nullptr && !v->is_null() ? v : nullptr;
 }
 
-// A string member or "".
-inline std::string text_of(const boost::json::object& o, const char* key) {
-  const auto* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
+// The registry's context for a change EDO makes: when, and who (the caller,
+// or "edo" when the change comes from the operator).
+registry::Context registry_context(const Context& ctx, const char* reason = nullptr);
 
 // A stable UUID-shaped id (lower-case, 8-4-4-4-12) derived from `seed`.
 std::string stable_guid(const std::string& seed);

@@ -28,6 +28,15 @@ std::string stable_guid(const std::string& seed) {
          "-" + h.substr(20, 12);
 }
 
+registry::Context registry_context(const Context& ctx, const char* reason) {
+  registry::Context r;
+  r.now = ctx.now;
+  r.today = ctx.today;
+  r.actor = ctx.actor.empty() ? std::string("edo") : ctx.actor;
+  if (reason != nullptr) r.reason = reason;
+  return r;
+}
+
 std::string custom_document_id(int64_t packet, int64_t document) {
   return "opora:" + std::to_string(packet) + ":" + std::to_string(document);
 }
@@ -49,14 +58,6 @@ int64_t div_half_up(int64_t num, int64_t den) {
   const int64_t b = den < 0 ? -den : den;
   const int64_t q = (a * 2 + b) / (b * 2);
   return neg ? -q : q;
-}
-
-std::string two_places(int64_t minor_units) {
-  const bool neg = minor_units < 0;
-  const int64_t a = neg ? -minor_units : minor_units;
-  std::string cents = std::to_string(a % 100);
-  if (cents.size() < 2) cents = "0" + cents;
-  return (neg ? "-" : "") + std::to_string(a / 100) + "." + cents;
 }
 
 // A problem already reported for the field (the renderer re-checks some).
@@ -423,7 +424,7 @@ json::array Edo::problems(const json::object& packet, const Context& ctx) {
       if (std::llabs(expected - v) > 1)
         errors.add(ip + ".vat", "vat_amount",
                    "VAT " + text_of(it, "vat") + " is not " + rate + " % of the amount (" +
-                       two_places(expected) + " expected)");
+                       Money(expected, cur).to_string() + " expected)");
     }
     if (doc.at("totals").is_object()) {
       const auto& t = doc.at("totals").as_object();

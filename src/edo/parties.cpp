@@ -15,11 +15,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string text(const json::object& o, const char* key) {
-  const auto* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 bool participant_id_shape(const std::string& id) {
   if (id.size() < 4 || id.size() > 46) return false;
   for (char c : id) {
@@ -36,10 +31,10 @@ bool participant_id_shape(const std::string& id) {
 // the operator and the documents.
 void check_party(const json::object& p, const std::string& path, FieldErrors& errors) {
   auto at = [&](const std::string& f) { return path.empty() ? f : path + "." + f; };
-  const std::string type = text(p, "type");
-  const std::string inn = text(p, "inn");
-  const std::string kpp = text(p, "kpp");
-  const std::string ogrn = text(p, "ogrn");
+  const std::string type = text_of(p, "type");
+  const std::string inn = text_of(p, "inn");
+  const std::string kpp = text_of(p, "kpp");
+  const std::string ogrn = text_of(p, "ogrn");
   if (type == "company") {
     requisites::check_inn10(inn, at("inn"), errors);
     if (kpp.empty())
@@ -47,40 +42,40 @@ void check_party(const json::object& p, const std::string& path, FieldErrors& er
     else
       requisites::check_kpp(kpp, at("kpp"), errors);
     if (!ogrn.empty()) requisites::check_ogrn(ogrn, at("ogrn"), errors);
-    if (text(p, "name").empty()) errors.add(at("name"), "required", "the company's name");
+    if (text_of(p, "name").empty()) errors.add(at("name"), "required", "the company's name");
   } else {
     requisites::check_inn12(inn, at("inn"), errors);
     if (!kpp.empty())
       errors.add(at("kpp"), "kpp_for_sole_trader", "a sole trader has no KPP; leave it out");
     if (!ogrn.empty()) requisites::check_ogrnip(ogrn, at("ogrn"), errors);
-    if (text(p, "last_name").empty())
+    if (text_of(p, "last_name").empty())
       errors.add(at("last_name"), "required", "a sole trader's surname");
-    if (text(p, "first_name").empty())
+    if (text_of(p, "first_name").empty())
       errors.add(at("first_name"), "required", "a sole trader's first name");
   }
-  const std::string pid = text(p, "participant_id");
+  const std::string pid = text_of(p, "participant_id");
   if (!pid.empty() && !participant_id_shape(pid))
     errors.add(at("participant_id"), "participant_id",
                "an EDO participant id is a 3-character operator prefix and the operator's id, "
                "4 to 46 characters of A-Z, a-z, 0-9, @ . -");
   if (const auto* s = p.if_contains("signer"); s != nullptr && s->is_object()) {
     const auto& signer = s->get_object();
-    const std::string number = text(signer, "poa_number");
+    const std::string number = text_of(signer, "poa_number");
     if (!number.empty() && number.size() != 36)
       errors.add(at("signer.poa_number"), "length",
                  "an electronic power of attorney number is 36 characters (a GUID)");
-    const std::string issuer = text(signer, "poa_issuer_inn");
+    const std::string issuer = text_of(signer, "poa_issuer_inn");
     if (!issuer.empty()) requisites::check_inn(issuer, at("signer.poa_issuer_inn"), errors);
-    if (!number.empty() && text(signer, "poa_date").empty())
+    if (!number.empty() && text_of(signer, "poa_date").empty())
       errors.add(at("signer.poa_date"), "required", "the date the power of attorney was issued");
   }
   if (const auto* b = p.if_contains("bank"); b != nullptr && b->is_object()) {
     const auto& bank = b->get_object();
-    const std::string bik = text(bank, "bik");
+    const std::string bik = text_of(bank, "bik");
     if (requisites::check_bik(bik, at("bank.bik"), errors)) {
-      requisites::check_bank_account(bik, text(bank, "account"), at("bank.bik"), at("bank.account"),
-                                     errors);
-      const std::string corr = text(bank, "corr_account");
+      requisites::check_bank_account(bik, text_of(bank, "account"), at("bank.bik"),
+                                     at("bank.account"), errors);
+      const std::string corr = text_of(bank, "corr_account");
       if (!corr.empty())
         requisites::check_bank_account(bik, corr, at("bank.bik"), at("bank.corr_account"), errors);
     }
@@ -91,24 +86,27 @@ json::object Edo::put_party(const json::object& p, const Context& ctx) {
   FieldErrors errors;
   check_party(p, "", errors);
   errors.throw_if_any(ErrorCode::validation);
-  const std::string pid = text(p, "participant_id");
+  const std::string pid = text_of(p, "participant_id");
   json::object body = p;
   if (!present(body, "exchange")) body["exchange"] = "electronic";
-  std::string name = text(p, "name");
+  std::string name = text_of(p, "name");
   if (name.empty())  // a sole trader: "ИП Фамилия Имя Отчество"
-    name = "ИП " + text(p, "last_name") + " " + text(p, "first_name") +
-           (text(p, "middle_name").empty() ? "" : " " + text(p, "middle_name"));
+    name = "ИП " + text_of(p, "last_name") + " " + text_of(p, "first_name") +
+           (text_of(p, "middle_name").empty() ? "" : " " + text_of(p, "middle_name"));
   auto st = conn_.cached(
       "INSERT INTO edo_party (code, role, type, name, inn, kpp, participant_id, operator, "
       "exchange, body, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
       "ON CONFLICT (code) DO UPDATE SET role = ?2, type = ?3, name = ?4, inn = ?5, kpp = ?6, "
       "participant_id = ?7, operator = ?8, exchange = ?9, body = ?10, updated_at = ?11");
-  st->bind(1, text(p, "code")).bind(2, text(p, "role")).bind(3, text(p, "type")).bind(4, name);
-  st->bind(5, text(p, "inn")).bind(6, text(p, "kpp")).bind(7, pid).bind(8, operator_of(pid));
-  st->bind(9, text(body, "exchange")).bind(10, json::serialize(body));
+  st->bind(1, text_of(p, "code"))
+      .bind(2, text_of(p, "role"))
+      .bind(3, text_of(p, "type"))
+      .bind(4, name);
+  st->bind(5, text_of(p, "inn")).bind(6, text_of(p, "kpp")).bind(7, pid).bind(8, operator_of(pid));
+  st->bind(9, text_of(body, "exchange")).bind(10, json::serialize(body));
   st->bind(11, ctx.now.to_string());
   st->run();
-  return get_party(text(p, "code"));
+  return get_party(text_of(p, "code"));
 }
 
 json::object Edo::party_row(const std::string& code, const std::string& field) {

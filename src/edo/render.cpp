@@ -52,12 +52,7 @@ std::string vat_literal(const std::string& rate) {
 }
 
 std::string two_digits(int64_t minor_units) {
-  const bool neg = minor_units < 0;
-  const int64_t a = neg ? -minor_units : minor_units;
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%s%lld.%02lld", neg ? "-" : "", static_cast<long long>(a / 100),
-                static_cast<long long>(a % 100));
-  return buf;
+  return Money(minor_units, *Currency::find("RUB")).to_string();
 }
 
 // Price without VAT per unit, to the kopeck, half up: net / quantity.
@@ -100,11 +95,6 @@ UpdParty upd_party(const json::object& party) {
                      text_of(bank, "corr_account")};
   }
   return u;
-}
-
-std::string ddmmyyyy(const Date& d) {
-  const std::string iso = d.to_string();
-  return iso.substr(8, 2) + "." + iso.substr(5, 2) + "." + iso.substr(0, 4);
 }
 
 }  // namespace
@@ -293,7 +283,7 @@ json::object Edo::render_packet(const json::object& p, const Context& ctx) {
     files.push_back(std::move(file));
     const std::string custom = custom_document_id(id, doc_id);
     const std::string number = text_of(doc, "number");
-    const std::string date = ddmmyyyy(Date::parse_field(text_of(doc, "date"), "date"));
+    const std::string date = dotted_date(Date::parse_field(text_of(doc, "date"), "date"));
     if (first_number.empty()) {
       first_number = number;
       first_date = date;
@@ -413,10 +403,7 @@ void Edo::keep_sent_files(const json::object& packet, const Context& ctx) {
   const json::object sender = party_row(text_of(packet, "sender"), "sender");
   const json::object recipient = party_row(text_of(packet, "recipient"), "recipient");
   const Timestamp formed(packet.at("rendered_at").as_int64());
-  registry::Context rctx;
-  rctx.now = ctx.now;
-  rctx.today = ctx.today;
-  rctx.actor = ctx.actor.empty() ? std::string("edo") : ctx.actor;
+  const registry::Context rctx = registry_context(ctx);
   for (const auto& entry_value : packet.at("documents").as_array()) {
     const json::object& entry = entry_value.as_object();
     if (entry.at("form") != "upd") continue;

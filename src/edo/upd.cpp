@@ -577,6 +577,10 @@ class Renderer {
 
 }  // namespace
 
+std::string dotted_date(const Date& d) {
+  return dotted(d);
+}
+
 std::string upd_file_id(const UpdDocument& d) {
   const Date& f = d.formed_date;
   return std::string(kFilePrefix) + "_" + d.receiver_id + "_" + d.sender_id + "_" +

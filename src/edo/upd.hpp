@@ -100,6 +100,9 @@ struct RenderedFile {
   std::string bytes;  // windows-1251 XML
 };
 
+// DD.MM.YYYY (ДатаТип), as FNS formats and the operators' metadata write dates.
+std::string dotted_date(const Date& d);
+
 // The file's id (ИдФайл), without ".xml".
 std::string upd_file_id(const UpdDocument& d);
 

@@ -2,6 +2,7 @@
 // library (data/workflows), listed and installed by id.
 #include <boost/json.hpp>
 
+#include "core/json_text.hpp"
 #include "engine/database.hpp"
 #include "engine/method_table.hpp"
 #include "engine/params.hpp"
@@ -15,11 +16,6 @@ namespace {
 
 workflow::Clocks clocks(Database& db) {
   return db.workflow_clocks();
-}
-
-std::string text_of(const json::object& o, const char* key) {
-  const auto* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
 // States at every level of nesting, as workflow.define counts them.

@@ -14,11 +14,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string text_param(const json::object& o, const char* k) {
-  const auto* v = o.if_contains(k);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 bool is_leaf(const State& s) {
   return s.type == State::Type::atomic || s.type == State::Type::final;
 }
@@ -267,8 +262,8 @@ json::object Workflow::migrate(const json::object& p, const Clocks& clocks) {
                                                    {"state_map", mapped_to},
                                                    {"states_before", before_json},
                                                    {"states_after", after_json},
-                                                   {"actor", text_param(p, "actor")},
-                                                   {"reason", text_param(p, "reason")}});
+                                                   {"actor", text_of(p, "actor")},
+                                                   {"reason", text_of(p, "reason")}});
   r.accepted = true;
   const int64_t from_version = in.version;
   in.version = target.version;
@@ -322,7 +317,7 @@ json::object Workflow::incidents(const json::object& p) {
                          "WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR instance_id = ?2) "
                          "ORDER BY id LIMIT ?3");
   if (p.contains("status"))
-    st->bind(1, text_param(p, "status"));
+    st->bind(1, text_of(p, "status"));
   else
     st->bind(1, "open");
   if (const auto* v = p.if_contains("instance"); v != nullptr && v->is_int64())
@@ -357,7 +352,7 @@ void close_incident(store::Connection& conn, int64_t id, const char* status, con
       "UPDATE workflow_incident SET status = ?2, closed_at = ?3, actor = ?4, comment = ?5 WHERE "
       "id = ?1");
   up->bind(1, id).bind(2, status).bind(3, clocks.now.to_string());
-  up->bind(4, text_param(p, "actor")).bind(5, text_param(p, "comment"));
+  up->bind(4, text_of(p, "actor")).bind(5, text_of(p, "comment"));
   up->run();
 }
 
@@ -395,7 +390,7 @@ json::object Workflow::retry_incident(const json::object& p, const Clocks& clock
     append_history(
         instance, current_seq(instance),
         json::object{
-            {"kind", "incident_retried"}, {"incident", id}, {"actor", text_param(p, "actor")}},
+            {"kind", "incident_retried"}, {"incident", id}, {"actor", text_of(p, "actor")}},
         clocks);
   }
   return out;
@@ -404,7 +399,7 @@ json::object Workflow::retry_incident(const json::object& p, const Clocks& clock
 json::object Workflow::resolve_incident(const json::object& p, const Clocks& clocks) {
   const int64_t id = p.at("incident").as_int64();
   const json::object inc = open_incident_row(conn_, id);
-  if (text_param(p, "comment").find_first_not_of(" \t\r\n") == std::string::npos)
+  if (text_of(p, "comment").find_first_not_of(" \t\r\n") == std::string::npos)
     fail_field(ErrorCode::validation, "comment", "required", "say how the incident was resolved");
   close_incident(conn_, id, "resolved", p, clocks);
   if (!inc.at("instance").is_null()) {
@@ -412,8 +407,8 @@ json::object Workflow::resolve_incident(const json::object& p, const Clocks& clo
     append_history(instance, current_seq(instance),
                    json::object{{"kind", "incident_resolved"},
                                 {"incident", id},
-                                {"actor", text_param(p, "actor")},
-                                {"comment", text_param(p, "comment")}},
+                                {"actor", text_of(p, "actor")},
+                                {"comment", text_of(p, "comment")}},
                    clocks);
   }
   return {{"incident", id}, {"status", "resolved"}};

@@ -155,14 +155,7 @@ const store::SchemaModule& schema() {
   return module;
 }
 
-namespace {
-
-std::string str(const json::object& o, const char* k) {
-  const auto* v = o.if_contains(k);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
-}  // namespace
+namespace {}  // namespace
 
 EvalEnv Workflow::env() {
   EvalEnv e;
@@ -180,7 +173,7 @@ json::object Workflow::define(const json::object& p, const Clocks& clocks) {
   const json::object& body = p.at("definition").as_object();
   json::object with_version = body;
   // Without a version, the next one; an identical body is the same version.
-  const std::string id = str(body, "id");
+  const std::string id = text_of(body, "id");
   int64_t latest = 0;
   std::string latest_sum;
   {
@@ -456,8 +449,8 @@ json::object Workflow::step_once(Instance& in, const std::optional<Event>& event
 }
 
 json::object Workflow::start(const json::object& p, const Clocks& clocks) {
-  const std::string def_id = str(p, "definition");
-  const std::string key = str(p, "key");
+  const std::string def_id = text_of(p, "definition");
+  const std::string key = text_of(p, "key");
   const int64_t version = p.contains("version") ? p.at("version").as_int64() : 0;
   const Definition& d = definition(def_id, version, "definition");
   if (!d.multiple_instances) {
@@ -504,8 +497,8 @@ json::object Workflow::send(const json::object& p, const Clocks& clocks) {
   if (const auto* i = p.if_contains("instance"); i != nullptr && i->is_int64()) {
     id = i->get_int64();
   } else {
-    const std::string def_id = str(p, "definition");
-    const std::string key = str(p, "key");
+    const std::string def_id = text_of(p, "definition");
+    const std::string key = text_of(p, "key");
     if (key.empty())
       fail_field(ErrorCode::invalid, "instance", "required",
                  "give the instance, or the definition and business key");
@@ -524,7 +517,7 @@ json::object Workflow::send(const json::object& p, const Clocks& clocks) {
                  "several live instances for \"" + key + "\"; give the definition or instance");
     id = ids.front();
   }
-  const std::string event_id = str(p, "event_id");
+  const std::string event_id = text_of(p, "event_id");
   if (!event_id.empty()) {
     auto st =
         conn_.cached("SELECT answer FROM workflow_event WHERE instance_id = ?1 AND event_id = ?2");
@@ -540,7 +533,7 @@ json::object Workflow::send(const json::object& p, const Clocks& clocks) {
       ev != nullptr && ev->is_int64() && ev->get_int64() != in.seq)
     fail_field(ErrorCode::conflict, "expected_seq", "version",
                "instance " + std::to_string(id) + " is at " + std::to_string(in.seq));
-  Event e{str(p, "event"), p.contains("data") ? p.at("data") : json::value(nullptr)};
+  Event e{text_of(p, "event"), p.contains("data") ? p.at("data") : json::value(nullptr)};
   if (e.name.empty()) fail_field(ErrorCode::invalid, "event", "required", "an event name");
   json::object out = step(in, e, clocks);
   out["duplicate"] = false;
@@ -703,8 +696,8 @@ json::object Workflow::complete_task(const json::object& p, const Clocks& clocks
                    (task.at("status") == "completed"
                         ? " (outcome " + std::string(task.at("outcome").as_string()) + ")"
                         : std::string()));
-  const std::string outcome = str(p, "outcome");
-  const std::string comment = str(p, "comment");
+  const std::string outcome = text_of(p, "outcome");
+  const std::string comment = text_of(p, "comment");
   bool allowed = false;
   std::string list;
   for (const auto& o : task.at("outcomes").as_array()) {
@@ -719,13 +712,13 @@ json::object Workflow::complete_task(const json::object& p, const Clocks& clocks
       fail_field(ErrorCode::validation, "comment", "required",
                  "a comment is required for \"" + outcome + "\"");
   json::object result{
-      {"task", id},         {"name", task.at("name")},  {"outcome", outcome},
-      {"comment", comment}, {"actor", str(p, "actor")}, {"iteration", task.at("iteration")}};
+      {"task", id},         {"name", task.at("name")},      {"outcome", outcome},
+      {"comment", comment}, {"actor", text_of(p, "actor")}, {"iteration", task.at("iteration")}};
   if (const auto* d = p.if_contains("data"); d != nullptr && d->is_object()) result["data"] = *d;
   auto up = conn_.cached(
       "UPDATE workflow_task SET status = 'completed', outcome = ?2, comment = ?3, actor = ?4, "
       "result = ?5, closed_at = ?6 WHERE id = ?1");
-  up->bind(1, id).bind(2, outcome).bind(3, comment).bind(4, str(p, "actor"));
+  up->bind(1, id).bind(2, outcome).bind(3, comment).bind(4, text_of(p, "actor"));
   up->bind(5, json::serialize(result)).bind(6, clocks.now.to_string());
   up->run();
   Instance in = load(task.at("instance").as_int64(), "task");
@@ -742,9 +735,9 @@ json::object Workflow::complete_task(const json::object& p, const Clocks& clocks
 }
 
 json::object Workflow::post_event(const json::object& p, const Clocks& clocks) {
-  const std::string type = str(p, "type");
-  const std::string key = str(p, "key");
-  const std::string event_id = str(p, "event_id");
+  const std::string type = text_of(p, "type");
+  const std::string key = text_of(p, "key");
+  const std::string event_id = text_of(p, "event_id");
   const json::value data = p.contains("data") ? p.at("data") : json::value(json::object{});
   if (!event_id.empty()) {
     auto st = conn_.cached("SELECT answer FROM workflow_domain_event WHERE event_id = ?1");
@@ -866,10 +859,10 @@ void Workflow::append_history(int64_t instance, int64_t seq, const json::object&
 }
 
 json::object Workflow::export_definition(const json::object& p) {
-  const std::string id = str(p, "definition");
+  const std::string id = text_of(p, "definition");
   const int64_t version = p.contains("version") ? p.at("version").as_int64() : 0;
   const Definition& d = definition(id, version, "definition");
-  const std::string format = p.contains("format") ? str(p, "format") : "svg";
+  const std::string format = p.contains("format") ? text_of(p, "format") : "svg";
   std::map<std::string, int64_t> counts;
   if (format == "svg" && (!p.contains("counts") || p.at("counts").as_bool())) {
     // Live instances of this version in each state: the monitoring view.
@@ -1013,7 +1006,7 @@ json::object Workflow::fetch_effects(const json::object& p, const Clocks& clocks
 
 json::object Workflow::ack_effect(const json::object& p, const Clocks& clocks) {
   const int64_t id = p.at("id").as_int64();
-  const std::string result = str(p, "result");
+  const std::string result = text_of(p, "result");
   auto st = conn_.cached("SELECT status, instance_id FROM effect WHERE id = ?1");
   st->bind(1, id);
   if (!st->step())
