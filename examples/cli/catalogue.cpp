@@ -1,4 +1,5 @@
 #include "catalogue.hpp"
+#include "json_format.hpp"
 
 #include <algorithm>
 
@@ -6,12 +7,6 @@ namespace opora_cli {
 namespace {
 
 namespace json = boost::json;
-
-std::string string_member(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(key);
-  if (value == nullptr || !value->is_string()) return {};
-  return std::string(value->get_string());
-}
 
 json::object object_member(const json::object& object, std::string_view key) {
   const json::value* value = object.if_contains(key);

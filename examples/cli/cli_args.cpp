@@ -5,8 +5,6 @@
 namespace opora_cli {
 namespace {
 
-constexpr const char* kMemory = ":memory:";
-
 // Splits "--name=value" into name and value; has_value tells whether '=' was there.
 struct LongOption {
   std::string_view name;
@@ -141,7 +139,7 @@ bool take_global_option(const std::vector<std::string>& args, std::size_t& i, In
 
 Invocation parse_command_line(int argc, const char* const* argv, const char* env_db) {
   Invocation inv;
-  inv.db_path = (env_db != nullptr && *env_db != '\0') ? env_db : kMemory;
+  inv.db_path = (env_db != nullptr && *env_db != '\0') ? env_db : kInMemory;
 
   std::vector<std::string> args;
   for (int i = 1; i < argc; ++i) args.emplace_back(argv[i] != nullptr ? argv[i] : "");

@@ -10,6 +10,9 @@
 
 namespace opora_cli {
 
+// The database path that opens a private in-memory database.
+inline constexpr const char* kInMemory = ":memory:";
+
 enum class Command { kCall, kMethods, kVersion, kHelp, kModule };
 
 // One open option from --option KEY=VALUE, as typed.

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli_args.hpp"
 #include "database.hpp"
 #include "error_report.hpp"
 #include "json_format.hpp"
@@ -25,14 +26,6 @@ namespace opora_cli {
 namespace {
 
 namespace json = boost::json;
-
-constexpr const char* kMemory = ":memory:";
-
-std::string_view string_member(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(key);
-  if (value == nullptr || !value->is_string()) return {};
-  return value->get_string();
-}
 
 }  // namespace
 
@@ -107,7 +100,7 @@ int run_call(const Invocation& inv) {
 
 int run_methods(const Invocation& inv) {
   Database db;
-  if (!open_database(db, kMemory, {}, inv.json)) return kExitFailed;
+  if (!open_database(db, kInMemory, {}, inv.json)) return kExitFailed;
   const std::optional<std::string> result = call_method(db, "meta.methods", "{}", inv.json);
   if (!result) return kExitFailed;
   if (inv.json) {
@@ -154,7 +147,7 @@ int run_version(const Invocation& inv) {
     return kExitOk;
   }
   Database db;
-  if (!open_database(db, kMemory, {}, inv.json)) return kExitFailed;
+  if (!open_database(db, kInMemory, {}, inv.json)) return kExitFailed;
   const std::optional<std::string> result = call_method(db, "meta.version", "{}", inv.json);
   if (!result) return kExitFailed;
   print_json(*result, true);

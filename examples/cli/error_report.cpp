@@ -15,12 +15,6 @@ namespace {
 
 namespace json = boost::json;
 
-std::string_view string_member(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(key);
-  if (value == nullptr || !value->is_string()) return {};
-  return value->get_string();
-}
-
 // "  field: message [rule]" for one entry of "errors".
 std::string field_error_line(const json::object& entry) {
   const std::string_view field = string_member(entry, "field");

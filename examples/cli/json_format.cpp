@@ -156,4 +156,10 @@ std::string reformat_json(std::string_view text, JsonStyle style) {
   return format_json(*value, style);
 }
 
+std::string_view string_member(const json::object& object, std::string_view key) {
+  const json::value* value = object.if_contains(key);
+  if (value == nullptr || !value->is_string()) return {};
+  return value->get_string();
+}
+
 }  // namespace opora_cli

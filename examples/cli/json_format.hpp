@@ -2,6 +2,7 @@
 #ifndef OPORA_CLI_JSON_FORMAT_HPP
 #define OPORA_CLI_JSON_FORMAT_HPP
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <optional>
 #include <string>
@@ -24,6 +25,9 @@ std::string format_json(const boost::json::value& value, JsonStyle style);
 // Re-prints JSON text in the given style; text that does not parse is
 // returned unchanged.
 std::string reformat_json(std::string_view text, JsonStyle style);
+
+// The string member `key` of an object, or "" when it is absent or not a string.
+std::string_view string_member(const boost::json::object& object, std::string_view key);
 
 }  // namespace opora_cli
 

@@ -13,11 +13,6 @@ namespace json = boost::json;
 
 constexpr std::size_t kHelpWidth = 100;
 
-std::string string_member(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(key);
-  return value != nullptr && value->is_string() ? std::string(value->get_string()) : "";
-}
-
 std::string words_of(std::string_view name) {
   std::string words(name);
   for (char& c : words) {
@@ -30,7 +25,7 @@ std::string words_of(std::string_view name) {
 std::string type_text(const json::object& schema) {
   std::string text(schema_type(schema));
   if (text.empty()) text = "any";
-  const std::string format = string_member(schema, "format");
+  const std::string format(string_member(schema, "format"));
   if (!format.empty()) text += " (" + format + ")";
   if (text == "array") {
     if (const json::value* items = schema.if_contains("items"); items && items->is_object()) {

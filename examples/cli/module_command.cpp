@@ -11,6 +11,7 @@
 #include <string>
 
 #include "catalogue.hpp"
+#include "cli_args.hpp"
 #include "commands.hpp"
 #include "database.hpp"
 #include "json_format.hpp"
@@ -26,14 +27,12 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr const char* kMemory = ":memory:";
-
 }  // namespace
 
 // The method catalogue, from an in-memory database; nullopt (reported) on failure.
 std::optional<Catalogue> load_catalogue(bool json_mode) {
   Database db;
-  if (!open_database(db, kMemory, {}, json_mode)) return std::nullopt;
+  if (!open_database(db, kInMemory, {}, json_mode)) return std::nullopt;
   const std::optional<std::string> result = call_method(db, "meta.methods", "{}", json_mode);
   if (!result) return std::nullopt;
   const std::optional<json::value> parsed = parse_json(*result);

@@ -6,7 +6,7 @@
 namespace opora {
 namespace {
 
-constexpr char32_t kInvalid = 0xFFFFFFFF;
+constexpr char32_t kNotUtf8 = 0xFFFFFFFF;
 constexpr char32_t kUndefined = 0;  // marks 0x98, the one hole in windows-1251
 
 // windows-1251 0x80..0xBF. 0xC0..0xFF are А..я in order (U+0410..U+044F) and
@@ -43,7 +43,7 @@ inline unsigned byte_at(std::string_view s, size_t i) noexcept {
 }
 
 // Decodes the code point starting at `pos` and moves `pos` past it; returns
-// kInvalid (leaving `pos` unspecified) for anything but the shortest form of a
+// kNotUtf8 (leaving `pos` unspecified) for anything but the shortest form of a
 // scalar value, per RFC 3629 §4.
 char32_t next_code_point(std::string_view s, size_t& pos) noexcept {
   const unsigned lead = byte_at(s, pos++);
@@ -64,15 +64,15 @@ char32_t next_code_point(std::string_view s, size_t& pos) noexcept {
     cp = lead & 0x07u;
     min = 0x10000;
   } else {
-    return kInvalid;  // continuation byte, C0/C1 overlong leads, F5..FF
+    return kNotUtf8;  // continuation byte, C0/C1 overlong leads, F5..FF
   }
-  if (extra > s.size() - pos) return kInvalid;
+  if (extra > s.size() - pos) return kNotUtf8;
   for (size_t i = 0; i < extra; ++i) {
     const unsigned b = byte_at(s, pos++);
-    if ((b & 0xC0u) != 0x80u) return kInvalid;
+    if ((b & 0xC0u) != 0x80u) return kNotUtf8;
     cp = (cp << 6) | (b & 0x3Fu);
   }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return kInvalid;
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return kNotUtf8;
   return cp;
 }
 
@@ -123,7 +123,7 @@ char32_t cp866_decode(unsigned b) noexcept {
 std::optional<size_t> utf8_length(std::string_view text) noexcept {
   size_t count = 0;
   for (size_t pos = 0; pos < text.size(); ++count) {
-    if (next_code_point(text, pos) == kInvalid) return std::nullopt;
+    if (next_code_point(text, pos) == kNotUtf8) return std::nullopt;
   }
   return count;
 }
@@ -136,7 +136,7 @@ bool fits_cp1251(std::string_view utf8, size_t* bad_offset) noexcept {
     }
     const size_t start = pos;
     const char32_t cp = next_code_point(utf8, pos);
-    if (cp == kInvalid || cp1251_encode(cp) < 0) {
+    if (cp == kNotUtf8 || cp1251_encode(cp) < 0) {
       if (bad_offset != nullptr) *bad_offset = start;
       return false;
     }
@@ -154,7 +154,7 @@ std::optional<std::string> utf8_to_cp1251(std::string_view utf8, size_t* bad_off
     }
     const size_t start = pos;
     const char32_t cp = next_code_point(utf8, pos);
-    const int b = cp == kInvalid ? -1 : cp1251_encode(cp);
+    const int b = cp == kNotUtf8 ? -1 : cp1251_encode(cp);
     if (b < 0) {
       if (bad_offset != nullptr) *bad_offset = start;
       return std::nullopt;

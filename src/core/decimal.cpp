@@ -14,7 +14,6 @@ namespace {
 using detail::fits;
 using detail::pow10;
 using detail::Wide;
-constexpr int64_t kMax = detail::kInt64Max;
 
 using detail::is_ascii_digit;
 
@@ -85,12 +84,12 @@ std::optional<Decimal> Decimal::parse(std::string_view text, int max_scale) noex
   const bool negative = !text.empty() && text[0] == '-';
   if (negative) ++pos;
 
-  // Accumulating as unsigned against kMax rejects INT64_MIN as well, which
+  // Accumulating as unsigned against detail::kInt64Max rejects INT64_MIN as well, which
   // keeps the symmetric range promised in the header.
   uint64_t value = 0;
   auto take_digit = [&value](char c) noexcept {
     const auto d = static_cast<uint64_t>(c - '0');
-    if (value > (static_cast<uint64_t>(kMax) - d) / 10) return false;
+    if (value > (static_cast<uint64_t>(detail::kInt64Max) - d) / 10) return false;
     value = value * 10 + d;
     return true;
   };

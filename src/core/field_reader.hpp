@@ -12,6 +12,7 @@
 
 #include "core/date.hpp"
 #include "core/error.hpp"
+#include "core/json_text.hpp"
 #include "core/money.hpp"
 
 namespace opora {
@@ -27,10 +28,7 @@ class FieldReader {
   }
   FieldErrors& errors() const { return errors_; }
 
-  const boost::json::value* get(std::string_view key) const {
-    const auto* v = o_.if_contains(key);
-    return v != nullptr && !v->is_null() ? v : nullptr;
-  }
+  const boost::json::value* get(std::string_view key) const { return present(o_, key); }
 
   std::optional<std::string> str(std::string_view key, bool required = false,
                                  size_t max_len = 1000) const {

@@ -24,6 +24,12 @@ inline std::string text_of(const boost::json::object& o, const char* key) {
   return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
+// A member that is there and not null (the engine treats null as absent).
+inline const boost::json::value* present(const boost::json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v != nullptr && !v->is_null() ? v : nullptr;
+}
+
 // Throws Error(corrupt) if the stored text does not parse.
 boost::json::value parse_stored(std::string_view text);
 

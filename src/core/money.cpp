@@ -14,7 +14,6 @@ namespace {
 using detail::fits;
 using detail::pow10;
 using detail::Wide;
-constexpr int64_t kMax = detail::kInt64Max;
 
 struct CurrencyEntry {
   const char* code;

@@ -17,12 +17,6 @@ namespace opora::edo {
 // bank), each problem under `path`.
 void check_party(const boost::json::object& p, const std::string& path, FieldErrors& errors);
 
-// A member that is there and not null (the engine treats null as absent).
-inline const boost::json::value* present(const boost::json::object& o, const char* key) {
-  const auto* v = o.if_contains(key);
-  return v != nullptr && !v->is_null() ? v : nullptr;
-}
-
 // The registry's context for a change EDO makes: when, and who (the caller,
 // or "edo" when the change comes from the operator).
 registry::Context registry_context(const Context& ctx, const char* reason = nullptr);

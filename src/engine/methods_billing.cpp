@@ -6,13 +6,14 @@
 #include "engine/database.hpp"
 #include "engine/method_table.hpp"
 #include "engine/params.hpp"
+#include "engine/schema.hpp"
 
 namespace opora::engine {
 namespace json = boost::json;
 
 namespace {
 
-billing::Context context(Database& db, const Params& p) {
+billing::Context billing_context(Database& db, const Params& p) {
   billing::Context ctx;
   ctx.now = db.clock().now();
   ctx.today = db.clock().today();
@@ -21,12 +22,6 @@ billing::Context context(Database& db, const Params& p) {
   return ctx;
 }
 
-const std::string kWho = R"~(
-  "actor": {"type": "string", "description": "who acts (recorded in the journal)"},
-  "reason": {"type": "string", "description": "why (recorded in the journal)"})~";
-
-const std::string kMoney = R"~({"type": "string", "format": "money"})~";
-const std::string kDate = R"~({"type": "string", "format": "date"})~";
 const std::string kAccount =
     R"~("account": {"type": "string", "description": "account number (лицевой счёт)"})~";
 
@@ -47,7 +42,7 @@ const std::string kTariff = R"~({"type": "object", "properties": {
   "freeze_fee": {"type": "string", "format": "money", "description": "monthly fee while frozen; absent: free"},
   "payment_term_days": {"type": "integer", "minimum": 0, "maximum": 366, "description": "due date = accrual date + this, default 10"}}})~";
 
-const std::string kParty = R"~({"type": "object", "properties": {
+const std::string kBillingParty = R"~({"type": "object", "properties": {
   "type": {"type": "string", "enum": ["company", "sole_trader", "person"]}, "name": {"type": "string"},
   "inn": {"type": "string"}, "iin": {"type": "string"}, "bin": {"type": "string"}, "kpp": {"type": "string"}}})~";
 
@@ -120,7 +115,7 @@ void register_billing_methods(MethodTable& t) {
               kDate + R"~(, "title": {"type": "string"},)~" + kWho,
           R"~(["code", "rate", "valid_from"])~"),
       kOpen, true, [](Database& db, const Params& p) {
-        return db.billing().define_tax_rate(p.object(), context(db, p));
+        return db.billing().define_tax_rate(p.object(), billing_context(db, p));
       });
   t.add(
       "billing.tax.list", "Every tax rate with its dates, built-in ones included.", obj(""),
@@ -138,14 +133,14 @@ void register_billing_methods(MethodTable& t) {
               "bic": {"type": "string"}, "corr_account": {"type": "string"}}},)~" +
           kWho),
       kOpen, true, [](Database& db, const Params& p) {
-        return db.billing().put_organization(p.object(), context(db, p));
+        return db.billing().put_organization(p.object(), billing_context(db, p));
       });
   t.add("billing.organization.list", "Our organisations.", obj(""), kOpen, false,
         [](Database& db, const Params&) { return db.billing().organizations(); });
   t.add("billing.tariff.define",
         "Creates or replaces a tariff; runs after the change use it, posted lines keep theirs.",
         kTariff, kTariff, true, [](Database& db, const Params& p) {
-          return db.billing().define_tariff(p.object(), context(db, p));
+          return db.billing().define_tariff(p.object(), billing_context(db, p));
         });
   t.add("billing.tariff.list", "Every tariff.", obj(""), kOpen, false,
         [](Database& db, const Params&) { return db.billing().list_tariffs(); });
@@ -153,7 +148,7 @@ void register_billing_methods(MethodTable& t) {
       "billing.account.put",
       "Creates an account (лицевой счёт) or changes the fields given; null clears "
       "phone/address/organization.",
-      obj(R"~("number": {"type": "string"}, "holder": )~" + kParty +
+      obj(R"~("number": {"type": "string"}, "holder": )~" + kBillingParty +
               R"~(, "phone": {"type": ["string", "null"]}, "address": {"type": ["string", "null"]},
             "organization": {"type": ["string", "null"], "description": "tax id of one of our organisations"},
             "currency": {"type": "string"}, "status": {"type": "string", "enum": ["active", "suspended", "disconnected"]},
@@ -161,12 +156,12 @@ void register_billing_methods(MethodTable& t) {
               kMoney + "," + kWho,
           R"~(["number"])~"),
       kAccountResult, true, [](Database& db, const Params& p) {
-        return db.billing().put_account(p.object(), context(db, p));
+        return db.billing().put_account(p.object(), billing_context(db, p));
       });
   t.add("billing.account.get", "An account with its balance, debt and subscriptions.",
         obj(kAccount, R"~(["account"])~"), kAccountResult, false,
         [](Database& db, const Params& p) {
-          return db.billing().get_account(p.str("account"), context(db, p));
+          return db.billing().get_account(p.str("account"), billing_context(db, p));
         });
   t.add("billing.account.list", "Accounts in id order, a page at a time.",
         obj(R"~("status": {"type": "string", "enum": ["active", "suspended", "disconnected"]},
@@ -185,13 +180,13 @@ void register_billing_methods(MethodTable& t) {
               kDate + "," + kWho,
           R"~(["account", "tariff"])~"),
       kOpen, true, [](Database& db, const Params& p) {
-        return db.billing().connect(p.object(), context(db, p));
+        return db.billing().connect(p.object(), billing_context(db, p));
       });
   t.add("billing.subscription.disconnect",
         "Ends a subscription: `date` is the last day billed (default today).",
         obj(sub + R"~(, "date": )~" + kDate + "," + kWho, R"~(["subscription"])~"), kOpen, true,
         [](Database& db, const Params& p) {
-          return db.billing().disconnect(p.object(), context(db, p));
+          return db.billing().disconnect(p.object(), billing_context(db, p));
         });
   t.add(
       "billing.subscription.change_tariff",
@@ -202,7 +197,7 @@ void register_billing_methods(MethodTable& t) {
               kDate + "," + kWho,
           R"~(["subscription", "tariff"])~"),
       kOpen, true, [](Database& db, const Params& p) {
-        return db.billing().change_tariff(p.object(), context(db, p));
+        return db.billing().change_tariff(p.object(), billing_context(db, p));
       });
   t.add("billing.subscription.freeze",
         "Freezes a subscription from a date (optionally to a date) with an optional reduced "
@@ -211,12 +206,12 @@ void register_billing_methods(MethodTable& t) {
                 "," + kWho,
             R"~(["subscription"])~"),
         kOpen, true, [](Database& db, const Params& p) {
-          return db.billing().freeze(p.object(), context(db, p));
+          return db.billing().freeze(p.object(), billing_context(db, p));
         });
   t.add("billing.subscription.unfreeze", "Resumes a frozen subscription on `date` (default today).",
         obj(sub + R"~(, "date": )~" + kDate + "," + kWho, R"~(["subscription"])~"), kOpen, true,
         [](Database& db, const Params& p) {
-          return db.billing().unfreeze(p.object(), context(db, p));
+          return db.billing().unfreeze(p.object(), billing_context(db, p));
         });
   t.add("billing.subscription.list", "An account's subscriptions with tariffs and freezes.",
         obj(kAccount, R"~(["account"])~"), kOpen, false,
@@ -230,7 +225,7 @@ void register_billing_methods(MethodTable& t) {
                 kMoney + R"~(, "from": )~" + kDate + R"~(, "to": )~" + kDate + "," + kWho,
             R"~(["account", "name", "from"])~"),
         kOpen, true, [](Database& db, const Params& p) {
-          return db.billing().add_discount(p.object(), context(db, p));
+          return db.billing().add_discount(p.object(), billing_context(db, p));
         });
   t.add("billing.charge",
         "Posts a one-time charge (equipment, installation) with its accrual document; a repeated "
@@ -243,7 +238,7 @@ void register_billing_methods(MethodTable& t) {
                 kWho,
             R"~(["account", "name", "amount"])~"),
         kOpen, true, [](Database& db, const Params& p) {
-          return db.billing().add_charge(p.object(), context(db, p));
+          return db.billing().add_charge(p.object(), billing_context(db, p));
         });
 
   // --- the run ---------------------------------------------------------------
@@ -256,14 +251,15 @@ void register_billing_methods(MethodTable& t) {
                       kWho,
                   R"~(["period"])~"),
               kRun, [](Database& db, const Params& p) {
-                return db.billing().run(p.object(), context(db, p), db.progress_for("billing.run"));
+                return db.billing().run(p.object(), billing_context(db, p),
+                                        db.progress_for("billing.run"));
               });
   t.add("billing.run.cancel",
         "Reverses a finished run: a storno line for each of its lines, its documents marked "
         "reversed, journalled.",
         obj(R"~("run": {"type": "integer", "minimum": 1},)~" + kWho, R"~(["run"])~"), kRun, true,
         [](Database& db, const Params& p) {
-          return db.billing().cancel_run(p.object(), context(db, p));
+          return db.billing().cancel_run(p.object(), billing_context(db, p));
         });
   t.add("billing.run.list", "Runs with their totals, optionally of one period.",
         obj(R"~("period": {"type": "string"})~"), kOpen, false,
@@ -280,8 +276,9 @@ void register_billing_methods(MethodTable& t) {
           "holder": {"type": "string", "description": "masked: Иван Иванович И."}, "currency": {"type": "string"},
           "amount_due": {"type": "string", "format": "money"}, "overdue": {"type": "string", "format": "money"},
           "balance": {"type": "string", "format": "money"}}})~",
-      false,
-      [](Database& db, const Params& p) { return db.billing().check(p.object(), context(db, p)); });
+      false, [](Database& db, const Params& p) {
+        return db.billing().check(p.object(), billing_context(db, p));
+      });
   t.add(
       "billing.pay",
       "Posts a payment, idempotent by (channel, txn_id): a repeat returns the first answer; "
@@ -289,12 +286,13 @@ void register_billing_methods(MethodTable& t) {
       obj(channel + "," + kAccount + R"~(, "txn_id": {"type": "string"}, "amount": )~" + kMoney +
               R"~(, "txn_date": {"type": "string", "description": "YYYY-MM-DDTHH:MM:SS (agent's local time) or YYYY-MM-DD"})~",
           R"~(["channel", "txn_id", "account", "amount"])~"),
-      kPayAnswer, true,
-      [](Database& db, const Params& p) { return db.billing().pay(p.object(), context(db, p)); });
+      kPayAnswer, true, [](Database& db, const Params& p) {
+        return db.billing().pay(p.object(), billing_context(db, p));
+      });
   t.add("billing.payment.storno", "Reverses a payment with a negative payment row; journalled.",
         obj(R"~("receipt": {"type": "string"},)~" + kWho, R"~(["receipt"])~"), kOpen, true,
         [](Database& db, const Params& p) {
-          return db.billing().storno_payment(p.object(), context(db, p));
+          return db.billing().storno_payment(p.object(), billing_context(db, p));
         });
   t.add(
       "billing.gateway",
@@ -307,7 +305,7 @@ void register_billing_methods(MethodTable& t) {
       R"~({"type": "object", "properties": {"http_status": {"type": "integer"}, "content_type": {"type": "string"},
           "body": {"type": "string"}, "result": {"type": "integer", "description": "the protocol's result code"}}})~",
       true, [](Database& db, const Params& p) {
-        return db.billing().gateway(p.object(), context(db, p));
+        return db.billing().gateway(p.object(), billing_context(db, p));
       });
 
   // --- balances and reports --------------------------------------------------
@@ -315,7 +313,7 @@ void register_billing_methods(MethodTable& t) {
         "An account's balance on a date with its open accruals (settled oldest first).",
         obj(kAccount + R"~(, "date": )~" + kDate, R"~(["account"])~"), kBalance, false,
         [](Database& db, const Params& p) {
-          return db.billing().balance(p.object(), context(db, p));
+          return db.billing().balance(p.object(), billing_context(db, p));
         });
   t.add("billing.ledger", "An account's accruals and payments between two dates.",
         obj(kAccount + R"~(, "from": )~" + kDate + R"~(, "to": )~" + kDate, R"~(["account"])~"),
@@ -324,7 +322,7 @@ void register_billing_methods(MethodTable& t) {
   t.add("billing.ageing",
         "Open debt by days overdue (not due, 0-30, 31-60, 61-90, 90+) on a date, per currency.",
         obj(kAccount + R"~(, "date": )~" + kDate), kOpen, false, [](Database& db, const Params& p) {
-          return db.billing().ageing(p.object(), context(db, p));
+          return db.billing().ageing(p.object(), billing_context(db, p));
         });
   t.add(
       "billing.turnover",
@@ -341,7 +339,7 @@ void register_billing_methods(MethodTable& t) {
             R"~(, "date": )~" + kDate +
             R"~(, "limit": {"type": "integer", "minimum": 1, "maximum": 100000})~"),
         kDebtors, false, [](Database& db, const Params& p) {
-          return db.billing().debtors(p.object(), context(db, p));
+          return db.billing().debtors(p.object(), billing_context(db, p));
         });
 
   // --- dunning ---------------------------------------------------------------
@@ -355,13 +353,13 @@ void register_billing_methods(MethodTable& t) {
                 kWho,
             R"~(["stages"])~"),
         kOpen, true, [](Database& db, const Params& p) {
-          return db.billing().define_dunning(p.object(), context(db, p));
+          return db.billing().define_dunning(p.object(), billing_context(db, p));
         });
   t.add("billing.dunning.run",
         "Emits each due stage's effect once per debt; closes cases whose debt is no longer "
         "overdue.",
         obj(R"~("date": )~" + kDate + "," + kWho), kOpen, true, [](Database& db, const Params& p) {
-          return db.billing().dunning_run(p.object(), context(db, p));
+          return db.billing().dunning_run(p.object(), billing_context(db, p));
         });
   t.add("billing.dunning.cases", "Dunning cases with the effects emitted for them.",
         obj(kAccount + R"~(, "open_only": {"type": "boolean"})~"), kOpen, false,
@@ -380,8 +378,9 @@ void register_billing_methods(MethodTable& t) {
           "payload_base64": {"type": "string", "description": "the exact bytes to encode in the QR, in the chosen encoding"},
           "encoding": {"type": "string"}, "bytes": {"type": "integer"}, "account": {"type": "string"},
           "amount": {"type": "string", "format": "money"}}})~",
-      false,
-      [](Database& db, const Params& p) { return db.billing().qr(p.object(), context(db, p)); });
+      false, [](Database& db, const Params& p) {
+        return db.billing().qr(p.object(), billing_context(db, p));
+      });
   t.add(
       "billing.statement.import",
       "Imports a 1CClientBankExchange statement: incoming payments matched by account number in "
@@ -392,7 +391,7 @@ void register_billing_methods(MethodTable& t) {
               kWho,
           R"~(["content_base64"])~"),
       kOpen, true, [](Database& db, const Params& p) {
-        return db.billing().import_statement(p.object(), context(db, p));
+        return db.billing().import_statement(p.object(), billing_context(db, p));
       });
   t.add("billing.statement.unmatched", "Statement payments no account was found for.", obj(""),
         kOpen, false,
@@ -402,7 +401,7 @@ void register_billing_methods(MethodTable& t) {
         obj(R"~("line": {"type": "integer", "minimum": 1}, )~" + kAccount + "," + kWho,
             R"~(["line", "account"])~"),
         kPayAnswer, true, [](Database& db, const Params& p) {
-          return db.billing().resolve_unmatched(p.object(), context(db, p));
+          return db.billing().resolve_unmatched(p.object(), billing_context(db, p));
         });
 }
 

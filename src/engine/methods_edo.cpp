@@ -12,7 +12,7 @@ namespace json = boost::json;
 
 namespace {
 
-edo::Context context(Database& db, const Params& p) {
+edo::Context edo_context(Database& db, const Params& p) {
   edo::Context ctx;
   ctx.now = db.clock().now();
   ctx.today = db.clock().today();
@@ -21,7 +21,7 @@ edo::Context context(Database& db, const Params& p) {
   return ctx;
 }
 
-const char* kParty =
+const char* kEdoParty =
     R"~({"type": "object", "required": ["code", "role", "type", "inn"], "properties": {
   "code": {"type": "string", "minLength": 1, "maxLength": 200, "description": "the host's id of the party: our, bitrix24:company:7"},
   "role": {"type": "string", "enum": ["our", "counterparty"]},
@@ -70,8 +70,8 @@ void register_edo_methods(MethodTable& t) {
         "Stores our organisation or a counterparty for EDO (upsert by code): requisites checked "
         "(INN/OGRN checksums, KPP for a company and none for a sole trader, participant id "
         "shape, bank key), every problem listed.",
-        kParty, R"~({"type": "object"})~", true, [](Database& db, const Params& p) {
-          return db.edo().put_party(p.object(), context(db, p));
+        kEdoParty, R"~({"type": "object"})~", true, [](Database& db, const Params& p) {
+          return db.edo().put_party(p.object(), edo_context(db, p));
         });
   t.add("edo.party.get", "One EDO party by code.",
         R"~({"type": "object", "required": ["code"], "properties": {"code": {"type": "string"}}})~",
@@ -99,7 +99,7 @@ void register_edo_methods(MethodTable& t) {
           "lock_mode": {"type": "string", "enum": ["none", "send", "full"], "description": "Diadoc LockMode; default none"},
           "comment": {"type": "string", "maxLength": 5000}, "actor": {"type": "string"}}})~",
       kPacket, true, [](Database& db, const Params& p) {
-        return db.edo().create_packet(p.object(), context(db, p));
+        return db.edo().create_packet(p.object(), edo_context(db, p));
       });
   t.add(
       "edo.packet.validate",
@@ -111,7 +111,7 @@ void register_edo_methods(MethodTable& t) {
       R"~({"type": "object", "properties": {"packet": {"type": "integer"}, "status": {"type": "string"},
           "valid": {"type": "boolean"}, "problems": {"type": "array"}}})~",
       true, [](Database& db, const Params& p) {
-        return db.edo().validate_packet(p.object(), context(db, p));
+        return db.edo().validate_packet(p.object(), edo_context(db, p));
       });
   t.add(
       "edo.packet.render",
@@ -129,7 +129,7 @@ void register_edo_methods(MethodTable& t) {
           "request": {"type": "object", "properties": {"operator": {"type": "string"}, "method": {"type": "string"},
             "path": {"type": "string"}, "body": {"type": "object"}}}}})~",
       true, [](Database& db, const Params& p) {
-        return db.edo().render_packet(p.object(), context(db, p));
+        return db.edo().render_packet(p.object(), edo_context(db, p));
       });
   t.add(
       "edo.packet.build",
@@ -147,7 +147,7 @@ void register_edo_methods(MethodTable& t) {
           "status": {"type": "string"}, "problems": {"type": "array"}, "files": {"type": "array"},
           "request": {"type": "object"}, "reused": {"type": "boolean"}, "skipped": {"type": "array"}}})~",
       true, [](Database& db, const Params& p) {
-        return db.edo().build_packet(p.object(), context(db, p));
+        return db.edo().build_packet(p.object(), edo_context(db, p));
       });
   t.add("edo.packet.mark",
         "What the host's send did: sending, sent (with the operator's message and document "
@@ -160,11 +160,11 @@ void register_edo_methods(MethodTable& t) {
             "properties": {"document": {"type": "integer"}, "operator_document_id": {"type": "string"}}}},
           "actor": {"type": "string"}}})~",
         kPacket, true, [](Database& db, const Params& p) {
-          return db.edo().mark_packet(p.object(), context(db, p));
+          return db.edo().mark_packet(p.object(), edo_context(db, p));
         });
   t.add("edo.packet.cancel", "Cancels a packet not yet sent; its documents are free again.",
         kPacketId, kPacket, true, [](Database& db, const Params& p) {
-          return db.edo().cancel_packet(p.object(), context(db, p));
+          return db.edo().cancel_packet(p.object(), edo_context(db, p));
         });
   t.add("edo.packet.get", "A packet with its documents and their EDO statuses.", kPacketId, kPacket,
         false,
@@ -184,7 +184,9 @@ void register_edo_methods(MethodTable& t) {
       R"~({"type": "object", "properties": {"working_days": {"type": "integer", "minimum": 0, "maximum": 365},
           "calendar": {"type": "string", "description": "default ru"}}})~",
       R"~({"type": "object", "properties": {"documents": {"type": "array"}}})~", false,
-      [](Database& db, const Params& p) { return db.edo().awaiting(p.object(), context(db, p)); });
+      [](Database& db, const Params& p) {
+        return db.edo().awaiting(p.object(), edo_context(db, p));
+      });
   t.add("edo.operator_types",
         "The data behind packets: normalised statuses in order, per operator its prefix, "
         "message limit, kind → (type, function, version), raw status fields; per kind the "
@@ -216,7 +218,7 @@ void register_edo_methods(MethodTable& t) {
           "done": {"type": "boolean"}, "registry_status": {"type": "string"}, "posted": {"type": "array"},
           "duplicate": {"type": "boolean"}}})~",
       true, [](Database& db, const Params& p) {
-        return db.edo().apply_event(p.object(), context(db, p));
+        return db.edo().apply_event(p.object(), edo_context(db, p));
       });
   t.add(
       "edo.cursor", "Where event polling stands for an operator.",

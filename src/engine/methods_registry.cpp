@@ -5,6 +5,7 @@
 #include "engine/database.hpp"
 #include "engine/method_table.hpp"
 #include "engine/params.hpp"
+#include "engine/schema.hpp"
 #include "registry/registry.hpp"
 
 namespace opora::engine {
@@ -12,7 +13,7 @@ namespace json = boost::json;
 
 namespace {
 
-registry::Context context(Database& db, const Params& p) {
+registry::Context registry_context(Database& db, const Params& p) {
   registry::Context ctx;
   ctx.now = db.clock().now();
   ctx.today = db.clock().today();
@@ -25,11 +26,8 @@ registry::Context context(Database& db, const Params& p) {
 // Shared schema fragments. Document fields carry types only: the registry
 // itself checks formats and rules so that one call reports every problem of
 // a document at once, with OPORA_EVALIDATION.
-const std::string kWho = R"~(
-  "actor": {"type": "string", "description": "who makes the change (recorded in the journal)"},
-  "reason": {"type": "string", "description": "why (recorded in the journal)"})~";
 
-const std::string kParty = R"~({"type": "object", "properties": {
+const std::string kRegistryParty = R"~({"type": "object", "properties": {
   "type": {"type": "string", "enum": ["company", "sole_trader", "person"]},
   "name": {"type": "string"},
   "inn": {"type": "string", "description": "10 digits for a company, 12 for a sole trader or person"},
@@ -41,8 +39,10 @@ const std::string kDocumentInput = R"~(
   "kind": {"type": "string", "description": "invoice, act, contract, upd, order, accrual, payment, letter or a defined kind; required to create"},
   "number": {"type": "string", "description": "given number; omitted: the next number of the kind's pattern"},
   "date": {"type": "string", "description": "YYYY-MM-DD; required to create"},
-  "organization": )~" + kParty + R"~(,
-  "counterparty": )~" + kParty + R"~(,
+  "organization": )~" + kRegistryParty +
+                                   R"~(,
+  "counterparty": )~" + kRegistryParty +
+                                   R"~(,
   "refs": {"type": "array", "items": {"type": "string"}, "description": "external refs system:type:id, e.g. bitrix24:deal:42"},
   "currency": {"type": "string", "description": "ISO 4217, default RUB"},
   "vat_mode": {"type": "string", "description": "included (default) or on_top, for items that do not say"},
@@ -65,8 +65,6 @@ const std::string kDocumentInput = R"~(
   "requires_countersign": {"type": "boolean"},
   "custom": {"type": "object", "description": "any JSON object of the host's own fields"},
   "notes": {"type": "string"})~";
-
-const std::string kMoney = R"~({"type": "string", "format": "money"})~";
 
 // Properties in the order people read a document (the CLI's table takes
 // its columns in this order); the JSON result keeps the document's own order.
@@ -139,8 +137,9 @@ void register_registry_methods(MethodTable& t) {
               R"~(, "expected_version": {"type": "integer", "description": "refuse with OPORA_ECONFLICT unless the document is at this version"},)~" +
               kDocumentInput + "," + kWho,
           "", true),
-      kDocument, true,
-      [](Database& db, const Params& p) { return db.registry().put(p.object(), context(db, p)); });
+      kDocument, true, [](Database& db, const Params& p) {
+        return db.registry().put(p.object(), registry_context(db, p));
+      });
 
   t.add(
       "registry.put_many",
@@ -152,7 +151,7 @@ void register_registry_methods(MethodTable& t) {
       R"~({"type": "object", "properties": {"count": {"type": "integer"},
           "documents": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "integer"}, "number": {"type": "string"}}}}}})~",
       true, [](Database& db, const Params& p) {
-        return db.registry().put_many(p.at("documents").as_array(), context(db, p));
+        return db.registry().put_many(p.at("documents").as_array(), registry_context(db, p));
       });
 
   t.add("registry.get", "One document with its files and links.",
@@ -169,20 +168,20 @@ void register_registry_methods(MethodTable& t) {
                       R"~(["id", "status"])~"),
         kDocument, true, [](Database& db, const Params& p) {
           return db.registry().set_status(p.int64("id"), p.str("status"),
-                                          p.opt_int64("expected_version"), context(db, p));
+                                          p.opt_int64("expected_version"), registry_context(db, p));
         });
 
   t.add("registry.delete",
         "Marks a document deleted; it leaves queries unless they ask for deleted ones.",
         object_schema(kId + "," + kWho, R"~(["id"])~"), kDocument, true,
         [](Database& db, const Params& p) {
-          return db.registry().remove(p.int64("id"), context(db, p));
+          return db.registry().remove(p.int64("id"), registry_context(db, p));
         });
 
   t.add("registry.restore", "Brings a deleted document back.",
         object_schema(kId + "," + kWho, R"~(["id"])~"), kDocument, true,
         [](Database& db, const Params& p) {
-          return db.registry().restore(p.int64("id"), context(db, p));
+          return db.registry().restore(p.int64("id"), registry_context(db, p));
         });
 
   t.add(
@@ -223,7 +222,7 @@ void register_registry_methods(MethodTable& t) {
                     R"~(["kind"])~"),
       R"~({"type": "object", "properties": {"id": {"type": "string"}, "statuses": {"type": "array", "items": {"type": "string"}}}})~",
       true, [](Database& db, const Params& p) {
-        return db.registry().define_kind(p.at("kind").as_object(), context(db, p));
+        return db.registry().define_kind(p.at("kind").as_object(), registry_context(db, p));
       });
 
   t.add(
@@ -238,14 +237,16 @@ void register_registry_methods(MethodTable& t) {
       kLinkParams,
       R"~({"type": "object", "properties": {"from": {"type": "integer"}, "to": {"type": "integer"}, "type": {"type": "string"}, "created": {"type": "boolean"}}})~",
       true, [](Database& db, const Params& p) {
-        return db.registry().link(p.int64("from"), p.int64("to"), p.str("type"), context(db, p));
+        return db.registry().link(p.int64("from"), p.int64("to"), p.str("type"),
+                                  registry_context(db, p));
       });
 
   t.add(
       "registry.unlink", "Removes a link between two documents.", kLinkParams,
       R"~({"type": "object", "properties": {"from": {"type": "integer"}, "to": {"type": "integer"}, "type": {"type": "string"}, "removed": {"type": "boolean"}}})~",
       true, [](Database& db, const Params& p) {
-        return db.registry().unlink(p.int64("from"), p.int64("to"), p.str("type"), context(db, p));
+        return db.registry().unlink(p.int64("from"), p.int64("to"), p.str("type"),
+                                    registry_context(db, p));
       });
 
   t.add(
@@ -268,7 +269,7 @@ void register_registry_methods(MethodTable& t) {
                           kWho,
                       R"~(["id", "name"])~"),
         kFile, true, [](Database& db, const Params& p) {
-          return db.registry().attach_file(p.object(), context(db, p));
+          return db.registry().attach_file(p.object(), registry_context(db, p));
         });
 
   t.add("registry.file.get", "A file's metadata and its bytes (content_base64).",
@@ -302,7 +303,7 @@ void register_registry_methods(MethodTable& t) {
           "limit": {"type": "integer", "minimum": 1, "maximum": 1000, "description": "default 100"},
           "cursor": {"type": "string", "description": "next_cursor of the previous page"})~"),
         kDocuments, false, [](Database& db, const Params& p) {
-          return db.registry().find(p.object(), context(db, p));
+          return db.registry().find(p.object(), registry_context(db, p));
         });
 
   t.add(
@@ -330,7 +331,7 @@ void register_registry_methods(MethodTable& t) {
       R"~({"type": "object", "properties": {"on": {"type": "string", "format": "date"}, "until": {"type": "string", "format": "date"}, "documents": {"type": "array", "items": )~" +
           kDocument + "}}}",
       false, [](Database& db, const Params& p) {
-        return db.registry().expiring(p.object(), context(db, p));
+        return db.registry().expiring(p.object(), registry_context(db, p));
       });
 
   t.add(
@@ -359,7 +360,7 @@ void register_registry_methods(MethodTable& t) {
       object_schema(R"~("path": {"type": "string"}, "jsonl": {"type": "string"},)~" + kWho),
       R"~({"type": "object", "properties": {"lines": {"type": "integer"}, "counts": {"type": "object"}}})~",
       true, [](Database& db, const Params& p) {
-        return db.registry().import_lines(p.object(), context(db, p));
+        return db.registry().import_lines(p.object(), registry_context(db, p));
       });
 }
 

@@ -12,10 +12,6 @@ namespace json = boost::json;
 
 namespace {
 
-workflow::Clocks clocks(Database& db) {
-  return db.workflow_clocks();
-}
-
 const char* kInstance = R"~({"type": "object", "properties": {
   "instance": {"type": "integer"}, "definition": {"type": "string"}, "version": {"type": "integer"},
   "key": {"type": "string"}, "status": {"type": "string", "description": "active or done"},
@@ -39,8 +35,9 @@ void register_workflow_methods(MethodTable& t) {
           "definition": {"type": "object", "x-validated-by-method": true, "description": "{id, version?, title, calendar, multiple_instances, context, initial, states}; see docs/workflow.md"}}})~",
       R"~({"type": "object", "properties": {"id": {"type": "string"}, "version": {"type": "integer"},
           "created": {"type": "boolean"}, "states": {"type": "integer"}}})~",
-      true,
-      [](Database& db, const Params& p) { return db.workflow().define(p.object(), clocks(db)); });
+      true, [](Database& db, const Params& p) {
+        return db.workflow().define(p.object(), db.workflow_clocks());
+      });
   t.add("workflow.definitions", "Every definition with its latest version.",
         R"~({"type": "object", "properties": {}})~", R"~({"type": "object"})~", false,
         [](Database& db, const Params&) { return db.workflow().definitions(); });
@@ -50,8 +47,9 @@ void register_workflow_methods(MethodTable& t) {
         R"~({"type": "object", "required": ["definition", "key"], "properties": {
           "definition": {"type": "string"}, "version": {"type": "integer", "minimum": 1, "description": "default: the latest"},
           "key": {"type": "string", "minLength": 1, "maxLength": 200}, "context": {"type": "object"}}})~",
-        kInstance, true,
-        [](Database& db, const Params& p) { return db.workflow().start(p.object(), clocks(db)); });
+        kInstance, true, [](Database& db, const Params& p) {
+          return db.workflow().start(p.object(), db.workflow_clocks());
+        });
   t.add("workflow.send",
         "Sends an event to an instance (by id, or by definition and key) and runs it to "
         "completion; deduplicated by event_id; an event nobody accepts is recorded, not lost.",
@@ -60,8 +58,9 @@ void register_workflow_methods(MethodTable& t) {
           "key": {"type": "string"}, "event": {"type": "string", "minLength": 1, "maxLength": 128},
           "data": {"type": "object"}, "event_id": {"type": "string", "maxLength": 200},
           "expected_seq": {"type": "integer", "description": "refuse with OPORA_ECONFLICT unless the instance is at this seq"}}})~",
-        kInstance, true,
-        [](Database& db, const Params& p) { return db.workflow().send(p.object(), clocks(db)); });
+        kInstance, true, [](Database& db, const Params& p) {
+          return db.workflow().send(p.object(), db.workflow_clocks());
+        });
   t.add("workflow.send_many",
         "Sends many events in one transaction, each like workflow.send in its own savepoint: "
         "one that fails is undone alone and answered with its error, the others apply. The way "
@@ -76,7 +75,7 @@ void register_workflow_methods(MethodTable& t) {
           "results": {"type": "array", "description": "in the order of events: {instance, accepted, duplicate, states, seq} or {error: {code, message, errors}}"},
           "accepted": {"type": "integer"}, "duplicates": {"type": "integer"}, "failed": {"type": "integer"}}})~",
         true, [](Database& db, const Params& p) {
-          return db.workflow().send_many(p.object(), clocks(db));
+          return db.workflow().send_many(p.object(), db.workflow_clocks());
         });
   t.add(
       "workflow.get", "An instance: its states, context, timers.",
@@ -95,8 +94,9 @@ void register_workflow_methods(MethodTable& t) {
       R"~({"type": "object", "properties": {"now": {"type": "string", "format": "date-time"},
           "limit": {"type": "integer", "minimum": 1, "maximum": 1000000}}})~",
       R"~({"type": "object", "properties": {"now": {"type": "string", "format": "date-time"}, "fired": {"type": "integer"}}})~",
-      true,
-      [](Database& db, const Params& p) { return db.workflow().tick(p.object(), clocks(db)); });
+      true, [](Database& db, const Params& p) {
+        return db.workflow().tick(p.object(), db.workflow_clocks());
+      });
   t.add(
       "events.post",
       "Publishes a domain event (deal.stage_changed, billing.payment_posted...): definitions "
@@ -108,7 +108,7 @@ void register_workflow_methods(MethodTable& t) {
       R"~({"type": "object", "properties": {"started": {"type": "array"}, "delivered": {"type": "array"},
           "buffered": {"type": "integer"}, "duplicate": {"type": "boolean"}}})~",
       true, [](Database& db, const Params& p) {
-        return db.workflow().post_event(p.object(), clocks(db));
+        return db.workflow().post_event(p.object(), db.workflow_clocks());
       });
   t.add(
       "workflow.export",
@@ -133,8 +133,9 @@ void register_workflow_methods(MethodTable& t) {
           "due": {"type": "string", "format": "date-time"}, "overdue": {"type": "boolean"},
           "outcomes": {"type": "array", "items": {"type": "string"}}, "approval": {"type": "boolean"},
           "iteration": {"type": "integer"}, "status": {"type": "string"}}}}}})~",
-      false,
-      [](Database& db, const Params& p) { return db.workflow().tasks(p.object(), clocks(db)); });
+      false, [](Database& db, const Params& p) {
+        return db.workflow().tasks(p.object(), db.workflow_clocks());
+      });
   t.add("workflow.task.complete",
         "Completes an open task with one of its outcomes (a comment where required) and sends "
         "task.<name>.<outcome> to its instance in the same transaction.",
@@ -142,7 +143,7 @@ void register_workflow_methods(MethodTable& t) {
           "task": {"type": "integer", "minimum": 1}, "outcome": {"type": "string"},
           "comment": {"type": "string"}, "data": {"type": "object"}, "actor": {"type": "string"}}})~",
         kInstance, true, [](Database& db, const Params& p) {
-          return db.workflow().complete_task(p.object(), clocks(db));
+          return db.workflow().complete_task(p.object(), db.workflow_clocks());
         });
   t.add(
       "effects.fetch",
@@ -152,7 +153,7 @@ void register_workflow_methods(MethodTable& t) {
       R"~({"type": "object", "properties": {"limit": {"type": "integer", "minimum": 1, "maximum": 10000},
           "lease_seconds": {"type": "integer", "minimum": 0, "maximum": 86400}}})~",
       R"~({"type": "object"})~", true, [](Database& db, const Params& p) {
-        return db.workflow().fetch_effects(p.object(), clocks(db));
+        return db.workflow().fetch_effects(p.object(), db.workflow_clocks());
       });
   t.add("effects.ack",
         "Acknowledges an effect: done, or failed (an incident on its instance's history).",
@@ -160,7 +161,7 @@ void register_workflow_methods(MethodTable& t) {
           "id": {"type": "integer", "minimum": 1}, "result": {"type": "string", "enum": ["done", "failed"]},
           "error": {"type": "string"}}})~",
         R"~({"type": "object"})~", true, [](Database& db, const Params& p) {
-          return db.workflow().ack_effect(p.object(), clocks(db));
+          return db.workflow().ack_effect(p.object(), db.workflow_clocks());
         });
   t.add(
       "workflow.instances",
@@ -187,7 +188,7 @@ void register_workflow_methods(MethodTable& t) {
           "context": {"type": "object", "description": "context fields to set while moving"},
           "actor": {"type": "string"}, "reason": {"type": "string"}}})~",
         kInstance, true, [](Database& db, const Params& p) {
-          return db.workflow().migrate(p.object(), clocks(db));
+          return db.workflow().migrate(p.object(), db.workflow_clocks());
         });
   t.add(
       "workflow.incidents",
@@ -211,7 +212,7 @@ void register_workflow_methods(MethodTable& t) {
       R"~({"type": "object", "properties": {"incident": {"type": "integer"}, "status": {"type": "string"},
           "effect": {"type": "integer"}, "step": {"type": "object"}}})~",
       true, [](Database& db, const Params& p) {
-        return db.workflow().retry_incident(p.object(), clocks(db));
+        return db.workflow().retry_incident(p.object(), db.workflow_clocks());
       });
   t.add(
       "workflow.incident.resolve",
@@ -221,7 +222,7 @@ void register_workflow_methods(MethodTable& t) {
           "comment": {"type": "string", "minLength": 1}}})~",
       R"~({"type": "object", "properties": {"incident": {"type": "integer"}, "status": {"type": "string"}}})~",
       true, [](Database& db, const Params& p) {
-        return db.workflow().resolve_incident(p.object(), clocks(db));
+        return db.workflow().resolve_incident(p.object(), db.workflow_clocks());
       });
 }
 

@@ -14,10 +14,6 @@ namespace json = boost::json;
 
 namespace {
 
-workflow::Clocks clocks(Database& db) {
-  return db.workflow_clocks();
-}
-
 // States at every level of nesting, as workflow.define counts them.
 int64_t count_states(const json::object& states) {
   int64_t n = 0;
@@ -65,7 +61,7 @@ void register_workflow_shipped_methods(MethodTable& t) {
           "created": {"type": "boolean"}, "states": {"type": "integer"}}})~",
       true, [](Database& db, const Params& p) {
         const json::object& body = workflow::shipped_definition(p.str("id"));
-        return db.workflow().define(json::object{{"definition", body}}, clocks(db));
+        return db.workflow().define(json::object{{"definition", body}}, db.workflow_clocks());
       });
 }
 

@@ -25,4 +25,12 @@ void validate(const boost::json::value& schema, const boost::json::value& value,
 // Parses schema text written in the method tables; a bad schema is a bug.
 boost::json::object parse_schema(const char* text);
 
+// Schema fragments the method tables share.
+inline const std::string kMoney = R"~({"type": "string", "format": "money"})~";
+inline const std::string kDate = R"~({"type": "string", "format": "date"})~";
+// The journal's who and why, as properties of a method's parameters.
+inline const std::string kWho = R"~(
+  "actor": {"type": "string", "description": "who acts (recorded in the journal)"},
+  "reason": {"type": "string", "description": "why (recorded in the journal)"})~";
+
 }  // namespace opora::engine

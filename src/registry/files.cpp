@@ -3,6 +3,7 @@
 
 #include "core/base64.hpp"
 #include "core/error.hpp"
+#include "core/json_text.hpp"
 #include "core/sha256.hpp"
 #include "registry/registry.hpp"
 #include "store/sqlite.hpp"
@@ -11,11 +12,6 @@ namespace opora::registry {
 namespace json = boost::json;
 
 namespace {
-
-const json::value* field_of(const json::object& o, const char* key) {
-  const auto* v = o.if_contains(key);
-  return v != nullptr && !v->is_null() ? v : nullptr;
-}
 
 json::object file_json(const store::Statement& st) {
   const auto text = [&](int c) {
@@ -44,8 +40,8 @@ json::object Registry::attach_file(const json::object& p, const Context& ctx) {
   if (doc.at("deleted").as_bool())
     fail_field(ErrorCode::state, "id", "deleted",
                "document " + std::to_string(id) + " is deleted; restore it first");
-  const auto* content = field_of(p, "content_base64");
-  const auto* path = field_of(p, "path");
+  const auto* content = present(p, "content_base64");
+  const auto* path = present(p, "path");
   if ((content == nullptr) == (path == nullptr))
     fail_field(ErrorCode::invalid, "content_base64", "content_or_path",
                "give exactly one of content_base64 (the bytes) or path (a reference)");
@@ -70,16 +66,16 @@ json::object Registry::attach_file(const json::object& p, const Context& ctx) {
     auto st = conn_.cached(
         "INSERT INTO file_blob (sha256, size, content) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING");
     st->bind(1, *sha).bind(2, *size).bind_blob(3, bytes).run();
-  } else if (const auto* s = field_of(p, "size")) {
+  } else if (const auto* s = present(p, "size")) {
     size = s->as_int64();
   }
   auto st = conn_.cached(
       "INSERT INTO document_file (doc_id, name, mime, role, size, sha256, path, attached_at, "
       "actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
   st->bind(1, id).bind(2, std::string(p.at("name").as_string()));
-  st->bind(
-      3, field_of(p, "mime") ? std::string(p.at("mime").as_string()) : "application/octet-stream");
-  st->bind(4, field_of(p, "role") ? std::string(p.at("role").as_string()) : "original");
+  st->bind(3,
+           present(p, "mime") ? std::string(p.at("mime").as_string()) : "application/octet-stream");
+  st->bind(4, present(p, "role") ? std::string(p.at("role").as_string()) : "original");
   if (size)
     st->bind(5, *size);
   else

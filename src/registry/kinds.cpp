@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "core/json_text.hpp"
 #include "registry/numbering.hpp"
 
 namespace opora::registry {
@@ -64,11 +65,6 @@ bool is_identifier(const std::string& s) {
   });
 }
 
-const json::value* get(const json::object& o, const char* key) {
-  const auto* v = o.if_contains(key);
-  return v != nullptr && !v->is_null() ? v : nullptr;
-}
-
 }  // namespace
 
 bool Kind::has_status(const std::string& s) const {
@@ -102,14 +98,14 @@ Kind Kind::from_json(const json::object& o, const std::string& path) {
   FieldErrors errors;
   const auto at = [&](const std::string& f) { return path.empty() ? f : path + "." + f; };
   Kind k;
-  if (const auto* v = get(o, "id"); v != nullptr && v->is_string())
+  if (const auto* v = present(o, "id"); v != nullptr && v->is_string())
     k.id = std::string(v->get_string());
   if (!is_identifier(k.id))
     errors.add(at("id"), "identifier", "expected 1..64 characters a-z, 0-9 or _");
-  if (const auto* v = get(o, "title"); v != nullptr && v->is_string())
+  if (const auto* v = present(o, "title"); v != nullptr && v->is_string())
     k.title = std::string(v->get_string());
   std::set<std::string> seen;
-  if (const auto* v = get(o, "statuses");
+  if (const auto* v = present(o, "statuses");
       v != nullptr && v->is_array() && !v->get_array().empty()) {
     const auto& arr = v->get_array();
     for (size_t i = 0; i < arr.size(); ++i) {
@@ -126,13 +122,13 @@ Kind Kind::from_json(const json::object& o, const std::string& path) {
   } else {
     errors.add(at("statuses"), "required", "expected a non-empty array of status ids");
   }
-  if (const auto* v = get(o, "initial"); v != nullptr && v->is_string())
+  if (const auto* v = present(o, "initial"); v != nullptr && v->is_string())
     k.initial = std::string(v->get_string());
   else if (!k.statuses.empty())
     k.initial = k.statuses.front();
   if (!k.statuses.empty() && !k.has_status(k.initial))
     errors.add(at("initial"), "status", "\"" + k.initial + "\" is not one of the statuses");
-  if (const auto* v = get(o, "transitions"); v != nullptr) {
+  if (const auto* v = present(o, "transitions"); v != nullptr) {
     if (!v->is_object()) {
       errors.add(at("transitions"), "type", "expected an object {from: [to, ...]}");
     } else {
@@ -157,17 +153,17 @@ Kind Kind::from_json(const json::object& o, const std::string& path) {
     }
   }
   for (const char* flag : {"has_items", "requires_countersign", "number_per_organization"}) {
-    const auto* v = get(o, flag);
+    const auto* v = present(o, flag);
     if (v != nullptr && !v->is_bool()) errors.add(at(flag), "type", "expected a boolean");
   }
   const auto flag = [&](const char* f) {
-    const auto* v = get(o, f);
+    const auto* v = present(o, f);
     return v != nullptr && v->is_bool() && v->get_bool();
   };
   k.has_items = flag("has_items");
   k.requires_countersign = flag("requires_countersign");
   k.number_per_organization = flag("number_per_organization");
-  if (const auto* v = get(o, "number_pattern"); v != nullptr && v->is_string())
+  if (const auto* v = present(o, "number_pattern"); v != nullptr && v->is_string())
     k.number_pattern = std::string(v->get_string());
   else
     k.number_pattern = "{seq:06}";

@@ -46,11 +46,6 @@ struct Query {
   }
 };
 
-const json::value* field_of(const json::object& o, const char* key) {
-  const auto* v = o.if_contains(key);
-  return v != nullptr && !v->is_null() ? v : nullptr;
-}
-
 std::string str(const json::object& o, const char* key) {
   return std::string(o.at(key).as_string());
 }
@@ -123,44 +118,44 @@ json::object Registry::find(const json::object& p, const Context& ctx) {
   (void)ctx;
   Query q;
   q.sql = std::string("SELECT ") + kDocumentColumns + " FROM document d";
-  if (const auto* ref = field_of(p, "ref"))
+  if (const auto* ref = present(p, "ref"))
     q.sql += " JOIN document_ref r ON r.doc_id = d.id AND r.ref = " +
              q.param(std::string(ref->as_string()));
   q.sql += " WHERE 1 = 1";
-  if (!(field_of(p, "include_deleted") && p.at("include_deleted").as_bool()))
+  if (!(present(p, "include_deleted") && p.at("include_deleted").as_bool()))
     q.sql += " AND d.deleted = 0";
-  if (const auto* v = field_of(p, "kind"))
+  if (const auto* v = present(p, "kind"))
     q.sql += " AND d.kind = " + q.param(std::string(v->as_string()));
-  if (const auto* v = field_of(p, "status"))
+  if (const auto* v = present(p, "status"))
     q.sql += " AND d.status = " + q.param(std::string(v->as_string()));
-  if (const auto* v = field_of(p, "counterparty_inn"))
+  if (const auto* v = present(p, "counterparty_inn"))
     q.sql += " AND d.cp_tax_id = " + q.param(std::string(v->as_string()));
-  if (const auto* v = field_of(p, "date_from"))
+  if (const auto* v = present(p, "date_from"))
     q.sql += " AND d.date >= " + q.param(std::string(v->as_string()));
-  if (const auto* v = field_of(p, "date_to"))
+  if (const auto* v = present(p, "date_to"))
     q.sql += " AND d.date <= " + q.param(std::string(v->as_string()));
-  if (const auto* v = field_of(p, "is_final"))
+  if (const auto* v = present(p, "is_final"))
     q.sql += v->as_bool() ? " AND d.is_final = 1" : " AND d.is_final = 0";
-  if (const auto* v = field_of(p, "valid_on")) {
+  if (const auto* v = present(p, "valid_on")) {
     const std::string on = q.param(std::string(v->as_string()));
     q.sql += " AND (d.valid_from IS NULL OR d.valid_from <= " + on +
              ") AND (d.valid_to IS NULL OR d.valid_to >= " + on + ")";
   }
-  if (field_of(p, "amount_min") || field_of(p, "amount_max")) {
-    const std::string code = field_of(p, "currency") ? str(p, "currency") : "RUB";
+  if (present(p, "amount_min") || present(p, "amount_max")) {
+    const std::string code = present(p, "currency") ? str(p, "currency") : "RUB";
     const auto cur = Currency::find(code);
     if (!cur)
       fail_field(ErrorCode::invalid, "currency", "currency",
                  "unknown ISO 4217 code \"" + code + "\"");
     q.sql += " AND d.currency = " + q.param(code);
-    if (const auto* v = field_of(p, "amount_min"))
+    if (const auto* v = present(p, "amount_min"))
       q.sql += " AND d.gross >= " +
                q.param(Money::parse_field(v->as_string(), *cur, "amount_min").minor_units());
-    if (const auto* v = field_of(p, "amount_max"))
+    if (const auto* v = present(p, "amount_max"))
       q.sql += " AND d.gross <= " +
                q.param(Money::parse_field(v->as_string(), *cur, "amount_max").minor_units());
   }
-  if (const auto* v = field_of(p, "custom")) {
+  if (const auto* v = present(p, "custom")) {
     for (const auto& [key, value] : v->as_object()) {
       const std::string field = "custom." + std::string(key);
       if (key.empty() || key.find_first_of("\"\\") != std::string::npos)
@@ -183,11 +178,11 @@ json::object Registry::find(const json::object& p, const Context& ctx) {
     }
   }
 
-  std::string sort = field_of(p, "sort") ? str(p, "sort") : "date";
+  std::string sort = present(p, "sort") ? str(p, "sort") : "date";
   const bool desc = !sort.empty() && sort[0] == '-';
   if (desc) sort.erase(0, 1);
   const SortKey& key = sort_key(sort);
-  if (const auto* c = field_of(p, "cursor")) {
+  if (const auto* c = present(p, "cursor")) {
     // A cursor is opaque to hosts but comes back from them: check every part.
     const auto decoded = base64_decode(c->as_string());
     json::value cur;
@@ -211,7 +206,7 @@ json::object Registry::find(const json::object& p, const Context& ctx) {
              " = " + b2 + " AND d.id " + op + " " + idp + "))";
   }
   const char* dir = desc ? " DESC" : "";
-  const int64_t limit = field_of(p, "limit") ? p.at("limit").as_int64() : 100;
+  const int64_t limit = present(p, "limit") ? p.at("limit").as_int64() : 100;
   q.sql += std::string(" ORDER BY ") + key.column + dir + ", d.id" + dir + " LIMIT " +
            q.param(limit + 1);
 
@@ -244,7 +239,7 @@ json::object Registry::missing(const json::object& p) {
   Query q;
   q.sql = "SELECT DISTINCT r.ref FROM document_ref r WHERE r.kind = " + q.param(having) +
           " AND r.live = 1";
-  if (const auto* v = field_of(p, "ref_prefix")) {
+  if (const auto* v = present(p, "ref_prefix")) {
     std::string prefix(v->as_string());
     q.sql += " AND r.ref >= " + q.param(prefix);
     // The first string after every one that starts with prefix.
@@ -254,11 +249,11 @@ json::object Registry::missing(const json::object& p) {
       q.sql += " AND r.ref < " + q.param(prefix);
     }
   }
-  if (const auto* v = field_of(p, "after"))
+  if (const auto* v = present(p, "after"))
     q.sql += " AND r.ref > " + q.param(std::string(v->as_string()));
   q.sql += " AND NOT EXISTS (SELECT 1 FROM document_ref r2 WHERE r2.ref = r.ref AND r2.kind = " +
            q.param(lacking) + " AND r2.live = 1)";
-  const int64_t limit = field_of(p, "limit") ? p.at("limit").as_int64() : 1000;
+  const int64_t limit = present(p, "limit") ? p.at("limit").as_int64() : 1000;
   q.sql += " ORDER BY r.ref LIMIT " + q.param(limit + 1);
   auto st = conn_.cached(q.sql);
   q.bind_all(*st);
@@ -275,9 +270,9 @@ json::object Registry::missing(const json::object& p) {
 }
 
 json::object Registry::expiring(const json::object& p, const Context& ctx) {
-  const std::string kind_id = field_of(p, "kind") ? str(p, "kind") : "contract";
+  const std::string kind_id = present(p, "kind") ? str(p, "kind") : "contract";
   kind(kind_id, "kind");
-  const Date on = field_of(p, "on") ? Date::parse_field(p.at("on").as_string(), "on") : ctx.today;
+  const Date on = present(p, "on") ? Date::parse_field(p.at("on").as_string(), "on") : ctx.today;
   const int64_t within = p.at("within_days").as_int64();
   if (on.days_until(Date(Date::max_year, 12, 31)) < within)
     fail_field(ErrorCode::invalid, "within_days", "range", "the window would end after 2999-12-31");
@@ -290,10 +285,10 @@ json::object Registry::expiring(const json::object& p, const Context& ctx) {
           " AND d.deleted = 0 AND d.is_final = 1";
   // A cancelled or terminated contract still has its dates: hosts name the
   // status that counts as in force.
-  if (const auto* v = field_of(p, "status"))
+  if (const auto* v = present(p, "status"))
     q.sql += " AND d.status = " + q.param(std::string(v->as_string()));
   q.sql += " ORDER BY d.valid_to, d.id LIMIT " +
-           q.param(field_of(p, "limit") ? p.at("limit").as_int64() : 1000);
+           q.param(present(p, "limit") ? p.at("limit").as_int64() : 1000);
   auto st = conn_.cached(q.sql);
   q.bind_all(*st);
   json::array docs;
@@ -336,14 +331,14 @@ json::object Registry::search(const json::object& p) {
           ", snippet(document_fts, -1, '[', ']', '…', 10) FROM document_fts JOIN document d ON "
           "d.id = document_fts.rowid WHERE document_fts MATCH " +
           q.param(match) + " AND d.deleted = 0";
-  if (const auto* v = field_of(p, "kind"))
+  if (const auto* v = present(p, "kind"))
     q.sql += " AND d.kind = " + q.param(std::string(v->as_string()));
   // Newest first reads matches in rowid order and stops at the limit, so a
   // common word costs no more than a rare one; relevance ranks every match.
-  const bool relevance = field_of(p, "order") && str(p, "order") == "relevance";
+  const bool relevance = present(p, "order") && str(p, "order") == "relevance";
   q.sql +=
       relevance ? " ORDER BY bm25(document_fts), d.id DESC" : " ORDER BY document_fts.rowid DESC";
-  q.sql += " LIMIT " + q.param(field_of(p, "limit") ? p.at("limit").as_int64() : 20);
+  q.sql += " LIMIT " + q.param(present(p, "limit") ? p.at("limit").as_int64() : 20);
   auto st = conn_.cached(q.sql);
   q.bind_all(*st);
   json::array docs;

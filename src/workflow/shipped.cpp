@@ -16,7 +16,8 @@ namespace {
 const std::map<std::string, json::object>& shipped() {
   static const std::map<std::string, json::object> all = [] {
     std::map<std::string, json::object> out;
-    for (const detail::EmbeddedFile* f = detail::kEmbeddedWorkflows; f->name != nullptr; ++f) {
+    for (const opora::detail::EmbeddedFile* f = opora::detail::kEmbeddedWorkflows;
+         f->name != nullptr; ++f) {
       std::string name(f->name);
       const std::string suffix = ".json";
       if (name.size() > suffix.size() &&
