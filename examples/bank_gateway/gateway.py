@@ -47,7 +47,7 @@ if typing.TYPE_CHECKING:
 LOG = logging.getLogger("bank_gateway")
 
 # URL path -> billing.gateway protocol.
-PROTOCOLS = {"/osmp": "osmp", "/kaspi": "kaspi"}
+PROTOCOLS: dict[str, typing.Literal["osmp", "kaspi"]] = {"/osmp": "osmp", "/kaspi": "kaspi"}
 
 # Agents send a few short parameters; anything much larger is not one of them.
 MAX_BODY_BYTES = 64 * 1024
@@ -238,7 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     server = make_server(args.db, args.host, args.port, handles=args.handles, allow=args.allow)
     # SIGTERM (systemd, docker stop) ends serve_forever() like Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
-    host, port = server.server_address[:2]
+    host, port = server.socket.getsockname()[:2]
     print(f"listening on http://{host}:{port}", flush=True)
     try:
         server.serve_forever()

@@ -20,17 +20,18 @@ from __future__ import annotations
 import json
 import pathlib
 import sys
+from typing import Any
 
 import opora
 
 STAGE_DONE = "WON"
 
 
-def ref(deal: dict) -> str:
+def ref(deal: dict[str, Any]) -> str:
     return f"bitrix24:deal:{deal['ID']}"
 
 
-def sync_act(db: opora.Database, deal: dict, our: dict) -> str:
+def sync_act(db: opora.Database, deal: dict[str, Any], our: dict[str, Any]) -> str:
     """The deal's act, created once; returns what happened."""
     existing = db.registry.find(ref=ref(deal), kind="act")["documents"]
     if existing:

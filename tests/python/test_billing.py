@@ -136,14 +136,17 @@ def test_tariff_account_and_check_carry_decimal_money(db_path):
 def test_positional_value_only_for_a_single_required_parameter(billing_db):
     assert billing_db.billing.account.get("A-00001") == billing_db.billing.account.get(
         account="A-00001")
+    with pytest.raises(TypeError, match="positional argument"):
+        billing_db.billing.pay("A-00001")  # type: ignore[misc]
+    with pytest.raises(TypeError, match="multiple values for argument 'period'"):
+        billing_db.billing.run(PERIOD, period=PERIOD)  # type: ignore[misc]
+    assert billing_db.billing.run.list(period="2026-01") == {"runs": []}
+    # the dynamic facade still takes a mapping as the whole params
+    assert opora.Module(billing_db, "billing.run.list")({"period": "2026-01"}) == {"runs": []}
     with pytest.raises(TypeError, match="'billing.pay' takes a mapping"):
-        billing_db.billing.pay("A-00001")
-    with pytest.raises(TypeError, match="'period' given both"):
-        billing_db.billing.run(PERIOD, period=PERIOD)
-    # a mapping is still the whole params
-    assert billing_db.billing.run.list({"period": "2026-01"}) == {"runs": []}
+        opora.Module(billing_db, "billing.pay")("A-00001")
     doc = billing_db.billing.run.__doc__
-    assert "period may also come as the positional argument: db.billing.run(period, ...)" in doc
+    assert "period (str; required)" in doc
     assert "progress=callback(method, done, total)" in doc
     sig = inspect.signature(billing_db.billing.run)
     assert sig.parameters["progress"].kind is inspect.Parameter.KEYWORD_ONLY

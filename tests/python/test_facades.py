@@ -1,8 +1,10 @@
 """Module facades: db.calendar.add_working_days(...) for db.call("calendar.add_working_days", ...).
 
-The facades are built from meta.methods; these tests use methods that exist in
-the library (calendar.*, requisites.validate, clock.*, meta.*; registry.* where a
-three-part name is needed).
+``db.calendar`` is the typed facade generated into opora.modules; ``opora.Module``
+is the dynamic facade built from meta.methods at run time (what a module of a
+newer library gets). These tests use methods that exist in the library
+(calendar.*, requisites.validate, clock.*, meta.*; registry.* where a three-part
+name is needed). test_modules.py checks the generated classes against the table.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import datetime
 import decimal
 import inspect
 import pydoc
+import typing
 
 import pytest
 
@@ -33,10 +36,11 @@ def test_calendar_method_returns_a_date(db):
     result = db.calendar.add_working_days(calendar="ru", date=datetime.date(2025, 12, 30), days=1)
     assert result == {"date": datetime.date(2026, 1, 12)}
     assert isinstance(result["date"], datetime.date)
-    # same as Database.call, with a mapping, keywords, or both
-    assert db.calendar.add_working_days({"calendar": "ru", "date": "2025-12-30"}, days=1) == (
+    # same as Database.call, and as the dynamic facade with a mapping, keywords, or both
+    dynamic = opora.Module(db, "calendar.add_working_days")
+    assert dynamic({"calendar": "ru", "date": "2025-12-30"}, days=1) == (
         db.call("calendar.add_working_days", calendar="ru", date="2025-12-30", days=1)
-    )
+    ) == db.calendar.add_working_days(calendar="ru", date="2025-12-30", days=1)
 
 
 def test_requisites_validate(db):
@@ -70,7 +74,13 @@ def test_errors_are_the_same_as_from_call(db):
     with pytest.raises(TypeError, match="float"):
         db.calendar.add_working_days(calendar="ru", date="2026-01-01", days=1.5)
     with pytest.raises(TypeError, match="given both"):
-        db.calendar.add_working_days({"days": 1}, days=2, calendar="ru", date="2026-01-01")
+        opora.Module(db, "calendar.add_working_days")(
+            {"days": 1}, days=2, calendar="ru", date="2026-01-01")
+    with pytest.raises(TypeError, match="missing 1 required keyword-only argument: 'days'"):
+        db.calendar.add_working_days(calendar="ru", date="2026-01-01")  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="unexpected keyword argument 'dayz'"):
+        db.calendar.add_working_days(calendar="ru", date="2026-01-01", days=1,
+                                     dayz=2)  # type: ignore[call-arg]
 
 
 def test_keyword_named_parameter_takes_a_trailing_underscore(db):
@@ -78,8 +88,11 @@ def test_keyword_named_parameter_takes_a_trailing_underscore(db):
         calendar="ru", from_=datetime.date(2026, 1, 1), to=datetime.date(2026, 1, 31)
     )
     assert between == {"days": 15, "hours": 120}
-    assert between == db.calendar.working_days_between(
+    assert between == opora.Module(db, "calendar.working_days_between")(
         {"from": "2026-01-01"}, calendar="ru", to="2026-01-31"
+    )
+    assert between == opora.Module(db, "calendar.working_days_between")(
+        calendar="ru", from_="2026-01-01", to="2026-01-31"
     )
     sig = inspect.signature(db.calendar.working_days_between)
     assert "from_" in sig.parameters and "from" not in sig.parameters
@@ -89,13 +102,18 @@ def test_three_part_names(db):
     assert "registry.number.next" in names(db)
     preview = db.registry.number.next(kind="act", date=datetime.date(2026, 5, 1))
     assert preview["kind"] == "act" and "2026" in preview["number"]
-    assert db.registry.number.next is db.registry.number.next  # cached per database
+    assert db.registry is db.registry  # one facade per module and database
+    assert isinstance(db.registry.number, opora.modules.RegistryNumber)
+    dynamic = opora.Module(db, "registry")
+    assert dynamic.number.next is dynamic.number.next  # the dynamic ones are cached too
 
 
 def test_a_module_is_not_callable(db):
+    with pytest.raises(TypeError, match="'Calendar' object is not callable"):
+        db.calendar()  # type: ignore[operator]
     with pytest.raises(TypeError,
                        match=r"'calendar' is not a method; its methods: .*add_working_days"):
-        db.calendar()
+        opora.Module(db, "calendar")()
 
 
 # ------------------------------------------------------------- resolution --
@@ -120,7 +138,9 @@ def test_unknown_method_names_near_matches(db):
         db.calendar.zzz  # noqa: B018
     assert "list" in str(e.value) and "is_working_day" in str(e.value)  # what there is
     with pytest.raises(AttributeError, match="'calendar.list' has no attribute 'x'"):
-        db.calendar.list.x  # noqa: B018
+        opora.Module(db, "calendar").list.x  # noqa: B018
+    with pytest.raises(AttributeError, match="has no attribute 'x'"):
+        db.calendar.list.x  # type: ignore[attr-defined]  # noqa: B018
 
 
 def test_private_and_dunder_names_are_not_looked_up(db):
@@ -142,7 +162,9 @@ def test_facades_after_close(db_path):
     handle = opora.open(db_path)
     handle.close()
     with pytest.raises(opora.InvalidState):
-        handle.calendar  # noqa: B018  (the catalogue cannot be fetched any more)
+        handle.calendar.list()  # the typed facade exists, the call is refused
+    with pytest.raises(opora.InvalidState):
+        handle.calendr  # noqa: B018  (an unknown name needs the catalogue, gone now)
     assert "close" in dir(handle)
 
     handle = opora.open(db_path)
@@ -188,9 +210,27 @@ def test_help_shows_summary_and_params(db):
     assert entry["summary"] in module_text
 
 
-def test_signature_is_built_from_the_schema(db):
+def test_typed_signature_follows_the_schema(db):
     entry = next(m for m in db.methods() if m["name"] == "calendar.add_working_days")
-    sig = inspect.signature(db.calendar.add_working_days)
+    sig = inspect.signature(db.calendar.add_working_days, eval_str=True)
+    params = sig.parameters
+    assert list(params) == list(entry["params"]["properties"])
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in params.values())
+    assert params["days"].annotation is int
+    assert params["days"].default is inspect.Parameter.empty  # required
+    assert params["fallback"].default is opora.facades.OMITTED
+    assert params["date"].annotation == (datetime.date | str)
+    assert sig.return_annotation == dict[str, typing.Any]
+    # the one required parameter comes first and may be positional
+    run = inspect.signature(db.billing.run, eval_str=True).parameters
+    assert run["period"].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+    enum = entry["params"]["properties"]["fallback"]["enum"]
+    assert params["fallback"].annotation == typing.Literal[tuple(enum)]
+
+
+def test_dynamic_signature_is_built_from_the_schema(db):
+    entry = next(m for m in db.methods() if m["name"] == "calendar.add_working_days")
+    sig = inspect.signature(opora.Module(db, "calendar.add_working_days"))
     params = sig.parameters
     assert list(params) == ["params", *entry["params"]["properties"]]
     assert params["params"].kind is inspect.Parameter.POSITIONAL_ONLY
@@ -199,16 +239,29 @@ def test_signature_is_built_from_the_schema(db):
     assert params["days"].default is inspect.Parameter.empty  # required
     assert params["fallback"].default is not inspect.Parameter.empty
     assert params["date"].annotation == (datetime.date | str)
-    money = inspect.signature(db.registry.find).parameters["amount_min"].annotation
-    assert money == (decimal.Decimal | str)
+    money = inspect.signature(opora.Module(db, "registry.find")).parameters["amount_min"]
+    assert money.annotation == (decimal.Decimal | str)
 
 
 def test_repr(db):
-    assert repr(db.calendar.list) == "<opora method calendar.list>"
-    assert repr(db.calendar).startswith("<opora module calendar: add_working_days")
+    assert repr(db.calendar) == "<opora module calendar>"
+    assert repr(opora.Module(db, "calendar.list")) == "<opora method calendar.list>"
+    assert repr(opora.Module(db, "calendar")).startswith("<opora module calendar: add_working_days")
 
 
-def test_module_class_is_exported(db):
-    assert isinstance(db.calendar, opora.Module)
+def test_module_classes_are_exported(db):
+    assert isinstance(db.calendar, opora.modules.Calendar)
+    assert isinstance(db.calendar, opora.Facade)
+    assert isinstance(opora.Module(db, "calendar").list, opora.Module)
+    assert {"Facade", "Module"} <= set(opora.__all__)
+
+
+def test_a_method_unknown_to_the_package_is_reached_dynamically(db, monkeypatch):
+    # as if the library had a method this package's opora.modules does not list
+    monkeypatch.delattr(opora.modules.Calendar, "list")
+    assert db.calendar.list()["calendars"] == db.call("calendar.list")["calendars"]
     assert isinstance(db.calendar.list, opora.Module)
-    assert "Module" in opora.__all__
+    monkeypatch.delitem(opora.modules.MODULES, "requisites")
+    with opora.open(db.path) as other:
+        assert isinstance(other.requisites, opora.Module)
+        assert other.requisites.validate(inn=VALID_INN)["valid"] is True

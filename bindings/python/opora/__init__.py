@@ -11,12 +11,18 @@ method table is reachable through :meth:`Database.call`; ``meta.methods`` (see
                     date=datetime.date(2025, 12, 30), days=1)
         r["date"]   # datetime.date(2026, 1, 12)
 
-Each module of the method table is also an attribute of the database, and each
-method a callable in it, built from ``meta.methods`` (see :class:`Module`)::
+Each module of the method table is also an attribute of the database with a
+typed facade (:mod:`opora.modules`, generated from ``meta.methods``): one Python
+method per library method, its parameters as annotated keywords, its docstring
+listing every parameter and the result::
 
         db.calendar.add_working_days(calendar="ru", date=datetime.date(2025, 12, 30), days=1)
         db.registry.number.next(kind="act")
-        help(db.registry.find)   # the summary and every parameter
+        db.billing.run("2026-11")   # the one required parameter may be positional
+        help(db.registry.find)      # the summary and every parameter
+
+A module or method of a newer library than this package is still reachable the
+same way, through the dynamic :class:`Module`.
 
 Values cross the boundary exactly:
 
@@ -55,7 +61,7 @@ import os
 import threading
 import typing
 
-from . import _opora, errors
+from . import _opora, errors, modules
 from .errors import (
     Busy,
     Conflict,
@@ -73,7 +79,7 @@ from .errors import (
     ValidationError,
     _from_native,
 )
-from .facades import Module, _attribute_name, _children, _near_matches, _segment_name
+from .facades import Facade, Module, _attribute_name, _children, _near_matches, _segment_name
 
 if typing.TYPE_CHECKING:
     from types import TracebackType
@@ -87,6 +93,7 @@ __all__ = [
     "open",
     "library_version",
     "Database",
+    "Facade",
     "Module",
     *errors.__all__,
 ]
@@ -189,7 +196,22 @@ class Database:
     handle on exit. One ``Database`` may be used from several threads at once
     (the library serialises calls on a handle and the GIL is released while it
     works); separate ``Database`` objects on the same file work in parallel.
+
+    Each module of the method table is an attribute with a typed facade
+    (:mod:`opora.modules`): ``db.registry.find(kind="act")`` is
+    ``db.call("registry.find", kind="act")``.
     """
+
+    billing: modules.Billing
+    calendar: modules.Calendar
+    clock: modules.Clock
+    edo: modules.Edo
+    effects: modules.Effects
+    events: modules.Events
+    meta: modules.Meta
+    registry: modules.Registry
+    requisites: modules.Requisites
+    workflow: modules.Workflow
 
     def __init__(self, path: str | os.PathLike[str], **options: object) -> None:
         """Opens the database at ``path``; see :func:`opora.open` for the options."""
@@ -205,6 +227,7 @@ class Database:
         self._catalogue: list[dict[str, Any]] | None = None
         self._converters: dict[str, Callable[[Any], Any] | None] = {}
         self._facades: dict[str, Module] = {}
+        self._modules: dict[str, Facade] = {}
         # Held while a facade's progress= callback is in place (an RLock: the
         # callback may itself call set_progress, which then refuses cleanly).
         self._progress_lock = threading.RLock()
@@ -333,21 +356,29 @@ class Database:
         """Closes the database."""
         self.close()
 
-    def __getattr__(self, name: str) -> Module:
+    def __getattr__(self, name: str) -> Facade | Module:
         """Returns the facade of a module of the method table: ``db.registry``,
-        ``db.calendar``, ... (see :class:`Module`). The attributes above come first; an
-        unknown name raises :class:`AttributeError` listing the modules."""
+        ``db.calendar``, ... (see :mod:`opora.modules`); a module of a newer library
+        than this package knows gets the dynamic :class:`Module`. The attributes
+        above come first; an unknown name raises :class:`AttributeError` listing
+        the modules."""
         if name.startswith("_"):
             raise AttributeError(
                 f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self
             )
-        modules = _children(self._load_catalogue(), "")
-        segment = _segment_name(name, modules)
+        typed = self._modules.get(name)
+        if typed is not None:
+            return typed
+        cls = modules.MODULES.get(name)
+        if cls is not None:
+            return self._modules.setdefault(name, cls(self, name))
+        known = _children(self._load_catalogue(), "")
+        segment = _segment_name(name, known)
         if segment is None:
             raise AttributeError(
                 f"opora.Database has no attribute or module {name!r}"
-                + _near_matches(name, [*modules, *(n for n in dir(type(self)) if n[0] != "_")])
-                + "; modules: " + ", ".join(modules),
+                + _near_matches(name, [*known, *(n for n in dir(type(self)) if n[0] != "_")])
+                + "; modules: " + ", ".join(known),
                 name=name,
                 obj=self,
             )

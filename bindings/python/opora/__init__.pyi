@@ -4,6 +4,8 @@ import os
 from types import TracebackType
 from typing import Any, Callable, Iterable, Mapping
 
+from . import modules
+
 __version__: str
 __all__: list[str]
 
@@ -11,6 +13,16 @@ def open(path: str | os.PathLike[str], **options: object) -> Database: ...
 def library_version() -> str: ...
 
 class Database:
+    billing: modules.Billing
+    calendar: modules.Calendar
+    clock: modules.Clock
+    edo: modules.Edo
+    effects: modules.Effects
+    events: modules.Events
+    meta: modules.Meta
+    registry: modules.Registry
+    requisites: modules.Requisites
+    workflow: modules.Workflow
     def __init__(self, path: str | os.PathLike[str], **options: object) -> None: ...
     @property
     def path(self) -> str: ...
@@ -26,7 +38,6 @@ class Database:
     def methods(self) -> list[dict[str, Any]]: ...
     def version(self) -> dict[str, Any]: ...
     def close(self) -> None: ...
-    def __getattr__(self, name: str) -> Module: ...
     def __enter__(self) -> Database: ...
     def __exit__(
         self,
@@ -34,6 +45,9 @@ class Database:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
+
+class Facade:
+    def __init__(self, db: Database, path: str) -> None: ...
 
 class Module:
     def __init__(self, db: Database, path: str) -> None: ...

@@ -122,10 +122,13 @@ def _type_text(schema: dict[str, Any], formats: dict[str, str] | None = None) ->
     fmt = schema.get("format")
     names = {"string": "str", "integer": "int", "boolean": "bool", "number": "number",
              "object": "dict", "array": "list"}
+    kinds = schema.get("type")
     if isinstance(fmt, str) and fmt:
         text = (formats or {}).get(fmt, fmt)
+    elif isinstance(kinds, list) and kinds:
+        text = " or ".join(names.get(str(k), str(k)) for k in kinds)
     else:
-        text = names.get(str(schema.get("type")), "any")
+        text = names.get(str(kinds), "any")
     items = schema.get("items")
     if text == "list" and isinstance(items, dict) and "type" in items:
         text += " of " + _type_text(items, formats)
@@ -171,8 +174,10 @@ def _result_text(schema: dict[str, Any]) -> str:
     return "a dict with " + ", ".join(fields) + "."
 
 
-def _method_doc(entry: dict[str, Any]) -> str:
-    """The docstring of a method facade: summary, parameters, result."""
+def _method_doc(entry: dict[str, Any], typed: bool = False) -> str:
+    """The docstring of a method facade: summary, parameters, result. ``typed`` for
+    the classes in :mod:`opora.modules`, whose methods take keywords only (and the
+    sole required parameter positionally)."""
     name = str(entry.get("name", ""))
     params = entry.get("params") if isinstance(entry.get("params"), dict) else {}
     result = entry.get("result") if isinstance(entry.get("result"), dict) else {}
@@ -184,10 +189,13 @@ def _method_doc(entry: dict[str, Any]) -> str:
         lines += ["Changes the database in chunks, each chunk one transaction.", ""]
     elif entry.get("mutating"):
         lines += ["Changes the database, as one transaction.", ""]
-    lines += ["Parameters (keywords, or a mapping as the one positional argument):"]
-    lines += _param_lines(typing.cast("dict[str, Any]", params))
     sole = _sole_required(entry)
-    if sole is not None:
+    if typed:
+        lines += ["Parameters (keywords; an omitted one is not sent):"]
+    else:
+        lines += ["Parameters (keywords, or a mapping as the one positional argument):"]
+    lines += _param_lines(typing.cast("dict[str, Any]", params))
+    if sole is not None and not typed:
         attr = "db." + ".".join(_attribute_name(s) for s in name.split("."))
         lines += ["", f"{_attribute_name(sole)} may also come as the positional argument: "
                       f"{attr}({_attribute_name(sole)}, ...)."]
@@ -209,6 +217,11 @@ def _method_doc(entry: dict[str, Any]) -> str:
     if any(keyword.iskeyword(p) for p in params.get("properties", {}) or {}):
         lines.append("A parameter named like a Python keyword takes a trailing '_' (from_=...).")
     return "\n".join(lines)
+
+
+def typed_method_doc(entry: dict[str, Any]) -> str:
+    """The docstring of a method of the typed facades (scripts/gen-python-modules)."""
+    return _method_doc(entry, typed=True)
 
 
 def _group_doc(prefix: str, catalogue: list[dict[str, Any]]) -> str:
@@ -236,6 +249,13 @@ class _Omitted:
 
 
 _OMITTED = _Omitted()
+#: The default of an optional parameter of the typed facades: not sent at all
+#: (None is sent as null, which the library treats as absent too, except where a
+#: schema allows null to clear a value).
+OMITTED: Any = _OMITTED
+
+#: A progress callback: ``callback(method, done, total)``; returning False stops.
+Progress = collections.abc.Callable[[str, int, int], object]
 
 
 def _method_signature(entry: dict[str, Any]) -> inspect.Signature:
@@ -268,14 +288,18 @@ def _method_signature(entry: dict[str, Any]) -> inspect.Signature:
 
 
 class Module:
-    """A module of the method table, a group in it, or one method, as a Database attribute.
+    """The dynamic facade: a module of the method table, a group in it, or one method,
+    built from ``meta.methods`` at run time.
 
-    ``db.registry`` is the module ``registry``, ``db.registry.number`` the group
-    ``registry.number``, and ``db.registry.number.next`` the method
-    ``registry.number.next``; calling a method forwards to :meth:`Database.call`::
+    A Database hands it out for a module a newer library has and this package's
+    typed facades (:mod:`opora.modules`) do not list, and so does a typed facade
+    for such a method; it can also be made directly. ``Module(db, "registry")`` is
+    the module ``registry``, its ``number`` the group ``registry.number``, and that
+    group's ``next`` the method ``registry.number.next``; calling a method forwards
+    to :meth:`Database.call`, with a mapping of parameters, keywords, or both::
 
-        db.calendar.add_working_days(calendar="ru", date=datetime.date(2025, 12, 30), days=1)
-        db.registry.find({"kind": "act"}, limit=10)
+        opora.Module(db, "calendar").add_working_days(calendar="ru", date="2025-12-30", days=1)
+        opora.Module(db, "registry.find")({"kind": "act"}, limit=10)
 
     Attributes resolve against ``meta.methods``; an unknown one raises
     :class:`AttributeError` naming the near matches. ``dir()`` lists the methods
@@ -374,3 +398,44 @@ class Module:
         if self._method is not None:
             return f"<opora method {self._path}>"
         return f"<opora module {self._path}: {', '.join(self._children)}>"
+
+
+# ------------------------------------------------------------------ Facade --
+
+
+class Facade:
+    """Base of the typed facades in :mod:`opora.modules`: one module or group of
+    methods of the table, bound to a :class:`Database` (``db.registry`` is a
+    :class:`opora.modules.Registry`).
+
+    A name the class does not know (a method of a newer library) is looked up in
+    the method table the way :class:`Module` does, so it still works, and a typo
+    is answered with the near matches.
+    """
+
+    def __init__(self, db: Database, path: str) -> None:
+        """The facade of ``path`` ("registry", "registry.number") on ``db``; use the
+        attributes of the Database rather than building one."""
+        self._db = db
+        self._path = path
+
+    def _call(self, method: str, params: dict[str, object],
+              progress: Callable[[str, int, int], object] | None = None) -> dict[str, Any]:
+        """Calls ``method`` with ``params`` less the omitted ones."""
+        sent = {key: value for key, value in params.items() if value is not _OMITTED}
+        if progress is None:
+            return self._db.call(method, sent)
+        if not callable(progress):
+            raise TypeError(f"progress must be callable or None, not {type(progress).__name__}")
+        return self._db._call_with_progress(method, None, sent, progress)
+
+    if not typing.TYPE_CHECKING:  # type checkers should flag unknown names as errors
+
+        def __getattr__(self, name: str) -> Module:
+            """A method or group the library has and this class does not list."""
+            if name.startswith("_"):
+                raise AttributeError(name)
+            return getattr(self._db._facade(self._path), name)
+
+    def __repr__(self) -> str:
+        return f"<opora module {self._path}>"
