@@ -1,0 +1,77 @@
+"""The main job, as the README runs it: scripts/demo plays the five seeds end to end on a
+fresh database and writes its report; headless Chromium opens that report.
+
+The demo runs on the binaries of the build under test (OPORA_BUILD_DIR, set by ctest),
+so it does not build a second time; `scripts/demo` alone builds its own Release tree.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import re
+import subprocess
+
+import pytest
+
+from test_report import chromium
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    build = os.environ.get("OPORA_BUILD_DIR")
+    if not build:
+        pytest.fail("OPORA_BUILD_DIR must name a build with opora_cli and _opora (ctest sets it)")
+    out = tmp_path_factory.mktemp("demo-out")
+    env = dict(os.environ, OPORA_BUILD_DIR=build, OPORA_DEMO_OUT=str(out))
+    env.pop("PYTHONPATH", None)  # the demo sets it from OPORA_BUILD_DIR
+    done = subprocess.run(["bash", str(ROOT / "scripts" / "demo")], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, (done.stdout[-3000:], done.stderr[-3000:])
+    return out, done.stdout
+
+
+def test_the_demo_plays_every_seed(demo):
+    out, log = demo
+    # seed 000: 10,000 subscribers, three runs, bank payments, dunning, the gateway, outage
+    assert "10,000 subscribers in all" in log
+    assert len(re.findall(r"^  \d+ payments through the bank on", log, re.M)) == 3
+    assert "disconnect" in log and "cases opened" in log
+    assert "gateway at http://127.0.0.1:" in log
+    # the retried pay is answered with the same receipt (prv_txn) both times
+    receipts = re.findall(r"<prv_txn>(\d+)</prv_txn>", log)
+    assert len(receipts) >= 2 and receipts[-1] == receipts[-2]
+    assert "outage instance: done" in log
+    # seed 001: service control through its approval loop
+    assert "transitions:" in log and "history records" in log
+    # seeds 003/004: the act through EDO, checked against the FNS schema, signed back
+    assert re.search(r"ON_NSCHFDOPPR_\S+\.xml validates", log)
+    assert "registry signed" in log
+    assert "act-signing workflow:" in log and "(done)" in log
+    # where the report is
+    report = out / "report" / "index.html"
+    assert f"Report: {report.resolve()}" in log
+    assert (out / "opora.db").exists()
+
+
+def test_chromium_renders_the_demo_report(demo):
+    out, _ = demo
+    report = out / "report"
+    done = chromium("--virtual-time-budget=5000", "--dump-dom", (report / "index.html").as_uri())
+    assert done.returncode == 0, done.stderr[-2000:]
+    dom = done.stdout
+    # debt ageing at each of the three month-ends, as bars
+    assert '<svg id="ageing-chart"' in dom
+    for month_end in ("2025-12-31", "2026-01-31", "2026-02-28"):
+        assert month_end in dom
+    assert dom.count('class="bar"') >= 3
+    # every installed process drawn inline with its live instances
+    for definition in ("service_control", "act_signing", "planned_outage_notice"):
+        assert f'id="wf-{definition}"' in dom, definition
+        assert (report / f"{definition}.svg").exists()
+    # the EDO packet with a link to its rendered UPD, copied into the report
+    links = re.findall(r'href="(edo-deal-77/ON_NSCHFDOPPR_[^"]+\.xml)"', dom)
+    assert links and (report / links[0]).exists()
+    assert '<section id="registry">' in dom
