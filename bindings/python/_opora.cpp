@@ -42,6 +42,8 @@ constexpr std::size_t kMaxResultDepth = 1000;
 // must outlive every Database, including those freed during interpreter exit.
 struct PyTypes {
   PyObject* decimal = nullptr;       // decimal.Decimal
+  PyObject* mapping = nullptr;       // collections.abc.Mapping
+  PyObject* sequence = nullptr;      // collections.abc.Sequence
   PyObject* utc = nullptr;           // datetime.timezone.utc
   PyObject* native_error = nullptr;  // _opora.NativeError
 };
@@ -212,11 +214,19 @@ class Encoder {
       out += '"' + four(y) + '-' + two(m) + '-' + two(d) + '"';
     } else if (PyObject_IsInstance(p, g_types.decimal) == 1) {
       decimal(obj, out);
+    } else if (PyObject_IsInstance(p, g_types.mapping) == 1) {
+      // Any other Mapping (MappingProxyType, UserDict, ChainMap): as the dict it reads as.
+      object(py::dict(py::reinterpret_borrow<py::object>(obj)), out, depth);
+    } else if (!PyBytes_Check(p) && !PyByteArray_Check(p) &&
+               PyObject_IsInstance(p, g_types.sequence) == 1) {
+      // Any other Sequence (deque, range, a custom one), str and bytes excepted above.
+      array(py::list(py::reinterpret_borrow<py::object>(obj)), out, depth);
     } else {
       if (PyErr_Occurred()) throw py::error_already_set();
       throw py::type_error(path_.str() + ": cannot convert " + type_name(obj) +
-                           " to JSON (use dict, list, tuple, str, int, bool, None, "
-                           "decimal.Decimal, datetime.date or datetime.datetime)");
+                           " to JSON (use a dict or other Mapping, a list, tuple or other "
+                           "Sequence, str, int, bool, None, decimal.Decimal, datetime.date or "
+                           "datetime.datetime)");
     }
   }
 
@@ -679,6 +689,9 @@ PYBIND11_MODULE(_opora, m) {
   g_types.decimal = py::object(py::module_::import("decimal").attr("Decimal")).release().ptr();
   g_types.utc =
       py::object(py::module_::import("datetime").attr("timezone").attr("utc")).release().ptr();
+  const py::module_ abc = py::module_::import("collections.abc");
+  g_types.mapping = py::object(abc.attr("Mapping")).release().ptr();
+  g_types.sequence = py::object(abc.attr("Sequence")).release().ptr();
   g_types.native_error = PyErr_NewExceptionWithDoc(
       "opora._opora.NativeError", "A failed opora call: args are (code, message, error_json).",
       PyExc_Exception, nullptr);

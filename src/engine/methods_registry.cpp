@@ -38,7 +38,8 @@ const std::string kRegistryParty = R"~({"type": "object", "properties": {
 const std::string kDocumentInput = R"~(
   "kind": {"type": "string", "description": "invoice, act, contract, upd, order, accrual, payment, letter or a defined kind; required to create"},
   "number": {"type": "string", "description": "given number; omitted: the next number of the kind's pattern"},
-  "date": {"type": "string", "description": "YYYY-MM-DD; required to create"},
+  "date": {"type": "string", "format": "date", "x-validated-by-method": true,
+           "description": "YYYY-MM-DD; required to create"},
   "organization": )~" + kRegistryParty +
                                    R"~(,
   "counterparty": )~" + kRegistryParty +
@@ -57,8 +58,8 @@ const std::string kDocumentInput = R"~(
   "totals": {"type": "object", "description": "net, vat, gross as money text; with items they must agree with the computed ones"},
   "basis_id": {"type": "integer", "description": "the document this one is based on"},
   "basis_text": {"type": "string", "description": "basis as text (Основание)"},
-  "valid_from": {"type": "string", "description": "YYYY-MM-DD"},
-  "valid_to": {"type": "string", "description": "YYYY-MM-DD"},
+  "valid_from": {"type": "string", "format": "date", "x-validated-by-method": true},
+  "valid_to": {"type": "string", "format": "date", "x-validated-by-method": true},
   "status": {"type": "string", "description": "one of the kind's statuses; a change must be an allowed transition"},
   "is_final": {"type": "boolean", "description": "default true"},
   "supersedes": {"type": "integer", "description": "on create: the document this version replaces (it stops being final)"},

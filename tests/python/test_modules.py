@@ -57,30 +57,33 @@ def typed_methods(db) -> dict[str, typing.Callable[..., object]]:
 
 def python_type(schema: dict) -> object:
     """What the generator should have annotated, as a runtime type."""
-    enum = schema.get("enum")
-    if enum:
-        return typing.Literal[tuple(enum)]
-    formats = {"date": datetime.date | str, "date-time": datetime.datetime | str,
-               "money": decimal.Decimal | str, "decimal": decimal.Decimal | str}
-    if schema.get("format") in formats:
-        return formats[schema["format"]]
-    simple = {"string": str, "integer": int, "boolean": bool, "null": type(None)}
     kinds = schema.get("type")
     kinds = kinds if isinstance(kinds, list) else [kinds]
-    types = []
-    for kind in kinds:
-        if kind == "object":
-            types.append(collections.abc.Mapping[str, typing.Any])
-        elif kind == "array":
-            items = schema.get("items")
-            inner = python_type(items) if isinstance(items, dict) else typing.Any
-            types.append(collections.abc.Sequence[inner])
-        else:
-            types.append(simple[kind])
-    result = types[0]
-    for t in types[1:]:
-        result = result | t
-    return result
+    nullable = "null" in kinds
+    kinds = [k for k in kinds if k != "null"]
+    enum = schema.get("enum")
+    formats = {"date": datetime.date | str, "date-time": datetime.datetime | str,
+               "money": decimal.Decimal | str, "decimal": decimal.Decimal | str}
+    if enum:
+        result = typing.Literal[tuple(enum)]
+    elif schema.get("format") in formats:
+        result = formats[schema["format"]]
+    else:
+        simple = {"string": str, "integer": int, "boolean": bool}
+        types = []
+        for kind in kinds:
+            if kind == "object":
+                types.append(collections.abc.Mapping[str, typing.Any])
+            elif kind == "array":
+                items = schema.get("items")
+                inner = python_type(items) if isinstance(items, dict) else typing.Any
+                types += [list[inner], tuple[inner, ...]]  # type: ignore[valid-type]
+            else:
+                types.append(simple[kind])
+        result = types[0]
+        for t in types[1:]:
+            result = result | t
+    return result | None if nullable else result
 
 
 def test_every_method_of_the_table_and_nothing_else(db):

@@ -37,9 +37,23 @@ def stub_variables(body):
     }
 
 
+def stub_reexports():
+    """Names the stub re-exports (``from .facades import Facade as Facade``)."""
+    return {a.asname: (n.module, a.name) for n in TREE.body if isinstance(n, ast.ImportFrom)
+            for a in n.names if a.asname is not None and a.asname == a.name}
+
+
 def stub_public_names():
-    names = set(stub_functions(TREE.body)) | set(stub_classes()) | set(stub_variables(TREE.body))
+    names = (set(stub_functions(TREE.body)) | set(stub_classes()) | set(stub_variables(TREE.body))
+             | set(stub_reexports()))
     return {n for n in names if not n.startswith("_") or n == "__version__"}
+
+
+def test_reexports_are_the_runtime_objects():
+    import importlib
+    for name, (module, original) in stub_reexports().items():
+        source = importlib.import_module("opora." + module)
+        assert getattr(opora, name) is getattr(source, original), name
 
 
 def text(node):

@@ -26,7 +26,8 @@ same way, through the dynamic :class:`Module`.
 
 Values cross the boundary exactly:
 
-* parameters may be ``dict``, ``list``, ``tuple``, ``str``, ``int``, ``bool``,
+* parameters may be a ``dict`` or any other mapping, a ``list``, ``tuple`` or any
+  other sequence (``str`` and ``bytes`` excepted), ``str``, ``int``, ``bool``,
   ``None``, :class:`decimal.Decimal` (sent as a plain-notation string),
   :class:`datetime.date` (``"YYYY-MM-DD"``) and aware :class:`datetime.datetime`
   (``"YYYY-MM-DDTHH:MM:SSZ"`` in UTC). A ``float`` raises :class:`TypeError`
@@ -60,6 +61,7 @@ import decimal
 import os
 import threading
 import typing
+import weakref
 
 from . import _opora, errors, modules
 from .errors import (
@@ -226,8 +228,10 @@ class Database:
         self._lock = threading.Lock()
         self._catalogue: list[dict[str, Any]] | None = None
         self._converters: dict[str, Callable[[Any], Any] | None] = {}
-        self._facades: dict[str, Module] = {}
-        self._modules: dict[str, Facade] = {}
+        # Facades hold their Database; these caches hold the facades weakly, so a
+        # Database dropped without close() is freed at once, not by the cycle collector.
+        self._facades: weakref.WeakValueDictionary[str, Module] = weakref.WeakValueDictionary()
+        self._modules: weakref.WeakValueDictionary[str, Facade] = weakref.WeakValueDictionary()
         # Held while a facade's progress= callback is in place (an RLock: the
         # callback may itself call set_progress, which then refuses cleanly).
         self._progress_lock = threading.RLock()
@@ -393,6 +397,15 @@ class Database:
             pass  # closed before the catalogue was fetched
         return sorted(names)
 
+    def __copy__(self) -> Database:
+        """Refused: a copy would share the handle (closing one would close both)."""
+        raise TypeError("an opora.Database cannot be copied; open another handle on the "
+                        "same file with opora.open(db.path)")
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Database:
+        """Refused, as :meth:`__copy__`."""
+        return self.__copy__()
+
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
         return f"<opora.Database {self._path!r} {state}>"
@@ -441,6 +454,7 @@ class Database:
                     self._catalogue = copy.deepcopy(methods)
 
     def _load_catalogue(self) -> list[dict[str, Any]]:
+        """``meta.methods`` of this handle, fetched once (the facades build on it)."""
         catalogue = self._catalogue
         if catalogue is None:
             self._remember_catalogue(self._call_native("meta.methods", None))
@@ -448,6 +462,7 @@ class Database:
         return catalogue if catalogue is not None else []
 
     def _facade(self, path: str) -> Module:
+        """The dynamic facade of ``path``, one per path while it is in use."""
         facade = self._facades.get(path)
         if facade is None:
             facade = self._facades.setdefault(path, Module(self, path))

@@ -30,6 +30,16 @@ if typing.TYPE_CHECKING:
     from . import Database
 
 
+def _dict(value: object) -> dict[str, Any]:
+    """``value`` if it is a dict (a schema or a part of one), else an empty dict."""
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: object) -> list[Any]:
+    """``value`` if it is a list, else an empty list."""
+    return value if isinstance(value, list) else []
+
+
 def _attribute_name(segment: str) -> str:
     """The Python attribute for a method-name segment: ``import`` becomes ``import_``."""
     return segment + "_" if keyword.iskeyword(segment) else segment
@@ -61,9 +71,9 @@ def _children(catalogue: list[dict[str, Any]], prefix: str) -> list[str]:
 def _sole_required(entry: dict[str, Any]) -> str | None:
     """The name of the method's only required parameter, or None when it has none or
     several: that parameter may be given as the positional argument."""
-    schema = entry.get("params") if isinstance(entry.get("params"), dict) else {}
-    required = schema.get("required") if isinstance(schema.get("required"), list) else []
-    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    schema = _dict(entry.get("params"))
+    required = _list(schema.get("required"))
+    properties = _dict(schema.get("properties"))
     if len(required) == 1 and isinstance(required[0], str) and required[0] in properties:
         return required[0]
     return None
@@ -71,8 +81,8 @@ def _sole_required(entry: dict[str, Any]) -> str | None:
 
 def _takes_progress(entry: dict[str, Any]) -> bool:
     """True for a batch method without a parameter of its own named ``progress``."""
-    schema = entry.get("params") if isinstance(entry.get("params"), dict) else {}
-    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    schema = _dict(entry.get("params"))
+    properties = _dict(schema.get("properties"))
     return entry.get("batch") is True and "progress" not in properties
 
 
@@ -125,6 +135,8 @@ def _type_text(schema: dict[str, Any], formats: dict[str, str] | None = None) ->
     kinds = schema.get("type")
     if isinstance(fmt, str) and fmt:
         text = (formats or {}).get(fmt, fmt)
+        if isinstance(kinds, list) and "null" in kinds:
+            text += " or null"
     elif isinstance(kinds, list) and kinds:
         text = " or ".join(names.get(str(k), str(k)) for k in kinds)
     else:
@@ -142,7 +154,7 @@ def _param_lines(schema: dict[str, Any]) -> list[str]:
     properties = schema.get("properties")
     if not isinstance(properties, dict) or not properties:
         return ["    (none)"]
-    required = schema.get("required") if isinstance(schema.get("required"), list) else []
+    required = _list(schema.get("required"))
     lines = []
     for name, sub in properties.items():
         sub = sub if isinstance(sub, dict) else {}
@@ -179,8 +191,8 @@ def _method_doc(entry: dict[str, Any], typed: bool = False) -> str:
     the classes in :mod:`opora.modules`, whose methods take keywords only (and the
     sole required parameter positionally)."""
     name = str(entry.get("name", ""))
-    params = entry.get("params") if isinstance(entry.get("params"), dict) else {}
-    result = entry.get("result") if isinstance(entry.get("result"), dict) else {}
+    params = _dict(entry.get("params"))
+    result = _dict(entry.get("result"))
     lines = [
         f"{name}: {entry.get('summary', '')}".rstrip(),
         "",
@@ -194,7 +206,7 @@ def _method_doc(entry: dict[str, Any], typed: bool = False) -> str:
         lines += ["Parameters (keywords; an omitted one is not sent):"]
     else:
         lines += ["Parameters (keywords, or a mapping as the one positional argument):"]
-    lines += _param_lines(typing.cast("dict[str, Any]", params))
+    lines += _param_lines(params)
     if sole is not None and not typed:
         attr = "db." + ".".join(_attribute_name(s) for s in name.split("."))
         lines += ["", f"{_attribute_name(sole)} may also come as the positional argument: "
@@ -205,11 +217,13 @@ def _method_doc(entry: dict[str, Any], typed: bool = False) -> str:
             "A batch method: it commits in chunks and resumes where it stopped. "
             "progress=callback(method, done, total) is called after each chunk; returning "
             "False, or raising, stops the work after that chunk (the result then says "
-            '"complete": False, and an exception is raised once the call returns).',
+            '"complete": False, and an exception is raised once the call returns). '
+            "The callback is the handle's for the duration of the call: threads sharing "
+            "one Database should run batch work on a handle of their own.",
         ]
     lines += [
         "",
-        "Returns " + _result_text(typing.cast("dict[str, Any]", result)),
+        "Returns " + _result_text(result),
         "",
         f'Same as db.call("{name}", params, **kwargs): dates, date-times and money '
         "convert both ways; a failure raises a subclass of opora.Error.",
@@ -261,9 +275,9 @@ Progress = collections.abc.Callable[[str, int, int], object]
 def _method_signature(entry: dict[str, Any]) -> inspect.Signature:
     """``(params=None, /, *, kind: str = ..., ...) -> dict[str, Any]`` from the schema."""
     P = inspect.Parameter
-    schema = entry.get("params") if isinstance(entry.get("params"), dict) else {}
-    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
-    required = schema.get("required") if isinstance(schema.get("required"), list) else []
+    schema = _dict(entry.get("params"))
+    properties = _dict(schema.get("properties"))
+    required = _list(schema.get("required"))
     first: Any = collections.abc.Mapping[str, object] | None
     sole = _sole_required(entry)
     if sole is not None:  # or the value of that one parameter
@@ -280,7 +294,8 @@ def _method_signature(entry: dict[str, Any]) -> inspect.Signature:
                             annotation=_annotation(sub)))
     if _takes_progress(entry):
         parameters.append(P("progress", P.KEYWORD_ONLY, default=None,
-                            annotation=collections.abc.Callable[[str, int, int], object] | None))
+                            annotation=typing.Union[
+                                collections.abc.Callable[[str, int, int], object], None]))
     return inspect.Signature(parameters, return_annotation=dict[str, typing.Any])
 
 
@@ -358,6 +373,7 @@ class Module:
             )
         progress: Callable[[str, int, int], object] | None = None
         batch = _takes_progress(self._method)
+        kwargs = {key: value for key, value in kwargs.items() if value is not _OMITTED}
         if batch and "progress" in kwargs:
             progress = typing.cast("Callable[[str, int, int], object] | None",
                                    kwargs.pop("progress"))
@@ -435,7 +451,13 @@ class Facade:
             """A method or group the library has and this class does not list."""
             if name.startswith("_"):
                 raise AttributeError(name)
-            return getattr(self._db._facade(self._path), name)
+            try:
+                dynamic = self._db._facade(self._path)
+            except ValueError:  # the library has nothing under this path at all
+                raise AttributeError(
+                    f"opora module {self._path!r} has no method {name!r}: the library "
+                    f"has no {self._path!r}", name=name, obj=self) from None
+            return typing.cast(Module, getattr(dynamic, name))
 
     def __repr__(self) -> str:
         return f"<opora module {self._path}>"

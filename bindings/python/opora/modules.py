@@ -207,7 +207,7 @@ class BillingDunning(Facade):
 
     def define(
         self,
-        stages: Sequence[Mapping[str, Any]],
+        stages: list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...],
         *,
         actor: str = OMITTED,
         reason: str = OMITTED,
@@ -376,7 +376,7 @@ class BillingRun(Facade):
         actor (str): who acts (recorded in the journal)
         reason (str): why (recorded in the journal)
 
-    A batch method: it commits in chunks and resumes where it stopped. progress=callback(method, done, total) is called after each chunk; returning False, or raising, stops the work after that chunk (the result then says "complete": False, and an exception is raised once the call returns).
+    A batch method: it commits in chunks and resumes where it stopped. progress=callback(method, done, total) is called after each chunk; returning False, or raising, stops the work after that chunk (the result then says "complete": False, and an exception is raised once the call returns). The callback is the handle's for the duration of the call: threads sharing one Database should run batch work on a handle of their own.
 
     Returns a dict with run (int), period (str), status (str), accounts (int), lines (int), new_lines (int), complete (bool), resumed (bool), totals (list of dict), started_at (datetime.datetime), finished_at (datetime.datetime), cancelled_at (datetime.datetime), lines_reversed (int).
 
@@ -409,7 +409,7 @@ class BillingRun(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        A batch method: it commits in chunks and resumes where it stopped. progress=callback(method, done, total) is called after each chunk; returning False, or raising, stops the work after that chunk (the result then says "complete": False, and an exception is raised once the call returns).
+        A batch method: it commits in chunks and resumes where it stopped. progress=callback(method, done, total) is called after each chunk; returning False, or raising, stops the work after that chunk (the result then says "complete": False, and an exception is raised once the call returns). The callback is the handle's for the duration of the call: threads sharing one Database should run batch work on a handle of their own.
 
         Returns a dict with run (int), period (str), status (str), accounts (int), lines (int), new_lines (int), complete (bool), resumed (bool), totals (list of dict), started_at (datetime.datetime), finished_at (datetime.datetime), cancelled_at (datetime.datetime), lines_reversed (int).
 
@@ -1541,7 +1541,7 @@ class EdoPacket(Facade):
         *,
         ref: str,
         operator: Literal["diadoc", "sbis"],
-        kinds: Sequence[str] = OMITTED,
+        kinds: list[str] | tuple[str, ...] = OMITTED,
         sender: str = OMITTED,
         recipient: str = OMITTED,
         lock_mode: Literal["none", "send", "full"] = OMITTED,
@@ -1598,7 +1598,7 @@ class EdoPacket(Facade):
     def create(
         self,
         *,
-        documents: Sequence[int | Mapping[str, Any]],
+        documents: list[int | Mapping[str, Any]] | tuple[int | Mapping[str, Any], ...],
         sender: str,
         recipient: str,
         operator: Literal["diadoc", "sbis"],
@@ -1656,7 +1656,7 @@ class EdoPacket(Facade):
         status: Literal["sending", "sent", "failed"],
         message_id: str = OMITTED,
         error: str = OMITTED,
-        documents: Sequence[Mapping[str, Any]] = OMITTED,
+        documents: list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...] = OMITTED,
         actor: str = OMITTED,
     ) -> dict[str, Any]:
         """edo.packet.mark: What the host's send did: sending, sent (with the operator's message and document ids) or failed (with the error); sent moves each document to sent.
@@ -2549,18 +2549,18 @@ class Registry(Facade):
         expected_version: int = OMITTED,
         kind: str = OMITTED,
         number: str = OMITTED,
-        date: str = OMITTED,
+        date: datetime.date | str = OMITTED,
         organization: Mapping[str, Any] = OMITTED,
         counterparty: Mapping[str, Any] = OMITTED,
-        refs: Sequence[str] = OMITTED,
+        refs: list[str] | tuple[str, ...] = OMITTED,
         currency: str = OMITTED,
         vat_mode: str = OMITTED,
-        items: Sequence[Mapping[str, Any]] = OMITTED,
+        items: list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...] = OMITTED,
         totals: Mapping[str, Any] = OMITTED,
         basis_id: int = OMITTED,
         basis_text: str = OMITTED,
-        valid_from: str = OMITTED,
-        valid_to: str = OMITTED,
+        valid_from: datetime.date | str = OMITTED,
+        valid_to: datetime.date | str = OMITTED,
         status: str = OMITTED,
         is_final: bool = OMITTED,
         supersedes: int = OMITTED,
@@ -2579,7 +2579,7 @@ class Registry(Facade):
             expected_version (int): refuse with OPORA_ECONFLICT unless the document is at this version
             kind (str): invoice, act, contract, upd, order, accrual, payment, letter or a defined kind; required to create
             number (str): given number; omitted: the next number of the kind's pattern
-            date (str): YYYY-MM-DD; required to create
+            date (date): YYYY-MM-DD; required to create
             organization (dict): keys type, name, inn, kpp, bin, iin
             counterparty (dict): keys type, name, inn, kpp, bin, iin
             refs (list of str): external refs system:type:id, e.g. bitrix24:deal:42
@@ -2589,8 +2589,8 @@ class Registry(Facade):
             totals (dict): net, vat, gross as money text; with items they must agree with the computed ones
             basis_id (int): the document this one is based on
             basis_text (str): basis as text (Основание)
-            valid_from (str): YYYY-MM-DD
-            valid_to (str): YYYY-MM-DD
+            valid_from (date)
+            valid_to (date)
             status (str): one of the kind's statuses; a change must be an allowed transition
             is_final (bool): default true
             supersedes (int): on create: the document this version replaces (it stops being final)
@@ -2636,7 +2636,7 @@ class Registry(Facade):
 
     def put_many(
         self,
-        documents: Sequence[Mapping[str, Any]],
+        documents: list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...],
         *,
         actor: str = OMITTED,
         reason: str = OMITTED,
@@ -3223,7 +3223,10 @@ class Workflow(Facade):
             },
         )
 
-    def send_many(self, events: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    def send_many(
+        self,
+        events: list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...],
+    ) -> dict[str, Any]:
         """workflow.send_many: Sends many events in one transaction, each like workflow.send in its own savepoint: one that fails is undone alone and answered with its error, the others apply. The way to feed a stream of events fast.
 
         Changes the database, as one transaction.
