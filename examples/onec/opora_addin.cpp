@@ -50,6 +50,12 @@ const MemberName kProperties[kPropertyCount] = {
 
 constexpr char16_t kSource[] = u"opora";
 constexpr const char* kNoError = R"({"code": 0, "name": "OPORA_OK", "message": "", "errors": []})";
+// What the properties say after a failure that could not even be recorded: UTF-16
+// literals, so reading them needs no allocation of ours.
+static_assert(OPORA_ENOMEM == -11, "kOutOfMemoryJson spells the code");
+constexpr const char16_t* kOutOfMemory = u"out of memory";
+constexpr const char16_t* kOutOfMemoryJson =
+    u"{\"code\": -11, \"name\": \"OPORA_ENOMEM\", \"message\": \"out of memory\", \"errors\": []}";
 
 template <std::size_t N>
 long find_member(const MemberName (&names)[N], const char16_t* name) {
@@ -159,12 +165,14 @@ const char16_t* OporaAddIn::GetPropName(long number, long alias) {
   return platform_string(alias == 0 ? name.english : name.russian);
 }
 
+// Reading a property never records an error of its own: LastError keeps
+// describing the last call, whatever the reading costs.
 bool OporaAddIn::GetPropVal(long number, onec::Variant* value) {
   try {
-    if (value == nullptr) return false;
-    if (number == kLastError) return return_string(value, last_error_);
-    if (number == kLastErrorJson) return return_string(value, last_error_json_);
-    return false;
+    if (value == nullptr || (number != kLastError && number != kLastErrorJson)) return false;
+    if (out_of_memory_)
+      return put_string(value, number == kLastError ? kOutOfMemory : kOutOfMemoryJson);
+    return put_string(value, utf8_to_utf16(number == kLastError ? last_error_ : last_error_json_));
   } catch (...) {
     return false;
   }
@@ -244,6 +252,12 @@ bool OporaAddIn::invoke(long method, onec::Variant* params, long count, onec::Va
     if (count != spec.params || (count > 0 && params == nullptr))
       return fail(OPORA_EINVAL, "expected " + std::to_string(spec.params) + " parameters, got " +
                                     std::to_string(count));
+    // Without the platform's memory manager no result can be returned: refuse
+    // before anything runs, rather than after a method has changed the database.
+    if (memory_ == nullptr && (method == kCall || method == kVersion))
+      return fail(OPORA_ESTATE,
+                  "the platform gave no memory manager (setMemManager), so no result could be "
+                  "returned; nothing was done");
     switch (method) {
       case kOpen:
         return open(params, result);
@@ -289,7 +303,16 @@ bool OporaAddIn::call(onec::Variant* params, onec::Variant* result) {
   const int rc = opora_db_call(db_, method.c_str(), json.empty() ? nullptr : json.c_str(), &raw);
   const std::unique_ptr<char, OporaFree> owned(raw);
   if (rc != OPORA_OK) return fail_from_opora(rc);
-  if (!return_string(result, raw != nullptr ? raw : "{}")) return false;
+  if (result != nullptr) {
+    const std::u16string text = utf8_to_utf16(raw != nullptr ? raw : "{}");
+    if (!put_string(result, text))
+      // The method has run and committed: say so, or a script retrying would do it twice.
+      return fail(OPORA_ENOMEM, method +
+                                    " was executed and its changes are kept; only its result (" +
+                                    std::to_string((text.size() + 1) * sizeof(char16_t)) +
+                                    " bytes) could not be returned: the platform's memory "
+                                    "manager refused it. Do not repeat the call.");
+  }
   succeed();
   return true;
 }
@@ -335,11 +358,16 @@ bool OporaAddIn::string_param(const onec::Variant* params, long index, std::stri
 bool OporaAddIn::return_string(onec::Variant* result, std::string_view utf8) {
   if (result == nullptr) return true;
   const std::u16string text = utf8_to_utf16(utf8);
-  char16_t* copy = platform_string(text);
-  if (copy == nullptr)
+  if (!put_string(result, text))
     return fail(OPORA_ENOMEM, "the platform's memory manager refused " +
                                   std::to_string((text.size() + 1) * sizeof(char16_t)) +
                                   " bytes for the result");
+  return true;
+}
+
+bool OporaAddIn::put_string(onec::Variant* result, std::u16string_view text) {
+  char16_t* copy = platform_string(text);
+  if (copy == nullptr) return false;
   result->vt = onec::VTYPE_PWSTR;
   result->value.wstr.pointer = copy;
   result->value.wstr.length = static_cast<std::uint32_t>(text.size());
@@ -377,6 +405,7 @@ bool OporaAddIn::fail(int code, std::string message) {
 bool OporaAddIn::report(Failure failure) {
   last_error_ = std::move(failure.message);
   last_error_json_ = std::move(failure.error_json);
+  out_of_memory_ = false;
   if (platform_ != nullptr) {
     const std::u16string description = utf8_to_utf16(last_error_);
     platform_->AddError(onec::ADDIN_E_FAIL, kSource, description.c_str(), failure.code);
@@ -388,11 +417,7 @@ bool OporaAddIn::fail_quietly(int code, const char* message) noexcept {
   try {
     return fail(code, message);
   } catch (...) {
-    try {
-      last_error_ = "out of memory";
-      last_error_json_ = kNoError;  // short literals: fit the capacity already there
-    } catch (...) {
-    }
+    out_of_memory_ = true;  // the properties read the preset texts
     if (platform_ != nullptr)
       platform_->AddError(onec::ADDIN_E_FAIL, kSource, u"out of memory", code);
     return false;
@@ -402,6 +427,7 @@ bool OporaAddIn::fail_quietly(int code, const char* message) noexcept {
 void OporaAddIn::succeed() {
   last_error_.clear();
   last_error_json_ = kNoError;
+  out_of_memory_ = false;
 }
 
 }  // namespace opora_onec

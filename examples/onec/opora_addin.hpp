@@ -84,6 +84,9 @@ class OporaAddIn final : public onec::IComponentBase {
   // Puts `text` into `result` as a PWSTR allocated by the platform; a null
   // `result` (a procedure call) is fine.
   bool return_string(onec::Variant* result, std::string_view utf8);
+  // The text as the result through the platform's allocator; false (and nothing
+  // recorded) if it refuses.
+  bool put_string(onec::Variant* result, std::u16string_view text);
   // A NUL-terminated copy of `text` in platform memory, or null.
   char16_t* platform_string(std::u16string_view text);
 
@@ -99,6 +102,9 @@ class OporaAddIn final : public onec::IComponentBase {
 
   onec::IAddInDefBase* platform_ = nullptr;
   onec::IMemoryManager* memory_ = nullptr;
+  // Set when a failure could not be recorded for want of memory: the properties
+  // then read "out of memory" and its ENOMEM JSON.
+  bool out_of_memory_ = false;
   opora_db* db_ = nullptr;
   long current_method_ = -1;  // for messages: which method a parameter belongs to
   std::string last_error_;
