@@ -188,6 +188,9 @@ final class Opora
         if ($ffi === null) {
             throw new OporaException(OporaException::ERROR, "FFI::load of {$header} with {$library} failed: " . (error_get_last()['message'] ?? 'see the log'));
         }
+        // Outside an opcache preload FFI::load registers no scope: keep what it
+        // loaded for every new Opora() without paths in this process.
+        self::$ffis[self::FFI_SCOPE] = $ffi;
     }
 
     /**
@@ -234,9 +237,10 @@ final class Opora
         try {
             return json_encode($value, self::ENCODE_FLAGS);
         } catch (\JsonException $e) {
+            $hint = $e->getCode() === JSON_ERROR_UTF8 ? ' (opora takes UTF-8 text only)' : '';
             throw new OporaInvalidArgument(
                 OporaException::EJSON,
-                'params cannot be encoded as JSON: ' . $e->getMessage() . ' (opora takes UTF-8 text only)',
+                'params cannot be encoded as JSON: ' . $e->getMessage() . $hint,
                 [],
                 $method,
                 null,

@@ -11,6 +11,8 @@
 #include "capi/error_state.hpp"
 #include "core/json_text.hpp"
 #include "engine/database.hpp"
+#include "engine/method_table.hpp"
+#include "engine/schema.hpp"
 
 struct opora_db {
   std::unique_ptr<opora::engine::Database> impl;
@@ -151,7 +153,11 @@ int opora_db_call(opora_db* db, const char* method, const char* params_json, cha
     // Params live only for this call: an arena makes their many small
     // allocations one block, released at once.
     boost::json::monotonic_resource arena;
-    const auto params = opora::capi::parse_object(params_json, "params_json", &arena);
+    auto params = opora::capi::parse_object(params_json, "params_json", &arena);
+    // PHP's json_encode writes an empty array for an empty map: accept it
+    // wherever the method expects an object.
+    if (const auto* known = opora::engine::method_table().find(method))
+      opora::engine::empty_arrays_as_objects(known->params, params);
     const auto result = db->impl->call(method, params);
     *result_out = opora::capi::copy_out(boost::json::serialize(result));
   });

@@ -197,6 +197,50 @@ void validate(const json::value& schema_value, const json::value& v, const std::
   }
 }
 
+namespace {
+
+// "object" is one of the schema's types and "array" is not.
+bool wants_object_only(const json::object& schema) {
+  const auto* type = schema.if_contains("type");
+  if (type == nullptr) return false;
+  if (type->is_string()) return type->get_string() == "object";
+  bool object = false;
+  for (const auto& t : type->as_array()) {
+    if (t == "array") return false;
+    object = object || t == "object";
+  }
+  return object;
+}
+
+}  // namespace
+
+namespace {
+
+void empty_arrays_in_object(const json::object& schema, json::object& obj);
+
+void empty_arrays_in_value(const json::object& schema, json::value& v) {
+  if (v.is_array() && v.get_array().empty() && wants_object_only(schema)) {
+    v = json::object();
+  } else if (auto* arr = v.if_array()) {
+    if (const auto* items = schema.if_contains("items"))
+      for (auto& item : *arr) empty_arrays_in_value(items->as_object(), item);
+  } else if (auto* obj = v.if_object()) {
+    empty_arrays_in_object(schema, *obj);
+  }
+}
+
+void empty_arrays_in_object(const json::object& schema, json::object& obj) {
+  if (const auto* props = schema.if_contains("properties"))
+    for (const auto& [key, sub] : props->as_object())
+      if (auto* field = obj.if_contains(key)) empty_arrays_in_value(sub.as_object(), *field);
+}
+
+}  // namespace
+
+void empty_arrays_as_objects(const json::object& schema, json::object& params) {
+  empty_arrays_in_object(schema, params);
+}
+
 json::object parse_schema(const char* text) {
   return json::parse(text).as_object();
 }

@@ -2,6 +2,7 @@
 // parameters (meta.methods) and the validator run before the method does.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <string>
 
@@ -21,6 +22,13 @@ namespace opora::engine {
 // the method checks those values itself.
 void validate(const boost::json::value& schema, const boost::json::value& value,
               const std::string& path, FieldErrors& out);
+
+// Hosts whose arrays cannot tell an empty list from an empty map (PHP, Lua)
+// send `[]` for an empty object. Replaces every empty array in `params` that
+// stands where the method's `schema` expects an object and never an array
+// (`{}` then), following properties and items; anything else is left for
+// validate() to judge.
+void empty_arrays_as_objects(const boost::json::object& schema, boost::json::object& params);
 
 // Parses schema text written in the method tables; a bad schema is a bug.
 boost::json::object parse_schema(const char* text);

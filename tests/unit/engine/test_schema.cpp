@@ -76,3 +76,31 @@ TEST_CASE("impossible dates and huge integers are rejected") {
   CHECK(e.list()[0].rule == "date");
   CHECK(e.list()[1].rule == "range");
 }
+
+TEST_CASE("an empty array where only an object fits becomes an empty object (PHP's [])") {
+  const auto schema = opora::engine::parse_schema(R"~({"type": "object", "properties": {
+    "custom": {"type": "object"},
+    "either": {"type": ["object", "string"]},
+    "list_or_map": {"type": ["array", "object"]},
+    "refs": {"type": "array", "items": {"type": "string"}},
+    "parties": {"type": "array", "items": {"type": "object", "properties": {
+        "bank": {"type": "object"}}}},
+    "nested": {"type": "object", "properties": {"data": {"type": "object"}}}
+  }})~");
+  auto params = json::parse(R"({"custom": [], "either": [], "list_or_map": [], "refs": [],
+    "parties": [[], {"bank": []}], "nested": {"data": []}, "unknown": [],
+    "custom_full": [1]})")
+                    .as_object();
+  opora::engine::empty_arrays_as_objects(schema, params);
+  CHECK(params == json::parse(R"({"custom": {}, "either": {}, "list_or_map": [], "refs": [],
+    "parties": [{}, {"bank": {}}], "nested": {"data": {}}, "unknown": [],
+    "custom_full": [1]})"));
+  // A non-empty array where an object belongs is still refused by validate().
+  auto wrong = json::parse(R"({"custom": [1]})").as_object();
+  opora::engine::empty_arrays_as_objects(schema, wrong);
+  FieldErrors errors;
+  opora::engine::validate(schema, wrong, "", errors);
+  REQUIRE(errors.list().size() == 1);
+  CHECK(errors.list()[0].field == "custom");
+  CHECK(errors.list()[0].rule == "type");
+}
