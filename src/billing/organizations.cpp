@@ -29,8 +29,12 @@ json::object Billing::put_organization(const json::object& p, const Context& ctx
       const auto name = br.str("name", true, 45);
       const auto bic = br.str("bic", true, 9);
       const auto corr = br.str("corr_account", false, 20);
-      if (bic && requisites::check_bik(*bic, "bank.bic", errors) && account)
-        requisites::check_bank_account(*bic, *account, "bank.bic", "bank.account", errors);
+      if (bic && requisites::check_bik(*bic, "bank.bic", errors)) {
+        if (account)
+          requisites::check_bank_account(*bic, *account, "bank.bic", "bank.account", errors);
+        if (corr)  // the key of a correspondent account is checked with the same BIK
+          requisites::check_bank_account(*bic, *corr, "bank.bic", "bank.corr_account", errors);
+      }
       json::object bank;
       if (account) bank["account"] = *account;
       if (name) bank["name"] = *name;

@@ -79,11 +79,13 @@ BusinessCalendar CalendarStore::load(const json::object& document, const std::st
     const json::object normalized = parsed->to_json().as_object();
     result = effective(parsed->id(), &normalized);
   } catch (const Error& e) {
-    // The document arrives as the "calendar" parameter: name fields from there.
-    std::vector<FieldError> fields;
+    // The document arrives as the "calendar" parameter: name fields (and the
+    // message listing them) from there.
+    if (e.field_errors().empty()) throw;
+    FieldErrors fields;
     for (const auto& f : e.field_errors())
-      fields.push_back({f.field.empty() ? "calendar" : "calendar." + f.field, f.rule, f.message});
-    throw Error(e.code(), e.what(), std::move(fields));
+      fields.add(f.field.empty() ? "calendar" : "calendar." + f.field, f.rule, f.message);
+    fields.throw_if_any(e.code());
   }
   auto st = conn_.cached(
       "INSERT INTO calendar (id, document, loaded_at) VALUES (?1, ?2, ?3) "

@@ -528,7 +528,11 @@ const BusinessCalendar::Year* BusinessCalendar::find_year(int year) const {
 
 const BusinessCalendar::Year* BusinessCalendar::find_year(int year, const YearPolicy& p) const {
   const Year* y = find_year(year);
-  return y != nullptr && y->provisional && !p.allow_provisional ? nullptr : y;
+  // A provisional year is refused unless allowed, but where the caller asked
+  // for a fallback it is the better guess: its holidays beat bare weekends.
+  const bool refused =
+      y != nullptr && y->provisional && !p.allow_provisional && p.missing == MissingYear::error;
+  return refused ? nullptr : y;
 }
 
 const BusinessCalendar::Year& BusinessCalendar::require_year(int year,

@@ -50,7 +50,8 @@ enum class MissingYear {
 
 // Which year data a lookup may use. Built implicitly from MissingYear.
 // A provisional year (data compiled from the law before the yearly transfer
-// decree exists) counts as missing unless allow_provisional is set.
+// decree exists) counts as missing unless allow_provisional is set; with the
+// weekends fallback its data is used (its holidays beat the bare pattern).
 struct YearPolicy {
   YearPolicy(MissingYear m = MissingYear::error, bool provisional = false)  // NOLINT: implicit
       : missing(m), allow_provisional(provisional) {}

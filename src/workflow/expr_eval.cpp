@@ -447,7 +447,9 @@ class Evaluator {
     }
     if (!calendar) fail(n, "unknown calendar '" + id + "'");
     try {
-      return calendar->add_working_days(d, days);
+      // As the working-day timers do: a year whose decree is not out yet uses
+      // its provisional calendar rather than stopping the process.
+      return calendar->add_working_days(d, days, YearPolicy(MissingYear::error, true));
     } catch (const Error& e) {
       fail(n, "add_working_days(" + d.to_string() + ", " + std::to_string(days) + ", '" + id +
                   "'): " +

@@ -389,3 +389,17 @@ TEST_CASE("a statement document of 0.00 is not posted as a payment") {
   CAPTURE(static_cast<int>(imported));
   CHECK(b.payments("100001").empty());
 }
+
+// Found while documenting requisites: billing.organization.put checked the
+// settlement account's key against the BIK but not the correspondent account's,
+// which edo.party.put refuses for the same value.
+TEST_CASE("an organization's correspondent account is checked against its BIK") {
+  BillingDb b;
+  const Error e = b.error("billing.organization.put", R"({"type": "company", "name": "ООО Связь",
+    "inn": "7707083893", "kpp": "773601001", "bank": {"account": "40702810138250123017",
+    "name": "ПАО Сбербанк", "bic": "044525225", "corr_account": "30101810999999999999"}})");
+  CHECK(e.code() == ErrorCode::validation);
+  REQUIRE(e.field_errors().size() == 1);
+  CHECK(e.field_errors()[0].field == "bank.corr_account");
+  b.call("billing.organization.put", kOrg);  // the right key passes
+}

@@ -387,8 +387,12 @@ TEST_CASE("the weekends fallback assumes the weekly pattern only") {
   CHECK_FALSE(sat.working);
   CHECK(sat.kind == DayKind::weekend);
   CHECK(ru().add_working_days(D("2030-01-04"), 1, MissingYear::weekends) == D("2030-01-07"));
-  // Data is still used where it exists.
+  // Data is still used where it exists, a provisional year's too (its
+  // holidays beat the bare weekly pattern).
   CHECK(ru().add_working_days(D("2027-12-30"), 2, MissingYear::weekends) == D("2028-01-03"));
+  const auto jan4 = ru().day(D("2027-01-04"), MissingYear::weekends);
+  CHECK_FALSE(jan4.working);
+  CHECK(jan4.kind == DayKind::holiday);
   CHECK(ru().working_days_between(D("2030-01-01"), D("2030-01-31"), MissingYear::weekends) == 23);
 }
 

@@ -346,6 +346,13 @@ TEST_CASE("add_working_days walks the Russian production calendar") {
   const auto ru = BusinessCalendar::builtin("ru");
   const auto expected = ru.add_working_days(opora::Date(2026, 3, 6), 10).to_string();
   CHECK(eval("add_working_days('2026-03-06', 10, 'ru')") == json::value(expected));
+  // Into a year whose transfer decree is not out yet: its provisional calendar,
+  // as the working-day timers use (the New Year holidays of 2027 are skipped).
+  CHECK(eval("add_working_days('2026-12-30', 3, 'ru')") ==
+        json::value(
+            ru.add_working_days(opora::Date(2026, 12, 30), 3, {opora::MissingYear::error, true})
+                .to_string()));
+  CHECK(eval("add_working_days('2026-12-30', 3, 'ru')") != "2027-01-04");
 }
 
 TEST_CASE("add_working_days reports an unknown calendar and a year without data") {
