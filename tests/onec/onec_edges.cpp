@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "host_text.hpp"
 #include "native_api.hpp"
 
 // ---------------------------------------------------------- failing malloc --
@@ -46,30 +47,7 @@ int g_failures = 0;
     }                                                                                    \
   } while (0)
 
-std::string to_utf8(std::u16string_view in) {
-  std::string out;
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    char32_t c = in[i];
-    if (c >= 0xD800 && c <= 0xDBFF && i + 1 < in.size())
-      c = 0x10000 + ((c - 0xD800) << 10) + (in[++i] - 0xDC00u);
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-    } else if (c < 0x800) {
-      out += static_cast<char>(0xC0 | (c >> 6));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-      out += static_cast<char>(0xE0 | (c >> 12));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (c >> 18));
-      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    }
-  }
-  return out;
-}
+using onec_test::to_utf8;
 
 bool contains(std::u16string_view h, std::u16string_view n) {
   return h.find(n) != std::u16string_view::npos;

@@ -15,60 +15,11 @@ use Opora\StateException;
 use Opora\UnknownMethodException;
 use Opora\ValidationException;
 
+require_once __DIR__ . '/harness.php';
 $examples = dirname(__DIR__, 2) . '/examples/php';
-require_once $examples . '/Opora.php';
 
-[, $header, $lib] = $argv + [null, null, null];
-if (!is_string($header) || !is_string($lib)) {
-    fwrite(STDERR, "usage: php -d ffi.enable=1 test_opora_class.php opora.ffi.h libopora.so\n");
-    exit(2);
-}
-
-$passed = 0;
-$failed = 0;
-function check(bool $ok, string $what): void
-{
-    global $passed, $failed;
-    if ($ok) {
-        $passed++;
-    } else {
-        $failed++;
-        fwrite(STDERR, "check failed: {$what}\n");
-    }
-}
-
-/** Runs $fn and returns what it threw (null if nothing). */
-function thrown(callable $fn): ?\Throwable
-{
-    try {
-        $fn();
-    } catch (\Throwable $e) {
-        return $e;
-    }
-    return null;
-}
-
-function describe(?\Throwable $e): string
-{
-    if ($e === null) {
-        return 'nothing thrown';
-    }
-    $extra = $e instanceof OporaException ? ' ' . $e->getCodeName() . ' ' . json_encode($e->getErrors(), JSON_UNESCAPED_UNICODE) : '';
-    return get_class($e) . ' (' . $e->getCode() . '): ' . $e->getMessage() . $extra;
-}
-
-function rssKib(): int
-{
-    $status = @file_get_contents('/proc/self/status');
-    return is_string($status) && preg_match('/^VmRSS:\s+(\d+)/m', $status, $m) ? (int) $m[1] : -1;
-}
-
-$tmp = sys_get_temp_dir() . '/opora-php-class-' . getmypid();
-@mkdir($tmp, 0700, true);
-register_shutdown_function(function () use ($tmp): void {
-    array_map('unlink', glob($tmp . '/*') ?: []);
-    @rmdir($tmp);
-});
+[$header, $lib] = harnessArguments($argv);
+$tmp = scratchDir('class');
 
 // ---- open, version ----------------------------------------------------------
 $db = new Opora(':memory:', ['clock' => 'manual', 'now' => '2026-11-23T09:00:00Z', 'utc_offset' => '+03:00'], $header, $lib);
@@ -241,5 +192,4 @@ if (extension_loaded('Zend OPcache')) {
     echo "opcache not loaded: opcache.preload not checked\n";
 }
 
-echo "{$passed} passed, {$failed} failed\n";
-exit($failed === 0 ? 0 : 1);
+finish();

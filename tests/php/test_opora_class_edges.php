@@ -13,46 +13,10 @@ use Opora\OporaInvalidArgument;
 use Opora\StateException;
 use Opora\ValidationException;
 
-require_once dirname(__DIR__, 2) . '/examples/php/Opora.php';
+require_once __DIR__ . '/harness.php';
 
-[, $header, $lib] = $argv + [null, null, null];
-if (!is_string($header) || !is_string($lib)) {
-    fwrite(STDERR, "usage: php -d ffi.enable=1 test_opora_class_edges.php opora.ffi.h libopora.so\n");
-    exit(2);
-}
-
-$passed = 0;
-$failed = 0;
-function check(bool $ok, string $what): void
-{
-    global $passed, $failed;
-    if ($ok) {
-        $passed++;
-    } else {
-        $failed++;
-        fwrite(STDERR, "FAIL: {$what}\n");
-    }
-}
-function thrown(callable $fn): ?\Throwable
-{
-    try {
-        $fn();
-    } catch (\Throwable $e) {
-        return $e;
-    }
-    return null;
-}
-function describe(?\Throwable $e): string
-{
-    return $e === null ? 'nothing thrown' : get_class($e) . ' (' . $e->getCode() . '): ' . $e->getMessage();
-}
-
-$tmp = sys_get_temp_dir() . '/opora-php-edges-' . getmypid();
-@mkdir($tmp, 0700, true);
-register_shutdown_function(function () use ($tmp): void {
-    array_map('unlink', glob($tmp . '/*') ?: []);
-    @rmdir($tmp);
-});
+[$header, $lib] = harnessArguments($argv);
+$tmp = scratchDir('edges');
 
 $db = new Opora(':memory:', ['clock' => 'manual', 'now' => '2026-11-23T09:00:00Z'], $header, $lib);
 
@@ -116,16 +80,15 @@ $e = thrown(fn () => $db->call('registry.get', ['id' => 424242]));
 check($e instanceof NotFoundException && $e->getErrors() !== [], 'not found carries its field error: ' . describe($e));
 
 // ---- fine: results are released (opora_free), also after failures -----------
-$status = fn (): int => (int) (preg_match('/^VmRSS:\s+(\d+)/m', (string) @file_get_contents('/proc/self/status'), $m) ? $m[1] : -1);
 for ($i = 0; $i < 50; $i++) {
     $db->call('meta.methods');
 }
-$before = $status();
+$before = rssKib();
 for ($i = 0; $i < 1500; $i++) {
     $db->call('meta.methods');  // ~100 KB each
     thrown(fn () => $db->call('registry.get', ['id' => 424242]));
 }
-$grown = $status() - $before;
+$grown = rssKib() - $before;
 check($before < 0 || $grown < 32 * 1024, "1500 large results and failures leave memory flat (grew {$grown} KiB)");
 
 // ---- fine: library or header path wrong -------------------------------------
@@ -171,5 +134,4 @@ $e = thrown(function (): void {
 });
 check($e === null, 'new Opora() without paths after Opora::preload() in the same process: ' . describe($e));
 
-echo "{$passed} passed, {$failed} failed\n";
-exit($failed === 0 ? 0 : 1);
+finish();

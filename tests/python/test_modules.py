@@ -204,20 +204,27 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def run_mypy(tmp_path: pathlib.Path, source: str | None = None,
-             files: list[pathlib.Path] | None = None) -> list[str]:
+             files: list[pathlib.Path] | None = None, silent: bool = True) -> list[str]:
+    """mypy --strict on ``source`` (dedented) and ``files``, with the build tree's
+    package on MYPYPATH. ``silent=False`` drops --follow-imports=silent, so the
+    package's own modules are checked too, as a project's mypy_path gets them."""
     paths = list(files or [])
     if source is not None:
         script = tmp_path / "script.py"
-        script.write_text(source, encoding="utf-8")
+        script.write_text(textwrap.dedent(source), encoding="utf-8")
         paths.append(script)
     env = dict(os.environ)
     package_root = pathlib.Path(opora.__file__).resolve().parent.parent
     if package_root.name not in ("site-packages", "dist-packages"):
         env["MYPYPATH"] = str(package_root)  # the build tree, as PYTHONPATH has it
-    proc = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--follow-imports=silent",
-         "--cache-dir", os.devnull, "--no-error-summary", *map(str, paths)],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
+    args = [sys.executable, "-m", "mypy", "--strict", "--cache-dir", os.devnull,
+            "--no-error-summary"]
+    if silent:
+        args.append("--follow-imports=silent")
+    else:  # found through MYPYPATH only (PYTHONPATH makes mypy treat the package as
+        env.pop("PYTHONPATH", None)  # installed and hide its errors)
+    proc = subprocess.run([*args, *map(str, paths)], capture_output=True, text=True, env=env,
+                          cwd=tmp_path, timeout=300)
     assert proc.returncode in (0, 1), proc.stderr
     return [line for line in proc.stdout.splitlines() if line.strip()]
 

@@ -11,14 +11,10 @@ import gc
 import importlib.machinery
 import importlib.util
 import inspect
-import keyword
-import os
 import pathlib
 import pickle
 import pydoc
-import subprocess
 import sys
-import textwrap
 import threading
 import types
 import typing
@@ -29,6 +25,7 @@ import pytest
 
 import opora
 from opora import facades, modules
+from test_modules import attribute, run_mypy, typed_methods
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PACKAGE_ROOT = pathlib.Path(opora.__file__).resolve().parent.parent  # build/dev/python
@@ -45,31 +42,6 @@ def catalogue() -> list[dict]:
 
 
 CATALOGUE = catalogue()
-
-
-def attribute(segment: str) -> str:
-    return segment + "_" if keyword.iskeyword(segment) else segment
-
-
-def run_mypy(tmp_path: pathlib.Path, source: str, silent: bool = True) -> list[str]:
-    """mypy --strict on ``source`` with the build tree's package on MYPYPATH, the way
-    test_modules.run_mypy does; ``silent=False`` drops --follow-imports=silent (the
-    default a user gets when the package is on MYPYPATH or PYTHONPATH)."""
-    script = tmp_path / "script.py"
-    script.write_text(textwrap.dedent(source), encoding="utf-8")
-    env = dict(os.environ)
-    if PACKAGE_ROOT.name not in ("site-packages", "dist-packages"):
-        env["MYPYPATH"] = str(PACKAGE_ROOT)
-    args = [sys.executable, "-m", "mypy", "--strict", "--cache-dir", os.devnull,
-            "--no-error-summary"]
-    if silent:
-        args.append("--follow-imports=silent")
-    else:  # found through MYPYPATH only, as a project's mypy_path would (PYTHONPATH makes
-        env.pop("PYTHONPATH", None)  # mypy treat it as installed and hide its errors)
-    proc = subprocess.run([*args, str(script)], capture_output=True, text=True, env=env,
-                          cwd=tmp_path, timeout=300)
-    assert proc.returncode in (0, 1), proc.stderr
-    return [line for line in proc.stdout.splitlines() if line.strip()]
 
 
 # ------------------------------------------------------------ type checking --
@@ -238,7 +210,7 @@ def test_enum_literals_are_exactly_what_the_library_accepts():
             if "enum" not in sub:
                 continue
             with opora.open(":memory:") as db:
-                target = _typed_methods(db)[entry["name"]]
+                target = typed_methods(db)[entry["name"]]
                 target = target.__call__ if isinstance(target, facades.Facade) else target
                 ann = inspect.signature(target, eval_str=True).parameters[attribute(key)].annotation
                 assert typing.get_origin(ann) is typing.Literal
@@ -254,28 +226,6 @@ def test_enum_literals_are_exactly_what_the_library_accepts():
                             entry["name"], key, value)
                 checked += 1
     assert checked > 30
-
-
-def _typed_methods(db) -> dict[str, typing.Any]:
-    found: dict[str, typing.Any] = {}
-
-    def walk(facade, path):
-        cls = type(facade)
-        if "__call__" in vars(cls):
-            found[path] = facade
-        for name, member in vars(cls).items():
-            if name.startswith("_"):
-                continue
-            child = path + "." + (name[:-1] if name.endswith("_") and
-                                  keyword.iskeyword(name[:-1]) else name)
-            if isinstance(member, property):
-                walk(getattr(facade, name), child)
-            elif inspect.isfunction(member):
-                found[child] = getattr(facade, name)
-
-    for module in modules.MODULES:
-        walk(getattr(db, module), module)
-    return found
 
 
 def test_none_for_an_optional_non_nullable_parameter_is_treated_as_absent(db):
