@@ -57,7 +57,7 @@ def test_the_demo_plays_every_seed(demo):
 
 
 def test_chromium_renders_the_demo_report(demo):
-    out, _ = demo
+    out, log = demo
     report = out / "report"
     done = chromium("--virtual-time-budget=5000", "--dump-dom", (report / "index.html").as_uri())
     assert done.returncode == 0, done.stderr[-2000:]
@@ -67,6 +67,11 @@ def test_chromium_renders_the_demo_report(demo):
     for month_end in ("2025-12-31", "2026-01-31", "2026-02-28"):
         assert month_end in dom
     assert dom.count('class="bar"') >= 3
+    # the debtors over 30 days at the end of February, as the CLI listed them in the demo
+    debtors = re.search(r"^date: 2026-02-28\ncount: (\d+)$", log, re.M)
+    assert debtors, "the demo lists the debtors over 30 days on 2026-02-28"
+    assert (f"{debtors.group(1)} accounts with debt overdue 30 days or more on 2026-02-28"
+            in dom)
     # every installed process drawn inline with its live instances
     for definition in ("service_control", "act_signing", "planned_outage_notice"):
         assert f'id="wf-{definition}"' in dom, definition
