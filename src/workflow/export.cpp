@@ -350,6 +350,12 @@ struct Rect {
   bool overlaps(const Rect& o) const {
     return x < o.x + o.w && o.x < x + w && y < o.y + o.h && o.y < y + h;
   }
+  // The area this rectangle shares with `o` (0 when apart).
+  double shared_area(const Rect& o) const {
+    const double ox = std::min(x + w, o.x + o.w) - std::max(x, o.x);
+    const double oy = std::min(y + h, o.y + o.h) - std::max(y, o.y);
+    return ox > 0 && oy > 0 ? ox * oy : 0;
+  }
 };
 
 // A rounded rectangle; `style` is markup.
@@ -608,16 +614,18 @@ class SvgWriter {
     return hits;
   }
 
-  bool free(const Rect& r) const {
-    for (const auto& t : taken_)
-      if (t.overlaps(r)) return false;
+  // How much of `r` lies over boxes and labels already placed (0: free).
+  double covered(const Rect& r) const {
+    double area = 0;
+    for (const auto& t : taken_) area += t.shared_area(r);
     for (size_t k = 1; k < d_.states.size(); ++k)
-      if (!is_container(d_.states[k]) && r_[k].overlaps(r)) return false;
-    return true;
+      if (!is_container(d_.states[k])) area += r_[k].shared_area(r);
+    return area;
   }
 
   // A label at the first of `spots` (a point on its line and a unit vector
-  // to push it off the line along) where it covers no box and no other label.
+  // to push it off the line along) where it covers no box and no other label;
+  // where every spot covers something, the one that covers least.
   void label(const std::vector<std::pair<Point, Point>>& spots,
              const std::vector<std::string>& lines, bool centred) {
     if (lines.empty()) return;
@@ -626,13 +634,17 @@ class SvgWriter {
     w += 8;
     const double h = static_cast<double>(lines.size()) * kLabelLine + 4;
     Rect chosen;
-    for (size_t i = 0; i < spots.size(); ++i) {
-      const auto& [p, side] = spots[i];
+    double least = std::numeric_limits<double>::max();
+    for (const auto& [p, side] : spots) {
       const double push = std::abs(side.x) * (w / 2 + 2) + std::abs(side.y) * (h / 2 + 2);
       const Point c{p.x + side.x * push, p.y + side.y * push};
       const Rect r{centred ? c.x - w / 2 : c.x, c.y - h / 2, w, h};
-      if (i == 0 || free(r)) chosen = r;
-      if (free(r)) break;
+      const double area = covered(r);
+      if (area < least) {
+        least = area;
+        chosen = r;
+      }
+      if (area == 0) break;
     }
     taken_.push_back(chosen);
     extend({chosen.x, chosen.y}, 4);
@@ -707,7 +719,13 @@ class SvgWriter {
                {along(0.3), {}},
                {along(0.7), {}},
                {along(0.5), normal},
-               {along(0.5), off}},
+               {along(0.5), off},
+               {along(0.2), {}},
+               {along(0.8), {}},
+               {along(0.3), normal},
+               {along(0.7), normal},
+               {along(0.3), off},
+               {along(0.7), off}},
               e.label, true);
         continue;
       }
@@ -721,7 +739,11 @@ class SvgWriter {
              {apex, {}},
              {apex, other},
              {bezier(p, c, q, 0.3), side},
-             {bezier(p, c, q, 0.7), side}},
+             {bezier(p, c, q, 0.7), side},
+             {bezier(p, c, q, 0.3), {}},
+             {bezier(p, c, q, 0.7), {}},
+             {bezier(p, c, q, 0.3), other},
+             {bezier(p, c, q, 0.7), other}},
             e.label, true);
     }
   }
