@@ -9,8 +9,6 @@ import re
 import subprocess
 import sys
 
-import pytest
-
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 BUILD = pathlib.Path(os.environ["OPORA_BUILD_DIR"])
@@ -20,6 +18,23 @@ def block(lang, index=0):
     blocks = re.findall(r"```" + lang + r"\n(.*?)```", README, flags=re.S)
     assert len(blocks) > index, f"README has no ```{lang} block #{index}"
     return blocks[index]
+
+
+def run_python(tmp_path, source, name):
+    """Runs Python source as a script in tmp_path with the build's opora package."""
+    script = tmp_path / name
+    script.write_text(source, encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(BUILD / "python"))
+    subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, check=True)
+
+
+def run_shell(tmp_path, source, name):
+    """Runs a shell block in tmp_path with `opora` calling the built CLI; its stdout."""
+    script = tmp_path / name
+    cli = os.environ["OPORA_CLI"]
+    script.write_text(f'set -e\nopora() {{ "{cli}" "$@"; }}\n' + source, encoding="utf-8")
+    return subprocess.run(["bash", str(script)], cwd=tmp_path, check=True, capture_output=True,
+                          text=True).stdout
 
 
 def test_c_example_compiles_as_c99_and_prints_the_date(tmp_path):
@@ -35,10 +50,15 @@ def test_c_example_compiles_as_c99_and_prints_the_date(tmp_path):
 
 
 def test_python_example_runs(tmp_path):
-    script = tmp_path / "example.py"
-    script.write_text(block("python"), encoding="utf-8")
-    env = dict(os.environ, PYTHONPATH=str(BUILD / "python"))
-    subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, check=True)
+    run_python(tmp_path, block("python"), "example.py")
+
+
+def test_python_facade_lines_run_on_the_example_database(tmp_path):
+    # The lines shown after the CLI subcommands use the `db` of the first example.
+    run_python(tmp_path, block("python"), "example.py")
+    facades = "".join("    " + line + "\n" for line in block("python", 1).splitlines())
+    run_python(tmp_path, 'import opora\nwith opora.open("example.db") as db:\n' + facades,
+               "facades.py")
 
 
 def test_shell_example_runs(tmp_path):
@@ -56,11 +76,7 @@ def test_shell_example_runs(tmp_path):
 
 
 def test_registry_shell_example_runs(tmp_path):
-    cli = os.environ["OPORA_CLI"]
-    script = tmp_path / "registry.sh"
-    script.write_text(f'set -e\nopora() {{ "{cli}" "$@"; }}\n' + block("sh", 2), encoding="utf-8")
-    out = subprocess.run(["bash", str(script)], cwd=tmp_path, check=True, capture_output=True,
-                         text=True).stdout
+    out = run_shell(tmp_path, block("sh", 2), "registry.sh")
     assert "АКТ-2026-000001" in out
     assert "counterparty_inn" in out  # the parameters table of registry find --help
 
@@ -76,42 +92,25 @@ def test_registry_page_shows_the_kinds_as_built(tmp_path):
 
 
 def test_billing_python_example_runs(tmp_path):
-    script = tmp_path / "billing.py"
-    script.write_text(block("python", 2), encoding="utf-8")
-    env = dict(os.environ, PYTHONPATH=str(BUILD / "python"))
-    subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, check=True)
+    run_python(tmp_path, block("python", 2), "billing.py")
     assert (tmp_path / "billing.db").exists()
 
 
 def test_billing_shell_example_runs(tmp_path):
-    cli = os.environ["OPORA_CLI"]
-    script = tmp_path / "billing.sh"
-    script.write_text(f'set -e\nopora() {{ "{cli}" "$@"; }}\n' + block("sh", 3), encoding="utf-8")
-    out = subprocess.run(["bash", str(script)], cwd=tmp_path, check=True, capture_output=True,
-                         text=True).stdout
+    out = run_shell(tmp_path, block("sh", 3), "billing.sh")
     assert "LS-0001" in out                      # the debtors table
     assert "<recipient_name>Иван Иванович И.</recipient_name>" in out
     assert "<result>0</result>" in out
 
 
 def test_edo_python_example_runs(tmp_path):
-    script = tmp_path / "edo.py"
-    script.write_text(block("python", 3), encoding="utf-8")
-    env = dict(os.environ, PYTHONPATH=str(BUILD / "python"))
-    subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, check=True)
+    run_python(tmp_path, block("python", 3), "edo.py")
     assert (tmp_path / "edo.db").exists()
 
 
 def test_edo_shell_example_runs_on_the_python_example_database(tmp_path):
-    script = tmp_path / "edo.py"
-    script.write_text(block("python", 3), encoding="utf-8")
-    env = dict(os.environ, PYTHONPATH=str(BUILD / "python"))
-    subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, check=True)
-    cli = os.environ["OPORA_CLI"]
-    shell = tmp_path / "edo.sh"
-    shell.write_text(f'set -e\nopora() {{ "{cli}" "$@"; }}\n' + block("sh", 4), encoding="utf-8")
-    out = subprocess.run(["bash", str(shell)], cwd=tmp_path, check=True, capture_output=True,
-                         text=True).stdout
+    run_python(tmp_path, block("python", 3), "edo.py")
+    out = run_shell(tmp_path, block("sh", 4), "edo.sh")
     assert "rendered into packet-43" in out
     [xml] = (tmp_path / "packet-43").glob("ON_NSCHFDOPPR_*.xml")
     assert "Сопровождение".encode("cp1251") in xml.read_bytes()

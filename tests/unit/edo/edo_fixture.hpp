@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <boost/json.hpp>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -19,6 +20,11 @@ namespace opora::test::edo {
 
 namespace json = boost::json;
 using reg::obj;
+
+// The id of a packet as edo.packet.create (and the other packet methods) return it.
+inline int64_t packet_id(const json::object& packet) {
+  return packet.at("packet").as_int64();
+}
 
 // ООО «Вектор» (SKB Kontur's published INN), a Diadoc box, a director who
 // signs by position.

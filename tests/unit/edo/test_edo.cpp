@@ -16,15 +16,11 @@ using namespace opora::test::edo;
 using opora::ErrorCode;
 using opora::test::reg::has_error;
 
-int64_t id_of(const json::object& packet) {
-  return packet.at("packet").as_int64();
-}
-
 // A packet of one act, validated and rendered.
 struct Rendered {
   EdoDb db;
   int64_t act = db.act();
-  int64_t packet = id_of(db.packet(json::array{act}));
+  int64_t packet = packet_id(db.packet(json::array{act}));
   json::object validated = db.validate(packet);
   json::object out = db.render(packet);
 };
@@ -72,14 +68,14 @@ TEST_CASE("a packet takes registry documents; a document is in one live packet a
   CHECK(doc.at("function") == "ДОП");
   CHECK(doc.at("two_sided") == true);
   CHECK(std::string(doc.at("custom_document_id").as_string()) ==
-        "opora:" + std::to_string(id_of(packet)) + ":" + std::to_string(act));
+        "opora:" + std::to_string(packet_id(packet)) + ":" + std::to_string(act));
   const auto again = db.error("edo.packet.create", json::object{{"documents", json::array{act}},
                                                                 {"sender", "our"},
                                                                 {"recipient", "bitrix24:company:7"},
                                                                 {"operator", "diadoc"}});
   CHECK(again.code() == ErrorCode::conflict);
   CHECK(has_error(again, "documents[0]", "in_packet"));
-  db.call("edo.packet.cancel", json::object{{"packet", id_of(packet)}});
+  db.call("edo.packet.cancel", json::object{{"packet", packet_id(packet)}});
   CHECK(db.packet(json::array{act}).at("status") == "draft");
 }
 
@@ -109,7 +105,7 @@ TEST_CASE("a packet names what it cannot take") {
 
 TEST_CASE("a valid packet validates; rendering refuses one not validated") {
   EdoDb db;
-  const int64_t packet = id_of(db.packet(json::array{db.act()}));
+  const int64_t packet = packet_id(db.packet(json::array{db.act()}));
   CHECK(db.error("edo.packet.render", json::object{{"packet", packet}}).code() == ErrorCode::state);
   const auto v = db.validate(packet);
   CAPTURE(problems_text(v));
@@ -138,7 +134,8 @@ TEST_CASE("validation lists every problem of parties and documents at once") {
   other["counterparty"] = obj(opora::test::reg::kSoleTrader);
   const int64_t someone_else = db.put(other);
   const int64_t contract = db.put(opora::test::reg::contract());
-  const int64_t packet = id_of(db.packet(json::array{future, wrong_rate, someone_else, contract}));
+  const int64_t packet =
+      packet_id(db.packet(json::array{future, wrong_rate, someone_else, contract}));
   const auto v = db.validate(packet);
   CAPTURE(problems_text(v));
   CHECK(v.at("valid") == false);
@@ -161,7 +158,7 @@ TEST_CASE("a Diadoc message holds at most 40 documents") {
   EdoDb db;
   json::array docs;
   for (int i = 0; i < 41; ++i) docs.push_back(db.act());
-  const auto v = db.validate(id_of(db.packet(docs)));
+  const auto v = db.validate(packet_id(db.packet(docs)));
   CHECK(has_problem(v, "documents", "operator_limit"));
 }
 
@@ -242,11 +239,11 @@ TEST_CASE("an SBIS packet is one Документ with an attachment per documen
                        {"name", "Договор ДГ-2026-0001.pdf"},
                        {"mime", "application/pdf"},
                        {"content_base64", opora::base64_encode("%PDF-1.4 договор")}});
-  const int64_t packet =
-      id_of(db.call("edo.packet.create", json::object{{"documents", json::array{act, contract_id}},
-                                                      {"sender", "our_sbis"},
-                                                      {"recipient", "bitrix24:company:7"},
-                                                      {"operator", "sbis"}}));
+  const int64_t packet = packet_id(
+      db.call("edo.packet.create", json::object{{"documents", json::array{act, contract_id}},
+                                                {"sender", "our_sbis"},
+                                                {"recipient", "bitrix24:company:7"},
+                                                {"operator", "sbis"}}));
   const auto v = db.validate(packet);
   CAPTURE(problems_text(v));
   REQUIRE(v.at("valid") == true);
@@ -381,7 +378,7 @@ TEST_CASE("what the UPD format refuses is reported by validation, before renderi
   db.call("edo.party.put", vector);  // no poa_system: where the МЧД is kept
   auto doc = opora::test::reg::act("2026-11-20");
   doc["items"].as_array()[0].as_object()["name"] = "Монтаж 🚀 оборудования";
-  const int64_t packet = id_of(db.packet(json::array{db.put(doc)}));
+  const int64_t packet = packet_id(db.packet(json::array{db.put(doc)}));
   const auto v = db.validate(packet);
   CAPTURE(problems_text(v));
   CHECK(v.at("valid") == false);
@@ -392,7 +389,7 @@ TEST_CASE("what the UPD format refuses is reported by validation, before renderi
 TEST_CASE("a document changed after validation is not rendered until validated again") {
   EdoDb db;
   const int64_t act = db.act();
-  const int64_t packet = id_of(db.packet(json::array{act}));
+  const int64_t packet = packet_id(db.packet(json::array{act}));
   REQUIRE(db.validate(packet).at("valid") == true);
   auto doc = db.call("registry.get", json::object{{"id", act}});
   db.call("registry.put", json::object{{"id", act},

@@ -23,10 +23,6 @@ using namespace opora::test::edo;
 using opora::ErrorCode;
 using opora::test::reg::has_error;
 
-int64_t packet_id(const json::object& packet) {
-  return packet.at("packet").as_int64();
-}
-
 // What a C ABI host would see: the opora::Error, or an internal error for any
 // other exception (a crash on bad input).
 template <typename F>
@@ -40,12 +36,6 @@ opora::Error caught(F&& f) {
     return opora::Error(ErrorCode::internal, e.what());
   }
   return opora::Error(ErrorCode::ok, "no error");
-}
-
-bool names_field(const opora::Error& e, const std::string& field) {
-  for (const auto& f : e.field_errors())
-    if (f.field == field) return true;
-  return false;
 }
 
 bool has_field_problem(const json::object& validated, const std::string& field) {
@@ -126,7 +116,7 @@ TEST_CASE("a packet document given as an object without its id is refused") {
     const auto e = caught([&] { db.call("edo.packet.create", create_params(json::array{item})); });
     CHECK(e.code() != ErrorCode::internal);
     CHECK(e.code() != ErrorCode::ok);
-    CHECK(names_field(e, "documents[0].document"));
+    CHECK(has_error(e, "documents[0].document"));
   }
 }
 
@@ -139,7 +129,7 @@ TEST_CASE("a null lock_mode is refused or means none, not a crash at render") {
   const auto created = caught([&] { packet = packet_id(db.call("edo.packet.create", params)); });
   REQUIRE(created.code() != ErrorCode::internal);
   if (created.code() != ErrorCode::ok) {
-    CHECK(names_field(created, "lock_mode"));
+    CHECK(has_error(created, "lock_mode"));
     return;
   }
   REQUIRE(db.validate(packet).at("valid") == true);
@@ -202,7 +192,7 @@ TEST_CASE("a signed file with bad base64 names signed_file.content_base64") {
   CHECK(e.code() != ErrorCode::ok);
   CHECK(e.code() != ErrorCode::internal);
   CAPTURE(opora::test::reg::describe(e));
-  CHECK(names_field(e, "signed_file.content_base64"));
+  CHECK(has_error(e, "signed_file.content_base64"));
   // Nothing half-applied.
   CHECK(packet_doc(r.db, r.packet).at("status") == "sent");
   CHECK(registry_status(r.db, r.act) == "sent");
@@ -221,7 +211,7 @@ TEST_CASE("marking operator ids of a document not in the packet is refused") {
   });
   CHECK(e.code() != ErrorCode::ok);
   CHECK(e.code() != ErrorCode::internal);
-  CHECK(names_field(e, "documents[0].document"));
+  CHECK(has_error(e, "documents[0].document"));
 }
 
 TEST_CASE(
@@ -235,7 +225,7 @@ TEST_CASE(
   });
   // A contract has no items: asked for as a formalised UPD it cannot be one.
   CHECK(e.code() == ErrorCode::validation);
-  CHECK(names_field(e, "documents[0].form"));
+  CHECK(has_error(e, "documents[0].form"));
 }
 
 TEST_CASE("bad packet input is refused with field and rule, nothing stored") {
@@ -245,11 +235,11 @@ TEST_CASE("bad packet input is refused with field and rule, nothing stored") {
   bad_function["documents"].as_array()[0].as_object()["function"] = "КСЧФ";
   const auto e = caught([&] { db.call("edo.packet.create", bad_function); });
   CHECK(e.code() == ErrorCode::invalid);
-  CHECK(names_field(e, "documents[0].function"));
+  CHECK(has_error(e, "documents[0].function"));
   const auto unknown_op =
       caught([&] { db.call("edo.packet.create", create_params(json::array{act}, "taxcom")); });
   CHECK(unknown_op.code() == ErrorCode::invalid);
-  CHECK(names_field(unknown_op, "operator"));
+  CHECK(has_error(unknown_op, "operator"));
   CHECK(db.call("edo.packets", R"({})").at("packets").as_array().empty());
   // The act is still free.
   CHECK(db.packet(json::array{act}).at("status") == "draft");
@@ -261,7 +251,7 @@ TEST_CASE("a packet of no documents is refused") {
   const auto e = caught(
       [&] { packet = packet_id(db.call("edo.packet.create", create_params(json::array{}))); });
   CHECK(e.code() == ErrorCode::invalid);
-  CHECK(names_field(e, "documents"));
+  CHECK(has_error(e, "documents"));
   if (e.code() == ErrorCode::ok) {
     // Created anyway: at least it must not validate and render an empty message.
     const auto v = db.validate(packet);
@@ -321,7 +311,7 @@ TEST_CASE(
   const auto put = caught([&] { db.call("edo.party.put", romashka); });
   if (put.code() != ErrorCode::ok) {
     // Refused up front: fine, as long as the field is named.
-    CHECK(names_field(put, "participant_id"));
+    CHECK(has_error(put, "participant_id"));
     return;
   }
   const auto v = db.validate(packet_id(db.packet(json::array{db.act()})));

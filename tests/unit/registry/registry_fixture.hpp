@@ -60,6 +60,12 @@ inline bool has_error(const Error& e, std::string_view field, std::string_view r
     if (f.field == field && f.rule == rule) return true;
   return false;
 }
+// Any field error on `field`, whatever its rule.
+inline bool has_error(const Error& e, std::string_view field) {
+  for (const auto& f : e.field_errors())
+    if (f.field == field) return true;
+  return false;
+}
 
 // The field errors as "field: rule" lines, for CAPTURE and messages.
 inline std::string describe(const Error& e) {
