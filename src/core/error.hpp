@@ -1,8 +1,10 @@
 // Errors raised inside opora. Only the C boundary (src/capi) catches them.
 #pragma once
 
+#include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace opora {
@@ -12,11 +14,11 @@ namespace opora {
 enum class ErrorCode : int {
   ok = 0,
   generic = -1,     // OPORA_ERROR
-  invalid = -2,     // OPORA_EINVAL: bad argument, missing or wrongly typed field
+  invalid = -2,     // OPORA_EINVAL: a malformed request (see is_form_rule)
   json = -3,        // OPORA_EJSON: malformed JSON text
   not_found = -4,   // OPORA_ENOTFOUND
   conflict = -5,    // OPORA_ECONFLICT: already exists, idempotency clash
-  validation = -6,  // OPORA_EVALIDATION: well-formed input that breaks a business rule
+  validation = -6,  // OPORA_EVALIDATION: a well-formed request that breaks a business rule
   busy = -7,        // OPORA_EBUSY: database locked by another connection
   io = -8,          // OPORA_EIO: file or database I/O
   corrupt = -9,     // OPORA_ECORRUPT: database file damaged or not a database
@@ -35,6 +37,13 @@ struct FieldError {
   std::string rule;
   std::string message;
 };
+
+// True for the rules of a malformed value: a field missing, unknown, of the
+// wrong type, or outside its format, enumeration, length or range. Every
+// other rule is a business rule. A request with such a problem in what the
+// caller sent is OPORA_EINVAL wherever it is found (engine/database.cpp);
+// see OPORA_EINVAL in opora.h.
+bool is_form_rule(std::string_view rule) noexcept;
 
 class Error : public std::runtime_error {
  public:
@@ -56,12 +65,24 @@ class Error : public std::runtime_error {
 // Collects field errors so that every problem of a request is reported at once.
 class FieldErrors {
  public:
+  // What a thrown error lists: each distinct problem once and a bounded list,
+  // so a 10,000-entry array with the same mistake in every entry is answered
+  // with a few lines, not a megabyte.
+  static constexpr size_t kMaxListed = 100;       // problems listed at most
+  static constexpr size_t kSameShapeListed = 10;  // the same problem at sibling entries
+
   void add(std::string field, std::string rule, std::string message) {
     errors_.push_back({std::move(field), std::move(rule), std::move(message)});
   }
   bool empty() const noexcept { return errors_.empty(); }
+  // Every problem added, in order (modules compare its size to see whether a
+  // part of the request added any).
   const std::vector<FieldError>& list() const noexcept { return errors_; }
-  // Throws Error(code) listing every collected problem, if there are any.
+  // Throws Error(code) listing the collected problems, if there are any:
+  // the same field, rule and message once; the same rule and message at
+  // sibling array entries ("weekend[7]", "weekend[8]", ...) for the first
+  // kSameShapeListed entries; at most kMaxListed in all. The message says how
+  // many more there were, so nothing is dropped silently.
   void throw_if_any(ErrorCode code) const;
 
  private:
