@@ -20,7 +20,8 @@
  *     caller to own are `char *` and must be released with opora_free().
  *     Borrowed strings are `const char *` and each states its lifetime.
  *   - opora never keeps a pointer the caller passed in.
- *   - Money and integers beyond 2^53 travel as JSON strings ("1234.56").
+ *   - Money and integers beyond 2^53 travel as JSON strings ("1234.56");
+ *     params also take an amount as a JSON number (see opora_db_call).
  *     Dates are "YYYY-MM-DD".
  *   - Error details are thread-local: after a failed call on a thread,
  *     opora_last_error_message() and opora_last_error_json() describe it.
@@ -65,17 +66,18 @@ extern "C" {
 enum opora_status {
   OPORA_OK = 0,
   OPORA_ERROR = -1,       /* generic failure */
-  OPORA_EINVAL = -2,      /* bad argument: NULL pointer, missing or wrongly
-                             typed field, value outside its format */
+  OPORA_EINVAL = -2,      /* a malformed request: a NULL pointer, or params
+                             that break the method's schema (see "Which
+                             code" below) */
   OPORA_EJSON = -3,       /* params_json or options_json is not valid UTF-8
                              JSON text, not a JSON object, or nested deeper
                              than 64 levels */
   OPORA_ENOTFOUND = -4,   /* the thing named does not exist (including a
                              calendar year with no data) */
   OPORA_ECONFLICT = -5,   /* already exists, or conflicts with stored state */
-  OPORA_EVALIDATION = -6, /* well-formed input that breaks a business rule;
-                             every field error is listed in
-                             opora_last_error_json() */
+  OPORA_EVALIDATION = -6, /* a well-formed request that breaks a business
+                             rule (see "Which code" below); every field
+                             error is listed in opora_last_error_json() */
   OPORA_EBUSY = -7,       /* the database is locked by another connection
                              beyond the busy timeout */
   OPORA_EIO = -8,         /* file or database I/O failed */
@@ -88,6 +90,40 @@ enum opora_status {
   OPORA_EOVERFLOW = -14   /* an amount or count is out of the representable
                              range */
 };
+
+/*
+ * Which code: OPORA_EINVAL or OPORA_EVALIDATION
+ *
+ *   OPORA_EINVAL: the request is malformed. A value the caller sent is of
+ *   the wrong JSON type, is not a member the method takes (rule
+ *   "unknown_field", at any depth: "items[0].qty"; the message suggests the
+ *   member meant, "did you mean \"quantity\"?"), is outside its format,
+ *   enumeration, length or range, or a member the schema requires is
+ *   missing: everything the method's parameter schema in "meta.methods"
+ *   states, checked before the method runs, plus the decimal places an
+ *   amount's currency allows. Its field errors carry these rules: required,
+ *   unknown_field, alias_conflict, type, enum, length, range, date,
+ *   date-time, money, money_scale, decimal, quantity, vat_rate, percent,
+ *   currency, inexact_number. The same mistake has this code in every method
+ *   (a malformed date is OPORA_EINVAL in calendar.* and registry.put alike).
+ *
+ *   OPORA_EVALIDATION: the request is well-formed, but what it says breaks a
+ *   business rule: a checksum (an INN), fields that disagree with each other
+ *   or with stored data (totals and their items, valid_to before
+ *   valid_from, a member the document's kind requires, a status the kind
+ *   does not have), a workflow definition's own rules. Its field errors
+ *   carry other rule names (inn_checksum, totals_mismatch, ...).
+ *
+ *   A malformed request is refused before the method looks at its content,
+ *   with every form problem listed; a well-formed one with every business
+ *   problem listed. When a method finds a form problem in a value the caller
+ *   sent while checking business rules (too many decimal places for the
+ *   currency), the call is OPORA_EINVAL and still lists every problem.
+ *
+ *   An error lists each distinct problem once, and at most 100 problems (the
+ *   same problem at more than 10 entries of one array is listed for the
+ *   first 10); the message says how many more there were.
+ */
 
 /* --------------------------------------------------------------- version -- */
 
@@ -176,7 +212,9 @@ typedef struct opora_db opora_db;
  *
  * On success *out receives the handle and OPORA_OK is returned. On failure
  * *out is set to NULL, nothing needs closing, and the error is in
- * opora_last_error_*(). Unknown options are refused with OPORA_EINVAL.
+ * opora_last_error_*(). Options are read as a method's params are (see
+ * opora_db_call): an unknown option is refused with OPORA_EINVAL, rule
+ * "unknown_field", and null means the default.
  *
  * Ownership: close the handle with opora_db_close().
  * Thread safety: any thread.
@@ -201,8 +239,31 @@ OPORA_API void opora_db_close(opora_db* db);
  *                and releases with opora_free(); on failure, NULL.
  *
  * A mutating method is one transaction: it happens whole or not at all.
- * Unknown fields in params are ignored; missing or wrongly typed ones fail
- * with OPORA_EINVAL naming the field.
+ *
+ * Params are read strictly, and forgivingly where hosts write differently:
+ *   - An unknown member, at any depth, is refused with OPORA_EINVAL, rule
+ *     "unknown_field" (a misspelt "dat" must never make a call use its
+ *     default date). Objects that take any member (a document's "custom",
+ *     an event's "data") say "additionalProperties" in meta.methods.
+ *   - null for an optional member means absent (PHP, 1C and JavaScript send
+ *     null for unset fields); where null means something (registry.put:
+ *     clear the field) the schema's type includes "null".
+ *   - A JSON number is accepted where an amount, quantity, rate or percent
+ *     string is expected: an integer as written (1500), a number with a
+ *     fraction as its shortest round-trip decimal text (499.99); one whose
+ *     text needs more than 15 significant digits is not an exact decimal and
+ *     is refused, rule "inexact_number" (0.1 + 0.2 computed in floating
+ *     point arrives as 0.30000000000000004). A whole number written with a
+ *     fraction (5.0) is accepted where an integer is expected.
+ *   - A date may be given as "YYYY-MM-DDT00:00:00" (1C's ЗаписатьJSON of a
+ *     Дата), optionally with fractional zeros and a zone; any other time of
+ *     day is refused for a date, rule "date".
+ *   - An empty JSON array stands for an empty object where only an object
+ *     fits (PHP's json_encode writes [] for an empty map).
+ *   - A member marked "deprecated" in meta.methods is the old name of
+ *     another ("x-alias-of"); giving both is refused, rule "alias_conflict".
+ *   - Lengths (minLength, maxLength) count characters, not bytes.
+ * See "Which code" above for OPORA_EINVAL versus OPORA_EVALIDATION.
  *
  * Returns OPORA_OK or a negative code; details in opora_last_error_*().
  * Thread safety: any thread; calls on one handle are serialised.

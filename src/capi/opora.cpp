@@ -11,8 +11,6 @@
 #include "capi/error_state.hpp"
 #include "core/json_text.hpp"
 #include "engine/database.hpp"
-#include "engine/method_table.hpp"
-#include "engine/schema.hpp"
 
 struct opora_db {
   std::unique_ptr<opora::engine::Database> impl;
@@ -154,11 +152,7 @@ int opora_db_call(opora_db* db, const char* method, const char* params_json, cha
     // allocations one block, released at once.
     boost::json::monotonic_resource arena;
     auto params = opora::capi::parse_object(params_json, "params_json", &arena);
-    // PHP's json_encode writes an empty array for an empty map: accept it
-    // wherever the method expects an object.
-    if (const auto* known = opora::engine::method_table().find(method))
-      opora::engine::empty_arrays_as_objects(known->params, params);
-    const auto result = db->impl->call(method, params);
+    const auto result = db->impl->call(method, std::move(params));
     *result_out = opora::capi::copy_out(boost::json::serialize(result));
   });
 }

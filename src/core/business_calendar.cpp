@@ -10,6 +10,7 @@
 #include <boost/json.hpp>
 
 #include "core/embedded_files.hpp"
+#include "core/suggest.hpp"
 
 namespace opora {
 namespace {
@@ -48,12 +49,8 @@ void check_keys(const json::object& obj, std::initializer_list<std::string_view>
   for (const auto& kv : obj) {
     const std::string_view key(kv.key().data(), kv.key().size());
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-    std::string expected;
-    for (std::string_view k : known) {
-      if (!expected.empty()) expected += ", ";
-      expected += k;
-    }
-    errors.add(join(prefix, key), "unknown", "unknown field; expected one of: " + expected);
+    errors.add(join(prefix, key), "unknown_field",
+               unknown_field_message(key, std::vector<std::string>(known.begin(), known.end())));
   }
 }
 

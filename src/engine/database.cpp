@@ -1,9 +1,11 @@
 #include "engine/database.hpp"
 
 #include <boost/json.hpp>
+#include <optional>
 
 #include "core/error.hpp"
 #include "engine/method_table.hpp"
+#include "engine/normalize.hpp"
 #include "engine/params.hpp"
 #include "engine/schema.hpp"
 #include "store/migrations.hpp"
@@ -26,17 +28,71 @@ const char* kOpenOptionsSchema = R"~({
   }
 })~";
 
+// The member of `params` at a field path as errors name it
+// ("documents[2].items[0].price"): nullopt when there is none, nullptr for
+// `params` itself (the empty path).
+std::optional<const json::value*> member_at(const json::object& params, std::string_view path) {
+  const json::value* v = nullptr;  // nullptr: params itself
+  size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '[') {
+      const size_t close = path.find(']', i);
+      if (close == std::string_view::npos || close == i + 1 || v == nullptr || !v->is_array())
+        return std::nullopt;
+      size_t index = 0;
+      for (size_t k = i + 1; k < close; ++k) {
+        if (path[k] < '0' || path[k] > '9' || index > 1000000000) return std::nullopt;
+        index = index * 10 + static_cast<size_t>(path[k] - '0');
+      }
+      if (index >= v->get_array().size()) return std::nullopt;
+      v = &v->get_array()[index];
+      i = close + 1;
+    } else {
+      if (path[i] == '.') ++i;
+      size_t end = i;
+      while (end < path.size() && path[end] != '.' && path[end] != '[') ++end;
+      const json::object* obj = v == nullptr ? &params : v->if_object();
+      if (obj == nullptr) return std::nullopt;
+      v = obj->if_contains(path.substr(i, end - i));
+      if (v == nullptr) return std::nullopt;
+      i = end;
+    }
+  }
+  return v;
+}
+
+// Whether a problem a method found is about the request's own form: a form
+// rule (is_form_rule) on a value the caller sent. A path may also be relative
+// to the one document a method takes (a workflow definition's
+// "states.draft.on"). Not "required": a member a method requires beyond its
+// schema depends on other members or stored data (a kind numbered per
+// organisation needs the organisation), which is a business rule. Nor a
+// problem with stored data (a party's address a UPD needs).
+bool about_request_form(const FieldError& f, const json::object& params) {
+  if (!is_form_rule(f.rule) || f.rule == "required" || f.field.empty()) return false;
+  if (member_at(params, f.field)) return true;
+  for (const auto& kv : params)
+    if (kv.value().is_object() && member_at(kv.value().get_object(), f.field)) return true;
+  return false;
+}
+
+// One kind of mistake has one code: a malformed request is OPORA_EINVAL
+// whether the schema check or the method's own parser finds the problem.
+[[noreturn]] void rethrow_classified(const Error& e, const json::object& params) {
+  if (e.code() == ErrorCode::validation)
+    for (const auto& f : e.field_errors())
+      if (about_request_form(f, params))
+        throw Error(ErrorCode::invalid, e.what(), e.field_errors());
+  throw;
+}
+
 }  // namespace
 
-OpenOptions OpenOptions::parse(const json::object& options) {
-  static const json::object schema = parse_schema(kOpenOptionsSchema);
+OpenOptions OpenOptions::parse(json::object options) {
+  static const json::object schema = parse_params_schema(kOpenOptionsSchema);
   FieldErrors errors;
-  const auto& known = schema.at("properties").as_object();
-  for (const auto& kv : options)
-    if (!known.contains(kv.key()))
-      errors.add(std::string(kv.key()), "unknown_option",
-                 "is not an open option (known: synchronous, busy_timeout_ms, clock, now, "
-                 "utc_offset, read_only, max_file_bytes)");
+  normalize_params(schema, options, errors);
+  errors.throw_if_any(ErrorCode::invalid);
   validate(schema, options, "", errors);
   const Params p(options);
   std::optional<int> offset = 0;
@@ -86,19 +142,32 @@ Database::Database(const std::string& path, const OpenOptions& options)
 
 Database::~Database() = default;
 
-json::object Database::call(std::string_view name, const json::object& params) {
+json::object Database::call(std::string_view name, json::object params) {
   const Method* method = method_table().find(name);
   if (method == nullptr)
     throw Error(ErrorCode::no_method,
                 "unknown method \"" + std::string(name) + "\"; meta.methods lists them all");
+  // What hosts naturally write (null for unset, numbers for amounts, 1C's
+  // midnight dates) becomes what the schema asks for; a problem there stops
+  // the call before validation repeats it in other words.
   FieldErrors errors;
+  normalize_params(method->params, params, errors);
+  errors.throw_if_any(ErrorCode::invalid);
   validate(method->params, params, "", errors);
   errors.throw_if_any(ErrorCode::invalid);
 
+  try {
+    return run(*method, params);
+  } catch (const Error& e) {
+    rethrow_classified(e, params);
+  }
+}
+
+json::object Database::run(const Method& method, const json::object& params) {
   const Params p(params);
   const std::lock_guard<std::mutex> lock(mutex_);
   // Batch work (a billing run) commits in chunks of its own.
-  if (method->batch) return method->handler(*this, p);
+  if (method.batch) return method.handler(*this, p);
   // Reads run in a deferred transaction too: a query of several statements
   // sees one state of the file even while other connections write.
   std::vector<json::object> records;
@@ -107,9 +176,9 @@ json::object Database::call(std::string_view name, const json::object& params) {
     ~Collect() { w.collect_history(nullptr); }
   } collect{workflow_};
   if (watch_) workflow_.collect_history(&records);
-  store::Transaction tx(*conn_, method->mutating ? store::Transaction::Mode::immediate
-                                                 : store::Transaction::Mode::deferred);
-  json::object result = method->handler(*this, p);
+  store::Transaction tx(*conn_, method.mutating ? store::Transaction::Mode::immediate
+                                                : store::Transaction::Mode::deferred);
+  json::object result = method.handler(*this, p);
   tx.commit();
   // Only what committed is shown; a failed call shows nothing.
   for (const auto& r : records) {

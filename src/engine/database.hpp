@@ -20,6 +20,8 @@
 
 namespace opora::engine {
 
+struct Method;
+
 // Every module's tables, in migration order (meta.version lists their versions).
 const std::vector<const store::SchemaModule*>& schema_modules();
 
@@ -30,9 +32,10 @@ struct OpenOptions {
   int utc_offset_minutes = 0;
   int64_t max_file_bytes = 64 * 1024 * 1024;
 
-  // Parses the options object of opora_db_open(); unknown keys are refused
-  // so that a typo ("synchronus") does not silently weaken durability.
-  static OpenOptions parse(const boost::json::object& options);
+  // Parses the options object of opora_db_open() as a method's params are
+  // read: unknown keys are refused (a typo, "synchronus", must not silently
+  // weaken durability) and null means absent.
+  static OpenOptions parse(boost::json::object options);
 };
 
 class Database {
@@ -42,10 +45,12 @@ class Database {
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
-  // Validates params against the method's schema, runs it (inside one
-  // transaction when it mutates) and returns its result. Serialised by the
-  // handle's mutex; throws opora::Error.
-  boost::json::object call(std::string_view method, const boost::json::object& params);
+  // Normalises params by the method's schema (engine/normalize.hpp),
+  // validates them, runs the method (inside one transaction when it mutates)
+  // and returns its result. Serialised by the handle's mutex; throws
+  // opora::Error: OPORA_EINVAL with every problem of a malformed request
+  // before anything runs.
+  boost::json::object call(std::string_view method, boost::json::object params);
 
   store::Connection& connection() noexcept { return *conn_; }
   Clock& clock() noexcept { return clock_; }
@@ -72,6 +77,9 @@ class Database {
   int64_t max_file_bytes() const noexcept { return max_file_bytes_; }
 
  private:
+  // Runs a validated call under the handle's mutex, in its transaction.
+  boost::json::object run(const Method& method, const boost::json::object& params);
+
   std::mutex mutex_;
   std::unique_ptr<store::Connection> conn_;
   Clock clock_;

@@ -11,7 +11,7 @@ void MethodTable::add(std::string name, std::string summary, const std::string& 
                       const std::string& result_schema, bool mutating, Handler handler) {
   Method m{std::move(name),
            std::move(summary),
-           parse_schema(params_schema.c_str()),
+           parse_params_schema(params_schema.c_str()),
            parse_schema(result_schema.c_str()),
            mutating,
            false,

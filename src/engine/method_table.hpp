@@ -18,7 +18,7 @@ using Handler = std::function<boost::json::object(Database&, const Params&)>;
 struct Method {
   std::string name;            // "calendar.add_working_days"
   std::string summary;         // one line for meta.methods and docs/API.md
-  boost::json::object params;  // schema, validated before the handler runs
+  boost::json::object params;  // schema (sealed: objects closed), applied before the handler runs
   boost::json::object result;  // schema of the result (documentation, Python conversion)
   bool mutating = false;       // runs inside one transaction
   bool batch = false;          // mutating, but commits in chunks of its own

@@ -33,7 +33,7 @@ std::string obj(const std::string& properties, const char* required = "[]") {
 const std::string kTariff = R"~({"type": "object", "properties": {
   "code": {"type": "string"}, "name": {"type": "string"},
   "fee": {"type": "string", "format": "money", "description": "per month, or per day with fee_period day"},
-  "currency": {"type": "string", "description": "ISO 4217, default RUB"},
+  "currency": {"type": "string", "format": "currency", "description": "ISO 4217, default RUB"},
   "fee_period": {"type": "string", "enum": ["month", "day"]},
   "tax": {"type": "string", "description": "tax code: ru_vat (20% to 2025, 22% from 2026), ru_vat_10, ru_vat_0, none, kz_vat (12%/16%), or one a host defined; default ru_vat, kz_vat for KZT"},
   "vat_mode": {"type": "string", "enum": ["included", "on_top"]},
@@ -110,7 +110,7 @@ void register_billing_methods(MethodTable& t) {
   t.add(
       "billing.tax.define",
       "Adds a tax rate from a date; the code's previous rate ends the day before.",
-      obj(R"~("code": {"type": "string"}, "rate": {"type": "string", "description": "percent (\"22\", \"12.5\") or \"none\""},
+      obj(R"~("code": {"type": "string"}, "rate": {"type": "string", "format": "vat_rate", "description": "percent (\"22\", \"12.5\") or \"none\""},
             "valid_from": )~" +
               kDate + R"~(, "title": {"type": "string"},)~" + kWho,
           R"~(["code", "rate", "valid_from"])~"),
@@ -151,7 +151,7 @@ void register_billing_methods(MethodTable& t) {
       obj(R"~("number": {"type": "string"}, "holder": )~" + kBillingParty +
               R"~(, "phone": {"type": ["string", "null"]}, "address": {"type": ["string", "null"]},
             "organization": {"type": ["string", "null"], "description": "tax id of one of our organisations"},
-            "currency": {"type": "string"}, "status": {"type": "string", "enum": ["active", "suspended", "disconnected"]},
+            "currency": {"type": "string", "format": "currency"}, "status": {"type": "string", "enum": ["active", "suspended", "disconnected"]},
             "credit_limit": )~" +
               kMoney + "," + kWho,
           R"~(["number"])~"),
@@ -221,7 +221,7 @@ void register_billing_methods(MethodTable& t) {
         "optionally to a date.",
         obj(kAccount +
                 R"~(, "subscription": {"type": "integer", "minimum": 1}, "name": {"type": "string"},
-            "percent": {"type": "string", "format": "decimal"}, "amount": )~" +
+            "percent": {"type": "string", "format": "percent"}, "amount": )~" +
                 kMoney + R"~(, "from": )~" + kDate + R"~(, "to": )~" + kDate + "," + kWho,
             R"~(["account", "name", "from"])~"),
         kOpen, true, [](Database& db, const Params& p) {
@@ -299,7 +299,7 @@ void register_billing_methods(MethodTable& t) {
       "Answers an OSMP/QIWI or Kaspi check/pay request (query parameters) with the protocol's "
       "XML and result codes.",
       obj(R"~("protocol": {"type": "string", "enum": ["osmp", "kaspi"]},
-            "query": {"type": ["object", "string"], "description": "the request's parameters, as an object of strings or a query string"},
+            "query": {"type": ["object", "string"], "additionalProperties": {"type": "string"}, "description": "the request's parameters, as an object of strings or a query string"},
             "channel": {"type": "string", "description": "channel the payments are booked under; default the protocol name"})~",
           R"~(["protocol", "query"])~"),
       R"~({"type": "object", "properties": {"http_status": {"type": "integer"}, "content_type": {"type": "string"},
@@ -343,18 +343,20 @@ void register_billing_methods(MethodTable& t) {
         });
 
   // --- dunning ---------------------------------------------------------------
-  t.add("billing.dunning.define",
-        "Replaces the dunning ladder: stages by days overdue and minimum debt, each with the "
-        "effect the host carries out.",
-        obj(R"~("stages": {"type": "array", "items": {"type": "object", "properties": {
-            "code": {"type": "string"}, "days": {"type": "integer", "minimum": 0},
+  t.add(
+      "billing.dunning.define",
+      "Replaces the dunning ladder: stages by days overdue and minimum debt, each with the "
+      "effect the host carries out.",
+      obj(R"~("stages": {"type": "array", "items": {"type": "object", "required": ["code", "days", "effect"], "properties": {
+            "code": {"type": "string", "minLength": 1, "maxLength": 64}, "days": {"type": "integer", "minimum": 0, "maximum": 3650},
             "min_amount": {"type": "string", "format": "money"},
-            "effect": {"type": "object", "description": "{type: sms | email | task | disconnect | ..., any payload}"}}}},)~" +
-                kWho,
-            R"~(["stages"])~"),
-        kOpen, true, [](Database& db, const Params& p) {
-          return db.billing().define_dunning(p.object(), billing_context(db, p));
-        });
+            "effect": {"type": "object", "required": ["type"], "properties": {"type": {"type": "string", "minLength": 1}},
+              "additionalProperties": true, "description": "{type: sms | email | task | disconnect | ..., any payload}"}}}},)~" +
+              kWho,
+          R"~(["stages"])~"),
+      kOpen, true, [](Database& db, const Params& p) {
+        return db.billing().define_dunning(p.object(), billing_context(db, p));
+      });
   t.add("billing.dunning.run",
         "Emits each due stage's effect once per debt; closes cases whose debt is no longer "
         "overdue.",

@@ -68,7 +68,16 @@ void register_calendar_methods(MethodTable& t) {
               "name": {"type": "string"},
               "weekend": {"type": "array", "items": {"type": "string", "enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]}},
               "hours_per_day": {"type": "integer", "minimum": 1, "maximum": 24},
-              "years": {"type": "array", "items": {"type": "object"}}
+              "years": {"type": "array", "items": {"type": "object", "required": ["year", "days"], "properties": {
+                "calendar": {"type": "string", "description": "the calendar id, if given: must be this one"},
+                "year": {"type": "integer", "minimum": 1900, "maximum": 2999},
+                "source": {"type": "string", "description": "the legal basis (a decree)"},
+                "provisional": {"type": "boolean", "description": "compiled before its transfer decree"},
+                "days": {"type": "array", "items": {"type": "object", "required": ["date", "kind"], "properties": {
+                  "date": {"type": "string", "format": "date"},
+                  "kind": {"type": "string", "enum": ["holiday", "day_off", "working_day", "shortened"]},
+                  "hours": {"type": "integer", "minimum": 1, "maximum": 24, "description": "working_day and shortened days: their working hours"},
+                  "note": {"type": "string"}}}}}}}
             }}
         }})~",
         R"~({"type": "object", "properties": {

@@ -208,7 +208,7 @@ void register_edo_methods(MethodTable& t) {
           "custom_document_id": {"type": "string", "description": "opora:<packet>:<document>, as rendered"},
           "operator_document_id": {"type": "string"},
           "status": {"type": "string", "description": "a normalised status (edo.operator_types); else read from raw"},
-          "raw": {"type": "object", "description": "the operator's fields, kept verbatim"},
+          "raw": {"type": "object", "additionalProperties": true, "description": "the operator's fields, kept verbatim"},
           "signed_file": {"type": "object", "required": ["name", "content_base64"], "properties": {
             "name": {"type": "string", "minLength": 1, "maxLength": 255}, "content_base64": {"type": "string"},
             "mime": {"type": "string"}}},

@@ -23,49 +23,65 @@ registry::Context registry_context(Database& db, const Params& p) {
   return ctx;
 }
 
-// Shared schema fragments. Document fields carry types only: the registry
-// itself checks formats and rules so that one call reports every problem of
-// a document at once, with OPORA_EVALIDATION.
+// Shared schema fragments. The schema gives each document field its type and
+// format, so a malformed document is refused with OPORA_EINVAL before the
+// registry runs; the registry checks the business rules (checksums, totals,
+// statuses) and reports every such problem at once with OPORA_EVALIDATION.
 
-const std::string kRegistryParty = R"~({"type": "object", "properties": {
-  "type": {"type": "string", "enum": ["company", "sole_trader", "person"]},
-  "name": {"type": "string"},
+const std::string kRegistryParty = R"~({"type": ["object", "null"], "properties": {
+  "type": {"type": "string", "enum": ["company", "sole_trader", "person"], "description": "default: what the tax id says; a counterparty without one must say"},
+  "name": {"type": "string", "maxLength": 1000},
   "inn": {"type": "string", "description": "10 digits for a company, 12 for a sole trader or person"},
   "kpp": {"type": "string", "description": "a Russian company only"},
   "bin": {"type": "string", "description": "Kazakhstan: a company"},
   "iin": {"type": "string", "description": "Kazakhstan: a person or sole trader"}}})~";
 
+// The money fields of a line or the totals; stated, they must agree with the
+// amounts computed from the items.
+const std::string kStatedAmounts = R"~(
+    "net": {"type": "string", "format": "money", "description": "stated: must agree with the computed one"},
+    "vat": {"type": "string", "format": "money", "description": "stated: must agree with the computed one"},
+    "gross": {"type": "string", "format": "money", "description": "stated: must agree with the computed one"})~";
+
+// A document's writable fields. On a change (registry.put with id) null
+// clears a field; on creation null means absent.
 const std::string kDocumentInput = R"~(
-  "kind": {"type": "string", "description": "invoice, act, contract, upd, order, accrual, payment, letter or a defined kind; required to create"},
-  "number": {"type": "string", "description": "given number; omitted: the next number of the kind's pattern"},
-  "date": {"type": "string", "format": "date", "x-validated-by-method": true,
-           "description": "YYYY-MM-DD; required to create"},
+  "kind": {"type": ["string", "null"], "description": "invoice, act, contract, upd, order, accrual, payment, letter or a defined kind; required to create"},
+  "number": {"type": ["string", "null"], "maxLength": 100, "description": "given number; omitted: the next number of the kind's pattern"},
+  "date": {"type": ["string", "null"], "format": "date", "description": "YYYY-MM-DD; required to create"},
   "organization": )~" + kRegistryParty +
                                    R"~(,
   "counterparty": )~" + kRegistryParty +
                                    R"~(,
-  "refs": {"type": "array", "items": {"type": "string"}, "description": "external refs system:type:id, e.g. bitrix24:deal:42"},
-  "currency": {"type": "string", "description": "ISO 4217, default RUB"},
-  "vat_mode": {"type": "string", "description": "included (default) or on_top, for items that do not say"},
-  "items": {"type": "array", "items": {"type": "object", "properties": {
-    "name": {"type": "string"}, "code": {"type": "string"}, "unit": {"type": "string"},
-    "quantity": {"type": "string", "description": "decimal, up to 3 places"},
-    "price": {"type": "string", "description": "money per unit"},
-    "discount": {"type": "string", "description": "money off the line"},
-    "vat_rate": {"type": "string", "description": "\"22\", \"10\", \"0\" ... or \"none\" (без НДС)"},
-    "vat_mode": {"type": "string", "description": "included or on_top"}}},
+  "refs": {"type": ["array", "null"], "items": {"type": "string"}, "description": "external refs system:type:id, e.g. bitrix24:deal:42"},
+  "currency": {"type": ["string", "null"], "format": "currency", "description": "ISO 4217, default RUB"},
+  "vat_mode": {"type": ["string", "null"], "enum": ["included", "on_top"], "description": "for items that do not say; default included"},
+  "items": {"type": ["array", "null"], "items": {"type": "object", "required": ["name", "quantity", "price", "vat_rate"], "properties": {
+    "name": {"type": "string", "minLength": 1, "maxLength": 1000}, "code": {"type": "string", "maxLength": 100},
+    "unit": {"type": "string", "maxLength": 50},
+    "quantity": {"type": "string", "format": "quantity", "description": "a positive decimal, up to 3 places"},
+    "price": {"type": "string", "format": "money", "description": "money per unit"},
+    "discount": {"type": "string", "format": "money", "description": "money off the line"},
+    "vat_rate": {"type": "string", "format": "vat_rate", "description": "\"22\", \"10\", \"0\" ... or \"none\" (без НДС)"},
+    "vat_mode": {"type": "string", "enum": ["included", "on_top"]},)~" +
+                                   kStatedAmounts + R"~(}},
     "description": "line items (order, invoice, act, upd); amounts and totals are computed, VAT per line"},
-  "totals": {"type": "object", "description": "net, vat, gross as money text; with items they must agree with the computed ones"},
-  "basis_id": {"type": "integer", "description": "the document this one is based on"},
-  "basis_text": {"type": "string", "description": "basis as text (Основание)"},
-  "valid_from": {"type": "string", "format": "date", "x-validated-by-method": true},
-  "valid_to": {"type": "string", "format": "date", "x-validated-by-method": true},
-  "status": {"type": "string", "description": "one of the kind's statuses; a change must be an allowed transition"},
-  "is_final": {"type": "boolean", "description": "default true"},
-  "supersedes": {"type": "integer", "description": "on create: the document this version replaces (it stops being final)"},
-  "requires_countersign": {"type": "boolean"},
-  "custom": {"type": "object", "description": "any JSON object of the host's own fields"},
-  "notes": {"type": "string"})~";
+  "totals": {"type": ["object", "null"], "properties": {)~" +
+                                   kStatedAmounts + R"~(,
+    "vat_by_rate": {"type": "array", "readOnly": true, "description": "computed; given back, it must be the computed one",
+      "items": {"type": "object", "properties": {"rate": {"type": "string", "format": "vat_rate"},
+        "net": {"type": "string", "format": "money"}, "vat": {"type": "string", "format": "money"}}}}},
+    "description": "net, vat, gross; with items they must agree with the computed ones, without items gross is required"},
+  "basis_id": {"type": ["integer", "null"], "minimum": 1, "description": "the document this one is based on"},
+  "basis_text": {"type": ["string", "null"], "maxLength": 2000, "description": "basis as text (Основание)"},
+  "valid_from": {"type": ["string", "null"], "format": "date"},
+  "valid_to": {"type": ["string", "null"], "format": "date"},
+  "status": {"type": ["string", "null"], "description": "one of the kind's statuses; a change must be an allowed transition"},
+  "is_final": {"type": ["boolean", "null"], "description": "default true"},
+  "supersedes": {"type": ["integer", "null"], "minimum": 1, "description": "on create: the document this version replaces (it stops being final)"},
+  "requires_countersign": {"type": ["boolean", "null"]},
+  "custom": {"type": ["object", "null"], "additionalProperties": true, "description": "any JSON object of the host's own fields"},
+  "notes": {"type": ["string", "null"], "maxLength": 100000})~";
 
 // Properties in the order people read a document (the CLI's table takes
 // its columns in this order); the JSON result keeps the document's own order.
@@ -118,36 +134,47 @@ const std::string kLinkParams =
   "type": {"type": "string", "enum": ["basis", "part_of_packet", "corrects", "attachment_of"]},)~" +
     kWho + "}}";
 
-std::string object_schema(const std::string& properties, const char* required = "",
-                          bool checked_by_method = false) {
+std::string object_schema(const std::string& properties, const char* required = "") {
   return std::string(R"~({"type": "object", )~") +
-         (checked_by_method ? R"~("x-validated-by-method": true, )~" : "") +
          (*required != '\0' ? std::string(R"~("required": )~") + required + ", " : "") +
          R"~("properties": {)~" + properties + "}}";
 }
 
+// What registry.get returns beyond the writable fields. A result may be put
+// back as it came; each of these must then be what opora holds.
+const std::string kReadOnly = R"~(
+  "version": {"type": "integer", "readOnly": true, "description": "given back: checked as expected_version is"},
+  "deleted": {"type": "boolean", "readOnly": true},
+  "superseded_by": {"type": "integer", "readOnly": true},
+  "created_at": {"type": "string", "format": "date-time", "readOnly": true},
+  "updated_at": {"type": "string", "format": "date-time", "readOnly": true},
+  "files": {"type": "array", "readOnly": true, "items": {"type": "object", "additionalProperties": true}},
+  "links": {"type": "array", "readOnly": true, "items": {"type": "object", "additionalProperties": true}})~";
+
+// registry.put, and each document of registry.put_many. The read-only members
+// let a registry.get result be put back as it came: each one given must be
+// what opora holds (rule read_only), never silently ignored.
+const std::string kPutParams = object_schema(
+    kId +
+    R"~(, "expected_version": {"type": "integer", "description": "refuse with OPORA_ECONFLICT unless the document is at this version"},)~" +
+    kDocumentInput + "," + kReadOnly + "," + kWho);
+
 }  // namespace
 
 void register_registry_methods(MethodTable& t) {
-  t.add(
-      "registry.put",
-      "Creates a document (no id) or changes one (id: fields given replace, null clears); "
-      "numbers, computes totals, journals every change.",
-      object_schema(
-          kId +
-              R"~(, "expected_version": {"type": "integer", "description": "refuse with OPORA_ECONFLICT unless the document is at this version"},)~" +
-              kDocumentInput + "," + kWho,
-          "", true),
-      kDocument, true, [](Database& db, const Params& p) {
-        return db.registry().put(p.object(), registry_context(db, p));
-      });
+  t.add("registry.put",
+        "Creates a document (no id) or changes one (id: fields given replace, null clears); "
+        "numbers, computes totals, journals every change.",
+        kPutParams, kDocument, true, [](Database& db, const Params& p) {
+          return db.registry().put(p.object(), registry_context(db, p));
+        });
 
   t.add(
       "registry.put_many",
       "Creates or changes many documents in one transaction: all or none, every problem listed.",
       object_schema(
-          R"~("documents": {"type": "array", "items": {"type": "object"}, "description": "registry.put parameters, one object each; a document's own actor and reason override the call's"},)~" +
-              kWho,
+          R"~("documents": {"type": "array", "description": "registry.put parameters, one object each; a document's own actor and reason override the call's", "items": )~" +
+              kPutParams + "}," + kWho,
           R"~(["documents"])~"),
       R"~({"type": "object", "properties": {"count": {"type": "integer"},
           "documents": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "integer"}, "number": {"type": "string"}}}}}})~",
@@ -215,7 +242,7 @@ void register_registry_methods(MethodTable& t) {
             "id": {"type": "string"}, "title": {"type": "string"},
             "statuses": {"type": "array", "items": {"type": "string"}},
             "initial": {"type": "string", "description": "default: the first status"},
-            "transitions": {"type": "object", "description": "{from: [to, ...]}"},
+            "transitions": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}, "description": "{from: [to, ...]}"},
             "has_items": {"type": "boolean"}, "requires_countersign": {"type": "boolean"},
             "number_pattern": {"type": "string", "description": "e.g. АКТ-{yyyy}-{seq:06}; {yyyy} {yy} {mm} {dd} {seq} {seq:N}"},
             "number_per_organization": {"type": "boolean"}}},)~" +
@@ -295,10 +322,10 @@ void register_registry_methods(MethodTable& t) {
           "date_from": {"type": "string", "format": "date"}, "date_to": {"type": "string", "format": "date"},
           "amount_min": {"type": "string", "format": "money", "description": "gross, in currency"},
           "amount_max": {"type": "string", "format": "money"},
-          "currency": {"type": "string", "description": "for amount filters, default RUB"},
+          "currency": {"type": "string", "format": "currency", "description": "for amount filters, default RUB"},
           "valid_on": {"type": "string", "format": "date", "description": "valid_from <= date <= valid_to (active contracts)"},
           "is_final": {"type": "boolean"},
-          "custom": {"type": "object", "description": "{field: value}: equality on custom fields"},
+          "custom": {"type": "object", "additionalProperties": {"type": ["string", "integer", "boolean", "null"]}, "description": "{field: value}: equality on custom fields (null: the field is absent)"},
           "include_deleted": {"type": "boolean"},
           "sort": {"type": "string", "enum": ["date", "-date", "number", "-number", "gross", "-gross", "id", "-id", "updated_at", "-updated_at"], "description": "default date; - for descending"},
           "limit": {"type": "integer", "minimum": 1, "maximum": 1000, "description": "default 100"},

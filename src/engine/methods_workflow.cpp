@@ -32,7 +32,7 @@ void register_workflow_methods(MethodTable& t) {
       "Stores a workflow definition (a statechart in JSON) as a new immutable version, after "
       "checking it with every mistake listed; an identical body is the same version.",
       R"~({"type": "object", "required": ["definition"], "properties": {
-          "definition": {"type": "object", "x-validated-by-method": true, "description": "{id, version?, title, calendar, multiple_instances, context, initial, states}; see docs/workflow.md"}}})~",
+          "definition": {"type": "object", "x-validated-by-method": true, "description": "{id, version?, title, description, calendar, multiple_instances, context, initial, states, triggers}; see docs/workflow.md. workflow.define checks it whole: unknown fields at any depth are refused like any parameter (OPORA_EINVAL, rule unknown_field), broken rules (a target that does not exist) with OPORA_EVALIDATION"}}})~",
       R"~({"type": "object", "properties": {"id": {"type": "string"}, "version": {"type": "integer"},
           "created": {"type": "boolean"}, "states": {"type": "integer"}}})~",
       true, [](Database& db, const Params& p) {
@@ -46,7 +46,8 @@ void register_workflow_methods(MethodTable& t) {
         "instance of the key is returned instead unless the definition allows several.",
         R"~({"type": "object", "required": ["definition", "key"], "properties": {
           "definition": {"type": "string"}, "version": {"type": "integer", "minimum": 1, "description": "default: the latest"},
-          "key": {"type": "string", "minLength": 1, "maxLength": 200}, "context": {"type": "object"}}})~",
+          "key": {"type": "string", "minLength": 1, "maxLength": 200},
+          "context": {"type": "object", "additionalProperties": true, "description": "the instance's starting context over the definition's defaults"}}})~",
         kInstance, true, [](Database& db, const Params& p) {
           return db.workflow().start(p.object(), db.workflow_clocks());
         });
@@ -56,7 +57,8 @@ void register_workflow_methods(MethodTable& t) {
         R"~({"type": "object", "required": ["event"], "properties": {
           "instance": {"type": "integer", "minimum": 1}, "definition": {"type": "string"},
           "key": {"type": "string"}, "event": {"type": "string", "minLength": 1, "maxLength": 128},
-          "data": {"type": "object"}, "event_id": {"type": "string", "maxLength": 200},
+          "data": {"type": "object", "additionalProperties": true, "description": "the event's payload, any JSON object"},
+          "event_id": {"type": "string", "maxLength": 200},
           "expected_seq": {"type": "integer", "description": "refuse with OPORA_ECONFLICT unless the instance is at this seq"}}})~",
         kInstance, true, [](Database& db, const Params& p) {
           return db.workflow().send(p.object(), db.workflow_clocks());
@@ -69,7 +71,7 @@ void register_workflow_methods(MethodTable& t) {
           "events": {"type": "array", "minItems": 1, "maxItems": 100000, "items": {"type": "object", "required": ["event"], "properties": {
             "instance": {"type": "integer", "minimum": 1}, "definition": {"type": "string"},
             "key": {"type": "string"}, "event": {"type": "string", "minLength": 1, "maxLength": 128},
-            "data": {"type": "object"}, "event_id": {"type": "string", "maxLength": 200},
+            "data": {"type": "object", "additionalProperties": true}, "event_id": {"type": "string", "maxLength": 200},
             "expected_seq": {"type": "integer"}}}}}})~",
         R"~({"type": "object", "properties": {
           "results": {"type": "array", "description": "in the order of events: {instance, accepted, duplicate, states, seq} or {error: {code, message, errors}}"},
@@ -104,7 +106,8 @@ void register_workflow_methods(MethodTable& t) {
       "event_id; an event no instance is ready for may wait in a buffer.",
       R"~({"type": "object", "required": ["type", "key"], "properties": {
           "type": {"type": "string", "minLength": 1, "maxLength": 128}, "key": {"type": "string", "minLength": 1, "maxLength": 200},
-          "data": {"type": "object"}, "event_id": {"type": "string", "maxLength": 200}}})~",
+          "data": {"type": "object", "additionalProperties": true, "description": "the event's payload, any JSON object"},
+          "event_id": {"type": "string", "maxLength": 200}}})~",
       R"~({"type": "object", "properties": {"started": {"type": "array"}, "delivered": {"type": "array"},
           "buffered": {"type": "integer"}, "duplicate": {"type": "boolean"}}})~",
       true, [](Database& db, const Params& p) {
@@ -141,7 +144,8 @@ void register_workflow_methods(MethodTable& t) {
         "task.<name>.<outcome> to its instance in the same transaction.",
         R"~({"type": "object", "required": ["task", "outcome"], "properties": {
           "task": {"type": "integer", "minimum": 1}, "outcome": {"type": "string"},
-          "comment": {"type": "string"}, "data": {"type": "object"}, "actor": {"type": "string"}}})~",
+          "comment": {"type": "string"}, "data": {"type": "object", "additionalProperties": true, "description": "sent with the task's event"},
+          "actor": {"type": "string"}}})~",
         kInstance, true, [](Database& db, const Params& p) {
           return db.workflow().complete_task(p.object(), db.workflow_clocks());
         });
@@ -185,7 +189,7 @@ void register_workflow_methods(MethodTable& t) {
         R"~({"type": "object", "required": ["instance", "to_version"], "properties": {
           "instance": {"type": "integer", "minimum": 1}, "to_version": {"type": "integer", "minimum": 1},
           "state_map": {"type": "object", "additionalProperties": {"type": "string"}, "description": "{old state id: new state id}"},
-          "context": {"type": "object", "description": "context fields to set while moving"},
+          "context": {"type": "object", "additionalProperties": true, "description": "context fields to set while moving"},
           "actor": {"type": "string"}, "reason": {"type": "string"}}})~",
         kInstance, true, [](Database& db, const Params& p) {
           return db.workflow().migrate(p.object(), db.workflow_clocks());

@@ -5,33 +5,53 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <string>
+#include <string_view>
 
 #include "core/error.hpp"
 
 namespace opora::engine {
 
-// Supported keywords: type (object, string, integer, boolean, array),
-// properties, required, items, enum, minimum, maximum, minLength, maxLength,
-// format (date, date-time, money, decimal, rounding), description.
-// A null value counts as absent. Unknown properties are ignored (forward
-// compatibility: a newer host may send fields an older library lacks).
+// Supported keywords: type (object, string, integer, boolean, array, null, or
+// a list of them), properties, required, additionalProperties (false, true or
+// a schema for every other member), items, enum, minimum, maximum, minLength
+// and maxLength (in characters: Unicode code points, not bytes), minItems,
+// maxItems, format, description, deprecated. Formats: date, date-time, money,
+// decimal, quantity, vat_rate, percent, currency (format_rule() has their
+// texts). Extensions:
+//   "x-validated-by-method": true  the method checks this value's members
+//                                  itself (a workflow definition); only its
+//                                  type is checked here
+//   "x-alias-of": "name"           a deprecated name of property "name";
+//                                  normalize() moves it (normalize.hpp)
+//
+// Objects are closed: a member not in "properties" is refused (rule
+// unknown_field, with "did you mean" when a known name is close) unless the
+// schema says "additionalProperties". A null value of a property counts as
+// absent (normalize() has already removed those the schema does not allow).
 //
 // Every problem is appended to `out` with its path ("calendar.years[0].year")
-// and a rule: required, type, enum, range, length, date, date-time, money,
-// decimal. A schema with "x-validated-by-method": true is documentation only:
-// the method checks those values itself.
+// and a rule: required, unknown_field, type, enum, range, length, or the
+// format's rule (date, date-time, money, decimal, quantity, vat_rate, percent,
+// currency).
 void validate(const boost::json::value& schema, const boost::json::value& value,
               const std::string& path, FieldErrors& out);
 
-// Hosts whose arrays cannot tell an empty list from an empty map (PHP, Lua)
-// send `[]` for an empty object. Replaces every empty array in `params` that
-// stands where the method's `schema` expects an object and never an array
-// (`{}` then), following properties and items; anything else is left for
-// validate() to judge.
-void empty_arrays_as_objects(const boost::json::object& schema, boost::json::object& params);
+// Makes a schema written in a method table say what validate() does: every
+// object schema without "additionalProperties" gets "additionalProperties":
+// false, and every alias is marked "deprecated" with a description naming its
+// property. Throws Error(internal) for an alias of a property that does not
+// exist (a bug in a method table).
+void seal_schema(boost::json::object& schema);
 
 // Parses schema text written in the method tables; a bad schema is a bug.
 boost::json::object parse_schema(const char* text);
+
+// Parses and seals (seal_schema) a parameter schema.
+boost::json::object parse_params_schema(const char* text);
+
+// Formats whose string holds an exact decimal number (money, decimal,
+// quantity, vat_rate, percent): normalize() accepts a JSON number for them.
+bool is_decimal_format(std::string_view format) noexcept;
 
 // Schema fragments the method tables share.
 inline const std::string kMoney = R"~({"type": "string", "format": "money"})~";

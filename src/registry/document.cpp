@@ -126,6 +126,33 @@ json::value opt(const std::optional<int64_t>& v) {
   return v ? json::value(*v) : json::value(nullptr);
 }
 
+// vat_by_rate given back with a document (a registry.get result put back as
+// it came) must be the one computed from its items.
+void check_stated_rates(const Reader& t, const std::vector<VatLine>& computed, const Currency& c) {
+  const auto* v = t.get("vat_by_rate");
+  if (v == nullptr) return;
+  const json::array* given = v->if_array();
+  bool same = given != nullptr && given->size() == computed.size();
+  for (size_t i = 0; same && i < computed.size(); ++i) {
+    const json::object* line = (*given)[i].if_object();
+    if (line == nullptr) {
+      same = false;
+      break;
+    }
+    const std::string rate = text_of(*line, "rate");
+    Decimal r;
+    const auto net = Money::parse(text_of(*line, "net"), c);
+    const auto vat = Money::parse(text_of(*line, "vat"), c);
+    same = parse_vat_rate(rate, r) &&
+           (rate == "none" ? "none" : r.to_string()) == computed[i].rate && net &&
+           *net == computed[i].net && vat && *vat == computed[i].vat;
+  }
+  if (!same)
+    t.errors().add(
+        t.at("vat_by_rate"), "totals_mismatch",
+        "is computed from the items; leave it out or give it as registry.get returns it");
+}
+
 void check_stated(const Reader& t, const char* key, const Money& computed, const Currency& c) {
   if (auto stated = t.money(key, c); stated && *stated != computed)
     t.errors().add(
@@ -287,7 +314,7 @@ Document parse_document(const json::object& in, const Kind& kind, const std::str
       if (errors.list().size() != before) return;
       try {
         if (it.discount > it.price.multiply(it.quantity)) {
-          errors.add(ir.at("discount"), "range", "is larger than quantity × price");
+          errors.add(ir.at("discount"), "discount_exceeds_line", "is larger than quantity × price");
           return;
         }
         compute_line(it, rate, d.currency);
@@ -336,6 +363,7 @@ Document parse_document(const json::object& in, const Kind& kind, const std::str
         check_stated(tr, "net", t.net, d.currency);
         check_stated(tr, "vat", t.vat, d.currency);
         check_stated(tr, "gross", t.gross, d.currency);
+        check_stated_rates(tr, t.by_rate, d.currency);
       }
       d.totals = std::move(t);
     } catch (const Error& e) {
@@ -343,6 +371,7 @@ Document parse_document(const json::object& in, const Kind& kind, const std::str
     }
   } else if (totals_value != nullptr && items_ok) {
     const Reader tr(totals_value->get_object(), r.at("totals"), errors);
+    check_stated_rates(tr, {}, d.currency);
     const auto gross = tr.money("gross", d.currency, true);
     const auto vat = tr.money("vat", d.currency);
     const auto net = tr.money("net", d.currency);
@@ -364,7 +393,7 @@ Document parse_document(const json::object& in, const Kind& kind, const std::str
   d.valid_from = r.date("valid_from");
   d.valid_to = r.date("valid_to");
   if (d.valid_from && d.valid_to && *d.valid_to < *d.valid_from)
-    errors.add(r.at("valid_to"), "range", "is before valid_from");
+    errors.add(r.at("valid_to"), "before_from", "is before valid_from");
   d.status = r.str("status", false, 64).value_or(kind.initial);
   if (!kind.has_status(d.status))
     errors.add(

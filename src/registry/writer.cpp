@@ -21,6 +21,13 @@ std::optional<std::string> json_text(const json::object& o, const char* key) {
   return v->is_string() ? std::string(v->get_string()) : json::serialize(*v);
 }
 
+// Members of a registry.get result that opora maintains. A result may be put
+// back as it came (the CRM pattern "get, change one field, put"): each one
+// given must then be what opora holds, so a change to one is refused, never
+// silently ignored. "version" is checked as expected_version is.
+constexpr const char* kReadOnly[] = {"version",    "deleted", "superseded_by", "created_at",
+                                     "updated_at", "files",   "links"};
+
 }  // namespace
 
 // One write operation (a put, or a whole put_many): caches sequence
@@ -85,6 +92,33 @@ class Registry::Writer {
  private:
   static std::string at(const std::string& path, const char* f) {
     return path.empty() ? std::string(f) : path + "." + f;
+  }
+
+  // The read-only members a change gives must be what the document has.
+  void check_read_only(int64_t id, const json::object& old, const json::object& patch,
+                       const std::string& path, FieldErrors& errors) {
+    for (const char* f : kReadOnly) {
+      const auto* given = patch.if_contains(f);
+      if (given == nullptr || given->is_null()) continue;
+      const std::string_view name(f);
+      const json::value held = name == "files"   ? json::value(r_.files_of(id))
+                               : name == "links" ? json::value(r_.links_of(id))
+                                                 : old.at(f);
+      if (*given == held) continue;
+      if (name == "version")
+        fail_field(ErrorCode::conflict, at(path, f), "version",
+                   "document " + std::to_string(id) + " is at version " + json::serialize(held) +
+                       ", not " + json::serialize(*given) +
+                       "; reload it and apply the change again");
+      errors.add(at(path, f), "read_only",
+                 std::string("is set by opora and is ") + json::serialize(held) +
+                     " for this document; leave it out or give it as registry.get returns it" +
+                     (name == "deleted" ? " (registry.delete and registry.restore change it)"
+                      : name == "files" ? " (registry.file.attach adds files)"
+                      : name == "links" ? " (registry.link and registry.unlink change them)"
+                      : name == "superseded_by" ? " (a new version with supersedes sets it)"
+                                                : ""));
+    }
   }
 
   // The document holding `number` in `scope`, with its chain, if any.
@@ -191,6 +225,11 @@ class Registry::Writer {
 
   json::object create(const json::object& in, const std::string& path, FieldErrors& errors) {
     const size_t before = errors.list().size();
+    for (const char* f : kReadOnly)
+      if (const auto* v = in.if_contains(f); v != nullptr && !v->is_null())
+        errors.add(at(path, f), "read_only",
+                   "is set by opora; a new document has none (leave it out, or give the id of "
+                   "the document it belongs to)");
     const Kind* kind = kind_of(in, path, errors);
     if (kind == nullptr) return {};
     Document d = parse_document(in, *kind, path, errors);
@@ -244,6 +283,7 @@ class Registry::Writer {
                        std::to_string(old.at("version").as_int64()) +
                        "; reload it and apply the change again");
     }
+    check_read_only(id, old, patch, path, errors);
     const size_t before = errors.list().size();
     const Kind& kind = r_.kind(std::string(old.at("kind").as_string()), at(path, "kind"));
     for (const char* f : {"kind", "supersedes"})

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "core/suggest.hpp"
 
 namespace opora::workflow {
 namespace json = boost::json;
@@ -73,7 +74,7 @@ class Compiler {
           "id",      "version", "title",  "calendar", "multiple_instances",
           "context", "initial", "states", "triggers", "description"};
       if (known.count(std::string(kv.key())) == 0)
-        errors_.add(std::string(kv.key()), "unknown_key", "is not a definition field");
+        unknown_field(std::string(kv.key()), kv.key(), known);
     }
     if (const auto* id = j.if_contains("id");
         id != nullptr && id->is_string() && is_identifier(id->get_string()))
@@ -166,7 +167,7 @@ class Compiler {
       static const std::set<std::string> known = {
           "type", "initial", "states", "on", "always", "after", "entry", "exit", "description"};
       if (known.count(std::string(kv.key())) == 0)
-        errors_.add(path + "." + std::string(kv.key()), "unknown_key", "is not a state field");
+        unknown_field(path + "." + std::string(kv.key()), kv.key(), known);
     }
     State::Type type = o.contains("states") ? State::Type::compound : State::Type::atomic;
     if (const auto* t = o.if_contains("type")) {
@@ -269,8 +270,10 @@ class Compiler {
         if (known.count(std::string(kv.key())) == 0 ||
             (!tr.timer && (kv.key() == "delay" || kv.key() == "working_days" ||
                            kv.key() == "calendar" || kv.key() == "at")))
-          errors_.add(path + "." + std::string(kv.key()), "unknown_key",
-                      "is not a transition field");
+          unknown_field(path + "." + std::string(kv.key()), kv.key(),
+                        tr.timer ? known
+                                 : std::set<std::string>{"target", "guard", "actions", "reenter",
+                                                         "description"});
       }
       if (const auto* t = o.if_contains("target")) {
         if (!t->is_string())
@@ -337,6 +340,14 @@ class Compiler {
     }
     if (kinds != 1) errors_.add(path, "timer", "give exactly one of delay, working_days or at");
     return t;
+  }
+
+  // A member a definition does not have: refused like an unknown parameter.
+  void unknown_field(const std::string& path, std::string_view key,
+                     const std::set<std::string>& known) {
+    errors_.add(
+        path, "unknown_field",
+        opora::unknown_field_message(key, std::vector<std::string>(known.begin(), known.end())));
   }
 
   void expression(std::string_view text, const std::string& path, std::optional<Expression>& out) {
@@ -430,9 +441,8 @@ class Compiler {
         }
         act.event = std::string(kv.value().get_string());
       } else {
-        errors_.add(p, "action",
-                    "unknown action \"" + std::string(kv.key()) +
-                        "\"; known: assign, emit, raise, task, approval, cancel_task");
+        unknown_field(p + "." + std::string(kv.key()), kv.key(),
+                      {"assign", "emit", "raise", "task", "approval", "cancel_task"});
         continue;
       }
       out.push_back(std::move(act));
@@ -449,7 +459,7 @@ class Compiler {
     for (const auto& kv : o) {
       static const std::set<std::string> known = {"event", "when", "start", "send_as", "buffer"};
       if (known.count(std::string(kv.key())) == 0)
-        errors_.add(path + "." + std::string(kv.key()), "unknown_key", "is not a trigger field");
+        unknown_field(path + "." + std::string(kv.key()), kv.key(), known);
     }
     if (const auto* e = o.if_contains("event");
         e != nullptr && e->is_string() && !e->get_string().empty())
@@ -500,7 +510,7 @@ class Compiler {
           "name",     "title",    "description",      "assignee", "group",
           "deadline", "outcomes", "comment_required", "form"};
       if (known.count(std::string(kv.key())) == 0)
-        errors_.add(path + "." + std::string(kv.key()), "unknown_key", "is not a task field");
+        unknown_field(path + "." + std::string(kv.key()), kv.key(), known);
     }
     if (const auto* n = o.if_contains("name");
         n != nullptr && n->is_string() && is_identifier(n->get_string()))

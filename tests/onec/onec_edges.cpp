@@ -206,8 +206,8 @@ void test_lifecycle() {
   CHECK(a.memory.live() == 0, "every platform block freed");
 }
 
-// A very long string both ways: a 3.5M-unit parameter (an ignored "pad"
-// field; opora caps notes at 100000 bytes) and notes of 3000 repetitions of
+// A very long string both ways: a 3.5M-unit parameter (a custom field "pad";
+// opora caps notes at 100000 characters) and notes of 3000 repetitions of
 // Cyrillic with a surrogate pair, read back identical.
 void test_long_strings() {
   Addin a;
@@ -217,8 +217,8 @@ void test_long_strings() {
   const std::u16string pad(3500000, u'ж');
   Outcome out = a.run(a.call, {u"registry.put",
                                u"{\"kind\": \"letter\", \"date\": \"2026-11-20\", "
-                               u"\"pad\": \"" +
-                                   pad + u"\", \"notes\": \"" + notes + u"\"}"});
+                               u"\"custom\": {\"pad\": \"" +
+                                   pad + u"\"}, \"notes\": \"" + notes + u"\"}"});
   CHECK(out.ok, "registry.put with a 3.5M-unit parameter");
   if (!out.ok)
     std::fprintf(stderr, "  LastError=%s\n", to_utf8(a.prop(a.last_error)).substr(0, 300).c_str());

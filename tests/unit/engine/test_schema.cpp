@@ -11,7 +11,8 @@ namespace {
 
 FieldErrors check(const char* schema, const char* value) {
   FieldErrors errors;
-  opora::engine::validate(opora::engine::parse_schema(schema), json::parse(value), "", errors);
+  opora::engine::validate(opora::engine::parse_params_schema(schema), json::parse(value), "",
+                          errors);
   return errors;
 }
 
@@ -21,19 +22,77 @@ const char* kSchema = R"~({"type": "object", "required": ["date", "days"], "prop
   "mode": {"type": "string", "enum": ["a", "b"]},
   "amount": {"type": "string", "format": "money"},
   "items": {"type": "array", "items": {"type": "object", "required": ["qty"],
-            "properties": {"qty": {"type": "string", "format": "decimal"}}}}
+            "properties": {"qty": {"type": "string", "format": "decimal"},
+                           "quantity": {"type": "string", "format": "quantity"}}}}
 }})~";
 
 }  // namespace
 
-TEST_CASE("a valid object passes and unknown fields are ignored") {
-  CHECK(check(kSchema, R"({"date": "2026-01-09", "days": 3, "extra": [1]})").empty());
+TEST_CASE("a valid object passes") {
+  CHECK(check(kSchema, R"({"date": "2026-01-09", "days": 3, "items": [{"qty": "1"}]})").empty());
+}
+
+TEST_CASE("an unknown field is refused at any depth, with the name it most likely meant") {
+  const auto e = check(kSchema, R"({"date": "2026-01-09", "days": 3, "dat": "2026-12-31",
+                                     "items": [{"qty": "1", "qnt": "2"}, {"qty": "1", "colour": 1}]})");
+  REQUIRE(e.list().size() == 3);
+  CHECK(e.list()[0].field == "dat");
+  CHECK(e.list()[0].rule == "unknown_field");
+  CHECK(e.list()[0].message == "is not a known field; did you mean \"date\"?");
+  CHECK(e.list()[1].field == "items[0].qnt");
+  CHECK(e.list()[1].message == "is not a known field; did you mean \"quantity\"?");
+  // Nothing close: the message lists what the object takes.
+  CHECK(e.list()[2].field == "items[1].colour");
+  CHECK(e.list()[2].message == "is not a known field (known: qty, quantity)");
+}
+
+TEST_CASE("an unknown field given null is still refused: the name is the mistake") {
+  const auto e = check(kSchema, R"({"date": "2026-01-09", "days": 3, "moed": null})");
+  REQUIRE(e.list().size() == 1);
+  CHECK(e.list()[0].rule == "unknown_field");
+  CHECK(e.list()[0].message == "is not a known field; did you mean \"mode\"?");
+}
+
+TEST_CASE("additionalProperties true takes any member, a schema checks every member") {
+  const char* schema = R"~({"type": "object", "properties": {
+    "custom": {"type": "object", "additionalProperties": true},
+    "map": {"type": "object", "additionalProperties": {"type": "string"}}}})~";
+  CHECK(check(schema, R"({"custom": {"any": [1, {"x": null}]}, "map": {"a": "b"}})").empty());
+  const auto e = check(schema, R"({"map": {"a": "b", "c": 1}})");
+  REQUIRE(e.list().size() == 1);
+  CHECK(e.list()[0].field == "map.c");
+  CHECK(e.list()[0].rule == "type");
+}
+
+TEST_CASE("sealing closes every object schema and says so, leaving open ones open") {
+  auto schema = opora::engine::parse_params_schema(R"~({"type": "object", "properties": {
+    "party": {"type": ["object", "null"], "properties": {"name": {"type": "string"}}},
+    "list": {"type": "array", "items": {"type": "object", "properties": {}}},
+    "custom": {"type": "object", "additionalProperties": true},
+    "own": {"type": "object", "x-validated-by-method": true}}})~");
+  CHECK(schema.at("additionalProperties") == false);
+  const auto& props = schema.at("properties").as_object();
+  CHECK(props.at("party").at("additionalProperties") == false);
+  CHECK(props.at("list").at("items").at("additionalProperties") == false);
+  CHECK(props.at("custom").at("additionalProperties") == true);
+  CHECK_FALSE(props.at("own").as_object().contains("additionalProperties"));
+}
+
+TEST_CASE("a value the method checks itself still has its type checked") {
+  const char* schema = R"~({"type": "object", "properties": {
+    "definition": {"type": "object", "x-validated-by-method": true}}})~";
+  CHECK(check(schema, R"({"definition": {"anything": 1}})").empty());
+  const auto e = check(schema, R"({"definition": 0})");
+  REQUIRE(e.list().size() == 1);
+  CHECK(e.list()[0].field == "definition");
+  CHECK(e.list()[0].rule == "type");
+  CHECK(e.list()[0].message == "expected an object, got an integer");
 }
 
 TEST_CASE("every problem is reported at once with its path and rule") {
   const auto e = check(kSchema, R"({"days": 11, "mode": "c", "amount": "12,50",
-                                     "items": [{"qty": "1.5"}, {"qty": "x"}, {}]})");
-  REQUIRE(e.list().size() == 6);
+                                     "items": [{"qty": "1.5"}, {"qty": "x"}, {}, {"qty": "1", "quantity": "0"}]})");
+  REQUIRE(e.list().size() == 7);
   CHECK(e.list()[0].field == "date");
   CHECK(e.list()[0].rule == "required");
   CHECK(e.list()[1].field == "days");
@@ -46,10 +105,12 @@ TEST_CASE("every problem is reported at once with its path and rule") {
   CHECK(e.list()[4].rule == "decimal");
   CHECK(e.list()[5].field == "items[2].qty");
   CHECK(e.list()[5].rule == "required");
+  CHECK(e.list()[6].field == "items[3].quantity");
+  CHECK(e.list()[6].rule == "quantity");
 }
 
 TEST_CASE("wrong types are named, and a fraction is not an integer") {
-  const auto e = check(kSchema, R"({"date": 20260109, "days": 1.0})");
+  const auto e = check(kSchema, R"({"date": 20260109, "days": 1.5})");
   REQUIRE(e.list().size() == 2);
   CHECK(e.list()[0].rule == "type");
   CHECK(e.list()[0].message == "expected a string, got an integer");
@@ -77,30 +138,45 @@ TEST_CASE("impossible dates and huge integers are rejected") {
   CHECK(e.list()[1].rule == "range");
 }
 
-TEST_CASE("an empty array where only an object fits becomes an empty object (PHP's [])") {
-  const auto schema = opora::engine::parse_schema(R"~({"type": "object", "properties": {
-    "custom": {"type": "object"},
-    "either": {"type": ["object", "string"]},
-    "list_or_map": {"type": ["array", "object"]},
-    "refs": {"type": "array", "items": {"type": "string"}},
-    "parties": {"type": "array", "items": {"type": "object", "properties": {
-        "bank": {"type": "object"}}}},
-    "nested": {"type": "object", "properties": {"data": {"type": "object"}}}
-  }})~");
-  auto params = json::parse(R"({"custom": [], "either": [], "list_or_map": [], "refs": [],
-    "parties": [[], {"bank": []}], "nested": {"data": []}, "unknown": [],
-    "custom_full": [1]})")
-                    .as_object();
-  opora::engine::empty_arrays_as_objects(schema, params);
-  CHECK(params == json::parse(R"({"custom": {}, "either": {}, "list_or_map": [], "refs": [],
-    "parties": [{}, {"bank": {}}], "nested": {"data": {}}, "unknown": [],
-    "custom_full": [1]})"));
-  // A non-empty array where an object belongs is still refused by validate().
-  auto wrong = json::parse(R"({"custom": [1]})").as_object();
-  opora::engine::empty_arrays_as_objects(schema, wrong);
-  FieldErrors errors;
-  opora::engine::validate(schema, wrong, "", errors);
-  REQUIRE(errors.list().size() == 1);
-  CHECK(errors.list()[0].field == "custom");
-  CHECK(errors.list()[0].rule == "type");
+TEST_CASE("string lengths are counted in characters, not bytes") {
+  const char* schema = R"~({"type": "object", "properties": {
+    "name": {"type": "string", "minLength": 2, "maxLength": 5}}})~";
+  // Five Cyrillic letters are ten bytes of UTF-8 and five characters.
+  CHECK(check(schema, R"({"name": "Жёлуд"})").empty());
+  CHECK(check(schema, R"({"name": "ЖЖ"})").empty());
+  const auto longer = check(schema, R"({"name": "Жёлуди"})");
+  REQUIRE(longer.list().size() == 1);
+  CHECK(longer.list()[0].rule == "length");
+  CHECK(longer.list()[0].message == "must be at most 5 characters long, got 6");
+  // A 4-byte character (an emoji) is one character too.
+  const auto shorter = check(schema, R"({"name": "😀"})");
+  REQUIRE(shorter.list().size() == 1);
+  CHECK(shorter.list()[0].message == "must be at least 2 characters long");
+}
+
+TEST_CASE("the decimal formats say what they take") {
+  const char* schema = R"~({"type": "object", "properties": {
+    "rate": {"type": "string", "format": "vat_rate"}, "percent": {"type": "string", "format": "percent"},
+    "currency": {"type": "string", "format": "currency"}}})~";
+  CHECK(check(schema, R"({"rate": "none", "percent": "12.5", "currency": "KZT"})").empty());
+  CHECK(check(schema, R"({"rate": "22", "percent": "0.0001", "currency": "RUB"})").empty());
+  const auto e = check(schema, R"({"rate": "22.001", "percent": "101", "currency": "rub"})");
+  REQUIRE(e.list().size() == 3);
+  CHECK(e.list()[0].rule == "vat_rate");
+  CHECK(e.list()[1].rule == "percent");
+  CHECK(e.list()[2].rule == "currency");
+}
+
+TEST_CASE("a message quotes at most 60 characters of the value it refuses") {
+  const std::string huge(100000, 'x');
+  const auto e = check(kSchema, ("{\"date\": \"" + huge + "\", \"days\": 1}").c_str());
+  REQUIRE(e.list().size() == 1);
+  CHECK(e.list()[0].message.size() < 200);
+  CHECK(e.list()[0].message.find(std::string(60, 'x') + "...") != std::string::npos);
+}
+
+TEST_CASE("an alias of a property that does not exist is a bug in the method table") {
+  CHECK_THROWS_AS(opora::engine::parse_params_schema(R"~({"type": "object", "properties": {
+    "dt": {"x-alias-of": "date"}}})~"),
+                  opora::Error);
 }

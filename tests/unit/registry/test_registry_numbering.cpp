@@ -350,7 +350,7 @@ TEST_CASE("a bad kind definition is refused listing every error") {
   RegistryDb r;
   const auto e = r.error("registry.kind.define", R"({"kind": {
       "id": "Заявка", "statuses": ["new", "new", "Bad Status"], "initial": "open",
-      "transitions": {"closed": ["new"], "new": ["gone", 5]},
+      "transitions": {"closed": ["new"], "new": ["gone"]},
       "number_pattern": "ЗВ-{yyyy}"}})");
   CAPTURE(describe(e));
   CHECK(e.code() == ErrorCode::validation);
@@ -360,9 +360,8 @@ TEST_CASE("a bad kind definition is refused listing every error") {
   CHECK(has_error(e, "kind.initial", "status"));
   CHECK(has_error(e, "kind.transitions.closed", "status"));
   CHECK(has_error(e, "kind.transitions.new[0]", "status"));
-  CHECK(has_error(e, "kind.transitions.new[1]", "status"));
   CHECK(has_error(e, "kind.number_pattern", "number_pattern"));
-  CHECK(e.field_errors().size() == 8);
+  CHECK(e.field_errors().size() == 7);
   for (const auto& k : r.kinds()) CHECK(k.at("id") != "Заявка");
 }
 
@@ -376,7 +375,7 @@ TEST_CASE("a kind definition with wrongly typed members is refused as invalid") 
         R"({"kind": {"id": 7, "statuses": ["open"]}})", R"({"kind": "memo"})", "{}"}) {
     INFO(std::string(def));
     const ErrorCode code = outcome([&] { r.call("registry.kind.define", def); });
-    CHECK((code == ErrorCode::invalid || code == ErrorCode::validation));
+    CHECK(code == ErrorCode::invalid);
   }
   for (const auto& k : r.kinds()) CHECK(k.at("builtin") == true);
 }

@@ -164,9 +164,9 @@ TEST_CASE("put_many lists every problem of every bad document with its path") {
   unknown["kind"] = "akt";
   auto mismatch = with(act(), "totals", R"({"gross": "1.00"})");
   auto several = act();
-  several["date"] = "2026-11-31";
   several["refs"] = json::array{"deal 42"};
-  several["items"].at(0).as_object()["vat_rate"] = "18%";
+  several["valid_from"] = "2026-12-31";
+  several["valid_to"] = "2026-12-01";
   const auto e =
       put_many_error(r, json::array{act(), bad_inn_act(), unknown, mismatch, act(), several});
   CAPTURE(describe(e));
@@ -174,13 +174,31 @@ TEST_CASE("put_many lists every problem of every bad document with its path") {
   CHECK(has_error(e, "documents[1].counterparty.inn", "inn_checksum"));
   CHECK(has_error(e, "documents[2].kind", "unknown_kind"));
   CHECK(has_error(e, "documents[3].totals.gross", "totals_mismatch"));
-  CHECK(has_error(e, "documents[5].date", "date"));
   CHECK(has_error(e, "documents[5].refs[0]", "ref"));
-  CHECK(has_error(e, "documents[5].items[0].vat_rate", "vat_rate"));
+  CHECK(has_error(e, "documents[5].valid_to", "before_from"));
   for (const auto& f : e.field_errors()) {
     CHECK(f.field.rfind("documents[0]", 0) == std::string::npos);
     CHECK(f.field.rfind("documents[4]", 0) == std::string::npos);
   }
+  CHECK(r.find(R"({"include_deleted": true})").at("documents").as_array().empty());
+}
+
+TEST_CASE("put_many lists every form problem of every malformed document with its path") {
+  RegistryDb r;
+  auto several = act();
+  several["date"] = "2026-11-31";
+  several["items"].at(0).as_object()["vat_rate"] = "18%";
+  several["items"].at(0).as_object()["qty"] = "1";
+  auto typo = act();
+  typo["dat"] = "2026-12-31";
+  const auto e = put_many_error(r, json::array{act(), several, typo});
+  CAPTURE(describe(e));
+  CHECK(e.code() == ErrorCode::invalid);
+  CHECK(e.field_errors().size() == 4);
+  CHECK(has_error(e, "documents[1].date", "date"));
+  CHECK(has_error(e, "documents[1].items[0].vat_rate", "vat_rate"));
+  CHECK(has_error(e, "documents[1].items[0].qty", "unknown_field"));
+  CHECK(has_error(e, "documents[2].dat", "unknown_field"));
   CHECK(r.find(R"({"include_deleted": true})").at("documents").as_array().empty());
 }
 
@@ -519,11 +537,23 @@ TEST_CASE("an edited export with one number on two documents is refused on impor
 TEST_CASE("put_many stops listing problems after a readable hundred") {
   RegistryDb r;
   json::array docs;
+  for (int i = 0; i < 150; ++i) docs.push_back(json::object{{"kind", "act"}});
+  const auto e = r.error("registry.put_many", json::object{{"documents", docs}});
+  CHECK(e.code() == ErrorCode::validation);
+  CHECK(e.field_errors().size() <= 101);
+  CHECK(has_error(e, "documents", "too_many_errors"));
+}
+
+TEST_CASE("the same malformed field in 150 documents is listed ten times and counted") {
+  RegistryDb r;
+  json::array docs;
   for (int i = 0; i < 150; ++i)
     docs.push_back(json::object{{"kind", "act"}, {"date", "2026-13-01"}});
   const auto e = r.error("registry.put_many", json::object{{"documents", docs}});
-  CHECK(e.field_errors().size() <= 101);
-  CHECK(has_error(e, "documents", "too_many_errors"));
+  CHECK(e.code() == ErrorCode::invalid);
+  CHECK(e.field_errors().size() == 10);
+  CHECK(has_error(e, "documents[9].date", "date"));
+  CHECK(std::string(e.what()).find("and 140 more problems not listed") != std::string::npos);
 }
 
 TEST_CASE("a deeply nested custom field is stored, found, exported and imported") {
