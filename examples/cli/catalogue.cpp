@@ -105,8 +105,17 @@ const json::object* schema_properties(const json::object& schema) {
 
 std::string_view schema_type(const json::object& schema) {
   const json::value* type = schema.if_contains("type");
-  return type != nullptr && type->is_string() ? std::string_view(type->get_string())
-                                              : std::string_view();
+  if (type != nullptr && type->is_string()) return type->get_string();
+  // ["string", "null"]: a flag gives the value; null is for hosts that clear it.
+  std::string_view only;
+  if (type != nullptr && type->is_array()) {
+    for (const json::value& t : type->get_array()) {
+      if (!t.is_string() || t.get_string() == "null") continue;
+      if (!only.empty()) return std::string_view();
+      only = t.get_string();
+    }
+  }
+  return only;
 }
 
 bool schema_requires(const json::object& schema, std::string_view name) {

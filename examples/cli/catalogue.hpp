@@ -61,7 +61,8 @@ void append_words(std::vector<std::string>& words, std::string_view arg);
 // The properties of an object schema (nullptr when there are none).
 const boost::json::object* schema_properties(const boost::json::object& schema);
 
-// The "type" of a schema ("" when it has none).
+// The "type" of a schema: its one type besides "null" when it lists several
+// (["string", "null"] -> "string"); "" when it has none or more than one.
 std::string_view schema_type(const boost::json::object& schema);
 
 // Whether `name` is listed in the schema's "required" array.

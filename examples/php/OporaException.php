@@ -163,7 +163,7 @@ class OporaException extends \RuntimeException
     }
 }
 
-/** OPORA_EVALIDATION: well-formed input that breaks a business rule; see getErrors(). */
+/** OPORA_EVALIDATION: a well-formed request that breaks a business rule; see getErrors(). */
 class ValidationException extends OporaException
 {
 }
@@ -178,7 +178,11 @@ class ConflictException extends OporaException
 {
 }
 
-/** OPORA_EINVAL or OPORA_EJSON: a missing or wrongly typed field, or params that are not a JSON object. */
+/**
+ * OPORA_EINVAL or OPORA_EJSON: a malformed request (a field missing, unknown, of the
+ * wrong type, or outside its format, enumeration, length or range), or params that
+ * are not a JSON object.
+ */
 class OporaInvalidArgument extends OporaException
 {
 }

@@ -290,10 +290,15 @@ def test_params_base_object_with_flag_overrides():
     # from stdin
     assert ok_json("calendar", "add_working_days", "--params", "-", "--days", "1",
                    input_text=base) == {"date": "2026-01-12"}
-    # keys the flags do not know pass through untouched
-    assert ok_json("calendar", "add_working_days", "--days", "1", "--params",
-                   '{"calendar": "ru", "date": "2025-12-30", "note": "ignored"}') == {
-        "date": "2026-01-12"}
+    # keys the flags do not know pass through to the library, which refuses an
+    # unknown one naming it (a typo must not change what a call does)
+    proc = run("--json", "calendar", "add_working_days", "--days", "1", "--params",
+               '{"calendar": "ru", "date": "2025-12-30", "dayz": 5}')
+    assert proc.returncode == 1 and proc.out == ""
+    error = json.loads(proc.err)
+    assert error["name"] == "OPORA_EINVAL"
+    assert error["errors"] == [{"field": "dayz", "rule": "unknown_field",
+                                "message": 'is not a known field; did you mean "days"?'}]
 
 
 @pytest.mark.parametrize("base", ["[1]", "{", "null", '"x"'])

@@ -29,7 +29,7 @@ def test_registry_find_and_missing_with_friendly_flags(tmp_path):
 def test_a_refused_document_names_the_field_on_stderr(tmp_path):
     r = run(tmp_path / "r.db", "registry", "put", "--kind", "act", "--date", "2026-13-01", check=False)
     assert r.returncode == 1
-    assert "OPORA_EVALIDATION" in r.stderr and "date" in r.stderr
+    assert "OPORA_EINVAL" in r.stderr and "date" in r.stderr
 
 
 def test_a_write_without_a_database_file_says_it_was_not_kept():

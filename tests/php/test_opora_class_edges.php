@@ -36,7 +36,7 @@ check(($put['custom'] ?? null) == ['0' => 'x'], 'custom {"0": "x"} stored');
 $doc = $db->call('registry.get', ['id' => $put['id']]);
 $doc['expected_version'] = $doc['version'];
 $e = thrown(fn () => $db->call('registry.put', $doc));
-check($e instanceof ValidationException && str_contains($e->getMessage(), 'custom'),
+check($e instanceof OporaInvalidArgument && str_contains($e->getMessage(), 'custom'),
       'custom {"0": "x"} put back as a list is refused naming custom: ' . describe($e));
 $doc['custom'] = (object) $doc['custom'];
 $e = thrown(fn () => $db->call('registry.put', $doc));

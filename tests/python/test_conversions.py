@@ -138,18 +138,29 @@ def test_tuples_are_arrays(db):
     assert r["kind"] == "weekend"
 
 
-def test_every_json_type_is_accepted_in_an_unknown_field(db):
-    extra = {
-        "none": None,
-        "flags": [True, False],
-        "big": 2**70,
-        "small": -(2**63),
-        "money": D("1.1"),
-        "day": datetime.date(2026, 1, 1),
-        "nested": {"a": [{"b": ()}]},
-    }
-    r = db.call("calendar.add_working_days", calendar="ru", date="2025-12-30", days=1, extra=extra)
-    assert r["date"] == datetime.date(2026, 1, 12)
+EVERY_JSON_TYPE = {
+    "none": None,
+    "flags": [True, False],
+    "big": 2**70,
+    "small": -(2**63),
+    "money": D("1.1"),
+    "day": datetime.date(2026, 1, 1),
+    "nested": {"a": [{"b": ()}]},
+}
+
+
+def test_every_json_type_is_accepted_in_a_free_form_field(db):
+    r = db.call("events.post", type="deal.changed", key="bitrix24:deal:1", data=EVERY_JSON_TYPE)
+    assert r["duplicate"] is False
+
+
+def test_every_json_type_in_an_unknown_field_is_refused_naming_it(db):
+    with pytest.raises(opora.InvalidArgument) as e:
+        db.call("calendar.add_working_days", calendar="ru", date="2025-12-30", days=1,
+                extra=EVERY_JSON_TYPE)
+    assert e.value.field_errors == [{"field": "extra", "rule": "unknown_field",
+                                     "message": e.value.field_errors[0]["message"]}]
+    assert "calendar, fallback, allow_provisional, date, days" in e.value.message
 
 
 def test_bool_is_not_taken_for_an_integer(db):
@@ -169,9 +180,13 @@ def test_int_subclasses_travel_as_their_value(db):
 def test_decimal_and_date_params_are_accepted_by_methods(db):
     r = db.call(
         "calendar.add_working_days",
-        {"calendar": "ru", "date": datetime.date(2025, 12, 30), "days": 1, "note": D("0.10")},
+        {"calendar": "ru", "date": datetime.date(2025, 12, 30), "days": 1},
     )
     assert r["date"] == datetime.date(2026, 1, 12)
+    order = db.call("registry.put", kind="order", date=datetime.date(2025, 12, 30),
+                    items=[{"name": "x", "quantity": D("1.5"), "price": D("0.10"),
+                            "vat_rate": D("22")}])
+    assert order["totals"]["gross"] == D("0.15")
 
 
 def test_results_keep_plain_json_types(db):

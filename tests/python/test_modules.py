@@ -63,7 +63,9 @@ def python_type(schema: dict) -> object:
     kinds = [k for k in kinds if k != "null"]
     enum = schema.get("enum")
     formats = {"date": datetime.date | str, "date-time": datetime.datetime | str,
-               "money": decimal.Decimal | str, "decimal": decimal.Decimal | str}
+               "money": decimal.Decimal | str, "decimal": decimal.Decimal | str,
+               "quantity": decimal.Decimal | str, "percent": decimal.Decimal | str,
+               "vat_rate": decimal.Decimal | str, "currency": str}
     if enum:
         result = typing.Literal[tuple(enum)]
     elif schema.get("format") in formats:

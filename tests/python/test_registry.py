@@ -36,11 +36,23 @@ def test_a_bad_document_raises_validation_error_listing_every_field(db):
     with pytest.raises(opora.ValidationError) as e:
         db.registry.put(kind="act", date="2026-11-20",
                         counterparty={"type": "company", "name": "X", "inn": "7707083890"},
-                        items=[{"name": "x", "quantity": "0", "price": "1.00", "vat_rate": "22"}])
+                        items=[{"name": "x", "quantity": "1", "price": "1.00", "vat_rate": "22",
+                                "gross": "2.00"}])
     fields = {(f["field"], f["rule"]) for f in e.value.field_errors}
-    assert ("counterparty.inn", "inn_checksum") in fields
-    assert ("counterparty.kpp", "kpp_required") in fields
-    assert ("items[0].quantity", "quantity") in fields
+    assert fields == {("counterparty.inn", "inn_checksum"), ("counterparty.kpp", "kpp_required"),
+                      ("items[0].gross", "totals_mismatch")}
+    assert db.registry.find()["documents"] == []
+
+
+def test_a_malformed_document_raises_invalid_argument_listing_every_field(db):
+    with pytest.raises(opora.InvalidArgument) as e:
+        db.registry.put(kind="act", date="2026-11-20",
+                        counterparty={"type": "company", "name": "X", "inn": "7707083890"},
+                        items=[{"name": "x", "quantity": "0", "price": "1.00", "vat_rate": "22",
+                                "qty": "1"}])
+    assert isinstance(e.value, ValueError)
+    fields = {(f["field"], f["rule"]) for f in e.value.field_errors}
+    assert fields == {("items[0].quantity", "quantity"), ("items[0].qty", "unknown_field")}
     assert db.registry.find()["documents"] == []
 
 

@@ -117,19 +117,21 @@ def test_a_definition_is_refused_with_every_mistake_listed_with_its_path(wf):
             "group": {"initial": "nope", "states": {"draft": {}}},
         },
     }
-    with pytest.raises(opora.ValidationError) as caught:
+    # Unknown fields make the request malformed (OPORA_EINVAL, as an unknown
+    # parameter anywhere does); every mistake is still listed.
+    with pytest.raises(opora.InvalidArgument) as caught:
         define(wf, broken)
     error = caught.value
-    assert error.code == -6 and error.name == "OPORA_EVALIDATION"
+    assert error.code == -2 and error.name == "OPORA_EINVAL"
     assert field_rules(error) == {
-        "colour": "unknown_key",                         # unknown definition field
-        "states.draft.colour": "unknown_key",            # unknown state field
-        "states.draft.on.poke.colour": "unknown_key",    # unknown transition field
+        "colour": "unknown_field",                       # unknown definition field
+        "states.draft.colour": "unknown_field",          # unknown state field
+        "states.draft.on.poke.colour": "unknown_field",  # unknown transition field
         "states.draft.on.submit.target": "unknown_state",
         "states.draft.on.check.guard": "expression",
         "states.review.entry[0].assign.n": "expression",
         "states.review.entry[1].emit.text": "expression",
-        "states.review.entry[2]": "action",
+        "states.review.entry[2].shout": "unknown_field",  # unknown action
         "states.review.after[0].delay": "duration",     # months: length depends on the start
         "states.review.after[1].delay": "duration",     # years, likewise
         "states.review.after[2]": "timer",               # two kinds of timer at once
@@ -145,6 +147,26 @@ def test_a_definition_is_refused_with_every_mistake_listed_with_its_path(wf):
     assert "column" in messages["states.review.entry[1].emit.text"]
     assert "nowhere" in messages["states.draft.on.submit.target"]
     assert wf.workflow.definitions()["definitions"] == []  # nothing stored
+    # Without the unknown fields the same mistakes break the definition's rules.
+    for state in broken["states"].values():
+        state.pop("colour", None)
+    broken.pop("colour")
+    del broken["states"]["draft"]["on"]["poke"]["colour"]
+    broken["states"]["review"]["entry"].pop()
+    with pytest.raises(opora.ValidationError) as caught:
+        define(wf, broken)
+    assert "unknown_field" not in field_rules(caught.value).values()
+    assert field_rules(caught.value)["states.draft.on.submit.target"] == "unknown_state"
+
+
+def test_a_misspelt_definition_field_suggests_the_right_one(wf):
+    with pytest.raises(opora.InvalidArgument) as caught:
+        define(wf, {"id": "typo", "initial": "a",
+                    "states": {"a": {"on": {"go": {"traget": "b"}, "end": "b"}},
+                               "b": {"type": "final"}}})
+    assert caught.value.field_errors == [{
+        "field": "states.a.on.go.traget", "rule": "unknown_field",
+        "message": 'is not a known field; did you mean "target"?'}]
 
 
 def test_an_unreachable_state_is_refused(wf):

@@ -79,8 +79,14 @@ class Error(Exception):
         self.field_errors = [dict(fe) for fe in field_errors or ()]
 
 
-class InvalidArgument(Error):
-    """OPORA_EINVAL (-2): a missing or wrongly typed field, or a value outside its format."""
+class InvalidArgument(Error, ValueError):
+    """OPORA_EINVAL (-2): a malformed request: a field missing, unknown (rule
+    ``unknown_field``, with the name it most likely meant), of the wrong type, or
+    outside its format, enumeration, length or range.
+
+    Also a :class:`ValueError`, as Python raises for a value of the right type
+    that is not acceptable, so ``except ValueError`` catches it too.
+    """
 
     code = -2
     name = "OPORA_EINVAL"
@@ -109,7 +115,8 @@ class Conflict(Error):
 
 
 class ValidationError(Error):
-    """OPORA_EVALIDATION (-6): well-formed input that breaks a business rule; every
+    """OPORA_EVALIDATION (-6): a well-formed request that breaks a business rule (a
+    checksum, fields that disagree with each other or with stored data); every
     problem is listed in ``field_errors``."""
 
     code = -6

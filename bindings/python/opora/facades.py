@@ -101,6 +101,10 @@ _PY_FORMATS: dict[str, Any] = {
     "date-time": datetime.datetime | str,
     "money": decimal.Decimal | str,
     "decimal": decimal.Decimal | str,
+    "quantity": decimal.Decimal | str,
+    "percent": decimal.Decimal | str,
+    "vat_rate": decimal.Decimal | str,
+    "currency": str,
 }
 _PY_TYPES: dict[str, Any] = {
     "string": str,

@@ -98,7 +98,7 @@ class BillingAccount(Facade):
             phone (str or null)
             address (str or null)
             organization (str or null): tax id of one of our organisations
-            currency (str)
+            currency (currency)
             status (str; one of active, suspended, disconnected)
             credit_limit (money)
             actor (str): who acts (recorded in the journal)
@@ -154,7 +154,7 @@ class BillingDiscount(Facade):
             account (str; required): account number (лицевой счёт)
             subscription (int 1..)
             name (str; required)
-            percent (decimal)
+            percent (percent)
             amount (money)
             from_ (date; required)
             to (date)
@@ -783,7 +783,7 @@ class BillingTariff(Facade):
             code (str)
             name (str)
             fee (money): per month, or per day with fee_period day
-            currency (str): ISO 4217, default RUB
+            currency (currency): ISO 4217, default RUB
             fee_period (str; one of month, day)
             tax (str): tax code: ru_vat (20% to 2025, 22% from 2026), ru_vat_10, ru_vat_0, none, kz_vat (12%/16%), or one a host defined; default ru_vat, kz_vat for KZT
             vat_mode (str; one of included, on_top)
@@ -792,7 +792,7 @@ class BillingTariff(Facade):
             freeze_fee (money): monthly fee while frozen; absent: free
             payment_term_days (int 0..366): due date = accrual date + this, default 10
 
-        Returns a dict with code (str), name (str), fee (Decimal), currency (str), fee_period (str), tax (str), vat_mode (str), billing (str), proration (str), freeze_fee (Decimal), payment_term_days (int 0..366).
+        Returns a dict with code (str), name (str), fee (Decimal), currency (currency), fee_period (str), tax (str), vat_mode (str), billing (str), proration (str), freeze_fee (Decimal), payment_term_days (int 0..366).
 
         Same as db.call("billing.tariff.define", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -839,7 +839,7 @@ class BillingTax(Facade):
         self,
         *,
         code: str,
-        rate: str,
+        rate: decimal.Decimal | str,
         valid_from: datetime.date | str,
         title: str = OMITTED,
         actor: str = OMITTED,
@@ -851,7 +851,7 @@ class BillingTax(Facade):
 
         Parameters (keywords; an omitted one is not sent):
             code (str; required)
-            rate (str; required): percent ("22", "12.5") or "none"
+            rate (vat_rate; required): percent ("22", "12.5") or "none"
             valid_from (date; required)
             title (str)
             actor (str): who acts (recorded in the journal)
@@ -2017,7 +2017,7 @@ class Events(Facade):
         Parameters (keywords; an omitted one is not sent):
             type (str; required)
             key (str; required)
-            data (dict)
+            data (dict): the event's payload, any JSON object
             event_id (str)
 
         Returns a dict with started (list), delivered (list), buffered (int), duplicate (bool).
@@ -2345,10 +2345,10 @@ class Registry(Facade):
             date_to (date)
             amount_min (money): gross, in currency
             amount_max (money)
-            currency (str): for amount filters, default RUB
+            currency (currency): for amount filters, default RUB
             valid_on (date): valid_from <= date <= valid_to (active contracts)
             is_final (bool)
-            custom (dict): {field: value}: equality on custom fields
+            custom (dict): {field: value}: equality on custom fields (null: the field is absent)
             include_deleted (bool)
             sort (str; one of date, -date, number, -number, gross, -gross, id, -id, updated_at, -updated_at): default date; - for descending
             limit (int 1..1000): default 100
@@ -2547,26 +2547,33 @@ class Registry(Facade):
         *,
         id: int = OMITTED,
         expected_version: int = OMITTED,
-        kind: str = OMITTED,
-        number: str = OMITTED,
-        date: datetime.date | str = OMITTED,
-        organization: Mapping[str, Any] = OMITTED,
-        counterparty: Mapping[str, Any] = OMITTED,
-        refs: list[str] | tuple[str, ...] = OMITTED,
-        currency: str = OMITTED,
-        vat_mode: str = OMITTED,
-        items: list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...] = OMITTED,
-        totals: Mapping[str, Any] = OMITTED,
-        basis_id: int = OMITTED,
-        basis_text: str = OMITTED,
-        valid_from: datetime.date | str = OMITTED,
-        valid_to: datetime.date | str = OMITTED,
-        status: str = OMITTED,
-        is_final: bool = OMITTED,
-        supersedes: int = OMITTED,
-        requires_countersign: bool = OMITTED,
-        custom: Mapping[str, Any] = OMITTED,
-        notes: str = OMITTED,
+        kind: str | None = OMITTED,
+        number: str | None = OMITTED,
+        date: datetime.date | str | None = OMITTED,
+        organization: Mapping[str, Any] | None = OMITTED,
+        counterparty: Mapping[str, Any] | None = OMITTED,
+        refs: list[str] | tuple[str, ...] | None = OMITTED,
+        currency: str | None = OMITTED,
+        vat_mode: Literal["included", "on_top"] | None = OMITTED,
+        items: list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...] | None = OMITTED,
+        totals: Mapping[str, Any] | None = OMITTED,
+        basis_id: int | None = OMITTED,
+        basis_text: str | None = OMITTED,
+        valid_from: datetime.date | str | None = OMITTED,
+        valid_to: datetime.date | str | None = OMITTED,
+        status: str | None = OMITTED,
+        is_final: bool | None = OMITTED,
+        supersedes: int | None = OMITTED,
+        requires_countersign: bool | None = OMITTED,
+        custom: Mapping[str, Any] | None = OMITTED,
+        notes: str | None = OMITTED,
+        version: int = OMITTED,
+        deleted: bool = OMITTED,
+        superseded_by: int = OMITTED,
+        created_at: datetime.datetime | str = OMITTED,
+        updated_at: datetime.datetime | str = OMITTED,
+        files: list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...] = OMITTED,
+        links: list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...] = OMITTED,
         actor: str = OMITTED,
         reason: str = OMITTED,
     ) -> dict[str, Any]:
@@ -2577,26 +2584,33 @@ class Registry(Facade):
         Parameters (keywords; an omitted one is not sent):
             id (int 1..): document id
             expected_version (int): refuse with OPORA_ECONFLICT unless the document is at this version
-            kind (str): invoice, act, contract, upd, order, accrual, payment, letter or a defined kind; required to create
-            number (str): given number; omitted: the next number of the kind's pattern
-            date (date): YYYY-MM-DD; required to create
-            organization (dict): keys type, name, inn, kpp, bin, iin
-            counterparty (dict): keys type, name, inn, kpp, bin, iin
-            refs (list of str): external refs system:type:id, e.g. bitrix24:deal:42
-            currency (str): ISO 4217, default RUB
-            vat_mode (str): included (default) or on_top, for items that do not say
-            items (list of dict): line items (order, invoice, act, upd); amounts and totals are computed, VAT per line
-            totals (dict): net, vat, gross as money text; with items they must agree with the computed ones
-            basis_id (int): the document this one is based on
-            basis_text (str): basis as text (Основание)
-            valid_from (date)
-            valid_to (date)
-            status (str): one of the kind's statuses; a change must be an allowed transition
-            is_final (bool): default true
-            supersedes (int): on create: the document this version replaces (it stops being final)
-            requires_countersign (bool)
-            custom (dict): any JSON object of the host's own fields
-            notes (str)
+            kind (str or null): invoice, act, contract, upd, order, accrual, payment, letter or a defined kind; required to create
+            number (str or null): given number; omitted: the next number of the kind's pattern
+            date (date or null): YYYY-MM-DD; required to create
+            organization (dict or null)
+            counterparty (dict or null)
+            refs (list or null): external refs system:type:id, e.g. bitrix24:deal:42
+            currency (currency or null): ISO 4217, default RUB
+            vat_mode (str or null; one of included, on_top): for items that do not say; default included
+            items (list or null): line items (order, invoice, act, upd); amounts and totals are computed, VAT per line
+            totals (dict or null): net, vat, gross; with items they must agree with the computed ones, without items gross is required
+            basis_id (int or null 1..): the document this one is based on
+            basis_text (str or null): basis as text (Основание)
+            valid_from (date or null)
+            valid_to (date or null)
+            status (str or null): one of the kind's statuses; a change must be an allowed transition
+            is_final (bool or null): default true
+            supersedes (int or null 1..): on create: the document this version replaces (it stops being final)
+            requires_countersign (bool or null)
+            custom (dict or null): any JSON object of the host's own fields
+            notes (str or null)
+            version (int): given back: checked as expected_version is
+            deleted (bool)
+            superseded_by (int)
+            created_at (date-time)
+            updated_at (date-time)
+            files (list of dict)
+            links (list of dict)
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
@@ -2629,6 +2643,13 @@ class Registry(Facade):
                 "requires_countersign": requires_countersign,
                 "custom": custom,
                 "notes": notes,
+                "version": version,
+                "deleted": deleted,
+                "superseded_by": superseded_by,
+                "created_at": created_at,
+                "updated_at": updated_at,
+                "files": files,
+                "links": links,
                 "actor": actor,
                 "reason": reason,
             },
@@ -2919,7 +2940,7 @@ class WorkflowTask(Facade):
             task (int 1..; required)
             outcome (str; required)
             comment (str)
-            data (dict)
+            data (dict): sent with the task's event
             actor (str)
 
         Returns a dict with instance (int), definition (str), version (int), key (str), status (str), states (list of str), context (dict), seq (int), timers (list of dict), accepted (bool), duplicate (bool), existing (bool), effects (int).
@@ -2969,7 +2990,7 @@ class Workflow(Facade):
         Changes the database, as one transaction.
 
         Parameters (keywords; an omitted one is not sent):
-            definition (dict; required): {id, version?, title, calendar, multiple_instances, context, initial, states}; see docs/workflow.md
+            definition (dict; required): {id, version?, title, description, calendar, multiple_instances, context, initial, states, triggers}; see docs/workflow.md. workflow.define checks it whole: unknown fields at any depth are refused like any parameter (OPORA_EINVAL, rule unknown_field), broken rules (a target that does not exist) with OPORA_EVALIDATION
 
         Returns a dict with id (str), version (int), created (bool), states (int).
 
@@ -3202,7 +3223,7 @@ class Workflow(Facade):
             definition (str)
             key (str)
             event (str; required)
-            data (dict)
+            data (dict): the event's payload, any JSON object
             event_id (str)
             expected_seq (int): refuse with OPORA_ECONFLICT unless the instance is at this seq
 
@@ -3268,7 +3289,7 @@ class Workflow(Facade):
             definition (str; required)
             version (int 1..): default: the latest
             key (str; required)
-            context (dict)
+            context (dict): the instance's starting context over the definition's defaults
 
         Returns a dict with instance (int), definition (str), version (int), key (str), status (str), states (list of str), context (dict), seq (int), timers (list of dict), accepted (bool), duplicate (bool), existing (bool), effects (int).
 
