@@ -248,8 +248,8 @@ json::object Billing::get_account(const std::string& number, const Context& ctx)
 json::object Billing::list_accounts(const json::object& p) {
   const FieldErrors none;
   json::array out;
-  const int64_t limit = p.contains("limit") ? p.at("limit").as_int64() : 100;
-  const int64_t after = p.contains("after_id") ? p.at("after_id").as_int64() : 0;
+  const int64_t limit = int_or(p, "limit", 100);
+  const int64_t after = int_or(p, "after_id", 0);
   auto st = impl_->conn.cached(
       "SELECT id, body FROM billing_account WHERE id > ?1 AND (?2 IS NULL OR status = ?2) "
       "ORDER BY id LIMIT ?3");

@@ -267,8 +267,7 @@ json::object Billing::gateway(const json::object& p, const Context& ctx) {
     }
   }
   const ParsedGatewayQuery parsed = parse_gateway_query(*protocol, query);
-  const std::string channel = p.contains("channel") ? std::string(p.at("channel").as_string())
-                                                    : std::string(p.at("protocol").as_string());
+  const std::string channel = text_or(p, "channel", std::string(p.at("protocol").as_string()));
   if (!is_channel(channel))
     fail_field(ErrorCode::invalid, "channel", "channel",
                "expected lower-case letters, digits, _ - . (at most 40)");

@@ -47,7 +47,7 @@ json::object Billing::qr(const json::object& p, const Context& ctx) {
   const bool by_document = p.contains("document");
   if (by_account == by_document)
     fail_field(ErrorCode::invalid, "account", "one_of", "give exactly one of account or document");
-  std::string enc = p.contains("encoding") ? std::string(p.at("encoding").as_string()) : "utf-8";
+  std::string enc = text_or(p, "encoding", "utf-8");
   QrEncoding encoding = QrEncoding::utf8;
   if (enc == "windows-1251")
     encoding = QrEncoding::cp1251;
@@ -96,9 +96,8 @@ json::object Billing::qr(const json::object& p, const Context& ctx) {
   q.kpp = payee.kpp;
   if (sum && *sum > 0) q.sum_kopecks = *sum;
   q.pers_acc = a.number;
-  q.purpose = p.contains("purpose") ? std::string(p.at("purpose").as_string())
-                                    : "Оплата услуг по лицевому счёту " + a.number;
-  q.tech_code = p.contains("tech_code") ? std::string(p.at("tech_code").as_string()) : "09";
+  q.purpose = text_or(p, "purpose", "Оплата услуг по лицевому счёту ") + a.number;
+  q.tech_code = text_or(p, "tech_code", "09");
   const QrResult r = build_payment_qr(q, encoding);
   json::object out{{"text", r.text_utf8},
                    {"payload_base64", base64_encode(r.bytes)},
@@ -143,8 +142,7 @@ json::object Billing::import_statement(const json::object& p, const Context& ctx
 
   int64_t posted = 0, unmatched = 0, duplicates = 0, outgoing = 0, skipped = 0;
   json::array lines;
-  const std::string channel =
-      p.contains("channel") ? std::string(p.at("channel").as_string()) : "bank";
+  const std::string channel = text_or(p, "channel", "bank");
   for (const StatementDocument& d : st.documents) {
     std::string our;
     for (const auto& acc : ours)
@@ -292,8 +290,7 @@ json::object Billing::resolve_unmatched(const json::object& p, const Context& ct
   const Date date = *Date::parse(q->text(2));
   q->reset();
   const AccountRow a = impl_->account(std::string(p.at("account").as_string()), "account");
-  const std::string channel =
-      p.contains("channel") ? std::string(p.at("channel").as_string()) : "bank";
+  const std::string channel = text_or(p, "channel", "bank");
   bool replayed = false;
   json::object answer =
       impl_->post_payment(a, channel, "statement:" + std::to_string(line_id),

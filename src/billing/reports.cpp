@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "billing/impl.hpp"
+#include "core/json_text.hpp"
 #include "store/sqlite.hpp"
 
 namespace opora::billing {
@@ -201,9 +202,9 @@ json::object Billing::turnover(const json::object& p) {
 
 json::object Billing::debtors(const json::object& p, const Context& ctx) {
   const Date on = date_param(p, "date", ctx.today);
-  const int64_t min_days = p.contains("min_days") ? p.at("min_days").as_int64() : 1;
+  const int64_t min_days = int_or(p, "min_days", 1);
   const int64_t min_amount = amount_param(p, "min_amount");
-  const int64_t limit = p.contains("limit") ? p.at("limit").as_int64() : 1000;
+  const int64_t limit = int_or(p, "limit", 1000);
   json::array out;
   int64_t count = 0;
   for_each_position(*impl_, on, [&](int64_t account_id, const Position& pos) {

@@ -30,6 +30,22 @@ inline const boost::json::value* present(const boost::json::object& o, std::stri
   return v != nullptr && !v->is_null() ? v : nullptr;
 }
 
+// An optional integer parameter: its value, or `fallback` when it is absent
+// or null (hosts send null for unset fields). For params the method schemas
+// have already checked, as every read of an optional parameter should be:
+// `contains(x) ? at(x).as_int64() : fallback` failed on null.
+inline int64_t int_or(const boost::json::object& o, std::string_view key, int64_t fallback) {
+  const auto* v = present(o, key);
+  return v != nullptr && v->is_int64() ? v->get_int64() : fallback;
+}
+
+// An optional string parameter: its value, or `fallback` when it is absent or null.
+inline std::string text_or(const boost::json::object& o, std::string_view key,
+                           std::string fallback) {
+  const auto* v = present(o, key);
+  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::move(fallback);
+}
+
 // Throws Error(corrupt) if the stored text does not parse.
 boost::json::value parse_stored(std::string_view text);
 

@@ -71,8 +71,8 @@ int64_t Workflow::open_incident(int64_t instance, const std::string& kind,
 }
 
 json::object Workflow::instances(const json::object& p) {
-  const int64_t limit = p.contains("limit") ? p.at("limit").as_int64() : 100;
-  const int64_t after = p.contains("after") ? p.at("after").as_int64() : 0;
+  const int64_t limit = int_or(p, "limit", 100);
+  const int64_t after = int_or(p, "after", 0);
   auto st = conn_.cached(
       "SELECT id, definition, version, key, status, state, seq, started_at, updated_at FROM "
       "workflow_instance i WHERE id > ?1 AND (?2 IS NULL OR definition = ?2) AND (?3 IS NULL OR "
@@ -312,7 +312,7 @@ constexpr const char* kIncidentColumns =
 }  // namespace
 
 json::object Workflow::incidents(const json::object& p) {
-  const int64_t limit = p.contains("limit") ? p.at("limit").as_int64() : 100;
+  const int64_t limit = int_or(p, "limit", 100);
   auto st = conn_.cached(std::string(kIncidentColumns) +
                          "WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR instance_id = ?2) "
                          "ORDER BY id LIMIT ?3");

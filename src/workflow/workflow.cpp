@@ -451,7 +451,7 @@ json::object Workflow::step_once(Instance& in, const std::optional<Event>& event
 json::object Workflow::start(const json::object& p, const Clocks& clocks) {
   const std::string def_id = text_of(p, "definition");
   const std::string key = text_of(p, "key");
-  const int64_t version = p.contains("version") ? p.at("version").as_int64() : 0;
+  const int64_t version = int_or(p, "version", 0);
   const Definition& d = definition(def_id, version, "definition");
   if (!d.multiple_instances) {
     auto st = conn_.cached(
@@ -533,7 +533,7 @@ json::object Workflow::send(const json::object& p, const Clocks& clocks) {
       ev != nullptr && ev->is_int64() && ev->get_int64() != in.seq)
     fail_field(ErrorCode::conflict, "expected_seq", "version",
                "instance " + std::to_string(id) + " is at " + std::to_string(in.seq));
-  Event e{text_of(p, "event"), p.contains("data") ? p.at("data") : json::value(nullptr)};
+  Event e{text_of(p, "event"), present(p, "data") ? p.at("data") : json::value(nullptr)};
   if (e.name.empty()) fail_field(ErrorCode::invalid, "event", "required", "an event name");
   json::object out = step(in, e, clocks);
   out["duplicate"] = false;
@@ -658,7 +658,7 @@ constexpr const char* kTaskColumns =
 }  // namespace
 
 json::object Workflow::tasks(const json::object& p, const Clocks& clocks) {
-  const int64_t limit = p.contains("limit") ? p.at("limit").as_int64() : 100;
+  const int64_t limit = int_or(p, "limit", 100);
   auto st = conn_.cached(
       std::string(kTaskColumns) +
       "WHERE status = 'open' AND (?1 IS NULL OR assignee = ?1) AND (?2 IS NULL OR grp = ?2) AND "
@@ -738,7 +738,7 @@ json::object Workflow::post_event(const json::object& p, const Clocks& clocks) {
   const std::string type = text_of(p, "type");
   const std::string key = text_of(p, "key");
   const std::string event_id = text_of(p, "event_id");
-  const json::value data = p.contains("data") ? p.at("data") : json::value(json::object{});
+  const json::value data = present(p, "data") ? p.at("data") : json::value(json::object{});
   if (!event_id.empty()) {
     auto st = conn_.cached("SELECT answer FROM workflow_domain_event WHERE event_id = ?1");
     st->bind(1, event_id);
@@ -860,9 +860,9 @@ void Workflow::append_history(int64_t instance, int64_t seq, const json::object&
 
 json::object Workflow::export_definition(const json::object& p) {
   const std::string id = text_of(p, "definition");
-  const int64_t version = p.contains("version") ? p.at("version").as_int64() : 0;
+  const int64_t version = int_or(p, "version", 0);
   const Definition& d = definition(id, version, "definition");
-  const std::string format = p.contains("format") ? text_of(p, "format") : "svg";
+  const std::string format = text_or(p, "format", "svg");
   std::map<std::string, int64_t> counts;
   if (format == "svg" && (!p.contains("counts") || p.at("counts").as_bool())) {
     // Live instances of this version in each state: the monitoring view.
@@ -891,8 +891,8 @@ json::object Workflow::get(int64_t instance) {
 json::object Workflow::history(const json::object& p) {
   const int64_t id = p.at("instance").as_int64();
   load(id, "instance");
-  const int64_t after = p.contains("after") ? p.at("after").as_int64() : 0;
-  const int64_t limit = p.contains("limit") ? p.at("limit").as_int64() : 1000;
+  const int64_t after = int_or(p, "after", 0);
+  const int64_t limit = int_or(p, "limit", 1000);
   json::array out;
   // Whole steps only: stop at the first step that reaches the limit.
   auto st = conn_.cached(
@@ -919,8 +919,8 @@ json::object Workflow::history(const json::object& p) {
 
 json::object Workflow::tick(const json::object& p, const Clocks& clocks) {
   const Timestamp now =
-      p.contains("now") ? Timestamp::parse_field(p.at("now").as_string(), "now") : clocks.now;
-  const int64_t limit = p.contains("limit") ? p.at("limit").as_int64() : 10000;
+      present(p, "now") ? Timestamp::parse_field(p.at("now").as_string(), "now") : clocks.now;
+  const int64_t limit = int_or(p, "limit", 10000);
   Clocks at = clocks;
   at.now = now;
   at.today = now.date_at(clocks.utc_offset_minutes);
@@ -975,8 +975,8 @@ json::object Workflow::tick(const json::object& p, const Clocks& clocks) {
 }
 
 json::object Workflow::fetch_effects(const json::object& p, const Clocks& clocks) {
-  const int64_t limit = p.contains("limit") ? p.at("limit").as_int64() : 100;
-  const int64_t lease = p.contains("lease_seconds") ? p.at("lease_seconds").as_int64() : 60;
+  const int64_t limit = int_or(p, "limit", 100);
+  const int64_t lease = int_or(p, "lease_seconds", 60);
   json::array out;
   std::vector<int64_t> ids;
   {
