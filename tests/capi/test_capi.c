@@ -334,6 +334,51 @@ static void test_watch(void) {
   opora_db_close(db);
 }
 
+/* What a C host, 1C or PHP naturally writes, read strictly and forgivingly
+ * (opora_db_call in opora.h): an unknown member refused with a suggestion,
+ * amounts as JSON numbers, 1C's midnight date-times, null for unset. */
+static void test_strict_params(void) {
+  opora_db* db = NULL;
+  CHECK(opora_db_open(&db, ":memory:", "{\"clock\": \"manual\", \"now\": \"2026-01-15\"}") ==
+        OPORA_OK);
+  /* Unknown member, at the top and deep inside, with the name it meant. */
+  expect_call(db, "calendar.add_working_days",
+              "{\"calendar\": \"ru\", \"date\": \"2026-01-15\", \"days\": 1, \"dys\": 5}",
+              OPORA_EINVAL, "\"field\":\"dys\",\"rule\":\"unknown_field\"");
+  CHECK(contains(opora_last_error_message(), "did you mean \"days\"?"));
+  expect_call(db, "registry.put",
+              "{\"kind\": \"order\", \"date\": \"2026-01-15\", \"items\": [{\"name\": \"x\", "
+              "\"qty\": \"2\", \"price\": \"10.00\", \"vat_rate\": \"22\"}]}",
+              OPORA_EINVAL, "\"field\":\"items[0].qty\",\"rule\":\"unknown_field\"");
+  CHECK(contains(opora_last_error_message(), "did you mean \"quantity\"?"));
+  /* Amounts, quantities and rates as JSON numbers; 1C's midnight date. */
+  expect_call(db, "registry.put",
+              "{\"kind\": \"order\", \"date\": \"2026-01-15T00:00:00\", \"items\": [{\"name\": "
+              "\"x\", \"quantity\": 2, \"price\": 499.99, \"vat_rate\": 22}]}",
+              OPORA_OK, "\"gross\":\"999.98\"");
+  expect_call(db, "registry.get", "{\"id\": 1}", OPORA_OK, "\"date\":\"2026-01-15\"");
+  expect_call(db, "registry.put",
+              "{\"kind\": \"order\", \"date\": \"2026-01-15\", \"items\": [{\"name\": \"x\", "
+              "\"quantity\": 1, \"price\": 0.30000000000000004, \"vat_rate\": 22}]}",
+              OPORA_EINVAL, "\"field\":\"items[0].price\",\"rule\":\"inexact_number\"");
+  expect_call(db, "calendar.is_working_day",
+              "{\"calendar\": \"ru\", \"date\": \"2026-01-15T09:30:00\"}", OPORA_EINVAL,
+              "a date has no time of day");
+  /* A malformed date is OPORA_EINVAL in every method. */
+  expect_call(db, "registry.put", "{\"kind\": \"letter\", \"date\": \"2026-02-30\"}", OPORA_EINVAL,
+              "\"rule\":\"date\"");
+  expect_call(db, "calendar.is_working_day", "{\"calendar\": \"ru\", \"date\": \"2026-02-30\"}",
+              OPORA_EINVAL, "\"rule\":\"date\"");
+  /* null for an optional member is absent. */
+  expect_call(db, "registry.find", "{\"kind\": null, \"limit\": null, \"cursor\": null}", OPORA_OK,
+              "\"documents\":[{");
+  expect_call(db, "workflow.tick", "{\"now\": null, \"limit\": null}", OPORA_OK, "\"fired\":0");
+  /* A wrongly typed member is invalid, not internal. */
+  expect_call(db, "workflow.define", "{\"definition\": 0}", OPORA_EINVAL,
+              "\"field\":\"definition\",\"rule\":\"type\"");
+  opora_db_close(db);
+}
+
 int main(int argc, char** argv) {
   const char* path = argc > 1 ? argv[1] : "capi-test.db";
   remove(path);
@@ -345,6 +390,7 @@ int main(int argc, char** argv) {
   test_progress();
   test_watch();
   test_workflow();
+  test_strict_params();
   printf("%d passed, %d failed\n", checks - failures, failures);
   return failures == 0 ? 0 : 1;
 }

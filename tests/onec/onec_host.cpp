@@ -496,6 +496,47 @@ int main(int argc, char** argv) {
   expect_failure(host, platform, out, last_error, last_error_json, u"LS-9999", "OPORA_ENOTFOUND",
                  OPORA_ENOTFOUND);
 
+  // What 1C's ЗаписатьJSON writes for a Структура: a Дата as midnight
+  // date-time, Число as a JSON number (with a fraction when it has one),
+  // Неопределено as null. Accepted as written (examples/onec/README.md).
+  out = host.call(
+      call, {string_param(u"registry.put"),
+             string_param(u"{\n\"kind\": \"order\",\n\"date\": \"2026-01-15T00:00:00\",\n"
+                          u"\"notes\": null,\n\"items\": [\n{\n\"name\": \"Монтаж\",\n"
+                          u"\"quantity\": 2,\n\"price\": 499.99,\n\"vat_rate\": 22\n}\n]\n}")});
+  CHECK(out.ok);
+  if (!out.ok) std::fprintf(stderr, "  %s\n", to_utf8(host.get_property(last_error)).c_str());
+  {
+    const boost::json::value doc = parse(out.text);
+    CHECK(field(doc, "date") == "2026-01-15");
+    const boost::json::value* totals =
+        doc.is_object() ? doc.as_object().if_contains("totals") : nullptr;
+    CHECK(totals != nullptr && field(*totals, "gross") == "999.98");
+  }
+  out = host.call(call, {string_param(u"registry.find"),
+                         string_param(u"{\"kind\": null, \"limit\": null, \"cursor\": null}")});
+  CHECK(out.ok && contains(out.text, u"\"number\""));
+  // A misspelt key is refused with the name it meant, never ignored.
+  out = host.call(
+      call, {string_param(u"registry.put"),
+             string_param(u"{\"kind\": \"order\", \"date\": \"2026-01-15\", \"items\": "
+                          u"[{\"name\": \"x\", \"qty\": 1, \"price\": 1, \"vat_rate\": 22}]}")});
+  expect_failure(host, platform, out, last_error, last_error_json,
+                 u"items[0].qty: is not a known field; did you mean \"quantity\"?", "OPORA_EINVAL",
+                 OPORA_EINVAL);
+  // A Дата with a time of day is not a date.
+  out =
+      host.call(call, {string_param(u"registry.put"),
+                       string_param(u"{\"kind\": \"letter\", \"date\": \"2026-01-15T10:00:00\"}")});
+  expect_failure(host, platform, out, last_error, last_error_json, u"a date has no time of day",
+                 "OPORA_EINVAL", OPORA_EINVAL);
+  // A sum computed in floating point is not an exact amount.
+  out = host.call(call, {string_param(u"billing.pay"),
+                         string_param(u"{\"channel\": \"1c\", \"txn_id\": \"9\", \"account\": "
+                                      u"\"LS-0001\", \"amount\": 0.30000000000000004}")});
+  expect_failure(host, platform, out, last_error, last_error_json, u"0.30000000000000004",
+                 "OPORA_EINVAL", OPORA_EINVAL);
+
   // Called as a procedure (the value dropped in 1C script): nothing allocated.
   const std::size_t allocations = memory.allocations();
   out = host.call(call, {string_param(u"meta.methods")}, false);

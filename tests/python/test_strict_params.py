@@ -359,3 +359,59 @@ def test_wrongly_typed_members_are_invalid_never_internal():
                 internal.append((name, dotted(path), bad, error["message"]))
     c.close()
     assert internal == []
+
+
+# ------------------------------------------------------------- db.call --
+
+def test_through_db_call_the_important_rules_hold():
+    with opora.open(":memory:", **OPTIONS) as db:
+        # An unknown member, with the name it most likely meant; also a ValueError.
+        with pytest.raises(ValueError) as e:
+            db.call("registry.put", kind="order", date="2026-01-15",
+                    items=[{"name": "x", "qty": 2, "price": 10, "vat_rate": 22}])
+        assert isinstance(e.value, opora.InvalidArgument)
+        assert {"field": "items[0].qty", "rule": "unknown_field",
+                "message": 'is not a known field; did you mean "quantity"?'} in e.value.field_errors
+        # Amounts, quantities and rates as integers; 1C's midnight date.
+        doc = db.call("registry.put", kind="order", date="2026-01-15T00:00:00",
+                      items=[{"name": "x", "quantity": 2, "price": 500, "vat_rate": 22}])
+        assert str(doc["date"]) == "2026-01-15"
+        assert str(doc["totals"]["gross"]) == "1000.00"
+        # Any other time of day is refused for a date.
+        with pytest.raises(opora.InvalidArgument) as e:
+            db.call("registry.put", kind="letter", date="2026-01-15T12:00:00")
+        assert e.value.field_errors[0]["rule"] == "date"
+        # null for an optional member is absent, in every method.
+        assert db.call("registry.find", kind=None, limit=None) == db.call("registry.find")
+        assert db.call("workflow.tick", now=None, limit=None)["fired"] == 0
+        # Floats stay refused by the binding: Decimal or str carry exact amounts.
+        with pytest.raises(TypeError):
+            db.call("billing.pay", channel="kaspi", txn_id="1", account="1", amount=0.5)
+
+
+def test_a_registry_get_result_goes_back_as_it_came_and_read_only_members_are_checked():
+    with opora.open(":memory:", **OPTIONS) as db:
+        put = db.call("registry.put", kind="order", date="2026-01-15",
+                      items=[{"name": "x", "quantity": "1", "price": "10.00", "vat_rate": "22"}])
+        doc = db.call("registry.get", id=put["id"])
+        doc["notes"] = "changed"
+        assert db.call("registry.put", doc)["notes"] == "changed"  # version 1 was current
+        with pytest.raises(opora.Conflict):  # a stale copy: version is now 2
+            db.call("registry.put", doc)
+        fresh = db.call("registry.get", id=put["id"])
+        fresh["deleted"] = True
+        with pytest.raises(opora.ValidationError) as e:
+            db.call("registry.put", fresh)
+        assert e.value.field_errors[0]["field"] == "deleted"
+        assert e.value.field_errors[0]["rule"] == "read_only"
+        fresh = db.call("registry.get", id=put["id"])
+        fresh["totals"]["vat_by_rate"][0]["vat"] = "0.01"
+        with pytest.raises(opora.ValidationError) as e:
+            db.call("registry.put", fresh)
+        assert e.value.field_errors[0]["field"] == "totals.vat_by_rate"
+        copy_of = db.call("registry.get", id=put["id"])
+        del copy_of["id"]
+        with pytest.raises(opora.ValidationError) as e:
+            db.call("registry.put", copy_of)
+        assert {(f["field"], f["rule"]) for f in e.value.field_errors} >= {
+            ("version", "read_only"), ("created_at", "read_only"), ("files", "read_only")}
