@@ -16,7 +16,7 @@ std::string folded(std::string_view s) {
   return out;
 }
 
-std::string lower(std::string_view s) {
+std::string lowered(std::string_view s) {
   std::string out(s);
   for (char& c : out)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
@@ -63,7 +63,7 @@ std::optional<std::string> closest_name(std::string_view given,
   // Names longer than this are not field names; comparing them costs time only.
   constexpr size_t kLongest = 100;
   if (given.empty() || given.size() > kLongest) return std::nullopt;
-  const std::string g = lower(given);
+  const std::string g = lowered(given);
   const std::string gf = folded(given);
   const size_t allowed = g.size() <= 4 ? 1 : g.size() <= 8 ? 2 : 3;
   // Lower rank is better: 0 same when folded, 1 typo, 2 abbreviation or prefix.
@@ -72,7 +72,7 @@ std::optional<std::string> closest_name(std::string_view given,
   const std::string* best = nullptr;
   for (const auto& name : known) {
     if (name.size() > kLongest) continue;
-    const std::string n = lower(name);
+    const std::string n = lowered(name);
     int rank = -1;
     size_t edits = edit_distance(g, n);
     if (!gf.empty() && folded(name) == gf)

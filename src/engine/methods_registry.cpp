@@ -142,7 +142,7 @@ std::string object_schema(const std::string& properties, const char* required = 
 
 // What registry.get returns beyond the writable fields. A result may be put
 // back as it came; each of these must then be what opora holds.
-const std::string kReadOnly = R"~(
+const std::string kReadOnlyMembers = R"~(
   "version": {"type": "integer", "readOnly": true, "description": "given back: checked as expected_version is"},
   "deleted": {"type": "boolean", "readOnly": true},
   "superseded_by": {"type": "integer", "readOnly": true},
@@ -157,7 +157,7 @@ const std::string kReadOnly = R"~(
 const std::string kPutParams = object_schema(
     kId +
     R"~(, "expected_version": {"type": "integer", "description": "refuse with OPORA_ECONFLICT unless the document is at this version"},)~" +
-    kDocumentInput + "," + kReadOnly + "," + kWho);
+    kDocumentInput + "," + kReadOnlyMembers + "," + kWho);
 
 }  // namespace
 

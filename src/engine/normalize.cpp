@@ -14,7 +14,7 @@ namespace json = boost::json;
 
 namespace {
 
-std::string join(const std::string& path, std::string_view key) {
+std::string child_path(const std::string& path, std::string_view key) {
   return path.empty() ? std::string(key) : path + "." + std::string(key);
 }
 
@@ -104,7 +104,7 @@ void number_to_text(const json::object& schema, json::value& v, const std::strin
   }
 }
 
-bool all_digits(std::string_view s, size_t from, size_t count) {
+bool digits_at(std::string_view s, size_t from, size_t count) {
   if (from + count > s.size()) return false;
   for (size_t i = from; i < from + count; ++i)
     if (s[i] < '0' || s[i] > '9') return false;
@@ -115,8 +115,8 @@ bool all_digits(std::string_view s, size_t from, size_t count) {
 void date_time_to_date(json::value& v, const std::string& path, FieldErrors& out) {
   const std::string_view s = v.get_string();
   if (s.size() < 19 || s[10] != 'T' || !Date::parse(s.substr(0, 10))) return;
-  if (s[13] != ':' || s[16] != ':' || !all_digits(s, 11, 2) || !all_digits(s, 14, 2) ||
-      !all_digits(s, 17, 2))
+  if (s[13] != ':' || s[16] != ':' || !digits_at(s, 11, 2) || !digits_at(s, 14, 2) ||
+      !digits_at(s, 17, 2))
     return;
   size_t i = 19;
   bool fraction_zero = true;
@@ -128,8 +128,8 @@ void date_time_to_date(json::value& v, const std::string& path, FieldErrors& out
   }
   const std::string_view zone = s.substr(i);
   if (!(zone.empty() || zone == "Z" ||
-        (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && all_digits(zone, 1, 2) &&
-         zone[3] == ':' && all_digits(zone, 4, 2))))
+        (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && digits_at(zone, 1, 2) &&
+         zone[3] == ':' && digits_at(zone, 4, 2))))
     return;
   if (s.substr(11, 8) == "00:00:00" && fraction_zero) {
     v = std::string(s.substr(0, 10));
@@ -159,7 +159,7 @@ void normalize_object(const json::object& schema, json::object& obj, const std::
       obj.erase(p.key());
     } else if (current != nullptr && !current->is_null()) {
       out.add(
-          join(path, p.key()), "alias_conflict",
+          child_path(path, p.key()), "alias_conflict",
           "is the old name of \"" + name + "\", which is given too: send only \"" + name + "\"");
     } else {
       json::value moved = std::move(*alias);
@@ -179,7 +179,7 @@ void normalize_object(const json::object& schema, json::object& obj, const std::
       if (!allows(*sub_schema, "null")) absent.emplace_back(kv.key());
       continue;
     }
-    normalize(*sub_schema, kv.value(), join(path, kv.key()), out);
+    normalize(*sub_schema, kv.value(), child_path(path, kv.key()), out);
   }
   for (const auto& key : absent) obj.erase(key);
 }

@@ -15,7 +15,7 @@ namespace json = boost::json;
 
 namespace {
 
-std::string join(const std::string& path, std::string_view key) {
+std::string member_path(const std::string& path, std::string_view key) {
   return path.empty() ? std::string(key) : path + "." + std::string(key);
 }
 
@@ -43,7 +43,7 @@ const char* json_kind(const json::value& v) {
 // Characters as JSON Schema counts them: Unicode code points. Boost.JSON
 // has checked the text is UTF-8, so every byte that does not continue a
 // sequence starts one.
-int64_t code_points(std::string_view s) {
+int64_t char_count(std::string_view s) {
   int64_t n = 0;
   for (char c : s)
     if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
@@ -150,8 +150,8 @@ std::string type_name(std::string_view type) {
 }
 
 // False (and the problem added) when `v` has none of the schema's types.
-bool check_type(const json::object& schema, const json::value& v, const std::string& path,
-                FieldErrors& out) {
+bool check_types(const json::object& schema, const json::value& v, const std::string& path,
+                 FieldErrors& out) {
   const auto* type = schema.if_contains("type");
   if (type == nullptr) return true;
   std::vector<std::string_view> types;
@@ -198,7 +198,7 @@ void check_string(const json::object& schema, std::string_view s, const std::str
   if (const auto* f = schema.if_contains("format")) check_format(f->as_string(), s, path, out);
   const auto* min_len = schema.if_contains("minLength");
   const auto* max_len = schema.if_contains("maxLength");
-  const int64_t n = code_points(s);
+  const int64_t n = char_count(s);
   if (min_len != nullptr && n < min_len->to_number<int64_t>())
     out.add(path, "length",
             "must be at least " + std::to_string(min_len->to_number<int64_t>()) +
@@ -236,7 +236,7 @@ void check_object(const json::object& schema, const json::object& obj, const std
     for (const auto& name : required->as_array()) {
       const auto* field = obj.if_contains(name.as_string());
       if (field == nullptr || field->is_null())
-        out.add(join(path, name.as_string()), "required", "is required");
+        out.add(member_path(path, name.as_string()), "required", "is required");
     }
   }
   const auto* extra = schema.if_contains("additionalProperties");
@@ -245,14 +245,14 @@ void check_object(const json::object& schema, const json::object& obj, const std
     const json::value* sub = props.if_contains(kv.key());
     if (sub == nullptr && extra != nullptr && extra->is_object()) sub = extra;
     if (sub != nullptr) {
-      if (!kv.value().is_null()) validate(*sub, kv.value(), join(path, kv.key()), out);
+      if (!kv.value().is_null()) validate(*sub, kv.value(), member_path(path, kv.key()), out);
       continue;
     }
     if (extra != nullptr && extra->is_bool() && extra->get_bool()) continue;
     if (known.empty())
       for (const auto& p : props)
         if (p.value().as_object().if_contains("x-alias-of") == nullptr) known.emplace_back(p.key());
-    out.add(join(path, kv.key()), "unknown_field", unknown_field_message(kv.key(), known));
+    out.add(member_path(path, kv.key()), "unknown_field", unknown_field_message(kv.key(), known));
   }
 }
 
@@ -266,7 +266,7 @@ bool is_decimal_format(std::string_view format) noexcept {
 void validate(const json::value& schema_value, const json::value& v, const std::string& path,
               FieldErrors& out) {
   const auto& schema = schema_value.as_object();
-  if (!check_type(schema, v, path, out)) return;
+  if (!check_types(schema, v, path, out)) return;
   if (v.is_null()) return;
   // The method itself checks the members of this value, reporting every
   // problem with its path; the schema documents it and checks its type.
