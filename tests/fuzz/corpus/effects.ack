@@ -1,0 +1,1 @@
+effects.ack {"id": 1, "result": "done"}
