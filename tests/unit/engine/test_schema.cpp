@@ -180,3 +180,16 @@ TEST_CASE("an alias of a property that does not exist is a bug in the method tab
     "dt": {"x-alias-of": "date"}}})~"),
                   opora::Error);
 }
+
+TEST_CASE("thousands of unknown members are answered quickly, with names cut short") {
+  std::string params = "{";
+  for (int i = 0; i < 20000; ++i)
+    params += (i ? ", \"" : "\"") + std::string(80, 'k') + std::to_string(i) + "\": 1";
+  params += "}";
+  const auto e =
+      check(R"~({"type": "object", "properties": {"name": {"type": "string"}}})~", params.c_str());
+  REQUIRE(e.list().size() == 20000);
+  CHECK(e.list()[0].field == std::string(60, 'k') + "...");
+  CHECK(e.list()[0].rule == "unknown_field");
+  CHECK(e.list()[19999].message == "is not a known field");
+}
