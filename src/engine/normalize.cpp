@@ -1,5 +1,6 @@
 #include "engine/normalize.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
 #include <cmath>
@@ -142,6 +143,17 @@ void date_time_to_date(json::value& v, const std::string& path, FieldErrors& out
               "\"");
 }
 
+// Removes `key`, keeping the order of the other members (json::object::erase
+// moves the last member into the gap; a host's order stays as it came).
+void erase_in_order(json::object& obj, std::string_view key) {
+  if (!obj.contains(key)) return;
+  json::object kept(obj.storage());
+  kept.reserve(obj.size());
+  for (auto& kv : obj)
+    if (kv.key() != key) kept.emplace(kv.key(), std::move(kv.value()));
+  obj = std::move(kept);
+}
+
 void normalize_object(const json::object& schema, json::object& obj, const std::string& path,
                       FieldErrors& out) {
   static const json::object kNoProperties;
@@ -156,14 +168,14 @@ void normalize_object(const json::object& schema, json::object& obj, const std::
     const std::string name(canonical->as_string());
     auto* current = obj.if_contains(name);
     if (alias->is_null()) {
-      obj.erase(p.key());
+      erase_in_order(obj, p.key());
     } else if (current != nullptr && !current->is_null()) {
       out.add(
           child_path(path, p.key()), "alias_conflict",
           "is the old name of \"" + name + "\", which is given too: send only \"" + name + "\"");
     } else {
       json::value moved = std::move(*alias);
-      obj.erase(p.key());
+      erase_in_order(obj, p.key());
       obj[name] = std::move(moved);
     }
   }
@@ -181,7 +193,13 @@ void normalize_object(const json::object& schema, json::object& obj, const std::
     }
     normalize(*sub_schema, kv.value(), child_path(path, kv.key()), out);
   }
-  for (const auto& key : absent) obj.erase(key);
+  if (absent.empty()) return;
+  json::object kept(obj.storage());
+  kept.reserve(obj.size());
+  for (auto& kv : obj)
+    if (std::find(absent.begin(), absent.end(), kv.key()) == absent.end())
+      kept.emplace(kv.key(), std::move(kv.value()));
+  obj = std::move(kept);
 }
 
 }  // namespace

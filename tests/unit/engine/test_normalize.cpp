@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <boost/json.hpp>
+#include <string>
+#include <vector>
 
 #include "engine/normalize.hpp"
 #include "engine/schema.hpp"
@@ -182,4 +184,12 @@ TEST_CASE("an empty array where only an object fits becomes an empty object (PHP
   REQUIRE(errors.list().size() == 1);
   CHECK(errors.list()[0].field == "custom");
   CHECK(errors.list()[0].rule == "type");
+}
+
+TEST_CASE("removing nulls and moving an alias keep the order of the other members") {
+  const auto r = normalized(R"({"name": "a", "limit": null, "price": "1", "phone": null,
+                                "dat": "2026-01-01", "ratio": "2"})");
+  std::vector<std::string> keys;
+  for (const auto& kv : r.params) keys.emplace_back(kv.key());
+  CHECK(keys == std::vector<std::string>{"name", "price", "phone", "ratio", "date"});
 }
