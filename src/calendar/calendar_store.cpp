@@ -85,6 +85,7 @@ BusinessCalendar CalendarStore::load(const json::object& document, const std::st
     FieldErrors fields;
     for (const auto& f : e.field_errors())
       fields.add(f.field.empty() ? "calendar" : "calendar." + f.field, f.rule, f.message);
+    fields.add_omitted(e.omitted());
     fields.throw_if_any(e.code());
   }
   auto st = conn_.cached(

@@ -45,7 +45,7 @@ void fail_field(ErrorCode code, std::string field, std::string rule, std::string
 void FieldErrors::throw_if_any(ErrorCode code) const {
   if (errors_.empty()) return;
   std::vector<FieldError> listed;
-  size_t omitted = 0;
+  size_t omitted = carried_omitted_;
   std::set<std::tuple<std::string, std::string, std::string>> seen;
   std::map<std::tuple<std::string, std::string, std::string>, size_t> same_shape;
   for (const auto& e : errors_) {
@@ -65,7 +65,7 @@ void FieldErrors::throw_if_any(ErrorCode code) const {
   if (omitted > 0)
     text += "; and " + std::to_string(omitted) + " more " +
             (omitted == 1 ? "problem" : "problems") + " not listed";
-  throw Error(code, std::move(text), std::move(listed));
+  throw Error(code, std::move(text), std::move(listed), omitted);
 }
 
 const char* error_code_text(ErrorCode code) noexcept {

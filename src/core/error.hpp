@@ -47,15 +47,22 @@ bool is_form_rule(std::string_view rule) noexcept;
 
 class Error : public std::runtime_error {
  public:
-  Error(ErrorCode code, std::string message, std::vector<FieldError> fields = {})
-      : std::runtime_error(std::move(message)), code_(code), fields_(std::move(fields)) {}
+  // `omitted`: problems found but not listed (FieldErrors::throw_if_any).
+  Error(ErrorCode code, std::string message, std::vector<FieldError> fields = {},
+        size_t omitted = 0)
+      : std::runtime_error(std::move(message)),
+        code_(code),
+        fields_(std::move(fields)),
+        omitted_(omitted) {}
 
   ErrorCode code() const noexcept { return code_; }
   const std::vector<FieldError>& field_errors() const noexcept { return fields_; }
+  size_t omitted() const noexcept { return omitted_; }
 
  private:
   ErrorCode code_;
   std::vector<FieldError> fields_;
+  size_t omitted_ = 0;
 };
 
 // Raises `code` for a single field; the message names the field and the rule.
@@ -74,6 +81,9 @@ class FieldErrors {
   void add(std::string field, std::string rule, std::string message) {
     errors_.push_back({std::move(field), std::move(rule), std::move(message)});
   }
+  // Problems an error this one relists had already left out (Error::omitted),
+  // so re-raising it under other paths keeps the count.
+  void add_omitted(size_t n) noexcept { carried_omitted_ += n; }
   bool empty() const noexcept { return errors_.empty(); }
   // Every problem added, in order (modules compare its size to see whether a
   // part of the request added any).
@@ -87,6 +97,7 @@ class FieldErrors {
 
  private:
   std::vector<FieldError> errors_;
+  size_t carried_omitted_ = 0;
 };
 
 // Static English text for a code; never null.

@@ -74,7 +74,10 @@ std::optional<std::string> closest_name(std::string_view given,
     if (name.size() > kLongest) continue;
     const std::string n = lowered(name);
     int rank = -1;
-    size_t edits = edit_distance(g, n);
+    // Edits are counted only where they can be few: a name much longer or
+    // shorter than the given one is never a typo of it.
+    const size_t length_gap = g.size() > n.size() ? g.size() - n.size() : n.size() - g.size();
+    size_t edits = length_gap <= allowed ? edit_distance(g, n) : std::numeric_limits<size_t>::max();
     if (!gf.empty() && folded(name) == gf)
       rank = 0;
     else if (edits <= allowed && edits < std::max(g.size(), n.size()))

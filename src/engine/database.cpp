@@ -82,7 +82,7 @@ bool about_request_form(const FieldError& f, const json::object& params) {
   if (e.code() == ErrorCode::validation)
     for (const auto& f : e.field_errors())
       if (about_request_form(f, params))
-        throw Error(ErrorCode::invalid, e.what(), e.field_errors());
+        throw Error(ErrorCode::invalid, e.what(), e.field_errors(), e.omitted());
   throw;
 }
 

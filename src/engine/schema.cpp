@@ -252,14 +252,11 @@ void check_object(const json::object& schema, const json::object& obj, const std
     if (known.empty())
       for (const auto& p : props)
         if (p.value().as_object().if_contains("x-alias-of") == nullptr) known.emplace_back(p.key());
-    // A name is a name: one of a megabyte is shown cut short. And once the
-    // error has more problems than it will list, suggestions cost time only.
+    // A name is a name: one of a megabyte is shown cut short.
     const std::string_view key = kv.key();
     const std::string shown_key =
         key.size() > 64 ? std::string(key.substr(0, 60)) + "..." : std::string(key);
-    out.add(member_path(path, shown_key), "unknown_field",
-            out.list().size() < FieldErrors::kMaxListed ? unknown_field_message(key, known)
-                                                        : "is not a known field");
+    out.add(member_path(path, shown_key), "unknown_field", unknown_field_message(key, known));
   }
 }
 

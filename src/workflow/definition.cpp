@@ -345,12 +345,9 @@ class Compiler {
   // A member a definition does not have: refused like an unknown parameter.
   void unknown_field(const std::string& path, std::string_view key,
                      const std::set<std::string>& known) {
-    // Past what an error lists, a suggestion costs time only.
-    errors_.add(path, "unknown_field",
-                errors_.list().size() < FieldErrors::kMaxListed
-                    ? opora::unknown_field_message(
-                          key, std::vector<std::string>(known.begin(), known.end()))
-                    : std::string("is not a known field"));
+    errors_.add(
+        path, "unknown_field",
+        opora::unknown_field_message(key, std::vector<std::string>(known.begin(), known.end())));
   }
 
   void expression(std::string_view text, const std::string& path, std::optional<Expression>& out) {

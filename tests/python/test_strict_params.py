@@ -415,3 +415,19 @@ def test_a_registry_get_result_goes_back_as_it_came_and_read_only_members_are_ch
             db.call("registry.put", copy_of)
         assert {(f["field"], f["rule"]) for f in e.value.field_errors} >= {
             ("version", "read_only"), ("created_at", "read_only"), ("files", "read_only")}
+
+
+def test_an_error_lists_each_distinct_problem_once_and_is_bounded():
+    # calendar.load with a 10,000-entry weekend list answered a 1 MB message.
+    with opora.open(":memory:", **OPTIONS) as db:
+        for weekend in (["mon"] * 10000, ["xx"] * 10000, [1] * 10000):
+            with pytest.raises(opora.InvalidArgument) as e:
+                db.call("calendar.load", calendar={"id": "c", "weekend": weekend, "years": []})
+            assert len(e.value.field_errors) == 10
+            assert len(e.value.message) < 2000
+            assert "more problems not listed" in e.value.message
+        with pytest.raises(opora.InvalidArgument) as e:
+            db.call("registry.put_many", documents=[{"kind": "letter", "date": "2026-13-01",
+                                                     "dat": "x"}] * 5000)
+        assert len(e.value.field_errors) == 20  # ten of each distinct problem
+        assert len(json.dumps(e.value.field_errors)) < 5000

@@ -45,6 +45,15 @@ TEST_CASE("the same problem in 10,000 array entries is listed ten times and coun
   const std::string text = e.what();
   CHECK(text.size() < 1000);
   CHECK(text.find("and 9990 more problems not listed") != std::string::npos);
+  CHECK(e.omitted() == 9990);
+  // Relisted under other paths (a module naming its parameter), the count stays.
+  FieldErrors relisted;
+  for (const auto& f : e.field_errors()) relisted.add("params." + f.field, f.rule, f.message);
+  relisted.add_omitted(e.omitted());
+  const Error again = error_of([&] { relisted.throw_if_any(ErrorCode::invalid); });
+  CHECK(again.field_errors().size() == 11);
+  CHECK(again.omitted() == 9990);
+  CHECK(std::string(again.what()).find("and 9990 more problems not listed") != std::string::npos);
 }
 
 TEST_CASE("at most a hundred problems are listed") {
