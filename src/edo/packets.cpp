@@ -89,7 +89,8 @@ json::object Edo::load_packet(int64_t id, const std::string& field) {
                  {"created_at", st->text(12)},
                  {"updated_at", st->text(13)}};
   o["operation_id"] = opt_text(7);
-  o["rendered_at"] = st->is_null(8) ? json::value() : json::value(st->int64(8));
+  o["rendered_at"] =
+      st->is_null(8) ? json::value() : json::value(Timestamp(st->int64(8)).to_string());
   o["message_id"] = opt_text(9);
   o["error"] = opt_text(10);
   o["sent_at"] = opt_text(14);

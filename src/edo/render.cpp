@@ -215,7 +215,9 @@ json::object Edo::render_packet(const json::object& p, const Context& ctx) {
                      " changed since it was validated; edo.packet.validate it again");
   }
   const bool first_render = packet.at("rendered_at").is_null();
-  const Timestamp formed = first_render ? ctx.now : Timestamp(packet.at("rendered_at").as_int64());
+  const Timestamp formed =
+      first_render ? ctx.now
+                   : Timestamp::parse_field(packet.at("rendered_at").as_string(), "rendered_at");
 
   const std::string op(packet.at("operator").as_string());
   const json::object sender = party_row(text_of(packet, "sender"), "sender");
@@ -402,7 +404,8 @@ json::object Edo::render_packet(const json::object& p, const Context& ctx) {
 void Edo::keep_sent_files(const json::object& packet, const Context& ctx) {
   const json::object sender = party_row(text_of(packet, "sender"), "sender");
   const json::object recipient = party_row(text_of(packet, "recipient"), "recipient");
-  const Timestamp formed(packet.at("rendered_at").as_int64());
+  const Timestamp formed =
+      Timestamp::parse_field(packet.at("rendered_at").as_string(), "rendered_at");
   const registry::Context rctx = registry_context(ctx);
   for (const auto& entry_value : packet.at("documents").as_array()) {
     const json::object& entry = entry_value.as_object();
