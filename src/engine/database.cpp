@@ -5,6 +5,7 @@
 #include "core/error.hpp"
 #include "engine/method_table.hpp"
 #include "engine/params.hpp"
+#include "engine/result_check.hpp"
 #include "engine/schema.hpp"
 #include "store/migrations.hpp"
 
@@ -98,7 +99,11 @@ json::object Database::call(std::string_view name, const json::object& params) {
   const Params p(params);
   const std::lock_guard<std::mutex> lock(mutex_);
   // Batch work (a billing run) commits in chunks of its own.
-  if (method->batch) return method->handler(*this, p);
+  if (method->batch) {
+    json::object result = method->handler(*this, p);
+    enforce_result_contract(*method, result);
+    return result;
+  }
   // Reads run in a deferred transaction too: a query of several statements
   // sees one state of the file even while other connections write.
   std::vector<json::object> records;
@@ -110,6 +115,7 @@ json::object Database::call(std::string_view name, const json::object& params) {
   store::Transaction tx(*conn_, method->mutating ? store::Transaction::Mode::immediate
                                                  : store::Transaction::Mode::deferred);
   json::object result = method->handler(*this, p);
+  enforce_result_contract(*method, result);
   tx.commit();
   // Only what committed is shown; a failed call shows nothing.
   for (const auto& r : records) {

@@ -48,7 +48,7 @@ void register_meta_methods(MethodTable& t) {
           "version": {"type": "string", "description": "MAJOR.MINOR.PATCH"},
           "version_number": {"type": "integer", "description": "MAJOR*1000000 + MINOR*1000 + PATCH"},
           "sqlite_version": {"type": "string"},
-          "schema": {"type": "object", "description": "schema version of each module in this database"}
+          "schema": {"type": "object", "additionalProperties": {"type": "integer"}, "description": "schema version of each module in this database"}
         }})~",
         false, [](Database& db, const Params&) {
           return json::object{{"version", OPORA_VERSION_STRING},
@@ -65,8 +65,8 @@ void register_meta_methods(MethodTable& t) {
             "summary": {"type": "string"},
             "mutating": {"type": "boolean", "description": "runs as one write transaction"},
             "batch": {"type": "boolean", "description": "mutating, but commits in chunks and resumes after a crash"},
-            "params": {"type": "object", "description": "JSON Schema of the parameters"},
-            "result": {"type": "object", "description": "JSON Schema of the result"}
+            "params": {"type": "object", "additionalProperties": true, "description": "JSON Schema of the parameters"},
+            "result": {"type": "object", "additionalProperties": true, "description": "JSON Schema of the result"}
           }}}
         }})~",
         false, [](Database&, const Params&) {

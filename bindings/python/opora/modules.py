@@ -41,7 +41,7 @@ class BillingAccount(Facade):
         Parameters (keywords; an omitted one is not sent):
             account (str; required): account number (лицевой счёт)
 
-        Returns a dict with number (str), holder (dict), phone (str), address (str), organization (str), currency (str), status (str), credit_limit (Decimal), balance (Decimal), debt (Decimal), overdue (Decimal), subscriptions (list).
+        Returns a dict with number (str), holder (dict), phone (str), address (str), organization (str), currency (str), status (str), credit_limit (Decimal), balance (Decimal), debt (Decimal), overdue (Decimal), subscriptions (list of dict).
 
         Same as db.call("billing.account.get", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -61,7 +61,7 @@ class BillingAccount(Facade):
             limit (int 1..10000)
             after_id (int 0..): next_after_id of the previous page
 
-        Returns a dict.
+        Returns a dict with accounts (list of dict), next_after_id (int or null).
 
         Same as db.call("billing.account.list", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -104,7 +104,7 @@ class BillingAccount(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict with number (str), holder (dict), phone (str), address (str), organization (str), currency (str), status (str), credit_limit (Decimal), balance (Decimal), debt (Decimal), overdue (Decimal), subscriptions (list).
+        Returns a dict with number (str), holder (dict), phone (str), address (str), organization (str), currency (str), status (str), credit_limit (Decimal), balance (Decimal), debt (Decimal), overdue (Decimal), subscriptions (list of dict).
 
         Same as db.call("billing.account.put", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -161,7 +161,7 @@ class BillingDiscount(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict.
+        Returns a dict with discount (int), account (str), name (str), from (datetime.date), to (datetime.date or null), percent (Decimal or null), amount (Decimal or null).
 
         Same as db.call("billing.discount.add", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         A parameter named like a Python keyword takes a trailing '_' (from_=...).
@@ -199,7 +199,7 @@ class BillingDunning(Facade):
             account (str): account number (лицевой счёт)
             open_only (bool)
 
-        Returns a dict.
+        Returns a dict with cases (list of dict).
 
         Same as db.call("billing.dunning.cases", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -221,7 +221,7 @@ class BillingDunning(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict.
+        Returns a dict with stages (list of dict).
 
         Same as db.call("billing.dunning.define", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -250,7 +250,7 @@ class BillingDunning(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict.
+        Returns a dict with date (datetime.date), effects (list of dict), cases_opened (int), cases_closed (int).
 
         Same as db.call("billing.dunning.run", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -272,7 +272,7 @@ class BillingOrganization(Facade):
         Parameters (keywords; an omitted one is not sent):
             (none)
 
-        Returns a dict.
+        Returns a dict with organizations (list of dict).
 
         Same as db.call("billing.organization.list", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -306,7 +306,7 @@ class BillingOrganization(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict.
+        Returns a dict with type (str), name (str), inn (str), kpp (str), bin (str), iin (str), bank (dict).
 
         Same as db.call("billing.organization.put", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -350,7 +350,7 @@ class BillingPayment(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict.
+        Returns a dict with receipt (str), storno (str), account (str), amount (Decimal), date (datetime.date), balance (Decimal).
 
         Same as db.call("billing.payment.storno", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -378,7 +378,7 @@ class BillingRun(Facade):
 
     A batch method: it commits in chunks and resumes where it stopped. progress=callback(method, done, total) is called after each chunk; returning False, or raising, stops the work after that chunk (the result then says "complete": False, and an exception is raised once the call returns). The callback is the handle's for the duration of the call: threads sharing one Database should run batch work on a handle of their own.
 
-    Returns a dict with run (int), period (str), status (str), accounts (int), lines (int), new_lines (int), complete (bool), resumed (bool), totals (list of dict), started_at (datetime.datetime), finished_at (datetime.datetime), cancelled_at (datetime.datetime), lines_reversed (int).
+    Returns a dict with run (int or null), period (str), status (str), accounts (int), lines (int), new_lines (int), complete (bool), resumed (bool), totals (list of dict), started_at (datetime.datetime), finished_at (datetime.datetime or null), cancelled_at (datetime.datetime or null), lines_reversed (int).
 
     Same as db.call("billing.run", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
 
@@ -411,7 +411,7 @@ class BillingRun(Facade):
 
         A batch method: it commits in chunks and resumes where it stopped. progress=callback(method, done, total) is called after each chunk; returning False, or raising, stops the work after that chunk (the result then says "complete": False, and an exception is raised once the call returns). The callback is the handle's for the duration of the call: threads sharing one Database should run batch work on a handle of their own.
 
-        Returns a dict with run (int), period (str), status (str), accounts (int), lines (int), new_lines (int), complete (bool), resumed (bool), totals (list of dict), started_at (datetime.datetime), finished_at (datetime.datetime), cancelled_at (datetime.datetime), lines_reversed (int).
+        Returns a dict with run (int or null), period (str), status (str), accounts (int), lines (int), new_lines (int), complete (bool), resumed (bool), totals (list of dict), started_at (datetime.datetime), finished_at (datetime.datetime or null), cancelled_at (datetime.datetime or null), lines_reversed (int).
 
         Same as db.call("billing.run", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -437,7 +437,7 @@ class BillingRun(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict with run (int), period (str), status (str), accounts (int), lines (int), new_lines (int), complete (bool), resumed (bool), totals (list of dict), started_at (datetime.datetime), finished_at (datetime.datetime), cancelled_at (datetime.datetime), lines_reversed (int).
+        Returns a dict with run (int or null), period (str), status (str), accounts (int), lines (int), new_lines (int), complete (bool), resumed (bool), totals (list of dict), started_at (datetime.datetime), finished_at (datetime.datetime or null), cancelled_at (datetime.datetime or null), lines_reversed (int).
 
         Same as db.call("billing.run.cancel", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -449,7 +449,7 @@ class BillingRun(Facade):
         Parameters (keywords; an omitted one is not sent):
             period (str)
 
-        Returns a dict.
+        Returns a dict with runs (list of dict).
 
         Same as db.call("billing.run.list", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -486,7 +486,7 @@ class BillingStatement(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict.
+        Returns a dict with documents (int), posted (int), unmatched (int), duplicates (int), outgoing (int), skipped (int), lines (list of dict).
 
         Same as db.call("billing.statement.import", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -519,7 +519,7 @@ class BillingStatement(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict with receipt (str), channel (str), txn_id (str), account (str), amount (Decimal), currency (str), txn_date (str), date (datetime.date), received_at (datetime.datetime), balance (Decimal), debt (Decimal), replayed (bool).
+        Returns a dict with receipt (str), channel (str), txn_id (str), account (str), amount (Decimal), currency (str), txn_date (str), date (datetime.date), received_at (datetime.datetime), balance (Decimal), debt (Decimal), replayed (bool), line (int).
 
         Same as db.call("billing.statement.resolve", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -539,7 +539,7 @@ class BillingStatement(Facade):
         Parameters (keywords; an omitted one is not sent):
             (none)
 
-        Returns a dict.
+        Returns a dict with lines (list of dict).
 
         Same as db.call("billing.statement.unmatched", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -581,7 +581,7 @@ class BillingSubscription(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict.
+        Returns a dict with subscription (int), tariff (str), from (datetime.date).
 
         Same as db.call("billing.subscription.change_tariff", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -619,7 +619,7 @@ class BillingSubscription(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict.
+        Returns a dict with subscription (int), account (str), service (str), tariff (str), from (datetime.date).
 
         Same as db.call("billing.subscription.connect", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -653,7 +653,7 @@ class BillingSubscription(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict.
+        Returns a dict with subscription (int), last_day (datetime.date).
 
         Same as db.call("billing.subscription.disconnect", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -689,7 +689,7 @@ class BillingSubscription(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict.
+        Returns a dict with freeze (int), subscription (int), from (datetime.date), to (datetime.date or null), fee (Decimal or null).
 
         Same as db.call("billing.subscription.freeze", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         A parameter named like a Python keyword takes a trailing '_' (from_=...).
@@ -712,7 +712,7 @@ class BillingSubscription(Facade):
         Parameters (keywords; an omitted one is not sent):
             account (str; required): account number (лицевой счёт)
 
-        Returns a dict.
+        Returns a dict with account (str), subscriptions (list of dict).
 
         Same as db.call("billing.subscription.list", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -736,7 +736,7 @@ class BillingSubscription(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict.
+        Returns a dict with freeze (int), subscription (int), from (datetime.date), to (datetime.date or null), fee (Decimal or null).
 
         Same as db.call("billing.subscription.unfreeze", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -792,7 +792,7 @@ class BillingTariff(Facade):
             freeze_fee (money): monthly fee while frozen; absent: free
             payment_term_days (int 0..366): due date = accrual date + this, default 10
 
-        Returns a dict with code (str), name (str), fee (Decimal), currency (str), fee_period (str), tax (str), vat_mode (str), billing (str), proration (str), freeze_fee (Decimal), payment_term_days (int 0..366).
+        Returns a dict with code (str), name (str), fee (Decimal), currency (str), fee_period (str), tax (str), vat_mode (str), billing (str), proration (str), freeze_fee (Decimal or null), payment_term_days (int).
 
         Same as db.call("billing.tariff.define", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -819,7 +819,7 @@ class BillingTariff(Facade):
         Parameters (keywords; an omitted one is not sent):
             (none)
 
-        Returns a dict.
+        Returns a dict with tariffs (list of dict).
 
         Same as db.call("billing.tariff.list", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -857,7 +857,7 @@ class BillingTax(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict.
+        Returns a dict with code (str), valid_from (datetime.date), rate (rate).
 
         Same as db.call("billing.tax.define", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -947,7 +947,7 @@ class Billing(Facade):
             account (str): account number (лицевой счёт)
             date (date)
 
-        Returns a dict.
+        Returns a dict with date (datetime.date), ageing (list of dict).
 
         Same as db.call("billing.ageing", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -960,7 +960,7 @@ class Billing(Facade):
             account (str; required): account number (лицевой счёт)
             date (date)
 
-        Returns a dict with account (str), date (datetime.date), currency (str), accrued (Decimal), paid (Decimal), balance (Decimal), debt (Decimal), overdue (Decimal), advance (Decimal), credit_limit (Decimal), oldest_overdue_due (datetime.date), open_items (list of dict).
+        Returns a dict with account (str), date (datetime.date), currency (str), accrued (Decimal), paid (Decimal), balance (Decimal), debt (Decimal), overdue (Decimal), advance (Decimal), credit_limit (Decimal), oldest_overdue_due (datetime.date or null), open_items (list of dict).
 
         Same as db.call("billing.balance", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -996,7 +996,7 @@ class Billing(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict.
+        Returns a dict with accrual (int), account (str), document (int or null), number (str or null), amount (Decimal), vat (Decimal), vat_rate (rate), due_date (datetime.date), replayed (bool).
 
         Same as db.call("billing.charge", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1114,7 +1114,7 @@ class Billing(Facade):
             from_ (date)
             to (date)
 
-        Returns a dict.
+        Returns a dict with account (str), entries (list of dict).
 
         Same as db.call("billing.ledger", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         A parameter named like a Python keyword takes a trailing '_' (from_=...).
@@ -1147,7 +1147,7 @@ class Billing(Facade):
             amount (money; required)
             txn_date (str): YYYY-MM-DDTHH:MM:SS (agent's local time) or YYYY-MM-DD
 
-        Returns a dict with receipt (str), channel (str), txn_id (str), account (str), amount (Decimal), currency (str), txn_date (str), date (datetime.date), received_at (datetime.datetime), balance (Decimal), debt (Decimal), replayed (bool).
+        Returns a dict with receipt (str), channel (str), txn_id (str), account (str), amount (Decimal), currency (str), txn_date (str), date (datetime.date), received_at (datetime.datetime), balance (Decimal), debt (Decimal), replayed (bool), line (int).
 
         Same as db.call("billing.pay", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1474,7 +1474,7 @@ class EdoEvent(Facade):
             signed_file (dict): keys name, content_base64, mime
             actor (str)
 
-        Returns a dict with matched (bool), document (int), status (str), previous (str), changed (bool), done (bool), registry_status (str), posted (list), duplicate (bool).
+        Returns a dict with matched (bool), operator (str), event_id (str), message (str), document (int), packet (int), status (str), revocation (str), previous (str), changed (bool), done (bool), registry_status (str), posted (list of dict), signed_file (int), duplicate (bool).
 
         Same as db.call("edo.event.apply", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1515,7 +1515,7 @@ class EdoEvents(Facade):
             operator (str; one of diadoc, sbis)
             limit (int 1..10000)
 
-        Returns a dict with events (list).
+        Returns a dict with events (list of dict).
 
         Same as db.call("edo.events.unmatched", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1562,7 +1562,7 @@ class EdoPacket(Facade):
             comment (str)
             actor (str)
 
-        Returns a dict with packet (int), valid (bool), status (str), problems (list), files (list), request (dict), reused (bool), skipped (list).
+        Returns a dict with packet (int), valid (bool), status (str), problems (list of dict), operation_id (str), files (list of dict), request (dict), reused (bool), skipped (list of dict).
 
         Same as db.call("edo.packet.build", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1589,7 +1589,7 @@ class EdoPacket(Facade):
             packet (int 1..; required)
             actor (str)
 
-        Returns a dict with packet (int), sender (str), recipient (str), operator (str), lock_mode (str), status (str), problems (list of dict), operation_id (str or null), message_id (str or null), error (str or null), documents (list of dict).
+        Returns a dict with packet (int), sender (str), recipient (str), operator (str), lock_mode (str), status (str), problems (list of dict), operation_id (str or null), message_id (str or null), error (str or null), comment (str), created_at (datetime.datetime), updated_at (datetime.datetime), rendered_at (datetime.datetime or null), sent_at (datetime.datetime or null), documents (list of dict).
 
         Same as db.call("edo.packet.cancel", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1619,7 +1619,7 @@ class EdoPacket(Facade):
             comment (str)
             actor (str)
 
-        Returns a dict with packet (int), sender (str), recipient (str), operator (str), lock_mode (str), status (str), problems (list of dict), operation_id (str or null), message_id (str or null), error (str or null), documents (list of dict).
+        Returns a dict with packet (int), sender (str), recipient (str), operator (str), lock_mode (str), status (str), problems (list of dict), operation_id (str or null), message_id (str or null), error (str or null), comment (str), created_at (datetime.datetime), updated_at (datetime.datetime), rendered_at (datetime.datetime or null), sent_at (datetime.datetime or null), documents (list of dict).
 
         Same as db.call("edo.packet.create", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1643,7 +1643,7 @@ class EdoPacket(Facade):
             packet (int 1..; required)
             actor (str)
 
-        Returns a dict with packet (int), sender (str), recipient (str), operator (str), lock_mode (str), status (str), problems (list of dict), operation_id (str or null), message_id (str or null), error (str or null), documents (list of dict).
+        Returns a dict with packet (int), sender (str), recipient (str), operator (str), lock_mode (str), status (str), problems (list of dict), operation_id (str or null), message_id (str or null), error (str or null), comment (str), created_at (datetime.datetime), updated_at (datetime.datetime), rendered_at (datetime.datetime or null), sent_at (datetime.datetime or null), documents (list of dict).
 
         Same as db.call("edo.packet.get", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1671,7 +1671,7 @@ class EdoPacket(Facade):
             documents (list of dict)
             actor (str)
 
-        Returns a dict with packet (int), sender (str), recipient (str), operator (str), lock_mode (str), status (str), problems (list of dict), operation_id (str or null), message_id (str or null), error (str or null), documents (list of dict).
+        Returns a dict with packet (int), sender (str), recipient (str), operator (str), lock_mode (str), status (str), problems (list of dict), operation_id (str or null), message_id (str or null), error (str or null), comment (str), created_at (datetime.datetime), updated_at (datetime.datetime), rendered_at (datetime.datetime or null), sent_at (datetime.datetime or null), documents (list of dict).
 
         Same as db.call("edo.packet.mark", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1711,7 +1711,7 @@ class EdoPacket(Facade):
             packet (int 1..; required)
             actor (str)
 
-        Returns a dict with packet (int), status (str), valid (bool), problems (list).
+        Returns a dict with packet (int), status (str), valid (bool), problems (list of dict).
 
         Same as db.call("edo.packet.validate", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1733,7 +1733,7 @@ class EdoParty(Facade):
         Parameters (keywords; an omitted one is not sent):
             code (str; required)
 
-        Returns a dict.
+        Returns a dict with code (str), role (str), type (str), name (str), last_name (str), first_name (str), middle_name (str), inn (str), kpp (str), ogrn (str), address (str), participant_id (str), box_id (str), exchange (str), email (str), roaming (bool), signer (dict), bank (dict), operator (str), updated_at (datetime.datetime).
 
         Same as db.call("edo.party.get", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1785,7 +1785,7 @@ class EdoParty(Facade):
             signer (dict): who signs for our organisation, keys last_name, first_name, middle_name, position, authority, poa_number, poa_date, poa_system, poa_issuer_inn
             bank (dict): keys account, bik, bank_name, corr_account
 
-        Returns a dict.
+        Returns a dict with code (str), role (str), type (str), name (str), last_name (str), first_name (str), middle_name (str), inn (str), kpp (str), ogrn (str), address (str), participant_id (str), box_id (str), exchange (str), email (str), roaming (bool), signer (dict), bank (dict), operator (str), updated_at (datetime.datetime).
 
         Same as db.call("edo.party.put", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1844,7 +1844,7 @@ class Edo(Facade):
             working_days (int 0..365)
             calendar (str): default ru
 
-        Returns a dict with documents (list).
+        Returns a dict with working_days (int), today (datetime.date), documents (list of dict).
 
         Same as db.call("edo.awaiting", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1856,7 +1856,7 @@ class Edo(Facade):
         Parameters (keywords; an omitted one is not sent):
             operator (str; required; one of diadoc, sbis)
 
-        Returns a dict with cursor (str or null).
+        Returns a dict with operator (str), cursor (str or null), updated_at (datetime.datetime or null).
 
         Same as db.call("edo.cursor", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1880,7 +1880,7 @@ class Edo(Facade):
         Parameters (keywords; an omitted one is not sent):
             (none)
 
-        Returns a dict.
+        Returns a dict with statuses (list of str), operators (dict), registry (dict).
 
         Same as db.call("edo.operator_types", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1908,7 +1908,7 @@ class Edo(Facade):
             with_errors (bool)
             limit (int 1..10000)
 
-        Returns a dict with packets (list).
+        Returns a dict with packets (list of dict).
 
         Same as db.call("edo.packets", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1934,7 +1934,7 @@ class Edo(Facade):
             role (str; one of our, counterparty)
             inn (str)
 
-        Returns a dict with parties (list).
+        Returns a dict with parties (list of dict).
 
         Same as db.call("edo.parties", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1972,7 +1972,7 @@ class Effects(Facade):
             result (str; required; one of done, failed)
             error (str)
 
-        Returns a dict.
+        Returns a dict with id (int), status (str), repeated (bool).
 
         Same as db.call("effects.ack", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1987,7 +1987,7 @@ class Effects(Facade):
             limit (int 1..10000)
             lease_seconds (int 0..86400)
 
-        Returns a dict.
+        Returns a dict with effects (list of dict).
 
         Same as db.call("effects.fetch", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2020,7 +2020,7 @@ class Events(Facade):
             data (dict)
             event_id (str)
 
-        Returns a dict with started (list), delivered (list), buffered (int), duplicate (bool).
+        Returns a dict with type (str), key (str), started (list of dict), delivered (list of dict), buffered (int), duplicate (bool).
 
         Same as db.call("events.post", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2106,7 +2106,7 @@ class RegistryFile(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict with file_id (int), id (int), name (str), mime (str), role (str), size (int), sha256 (str), path (str), attached_at (datetime.datetime), actor (str), content_base64 (str).
+        Returns a dict with file_id (int), id (int), name (str), mime (str), role (str), size (int or null), sha256 (str or null), path (str or null), attached_at (datetime.datetime), actor (str or null), content_base64 (str).
 
         Same as db.call("registry.file.attach", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2131,7 +2131,7 @@ class RegistryFile(Facade):
         Parameters (keywords; an omitted one is not sent):
             file_id (int 1..; required)
 
-        Returns a dict with file_id (int), id (int), name (str), mime (str), role (str), size (int), sha256 (str), path (str), attached_at (datetime.datetime), actor (str), content_base64 (str).
+        Returns a dict with file_id (int), id (int), name (str), mime (str), role (str), size (int or null), sha256 (str or null), path (str or null), attached_at (datetime.datetime), actor (str or null), content_base64 (str).
 
         Same as db.call("registry.file.get", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2162,7 +2162,7 @@ class RegistryKind(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict with id (str), statuses (list of str).
+        Returns a dict with id (str), title (str), statuses (list of str), initial (str), transitions (dict), has_items (bool), requires_countersign (bool), number_pattern (str), number_per_organization (bool), builtin (bool).
 
         Same as db.call("registry.kind.define", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2244,7 +2244,7 @@ class Registry(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int), superseded_by (int), refs (list of str), organization (dict), counterparty (dict), currency (str), vat_mode (str), items (list of dict), totals (dict), basis_id (int), basis_text (str), valid_from (datetime.date), valid_to (datetime.date), requires_countersign (bool), custom (dict), notes (str), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str).
+        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
 
         Same as db.call("registry.delete", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2354,7 +2354,7 @@ class Registry(Facade):
             limit (int 1..1000): default 100
             cursor (str): next_cursor of the previous page
 
-        Returns a dict with documents (list of dict), next_cursor (str).
+        Returns a dict with documents (list of dict), next_cursor (str or null).
 
         Same as db.call("registry.find", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2387,7 +2387,7 @@ class Registry(Facade):
             id (int 1..; required): document id
             include_deleted (bool)
 
-        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int), superseded_by (int), refs (list of str), organization (dict), counterparty (dict), currency (str), vat_mode (str), items (list of dict), totals (dict), basis_id (int), basis_text (str), valid_from (datetime.date), valid_to (datetime.date), requires_countersign (bool), custom (dict), notes (str), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str).
+        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
 
         Same as db.call("registry.get", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2521,7 +2521,7 @@ class Registry(Facade):
             after (str): next_after of the previous page
             limit (int 1..100000): default 1000
 
-        Returns a dict with refs (list of str), next_after (str).
+        Returns a dict with refs (list of str), next_after (str or null).
 
         Same as db.call("registry.missing", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2600,7 +2600,7 @@ class Registry(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int), superseded_by (int), refs (list of str), organization (dict), counterparty (dict), currency (str), vat_mode (str), items (list of dict), totals (dict), basis_id (int), basis_text (str), valid_from (datetime.date), valid_to (datetime.date), requires_countersign (bool), custom (dict), notes (str), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str).
+        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
 
         Same as db.call("registry.put", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2673,7 +2673,7 @@ class Registry(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int), superseded_by (int), refs (list of str), organization (dict), counterparty (dict), currency (str), vat_mode (str), items (list of dict), totals (dict), basis_id (int), basis_text (str), valid_from (datetime.date), valid_to (datetime.date), requires_countersign (bool), custom (dict), notes (str), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str).
+        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
 
         Same as db.call("registry.restore", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2695,7 +2695,7 @@ class Registry(Facade):
             order (str; one of newest, relevance): default newest
             limit (int 1..1000): default 20
 
-        Returns a dict with documents (list of dict), next_cursor (str).
+        Returns a dict with documents (list of dict), next_cursor (str or null).
 
         Same as db.call("registry.search", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2729,7 +2729,7 @@ class Registry(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int), superseded_by (int), refs (list of str), organization (dict), counterparty (dict), currency (str), vat_mode (str), items (list of dict), totals (dict), basis_id (int), basis_text (str), valid_from (datetime.date), valid_to (datetime.date), requires_countersign (bool), custom (dict), notes (str), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str).
+        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
 
         Same as db.call("registry.set_status", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2880,7 +2880,7 @@ class WorkflowIncident(Facade):
             actor (str)
             comment (str)
 
-        Returns a dict with incident (int), status (str), effect (int), step (dict).
+        Returns a dict with incident (int), status (str), effect (int or null), step (dict).
 
         Same as db.call("workflow.incident.retry", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2922,7 +2922,7 @@ class WorkflowTask(Facade):
             data (dict)
             actor (str)
 
-        Returns a dict with instance (int), definition (str), version (int), key (str), status (str), states (list of str), context (dict), seq (int), timers (list of dict), accepted (bool), duplicate (bool), existing (bool), effects (int).
+        Returns a dict with instance (int), definition (str), version (int), key (str), status (str), states (list of str), context (dict), seq (int), timers (list of dict), accepted (bool), duplicate (bool), existing (bool), effects (int), task (dict), migrated (dict).
 
         Same as db.call("workflow.task.complete", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2983,7 +2983,7 @@ class Workflow(Facade):
         Parameters (keywords; an omitted one is not sent):
             (none)
 
-        Returns a dict.
+        Returns a dict with definitions (list of dict).
 
         Same as db.call("workflow.definitions", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -3025,7 +3025,7 @@ class Workflow(Facade):
         Parameters (keywords; an omitted one is not sent):
             instance (int 1..; required)
 
-        Returns a dict with instance (int), definition (str), version (int), key (str), status (str), states (list of str), context (dict), seq (int), timers (list of dict), accepted (bool), duplicate (bool), existing (bool), effects (int).
+        Returns a dict with instance (int), definition (str), version (int), key (str), status (str), states (list of str), context (dict), seq (int), timers (list of dict), accepted (bool), duplicate (bool), existing (bool), effects (int), task (dict), migrated (dict).
 
         Same as db.call("workflow.get", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -3045,7 +3045,7 @@ class Workflow(Facade):
             after (int 0..)
             limit (int 1..100000)
 
-        Returns a dict.
+        Returns a dict with instance (int), records (list of dict), last (int).
 
         Same as db.call("workflow.history", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -3166,7 +3166,7 @@ class Workflow(Facade):
             actor (str)
             reason (str)
 
-        Returns a dict with instance (int), definition (str), version (int), key (str), status (str), states (list of str), context (dict), seq (int), timers (list of dict), accepted (bool), duplicate (bool), existing (bool), effects (int).
+        Returns a dict with instance (int), definition (str), version (int), key (str), status (str), states (list of str), context (dict), seq (int), timers (list of dict), accepted (bool), duplicate (bool), existing (bool), effects (int), task (dict), migrated (dict).
 
         Same as db.call("workflow.migrate", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -3206,7 +3206,7 @@ class Workflow(Facade):
             event_id (str)
             expected_seq (int): refuse with OPORA_ECONFLICT unless the instance is at this seq
 
-        Returns a dict with instance (int), definition (str), version (int), key (str), status (str), states (list of str), context (dict), seq (int), timers (list of dict), accepted (bool), duplicate (bool), existing (bool), effects (int).
+        Returns a dict with instance (int), definition (str), version (int), key (str), status (str), states (list of str), context (dict), seq (int), timers (list of dict), accepted (bool), duplicate (bool), existing (bool), effects (int), task (dict), migrated (dict).
 
         Same as db.call("workflow.send", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -3234,7 +3234,7 @@ class Workflow(Facade):
         Parameters (keywords; an omitted one is not sent):
             events (list of dict; required)
 
-        Returns a dict with results (list), accepted (int), duplicates (int), failed (int).
+        Returns a dict with results (list of dict), accepted (int), duplicates (int), failed (int).
 
         Same as db.call("workflow.send_many", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -3270,7 +3270,7 @@ class Workflow(Facade):
             key (str; required)
             context (dict)
 
-        Returns a dict with instance (int), definition (str), version (int), key (str), status (str), states (list of str), context (dict), seq (int), timers (list of dict), accepted (bool), duplicate (bool), existing (bool), effects (int).
+        Returns a dict with instance (int), definition (str), version (int), key (str), status (str), states (list of str), context (dict), seq (int), timers (list of dict), accepted (bool), duplicate (bool), existing (bool), effects (int), task (dict), migrated (dict).
 
         Same as db.call("workflow.start", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -3334,7 +3334,7 @@ class Workflow(Facade):
             now (date-time)
             limit (int 1..1000000)
 
-        Returns a dict with now (datetime.datetime), fired (int).
+        Returns a dict with now (datetime.datetime), fired (int), failed (int).
 
         Same as db.call("workflow.tick", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
