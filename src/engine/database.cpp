@@ -23,7 +23,8 @@ const char* kOpenOptionsSchema = R"~({
     "now": {"type": "string", "format": "date-time"},
     "utc_offset": {"type": "string"},
     "read_only": {"type": "boolean"},
-    "max_file_bytes": {"type": "integer", "minimum": 1, "maximum": 1073741824}
+    "max_file_bytes": {"type": "integer", "minimum": 1, "maximum": 1073741824},
+    "id_seed": {"type": "integer", "minimum": 0}
   }
 })~";
 
@@ -37,7 +38,7 @@ OpenOptions OpenOptions::parse(const json::object& options) {
     if (!known.contains(kv.key()))
       errors.add(std::string(kv.key()), "unknown_option",
                  "is not an open option (known: synchronous, busy_timeout_ms, clock, now, "
-                 "utc_offset, read_only, max_file_bytes)");
+                 "utc_offset, read_only, max_file_bytes, id_seed)");
   validate(schema, options, "", errors);
   const Params p(options);
   std::optional<int> offset = 0;
@@ -63,6 +64,7 @@ OpenOptions OpenOptions::parse(const json::object& options) {
   if (o.clock == ClockMode::manual)
     Clock(o.clock, o.manual_start, o.utc_offset_minutes).check(o.manual_start, "now");
   o.max_file_bytes = p.opt_int64("max_file_bytes").value_or(o.max_file_bytes);
+  if (auto seed = p.opt_int64("id_seed")) o.id_seed = static_cast<uint64_t>(*seed);
   return o;
 }
 
@@ -76,6 +78,7 @@ const std::vector<const store::SchemaModule*>& schema_modules() {
 Database::Database(const std::string& path, const OpenOptions& options)
     : conn_(std::make_unique<store::Connection>(path, options.connection)),
       clock_(options.clock, options.manual_start, options.utc_offset_minutes),
+      ids_(options.id_seed),
       calendars_(*conn_),
       registry_(*conn_),
       billing_(*conn_, registry_),

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "calendar/calendar_store.hpp"
 #include "edo/edo.hpp"
 #include "engine/clock.hpp"
+#include "engine/id_source.hpp"
 #include "registry/registry.hpp"
 #include "store/sqlite.hpp"
 #include "workflow/workflow.hpp"
@@ -29,6 +31,8 @@ struct OpenOptions {
   Timestamp manual_start{0};
   int utc_offset_minutes = 0;
   int64_t max_file_bytes = 64 * 1024 * 1024;
+  // Ids from a seeded sequence instead of the system's randomness (tests).
+  std::optional<uint64_t> id_seed;
 
   // Parses the options object of opora_db_open(); unknown keys are refused
   // so that a typo ("synchronus") does not silently weaken durability.
@@ -49,6 +53,9 @@ class Database {
 
   store::Connection& connection() noexcept { return *conn_; }
   Clock& clock() noexcept { return clock_; }
+  // Random ids (UUIDs) for what opora names itself; the handle's mutex
+  // serialises their use like everything else of a call.
+  IdSource& ids() noexcept { return ids_; }
   calendar::CalendarStore& calendars() noexcept { return calendars_; }
   registry::Registry& registry() noexcept { return registry_; }
   billing::Billing& billing() noexcept { return billing_; }
@@ -75,6 +82,7 @@ class Database {
   std::mutex mutex_;
   std::unique_ptr<store::Connection> conn_;
   Clock clock_;
+  IdSource ids_;
   calendar::CalendarStore calendars_;
   registry::Registry registry_;
   billing::Billing billing_;

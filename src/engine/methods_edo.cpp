@@ -18,6 +18,8 @@ edo::Context edo_context(Database& db, const Params& p) {
   ctx.today = db.clock().today();
   ctx.utc_offset_minutes = db.clock().utc_offset_minutes();
   ctx.actor = p.opt_str("actor").value_or("");
+  ctx.new_uuid = [&db] { return db.ids().uuid(); };
+  ctx.tax_rates = [&db] { return db.billing().list_tax_rates().at("rates").as_array(); };
   return ctx;
 }
 
@@ -31,7 +33,8 @@ const char* kEdoParty =
   "middle_name": {"type": "string", "maxLength": 60},
   "inn": {"type": "string", "description": "10 digits for a company, 12 for a sole trader; checksum checked"},
   "kpp": {"type": "string", "description": "a company's KPP (required); a sole trader has none"},
-  "ogrn": {"type": "string", "description": "ОГРН (13) or ОГРНИП (15), checksum checked"},
+  "ogrn": {"type": "string", "description": "ОГРН (13, starting with 1 or 5) or a sole trader's ОГРНИП (15, starting with 3), checksum checked"},
+  "ogrn_date": {"type": "string", "format": "date", "description": "the date the ОГРНИП was assigned (ДатаОГРНИП); a sole trader's invoice gives it since 2026"},
   "address": {"type": "string", "maxLength": 2000},
   "participant_id": {"type": "string", "maxLength": 100, "description": "ИдУчастникаЭДО: operator prefix (2BM Diadoc, 2BE SBIS) + id, at most 46 characters"},
   "box_id": {"type": "string", "maxLength": 200, "description": "the operator's box id (Diadoc BoxId)"},
@@ -44,7 +47,9 @@ const char* kEdoParty =
     "authority": {"type": "integer", "minimum": 1, "maximum": 6, "description": "СпосПодтПолном: default 1 (by the data of the electronic signature), 3 when a machine-readable power of attorney (МЧД) is given"},
     "poa_number": {"type": "string", "description": "МЧД number, 36 characters"},
     "poa_date": {"type": "string", "format": "date"}, "poa_system": {"type": "string", "description": "where the МЧД is kept (ИдСистХран)"},
-    "poa_issuer_inn": {"type": "string"}}},
+    "poa_issuer_inn": {"type": "string", "description": "INN of the МЧД's issuer (Diadoc FullId.IssuerInn); default: our organisation's"},
+    "inn": {"type": "string", "description": "the signer's own INN (12 digits; Diadoc FullId.RepresentativeInn)"},
+    "poa_use_default": {"type": "boolean", "description": "Diadoc: send PowerOfAttorney.UseDefault (the employee's default МЧД) instead of FullId"}}},
   "bank": {"type": "object", "properties": {"account": {"type": "string"}, "bik": {"type": "string"},
     "bank_name": {"type": "string"}, "corr_account": {"type": "string"}}}}})~";
 

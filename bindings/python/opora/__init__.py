@@ -121,6 +121,8 @@ def open(path: str | os.PathLike[str], **options: object) -> Database:  # noqa: 
       :class:`datetime.datetime`, or text ``"2026-01-01"`` / ``"2026-01-01T09:00:00Z"``,
     * ``utc_offset``: ``"+03:00"`` style offset for "today" (default ``"+00:00"``),
     * ``read_only``: ``True`` to open an existing database without writing.
+    * ``id_seed``: ids opora makes up (a UPD file's GUID) from a sequence seeded with
+      this integer instead of the system's randomness; for tests only.
 
     Unknown options raise :class:`InvalidArgument`. Use the result as a context
     manager, or call :meth:`Database.close`.

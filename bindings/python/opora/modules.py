@@ -1752,6 +1752,7 @@ class EdoParty(Facade):
         inn: str,
         kpp: str = OMITTED,
         ogrn: str = OMITTED,
+        ogrn_date: datetime.date | str = OMITTED,
         address: str = OMITTED,
         participant_id: str = OMITTED,
         box_id: str = OMITTED,
@@ -1775,14 +1776,15 @@ class EdoParty(Facade):
             middle_name (str)
             inn (str; required): 10 digits for a company, 12 for a sole trader; checksum checked
             kpp (str): a company's KPP (required); a sole trader has none
-            ogrn (str): ОГРН (13) or ОГРНИП (15), checksum checked
+            ogrn (str): ОГРН (13, starting with 1 or 5) or a sole trader's ОГРНИП (15, starting with 3), checksum checked
+            ogrn_date (date): the date the ОГРНИП was assigned (ДатаОГРНИП); a sole trader's invoice gives it since 2026
             address (str)
             participant_id (str): ИдУчастникаЭДО: operator prefix (2BM Diadoc, 2BE SBIS) + id, at most 46 characters
             box_id (str): the operator's box id (Diadoc BoxId)
             exchange (str; one of electronic, paper, email): how the counterparty chose to exchange documents (default electronic)
             email (str)
             roaming (bool): reached through another operator (its prefix may differ)
-            signer (dict): who signs for our organisation, keys last_name, first_name, middle_name, position, authority, poa_number, poa_date, poa_system, poa_issuer_inn
+            signer (dict): who signs for our organisation, keys last_name, first_name, middle_name, position, authority, poa_number, poa_date, poa_system, poa_issuer_inn, inn, poa_use_default
             bank (dict): keys account, bik, bank_name, corr_account
 
         Returns a dict with code (str), role (str), type (str), name (str), last_name (str), first_name (str), middle_name (str), inn (str), kpp (str), ogrn (str), address (str), participant_id (str), box_id (str), exchange (str), email (str), roaming (bool), signer (dict), bank (dict), operator (str), updated_at (datetime.datetime).
@@ -1802,6 +1804,7 @@ class EdoParty(Facade):
                 "inn": inn,
                 "kpp": kpp,
                 "ogrn": ogrn,
+                "ogrn_date": ogrn_date,
                 "address": address,
                 "participant_id": participant_id,
                 "box_id": box_id,
@@ -2806,10 +2809,10 @@ class Requisites(Facade):
         Parameters (keywords; an omitted one is not sent):
             inn (str): ИНН: 10 digits (company) or 12 (person, sole trader)
             kpp (str): КПП: 9 characters
-            ogrn (str): ОГРН: 13 digits
-            ogrnip (str): ОГРНИП: 15 digits
+            ogrn (str): ОГРН: 13 digits starting with 1 or 5
+            ogrnip (str): ОГРНИП: 15 digits starting with 3
             bik (str): БИК: 9 digits; with account, checks the account key
-            account (str): 20-digit settlement or correspondent account; needs bik
+            account (str): 20-character settlement or correspondent account (the 6th may be a currency letter, CBR 515); needs bik
             iin (str): Kazakhstan ИИН: 12 digits
             bin (str): Kazakhstan БИН: 12 digits
 
