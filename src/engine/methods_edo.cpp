@@ -86,6 +86,7 @@ const char* kEdoPartyResult = R"~({"type": "object", "properties": {
   "type": {"type": "string", "enum": ["company", "sole_trader"]}, "name": {"type": "string"},
   "last_name": {"type": "string"}, "first_name": {"type": "string"}, "middle_name": {"type": "string"},
   "inn": {"type": "string"}, "kpp": {"type": "string"}, "ogrn": {"type": "string"},
+  "ogrn_date": {"type": "string", "format": "date"},
   "address": {"type": "string"}, "participant_id": {"type": "string"}, "box_id": {"type": "string"},
   "exchange": {"type": "string", "enum": ["electronic", "paper", "email"]}, "email": {"type": "string"},
   "roaming": {"type": "boolean"},
@@ -93,7 +94,7 @@ const char* kEdoPartyResult = R"~({"type": "object", "properties": {
     "last_name": {"type": "string"}, "first_name": {"type": "string"}, "middle_name": {"type": "string"},
     "position": {"type": "string"}, "authority": {"type": "integer"}, "poa_number": {"type": "string"},
     "poa_date": {"type": "string", "format": "date"}, "poa_system": {"type": "string"},
-    "poa_issuer_inn": {"type": "string"}}},
+    "poa_issuer_inn": {"type": "string"}, "inn": {"type": "string"}, "poa_use_default": {"type": "boolean"}}},
   "bank": {"type": "object", "properties": {"account": {"type": "string"}, "bik": {"type": "string"},
     "bank_name": {"type": "string"}, "corr_account": {"type": "string"}}},
   "operator": {"type": "string", "description": "diadoc or sbis by the participant id's prefix; empty: none"},
@@ -200,8 +201,9 @@ void register_edo_methods(MethodTable& t) {
           "files": )~" +
           kFiles + R"~(, "request": )~" + kRequest + R"~(,
           "reused": {"type": "boolean", "description": "the ref's live packet, not a new one"},
-          "skipped": {"type": "array", "description": "documents already in another packet", "items": {"type": "object", "properties": {
-            "document": {"type": "integer"}, "packet": {"type": "integer"}, "status": {"type": "string"}}}}}})~",
+          "skipped": {"type": "array", "description": "the ref's documents this build left out, each with why", "items": {"type": "object", "properties": {
+            "document": {"type": "integer"}, "packet": {"type": "integer"}, "status": {"type": "string"},
+            "reason": {"type": "string"}}}}}})~",
       true, [](Database& db, const Params& p) {
         return db.edo().build_packet(p.object(), edo_context(db, p));
       });
@@ -262,7 +264,8 @@ void register_edo_methods(MethodTable& t) {
             "kinds": {"type": "object", "additionalProperties": {"type": "object", "properties": {
               "form": {"type": "string", "enum": ["upd", "attachment"]}, "type": {"type": "string"},
               "function": {"type": "string"},
-              "version": {"type": "string", "x-verbatim": true, "description": "the format's version as the operator names it (5.03)"}}}},
+              "version": {"type": "string", "x-verbatim": true, "description": "the format's version as the operator names it (5.03)"},
+              "metadata": {"type": "array", "items": {"type": "string"}, "description": "the metadata keys the type takes from the sender"}}}},
             "raw": {"type": "array", "items": {"type": "object", "properties": {
               "field": {"type": "string"}, "value": {"type": ["string", "boolean"]}, "status": {"type": "string"}}}}}}},
           "registry": {"type": "object", "description": "per kind: EDO status -> registry status",

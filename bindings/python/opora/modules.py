@@ -1733,7 +1733,7 @@ class EdoParty(Facade):
         Parameters (keywords; an omitted one is not sent):
             code (str; required)
 
-        Returns a dict with code (str), role (str), type (str), name (str), last_name (str), first_name (str), middle_name (str), inn (str), kpp (str), ogrn (str), address (str), participant_id (str), box_id (str), exchange (str), email (str), roaming (bool), signer (dict), bank (dict), operator (str), updated_at (datetime.datetime).
+        Returns a dict with code (str), role (str), type (str), name (str), last_name (str), first_name (str), middle_name (str), inn (str), kpp (str), ogrn (str), ogrn_date (datetime.date), address (str), participant_id (str), box_id (str), exchange (str), email (str), roaming (bool), signer (dict), bank (dict), operator (str), updated_at (datetime.datetime).
 
         Same as db.call("edo.party.get", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1787,7 +1787,7 @@ class EdoParty(Facade):
             signer (dict): who signs for our organisation, keys last_name, first_name, middle_name, position, authority, poa_number, poa_date, poa_system, poa_issuer_inn, inn, poa_use_default
             bank (dict): keys account, bik, bank_name, corr_account
 
-        Returns a dict with code (str), role (str), type (str), name (str), last_name (str), first_name (str), middle_name (str), inn (str), kpp (str), ogrn (str), address (str), participant_id (str), box_id (str), exchange (str), email (str), roaming (bool), signer (dict), bank (dict), operator (str), updated_at (datetime.datetime).
+        Returns a dict with code (str), role (str), type (str), name (str), last_name (str), first_name (str), middle_name (str), inn (str), kpp (str), ogrn (str), ogrn_date (datetime.date), address (str), participant_id (str), box_id (str), exchange (str), email (str), roaming (bool), signer (dict), bank (dict), operator (str), updated_at (datetime.datetime).
 
         Same as db.call("edo.party.put", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
