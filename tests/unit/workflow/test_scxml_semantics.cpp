@@ -5,8 +5,10 @@
 // transcription of Appendix D is tests/reference/scxml.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <string>
+#include <vector>
 
 #include "workflow/workflow_fixture.hpp"
 
@@ -15,7 +17,17 @@ namespace {
 using namespace opora::test::wf;
 using opora::Error;
 using opora::ErrorCode;
+using opora::test::code_of;
 using opora::test::error_of;
+
+json::object start(Flow& f, const char* definition) {
+  return f.call("workflow.start", json::object{{"definition", definition}, {"key", "k"}});
+}
+
+json::object send(Flow& f, const json::object& instance, const char* event) {
+  return f.call("workflow.send",
+                json::object{{"instance", instance.at("instance")}, {"event", event}});
+}
 
 std::string rules_of(const Error& e) {
   std::string all;
@@ -23,7 +35,87 @@ std::string rules_of(const Error& e) {
   return all;
 }
 
+std::vector<std::string> kinds(Flow& f, const json::object& instance) {
+  std::vector<std::string> out;
+  const auto h = f.call("workflow.history", json::object{{"instance", instance.at("instance")}});
+  for (const auto& r : h.at("records").as_array()) out.emplace_back(r.at("kind").as_string());
+  return out;
+}
+
 }  // namespace
+
+// Issue 13 §3 (a): the macrostep stopped as soon as a microstep left the set
+// of active states unchanged, so a counting loop ran once and stopped at 1.
+// SCXML selects eventless transitions again after every microstep.
+TEST_CASE("a targetless eventless transition is taken again while its guard holds") {
+  Flow f;
+  f.define(R"({"id": "count", "context": {"a": 0}, "states": {
+    "s": {"always": {"guard": "context.a < 3", "actions": [{"assign": {"a": "context.a + 1"}}]}}}})");
+  const auto r = start(f, "count");
+  CHECK(r.at("context").at("a") == 3);
+  CHECK(f.states(r) == json::array{"s"});
+}
+
+TEST_CASE("an eventless transition to its own state without reenter is taken again too") {
+  Flow f;
+  f.define(R"({"id": "count_self", "context": {"a": 0, "entries": 0}, "states": {
+    "idle": {"on": {"go": "s"}},
+    "s": {"entry": [{"assign": {"entries": "context.entries + 1"}}],
+          "always": {"target": "s", "guard": "context.a < 3",
+                     "actions": [{"assign": {"a": "context.a + 1"}}]}}}})");
+  const auto r = send(f, start(f, "count_self"), "go");
+  CHECK(r.at("context").at("a") == 3);
+  CHECK(r.at("context").at("entries") == 1);  // it stays: no exit, no entry
+}
+
+TEST_CASE("a targetless eventless transition whose guard always holds is an eventless loop") {
+  Flow f;
+  f.define(R"({"id": "forever", "context": {"a": 0}, "states": {
+    "idle": {"on": {"go": "s"}},
+    "s": {"always": {"actions": [{"assign": {"a": "context.a + 1"}}]}}}})");
+  const auto i = start(f, "forever");
+  const Error e = error_of([&] { send(f, i, "go"); });
+  CHECK(e.code() == ErrorCode::state);
+  CHECK(std::string(e.what()).find("more than 1000 microsteps") != std::string::npos);
+  const auto after = f.get(i.at("instance").as_int64());
+  CHECK(f.states(after) == json::array{"idle"});
+  CHECK(after.at("context").at("a") == 0);
+  CHECK(after.at("seq") == i.at("seq"));
+}
+
+// Issue 13 §3 (b): workflow.start entered the initial configuration without
+// the done events of its final states, so a compound state that starts in its
+// final child never completed.
+TEST_CASE("a final state in the initial configuration raises done.state of its parent at start") {
+  Flow f;
+  f.define(R"({"id": "born_done", "states": {
+    "c": {"states": {"f": {"type": "final"}}, "on": {"done.state.c": "next"}},
+    "next": {}}})");
+  const auto r = start(f, "born_done");
+  CHECK(f.states(r) == json::array{"next"});
+}
+
+TEST_CASE("a parallel state whose regions all start final is done at start") {
+  Flow f;
+  f.define(R"({"id": "born_joined", "states": {
+    "p": {"type": "parallel", "on": {"done.state.p": "joined"}, "states": {
+      "r1": {"states": {"f1": {"type": "final"}}},
+      "r2": {"states": {"f2": {"type": "final"}}}}},
+    "joined": {"type": "final"}}})");
+  const auto r = start(f, "born_joined");
+  CHECK(r.at("status") == "done");
+  CHECK(f.states(r) == json::array{"joined"});
+}
+
+TEST_CASE("a definition that starts in a top-level final state is done at start") {
+  Flow f;
+  f.define(R"({"id": "nothing_to_do", "states": {"end": {"type": "final"}}})");
+  const auto r = start(f, "nothing_to_do");
+  CHECK(r.at("status") == "done");
+  CHECK(f.states(r) == json::array{"end"});
+  const auto k = kinds(f, r);
+  CHECK(std::find(k.begin(), k.end(), "done") != k.end());
+}
 
 // Issue 13 §3 (c): a final state directly inside a parallel state raised
 // done.state.<parallel> as soon as it was entered, completing the parallel
@@ -40,6 +132,32 @@ TEST_CASE("a final state directly inside a parallel state is refused") {
   CHECK(rules_of(e) == "states.p.states.end.type final_in_parallel\n");
 }
 
+// Issue 13 §3 (d): "deal.*" and "deal." were accepted but compared as
+// literal prefixes, so they never matched "deal.paid". §3.12.1: both are the
+// descriptor "deal", which matches "deal" and every "deal.<...>".
+TEST_CASE("deal.* and deal. match deal and its dotted descendants, as deal does") {
+  Flow f;
+  f.define(R"({"id": "descriptors", "context": {"star": 0, "dot": 0, "list": 0}, "states": {
+    "s": {"states": {"inner": {"on": {
+      "deal.*": {"guard": "event.name != 'deal'",
+                 "actions": [{"assign": {"star": "context.star + 1"}}]}}}},
+          "on": {"deal.": {"actions": [{"assign": {"dot": "context.dot + 1"}}]},
+                 "bank.paid   crm.won": {"actions": [{"assign": {"list": "context.list + 1"}}]}}}}})");
+  const auto i = start(f, "descriptors");
+  auto r = send(f, i, "deal.paid");
+  CHECK(r.at("accepted") == true);
+  CHECK(r.at("context").at("star") == 1);  // the child's transition wins over the parent's
+  CHECK(r.at("context").at("dot") == 0);
+  r = send(f, i, "deal");  // the child's guard refuses it: the parent's "deal." takes it
+  CHECK(r.at("context").at("star") == 1);
+  CHECK(r.at("context").at("dot") == 1);
+  CHECK(send(f, i, "deal.paid.late").at("context").at("star") == 2);
+  CHECK(send(f, i, "dealer").at("accepted") == false);
+  CHECK(send(f, i, "bank.paid.late").at("context").at("list") == 1);
+  CHECK(send(f, i, "crm.won").at("context").at("list") == 2);
+  CHECK(send(f, i, "bank").at("accepted") == false);
+}
+
 TEST_CASE("an event descriptor that could never match is refused with its path") {
   Flow f;
   const Error e = error_of([&] {
@@ -51,4 +169,45 @@ TEST_CASE("an event descriptor that could never match is refused with its path")
         "states.s.on.deal..paid event_descriptor\n"
         "states.s.on.deal.*.paid event_descriptor\n"
         "states.s.on..deal event_descriptor\n");
+}
+
+// SCXML §5.9: a condition that cannot be evaluated is false and puts
+// error.execution on the internal queue. opora recorded the failure but
+// raised nothing, so no transition could handle it.
+TEST_CASE("a guard that fails to evaluate is false and raises error.execution") {
+  Flow f;
+  f.define(R"({"id": "bad_guard", "states": {
+    "s": {"on": {"go": {"target": "t", "guard": "context.missing > 1"},
+                 "error.execution": "failed"}},
+    "t": {}, "failed": {}}})");
+  const auto r = send(f, start(f, "bad_guard"), "go");
+  CHECK(r.at("accepted") == false);
+  CHECK(f.states(r) == json::array{"failed"});
+}
+
+TEST_CASE("an eventless guard that keeps failing stops at the internal event budget") {
+  Flow f;
+  f.define(R"({"id": "failing", "states": {
+    "idle": {"on": {"go": "s"}},
+    "s": {"always": {"target": "idle", "guard": "context.missing > 1"}}}})");
+  const auto i = start(f, "failing");
+  const Error e = error_of([&] { send(f, i, "go"); });
+  CHECK(e.code() == ErrorCode::state);
+  CHECK(std::string(e.what()).find("more than 1000 internal events") != std::string::npos);
+  CHECK(f.states(f.get(i.at("instance").as_int64())) == json::array{"idle"});
+}
+
+// SCXML's macrostep goes on after an external event that took no transition:
+// eventless guards are evaluated again with that event as _event.
+TEST_CASE("eventless transitions are evaluated after an event that nothing accepted") {
+  Flow f;
+  f.define(R"({"id": "watch", "states": {
+    "s": {"always": {"target": "seen", "guard": "event.name == 'ping'"}},
+    "seen": {}}})");
+  const auto i = start(f, "watch");
+  const auto r = send(f, i, "ping");
+  CHECK(r.at("accepted") == false);
+  CHECK(f.states(r) == json::array{"seen"});
+  const auto k = kinds(f, r);
+  CHECK(std::find(k.begin(), k.end(), "ignored") != k.end());
 }
