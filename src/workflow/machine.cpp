@@ -282,10 +282,20 @@ struct Machine::Run {
     std::vector<int> exit = exit_set(ts);
     std::sort(exit.begin(), exit.end(), std::greater<int>());  // reverse document order
     for (int x : exit) {
-      run_actions(st(x).exit, st(x).id);
+      const std::string& id = st(x).id;
+      run_actions(st(x).exit, id);
       s.active.erase(std::remove(s.active.begin(), s.active.end(), x), s.active.end());
-      out.exited.push_back(st(x).id);
-      record("exit", {{"state", st(x).id}});
+      out.exited.push_back(id);
+      // What the state armed or opened since it was entered in this same step
+      // goes with it (the stored ones are dropped through `exited`): SCXML's
+      // <cancel> in <onexit> of a <send> from <onentry>.
+      out.armed.erase(std::remove_if(out.armed.begin(), out.armed.end(),
+                                     [&](const TimerArm& a) { return a.state == id; }),
+                      out.armed.end());
+      out.tasks_opened.erase(std::remove_if(out.tasks_opened.begin(), out.tasks_opened.end(),
+                                            [&](const TaskOpen& t) { return t.state == id; }),
+                             out.tasks_opened.end());
+      record("exit", {{"state", id}});
     }
     for (const Transition* t : ts) {
       json::object rec{{"from", st(t->source).id}, {"event", current.name}};

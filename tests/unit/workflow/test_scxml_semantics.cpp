@@ -211,3 +211,24 @@ TEST_CASE("eventless transitions are evaluated after an event that nothing accep
   const auto k = kinds(f, r);
   CHECK(std::find(k.begin(), k.end(), "ignored") != k.end());
 }
+
+// A state entered and left within one step left its timer (and a task it
+// opened) behind: persisting the step dropped the stored timers of the states
+// it exited, then stored the ones armed in it, including the left state's.
+// The timer fired later, where a catch-all transition took it. In SCXML terms
+// it is a <send delay> from <onentry> that <onexit> cancels.
+TEST_CASE("a timer or task of a state entered and left in the same step is gone") {
+  Flow f;
+  f.define(R"({"id": "passing", "states": {
+    "a": {"on": {"go": "w"}},
+    "w": {"entry": [{"task": {"name": "check", "title": "Check", "deadline": {"delay": "PT2H"}}}],
+          "after": [{"delay": "PT1H", "target": "late"}], "always": "b"},
+    "b": {"on": {"*": "caught"}},
+    "late": {}, "caught": {}}})");
+  const auto r = send(f, start(f, "passing"), "go");
+  CHECK(f.states(r) == json::array{"b"});
+  CHECK(r.at("timers").as_array().empty());
+  CHECK(f.open_tasks(r.at("instance").as_int64()).empty());
+  CHECK(f.tick("2026-11-23T20:00:00+03:00") == 0);
+  CHECK(f.states(r.at("instance").as_int64()) == json::array{"b"});
+}
