@@ -232,3 +232,24 @@ TEST_CASE("a timer or task of a state entered and left in the same step is gone"
   CHECK(f.tick("2026-11-23T20:00:00+03:00") == 0);
   CHECK(f.states(r.at("instance").as_int64()) == json::array{"b"});
 }
+
+// workflow.tick picked the due timers, then deleted each by id before firing
+// it. When an earlier firing left and re-entered the state of a later one, the
+// later timer was deleted and its re-armed successor took its id (SQLite reuses
+// the largest rowid), so the successor fired at once, a minute early.
+TEST_CASE("a timer re-armed by an earlier firing of the same tick waits for its own due time") {
+  Flow f;
+  f.define(R"({"id": "rearm", "states": {
+    "p": {"type": "parallel", "states": {
+      "r1": {"states": {"w1": {"after": [{"delay": "PT1M", "target": "p", "reenter": true}]}}},
+      "r2": {"states": {"w2": {"after": [{"delay": "PT1M", "target": "late"}]}}}}},
+    "late": {}}})");
+  const int64_t id = start(f, "rearm").at("instance").as_int64();
+  CHECK(f.call("workflow.tick", R"({"now": "2026-11-23T09:01:00+03:00"})").at("fired") == 1);
+  const auto r = f.get(id);
+  CHECK(f.states(r) == json::array{"w1", "w2"});
+  const auto& timers = r.at("timers").as_array();
+  REQUIRE(timers.size() == 2);
+  CHECK(timers[0].at("due") == "2026-11-23T06:02:00Z");
+  CHECK(timers[1].at("due") == "2026-11-23T06:02:00Z");
+}
