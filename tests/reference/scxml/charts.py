@@ -6,8 +6,8 @@ states and regions, sometimes entered by default at start), event transitions wi
 prefix, ".*", "." and "*" descriptors and lists of them, eventless transitions with guards over
 counters (and some without), targetless transitions, transitions to the state itself, to
 ancestors and descendants, with and without "reenter", done.state.<id> and error.execution
-handlers, guards that fail to evaluate, and entry, exit and transition actions that assign,
-raise and emit. Every chart is a valid definition: all states reachable, no final state
+handlers, guards that fail to evaluate, entry, exit and transition actions that assign, raise
+and emit, and `after` timers (fired by workflow.tick as the clock moves on). Every chart is a valid definition: all states reachable, no final state
 directly in a parallel one.
 """
 
@@ -183,6 +183,13 @@ class Chart:
             if on:
                 spec["on"] = {k: (v[0] if len(v) == 1 and rng.random() < 0.6 else v)
                               for k, v in on.items()}
+            if rng.random() < 0.3:
+                timers = []
+                for _ in range(rng.choice([1, 1, 2])):
+                    t = self.transition(id, False)
+                    t = {"target": t} if isinstance(t, str) else t
+                    timers.append({"delay": f"PT{rng.randint(1, 5)}M", **t})
+                spec["after"] = timers
 
     # -- validity: every state reachable, as workflow.define checks ------------------------
 
@@ -215,7 +222,8 @@ class Chart:
             return []
         spec = self.states[s]
         out = []
-        for v in list((spec.get("on") or {}).values()) + [spec.get("always", [])]:
+        for v in list((spec.get("on") or {}).values()) + [spec.get("always", []),
+                                                           spec.get("after", [])]:
             for t in v if isinstance(v, list) else [v]:
                 target = t if isinstance(t, str) else t.get("target")
                 if target is not None:
@@ -266,13 +274,20 @@ class Chart:
     def events(self):
         rng = self.rng
         names = EVENTS + ["done.state." + s for s in self.order if self.kind[s] != "atomic"][:2]
-        return [(rng.choice(names), {"v": rng.randint(0, 2)} if rng.random() < 0.3 else None)
-                for _ in range(rng.randint(3, 8))]
+        timed = any("after" in spec for spec in self.states.values())
+        out = []
+        for _ in range(rng.randint(3, 8)):
+            if timed and rng.random() < 0.35:
+                out.append(("tick", rng.randint(1, 4)))  # minutes later, workflow.tick
+            else:
+                out.append(("event", rng.choice(names),
+                            {"v": rng.randint(0, 2)} if rng.random() < 0.3 else None))
+        return out
 
 
 def chart(rng, name):
-    """A random definition named `name` and a sequence of external events for it, each
-    (name, data or None)."""
+    """A random definition named `name` and what happens to it: ("event", name, data or None)
+    for workflow.send, ("tick", minutes) for the clock moving on and workflow.tick."""
     c = Chart(rng, name)
     definition = c.build()
     return definition, c.events()

@@ -9,7 +9,10 @@ in it is taken from opora's C++ code.
 
 It runs opora's JSON definitions (see to_scxml below) with a tiny datamodel: a context object,
 opora's expression language for integers, strings and booleans (datamodel.py), and three kinds
-of executable content: assign, raise and emit. What the spec leaves to the platform, and the
+of executable content: assign, raise and emit. An `after` timer is what SCXML writes as a
+<send event="after:<state>:<n>" delay="..."> at the end of the state's <onentry> and a <cancel>
+of it at the end of its <onexit>: the platform keeps such delayed external events in `pending`
+(their delivery, by workflow.tick, is the test's). What the spec leaves to the platform, and the
 few places where opora departs from SCXML on purpose, are adapted here as opora documents them
 (docs/workflow.md, "SCXML 1.0"):
 
@@ -25,10 +28,14 @@ few places where opora departs from SCXML on purpose, are adapted here as opora 
 
 Besides the configuration and the datamodel it keeps `trace`, the records opora's
 workflow.history gives for the same run (event, ignored, transition, enter, exit, assign,
-effect, raise, guard_error, done), so that the order of every action can be compared.
+effect, raise, guard_error, timer_armed, done), so that the order of every action can be
+compared.
 """
 
 from __future__ import annotations
+
+import re
+import time
 
 from datamodel import EvalError, Expression, Template
 
@@ -54,6 +61,7 @@ class State:
         self.transition = []
         self.onentry = []
         self.onexit = []
+        self.timers = []  # (event, seconds): the platform's <send delay> ... <cancel>
 
 
 class Transition:
@@ -122,8 +130,11 @@ def to_scxml(definition):
             transitions(s, key.split(), spec_t)
         if "always" in spec:
             transitions(s, None, spec["always"])
-        if "after" in spec:
-            raise NotImplementedError("timers")
+        for n, spec_t in enumerate(spec.get("after") or []):
+            # a timer is a delayed external event only its own transition names exactly
+            event = f"after:{id}:{n}"
+            s.timers.append((event, duration(spec_t["delay"])))
+            transitions(s, [event], spec_t)
         for child_id, child in (spec.get("states") or {}).items():
             add(child_id, child, s)
         if kind == "compound":
@@ -139,6 +150,19 @@ def to_scxml(definition):
     for tr, target in pending:
         tr.target = [by_id[target]]
     return doc
+
+
+def duration(text):
+    """An ISO 8601 duration of hours, minutes and seconds ("PT5M") in seconds."""
+    m = re.fullmatch(r"PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?", text)
+    if not m or not any(m.groups()):
+        raise NotImplementedError(text)
+    h, mi, se = (int(g or 0) for g in m.groups())
+    return h * 3600 + mi * 60 + se
+
+
+def iso(seconds):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
 # ------------------------------------------------------------------ data structures (D.1) --
@@ -217,6 +241,9 @@ class Interpreter:
         self.trace = []
         self.final_configuration = None
         self.accepted = None
+        self.now = 0  # the platform's clock, in seconds
+        self.pending = []  # delayed events not yet delivered: {due, seq, state, event}
+        self.seq = 0
 
     # -- the platform's side --------------------------------------------------------------
 
@@ -234,6 +261,17 @@ class Interpreter:
             return
         self.budget()
         self.loop.send(Event(name, data))
+
+    def arm(self, state, event, seconds):
+        """<send event=... delay=...> at the end of the state's <onentry>."""
+        self.seq += 1
+        self.pending.append({"due": self.now + seconds, "seq": self.seq, "state": state.id,
+                             "event": event})
+        self.record("timer_armed", state=state.id, timer=event, due=iso(self.now + seconds))
+
+    def cancel(self, state):
+        """<cancel> of the state's delayed events at the end of its <onexit>."""
+        self.pending = [p for p in self.pending if p["state"] != state.id]
 
     def budget(self):
         self.microsteps = 0
@@ -303,6 +341,7 @@ class Interpreter:
         for s in statesToExit:
             for content in s.onexit:
                 self.executeContent(content, s)
+            self.cancel(s)
             self.configuration.delete(s)
 
     def selectEventlessTransitions(self):
@@ -374,6 +413,7 @@ class Interpreter:
         for s in statesToExit:
             for content in s.onexit:
                 self.executeContent(content, s)
+            self.cancel(s)
             self.configuration.delete(s)
             self.record("exit", state=s.id)
 
@@ -406,6 +446,8 @@ class Interpreter:
             self.record("enter", state=s.id)
             for content in s.onentry:
                 self.executeContent(content, s)
+            for event, seconds in s.timers:
+                self.arm(s, event, seconds)
             # (an opora initial transition has no content, and there are no history states)
             if isFinalState(s):
                 if isSCXMLElement(s.parent):

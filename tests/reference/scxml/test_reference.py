@@ -1,15 +1,18 @@
 """opora's workflow interpreter against a literal transcription of SCXML 1.0's Appendix D.
 
 Random charts (charts.py) run in opora through its Python surface (workflow.define, start,
-send, history) and in the reference (scxml.py); after the start and after every event the two
-must agree on everything a host can observe:
+send, tick, get, history) and in the reference (scxml.py); after the start, every event and
+every tick the two must agree on everything a host can observe:
 
 * the active states (workflow.get's `states`, atomic states in document order),
 * the context (the datamodel), whether the instance is done, whether the event was accepted,
 * the ordered records of the step (workflow.history): every event, transition, entry, exit,
-  assignment with its value, effect with its rendered payload, raised event and failed guard,
-* a step that does not settle: opora refuses it and changes nothing (the reference raises
-  Runaway, and is rebuilt by replaying the events before it).
+  assignment with its value, effect with its rendered payload, raised event, failed guard and
+  timer armed with its due time,
+* the pending timers, and how many a tick fired (each as its own step, in due order, a timer
+  whose state was left never),
+* a step that does not settle: opora refuses it and changes nothing, and a timer's such step
+  is an incident (the reference raises Runaway, and is rebuilt by replaying what came before).
 
 A fixed seed and OPORA_SCXML_CHARTS charts (300 by default) per run; OPORA_SCXML_SEED picks
 other charts, for longer runs by hand:
@@ -88,45 +91,75 @@ def observed(records):
     out = []
     for r in records:
         r = {k: v for k, v in r.items() if k not in BOOKKEEPING}
-        if r["kind"] in ("start", "timer_armed"):
+        if r["kind"] in ("start", "incident"):
             continue
         out.append(r)
     return out
 
 
-def expected(ref):
-    return [{k: v for k, v in r.items() if k not in BOOKKEEPING} for r in ref.trace]
-
-
 class Run:
-    """One chart, driven in both."""
+    """One chart, driven in both. Chart i lives two hours earlier than chart i - 1 on the
+    database's manual clock, so a tick never reaches the timers earlier charts left behind."""
 
-    def __init__(self, db, definition, stats):
+    T0 = 1893456000  # 2030-01-01T00:00:00Z
+
+    def __init__(self, db, definition, stats, number=0):
         self.db = db
         self.definition = definition
         self.stats = stats
         self.instance = None
         self.last = 0
-        self.sent = []  # the events whose steps both took
+        self.now = self.T0 - number * 7200
+        # what both took, to rebuild the reference after a step it could not finish:
+        # ("event", name, data, now), ("fire", seq, now), ("drop", seq)
+        self.inputs = []
 
     def reference(self):
         ref = CountingInterpreter(self.definition, self.stats)
+        ref.now = self.start_time
         ref.start()
-        for name, data in self.sent:
-            ref.send(name, data)
+        for item in self.inputs:
+            if item[0] == "event":
+                ref.now = item[3]
+                ref.send(item[1], item[2])
+            elif item[0] == "fire":
+                ref.now = item[2]
+                self.fire(ref, item[1])
+            else:
+                ref.pending = [p for p in ref.pending if p["seq"] != item[1]]
         return ref
 
-    def check(self, what, got, ref):
+    @staticmethod
+    def fire(ref, seq):
+        (p,) = [p for p in ref.pending if p["seq"] == seq]
+        ref.pending.remove(p)
+        ref.send(p["event"], {"timer": p["event"]})
+
+    def set_clock(self):
+        self.db.call("clock.set", now=scxml.iso(self.now))
+
+    def check(self, what, got, ref, trace=None, failed=0):
+        trace = ref.trace if trace is None else trace
         history = self.db.call("workflow.history", instance=self.instance, after=self.last,
                                limit=100000)
         self.last = history["last"]
+        records = history["records"]
+        timers = [{"state": t["state"], "timer": t["timer"],
+                   "due": t["due"].strftime("%Y-%m-%dT%H:%M:%SZ")} for t in got["timers"]]
         pairs = [("states", got["states"], ref.configuration_ids()),
                  ("context", got["context"], ref.datamodel),
                  ("done", got["status"] == "done", not ref.running),
-                 ("records", observed(history["records"]), expected(ref)),
-                 ("effects", got["effects"],
-                  sum(1 for r in ref.trace if r["kind"] == "effect"))]
-        if ref.accepted is not None:
+                 ("records", observed(records), [{k: v for k, v in r.items()
+                                                  if k not in BOOKKEEPING} for r in trace]),
+                 ("timers", timers, [{"state": p["state"], "timer": p["event"],
+                                      "due": scxml.iso(p["due"])}
+                                     for p in sorted(ref.pending,
+                                                     key=lambda p: (p["due"], p["seq"]))]),
+                 ("incidents", sum(1 for r in records if r["kind"] == "incident"), failed)]
+        if "effects" in got:
+            pairs.append(("effects", got["effects"],
+                          sum(1 for r in trace if r["kind"] == "effect")))
+        if "accepted" in got and ref.accepted is not None:
             pairs.append(("accepted", got["accepted"], ref.accepted))
         for name, a, b in pairs:
             if a != b:
@@ -134,6 +167,8 @@ class Run:
 
     def start(self):
         self.db.call("workflow.define", definition=self.definition)
+        self.start_time = self.now
+        self.set_clock()
         try:
             ref = self.reference()
         except scxml.Runaway:
@@ -155,8 +190,13 @@ class Run:
         self.ref = ref
         return True
 
-    def send(self, event):
-        name, data = event
+    def step(self, item):
+        if item[0] == "tick":
+            self.tick(item[1])
+        else:
+            self.send(item[1], item[2])
+
+    def send(self, name, data):
         params = {"instance": self.instance, "event": name}
         if data is not None:
             params["data"] = data
@@ -183,16 +223,50 @@ class Run:
             got = self.db.call("workflow.send", **params)
         except opora.InvalidState as e:
             raise Mismatch(f"{what}: opora refused the step ({e}), the reference settled")
-        self.sent.append(event)
+        self.inputs.append(("event", name, data, self.now))
         self.check(what, got, self.ref)
 
+    def tick(self, minutes):
+        """The clock moves on; workflow.tick fires every timer due, in due order (then in the
+        order armed), each as its own step; one whose step does not settle is an incident."""
+        self.now += minutes * 60
+        self.set_clock()
+        ref = self.ref
+        ref.now = self.now
+        due = sorted((p for p in ref.pending if p["due"] <= self.now),
+                     key=lambda p: (p["due"], p["seq"]))
+        trace, fired, failed = [], 0, 0
+        for p in due:
+            if p not in ref.pending or not ref.running:
+                continue  # its state was left by an earlier firing: gone
+            ref.trace = []
+            try:
+                self.fire(ref, p["seq"])
+            except scxml.Runaway:
+                self.stats["timers whose step does not settle"] += 1
+                failed += 1
+                self.inputs.append(("drop", p["seq"]))
+                ref = self.ref = self.reference()
+                continue
+            fired += 1
+            trace += ref.trace
+            self.inputs.append(("fire", p["seq"], self.now))
+        self.stats["timers fired"] += fired
+        got = self.db.call("workflow.tick")
+        what = f"tick +{minutes} min"
+        if (got["fired"], got["failed"]) != (fired, failed):
+            raise Mismatch(f"{what}: opora fired {got['fired']} and failed {got['failed']}, "
+                           f"the reference {fired} and {failed}")
+        self.check(what, self.db.call("workflow.get", instance=self.instance), ref, trace,
+                   failed)
 
-def run_chart(db, definition, events, stats):
-    run = Run(db, definition, stats)
+
+def run_chart(db, definition, events, stats, number=0):
+    run = Run(db, definition, stats, number)
     if not run.start():
         return
-    for e in events:
-        run.send(e)
+    for item in events:
+        run.step(item)
         stats["events"] += 1
     if not run.ref.running:
         stats["charts that finish"] += 1
@@ -200,11 +274,11 @@ def run_chart(db, definition, events, stats):
 
 def test_opora_agrees_with_the_appendix_d_reference_on_random_charts():
     stats = collections.Counter()
-    with opora.open(":memory:") as db:
+    with opora.open(":memory:", clock="manual", now="2030-01-01T00:00:00Z") as db:
         for i in range(CHARTS):
             definition, events = charts.chart(random.Random(f"{SEED}:{i}"), f"c{i}")
             try:
-                run_chart(db, definition, events, stats)
+                run_chart(db, definition, events, stats, i)
             except Mismatch as e:
                 pytest.fail(f"seed {SEED}, chart {i}: {e}\n"
                             f"definition: {json.dumps(definition)}\nevents: {events}",
@@ -217,6 +291,7 @@ def test_opora_agrees_with_the_appendix_d_reference_on_random_charts():
         for what in ["eventless microsteps", "done.* events taken", "error.* events taken",
                      "microsteps of several transitions", "microsteps exiting several states",
                      "internal transitions into a descendant", "charts that finish",
+                     "timers fired",
                      "charts whose start does not settle", "events whose step does not settle"]:
             assert stats[what] > 0, what
 
@@ -252,7 +327,7 @@ def test_the_issues_examples_agree_with_the_reference(definition, context, state
     ref = scxml.Interpreter(definition)
     ref.start()
     assert ref.datamodel == context and ref.configuration_ids() == states
-    with opora.open(":memory:") as db:
+    with opora.open(":memory:", clock="manual", now="2030-01-01T00:00:00Z") as db:
         run_chart(db, definition, [], collections.Counter())
 
 
