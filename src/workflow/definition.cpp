@@ -197,6 +197,10 @@ class Compiler {
       errors_.add(path + ".states", "required", "a compound or parallel state has child states");
     if ((type == State::Type::atomic || type == State::Type::final) && has_children)
       errors_.add(path + ".states", "not_allowed", "only compound and parallel states nest");
+    // Every region of a parallel state is entered, and an atomic state has no
+    // children: an `initial` there would be silently ignored.
+    if (type != State::Type::compound && o.contains("initial"))
+      errors_.add(path + ".initial", "not_allowed", "only a compound state has an initial child");
     if (type == State::Type::final) {
       for (const char* k : {"on", "always", "after", "exit"})
         if (o.contains(k))

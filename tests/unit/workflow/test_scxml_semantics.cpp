@@ -158,6 +158,19 @@ TEST_CASE("deal.* and deal. match deal and its dotted descendants, as deal does"
   CHECK(send(f, i, "bank").at("accepted") == false);
 }
 
+// SCXML's <parallel> has no initial attribute: every region is entered. An
+// `initial` on a parallel (or atomic) state was accepted and ignored.
+TEST_CASE("an initial child is refused on a state that is not compound") {
+  Flow f;
+  const Error e = error_of([&] {
+    f.define(R"({"id": "no_initial", "states": {
+      "p": {"type": "parallel", "initial": "r2", "states": {
+        "r1": {"states": {"a": {"on": {"go": "x"}}}}, "r2": {"states": {"b": {}}}}},
+      "x": {"initial": "p"}}})");
+  });
+  CHECK(rules_of(e) == "states.p.initial not_allowed\nstates.x.initial not_allowed\n");
+}
+
 TEST_CASE("an event descriptor that could never match is refused with its path") {
   Flow f;
   const Error e = error_of([&] {
