@@ -127,6 +127,7 @@ class Run:
                 self.fire(ref, item[1])
             else:
                 ref.pending = [p for p in ref.pending if p["seq"] != item[1]]
+        ref.now = self.now
         return ref
 
     @staticmethod
