@@ -59,7 +59,7 @@ struct Action {
 
 struct Transition {
   int source = -1;
-  std::vector<std::string> events;  // descriptors; empty: eventless ("always") or a timer's
+  std::vector<std::string> events;  // SCXML descriptors as written; empty: eventless or a timer
   std::optional<int> target;        // state index; none: targetless
   std::optional<Expression> guard;
   std::vector<Action> actions;

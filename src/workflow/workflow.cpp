@@ -924,14 +924,15 @@ json::object Workflow::tick(const json::object& p, const Clocks& clocks) {
   Clocks at = clocks;
   at.now = now;
   at.today = now.date_at(clocks.utc_offset_minutes);
-  // timer, instance, state, event
-  std::vector<std::tuple<int64_t, int64_t, std::string, std::string>> due;
+  // timer, instance, state, event, due_at
+  std::vector<std::tuple<int64_t, int64_t, std::string, std::string, int64_t>> due;
   {
     auto st = conn_.cached(
-        "SELECT id, instance_id, state, event FROM workflow_timer WHERE due_at <= ?1 ORDER BY "
-        "due_at, id LIMIT ?2");
+        "SELECT id, instance_id, state, event, due_at FROM workflow_timer WHERE due_at <= ?1 "
+        "ORDER BY due_at, id LIMIT ?2");
     st->bind(1, now.seconds()).bind(2, limit);
-    while (st->step()) due.emplace_back(st->int64(0), st->int64(1), st->text(2), st->text(3));
+    while (st->step())
+      due.emplace_back(st->int64(0), st->int64(1), st->text(2), st->text(3), st->int64(4));
   }
   int64_t fired = 0;
   int64_t failed = 0;
@@ -939,7 +940,7 @@ json::object Workflow::tick(const json::object& p, const Clocks& clocks) {
     bool& flag;
     ~Quiet() { flag = false; }
   } quiet{quiet_ = true};
-  for (const auto& [timer, instance, state, event] : due) {
+  for (const auto& [timer, instance, state, event, due_at] : due) {
     // Each firing is its own savepoint: a step that fails (an eventless loop,
     // an expression error) is undone alone, its timer is taken out so it does
     // not block every later tick, and the failure becomes an incident.
@@ -947,9 +948,13 @@ json::object Workflow::tick(const json::object& p, const Clocks& clocks) {
     {
       store::Transaction firing(conn_);
       try {
-        // A timer removed by an earlier firing in this tick (its state exited) is stale.
-        auto del = conn_.cached("DELETE FROM workflow_timer WHERE id = ?1");
-        del->bind(1, timer);
+        // A timer removed by an earlier firing in this tick (its state exited) is stale,
+        // and its id may already belong to the timer armed when the state was entered
+        // again (SQLite reuses the largest rowid): only the row as selected fires.
+        auto del = conn_.cached(
+            "DELETE FROM workflow_timer WHERE id = ?1 AND state = ?2 AND event = ?3 AND due_at = "
+            "?4");
+        del->bind(1, timer).bind(2, state).bind(3, event).bind(4, due_at);
         del->run();
         if (conn_.changes() == 0) continue;
         Instance in = load(instance, "instance");
