@@ -27,6 +27,7 @@ first difference.
 from __future__ import annotations
 
 import collections
+import datetime
 import json
 import os
 import random
@@ -87,10 +88,18 @@ class CountingInterpreter(scxml.Interpreter):
         super().microstep(enabledTransitions)
 
 
+def as_text(v):
+    """opora's Python package returns a timer's due time as a datetime; the reference keeps the
+    ISO text the C ABI carries."""
+    if isinstance(v, datetime.datetime):
+        return v.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return v
+
+
 def observed(records):
     out = []
     for r in records:
-        r = {k: v for k, v in r.items() if k not in BOOKKEEPING}
+        r = {k: as_text(v) for k, v in r.items() if k not in BOOKKEEPING}
         if r["kind"] in ("start", "incident"):
             continue
         out.append(r)
