@@ -199,12 +199,15 @@ class Runner {
                                                     int64_t run_id) {
     std::vector<Billing::Impl::NewLine> out;
     const AccountRow& a = at.row;
-    // An account-wide fixed discount is an amount off the account's month,
-    // taken once: it goes with the account's first subscription of the
-    // period. Percent discounts apply to every line.
-    bool fixed_taken = false;
-    for (const SubscriptionTerms& s : at.subs) {
+    struct Terms {
       std::vector<TariffSpan> spans;
+      std::vector<FreezeSpan> freezes;
+      std::vector<Discount> discounts;
+    };
+    std::vector<Terms> terms(at.subs.size());
+    for (size_t k = 0; k < at.subs.size(); ++k) {
+      const SubscriptionTerms& s = at.subs[k];
+      Terms& t = terms[k];
       for (size_t i = 0; i < s.tariffs.size(); ++i) {
         Span sp{s.tariffs[i].first, s.span.to};
         // A tariff row ends where the next begins, or earlier if the
@@ -216,22 +219,57 @@ class Runner {
         }
         if (sp.from < s.span.from) sp.from = s.span.from;
         if (sp.to && *sp.to < sp.from) continue;
-        spans.push_back({sp, &b_.cached_tariff(s.tariffs[i].second)});
+        t.spans.push_back({sp, &b_.cached_tariff(s.tariffs[i].second)});
       }
-      std::vector<FreezeSpan> freezes = s.freezes;
-      for (auto& f : freezes)
+      t.freezes = s.freezes;
+      for (auto& f : t.freezes)
         if (f.fee) f.fee = Money(f.fee->minor_units(), a.currency);
-      std::vector<Discount> dsc;
       for (const auto& [sub, d] : at.discounts) {
-        if (sub && *sub != s.id) continue;
-        if (!sub && d.fixed && fixed_taken) continue;
+        if (sub ? *sub != s.id : d.fixed.has_value()) continue;
         Discount copy = d;
         if (copy.fixed) copy.fixed = Money(copy.fixed->minor_units(), a.currency);
-        dsc.push_back(std::move(copy));
+        t.discounts.push_back(std::move(copy));
       }
-      if (s.span.from <= period_.last() && (!s.span.to || period_.first() <= *s.span.to))
-        fixed_taken = true;
-      const std::vector<LineDraft> drafts = accrue_subscription(period_, spans, freezes, dsc, b_);
+    }
+    // An account-wide fixed discount is an amount off the account's month,
+    // taken once: each day's share goes with the oldest subscription billed
+    // that day. Percent discounts apply to every line.
+    bool account_fixed = false;
+    for (const auto& [sub, d] : at.discounts) account_fixed = account_fixed || (!sub && d.fixed);
+    if (account_fixed) {
+      const int n = period_.days();
+      std::vector<int> owner(static_cast<size_t>(n) + 1, -1);
+      for (size_t k = 0; k < at.subs.size(); ++k) {
+        const std::vector<bool> billed = billed_days(period_, terms[k].spans, terms[k].freezes);
+        for (int d = 1; d <= n; ++d)
+          if (owner[static_cast<size_t>(d)] < 0 && billed[static_cast<size_t>(d)])
+            owner[static_cast<size_t>(d)] = static_cast<int>(k);
+      }
+      for (const auto& [sub, d] : at.discounts) {
+        if (sub || !d.fixed) continue;
+        // The discount's days each subscription owns, as spans of days.
+        for (int day = 1; day <= n;) {
+          const int k = owner[static_cast<size_t>(day)];
+          int end = day;
+          while (end < n && owner[static_cast<size_t>(end) + 1] == k) ++end;
+          if (k >= 0) {
+            Discount part = d;
+            part.fixed = Money(d.fixed->minor_units(), a.currency);
+            const Date from(period_.year(), period_.month(), day);
+            const Date to(period_.year(), period_.month(), end);
+            part.span.from = std::max(d.span.from, from);
+            part.span.to = d.span.to && *d.span.to < to ? *d.span.to : to;
+            if (part.span.from <= *part.span.to)
+              terms[static_cast<size_t>(k)].discounts.push_back(std::move(part));
+          }
+          day = end + 1;
+        }
+      }
+    }
+    for (size_t k = 0; k < at.subs.size(); ++k) {
+      const SubscriptionTerms& s = at.subs[k];
+      const std::vector<LineDraft> drafts =
+          accrue_subscription(period_, terms[k].spans, terms[k].freezes, terms[k].discounts, b_);
       const auto posted = c.posted.find(s.id);
       post_difference(a, s.id, drafts, posted == c.posted.end() ? Posted{} : posted->second, run_id,
                       out);
