@@ -99,6 +99,10 @@ struct Billing::Impl : TaxResolver {
     std::string tax_code, vat_rate, vat_mode;
     std::optional<int64_t> run_id, doc_id, storno_of;
     std::optional<std::string> charge_key;
+    // The document a run writes the line into: its accrual document, or
+    // the correction document of an increase or of a decrease.
+    enum class Role { accrual, increase, decrease } role = Role::accrual;
+    std::vector<int64_t> corrects;  // documents of the lines a correction reverses
   };
   int64_t insert_line(const NewLine& l);
 
