@@ -508,6 +508,22 @@ json::object Billing::run(const json::object& p, const Context& ctx, const Progr
     last_id = max->int64(0);
     tx.commit();
   }
+  // A run posts nothing into a closed period: when the month is (partly)
+  // closed, every line the run would post is computed first and the run is
+  // refused whole if one falls on a closed day. (A recalculation is dated
+  // today, after the closed days, so a closed month can still be corrected.)
+  if (const auto until = impl_->closed_until(); until && period.first() <= *until) {
+    store::Transaction tx(conn, store::Transaction::Mode::deferred);
+    for (int64_t lo = cursor; lo < last_id; lo += chunk) {
+      Runner runner(*impl_, period, ctx);
+      const Chunk c = runner.load(lo + 1, std::min(last_id, lo + chunk), false);
+      for (const AccountTerms& at : c.accounts)
+        for (const auto& l : runner.account_lines(at, c, 0))
+          impl_->check_open(l.date, "period",
+                            "a line of account " + at.row.number + " for " + period.to_string());
+    }
+    tx.commit();
+  }
   // Chunks are ranges of account ids; progress counts through the same ids.
   const bool resumed = run_id.has_value();
   int64_t new_lines = 0;
@@ -687,6 +703,7 @@ json::object Billing::cancel_run(const json::object& p, const Context& ctx) {
       stornos.push_back(std::move(l));
     }
   }
+  for (const auto& l : stornos) impl_->check_open(l.date, "run", "a storno of the run");
   for (size_t i = 0; i < stornos.size(); ++i) {
     const int64_t id = impl_->insert_line(stornos[i]);
     auto up = conn.cached("UPDATE billing_accrual SET reversed_by = ?2 WHERE id = ?1");
