@@ -194,6 +194,22 @@ json::object Billing::put_account(const json::object& p, const Context& ctx) {
       credit_limit = limit->minor_units();
   }
   errors.throw_if_any(ErrorCode::validation);
+  if (existing && existing->status != "disconnected" && body.at("status") == "disconnected") {
+    // A disconnected account accrues nothing: its subscriptions must have
+    // ended first (each with its last day billed), not be cut off unbilled
+    // or left running under a disconnected account.
+    auto live = impl_->conn.cached(
+        "SELECT id, end_date FROM billing_subscription WHERE account_id = ?1 AND (end_date IS "
+        "NULL OR end_date > ?2) ORDER BY id LIMIT 1");
+    live->bind(1, existing->id).bind(2, ctx.today.to_string());
+    if (live->step())
+      fail_field(ErrorCode::state, "status", "live_subscriptions",
+                 "subscription " + std::to_string(live->int64(0)) +
+                     (live->is_null(1) ? std::string(" has no last day")
+                                       : " is billed until " + live->text(1)) +
+                     "; disconnect it (billing.subscription.disconnect) and set the account "
+                     "disconnected once its last day has passed");
+  }
 
   body["number"] = *number;
   body["currency"] = currency_code;
