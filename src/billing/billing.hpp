@@ -81,6 +81,11 @@ class Billing {
   boost::json::object cancel_run(const boost::json::object& p, const Context& ctx);
   boost::json::object runs(const boost::json::object& p);
 
+  // closed periods (periods.cpp)
+  boost::json::object close_period(const boost::json::object& p, const Context& ctx);
+  boost::json::object reopen_period(const boost::json::object& p, const Context& ctx);
+  boost::json::object periods();
+
   // payments (payments.cpp)
   boost::json::object check(const boost::json::object& p, const Context& ctx);
   boost::json::object pay(const boost::json::object& p, const Context& ctx);

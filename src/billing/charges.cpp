@@ -67,6 +67,7 @@ json::object Billing::add_charge(const json::object& p, const Context& ctx) {
       return out;
     }
   }
+  impl_->check_open(on, "date", "a charge");
   const TaxRate rate = impl_->resolve(tax_code, on);
   const VatMode vat_mode = mode == "on_top" ? VatMode::on_top : VatMode::included;
   const VatSplit v = split_vat(amount, rate, vat_mode);

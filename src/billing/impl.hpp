@@ -73,6 +73,12 @@ struct Billing::Impl : TaxResolver {
   std::optional<AccountRow> find_account(const std::string& number);
   AccountRow account_by_id(int64_t id);
 
+  // closed periods (periods.cpp): the last closed day, if any, and the check
+  // every posting and every dated change makes: Error(validation) naming
+  // `field` (rule "period_closed") when `date` is on or before it.
+  std::optional<Date> closed_until();
+  void check_open(const Date& date, const std::string& field, const std::string& what);
+
   // our organisation's stored body, or Error(not_found) naming `field`
   boost::json::object organization(const std::string& tax_id, const std::string& field);
 
@@ -99,6 +105,10 @@ struct Billing::Impl : TaxResolver {
     std::string tax_code, vat_rate, vat_mode;
     std::optional<int64_t> run_id, doc_id, storno_of;
     std::optional<std::string> charge_key;
+    // The document a run writes the line into: its accrual document, or
+    // the correction document of an increase or of a decrease.
+    enum class Role { accrual, increase, decrease } role = Role::accrual;
+    std::vector<int64_t> corrects;  // documents of the lines a correction reverses
   };
   int64_t insert_line(const NewLine& l);
 
@@ -109,11 +119,14 @@ struct Billing::Impl : TaxResolver {
   void close_case_if_settled(int64_t account_id, const Date& today);
 
   // payments (payments.cpp): the posting both billing.pay and statement
-  // import use; returns the stored answer.
+  // import use; returns the stored answer. A repeat of a stored payment is
+  // answered as the first time; a new one dated in a closed period is
+  // refused naming `date_field`.
   boost::json::object post_payment(const AccountRow& a, const std::string& channel,
                                    const std::string& txn_id, const Money& amount,
                                    const std::string& txn_date, const Date& date,
-                                   const Context& ctx, bool* replayed);
+                                   const Context& ctx, bool* replayed,
+                                   const char* date_field = "txn_date");
 
  private:
   int64_t seen_version_ = -1;

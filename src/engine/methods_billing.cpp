@@ -460,6 +460,35 @@ void register_billing_methods(MethodTable& t) {
         obj(R"~("period": {"type": "string"})~"), kRunList, false,
         [](Database& db, const Params& p) { return db.billing().runs(p.object()); });
 
+  // --- closed periods --------------------------------------------------------
+  const std::string closed = R"~({"type": "object", "properties": {
+    "closed_until": {"type": ["string", "null"], "format": "date", "description": "the last closed day; null: nothing is closed"},
+    "previous": {"type": ["string", "null"], "format": "date", "description": "the last closed day before this call"},
+    "changed": {"type": "boolean", "description": "false when the period was already closed until that day"}}})~";
+  t.add("billing.period.close",
+        "Closes every day up to `until` (a day before today): payments, charges, runs, stornos "
+        "and subscription changes dated on or before it are refused from then on; journalled.",
+        obj(R"~("until": )~" + kDate + "," + kWho, R"~(["until"])~"), closed, true,
+        [](Database& db, const Params& p) {
+          return db.billing().close_period(p.object(), billing_context(db, p));
+        });
+  t.add("billing.period.reopen",
+        "Reopens the closed days from `from` on; the reason is required and journalled.",
+        obj(R"~("from": )~" + kDate + "," + kWho, R"~(["from", "reason"])~"), closed, true,
+        [](Database& db, const Params& p) {
+          return db.billing().reopen_period(p.object(), billing_context(db, p));
+        });
+  t.add("billing.period.list", "The last closed day and every close and reopen, oldest first.",
+        obj(""),
+        R"~({"type": "object", "properties": {
+          "closed_until": {"type": ["string", "null"], "format": "date"},
+          "history": {"type": "array", "items": {"type": "object", "properties": {
+            "action": {"type": "string", "description": "close or reopen"},
+            "until": {"type": ["string", "null"], "format": "date", "description": "the last closed day after it"},
+            "at": {"type": "string", "format": "date-time"}, "actor": {"type": ["string", "null"]},
+            "reason": {"type": ["string", "null"]}}}}}})~",
+        false, [](Database& db, const Params&) { return db.billing().periods(); });
+
   // --- payments --------------------------------------------------------------
   const std::string channel =
       R"~("channel": {"type": "string", "description": "payment channel: kaspi, osmp, bank, cash, ..."})~";

@@ -364,6 +364,88 @@ class BillingPayment(Facade):
         )
 
 
+class BillingPeriod(Facade):
+    """opora module billing.period: 3 methods.
+
+        close   Closes every day up to `until` (a day before today): payments, charges, runs, stornos and subscription changes dated on or before it are refused from then on; journalled.
+        list    The last closed day and every close and reopen, oldest first.
+        reopen  Reopens the closed days from `from` on; the reason is required and journalled.
+
+    Call one as db.billing.period.close(...); help() on it lists its parameters.
+    """
+
+    def close(
+        self,
+        until: datetime.date | str,
+        *,
+        actor: str = OMITTED,
+        reason: str = OMITTED,
+    ) -> dict[str, Any]:
+        """billing.period.close: Closes every day up to `until` (a day before today): payments, charges, runs, stornos and subscription changes dated on or before it are refused from then on; journalled.
+
+        Changes the database, as one transaction.
+
+        Parameters (keywords; an omitted one is not sent):
+            until (date; required)
+            actor (str): who acts (recorded in the journal)
+            reason (str): why (recorded in the journal)
+
+        Returns a dict with closed_until (datetime.date or null), previous (datetime.date or null), changed (bool).
+
+        Same as db.call("billing.period.close", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call(
+            "billing.period.close",
+            {
+                "until": until,
+                "actor": actor,
+                "reason": reason,
+            },
+        )
+
+    def list(self) -> dict[str, Any]:
+        """billing.period.list: The last closed day and every close and reopen, oldest first.
+
+        Parameters (keywords; an omitted one is not sent):
+            (none)
+
+        Returns a dict with closed_until (datetime.date or null), history (list of dict).
+
+        Same as db.call("billing.period.list", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call("billing.period.list", {})
+
+    def reopen(
+        self,
+        *,
+        from_: datetime.date | str,
+        actor: str = OMITTED,
+        reason: str,
+    ) -> dict[str, Any]:
+        """billing.period.reopen: Reopens the closed days from `from` on; the reason is required and journalled.
+
+        Changes the database, as one transaction.
+
+        Parameters (keywords; an omitted one is not sent):
+            from_ (date; required)
+            actor (str): who acts (recorded in the journal)
+            reason (str; required): why (recorded in the journal)
+
+        Returns a dict with closed_until (datetime.date or null), previous (datetime.date or null), changed (bool).
+
+        Same as db.call("billing.period.reopen", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        A parameter named like a Python keyword takes a trailing '_' (from_=...).
+        """
+        return self._call(
+            "billing.period.reopen",
+            {
+                "from": from_,
+                "actor": actor,
+                "reason": reason,
+            },
+        )
+
+
 class BillingRun(Facade):
     """billing.run: Accrues every subscription of a month (lines and one accrual document per account); idempotent, resumable, progress reported.
 
@@ -887,7 +969,7 @@ class BillingTax(Facade):
 
 
 class Billing(Facade):
-    """opora module billing: 36 methods.
+    """opora module billing: 39 methods.
 
         account.get                 An account with its balance, debt and subscriptions.
         account.list                Accounts in id order, a page at a time.
@@ -907,6 +989,9 @@ class Billing(Facade):
         organization.put            Adds or replaces one of our organisations with its bank details (for QR codes and statements).
         pay                         Posts a payment, idempotent by (channel, txn_id): a repeat returns the first answer; the same txn_id with another account or amount is a conflict.
         payment.storno              Reverses a payment with a negative payment row; journalled.
+        period.close                Closes every day up to `until` (a day before today): payments, charges, runs, stornos and subscription changes dated on or before it are refused from then on; journalled.
+        period.list                 The last closed day and every close and reopen, oldest first.
+        period.reopen               Reopens the closed days from `from` on; the reason is required and journalled.
         qr                          Payment QR text (GOST R 56042-2014, ST0001…) for an account's amount due or an accrual document, in UTF-8 or windows-1251.
         run                         Accrues every subscription of a month (lines and one accrual document per account); idempotent, resumable, progress reported.
         run.cancel                  Reverses a finished run: a storno line for each of its lines, its documents marked reversed, journalled.
@@ -1167,6 +1252,12 @@ class Billing(Facade):
         """opora module billing.payment: 1 method.
         """
         return BillingPayment(self._db, "billing.payment")
+
+    @property
+    def period(self) -> BillingPeriod:
+        """opora module billing.period: 3 methods.
+        """
+        return BillingPeriod(self._db, "billing.period")
 
     def qr(
         self,
