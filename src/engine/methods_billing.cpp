@@ -140,7 +140,18 @@ const std::string kLedger = R"~({"type": "object", "properties": {
     "vat": {"type": "string", "format": "money"},
     "period": {"type": ["string", "null"], "description": "YYYY-MM of an accrual"},
     "document": {"type": ["integer", "null"], "description": "registry document id"},
-    "reverses": {"type": ["integer", "null"], "description": "the entry a storno reverses"}}}}}})~";
+    "reverses": {"type": ["integer", "null"], "description": "the entry a storno reverses"},
+    "reversed_by": {"type": ["integer", "null"], "description": "the storno that reverses this entry"},
+    "subscription": {"type": ["integer", "null"], "description": "accrual: the subscription billed"},
+    "from": {"type": ["string", "null"], "format": "date", "description": "accrual: first day of service"},
+    "to": {"type": ["string", "null"], "format": "date", "description": "accrual: last day of service"},
+    "base": {"type": "string", "format": "money", "description": "accrual: the price before discount"},
+    "discount": {"type": "string", "format": "money", "description": "accrual: the discount taken"},
+    "tax": {"type": "string", "description": "accrual: the tax code"},
+    "vat_rate": {"type": "string", "format": "rate", "description": "accrual: the rate the line was computed at"},
+    "vat_mode": {"type": "string", "description": "accrual: included or on_top"},
+    "due_date": {"type": "string", "format": "date", "description": "accrual: when it is due"},
+    "txn_date": {"type": ["string", "null"], "x-verbatim": true, "description": "payment: the agent's own date and time"}}}}}})~";
 
 const std::string kAgeing = R"~({"type": "object", "properties": {
   "date": {"type": "string", "format": "date"},

@@ -214,6 +214,9 @@ def run_scenario(db: opora.Database, rec: Recorder, tmp_path) -> None:
     [line] = call("billing.statement.unmatched")["lines"]
     call("billing.statement.resolve", line=line["line"], account="LS-0002")
     call("billing.run.cancel", run=run["run"])
+    call("billing.period.close", until="2025-11-30", actor="accountant")
+    call("billing.period.list")
+    call("billing.period.reopen", {"from": "2025-11-01", "reason": "late act"})
 
     # workflows: shipped ones, our own with a task, a timer, effects and an incident
     call("workflow.shipped")
