@@ -10,8 +10,8 @@
 namespace opora::billing {
 namespace json = boost::json;
 
-Billing::Billing(store::Connection& conn, registry::Registry& registry)
-    : impl_(std::make_unique<Impl>(conn, registry)) {}
+Billing::Billing(store::Connection& conn, registry::Registry& registry, EventPublisher& events)
+    : impl_(std::make_unique<Impl>(conn, registry, events)) {}
 
 Billing::~Billing() = default;
 

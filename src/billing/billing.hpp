@@ -23,6 +23,10 @@
 #include "core/date.hpp"
 #include "core/timestamp.hpp"
 
+namespace opora {
+class EventPublisher;
+}
+
 namespace opora::store {
 class Connection;
 struct SchemaModule;
@@ -49,7 +53,9 @@ struct Context {
 
 class Billing {
  public:
-  Billing(store::Connection& conn, registry::Registry& registry);
+  // Domain events (billing.accrual_posted, billing.payment_posted, ...) go to
+  // `events` in the transaction of the change (docs/billing.md lists them).
+  Billing(store::Connection& conn, registry::Registry& registry, EventPublisher& events);
   ~Billing();
 
   // tax rates (taxes.cpp)

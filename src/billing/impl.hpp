@@ -12,6 +12,7 @@
 
 #include "billing/billing.hpp"
 #include "billing/terms.hpp"
+#include "core/domain_events.hpp"
 #include "core/field_reader.hpp"
 #include "core/money.hpp"
 #include "registry/registry.hpp"
@@ -53,10 +54,12 @@ struct Position {
 };
 
 struct Billing::Impl : TaxResolver {
-  Impl(store::Connection& c, registry::Registry& r) : conn(c), registry(r) {}
+  Impl(store::Connection& c, registry::Registry& r, EventPublisher& e)
+      : conn(c), registry(r), events(e) {}
 
   store::Connection& conn;
   registry::Registry& registry;
+  EventPublisher& events;
 
   // tariffs and tax rates, reloaded when the file changed
   void refresh();

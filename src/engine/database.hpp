@@ -14,6 +14,7 @@
 #include "calendar/calendar_store.hpp"
 #include "edo/edo.hpp"
 #include "engine/clock.hpp"
+#include "engine/events.hpp"
 #include "registry/registry.hpp"
 #include "store/sqlite.hpp"
 #include "workflow/workflow.hpp"
@@ -54,6 +55,8 @@ class Database {
   billing::Billing& billing() noexcept { return billing_; }
   workflow::Workflow& workflow() noexcept { return workflow_; }
   edo::Edo& edo() noexcept { return edo_; }
+  // The one path of domain events: modules and events.post publish here.
+  EventPublisher& events() noexcept { return events_; }
   // The clock's instant, business date and UTC offset, as workflows take them.
   workflow::Clocks workflow_clocks() const;
 
@@ -77,8 +80,9 @@ class Database {
   Clock clock_;
   calendar::CalendarStore calendars_;
   registry::Registry registry_;
-  billing::Billing billing_;
   workflow::Workflow workflow_;
+  EventRouter events_;  // after workflow_, before the modules that publish
+  billing::Billing billing_;
   edo::Edo edo_;
   ProgressFn progress_;
   WatchFn watch_;

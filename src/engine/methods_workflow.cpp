@@ -99,16 +99,22 @@ void register_workflow_methods(MethodTable& t) {
       });
   t.add(
       "events.post",
-      "Publishes a domain event (deal.stage_changed, billing.payment_posted...): definitions "
-      "whose triggers match start an instance for its key or receive it; deduplicated by "
-      "event_id; an event no instance is ready for may wait in a buffer.",
+      "Publishes a host's domain event (deal.stage_changed, crm.form_filled...) on the path "
+      "modules publish theirs: definitions whose triggers match start an instance for its key "
+      "or receive it; deduplicated by event_id; an event no instance is ready for may wait in a "
+      "buffer; one no definition listens to does nothing.",
       R"~({"type": "object", "required": ["type", "key"], "properties": {
           "type": {"type": "string", "minLength": 1, "maxLength": 128}, "key": {"type": "string", "minLength": 1, "maxLength": 200},
           "data": {"type": "object"}, "event_id": {"type": "string", "maxLength": 200}}})~",
       R"~({"type": "object", "properties": {"started": {"type": "array"}, "delivered": {"type": "array"},
-          "buffered": {"type": "integer"}, "duplicate": {"type": "boolean"}}})~",
+          "buffered": {"type": "integer"}, "duplicate": {"type": "boolean"},
+          "routed": {"type": "boolean", "description": "false: no definition listens to this type; nothing was stored"}}})~",
       true, [](Database& db, const Params& p) {
-        return db.workflow().post_event(p.object(), db.workflow_clocks());
+        DomainEvent e{p.str("type"), p.str("key"), json::object{},
+                      p.opt_str("event_id").value_or("")};
+        if (const auto* d = p.object().if_contains("data"); d != nullptr && d->is_object())
+          e.data = d->get_object();
+        return db.events().publish(e);
       });
   t.add(
       "workflow.export",

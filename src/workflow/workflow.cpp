@@ -211,6 +211,7 @@ json::object Workflow::define(const json::object& p, const Clocks& clocks) {
   st->bind(5, clocks.now.to_string());
   st->run();
   buffering_.erase(d.id);
+  routes_version_ = -1;
   return {{"id", d.id},
           {"version", d.version},
           {"created", true},
@@ -734,6 +735,37 @@ json::object Workflow::complete_task(const json::object& p, const Clocks& clocks
   return out;
 }
 
+const Workflow::Routes& Workflow::routes() {
+  const int64_t version = conn_.data_version();
+  if (routes_version_ == version && routes_rollbacks_ == conn_.rollbacks()) return routes_;
+  Routes r;
+  {
+    auto st =
+        conn_.cached("SELECT id, MAX(version) FROM workflow_definition GROUP BY id ORDER BY id");
+    while (st->step()) r.latest.emplace_back(st->text(0), st->int64(1));
+  }
+  for (const auto& [id, v] : r.latest)
+    for (const Trigger& t : definition(id, v, "type").triggers) r.events.insert(t.event);
+  routes_ = std::move(r);
+  routes_version_ = version;
+  routes_rollbacks_ = conn_.rollbacks();
+  return routes_;
+}
+
+bool Workflow::listens(const std::string& type) {
+  const std::set<std::string>& events = routes().events;
+  if (events.empty()) return false;
+  // A trigger names the event or a dotted ancestor: "billing" hears
+  // "billing.payment_posted".
+  std::string prefix = type;
+  while (events.count(prefix) == 0) {
+    const size_t dot = prefix.rfind('.');
+    if (dot == std::string::npos) return false;
+    prefix.resize(dot);
+  }
+  return true;
+}
+
 json::object Workflow::post_event(const json::object& p, const Clocks& clocks) {
   const std::string type = text_of(p, "type");
   const std::string key = text_of(p, "key");
@@ -748,12 +780,7 @@ json::object Workflow::post_event(const json::object& p, const Clocks& clocks) {
       return out;
     }
   }
-  std::vector<std::pair<std::string, int64_t>> latest;
-  {
-    auto st =
-        conn_.cached("SELECT id, MAX(version) FROM workflow_definition GROUP BY id ORDER BY id");
-    while (st->step()) latest.emplace_back(st->text(0), st->int64(1));
-  }
+  const std::vector<std::pair<std::string, int64_t>> latest = routes().latest;
   json::array started, delivered;
   int64_t buffered = 0;
   const json::object scope{{"event", json::object{{"name", type}, {"data", data}}},
