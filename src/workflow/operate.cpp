@@ -367,6 +367,14 @@ json::object Workflow::retry_incident(const json::object& p, const Clocks& clock
   const json::object inc = open_incident_row(conn_, id);
   json::object out{{"incident", id}, {"status", "retried"}};
   if (inc.at("kind") == "effect") {
+    auto st = conn_.cached("SELECT status FROM effect WHERE id = ?1");
+    st->bind(1, inc.at("effect").as_int64());
+    if (st->step() && st->text(0) == "incomplete")
+      fail_field(ErrorCode::state, "incident", "incomplete",
+                 "effect " + std::to_string(inc.at("effect").as_int64()) +
+                     " was never sent: a required member came out empty; fix the data and "
+                     "resolve the incident (the process's history shows what was missing)");
+    st->reset();
     auto up = conn_.cached(
         "UPDATE effect SET status = 'pending', lease_until = NULL, acked_at = NULL WHERE id = ?1");
     up->bind(1, inc.at("effect").as_int64());

@@ -421,23 +421,44 @@ json::object Workflow::persist(Instance& in, const StepResult& r, const Clocks& 
     ins->run();
   }
   int64_t n = 0;
+  // An effect with an empty required member is kept as `incomplete`, never
+  // offered to the host, and is an incident for an operator.
+  std::vector<std::pair<int64_t, const json::object*>> incomplete;
+  int64_t sent = 0;
   for (const auto& eff : r.effects) {
+    const bool complete = !eff.contains("missing");
     auto ins = conn_.cached(
         "INSERT INTO effect (instance_id, type, payload, idempotency_key, status, attempts, "
-        "created_at) VALUES (?1, ?2, ?3, ?4, 'pending', 0, ?5)");
+        "created_at) VALUES (?1, ?2, ?3, ?4, ?6, 0, ?5)");
     ins->bind(1, in.id).bind(2, eff.at("type").as_string());
     ins->bind(3, json::serialize(eff.at("payload")));
     ins->bind(4, "wf:" + std::to_string(in.id) + ":" + std::to_string(in.seq) + ":" +
                      std::to_string(n++));
-    ins->bind(5, clocks.now.to_string());
+    ins->bind(5, clocks.now.to_string()).bind(6, complete ? "pending" : "incomplete");
     ins->run();
+    if (complete)
+      ++sent;
+    else
+      incomplete.emplace_back(conn_.last_insert_rowid(), &eff);
   }
   append_history(in.id, in.seq, r.history, clocks);
+  for (const auto& [id, eff] : incomplete) {
+    std::string members;
+    for (const auto& m : eff->at("missing").as_array())
+      members += (members.empty() ? "" : ", ") + std::string(m.as_string());
+    open_incident(
+        in.id, "effect",
+        json::object{{"effect", id}, {"state", eff->at("state")}, {"missing", eff->at("missing")}},
+        "effect " + std::string(eff->at("type").as_string()) + " not sent: " + members +
+            " came out empty",
+        clocks);
+  }
   // A tick's steps answer nobody: describing them would only cost a query.
   json::object out =
       quiet_ ? json::object{{"instance", in.id}, {"status", in.status}} : describe(in);
   out["accepted"] = r.accepted;
-  out["effects"] = static_cast<int64_t>(r.effects.size());
+  out["effects"] = sent;
+  if (!incomplete.empty()) out["incidents"] = static_cast<int64_t>(incomplete.size());
   return out;
 }
 

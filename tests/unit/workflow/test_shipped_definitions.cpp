@@ -411,6 +411,7 @@ TEST_CASE("subscriber_disconnect: a tariff change skips the teams; an unpaid deb
   const int64_t tariff = f.started(f.post("subscriber.disconnect_requested", "subscriber:2002",
                                           json::object{{"request_id", "ЗО-000046"},
                                                        {"account", "2002"},
+                                                       {"phone", "+77010000004"},
                                                        {"kind", "tariff_change"},
                                                        {"new_tariff", "Домашний 300"}}));
   CHECK(f.complete(f.task(tariff), "no_debt").at("states") == json::array{"tariff_changed"});
@@ -427,8 +428,14 @@ TEST_CASE("subscriber_disconnect: a tariff change skips the teams; an unpaid deb
   f.effects();
   CHECK(f.tick("2026-12-07T06:00:00Z") == 1);
   CHECK(f.states(unpaid) == json::array{"cancelled"});
+  // the request named no phone: its SMS is not sent to nobody, an operator
+  // sees an incident instead
   fx = f.effects();
-  CHECK(f.types(fx) == Types{"request_close", "sms"});
+  CHECK(f.types(fx) == Types{"request_close"});
+  const auto incidents =
+      f.call("workflow.incidents", json::object{{"instance", unpaid}}).at("incidents").as_array();
+  REQUIRE(incidents.size() == 2);  // the debt SMS earlier, the cancellation SMS now
+  CHECK(incidents[1].at("message") == "effect sms not sent: to came out empty");
   CHECK(text(fx[0], "result") == "cancelled_debt");
 }
 
