@@ -105,11 +105,35 @@ struct Billing::Impl : TaxResolver {
   };
   int64_t insert_line(const NewLine& l);
 
-  void journal(const Context& ctx, const char* action, const std::string& object,
-               const boost::json::object& detail);
+  // Returns the journal row's id.
+  int64_t journal(const Context& ctx, const char* action, const std::string& object,
+                  const boost::json::object& detail);
 
-  // dunning (dunning.cpp): closes the open case once nothing is overdue.
-  void close_case_if_settled(int64_t account_id, const Date& today);
+  // domain events (events.cpp), each published in the caller's transaction
+  // with the account's facts (holder, phone, organisation, its calendar,
+  // currency) and the position after the change.
+  // The lines just posted for one account (ids as inserted), one event per
+  // accrual document (or per sign, without documents); `debt_before`, when
+  // known, lets a correction that clears the debt say so.
+  void accruals_posted(const AccountRow& a, const std::vector<NewLine>& lines,
+                       const std::vector<int64_t>& ids,
+                       const std::map<int64_t, std::string>& doc_numbers,
+                       std::optional<int64_t> debt_before, const Context& ctx);
+  void payment_posted(const AccountRow& a, const boost::json::object& answer, int64_t debt_before,
+                      const Date& date, const Context& ctx);
+  void payment_reversed(const AccountRow& a, const boost::json::object& storno, const Date& date,
+                        const Context& ctx);
+  void accruals_reversed(const AccountRow& a, int64_t run_id, const std::string& period,
+                         int64_t amount, int64_t debt_before, const Context& ctx);
+  void status_changed(const AccountRow& a, const std::string& previous, int64_t journal_id,
+                      const Context& ctx);
+  // Whether any billing event that carries a position is listened to: only
+  // then is a position read before a change.
+  bool positions_wanted();
+  // The business calendar of the account's organisation: its own
+  // (billing.organization.put {calendar}), else by its country (kz for a BIN
+  // or IIN, ru for an INN), else by the account's currency; cached.
+  std::string calendar_of(const AccountRow& a);
 
   // payments (payments.cpp): the posting both billing.pay and statement
   // import use; returns the stored answer.
@@ -128,6 +152,7 @@ struct Billing::Impl : TaxResolver {
     std::optional<Decimal> percent;
   };
   std::map<std::string, std::vector<RateRow>> rates_;
+  std::map<std::string, std::string> calendars_;  // organisation tax id -> calendar id
 };
 
 // Every account's position on `as_of`: accounts with accruals in id order,

@@ -155,7 +155,7 @@ json::object Billing::Impl::post_payment(const AccountRow& a, const std::string&
   st->bind(1, id).bind(2, channel).bind(3, txn_id).bind(4, a.id).bind(5, amount.minor_units());
   st->bind(6, date.to_string()).bind(7, txn_date).bind(8, ctx.now.to_string()).bind(9, stored);
   st->run();
-  close_case_if_settled(a.id, ctx.today);
+  payment_posted(a, answer, before.debt, date, ctx);
   return answer;
 }
 
@@ -246,6 +246,7 @@ json::object Billing::storno_payment(const json::object& p, const Context& ctx) 
       {"balance",
        Money(impl_->current(a.id, std::max(ctx.today, date)).balance(), a.currency).to_string()}};
   impl_->journal(ctx, "payment.storno", "payment:" + *receipt, out);
+  impl_->payment_reversed(a, out, date, ctx);
   return out;
 }
 

@@ -92,8 +92,11 @@ void register_workflow_methods(MethodTable& t) {
       "workflow.tick",
       "Fires every timer due by `now` (default: the handle's clock), once, in due order.",
       R"~({"type": "object", "properties": {"now": {"type": "string", "format": "date-time"},
-          "limit": {"type": "integer", "minimum": 1, "maximum": 1000000}}})~",
-      R"~({"type": "object", "properties": {"now": {"type": "string", "format": "date-time"}, "fired": {"type": "integer"}}})~",
+          "limit": {"type": "integer", "minimum": 1, "maximum": 1000000},
+          "definition": {"type": "string", "description": "only the timers of this definition's instances"}}})~",
+      R"~({"type": "object", "properties": {"now": {"type": "string", "format": "date-time"}, "fired": {"type": "integer"},
+          "failed": {"type": "integer", "description": "firings whose step failed: each an incident"},
+          "effects": {"type": "integer", "description": "effects the firings put into the outbox (effects.fetch)"}}})~",
       true, [](Database& db, const Params& p) {
         return db.workflow().tick(p.object(), db.workflow_clocks());
       });

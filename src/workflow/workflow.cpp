@@ -975,11 +975,24 @@ json::object Workflow::tick(const json::object& p, const Clocks& clocks) {
   // timer, instance, state, event
   std::vector<std::tuple<int64_t, int64_t, std::string, std::string>> due;
   {
+    // Optionally only the timers of one definition's instances (the dunning
+    // processes, for billing.dunning.run).
     auto st = conn_.cached(
-        "SELECT id, instance_id, state, event FROM workflow_timer WHERE due_at <= ?1 ORDER BY "
-        "due_at, id LIMIT ?2");
+        "SELECT t.id, t.instance_id, t.state, t.event FROM workflow_timer t WHERE t.due_at <= ?1 "
+        "AND (?3 IS NULL OR t.instance_id IN (SELECT id FROM workflow_instance WHERE definition "
+        "= ?3 AND status = 'active')) ORDER BY t.due_at, t.id LIMIT ?2");
     st->bind(1, now.seconds()).bind(2, limit);
+    if (const auto* d = p.if_contains("definition"); d != nullptr && d->is_string())
+      st->bind(3, d->get_string());
+    else
+      st->bind_null(3);
     while (st->step()) due.emplace_back(st->int64(0), st->int64(1), st->text(2), st->text(3));
+  }
+  int64_t effects_before = 0;
+  {
+    auto st = conn_.cached("SELECT COALESCE(MAX(id), 0) FROM effect");
+    st->step();
+    effects_before = st->int64(0);
   }
   int64_t fired = 0;
   int64_t failed = 0;
@@ -1019,7 +1032,11 @@ json::object Workflow::tick(const json::object& p, const Clocks& clocks) {
     open_incident(instance, "timer", json::object{{"timer", event}, {"state", state}}, *error, at);
     ++failed;
   }
-  return {{"now", now.to_string()}, {"fired", fired}, {"failed", failed}};
+  auto count = conn_.cached("SELECT COUNT(*) FROM effect WHERE id > ?1");
+  count->bind(1, effects_before);
+  count->step();
+  return {
+      {"now", now.to_string()}, {"fired", fired}, {"failed", failed}, {"effects", count->int64(0)}};
 }
 
 json::object Workflow::fetch_effects(const json::object& p, const Clocks& clocks) {
