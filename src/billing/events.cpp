@@ -59,6 +59,14 @@ std::string Billing::Impl::calendar_of(const AccountRow& a) {
   return id;
 }
 
+Position Billing::Impl::owed(int64_t account_id, const Date& today) {
+  Position all = position(account_id, std::nullopt);
+  const Position now = current(account_id, today);
+  all.overdue = now.overdue;
+  all.oldest_overdue_due = now.oldest_overdue_due;
+  return all;
+}
+
 bool Billing::Impl::positions_wanted() {
   for (const char* type :
        {"billing.accrual_posted", "billing.accrual_reversed", "billing.payment_posted",
@@ -165,7 +173,7 @@ void Billing::Impl::accruals_posted(const AccountRow& a, const std::vector<NewLi
   }
   Date latest = ctx.today;
   for (const auto& g : groups) latest = std::max(latest, g.date);
-  const Position after = current(a.id, latest);
+  const Position after = owed(a.id, ctx.today);
   for (const Group& g : groups) {
     json::object d{{"period", g.period},
                    {"date", g.date.to_string()},
@@ -191,9 +199,9 @@ void Billing::Impl::accruals_posted(const AccountRow& a, const std::vector<NewLi
 }
 
 void Billing::Impl::payment_posted(const AccountRow& a, const json::object& answer,
-                                   int64_t debt_before, const Date& date, const Context& ctx) {
-  if (!positions_wanted()) return;
-  const Position after = current(a.id, std::max(ctx.today, date));
+                                   int64_t debt_before, const Context& ctx) {
+  const Date date = *Date::parse(text_of(answer, "date"));
+  const Position after = owed(a.id, ctx.today);
   const std::string receipt = text_of(answer, "receipt");
   json::object d{{"receipt", receipt},
                  {"channel", answer.at("channel")},
@@ -208,9 +216,9 @@ void Billing::Impl::payment_posted(const AccountRow& a, const json::object& answ
 }
 
 void Billing::Impl::payment_reversed(const AccountRow& a, const json::object& storno,
-                                     const Date& date, const Context& ctx) {
+                                     const Context& ctx) {
   if (!events.listens("billing.payment_reversed")) return;
-  const Position after = current(a.id, std::max(ctx.today, date));
+  const Position after = owed(a.id, ctx.today);
   json::object d{{"receipt", storno.at("receipt")},
                  {"storno", storno.at("storno")},
                  {"amount", storno.at("amount")},
@@ -224,7 +232,7 @@ void Billing::Impl::accruals_reversed(const AccountRow& a, int64_t run_id,
                                       const std::string& period, int64_t amount,
                                       int64_t debt_before, const Context& ctx) {
   if (!positions_wanted()) return;
-  const Position after = current(a.id, ctx.today);
+  const Position after = owed(a.id, ctx.today);
   const std::string id = "run:" + std::to_string(run_id) + ":" + a.number;
   json::object d{{"run", run_id},
                  {"period", period},

@@ -120,9 +120,8 @@ struct Billing::Impl : TaxResolver {
                        const std::map<int64_t, std::string>& doc_numbers,
                        std::optional<int64_t> debt_before, const Context& ctx);
   void payment_posted(const AccountRow& a, const boost::json::object& answer, int64_t debt_before,
-                      const Date& date, const Context& ctx);
-  void payment_reversed(const AccountRow& a, const boost::json::object& storno, const Date& date,
-                        const Context& ctx);
+                      const Context& ctx);
+  void payment_reversed(const AccountRow& a, const boost::json::object& storno, const Context& ctx);
   void accruals_reversed(const AccountRow& a, int64_t run_id, const std::string& period,
                          int64_t amount, int64_t debt_before, const Context& ctx);
   void status_changed(const AccountRow& a, const std::string& previous, int64_t journal_id,
@@ -130,6 +129,10 @@ struct Billing::Impl : TaxResolver {
   // Whether any billing event that carries a position is listened to: only
   // then is a position read before a change.
   bool positions_wanted();
+  // The position events report: the debt is everything posted and not paid,
+  // whatever its date (so an accrual dated ahead and the payment that covers
+  // it open and close the same debt), the overdue part as of `today`.
+  Position owed(int64_t account_id, const Date& today);
   // The business calendar of the account's organisation: its own
   // (billing.organization.put {calendar}), else by its country (kz for a BIN
   // or IIN, ru for an INN), else by the account's currency; cached.

@@ -457,7 +457,7 @@ json::object Billing::run(const json::object& p, const Context& ctx, const Progr
       std::optional<int64_t> debt_before;
       if (publish && std::any_of(per_account[i].begin(), per_account[i].end(),
                                  [](const auto& l) { return l.amount < 0; }))
-        debt_before = impl_->current(owners[i]->id, ctx.today).debt;
+        debt_before = impl_->owed(owners[i]->id, ctx.today).debt;
       std::vector<int64_t> ids;
       for (auto& l : per_account[i]) {
         if (documents) {
@@ -557,7 +557,7 @@ json::object Billing::cancel_run(const json::object& p, const Context& ctx) {
   if (impl_->positions_wanted())
     for (const auto& l : stornos)
       if (reversed.count(l.account_id) == 0)
-        reversed[l.account_id] = {0, impl_->current(l.account_id, ctx.today).debt};
+        reversed[l.account_id] = {0, impl_->owed(l.account_id, ctx.today).debt};
   for (size_t i = 0; i < stornos.size(); ++i) {
     if (auto it = reversed.find(stornos[i].account_id); it != reversed.end())
       it->second.first += stornos[i].amount;
