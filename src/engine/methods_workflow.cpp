@@ -201,21 +201,24 @@ void register_workflow_methods(MethodTable& t) {
         });
   t.add(
       "workflow.incidents",
-      "Incidents: effects the host reported failed and timers whose step failed; open ones "
-      "by default.",
+      "Incidents: effects the host reported failed or that could not be made (an empty "
+      "required member), timers whose step failed, domain events a definition could not take; "
+      "open ones by default.",
       R"~({"type": "object", "properties": {
           "status": {"type": "string", "enum": ["open", "retried", "resolved"]},
           "instance": {"type": "integer", "minimum": 1}, "limit": {"type": "integer", "minimum": 1, "maximum": 10000}}})~",
       R"~({"type": "object", "properties": {"incidents": {"type": "array", "items": {"type": "object", "properties": {
-          "incident": {"type": "integer"}, "instance": {"type": ["integer", "null"]}, "kind": {"type": "string", "enum": ["effect", "timer"]},
+          "incident": {"type": "integer"}, "instance": {"type": ["integer", "null"]}, "kind": {"type": "string", "enum": ["effect", "timer", "event"]},
           "effect": {"type": ["integer", "null"]}, "state": {"type": ["string", "null"]}, "timer": {"type": ["string", "null"]},
-          "message": {"type": "string"}, "status": {"type": "string"}}}}}})~",
+          "message": {"type": "string"}, "status": {"type": "string"},
+          "event": {"type": "object", "description": "kind event: {type, key, data, definition, trigger, stage}"}}}}}})~",
       false, [](Database& db, const Params& p) { return db.workflow().incidents(p.object()); });
   t.add(
       "workflow.incident.retry",
       "Retries an open incident: a failed effect is offered to the host again (same "
-      "idempotency key); a failed timer fires again now if its state is still active. A retry "
-      "that fails again changes nothing and the incident stays open.",
+      "idempotency key); a failed timer fires again now if its state is still active; an event "
+      "is delivered again to the definition that could not take it. A retry that fails again "
+      "changes nothing and the incident stays open.",
       R"~({"type": "object", "required": ["incident"], "properties": {
           "incident": {"type": "integer", "minimum": 1}, "actor": {"type": "string"}, "comment": {"type": "string"}}})~",
       R"~({"type": "object", "properties": {"incident": {"type": "integer"}, "status": {"type": "string"},

@@ -138,7 +138,7 @@ const store::SchemaModule& schema() {
         CREATE TABLE workflow_incident (
           id          INTEGER PRIMARY KEY,
           instance_id INTEGER REFERENCES workflow_instance(id),
-          kind        TEXT NOT NULL,     -- effect | timer
+          kind        TEXT NOT NULL,     -- effect | timer | event (schema v3)
           effect_id   INTEGER REFERENCES effect(id),
           state       TEXT,              -- timer: the state that owned it
           event       TEXT,              -- timer: its event
@@ -151,6 +151,11 @@ const store::SchemaModule& schema() {
         ) STRICT;
         CREATE INDEX workflow_incident_open ON workflow_incident (instance_id, id)
           WHERE status = 'open';
+      )sql"},
+                                           {3, R"sql(
+        -- A domain event a definition could not take (its start or step
+        -- failed): the event itself, so a retry can deliver it again.
+        ALTER TABLE workflow_incident ADD COLUMN detail TEXT;
       )sql"}}};
   return module;
 }
@@ -810,6 +815,39 @@ json::object Workflow::post_event(const json::object& p, const Clocks& clocks) {
                            {"now", clocks.now.to_string()},
                            {"today", clocks.today.to_string()}};
   const EvalEnv e = env();
+  json::array failed;
+  // Each reaction (a start, a delivery to one instance) runs in a savepoint
+  // of its own: one that fails is undone alone and becomes an incident that
+  // keeps the event, so a process can never refuse the fact a module or a
+  // host reports (a payment stays posted when a definition cannot take it).
+  auto react = [&](const Definition& d, const Trigger& t, int64_t instance, const char* stage,
+                   auto&& body) {
+    const size_t watched = watch_ != nullptr ? watch_->size() : 0;
+    std::optional<std::string> error;
+    {
+      store::Transaction part(conn_);
+      try {
+        body();
+        part.commit();
+        return;
+      } catch (const Error& err) {
+        error = err.what();
+      }
+    }
+    if (watch_ != nullptr) watch_->resize(watched);  // nothing of it was committed
+    const json::object detail{{"type", type},
+                              {"key", key},
+                              {"data", data},
+                              {"definition", d.id},
+                              {"trigger", t.start ? std::string("start") : t.send_as},
+                              {"stage", stage}};
+    const int64_t incident = open_incident(
+        instance, "event", json::object{{"event", detail}},
+        "event " + type + " for " + key + " not taken by " + d.id + ": " + *error, clocks);
+    json::object f{{"definition", d.id}, {"incident", incident}, {"error", *error}};
+    f["instance"] = instance != 0 ? json::value(instance) : json::value(nullptr);
+    failed.push_back(std::move(f));
+  };
   for (const auto& [id, version] : latest) {
     const Definition& d = definition(id, version, "type");
     for (const Trigger& t : d.triggers) {
@@ -817,13 +855,18 @@ json::object Workflow::post_event(const json::object& p, const Clocks& clocks) {
                                              type.compare(0, t.event.size(), t.event) == 0 &&
                                              type[t.event.size()] == '.');
       if (!match) continue;
-      if (t.when && !t.when->evaluate_bool(scope, e)) continue;
+      bool when = true;
+      if (t.when) react(d, t, 0, "when", [&] { when = t.when->evaluate_bool(scope, e); });
+      if (!when) continue;
       if (t.start) {
-        json::object params{{"definition", d.id}, {"key", key}};
-        if (data.is_object()) params["context"] = data;
-        json::object r = start(params, clocks);
-        started.push_back(
-            {{"definition", d.id}, {"instance", r.at("instance")}, {"existing", r.at("existing")}});
+        react(d, t, 0, "start", [&] {
+          json::object params{{"definition", d.id}, {"key", key}};
+          if (data.is_object()) params["context"] = data;
+          json::object r = start(params, clocks);
+          started.push_back({{"definition", d.id},
+                             {"instance", r.at("instance")},
+                             {"existing", r.at("existing")}});
+        });
         continue;
       }
       std::vector<int64_t> ids;
@@ -835,13 +878,14 @@ json::object Workflow::post_event(const json::object& p, const Clocks& clocks) {
         while (st->step()) ids.push_back(st->int64(0));
       }
       bool accepted = false;
-      for (int64_t iid : ids) {
-        Instance in = load(iid, "key");
-        json::object r = step(in, Event{t.send_as, data}, clocks);
-        accepted = accepted || r.at("accepted").as_bool();
-        delivered.push_back(
-            {{"definition", d.id}, {"instance", iid}, {"accepted", r.at("accepted")}});
-      }
+      for (int64_t iid : ids)
+        react(d, t, iid, "deliver", [&] {
+          Instance in = load(iid, "key");
+          json::object r = step(in, Event{t.send_as, data}, clocks);
+          accepted = accepted || r.at("accepted").as_bool();
+          delivered.push_back(
+              {{"definition", d.id}, {"instance", iid}, {"accepted", r.at("accepted")}});
+        });
       if (!accepted && t.buffer_seconds > 0) {
         auto ins = conn_.cached(
             "INSERT INTO workflow_buffer (definition, key, event, data, expires_at) VALUES (?1, "
@@ -859,6 +903,7 @@ json::object Workflow::post_event(const json::object& p, const Clocks& clocks) {
                    {"started", std::move(started)},
                    {"delivered", std::move(delivered)},
                    {"buffered", buffered},
+                   {"failed", std::move(failed)},
                    {"duplicate", false}};
   if (!event_id.empty()) {
     auto st = conn_.cached(
