@@ -60,8 +60,8 @@ std::string billing_data(const std::string& own, const std::string& required, bo
 }
 
 json::array build() {
-  const char* account_key = "billing:account:<number>";
-  const char* edo_key = "each ref of the document (bitrix24:deal:42, ...)";
+  const char* account_key = "billing:account:{number}";
+  const char* edo_key = "each ref of the document, e.g. bitrix24:deal:42";
   json::array out;
   out.push_back(
       entry("billing.accrual_posted", "billing",

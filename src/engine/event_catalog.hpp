@@ -8,7 +8,7 @@
 
 namespace opora::engine {
 
-// [{type, module, summary, key, data}], in type order; built once.
+// [{type, module, summary, key, data}], module by module; built once.
 const boost::json::array& event_catalog();
 
 }  // namespace opora::engine

@@ -183,56 +183,26 @@ class BillingDiscount(Facade):
 
 
 class BillingDunning(Facade):
-    """opora module billing.dunning: 3 methods.
+    """opora module billing.dunning: 2 methods.
 
-        cases   Dunning cases with the effects emitted for them.
-        define  Replaces the dunning ladder: stages by days overdue and minimum debt, each with the effect the host carries out.
-        run     Emits each due stage's effect once per debt; closes cases whose debt is no longer overdue.
+        cases  The dunning processes (instances of the `dunning` workflow) of one account or of all, with the effects each emitted.
+        run    Advances the dunning processes (the `dunning` workflow) to the end of `date` (default: now): fires their due timers, as workflow.tick does for them; the effects go to the outbox (effects.fetch).
 
     Call one as db.billing.dunning.cases(...); help() on it lists its parameters.
     """
 
     def cases(self, *, account: str = OMITTED, open_only: bool = OMITTED) -> dict[str, Any]:
-        """billing.dunning.cases: Dunning cases with the effects emitted for them.
+        """billing.dunning.cases: The dunning processes (instances of the `dunning` workflow) of one account or of all, with the effects each emitted.
 
         Parameters (keywords; an omitted one is not sent):
             account (str): account number (лицевой счёт)
-            open_only (bool)
+            open_only (bool): default true: live processes only
 
-        Returns a dict.
+        Returns a dict with cases (list of dict).
 
         Same as db.call("billing.dunning.cases", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
         return self._call("billing.dunning.cases", {"account": account, "open_only": open_only})
-
-    def define(
-        self,
-        stages: list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...],
-        *,
-        actor: str = OMITTED,
-        reason: str = OMITTED,
-    ) -> dict[str, Any]:
-        """billing.dunning.define: Replaces the dunning ladder: stages by days overdue and minimum debt, each with the effect the host carries out.
-
-        Changes the database, as one transaction.
-
-        Parameters (keywords; an omitted one is not sent):
-            stages (list of dict; required)
-            actor (str): who acts (recorded in the journal)
-            reason (str): why (recorded in the journal)
-
-        Returns a dict.
-
-        Same as db.call("billing.dunning.define", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
-        """
-        return self._call(
-            "billing.dunning.define",
-            {
-                "stages": stages,
-                "actor": actor,
-                "reason": reason,
-            },
-        )
 
     def run(
         self,
@@ -241,7 +211,7 @@ class BillingDunning(Facade):
         actor: str = OMITTED,
         reason: str = OMITTED,
     ) -> dict[str, Any]:
-        """billing.dunning.run: Emits each due stage's effect once per debt; closes cases whose debt is no longer overdue.
+        """billing.dunning.run: Advances the dunning processes (the `dunning` workflow) to the end of `date` (default: now): fires their due timers, as workflow.tick does for them; the effects go to the outbox (effects.fetch).
 
         Changes the database, as one transaction.
 
@@ -250,7 +220,7 @@ class BillingDunning(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict.
+        Returns a dict with date (datetime.date), now (datetime.datetime), fired (int), failed (int), effects (int).
 
         Same as db.call("billing.dunning.run", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -261,7 +231,7 @@ class BillingOrganization(Facade):
     """opora module billing.organization: 2 methods.
 
         list  Our organisations.
-        put   Adds or replaces one of our organisations with its bank details (for QR codes and statements).
+        put   Adds or replaces one of our organisations with its bank details (for QR codes and statements) and its business calendar (for the processes of its accounts).
 
     Call one as db.billing.organization.list(...); help() on it lists its parameters.
     """
@@ -287,11 +257,12 @@ class BillingOrganization(Facade):
         kpp: str = OMITTED,
         bin: str = OMITTED,
         iin: str = OMITTED,
+        calendar: str = OMITTED,
         bank: Mapping[str, Any] = OMITTED,
         actor: str = OMITTED,
         reason: str = OMITTED,
     ) -> dict[str, Any]:
-        """billing.organization.put: Adds or replaces one of our organisations with its bank details (for QR codes and statements).
+        """billing.organization.put: Adds or replaces one of our organisations with its bank details (for QR codes and statements) and its business calendar (for the processes of its accounts).
 
         Changes the database, as one transaction.
 
@@ -302,6 +273,7 @@ class BillingOrganization(Facade):
             kpp (str)
             bin (str)
             iin (str)
+            calendar (str): business calendar id for its accounts' processes (dunning); default kz for a BIN or IIN, ru for an INN
             bank (dict): keys account, name, bic, corr_account
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
@@ -319,6 +291,7 @@ class BillingOrganization(Facade):
                 "kpp": kpp,
                 "bin": bin,
                 "iin": iin,
+                "calendar": calendar,
                 "bank": bank,
                 "actor": actor,
                 "reason": reason,
@@ -887,7 +860,7 @@ class BillingTax(Facade):
 
 
 class Billing(Facade):
-    """opora module billing: 36 methods.
+    """opora module billing: 35 methods.
 
         account.get                 An account with its balance, debt and subscriptions.
         account.list                Accounts in id order, a page at a time.
@@ -898,13 +871,12 @@ class Billing(Facade):
         check                       How much an account owes: status, masked holder name, amount due. Changes nothing.
         debtors                     Accounts with overdue debt of at least min_days and min_amount.
         discount.add                A percent or fixed monthly discount for an account (or one subscription), from a date, optionally to a date.
-        dunning.cases               Dunning cases with the effects emitted for them.
-        dunning.define              Replaces the dunning ladder: stages by days overdue and minimum debt, each with the effect the host carries out.
-        dunning.run                 Emits each due stage's effect once per debt; closes cases whose debt is no longer overdue.
+        dunning.cases               The dunning processes (instances of the `dunning` workflow) of one account or of all, with the effects each emitted.
+        dunning.run                 Advances the dunning processes (the `dunning` workflow) to the end of `date` (default: now): fires their due timers, as workflow.tick does for them; the effects go to the outbox (effects.fetch).
         gateway                     Answers an OSMP/QIWI or Kaspi check/pay request (query parameters) with the protocol's XML and result codes.
         ledger                      An account's accruals and payments between two dates.
         organization.list           Our organisations.
-        organization.put            Adds or replaces one of our organisations with its bank details (for QR codes and statements).
+        organization.put            Adds or replaces one of our organisations with its bank details (for QR codes and statements) and its business calendar (for the processes of its accounts).
         pay                         Posts a payment, idempotent by (channel, txn_id): a repeat returns the first answer; the same txn_id with another account or amount is a conflict.
         payment.storno              Reverses a payment with a negative payment row; journalled.
         qr                          Payment QR text (GOST R 56042-2014, ST0001…) for an account's amount due or an accrual document, in UTF-8 or windows-1251.
@@ -1067,7 +1039,7 @@ class Billing(Facade):
 
     @property
     def dunning(self) -> BillingDunning:
-        """opora module billing.dunning: 3 methods.
+        """opora module billing.dunning: 2 methods.
         """
         return BillingDunning(self._db, "billing.dunning")
 
@@ -1997,7 +1969,7 @@ class Effects(Facade):
 class Events(Facade):
     """opora module events: 1 method.
 
-        post  Publishes a domain event (deal.stage_changed, billing.payment_posted...): definitions whose triggers match start an instance for its key or receive it; deduplicated by event_id; an event no instance is ready for may wait in a buffer.
+        post  Publishes a host's domain event (deal.stage_changed, crm.form_filled...) on the path modules publish theirs: definitions whose triggers match start an instance for its key or receive it; deduplicated by event_id; an event no instance is ready for may wait in a buffer; one no definition listens to does nothing.
 
     Call one as db.events.post(...); help() on it lists its parameters.
     """
@@ -2010,7 +1982,7 @@ class Events(Facade):
         data: Mapping[str, Any] = OMITTED,
         event_id: str = OMITTED,
     ) -> dict[str, Any]:
-        """events.post: Publishes a domain event (deal.stage_changed, billing.payment_posted...): definitions whose triggers match start an instance for its key or receive it; deduplicated by event_id; an event no instance is ready for may wait in a buffer.
+        """events.post: Publishes a host's domain event (deal.stage_changed, crm.form_filled...) on the path modules publish theirs: definitions whose triggers match start an instance for its key or receive it; deduplicated by event_id; an event no instance is ready for may wait in a buffer; one no definition listens to does nothing.
 
         Changes the database, as one transaction.
 
@@ -2020,7 +1992,7 @@ class Events(Facade):
             data (dict)
             event_id (str)
 
-        Returns a dict with started (list), delivered (list), buffered (int), duplicate (bool).
+        Returns a dict with started (list), delivered (list), buffered (int), duplicate (bool), routed (bool).
 
         Same as db.call("events.post", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2036,13 +2008,26 @@ class Events(Facade):
 
 
 class Meta(Facade):
-    """opora module meta: 2 methods.
+    """opora module meta: 3 methods.
 
+        events   Every domain event opora's modules publish (billing.payment_posted, edo.document_signed, ...) with its business key and the schema of its data: what workflow triggers and guards can rely on.
         methods  Every method with its one-line summary and parameter and result schemas.
         version  Library version, SQLite version and the schema version of each module in the database.
 
-    Call one as db.meta.methods(...); help() on it lists its parameters.
+    Call one as db.meta.events(...); help() on it lists its parameters.
     """
+
+    def events(self) -> dict[str, Any]:
+        """meta.events: Every domain event opora's modules publish (billing.payment_posted, edo.document_signed, ...) with its business key and the schema of its data: what workflow triggers and guards can rely on.
+
+        Parameters (keywords; an omitted one is not sent):
+            (none)
+
+        Returns a dict with events (list of dict).
+
+        Same as db.call("meta.events", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call("meta.events", {})
 
     def methods(self) -> dict[str, Any]:
         """meta.methods: Every method with its one-line summary and parameter and result schemas.
@@ -2836,7 +2821,7 @@ class WorkflowIncident(Facade):
     """opora module workflow.incident: 2 methods.
 
         resolve  Closes an open incident without retrying it; a comment saying how is required.
-        retry    Retries an open incident: a failed effect is offered to the host again (same idempotency key); a failed timer fires again now if its state is still active. A retry that fails again changes nothing and the incident stays open.
+        retry    Retries an open incident: a failed effect is offered to the host again (same idempotency key); a failed timer fires again now if its state is still active; an event is delivered again to the definition that could not take it. A retry that fails again changes nothing and the incident stays open.
 
     Call one as db.workflow.incident.resolve(...); help() on it lists its parameters.
     """
@@ -2871,7 +2856,7 @@ class WorkflowIncident(Facade):
         actor: str = OMITTED,
         comment: str = OMITTED,
     ) -> dict[str, Any]:
-        """workflow.incident.retry: Retries an open incident: a failed effect is offered to the host again (same idempotency key); a failed timer fires again now if its state is still active. A retry that fails again changes nothing and the incident stays open.
+        """workflow.incident.retry: Retries an open incident: a failed effect is offered to the host again (same idempotency key); a failed timer fires again now if its state is still active; an event is delivered again to the definition that could not take it. A retry that fails again changes nothing and the incident stays open.
 
         Changes the database, as one transaction.
 
@@ -2947,8 +2932,8 @@ class Workflow(Facade):
         get               An instance: its states, context, timers.
         history           An instance's history: every event, transition, action and timer.
         incident.resolve  Closes an open incident without retrying it; a comment saying how is required.
-        incident.retry    Retries an open incident: a failed effect is offered to the host again (same idempotency key); a failed timer fires again now if its state is still active. A retry that fails again changes nothing and the incident stays open.
-        incidents         Incidents: effects the host reported failed and timers whose step failed; open ones by default.
+        incident.retry    Retries an open incident: a failed effect is offered to the host again (same idempotency key); a failed timer fires again now if its state is still active; an event is delivered again to the definition that could not take it. A retry that fails again changes nothing and the incident stays open.
+        incidents         Incidents: effects the host reported failed or that could not be made (an empty required member), timers whose step failed, domain events a definition could not take; open ones by default.
         install           Stores a shipped definition as workflow.define would; installing the same body again returns the same version.
         instances         Instances by definition, version, status (default active), key or current state, in id order; page with `after`.
         migrate           Moves one live instance to another version of its definition, explicitly: each current state maps to a state of the new version (same id unless state_map says otherwise); no actions run; timers of states it stays in keep their due times, new states arm theirs from now, tasks of states it leaves are cancelled; journalled in its history.
@@ -3071,7 +3056,7 @@ class Workflow(Facade):
         instance: int = OMITTED,
         limit: int = OMITTED,
     ) -> dict[str, Any]:
-        """workflow.incidents: Incidents: effects the host reported failed and timers whose step failed; open ones by default.
+        """workflow.incidents: Incidents: effects the host reported failed or that could not be made (an empty required member), timers whose step failed, domain events a definition could not take; open ones by default.
 
         Parameters (keywords; an omitted one is not sent):
             status (str; one of open, retried, resolved)
@@ -3325,6 +3310,7 @@ class Workflow(Facade):
         *,
         now: datetime.datetime | str = OMITTED,
         limit: int = OMITTED,
+        definition: str = OMITTED,
     ) -> dict[str, Any]:
         """workflow.tick: Fires every timer due by `now` (default: the handle's clock), once, in due order.
 
@@ -3333,12 +3319,13 @@ class Workflow(Facade):
         Parameters (keywords; an omitted one is not sent):
             now (date-time)
             limit (int 1..1000000)
+            definition (str): only the timers of this definition's instances
 
-        Returns a dict with now (datetime.datetime), fired (int).
+        Returns a dict with now (datetime.datetime), fired (int), failed (int), effects (int).
 
         Same as db.call("workflow.tick", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
-        return self._call("workflow.tick", {"now": now, "limit": limit})
+        return self._call("workflow.tick", {"now": now, "limit": limit, "definition": definition})
 
 
 # The class of each module, by the module's name in the method table.
