@@ -80,18 +80,26 @@ void subscriber(BillingDb& b, const char* number, const char* org_tax_id, const 
 }
 
 // The Kazakh subscriber 200001 (4500.00 ₸ a month) and the Russian 100001
-// (600.00 руб.), billed for March 2026 on Thursday 19 March at 10:00 local.
+// (600.00 руб.), billed for March 2026 on Monday 2 March, due on Friday 20
+// March (Nauryz in Kazakhstan: 21-25 March off).
 void two_operators(BillingDb& b) {
   b.call("workflow.install", R"({"id": "dunning"})");
   b.call("billing.organization.put", kKzOperator);
   b.call("billing.organization.put", kRuOperator);
-  b.call("billing.tariff.define",
-         R"({"code": "kz", "name": "Домашний", "fee": "4500.00", "currency": "KZT"})");
-  b.monthly("ru", "600.00");
+  b.call("billing.tariff.define", R"({"code": "kz", "name": "Домашний", "fee": "4500.00",
+                                      "currency": "KZT", "payment_term_days": 19})");
+  b.call("billing.tariff.define", R"({"code": "ru", "name": "Домашний", "fee": "600.00",
+                                      "payment_term_days": 19})");
   subscriber(b, "200001", "940140000385", "KZT", kKzHolder, "kz");
   subscriber(b, "100001", "7707083893", "RUB", kPerson, "ru");
-  b.set_clock("2026-03-19T05:00:00Z");
+  b.set_clock("2026-03-02T05:00:00Z");
   b.run("2026-03");
+}
+
+// The host's daily job, each day from `from` to `to`.
+void daily(BillingDb& b, const char* from, const char* to) {
+  for (Date d = *Date::parse(from); d <= *Date::parse(to); d = d.add_days(1))
+    b.call("billing.dunning.run", json::object{{"date", d.to_string()}});
 }
 
 constexpr const char* kKz = R"({"clock": "manual", "now": "2026-03-01T04:00:00Z",
@@ -107,12 +115,12 @@ TEST_CASE("an accrual that leaves a debt starts dunning, and its SMS reaches the
   CHECK(fx[0].type == "sms");
   CHECK(say(fx[0], "to") == "+7700200001");
   CHECK(say(fx[0]) ==
-        "Сидорова Айгуль, начислено 4500.00 ₸ за 2026-03. К оплате 4500.00 ₸: в приложении банка "
-        "по ИИН 900101300017.");
+        "Сидорова Айгуль, начислено 4500.00 ₸ за 2026-03. К оплате 4500.00 ₸ до 2026-03-20: в "
+        "приложении банка по ИИН 900101300017.");
   CHECK(say(fx[1], "to") == "+7700100001");
   CHECK(say(fx[1]) ==
-        "Иванов Иван Иванович, начислено 600.00 руб. за 2026-03. К оплате 600.00 руб.: в "
-        "приложении банка по лицевому счёту 100001.");
+        "Иванов Иван Иванович, начислено 600.00 руб. за 2026-03. К оплате 600.00 руб. до "
+        "2026-03-20: в приложении банка по лицевому счёту 100001.");
   CHECK(fx[0].key != fx[1].key);
   // acknowledged, they are not offered again; the same run again posts nothing new
   CHECK(outbox(b).empty());
@@ -121,7 +129,7 @@ TEST_CASE("an accrual that leaves a debt starts dunning, and its SMS reaches the
   const json::array c = cases(b, "200001");
   REQUIRE(c.size() == 1);
   CHECK(c[0].at("account") == "200001");
-  CHECK(c[0].at("opened_on") == "2026-03-19");
+  CHECK(c[0].at("opened_on") == "2026-03-02");
   CHECK(c[0].at("states") == json::array{"unpaid", "notified"});
   REQUIRE(c[0].at("actions").as_array().size() == 1);
   CHECK(c[0].at("actions").as_array()[0].at("type") == "sms");
@@ -150,32 +158,46 @@ TEST_CASE("the reminders count working days on the calendar of the account's org
   BillingDb b(kKz);
   two_operators(b);
   outbox(b);
-  // Thursday 19 March + 5 working days: in Kazakhstan Nauryz (21-23 March)
-  // and its transfers (24, 25) put it on 31 March; in Russia on 26 March.
+  // Due Friday 20 March; the reminder comes the next working day: in
+  // Kazakhstan Nauryz (21-23 March) and its transfers (24, 25) put it on 26
+  // March, in Russia on Monday 23 March (at local midnight, UTC+5 here).
   const json::array kz = process(b, "200001").at("timers").as_array();
   const json::array ru = process(b, "100001").at("timers").as_array();
   REQUIRE(kz.size() == 1);
   REQUIRE(ru.size() == 1);
-  CHECK(kz[0].at("due") == "2026-03-31T05:00:00Z");
-  CHECK(ru[0].at("due") == "2026-03-26T05:00:00Z");
+  CHECK(kz[0].at("due") == "2026-03-25T19:00:00Z");
+  CHECK(ru[0].at("due") == "2026-03-22T19:00:00Z");
   CHECK(process(b, "200001").at("context").at("calendar") == "kz");
 
   // billing.dunning.run advances the processes to the end of a day; its
   // effects are in the outbox, not in its answer
-  json::object r = b.call("billing.dunning.run", R"({"date": "2026-03-30"})");
+  json::object r = b.call("billing.dunning.run", R"({"date": "2026-03-25"})");
   CHECK(r.at("fired") == 1);
   CHECK(r.at("effects") == 1);
   std::vector<Effect> fx = outbox(b);
   REQUIRE(fx.size() == 1);
   CHECK(say(fx[0]) ==
-        "Иванов Иван Иванович, напоминаем: к оплате 600.00 руб. по лицевому счёту 100001.");
-  CHECK(b.call("billing.dunning.run", R"({"date": "2026-03-30"})").at("fired") == 0);
-  r = b.call("billing.dunning.run", R"({"date": "2026-03-31"})");
+        "Иванов Иван Иванович, срок оплаты 2026-03-20 прошёл: к оплате 600.00 руб. по лицевому "
+        "счёту 100001.");
+  CHECK(b.call("billing.dunning.run", R"({"date": "2026-03-25"})").at("fired") == 0);
+  r = b.call("billing.dunning.run", R"({"date": "2026-03-26"})");
   CHECK(r.at("fired") == 1);
   fx = outbox(b);
   REQUIRE(fx.size() == 1);
-  CHECK(say(fx[0]) == "Сидорова Айгуль, напоминаем: к оплате 4500.00 ₸ по лицевому счёту 200001.");
+  CHECK(say(fx[0]) ==
+        "Сидорова Айгуль, срок оплаты 2026-03-20 прошёл: к оплате 4500.00 ₸ по лицевому счёту "
+        "200001.");
   CHECK(state(b, "200001") == "reminded");
+  // the final warning 5 working days on names the day of the disconnection
+  daily(b, "2026-03-27", "2026-04-02");
+  fx = outbox(b);
+  REQUIRE(fx.size() == 2);
+  CHECK(say(fx[0]) ==
+        "Иванов Иван Иванович, задолженность 600.00 руб., без оплаты услуга будет отключена "
+        "2026-04-06.");
+  CHECK(say(fx[1]) ==
+        "Сидорова Айгуль, задолженность 4500.00 ₸, без оплаты услуга будет отключена "
+        "2026-04-07.");
 }
 
 TEST_CASE("an organisation's own calendar wins over its country's") {
@@ -184,12 +206,11 @@ TEST_CASE("an organisation's own calendar wins over its country's") {
   json::object org = obj(kKzOperator);
   org["calendar"] = "ru";
   b.call("billing.organization.put", org);
-  b.call("billing.tariff.define",
-         R"({"code": "kz", "name": "Домашний", "fee": "4500.00", "currency": "KZT"})");
+  b.call("billing.tariff.define", R"({"code": "kz", "name": "Домашний", "fee": "4500.00",
+                                      "currency": "KZT", "payment_term_days": 19})");
   subscriber(b, "200001", "940140000385", "KZT", kKzHolder, "kz");
-  b.set_clock("2026-03-19T05:00:00Z");
   b.run("2026-03");
-  CHECK(process(b, "200001").at("timers").as_array()[0].at("due") == "2026-03-26T05:00:00Z");
+  CHECK(process(b, "200001").at("timers").as_array()[0].at("due") == "2026-03-22T19:00:00Z");
   const Error e = b.error("billing.organization.put",
                           R"({"type": "company", "name": "ТОО", "bin": "940140000385",
                               "calendar": "mars"})");
@@ -200,39 +221,38 @@ TEST_CASE("an organisation's own calendar wins over its country's") {
 TEST_CASE("part payments lower the debt the SMS name; paying the rest cancels the disconnection") {
   BillingDb b(kKz);
   two_operators(b);
-  outbox(b);
-  b.call("billing.dunning.run", R"({"date": "2026-03-31"})");  // both reminded
+  daily(b, "2026-03-02", "2026-03-26");  // both reminded
   outbox(b);
   // 1500.00 ₸ through the bank app: Kaspi finds the account by the IIN
-  b.set_clock("2026-04-01T06:00:00Z");
+  b.set_clock("2026-03-27T06:00:00Z");
   const json::object paid = b.call("billing.gateway", R"({"protocol": "kaspi", "query":
-        "command=pay&txn_id=8801&account=900101300017&sum=1500.00&txn_date=20260401110000"})");
+        "command=pay&txn_id=8801&account=900101300017&sum=1500.00&txn_date=20260327110000"})");
   CHECK(paid.at("result") == 0);
   CHECK(outbox(b).empty());  // a part payment is no news for the subscriber
   CHECK(process(b, "200001").at("context").at("debt") == "3000.00");
-  // 31 March + 5 kz working days = 7 April: the final warning names the
-  // date 3 working days on
-  b.call("billing.dunning.run", R"({"date": "2026-04-07"})");
+  daily(b, "2026-03-27", "2026-04-02");
+  // the Russian subscriber is a working day ahead (no Nauryz): warned and
+  // already due for disconnection; the Kazakh one warned of 3000.00 ₸ left
   std::vector<Effect> fx = outbox(b);
-  std::vector<Effect> kz;
-  for (const auto& e : fx)
-    if (say(e, "to") == "+7700200001") kz.push_back(e);
-  REQUIRE(kz.size() == 1);
-  CHECK(say(kz[0]) ==
-        "Сидорова Айгуль, задолженность 3000.00 ₸, без оплаты услуга будет отключена 2026-04-10.");
-  b.call("billing.dunning.run", R"({"date": "2026-04-10"})");
+  REQUIRE(fx.size() == 3);
+  CHECK(say(fx[0], "to") == "+7700100001");
+  CHECK(fx[1].type == "sms");
+  CHECK(say(fx[1]) ==
+        "Сидорова Айгуль, задолженность 3000.00 ₸, без оплаты услуга будет отключена 2026-04-07.");
+  CHECK(fx[2].type == "disconnect_task");
+  CHECK(say(fx[2], "account") == "100001");
+  daily(b, "2026-04-03", "2026-04-07");
   fx = outbox(b);
-  std::vector<Effect> tasks;
-  for (const auto& e : fx)
-    if (e.type == "disconnect_task") tasks.push_back(e);
-  REQUIRE(tasks.size() == 2);
-  const Effect& task = say(tasks[0], "account") == "200001" ? tasks[0] : tasks[1];
+  REQUIRE(fx.size() == 1);
+  const Effect& task = fx[0];
+  CHECK(task.type == "disconnect_task");
+  CHECK(say(task, "account") == "200001");
   CHECK(say(task, "debt") == "3000.00");
   CHECK(say(task, "address").empty());  // optional: the account has none
   CHECK(say(task, "title") ==
         "Отключить абонента Сидорова Айгуль (л/с 200001) за неуплату: долг 3000.00 ₸");
   // the rest arrives: the task is called off and the subscriber thanked
-  b.set_clock("2026-04-10T09:00:00Z");
+  b.set_clock("2026-04-07T09:00:00Z");
   b.pay("200001", "3000.00", "8802");
   fx = outbox(b);
   REQUIRE(fx.size() == 2);
@@ -243,16 +263,14 @@ TEST_CASE("part payments lower the debt the SMS name; paying the rest cancels th
         "Спасибо!");
   CHECK(state(b, "200001") == "paid");
   CHECK(cases(b, "200001").empty());
-  CHECK(cases(b, "200001", false)[0].at("closed_on") == "2026-04-10");
+  CHECK(cases(b, "200001", false)[0].at("closed_on") == "2026-04-07");
   CHECK(b.call("billing.dunning.run", R"({"date": "2026-12-31"})").at("fired") == 0);
 }
 
 TEST_CASE("disconnecting the account ends its dunning with a last SMS") {
   BillingDb b(kKz);
   two_operators(b);
-  // the host's daily job, every day to the end of April
-  for (Date d = *Date::parse("2026-03-19"); d <= *Date::parse("2026-04-30"); d = d.add_days(1))
-    b.call("billing.dunning.run", json::object{{"date", d.to_string()}});
+  daily(b, "2026-03-02", "2026-04-30");
   std::vector<Effect> fx = outbox(b);
   CHECK(fx.size() == 8);  // each subscriber: the bill, a reminder, a warning, a task
   CHECK(state(b, "100001") == "disconnecting");
