@@ -284,6 +284,17 @@ TEST_CASE("disconnecting the account ends its dunning with a last SMS") {
   // suspending another account is not disconnecting it
   b.call("billing.account.put", R"({"number": "200001", "status": "suspended"})");
   CHECK(state(b, "200001") == "disconnecting");
+  // a disconnected account billed again is not chased by SMS; a live
+  // process hears of the new accrual
+  b.set_clock("2026-05-01T05:00:00Z");
+  b.run("2026-05");
+  fx = outbox(b);
+  REQUIRE(fx.size() == 1);
+  CHECK(say(fx[0], "to") == "+7700200001");
+  CHECK(say(fx[0]) ==
+        "Сидорова Айгуль, начислено 4500.00 ₸ за 2026-05. Всего к оплате 9000.00 ₸.");  // March and
+                                                                                        // May
+  CHECK(cases(b, "100001", false).size() == 1);
 }
 
 TEST_CASE("a debt that goes away without a payment ends dunning without thanks") {
