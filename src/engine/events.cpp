@@ -14,13 +14,9 @@ bool EventRouter::listens(const std::string& type) {
 
 json::object EventRouter::publish(const DomainEvent& event) {
   if (!workflow_.listens(event.type))
-    return {{"type", event.type},
-            {"key", event.key},
-            {"started", json::array{}},
-            {"delivered", json::array{}},
-            {"buffered", 0},
-            {"duplicate", false},
-            {"routed", false}};
+    return {{"type", event.type},         {"key", event.key}, {"started", json::array{}},
+            {"delivered", json::array{}}, {"buffered", 0},    {"failed", json::array{}},
+            {"duplicate", false},         {"routed", false}};
   json::object params{{"type", event.type}, {"key", event.key}, {"data", event.data}};
   if (!event.event_id.empty()) params["event_id"] = event.event_id;
   workflow::Clocks clocks;

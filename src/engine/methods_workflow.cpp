@@ -111,7 +111,8 @@ void register_workflow_methods(MethodTable& t) {
           "data": {"type": "object"}, "event_id": {"type": "string", "maxLength": 200}}})~",
       R"~({"type": "object", "properties": {"started": {"type": "array"}, "delivered": {"type": "array"},
           "buffered": {"type": "integer"}, "duplicate": {"type": "boolean"},
-          "routed": {"type": "boolean", "description": "false: no definition listens to this type; nothing was stored"}}})~",
+          "routed": {"type": "boolean", "description": "false: no definition listens to this type; nothing was stored"},
+          "failed": {"type": "array", "description": "reactions that failed, each an incident keeping the event: {definition, instance, incident, error}"}}})~",
       true, [](Database& db, const Params& p) {
         DomainEvent e{p.str("type"), p.str("key"), json::object{},
                       p.opt_str("event_id").value_or("")};

@@ -1992,7 +1992,7 @@ class Events(Facade):
             data (dict)
             event_id (str)
 
-        Returns a dict with started (list), delivered (list), buffered (int), duplicate (bool), routed (bool).
+        Returns a dict with started (list), delivered (list), buffered (int), duplicate (bool), routed (bool), failed (list).
 
         Same as db.call("events.post", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
