@@ -243,9 +243,11 @@ json::object Billing::put_account(const json::object& p, const Context& ctx) {
   st->bind(6, currency_code).bind(7, body.at("status").as_string()).bind(8, credit_limit);
   st->bind(9, ctx.now.to_string()).bind(10, json::serialize(body));
   st->run();
-  if (existing && existing->status != body.at("status").as_string())
-    impl_->journal(ctx, "account.status", "account:" + *number,
-                   {{"old", existing->status}, {"new", body.at("status")}});
+  if (existing && existing->status != body.at("status").as_string()) {
+    const int64_t entry = impl_->journal(ctx, "account.status", "account:" + *number,
+                                         {{"old", existing->status}, {"new", body.at("status")}});
+    impl_->status_changed(impl_->account(*number, "number"), existing->status, entry, ctx);
+  }
   impl_->journal(ctx, existing ? "account.update" : "account.create", "account:" + *number, body);
   return get_account(*number, ctx);
 }

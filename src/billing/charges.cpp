@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "billing/impl.hpp"
+#include "core/json_text.hpp"
 #include "registry/registry.hpp"
 #include "store/sqlite.hpp"
 
@@ -91,6 +92,7 @@ json::object Billing::add_charge(const json::object& p, const Context& ctx) {
                                                registry_context(ctx));
   l.doc_id = doc.at("id").as_int64();
   const int64_t id = impl_->insert_line(l);
+  impl_->accruals_posted(a, {l}, {id}, {{*l.doc_id, text_of(doc, "number")}}, std::nullopt, ctx);
   return {{"accrual", id},
           {"account", a.number},
           {"document", *l.doc_id},

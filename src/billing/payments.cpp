@@ -158,8 +158,11 @@ json::object Billing::Impl::post_payment(const AccountRow& a, const std::string&
   const std::string stored = json::serialize(answer);
   st->bind(1, id).bind(2, channel).bind(3, txn_id).bind(4, a.id).bind(5, amount.minor_units());
   st->bind(6, date.to_string()).bind(7, txn_date).bind(8, ctx.now.to_string()).bind(9, stored);
+  // What the payment's events will say it did to the debt.
+  const std::optional<int64_t> owed_before =
+      positions_wanted() ? std::optional<int64_t>(owed(a.id, ctx.today).debt) : std::nullopt;
   st->run();
-  close_case_if_settled(a.id, ctx.today);
+  if (owed_before) payment_posted(a, answer, *owed_before, ctx);
   return answer;
 }
 
@@ -251,6 +254,7 @@ json::object Billing::storno_payment(const json::object& p, const Context& ctx) 
       {"balance",
        Money(impl_->current(a.id, std::max(ctx.today, date)).balance(), a.currency).to_string()}};
   impl_->journal(ctx, "payment.storno", "payment:" + *receipt, out);
+  impl_->payment_reversed(a, out, ctx);
   return out;
 }
 

@@ -590,23 +590,35 @@ json::object Billing::run(const json::object& p, const Context& ctx, const Progr
       owners.push_back(&at.row);
     }
     std::vector<int64_t> doc_ids;
+    std::map<int64_t, std::string> doc_numbers;
     if (documents && !docs.empty()) {
       const json::object written = impl_->registry.put_many(docs, registry_context(ctx));
-      for (const auto& d : written.at("documents").as_array())
+      for (const auto& d : written.at("documents").as_array()) {
         doc_ids.push_back(d.as_object().at("id").as_int64());
+        doc_numbers[doc_ids.back()] = text_of(d.as_object(), "number");
+      }
     }
+    const bool publish = impl_->positions_wanted();
     std::map<std::string, std::pair<int64_t, int64_t>> sums;  // currency -> amount, vat
     for (size_t i = 0; i < per_account.size(); ++i) {
       auto& sum = sums[std::string(owners[i]->currency.code())];
+      // A correction (a negative line) may clear the debt: its event says so.
+      std::optional<int64_t> debt_before;
+      if (publish && std::any_of(per_account[i].begin(), per_account[i].end(),
+                                 [](const auto& l) { return l.amount < 0; }))
+        debt_before = impl_->owed(owners[i]->id, ctx.today).debt;
+      std::vector<int64_t> ids;
       for (auto& l : per_account[i]) {
         if (documents) {
           const int slot = doc_slots[i][static_cast<size_t>(l.role)];
           l.doc_id = doc_ids[static_cast<size_t>(slot)];
         }
-        impl_->insert_line(l);
+        ids.push_back(impl_->insert_line(l));
         sum.first += l.amount;
         sum.second += l.vat;
       }
+      if (publish)
+        impl_->accruals_posted(*owners[i], per_account[i], ids, doc_numbers, debt_before, ctx);
     }
     for (const auto& [code, sum] : sums) {
       auto st = conn.cached(
@@ -704,7 +716,16 @@ json::object Billing::cancel_run(const json::object& p, const Context& ctx) {
     }
   }
   for (const auto& l : stornos) impl_->check_open(l.date, "run", "a storno of the run");
+  // The position of each account before its lines are reversed, for the
+  // events that say what the cancellation did to it.
+  std::map<int64_t, std::pair<int64_t, int64_t>> reversed;  // account -> amount, debt before
+  if (impl_->positions_wanted())
+    for (const auto& l : stornos)
+      if (reversed.count(l.account_id) == 0)
+        reversed[l.account_id] = {0, impl_->owed(l.account_id, ctx.today).debt};
   for (size_t i = 0; i < stornos.size(); ++i) {
+    if (auto it = reversed.find(stornos[i].account_id); it != reversed.end())
+      it->second.first += stornos[i].amount;
     const int64_t id = impl_->insert_line(stornos[i]);
     auto up = conn.cached("UPDATE billing_accrual SET reversed_by = ?2 WHERE id = ?1");
     up->bind(1, originals[i]).bind(2, id);
@@ -722,6 +743,10 @@ json::object Billing::cancel_run(const json::object& p, const Context& ctx) {
                  {{"period", before.at("period")},
                   {"lines_reversed", static_cast<int64_t>(stornos.size())},
                   {"documents_reversed", static_cast<int64_t>(docs.size())}});
+  for (const auto& [account, change] : reversed)
+    impl_->accruals_reversed(impl_->account_by_id(account), run_id,
+                             std::string(before.at("period").as_string()), change.first,
+                             change.second, ctx);
   json::object out = run_summary(conn, run_id);
   out["lines_reversed"] = static_cast<int64_t>(stornos.size());
   return out;

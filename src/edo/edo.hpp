@@ -29,10 +29,9 @@ class Registry;
 struct Context;
 }  // namespace opora::registry
 
-namespace opora::workflow {
-class Workflow;
-struct Clocks;
-}  // namespace opora::workflow
+namespace opora {
+class EventPublisher;
+}
 
 namespace opora::calendar {
 class CalendarStore;
@@ -58,9 +57,9 @@ struct Context {
 
 class Edo {
  public:
-  Edo(store::Connection& conn, registry::Registry& registry, workflow::Workflow& workflow,
+  Edo(store::Connection& conn, registry::Registry& registry, EventPublisher& events,
       calendar::CalendarStore& calendars)
-      : conn_(conn), registry_(registry), workflow_(workflow), calendars_(calendars) {}
+      : conn_(conn), registry_(registry), events_(events), calendars_(calendars) {}
 
   // parties.cpp
   boost::json::object put_party(const boost::json::object& p, const Context& ctx);
@@ -107,7 +106,7 @@ class Edo {
 
   store::Connection& conn_;
   registry::Registry& registry_;
-  workflow::Workflow& workflow_;
+  EventPublisher& events_;  // domain events for workflows (edo.document_signed, ...)
   calendar::CalendarStore& calendars_;
 };
 

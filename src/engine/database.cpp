@@ -81,9 +81,10 @@ Database::Database(const std::string& path, const OpenOptions& options)
       ids_(options.id_seed),
       calendars_(*conn_),
       registry_(*conn_),
-      billing_(*conn_, registry_),
       workflow_(*conn_, calendars_),
-      edo_(*conn_, registry_, workflow_, calendars_),
+      events_(workflow_, clock_),
+      billing_(*conn_, registry_, events_),
+      edo_(*conn_, registry_, events_, calendars_),
       max_file_bytes_(options.max_file_bytes) {
   store::migrate(*conn_, schema_modules(), options.connection.read_only);
 }

@@ -15,6 +15,7 @@
 #include "calendar/calendar_store.hpp"
 #include "edo/edo.hpp"
 #include "engine/clock.hpp"
+#include "engine/events.hpp"
 #include "engine/id_source.hpp"
 #include "registry/registry.hpp"
 #include "store/sqlite.hpp"
@@ -61,6 +62,8 @@ class Database {
   billing::Billing& billing() noexcept { return billing_; }
   workflow::Workflow& workflow() noexcept { return workflow_; }
   edo::Edo& edo() noexcept { return edo_; }
+  // The one path of domain events: modules and events.post publish here.
+  EventPublisher& events() noexcept { return events_; }
   // The clock's instant, business date and UTC offset, as workflows take them.
   workflow::Clocks workflow_clocks() const;
 
@@ -85,8 +88,9 @@ class Database {
   IdSource ids_;
   calendar::CalendarStore calendars_;
   registry::Registry registry_;
-  billing::Billing billing_;
   workflow::Workflow workflow_;
+  EventRouter events_;  // after workflow_, before the modules that publish
+  billing::Billing billing_;
   edo::Edo edo_;
   ProgressFn progress_;
   WatchFn watch_;

@@ -7,6 +7,7 @@
 #include "engine/method_table.hpp"
 #include "engine/params.hpp"
 #include "engine/schema.hpp"
+#include "workflow/workflow.hpp"
 
 namespace opora::engine {
 namespace json = boost::json;
@@ -121,6 +122,7 @@ const std::string kTaxRate = R"~({"type": "object", "properties": {
 const std::string kOrganizationResult = R"~({"type": "object", "properties": {
   "type": {"type": "string", "enum": ["company", "sole_trader"]}, "name": {"type": "string"},
   "inn": {"type": "string"}, "kpp": {"type": "string"}, "bin": {"type": "string"}, "iin": {"type": "string"},
+  "calendar": {"type": "string", "description": "the business calendar of its accounts' processes"},
   "bank": {"type": "object", "properties": {"account": {"type": "string"}, "name": {"type": "string"},
     "bic": {"type": "string"}, "corr_account": {"type": ["string", "null"]}}}}})~";
 
@@ -162,17 +164,6 @@ const std::string kAgeing = R"~({"type": "object", "properties": {
       "31-60": {"type": "string", "format": "money"}, "61-90": {"type": "string", "format": "money"},
       "90+": {"type": "string", "format": "money"}}},
     "total": {"type": "string", "format": "money"}}}}}})~";
-
-// What a dunning stage hands the host: the stage's own effect object (type
-// and the host's payload) with the debt filled in.
-const std::string kDunningEffect =
-    R"~({"type": "object", "additionalProperties": true, "properties": {
-  "type": {"type": "string", "description": "sms, email, task, disconnect, ..."},
-  "stage": {"type": "string"}, "case": {"type": "integer"}, "account": {"type": "string"},
-  "holder": {"type": "string"}, "phone": {"type": "string"}, "currency": {"type": "string"},
-  "debt": {"type": "string", "format": "money"}, "overdue": {"type": "string", "format": "money"},
-  "days_overdue": {"type": "integer"},
-  "skipped": {"type": "boolean", "description": "a later stage was due at once; this one was not carried out"}}})~";
 
 const std::string kStatementLine = R"~({"type": "object", "properties": {
   "line": {"type": "integer"}, "number": {"type": "string"}, "date": {"type": "string", "format": "date"},
@@ -271,31 +262,6 @@ const std::string kStornoResult =
   "date": {"type": "string", "format": "date"},
   "balance": {"type": "string", "format": "money", "description": "after the storno"}}})~";
 
-const std::string kDunningStages =
-    R"~({"type": "object", "properties": {
-  "stages": {"type": "array", "items": {"type": "object", "properties": {
-    "code": {"type": "string"}, "days": {"type": "integer"}, "min_amount": {"type": "string", "format": "money"},
-    "effect": {"type": "object", "additionalProperties": true, "properties": {"type": {"type": "string"}},
-      "description": "the host's effect as given"}}}}}})~";
-
-const std::string kDunningRun =
-    R"~({"type": "object", "properties": {
-  "date": {"type": "string", "format": "date"},
-  "effects": {"type": "array", "items": )~" +
-    kDunningEffect + R"~(},
-  "cases_opened": {"type": "integer"}, "cases_closed": {"type": "integer"}}})~";
-
-const std::string kDunningCases =
-    R"~({"type": "object", "properties": {
-  "cases": {"type": "array", "items": {"type": "object", "properties": {
-    "case": {"type": "integer"}, "account": {"type": "string"},
-    "opened_on": {"type": "string", "format": "date"},
-    "closed_on": {"type": ["string", "null"], "format": "date"},
-    "actions": {"type": "array", "items": {"type": "object", "properties": {
-      "stage": {"type": "string"}, "emitted_on": {"type": "string", "format": "date"},
-      "days_overdue": {"type": "integer"}, "effect": )~" +
-    kDunningEffect + "}}}}}}}}";
-
 const std::string kStatementImported =
     R"~({"type": "object", "properties": {
   "documents": {"type": "integer"}, "posted": {"type": "integer"}, "unmatched": {"type": "integer"},
@@ -332,13 +298,15 @@ void register_billing_methods(MethodTable& t) {
   t.add(
       "billing.organization.put",
       "Adds or replaces one of our organisations with its bank details (for QR codes and "
-      "statements).",
+      "statements) and its business calendar (for the processes of its accounts).",
       obj(R"~("type": {"type": "string", "enum": ["company", "sole_trader"]}, "name": {"type": "string"},
             "inn": {"type": "string"}, "kpp": {"type": "string"}, "bin": {"type": "string"}, "iin": {"type": "string"},
+            "calendar": {"type": "string", "description": "business calendar id for its accounts' processes (dunning); default kz for a BIN or IIN, ru for an INN"},
             "bank": {"type": "object", "properties": {"account": {"type": "string"}, "name": {"type": "string"},
               "bic": {"type": "string"}, "corr_account": {"type": "string"}}},)~" +
           kWho),
       kOrganizationResult, true, [](Database& db, const Params& p) {
+        if (p.has("calendar")) db.calendars().get(p.str("calendar"), "calendar");  // must exist
         return db.billing().put_organization(p.object(), billing_context(db, p));
       });
   t.add("billing.organization.list", "Our organisations.", obj(""), kOrganizationList, false,
@@ -579,28 +547,86 @@ void register_billing_methods(MethodTable& t) {
         });
 
   // --- dunning ---------------------------------------------------------------
-  t.add("billing.dunning.define",
-        "Replaces the dunning ladder: stages by days overdue and minimum debt, each with the "
-        "effect the host carries out.",
-        obj(R"~("stages": {"type": "array", "items": {"type": "object", "properties": {
-            "code": {"type": "string"}, "days": {"type": "integer", "minimum": 0},
-            "min_amount": {"type": "string", "format": "money"},
-            "effect": {"type": "object", "description": "{type: sms | email | task | disconnect | ..., any payload}"}}}},)~" +
-                kWho,
-            R"~(["stages"])~"),
-        kDunningStages, true, [](Database& db, const Params& p) {
-          return db.billing().define_dunning(p.object(), billing_context(db, p));
-        });
+  // Dunning is the shipped `dunning` workflow, started and ended by billing's
+  // domain events (docs/billing.md); these two names of the retired ladder
+  // stay as thin aliases over it.
   t.add("billing.dunning.run",
-        "Emits each due stage's effect once per debt; closes cases whose debt is no longer "
-        "overdue.",
-        obj(R"~("date": )~" + kDate + "," + kWho), kDunningRun, true,
-        [](Database& db, const Params& p) {
-          return db.billing().dunning_run(p.object(), billing_context(db, p));
+        "Advances the dunning processes (the `dunning` workflow) to the end of `date` (default: "
+        "now): fires their due timers, as workflow.tick does for them; the effects go to the "
+        "outbox (effects.fetch).",
+        obj(R"~("date": )~" + kDate + "," + kWho),
+        R"~({"type": "object", "properties": {"date": {"type": "string", "format": "date"},
+          "now": {"type": "string", "format": "date-time"}, "fired": {"type": "integer"},
+          "failed": {"type": "integer"},
+          "effects": {"type": "integer", "description": "effects put into the outbox; fetch them with effects.fetch"}}})~",
+        true, [](Database& db, const Params& p) {
+          json::object tick{{"definition", "dunning"}};
+          Date day = db.clock().today();
+          if (p.has("date")) {
+            day = p.date("date");
+            // The last second of the day, at the handle's UTC offset.
+            const int64_t next_midnight = (day.days_since_epoch() + 1) * 86400 -
+                                          int64_t{db.clock().utc_offset_minutes()} * 60;
+            tick["now"] = Timestamp(next_midnight - 1).to_string();
+          }
+          json::object out = db.workflow().tick(tick, db.workflow_clocks());
+          out["date"] = day.to_string();
+          return out;
         });
-  t.add("billing.dunning.cases", "Dunning cases with the effects emitted for them.",
-        obj(kAccount + R"~(, "open_only": {"type": "boolean"})~"), kDunningCases, false,
-        [](Database& db, const Params& p) { return db.billing().dunning_cases(p.object()); });
+  t.add(
+      "billing.dunning.cases",
+      "The dunning processes (instances of the `dunning` workflow) of one account or of all, "
+      "with the effects each emitted.",
+      obj(kAccount +
+          R"~(, "open_only": {"type": "boolean", "description": "default true: live processes only"})~"),
+      R"~({"type": "object", "properties": {"cases": {"type": "array", "items": {"type": "object", "properties": {
+          "case": {"type": "integer", "description": "the workflow instance"}, "account": {"type": "string"},
+          "opened_on": {"type": "string", "format": "date"}, "closed_on": {"type": ["string", "null"], "format": "date"},
+          "states": {"type": "array", "items": {"type": "string"}},
+          "actions": {"type": "array", "items": {"type": "object", "properties": {
+            "type": {"type": "string"}, "state": {"type": "string"}, "at": {"type": "string", "format": "date-time"},
+            "payload": {"type": "object", "additionalProperties": true}}}}}}}}})~",
+      false, [](Database& db, const Params& p) {
+        json::object query{{"definition", "dunning"}, {"limit", 100000}};
+        if (p.has("account")) {
+          db.billing().get_account(p.str("account"), billing_context(db, p));  // must exist
+          query["key"] = "billing:account:" + p.str("account");
+        }
+        json::array instances;
+        for (const char* status : {"active", "done"}) {
+          if (std::string(status) == "done" && p.boolean("open_only", true)) break;
+          query["status"] = status;
+          json::object found = db.workflow().instances(query);
+          for (auto& i : found.at("instances").as_array()) instances.push_back(std::move(i));
+        }
+        json::array cases;
+        for (const auto& v : instances) {
+          const json::object& i = v.as_object();
+          const std::string key(i.at("key").as_string());
+          const std::string prefix = "billing:account:";
+          json::object c{
+              {"case", i.at("instance")},
+              {"account", key.rfind(prefix, 0) == 0 ? key.substr(prefix.size()) : key},
+              {"opened_on", std::string(i.at("started_at").as_string()).substr(0, 10)},
+              {"closed_on",
+               i.at("status") == "done"
+                   ? json::value(std::string(i.at("updated_at").as_string()).substr(0, 10))
+                   : json::value(nullptr)},
+              {"states", i.at("states")}};
+          json::array actions;
+          const json::object history =
+              db.workflow().history({{"instance", i.at("instance")}, {"limit", 100000}});
+          for (const auto& r : history.at("records").as_array())
+            if (r.at("kind") == "effect")
+              actions.push_back({{"type", r.at("type")},
+                                 {"state", r.at("state")},
+                                 {"at", r.at("at")},
+                                 {"payload", r.at("payload")}});
+          c["actions"] = std::move(actions);
+          cases.push_back(std::move(c));
+        }
+        return json::object{{"cases", std::move(cases)}};
+      });
   // --- QR codes and bank statements ------------------------------------------
   t.add(
       "billing.qr",

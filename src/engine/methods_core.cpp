@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "engine/database.hpp"
+#include "engine/event_catalog.hpp"
 #include "engine/method_table.hpp"
 #include "engine/params.hpp"
 #include "opora/opora_version.h"
@@ -55,6 +56,24 @@ void register_meta_methods(MethodTable& t) {
                               {"version_number", OPORA_VERSION_NUMBER},
                               {"sqlite_version", store::sqlite_version()},
                               {"schema", schema_versions(db)}};
+        });
+
+  t.add("meta.events",
+        "Every domain event opora's modules publish (billing.payment_posted, "
+        "edo.document_signed, ...) with its business key and the schema of its data: what "
+        "workflow triggers and guards can rely on.",
+        R"~({"type": "object", "properties": {}})~",
+        R"~({"type": "object", "properties": {
+          "events": {"type": "array", "items": {"type": "object", "properties": {
+            "type": {"type": "string"},
+            "module": {"type": "string"},
+            "summary": {"type": "string"},
+            "key": {"type": "string", "description": "the business key it is published under"},
+            "data": {"type": "object", "description": "JSON Schema of its data"}
+          }}}
+        }})~",
+        false, [](Database&, const Params&) {
+          return json::object{{"events", event_catalog()}};
         });
 
   t.add("meta.methods", "Every method with its one-line summary and parameter and result schemas.",

@@ -157,17 +157,20 @@ void register_workflow_methods(MethodTable& t) {
       "workflow.tick",
       "Fires every timer due by `now` (default: the handle's clock), once, in due order.",
       R"~({"type": "object", "properties": {"now": {"type": "string", "format": "date-time"},
-          "limit": {"type": "integer", "minimum": 1, "maximum": 1000000}}})~",
+          "limit": {"type": "integer", "minimum": 1, "maximum": 1000000},
+          "definition": {"type": "string", "description": "only the timers of this definition's instances"}}})~",
       R"~({"type": "object", "properties": {"now": {"type": "string", "format": "date-time"}, "fired": {"type": "integer"},
-          "failed": {"type": "integer", "description": "timers whose step failed (each an incident)"}}})~",
+          "failed": {"type": "integer", "description": "firings whose step failed: each an incident"},
+          "effects": {"type": "integer", "description": "effects the firings put into the outbox (effects.fetch)"}}})~",
       true, [](Database& db, const Params& p) {
         return db.workflow().tick(p.object(), db.workflow_clocks());
       });
   t.add(
       "events.post",
-      "Publishes a domain event (deal.stage_changed, billing.payment_posted...): definitions "
-      "whose triggers match start an instance for its key or receive it; deduplicated by "
-      "event_id; an event no instance is ready for may wait in a buffer.",
+      "Publishes a host's domain event (deal.stage_changed, crm.form_filled...) on the path "
+      "modules publish theirs: definitions whose triggers match start an instance for its key "
+      "or receive it; deduplicated by event_id; an event no instance is ready for may wait in a "
+      "buffer; one no definition listens to does nothing.",
       R"~({"type": "object", "required": ["type", "key"], "properties": {
           "type": {"type": "string", "minLength": 1, "maxLength": 128}, "key": {"type": "string", "minLength": 1, "maxLength": 200},
           "data": {"type": "object"}, "event_id": {"type": "string", "maxLength": 200}}})~",
@@ -178,9 +181,17 @@ void register_workflow_methods(MethodTable& t) {
           "delivered": {"type": "array", "items": {"type": "object", "properties": {
             "definition": {"type": "string"}, "instance": {"type": "integer"}, "accepted": {"type": "boolean"}}}},
           "buffered": {"type": "integer", "description": "waits in a buffer for an instance ready for it"},
-          "duplicate": {"type": "boolean", "description": "an event_id seen before; the first answer"}}})~",
+          "duplicate": {"type": "boolean", "description": "an event_id seen before; the first answer"},
+          "routed": {"type": "boolean", "description": "false: no definition listens to this type; nothing was stored"},
+          "failed": {"type": "array", "description": "reactions that failed, each an incident keeping the event", "items": {"type": "object", "properties": {
+            "definition": {"type": "string"}, "instance": {"type": ["integer", "null"]}, "incident": {"type": "integer"},
+            "error": {"type": "string"}}}}}})~",
       true, [](Database& db, const Params& p) {
-        return db.workflow().post_event(p.object(), db.workflow_clocks());
+        DomainEvent e{p.str("type"), p.str("key"), json::object{},
+                      p.opt_str("event_id").value_or("")};
+        if (const auto* d = p.object().if_contains("data"); d != nullptr && d->is_object())
+          e.data = d->get_object();
+        return db.events().publish(e);
       });
   t.add(
       "workflow.export",
@@ -277,24 +288,27 @@ void register_workflow_methods(MethodTable& t) {
         });
   t.add(
       "workflow.incidents",
-      "Incidents: effects the host reported failed and timers whose step failed; open ones "
-      "by default.",
+      "Incidents: effects the host reported failed or that could not be made (an empty "
+      "required member), timers whose step failed, domain events a definition could not take; "
+      "open ones by default.",
       R"~({"type": "object", "properties": {
           "status": {"type": "string", "enum": ["open", "retried", "resolved"]},
           "instance": {"type": "integer", "minimum": 1}, "limit": {"type": "integer", "minimum": 1, "maximum": 10000}}})~",
       R"~({"type": "object", "properties": {"incidents": {"type": "array", "items": {"type": "object", "properties": {
-          "incident": {"type": "integer"}, "instance": {"type": ["integer", "null"]}, "kind": {"type": "string", "enum": ["effect", "timer"]},
+          "incident": {"type": "integer"}, "instance": {"type": ["integer", "null"]}, "kind": {"type": "string", "enum": ["effect", "timer", "event"]},
           "effect": {"type": ["integer", "null"]}, "state": {"type": ["string", "null"]}, "timer": {"type": ["string", "null"]},
           "message": {"type": "string"}, "status": {"type": "string"},
           "created_at": {"type": "string", "format": "date-time"},
           "closed_at": {"type": ["string", "null"], "format": "date-time"},
-          "actor": {"type": ["string", "null"]}, "comment": {"type": ["string", "null"]}}}}}})~",
+          "actor": {"type": ["string", "null"]}, "comment": {"type": ["string", "null"]},
+          "event": {"type": "object", "description": "kind event: {type, key, data, definition, trigger, stage}", "additionalProperties": true}}}}}})~",
       false, [](Database& db, const Params& p) { return db.workflow().incidents(p.object()); });
   t.add(
       "workflow.incident.retry",
       "Retries an open incident: a failed effect is offered to the host again (same "
-      "idempotency key); a failed timer fires again now if its state is still active. A retry "
-      "that fails again changes nothing and the incident stays open.",
+      "idempotency key); a failed timer fires again now if its state is still active; an event "
+      "is delivered again to the definition that could not take it. A retry that fails again "
+      "changes nothing and the incident stays open.",
       R"~({"type": "object", "required": ["incident"], "properties": {
           "incident": {"type": "integer", "minimum": 1}, "actor": {"type": "string"}, "comment": {"type": "string"}}})~",
       std::string(

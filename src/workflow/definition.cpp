@@ -93,7 +93,7 @@ class Compiler {
       if (!c->is_string())
         errors_.add("calendar", "type", "a calendar id such as ru or kz");
       else
-        d_.calendar = std::string(c->get_string());
+        calendar(c->get_string(), "calendar", d_.calendar, d_.calendar_from);
     }
     if (const auto* m = j.if_contains("multiple_instances")) {
       if (!m->is_bool())
@@ -356,6 +356,7 @@ class Compiler {
   std::optional<Timer> timer(const json::value& v, const std::string& path) {
     Timer t;
     t.calendar = d_.calendar;
+    t.calendar_from = d_.calendar_from;
     if (!v.is_object()) {
       errors_.add(path, "type", "a timer {delay | working_days | at, target, actions}");
       return t;
@@ -379,7 +380,7 @@ class Compiler {
       if (!c->is_string())
         errors_.add(path + ".calendar", "type", "a calendar id");
       else
-        t.calendar = std::string(c->get_string());
+        calendar(c->get_string(), path + ".calendar", t.calendar, t.calendar_from);
     }
     if (const auto* a = o.if_contains("at")) {
       ++kinds;
@@ -390,6 +391,20 @@ class Compiler {
     }
     if (kinds != 1) errors_.add(path, "timer", "give exactly one of delay, working_days or at");
     return t;
+  }
+
+  // A calendar id ("kz"), or a template giving one when a timer is armed
+  // ("{{ context.calendar }}").
+  void calendar(std::string_view text, const std::string& path, std::string& id,
+                std::optional<Template>& from) {
+    id = std::string(text);
+    from.reset();
+    if (text.find("{{") == std::string_view::npos) return;
+    try {
+      from = Template::parse(text, path);
+    } catch (const Error& err) {
+      add_all(err, path, "template");
+    }
   }
 
   void expression(std::string_view text, const std::string& path, std::optional<Expression>& out) {
@@ -451,14 +466,31 @@ class Compiler {
           continue;
         }
         act.effect_type = std::string(type->get_string());
+        std::set<std::string> optional;
+        if (const auto* opt = e->if_contains("optional")) {
+          const auto* list = opt->if_array();
+          for (size_t i = 0; list != nullptr && i < list->size(); ++i) {
+            const auto& m = (*list)[i];
+            if (m.is_string() && e->contains(m.get_string()) && m.get_string() != "type" &&
+                m.get_string() != "optional")
+              optional.insert(std::string(m.get_string()));
+            else
+              errors_.add(p + ".emit.optional[" + std::to_string(i) + "]", "optional",
+                          "the name of a member of this emit");
+          }
+          if (list == nullptr)
+            errors_.add(p + ".emit.optional", "type", "an array of member names");
+        }
         for (const auto& f : *e) {
-          if (f.key() == "type") continue;
+          if (f.key() == "type" || f.key() == "optional") continue;
           act.payload[f.key()] = f.value();
           if (f.value().is_string()) {
             try {
-              act.payload_templates.emplace(
-                  std::string(f.key()),
-                  Template::parse(f.value().get_string(), p + ".emit." + std::string(f.key())));
+              Template t =
+                  Template::parse(f.value().get_string(), p + ".emit." + std::string(f.key()));
+              if (t.has_placeholders() && optional.count(std::string(f.key())) == 0)
+                act.required.emplace_back(f.key());
+              act.payload_templates.emplace(std::string(f.key()), std::move(t));
             } catch (const Error& err) {
               add_all(err, p + ".emit." + std::string(f.key()), "template");
             }

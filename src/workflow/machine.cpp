@@ -183,6 +183,16 @@ struct Machine::Run {
           const json::object sc = scope();
           for (const auto& [k, tpl] : a.payload_templates) payload[k] = tpl.render(sc, m.env_);
           json::object effect{{"type", a.effect_type}, {"payload", payload}, {"state", where}};
+          // A required member that came out empty (a phone, a document id
+          // the process never learnt) must not reach the host as a message:
+          // the workflow module turns such an effect into an incident.
+          json::array missing;
+          for (const auto& k : a.required) {
+            const auto& v = payload.at(k).as_string();
+            if (std::string_view(v).find_first_not_of(" \t\r\n") == std::string_view::npos)
+              missing.push_back(json::value(k));
+          }
+          if (!missing.empty()) effect["missing"] = std::move(missing);
           record("effect", effect);
           out.effects.push_back(std::move(effect));
           break;
@@ -371,10 +381,12 @@ struct Machine::Run {
       if (tm.seconds) {
         due = Timestamp(c.now.seconds() + *tm.seconds);
       } else if (tm.working_days) {
-        const auto cal = m.env_.calendar ? m.env_.calendar(tm.calendar) : nullptr;
+        const std::string id =
+            tm.calendar_from ? tm.calendar_from->render(scope(), m.env_) : tm.calendar;
+        const auto cal = m.env_.calendar ? m.env_.calendar(id) : nullptr;
         if (!cal)
-          throw Error(ErrorCode::validation, "state " + where + ": no calendar \"" + tm.calendar +
-                                                 "\" for a working-day timer");
+          throw Error(ErrorCode::validation,
+                      "state " + where + ": no calendar \"" + id + "\" for a working-day timer");
         // A deadline in a year whose decree is not out yet uses the provisional
         // calendar: a timer late by a transferred day beats a process that
         // cannot move.

@@ -42,7 +42,10 @@ def test_the_demo_plays_every_seed(demo):
     # seed 000: 10,000 subscribers, three runs, bank payments, dunning, the gateway, outage
     assert "10,000 subscribers in all" in log
     assert len(re.findall(r"^  \d+ payments through the bank on", log, re.M)) == 3
-    assert "disconnect" in log and "cases opened" in log
+    # dunning as the shipped process: bills, reminders, disconnection tasks out of the outbox
+    assert re.search(r"^  2025-12-01: [\d,]+ sms$", log, re.M)
+    assert re.search(r"^  2025-12-\d\d: [\d,]+ disconnect_task$", log, re.M)
+    assert "LS-0008's January dunning: [\"paid\"], ended on 2026-01-20" in log
     assert "gateway at http://127.0.0.1:" in log
     # the retried pay is answered with the same receipt (prv_txn) both times
     receipts = re.findall(r"<prv_txn>(\d+)</prv_txn>", log)
