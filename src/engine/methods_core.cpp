@@ -69,7 +69,7 @@ void register_meta_methods(MethodTable& t) {
             "module": {"type": "string"},
             "summary": {"type": "string"},
             "key": {"type": "string", "description": "the business key it is published under"},
-            "data": {"type": "object", "description": "JSON Schema of its data"}
+            "data": {"type": "object", "additionalProperties": true, "description": "JSON Schema of its data"}
           }}}
         }})~",
         false, [](Database&, const Params&) {

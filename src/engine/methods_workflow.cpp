@@ -24,6 +24,7 @@ const char* kInstance = R"~({"type": "object", "properties": {
   "duplicate": {"type": "boolean", "description": "workflow.send: an event_id seen before; the first answer"},
   "existing": {"type": "boolean", "description": "workflow.start: the live instance of this key"},
   "effects": {"type": "integer", "description": "effects this step wrote to the outbox"},
+  "incidents": {"type": "integer", "description": "effects of this step held back as incidents (an empty required member)"},
   "task": {"type": "object", "description": "workflow.task.complete: what was recorded", "properties": {
     "task": {"type": "integer"}, "name": {"type": "string"}, "outcome": {"type": "string"},
     "comment": {"type": "string"}, "actor": {"type": "string"}, "iteration": {"type": "integer"},

@@ -99,6 +99,7 @@ def run_scenario(db: opora.Database, rec: Recorder, tmp_path) -> None:
     # meta, clock, calendars, requisites
     call("meta.version")
     call("meta.methods")
+    call("meta.events")
     call("clock.get")
     call("clock.set", now="2026-01-12T09:00:00+03:00")
     call("calendar.load", calendar={"id": "acme", "name": "Acme", "weekend": ["sat", "sun"],
@@ -202,10 +203,7 @@ def run_scenario(db: opora.Database, rec: Recorder, tmp_path) -> None:
     call("billing.ageing", date="2026-03-01")
     call("billing.turnover", {"from": "2025-11-01", "to": "2026-01-31"})
     call("billing.debtors", date="2026-03-01")
-    call("billing.dunning.define", stages=[
-        {"code": "reminder", "days": 1, "effect": {"type": "sms", "text": "Оплатите долг"}},
-        {"code": "disconnect", "days": 30, "min_amount": "100.00",
-         "effect": {"type": "disconnect"}}])
+    call("workflow.install", id="dunning")
     call("billing.dunning.run", date="2026-02-20")
     call("billing.dunning.cases", open_only=False)
     call("billing.qr", account="LS-0001")

@@ -51,7 +51,8 @@ def test_seed_000_a_kazakh_isp_connects_bills_chases_and_disconnects(tmp_path):
         db.billing.tariff.define(code="home", name="Домашний 100", fee="4500.00", currency="KZT")
         for s in (AIGUL, PETROV):
             db.billing.account.put(**s, organization=KZ_OPERATOR["bin"], currency="KZT")
-        db.billing.subscription.connect(account="LS-2002", tariff="home", date="2026-03-01")
+        petrov_home = db.billing.subscription.connect(account="LS-2002", tariff="home",
+                                                      date="2026-03-01")["subscription"]
 
         # --- a connection request from 1C: the departments, the payment, the installers
         db.events.post(type="subscriber.connect_requested", key="billing:account:LS-2001",
@@ -129,11 +130,12 @@ def test_seed_000_a_kazakh_isp_connects_bills_chases_and_disconnects(tmp_path):
         [task] = host.of("disconnect_task")
         assert task.day == datetime.date(2026, 4, 23)
         assert task.payload == {
-            "account": "LS-2002", "address": PETROV["address"], "debt": "4500.00",
+            "account": "LS-2002", "address": PETROV["address"], "debt": Decimal("4500.00"),
             "title": "Отключить абонента Петров Олег (л/с LS-2002) за неуплату: долг 4500.00 ₸"}
 
-        # --- the installers disconnect him; 1C sets the account's status
+        # --- the installers disconnect him on the 23rd; 1C ends his line and sets the status
         at(db, "2026-04-24T12:00:00+05:00")
+        db.billing.subscription.disconnect(subscription=petrov_home, date="2026-04-23")
         db.billing.account.put(number="LS-2002", status="disconnected")
         [last] = host.work()
         assert last.payload == {

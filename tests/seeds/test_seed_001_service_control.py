@@ -12,6 +12,8 @@ notifications and e-mail come out of effects.fetch and are acknowledged.
 
 from __future__ import annotations
 
+import datetime
+
 from conftest import Host, at, open_db
 
 DEAL = {"stage": "PAID", "deal_id": 42, "deal_title": "Монтаж видеонаблюдения",
@@ -75,7 +77,7 @@ def test_seed_001_a_paid_deal_is_served_approved_and_won(tmp_path):
         [act_task] = host.work()
         assert act_task.type == "crm_task"
         assert act_task.payload["responsible"] == "ivanov"
-        assert act_task.payload["deadline"] == "2026-12-03"
+        assert act_task.payload["deadline"] == datetime.date(2026, 12, 3)
         report = task_of(db, sc, assignee="petrova")
         db.workflow.task.complete(task=report["task"], outcome="done", actor="petrova")
         finished = host.work()

@@ -274,6 +274,13 @@ TEST_CASE("disconnecting the account ends its dunning with a last SMS") {
   std::vector<Effect> fx = outbox(b);
   CHECK(fx.size() == 8);  // each subscriber: the bill, a reminder, a warning, a task
   CHECK(state(b, "100001") == "disconnecting");
+  // The installers cut the line on 30 April: its last day billed, then the account disconnected.
+  b.set_clock("2026-04-30T10:00:00Z");
+  const auto subs = b.call("billing.subscription.list", R"({"account": "100001"})");
+  for (const auto& s : subs.at("subscriptions").as_array())
+    b.call("billing.subscription.disconnect",
+           json::object{{"subscription", s.at("subscription")}, {"date", "2026-04-30"}});
+  CHECK(outbox(b).empty());  // a subscription's last day says nothing to the subscriber
   b.call("billing.account.put", R"({"number": "100001", "status": "disconnected"})");
   fx = outbox(b);
   REQUIRE(fx.size() == 1);
