@@ -653,26 +653,29 @@ class Database {
   std::unique_ptr<WatchHook> watch_;
 };
 
+// The Database inside a Python object, or nullptr while there is none: the
+// collector may visit an instance pybind11 has allocated but whose __init__
+// has not constructed the C++ object yet (a collection triggered by an
+// allocation inside __init__), or whose __init__ failed. Its storage is then
+// raw memory, so the holder's state is asked before anything is cast.
+Database* constructed_database(PyObject* self) {
+  auto* inst = reinterpret_cast<py::detail::instance*>(self);
+  const py::detail::value_and_holder v_h = inst->get_value_and_holder();
+  if (!v_h || !v_h.holder_constructed()) return nullptr;
+  return v_h.value_ptr<Database>();
+}
+
 // Type slots that make Database visible to the garbage collector.
 void setup_gc(PyHeapTypeObject* heap_type) {
   PyTypeObject* type = &heap_type->ht_type;
   type->tp_flags |= Py_TPFLAGS_HAVE_GC;
   type->tp_traverse = [](PyObject* self, visitproc visit, void* arg) -> int {
     Py_VISIT(Py_TYPE(self));  // a heap type is owned by its instances
-    try {
-      const auto* db = py::cast<const Database*>(py::handle(self));
-      return db != nullptr ? db->traverse(visit, arg) : 0;
-    } catch (...) {  // not initialised (its __init__ failed): nothing to visit
-      return 0;
-    }
+    const Database* db = constructed_database(self);
+    return db != nullptr ? db->traverse(visit, arg) : 0;
   };
   type->tp_clear = [](PyObject* self) -> int {
-    try {
-      auto* db = py::cast<Database*>(py::handle(self));
-      if (db != nullptr) db->clear();
-    } catch (...) {
-      PyErr_Clear();
-    }
+    if (Database* db = constructed_database(self)) db->clear();
     return 0;
   };
 }

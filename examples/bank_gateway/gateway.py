@@ -22,6 +22,10 @@ Run it as
 
 (with ``PYTHONPATH`` pointing at the opora package). See README.md next to
 this file for curl examples and what to put in front of it in production.
+
+Its log holds no personal data: an account may be the payer's IIN or phone, so
+every log line masks the request as :mod:`opora.redact` says (identifiers keep
+their last 4 characters, names nothing; command, txn_id, sum and txn_date stay).
 """
 
 from __future__ import annotations
@@ -33,13 +37,16 @@ import ipaddress
 import logging
 import os
 import queue
+import re
 import signal
 import string
 import sys
+import traceback
 import typing
 import urllib.parse
 
 import opora
+from opora import redact
 
 if typing.TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -55,6 +62,17 @@ MAX_BODY_BYTES = 64 * 1024
 # Characters passed through as they are when the raw query is made ASCII:
 # everything printable but the space; other bytes become %XX.
 _QUERY_SAFE = "".join(c for c in string.printable if c not in string.whitespace)
+
+
+_QUERY_IN_TEXT = re.compile(r"\?([^\s\"']*)")
+
+
+def masked(text: str) -> str:
+    """A log line's text with personal data masked: the query of any request target
+    in it by redact.query, other digits and e-mails by redact.text."""
+    parts = _QUERY_IN_TEXT.split(text)  # text, query, text, query, ..., text
+    return "".join(redact.text(p) if i % 2 == 0 else "?" + redact.query(p)
+                   for i, p in enumerate(parts))
 
 
 def wire_query(raw: bytes) -> str:
@@ -167,15 +185,20 @@ class GatewayHandler(http.server.BaseHTTPRequestHandler):
                 result = db.billing.gateway(protocol=protocol, query=wire)
         except (opora.Busy, opora.StorageError) as e:
             # Nothing was decided: a non-200 tells the agent to retry later.
-            LOG.warning("%s %s: %s", protocol, wire, e)
+            LOG.warning("%s %s: %s", protocol, redact.query(wire), redact.text(e))
             self._send(503, "text/plain; charset=utf-8", b"temporarily unavailable\n",
                        {"Retry-After": "5"})
             return
-        except Exception:
-            LOG.exception("%s %s", protocol, wire)
+        except Exception as e:
+            # An unexpected message may quote the payer (a name, an IIN): only the
+            # exception's type and where it was raised go to the log.
+            stack = "".join(f"\n  {f.filename}:{f.lineno} in {f.name}"
+                            for f in traceback.extract_tb(e.__traceback__))
+            LOG.error("%s %s: internal error %s%s", protocol, redact.query(wire),
+                      type(e).__name__, stack)
             self._send(500, "text/plain; charset=utf-8", b"internal error\n")
             return
-        LOG.info("%s %s -> result %s", protocol, wire, result.get("result"))
+        LOG.info("%s %s -> result %s", protocol, redact.query(wire), result.get("result"))
         self._send(result["http_status"], result["content_type"], result["body"].encode("utf-8"))
 
     def _send(self, status: int, content_type: str, body: bytes,
@@ -189,7 +212,8 @@ class GatewayHandler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        LOG.debug("%s %s", self.address_string(), format % args)
+        # http.server's own lines quote the request line, query string included.
+        LOG.debug("%s %s", self.address_string(), masked(format % args))
 
 
 def make_server(

@@ -10,7 +10,8 @@ here from a JSON file, so the example runs offline), and for each deal:
 - tells the workflows that the deal's stage changed (`events.post` with the CRM's event id, so a
   repeated webhook starts nothing twice);
 then carries out what the processes asked for (`effects.fetch`), printing the CRM calls it
-would make, acknowledges them, and lists the tasks waiting for people.
+would make, acknowledges them, and lists the tasks waiting for people. What it prints is a log:
+customers' e-mails, phones and names in it are masked (`opora.redact`).
 
     PYTHONPATH=<build>/python python3 examples/python/sync_deals.py deals.json crm.db
 """
@@ -23,8 +24,12 @@ import sys
 from typing import Any
 
 import opora
+from opora import redact
 
 STAGE_DONE = "WON"
+# Payload fields that name or reach a person: masked in what the sync prints.
+PERSONAL_IDS = ("to", "phone", "email", "iin", "inn")
+PERSONAL_TEXT = ("text", "name", "subscriber_name", "contact", "address")
 
 
 def ref(deal: dict[str, Any]) -> str:
@@ -58,7 +63,10 @@ def carry_out_effects(db: opora.Database) -> list[str]:
         elif effect["type"] in ("task", "crm_task"):
             call = f"tasks.task.add {payload.get('title')!r} -> {payload.get('responsible')}"
         else:
-            call = f"{effect['type']} {json.dumps(payload, ensure_ascii=False)}"
+            shown = {k: redact.identifier(v) if k in PERSONAL_IDS and v
+                     else redact.name(v) if k in PERSONAL_TEXT and v else v
+                     for k, v in payload.items()}
+            call = f"{effect['type']} {json.dumps(shown, ensure_ascii=False)}"
         done.append(call)
         # The idempotency key goes with the CRM call so a retry cannot do it twice.
         db.effects.ack(id=effect["id"], result="done")
@@ -86,7 +94,9 @@ def main(deals_file: str, database: str) -> int:
         for call in carry_out_effects(db):
             print("CRM:", call)
         for task in db.workflow.tasks(limit=100)["tasks"]:
-            print(f"task for {task['assignee'] or task['group']}: {task['title']}")
+            # The task's name, not its title: a title may quote a customer's name.
+            print(f"task for {task['assignee'] or task['group']}: {task['name']} "
+                  f"(instance {task['instance']})")
     return 0
 
 

@@ -209,6 +209,11 @@ typedef struct opora_db opora_db;
  *                      beside it, so the folder must be writable
  *   "max_file_bytes":  largest file registry.file.attach accepts, default
  *                      67108864 (64 MiB), at most 1073741824
+ *   "id_seed":         integer >= 0: the ids opora makes up (a UPD file's
+ *                      GUID, an SBIS document id) come from a sequence seeded
+ *                      with it instead of the system's randomness; for tests
+ *                      and simulations only, since two databases opened with
+ *                      one seed name their files alike
  *
  * On success *out receives the handle and OPORA_OK is returned. On failure
  * *out is set to NULL, nothing needs closing, and the error is in

@@ -10,8 +10,8 @@
 namespace opora::billing {
 namespace json = boost::json;
 
-Billing::Billing(store::Connection& conn, registry::Registry& registry)
-    : impl_(std::make_unique<Impl>(conn, registry)) {}
+Billing::Billing(store::Connection& conn, registry::Registry& registry, EventPublisher& events)
+    : impl_(std::make_unique<Impl>(conn, registry, events)) {}
 
 Billing::~Billing() = default;
 
@@ -24,6 +24,7 @@ void Billing::Impl::refresh() {
   seen_rollbacks_ = conn.rollbacks();
   tariffs_.clear();
   rates_.clear();
+  calendars_.clear();
   {
     auto st = conn.cached("SELECT body FROM billing_tariff");
     while (st->step()) {
@@ -117,8 +118,8 @@ AccountRow Billing::Impl::account_by_id(int64_t id) {
   return account_from(*st);
 }
 
-void Billing::Impl::journal(const Context& ctx, const char* action, const std::string& object,
-                            const json::object& detail) {
+int64_t Billing::Impl::journal(const Context& ctx, const char* action, const std::string& object,
+                               const json::object& detail) {
   auto st = conn.cached(
       "INSERT INTO billing_journal (at, actor, action, object, detail, reason) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
@@ -133,6 +134,7 @@ void Billing::Impl::journal(const Context& ctx, const char* action, const std::s
   else
     st->bind_null(6);
   st->run();
+  return conn.last_insert_rowid();
 }
 
 int64_t Billing::Impl::insert_line(const NewLine& l) {

@@ -1,6 +1,7 @@
 // Billing: personal accounts (лицевые счета), tariffs, subscriptions, the
 // monthly accrual run, payments from banks and agents, balances, reports,
-// dunning, payment QR codes and bank statement import.
+// payment QR codes and bank statement import. Dunning is a workflow (the
+// shipped `dunning` definition) driven by the domain events billing publishes.
 //
 // Money lives in one ledger of accrual lines and payments, in minor units;
 // balances, debts, ageing and dunning are derived from it, never stored
@@ -22,6 +23,10 @@
 #include "billing/terms.hpp"
 #include "core/date.hpp"
 #include "core/timestamp.hpp"
+
+namespace opora {
+class EventPublisher;
+}
 
 namespace opora::store {
 class Connection;
@@ -49,7 +54,9 @@ struct Context {
 
 class Billing {
  public:
-  Billing(store::Connection& conn, registry::Registry& registry);
+  // Domain events (billing.accrual_posted, billing.payment_posted, ...) go to
+  // `events` in the transaction of the change (docs/billing.md lists them).
+  Billing(store::Connection& conn, registry::Registry& registry, EventPublisher& events);
   ~Billing();
 
   // tax rates (taxes.cpp)
@@ -81,6 +88,11 @@ class Billing {
   boost::json::object cancel_run(const boost::json::object& p, const Context& ctx);
   boost::json::object runs(const boost::json::object& p);
 
+  // closed periods (periods.cpp)
+  boost::json::object close_period(const boost::json::object& p, const Context& ctx);
+  boost::json::object reopen_period(const boost::json::object& p, const Context& ctx);
+  boost::json::object periods();
+
   // payments (payments.cpp)
   boost::json::object check(const boost::json::object& p, const Context& ctx);
   boost::json::object pay(const boost::json::object& p, const Context& ctx);
@@ -93,11 +105,6 @@ class Billing {
   boost::json::object ageing(const boost::json::object& p, const Context& ctx);
   boost::json::object turnover(const boost::json::object& p);
   boost::json::object debtors(const boost::json::object& p, const Context& ctx);
-
-  // dunning (dunning.cpp)
-  boost::json::object define_dunning(const boost::json::object& p, const Context& ctx);
-  boost::json::object dunning_run(const boost::json::object& p, const Context& ctx);
-  boost::json::object dunning_cases(const boost::json::object& p);
 
   // QR and bank statements (qr_methods.cpp, statement_import.cpp)
   boost::json::object qr(const boost::json::object& p, const Context& ctx);

@@ -194,6 +194,22 @@ json::object Billing::put_account(const json::object& p, const Context& ctx) {
       credit_limit = limit->minor_units();
   }
   errors.throw_if_any(ErrorCode::validation);
+  if (existing && existing->status != "disconnected" && body.at("status") == "disconnected") {
+    // A disconnected account accrues nothing: its subscriptions must have
+    // ended first (each with its last day billed), not be cut off unbilled
+    // or left running under a disconnected account.
+    auto live = impl_->conn.cached(
+        "SELECT id, end_date FROM billing_subscription WHERE account_id = ?1 AND (end_date IS "
+        "NULL OR end_date > ?2) ORDER BY id LIMIT 1");
+    live->bind(1, existing->id).bind(2, ctx.today.to_string());
+    if (live->step())
+      fail_field(ErrorCode::state, "status", "live_subscriptions",
+                 "subscription " + std::to_string(live->int64(0)) +
+                     (live->is_null(1) ? std::string(" has no last day")
+                                       : " is billed until " + live->text(1)) +
+                     "; disconnect it (billing.subscription.disconnect) and set the account "
+                     "disconnected once its last day has passed");
+  }
 
   body["number"] = *number;
   body["currency"] = currency_code;
@@ -227,9 +243,11 @@ json::object Billing::put_account(const json::object& p, const Context& ctx) {
   st->bind(6, currency_code).bind(7, body.at("status").as_string()).bind(8, credit_limit);
   st->bind(9, ctx.now.to_string()).bind(10, json::serialize(body));
   st->run();
-  if (existing && existing->status != body.at("status").as_string())
-    impl_->journal(ctx, "account.status", "account:" + *number,
-                   {{"old", existing->status}, {"new", body.at("status")}});
+  if (existing && existing->status != body.at("status").as_string()) {
+    const int64_t entry = impl_->journal(ctx, "account.status", "account:" + *number,
+                                         {{"old", existing->status}, {"new", body.at("status")}});
+    impl_->status_changed(impl_->account(*number, "number"), existing->status, entry, ctx);
+  }
   impl_->journal(ctx, existing ? "account.update" : "account.create", "account:" + *number, body);
   return get_account(*number, ctx);
 }
@@ -326,6 +344,7 @@ json::object Billing::connect(const json::object& p, const Context& ctx) {
     fail_field(ErrorCode::state, "account", "disconnected",
                "account " + a.number + " is disconnected; set it active first");
   const Date from = start.value_or(ctx.today);
+  impl_->check_open(from, "date", "a connection");
   {
     auto st = impl_->conn.cached(
         "SELECT id FROM billing_subscription WHERE account_id = ?1 AND service = ?2 AND "
@@ -371,6 +390,9 @@ json::object Billing::disconnect(const json::object& p, const Context& ctx) {
   if (s.end && *s.end < last)
     fail_field(ErrorCode::state, "subscription", "ended",
                "the subscription already ended on " + s.end->to_string());
+  // The days after the last one lose their service: none may be closed.
+  if (last < Date(Date::max_year, 12, 31))
+    impl_->check_open(last.add_days(1), "date", "a disconnection ending service");
   auto st = impl_->conn.cached("UPDATE billing_subscription SET end_date = ?2 WHERE id = ?1");
   st->bind(1, s.id).bind(2, last.to_string());
   st->run();
@@ -403,6 +425,7 @@ json::object Billing::change_tariff(const json::object& p, const Context& ctx) {
   if (s.end && *s.end < from)
     fail_field(ErrorCode::state, "subscription", "ended",
                "the subscription ends on " + s.end->to_string());
+  impl_->check_open(from, "date", "a tariff change");
   auto st = impl_->conn.cached(
       "INSERT INTO billing_subscription_tariff (subscription_id, from_date, tariff) "
       "VALUES (?1, ?2, ?3) ON CONFLICT (subscription_id, from_date) DO UPDATE SET tariff = "
@@ -438,6 +461,7 @@ json::object Billing::freeze(const json::object& p, const Context& ctx) {
   const Date start = from.value_or(ctx.today);
   if (to && *to < start)
     fail_field(ErrorCode::invalid, "to", "before_from", "must not be before from");
+  impl_->check_open(start, "from", "a freeze");
   {
     auto st = impl_->conn.cached(
         "SELECT id FROM billing_freeze WHERE subscription_id = ?1 AND (to_date IS NULL OR "
@@ -482,6 +506,8 @@ json::object Billing::unfreeze(const json::object& p, const Context& ctx) {
     fail_field(ErrorCode::state, "subscription", "not_frozen",
                "subscription " + std::to_string(s.id) + " is not frozen on " + resume.to_string());
   const int64_t freeze_id = st->int64(0);
+  st->reset();
+  impl_->check_open(resume, "date", "an unfreeze");
   auto up = impl_->conn.cached("UPDATE billing_freeze SET to_date = ?2 WHERE id = ?1");
   up->bind(1, freeze_id).bind(2, resume.add_days(-1).to_string());
   up->run();
@@ -522,6 +548,7 @@ json::object Billing::add_discount(const json::object& p, const Context& ctx) {
   if (sub && load_sub(impl_->conn, *sub).account_id != a.id)
     fail_field(ErrorCode::validation, "subscription", "other_account",
                "the subscription belongs to another account");
+  impl_->check_open(*from, "from", "a discount");
   auto st = impl_->conn.cached(
       "INSERT INTO billing_discount (account_id, subscription_id, name, percent, fixed, from_date, "
       "to_date) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");

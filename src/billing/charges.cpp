@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "billing/impl.hpp"
+#include "core/json_text.hpp"
 #include "registry/registry.hpp"
 #include "store/sqlite.hpp"
 
@@ -67,6 +68,7 @@ json::object Billing::add_charge(const json::object& p, const Context& ctx) {
       return out;
     }
   }
+  impl_->check_open(on, "date", "a charge");
   const TaxRate rate = impl_->resolve(tax_code, on);
   const VatMode vat_mode = mode == "on_top" ? VatMode::on_top : VatMode::included;
   const VatSplit v = split_vat(amount, rate, vat_mode);
@@ -90,6 +92,7 @@ json::object Billing::add_charge(const json::object& p, const Context& ctx) {
                                                registry_context(ctx));
   l.doc_id = doc.at("id").as_int64();
   const int64_t id = impl_->insert_line(l);
+  impl_->accruals_posted(a, {l}, {id}, {{*l.doc_id, text_of(doc, "number")}}, std::nullopt, ctx);
   return {{"accrual", id},
           {"account", a.number},
           {"document", *l.doc_id},

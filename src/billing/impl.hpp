@@ -12,6 +12,7 @@
 
 #include "billing/billing.hpp"
 #include "billing/terms.hpp"
+#include "core/domain_events.hpp"
 #include "core/field_reader.hpp"
 #include "core/money.hpp"
 #include "registry/registry.hpp"
@@ -53,10 +54,12 @@ struct Position {
 };
 
 struct Billing::Impl : TaxResolver {
-  Impl(store::Connection& c, registry::Registry& r) : conn(c), registry(r) {}
+  Impl(store::Connection& c, registry::Registry& r, EventPublisher& e)
+      : conn(c), registry(r), events(e) {}
 
   store::Connection& conn;
   registry::Registry& registry;
+  EventPublisher& events;
 
   // tariffs and tax rates, reloaded when the file changed
   void refresh();
@@ -72,6 +75,12 @@ struct Billing::Impl : TaxResolver {
   AccountRow account(const std::string& number, const std::string& field);
   std::optional<AccountRow> find_account(const std::string& number);
   AccountRow account_by_id(int64_t id);
+
+  // closed periods (periods.cpp): the last closed day, if any, and the check
+  // every posting and every dated change makes: Error(validation) naming
+  // `field` (rule "period_closed") when `date` is on or before it.
+  std::optional<Date> closed_until();
+  void check_open(const Date& date, const std::string& field, const std::string& what);
 
   // our organisation's stored body, or Error(not_found) naming `field`
   boost::json::object organization(const std::string& tax_id, const std::string& field);
@@ -99,21 +108,55 @@ struct Billing::Impl : TaxResolver {
     std::string tax_code, vat_rate, vat_mode;
     std::optional<int64_t> run_id, doc_id, storno_of;
     std::optional<std::string> charge_key;
+    // The document a run writes the line into: its accrual document, or
+    // the correction document of an increase or of a decrease.
+    enum class Role { accrual, increase, decrease } role = Role::accrual;
+    std::vector<int64_t> corrects;  // documents of the lines a correction reverses
   };
   int64_t insert_line(const NewLine& l);
 
-  void journal(const Context& ctx, const char* action, const std::string& object,
-               const boost::json::object& detail);
+  // Returns the journal row's id.
+  int64_t journal(const Context& ctx, const char* action, const std::string& object,
+                  const boost::json::object& detail);
 
-  // dunning (dunning.cpp): closes the open case once nothing is overdue.
-  void close_case_if_settled(int64_t account_id, const Date& today);
+  // domain events (events.cpp), each published in the caller's transaction
+  // with the account's facts (holder, phone, organisation, its calendar,
+  // currency) and the position after the change.
+  // The lines just posted for one account (ids as inserted), one event per
+  // accrual document (or per sign, without documents); `debt_before`, when
+  // known, lets a correction that clears the debt say so.
+  void accruals_posted(const AccountRow& a, const std::vector<NewLine>& lines,
+                       const std::vector<int64_t>& ids,
+                       const std::map<int64_t, std::string>& doc_numbers,
+                       std::optional<int64_t> debt_before, const Context& ctx);
+  void payment_posted(const AccountRow& a, const boost::json::object& answer, int64_t debt_before,
+                      const Context& ctx);
+  void payment_reversed(const AccountRow& a, const boost::json::object& storno, const Context& ctx);
+  void accruals_reversed(const AccountRow& a, int64_t run_id, const std::string& period,
+                         int64_t amount, int64_t debt_before, const Context& ctx);
+  void status_changed(const AccountRow& a, const std::string& previous, int64_t journal_id,
+                      const Context& ctx);
+  // Whether any billing event that carries a position is listened to: only
+  // then is a position read before a change.
+  bool positions_wanted();
+  // The position events report: the debt is everything posted and not paid,
+  // whatever its date (so an accrual dated ahead and the payment that covers
+  // it open and close the same debt), the overdue part as of `today`.
+  Position owed(int64_t account_id, const Date& today);
+  // The business calendar of the account's organisation: its own
+  // (billing.organization.put {calendar}), else by its country (kz for a BIN
+  // or IIN, ru for an INN), else by the account's currency; cached.
+  std::string calendar_of(const AccountRow& a);
 
   // payments (payments.cpp): the posting both billing.pay and statement
-  // import use; returns the stored answer.
+  // import use; returns the stored answer. A repeat of a stored payment is
+  // answered as the first time; a new one dated in a closed period is
+  // refused naming `date_field`.
   boost::json::object post_payment(const AccountRow& a, const std::string& channel,
                                    const std::string& txn_id, const Money& amount,
                                    const std::string& txn_date, const Date& date,
-                                   const Context& ctx, bool* replayed);
+                                   const Context& ctx, bool* replayed,
+                                   const char* date_field = "txn_date");
 
  private:
   int64_t seen_version_ = -1;
@@ -125,6 +168,7 @@ struct Billing::Impl : TaxResolver {
     std::optional<Decimal> percent;
   };
   std::map<std::string, std::vector<RateRow>> rates_;
+  std::map<std::string, std::string> calendars_;  // organisation tax id -> calendar id
 };
 
 // Every account's position on `as_of`: accounts with accruals in id order,

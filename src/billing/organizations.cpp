@@ -43,12 +43,16 @@ json::object Billing::put_organization(const json::object& p, const Context& ctx
       body["bank"] = std::move(bank);
     }
   }
+  // The calendar its accounts' processes count working days on (the caller
+  // checked that it exists); without one, the country's.
+  if (auto c = r.str("calendar", false, 64)) body["calendar"] = *c;
   errors.throw_if_any(ErrorCode::validation);
   auto st = impl_->conn.cached(
       "INSERT INTO billing_organization (tax_id, body) VALUES (?1, ?2) ON CONFLICT (tax_id) DO "
       "UPDATE SET body = excluded.body");
   st->bind(1, tax_id).bind(2, json::serialize(body));
   st->run();
+  impl_->invalidate();  // the calendars of its accounts
   impl_->journal(ctx, "organization.put", "organization:" + tax_id, body);
   return body;
 }

@@ -102,7 +102,8 @@ json::object Billing::check(const json::object& p, const Context& ctx) {
 json::object Billing::Impl::post_payment(const AccountRow& a, const std::string& channel,
                                          const std::string& txn_id, const Money& amount,
                                          const std::string& txn_date, const Date& date,
-                                         const Context& ctx, bool* replayed) {
+                                         const Context& ctx, bool* replayed,
+                                         const char* date_field) {
   *replayed = false;
   {
     auto st = conn.cached(
@@ -120,6 +121,9 @@ json::object Billing::Impl::post_payment(const AccountRow& a, const std::string&
       return parse_stored(st->text(0)).as_object();
     }
   }
+  // A repeat was answered above even when its day has been closed since;
+  // a new payment must fall in an open period.
+  check_open(date, date_field, "a payment");
   // The answer is stored with the row in one write. Its receipt is the row
   // id, taken as the next id while this transaction holds the write lock;
   // the payment moves the position by exactly its amount (FIFO: the debt
@@ -154,8 +158,11 @@ json::object Billing::Impl::post_payment(const AccountRow& a, const std::string&
   const std::string stored = json::serialize(answer);
   st->bind(1, id).bind(2, channel).bind(3, txn_id).bind(4, a.id).bind(5, amount.minor_units());
   st->bind(6, date.to_string()).bind(7, txn_date).bind(8, ctx.now.to_string()).bind(9, stored);
+  // What the payment's events will say it did to the debt.
+  const std::optional<int64_t> owed_before =
+      positions_wanted() ? std::optional<int64_t>(owed(a.id, ctx.today).debt) : std::nullopt;
   st->run();
-  close_case_if_settled(a.id, ctx.today);
+  if (owed_before) payment_posted(a, answer, *owed_before, ctx);
   return answer;
 }
 
@@ -226,6 +233,7 @@ json::object Billing::storno_payment(const json::object& p, const Context& ctx) 
   const Date paid_on = *Date::parse(st->text(6));
   st->reset();
   const Date date = std::max(ctx.today, paid_on);
+  impl_->check_open(date, "receipt", "the storno of payment " + *receipt);
   auto ins = impl_->conn.cached(
       "INSERT INTO billing_payment (channel, txn_id, account_id, amount, date, txn_date, "
       "received_at, answer, storno_of) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, '{}', ?7)");
@@ -246,6 +254,7 @@ json::object Billing::storno_payment(const json::object& p, const Context& ctx) 
       {"balance",
        Money(impl_->current(a.id, std::max(ctx.today, date)).balance(), a.currency).to_string()}};
   impl_->journal(ctx, "payment.storno", "payment:" + *receipt, out);
+  impl_->payment_reversed(a, out, ctx);
   return out;
 }
 
@@ -322,7 +331,9 @@ json::object Billing::gateway(const json::object& p, const Context& ctx) {
     answer.sum = std::string(stored.at("amount").as_string());
     answer.comment = "OK";  // a repeat answers exactly as the first time
   } catch (const Error& e) {
-    if (e.code() != ErrorCode::conflict) throw;
+    // A txn_id reused, or a txn_date in a closed period: final refusals, so
+    // the agent settles with the payer (who pays again, dated today).
+    if (e.code() != ErrorCode::conflict && e.code() != ErrorCode::validation) throw;
     answer.outcome = GatewayOutcome::conflict;
     answer.comment = e.what();
   }

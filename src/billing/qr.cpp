@@ -85,13 +85,14 @@ class Validator {
       return;
     }
     if (zero_allowed && value == "0") return;
-    if (value.size() != 20) {
-      errors_.add(field, "length",
-                  "must have 20 characters, got " +
-                      std::to_string(utf8_length(value).value_or(value.size())));
+    const size_t length = utf8_length(value).value_or(value.size());
+    if (length != 20) {
+      errors_.add(field, "length", "must have 20 characters, got " + std::to_string(length));
       return;
     }
-    bool ok = value[0] >= '1' && value[0] <= '9';
+    // 20 characters in more than 20 bytes: a Cyrillic currency letter (CBR
+    // 515 writes them so), which the pattern QR readers apply refuses.
+    bool ok = value.size() == 20 && value[0] >= '1' && value[0] <= '9';
     for (size_t i = 1; i < value.size() && ok; ++i) {
       const char c = value[i];
       ok = (c >= '0' && c <= '9') ||
@@ -99,7 +100,8 @@ class Validator {
     }
     if (!ok) {
       errors_.add(field, "pattern",
-                  "must be 20 digits not starting with 0 (the 6th may be one of ABCEHKMPTX)");
+                  "must be 20 digits not starting with 0 (the 6th may be one of the Latin "
+                  "letters ABCEHKMPTX)");
     }
   }
 

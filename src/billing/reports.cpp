@@ -71,13 +71,23 @@ json::object Billing::ledger(const json::object& p) {
   const Date from = date_param(p, "from", Date(Date::min_year, 1, 1));
   const Date to = date_param(p, "to", Date(Date::max_year, 12, 31));
   json::array rows;
+  // An accrual line carries what a correction invoice needs: the service
+  // period, the rate it was computed at and the price before discount.
   auto st = impl_->conn.cached(
-      "SELECT 'accrual', id, date, kind, name, amount, vat, period, doc_id, storno_of, NULL "
-      "FROM billing_accrual WHERE account_id = ?1 AND date BETWEEN ?2 AND ?3 "
-      "UNION ALL SELECT 'payment', id, date, CASE WHEN storno_of IS NULL THEN 'payment' ELSE "
-      "'storno' END, channel || ' ' || txn_id, amount, 0, NULL, doc_id, storno_of, txn_date "
-      "FROM billing_payment WHERE account_id = ?1 AND date BETWEEN ?2 AND ?3 ORDER BY 3, 1, 2");
+      "SELECT 'accrual', id, date, kind, name, amount, vat, period, doc_id, storno_of, NULL, "
+      "subscription_id, date_from, date_to, base, discount, tax_code, vat_rate, vat_mode, "
+      "due_date, reversed_by FROM billing_accrual WHERE account_id = ?1 AND date BETWEEN ?2 AND "
+      "?3 UNION ALL SELECT 'payment', id, date, CASE WHEN storno_of IS NULL THEN 'payment' ELSE "
+      "'storno' END, channel || ' ' || txn_id, amount, 0, NULL, doc_id, storno_of, txn_date, "
+      "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, reversed_by FROM billing_payment "
+      "WHERE account_id = ?1 AND date BETWEEN ?2 AND ?3 ORDER BY 3, 1, 2");
   st->bind(1, a.id).bind(2, from.to_string()).bind(3, to.to_string());
+  auto text_or_null = [&](int col) {
+    return st->is_null(col) ? json::value(nullptr) : json::value(st->text(col));
+  };
+  auto id_or_null = [&](int col) {
+    return st->is_null(col) ? json::value(nullptr) : json::value(st->int64(col));
+  };
   while (st->step()) {
     json::object row{{"entry", st->text(0)},
                      {"id", st->int64(1)},
@@ -86,9 +96,23 @@ json::object Billing::ledger(const json::object& p) {
                      {"text", st->text(4)},
                      {"amount", Money(st->int64(5), a.currency).to_string()},
                      {"vat", Money(st->int64(6), a.currency).to_string()}};
-    row["period"] = st->is_null(7) ? json::value(nullptr) : json::value(st->text(7));
-    row["document"] = st->is_null(8) ? json::value(nullptr) : json::value(st->int64(8));
-    row["reverses"] = st->is_null(9) ? json::value(nullptr) : json::value(st->int64(9));
+    row["period"] = text_or_null(7);
+    row["document"] = id_or_null(8);
+    row["reverses"] = id_or_null(9);
+    row["reversed_by"] = id_or_null(20);
+    if (st->text(0) == "accrual") {
+      row["subscription"] = id_or_null(11);
+      row["from"] = text_or_null(12);
+      row["to"] = text_or_null(13);
+      row["base"] = Money(st->int64(14), a.currency).to_string();
+      row["discount"] = Money(st->int64(15), a.currency).to_string();
+      row["tax"] = st->text(16);
+      row["vat_rate"] = st->text(17);
+      row["vat_mode"] = st->text(18);
+      row["due_date"] = st->text(19);
+    } else {
+      row["txn_date"] = text_or_null(10);
+    }
     rows.push_back(std::move(row));
   }
   return {{"account", a.number}, {"entries", std::move(rows)}};

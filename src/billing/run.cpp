@@ -1,11 +1,14 @@
 // billing.run: accrues every subscription of a period, in chunks of accounts,
 // each chunk one transaction that also moves the run's cursor. A crash loses
 // at most the chunk in flight; the next call resumes at the cursor. A second
-// run of a finished period recomputes each subscription and posts only the
-// difference from what is already billed, which is nothing when nothing
-// changed.
+// run of a finished period recomputes each subscription and posts only what
+// changed: each changed line reversed and its new computation beside it,
+// nothing when nothing changed.
+#include <algorithm>
+#include <array>
 #include <boost/json.hpp>
 #include <map>
+#include <tuple>
 #include <unordered_map>
 
 #include "billing/impl.hpp"
@@ -31,13 +34,19 @@ struct SubscriptionTerms {
   std::vector<FreezeSpan> freezes;
 };
 
+// A live line already posted for a subscription in the period.
+struct PostedLine {
+  std::optional<Date> from, to;  // absent on adjustments posted before lines had periods
+  std::string tax_code, vat_rate, vat_mode, name;
+  int64_t base = 0, discount = 0, amount = 0, vat = 0;
+  std::optional<int64_t> doc_id;
+};
+
 // What is already posted for a subscription in the period.
 struct Posted {
-  int64_t amount = 0;
-  int64_t vat = 0;
-  int64_t live_lines = 0;
   int64_t max_seq = -1;
   std::optional<Date> latest;  // the latest date of its live lines
+  std::vector<PostedLine> live;
 };
 
 struct AccountTerms {
@@ -57,23 +66,33 @@ struct Chunk {
 json::object accrual_document(const AccountRow& a, const Date& date,
                               const std::vector<Billing::Impl::NewLine>& lines,
                               const std::string& period, std::optional<int64_t> run_id) {
-  // A document shows amounts as people read them: a reduction (a negative
-  // recalculation) goes into a correction document of its own with positive
-  // prices, marked "correction": "decrease"; the ledger keeps the sign.
-  const bool decrease = !lines.empty() && lines.front().amount < 0;
+  // A document shows amounts as people read them: the lines a recalculation
+  // reverses go into a correction document of their own with positive
+  // prices ("correction": "decrease"), their replacements into another
+  // ("increase"); the ledger keeps the sign. Each item is its line's price
+  // and discount at the line's rate and mode, so the registry computes
+  // exactly the line's VAT and the document's VAT per rate is its lines'.
+  using Role = Billing::Impl::NewLine::Role;
+  const Role role = lines.empty() ? Role::accrual : lines.front().role;
   json::array items;
+  json::array service;
+  std::vector<int64_t> corrects;
   for (const auto& l : lines) {
-    const bool on_top = l.vat_mode == "on_top";
-    json::object it{
-        {"name", l.name}, {"quantity", "1"}, {"vat_rate", l.vat_rate}, {"vat_mode", l.vat_mode}};
-    if (decrease || l.kind == "adjustment") {
-      const int64_t price = on_top ? l.amount - l.vat : l.amount;
-      it["price"] = Money(decrease ? -price : price, a.currency).to_string();
-    } else {
-      it["price"] = Money(l.base, a.currency).to_string();
-      if (l.discount != 0) it["discount"] = Money(l.discount, a.currency).to_string();
-    }
+    json::object it{{"name", l.name},
+                    {"quantity", "1"},
+                    {"price", Money(l.base < 0 ? -l.base : l.base, a.currency).to_string()},
+                    {"vat_rate", l.vat_rate},
+                    {"vat_mode", l.vat_mode}};
+    if (l.discount != 0)
+      it["discount"] = Money(l.discount < 0 ? -l.discount : l.discount, a.currency).to_string();
     items.push_back(std::move(it));
+    json::object period_of_line;
+    period_of_line["from"] = l.from ? json::value(l.from->to_string()) : json::value(nullptr);
+    period_of_line["to"] = l.to ? json::value(l.to->to_string()) : json::value(nullptr);
+    period_of_line["subscription"] =
+        l.subscription_id ? json::value(*l.subscription_id) : json::value(nullptr);
+    service.push_back(std::move(period_of_line));
+    corrects.insert(corrects.end(), l.corrects.begin(), l.corrects.end());
   }
   json::object doc{{"kind", "accrual"},
                    {"date", date.to_string()},
@@ -83,7 +102,13 @@ json::object accrual_document(const AccountRow& a, const Date& date,
                    {"items", std::move(items)}};
   json::object custom{{"account", a.number}, {"period", period}};
   if (run_id) custom["run"] = *run_id;
-  if (decrease) custom["correction"] = "decrease";
+  if (role != Role::accrual) {
+    custom["correction"] = role == Role::decrease ? "decrease" : "increase";
+    std::sort(corrects.begin(), corrects.end());
+    corrects.erase(std::unique(corrects.begin(), corrects.end()), corrects.end());
+    custom["corrects"] = json::array(corrects.begin(), corrects.end());
+  }
+  custom["lines"] = std::move(service);
   doc["custom"] = std::move(custom);
   return doc;
 }
@@ -180,16 +205,31 @@ class Runner {
       // period in the unique index instead reads every line of the period
       // for each chunk, which made a run quadratic in the number of accounts.
       auto p = b_.conn.cached(
-          "SELECT subscription_id, COALESCE(SUM(amount) FILTER (WHERE reversed_by IS NULL), 0), "
-          "COALESCE(SUM(vat) FILTER (WHERE reversed_by IS NULL), 0), "
-          "COUNT(*) FILTER (WHERE reversed_by IS NULL), MAX(seq), "
-          "MAX(date) FILTER (WHERE reversed_by IS NULL) FROM billing_accrual "
+          "SELECT subscription_id, seq, reversed_by IS NULL, date, date_from, date_to, tax_code, "
+          "vat_rate, vat_mode, base, discount, amount, vat, name, doc_id FROM billing_accrual "
           "WHERE account_id BETWEEN ?1 AND ?2 AND +period = ?3 AND subscription_id IS NOT NULL "
-          "AND storno_of IS NULL GROUP BY subscription_id");
+          "AND storno_of IS NULL ORDER BY subscription_id, seq");
       p->bind(1, lo).bind(2, hi).bind(3, period_.to_string());
-      while (p->step())
-        c.posted[p->int64(0)] =
-            Posted{p->int64(1), p->int64(2), p->int64(3), p->int64(4), date_or_null(*p, 5)};
+      while (p->step()) {
+        Posted& posted = c.posted[p->int64(0)];
+        posted.max_seq = std::max(posted.max_seq, p->int64(1));
+        if (p->int64(2) == 0) continue;  // reversed by a cancelled run
+        const Date date = *Date::parse(p->text(3));
+        if (!posted.latest || *posted.latest < date) posted.latest = date;
+        PostedLine l;
+        l.from = date_or_null(*p, 4);
+        l.to = date_or_null(*p, 5);
+        l.tax_code = p->text(6);
+        l.vat_rate = p->text(7);
+        l.vat_mode = p->text(8);
+        l.base = p->int64(9);
+        l.discount = p->int64(10);
+        l.amount = p->int64(11);
+        l.vat = p->int64(12);
+        l.name = p->text(13);
+        if (!p->is_null(14)) l.doc_id = p->int64(14);
+        posted.live.push_back(std::move(l));
+      }
     }
     return c;
   }
@@ -199,12 +239,15 @@ class Runner {
                                                     int64_t run_id) {
     std::vector<Billing::Impl::NewLine> out;
     const AccountRow& a = at.row;
-    // An account-wide fixed discount is an amount off the account's month,
-    // taken once: it goes with the account's first subscription of the
-    // period. Percent discounts apply to every line.
-    bool fixed_taken = false;
-    for (const SubscriptionTerms& s : at.subs) {
+    struct Terms {
       std::vector<TariffSpan> spans;
+      std::vector<FreezeSpan> freezes;
+      std::vector<Discount> discounts;
+    };
+    std::vector<Terms> terms(at.subs.size());
+    for (size_t k = 0; k < at.subs.size(); ++k) {
+      const SubscriptionTerms& s = at.subs[k];
+      Terms& t = terms[k];
       for (size_t i = 0; i < s.tariffs.size(); ++i) {
         Span sp{s.tariffs[i].first, s.span.to};
         // A tariff row ends where the next begins, or earlier if the
@@ -216,22 +259,57 @@ class Runner {
         }
         if (sp.from < s.span.from) sp.from = s.span.from;
         if (sp.to && *sp.to < sp.from) continue;
-        spans.push_back({sp, &b_.cached_tariff(s.tariffs[i].second)});
+        t.spans.push_back({sp, &b_.cached_tariff(s.tariffs[i].second)});
       }
-      std::vector<FreezeSpan> freezes = s.freezes;
-      for (auto& f : freezes)
+      t.freezes = s.freezes;
+      for (auto& f : t.freezes)
         if (f.fee) f.fee = Money(f.fee->minor_units(), a.currency);
-      std::vector<Discount> dsc;
       for (const auto& [sub, d] : at.discounts) {
-        if (sub && *sub != s.id) continue;
-        if (!sub && d.fixed && fixed_taken) continue;
+        if (sub ? *sub != s.id : d.fixed.has_value()) continue;
         Discount copy = d;
         if (copy.fixed) copy.fixed = Money(copy.fixed->minor_units(), a.currency);
-        dsc.push_back(std::move(copy));
+        t.discounts.push_back(std::move(copy));
       }
-      if (s.span.from <= period_.last() && (!s.span.to || period_.first() <= *s.span.to))
-        fixed_taken = true;
-      const std::vector<LineDraft> drafts = accrue_subscription(period_, spans, freezes, dsc, b_);
+    }
+    // An account-wide fixed discount is an amount off the account's month,
+    // taken once: each day's share goes with the oldest subscription billed
+    // that day. Percent discounts apply to every line.
+    bool account_fixed = false;
+    for (const auto& [sub, d] : at.discounts) account_fixed = account_fixed || (!sub && d.fixed);
+    if (account_fixed) {
+      const int n = period_.days();
+      std::vector<int> owner(static_cast<size_t>(n) + 1, -1);
+      for (size_t k = 0; k < at.subs.size(); ++k) {
+        const std::vector<bool> billed = billed_days(period_, terms[k].spans, terms[k].freezes);
+        for (int d = 1; d <= n; ++d)
+          if (owner[static_cast<size_t>(d)] < 0 && billed[static_cast<size_t>(d)])
+            owner[static_cast<size_t>(d)] = static_cast<int>(k);
+      }
+      for (const auto& [sub, d] : at.discounts) {
+        if (sub || !d.fixed) continue;
+        // The discount's days each subscription owns, as spans of days.
+        for (int day = 1; day <= n;) {
+          const int k = owner[static_cast<size_t>(day)];
+          int end = day;
+          while (end < n && owner[static_cast<size_t>(end) + 1] == k) ++end;
+          if (k >= 0) {
+            Discount part = d;
+            part.fixed = Money(d.fixed->minor_units(), a.currency);
+            const Date from(period_.year(), period_.month(), day);
+            const Date to(period_.year(), period_.month(), end);
+            part.span.from = std::max(d.span.from, from);
+            part.span.to = d.span.to && *d.span.to < to ? *d.span.to : to;
+            if (part.span.from <= *part.span.to)
+              terms[static_cast<size_t>(k)].discounts.push_back(std::move(part));
+          }
+          day = end + 1;
+        }
+      }
+    }
+    for (size_t k = 0; k < at.subs.size(); ++k) {
+      const SubscriptionTerms& s = at.subs[k];
+      const std::vector<LineDraft> drafts =
+          accrue_subscription(period_, terms[k].spans, terms[k].freezes, terms[k].discounts, b_);
       const auto posted = c.posted.find(s.id);
       post_difference(a, s.id, drafts, posted == c.posted.end() ? Posted{} : posted->second, run_id,
                       out);
@@ -240,82 +318,134 @@ class Runner {
   }
 
  private:
+  // The lines of a recalculation are keyed by what identifies a line of a
+  // correction invoice: its service period and its rate.
+  struct LineKey {
+    std::optional<Date> from, to;
+    std::string tax_code, vat_rate, vat_mode;
+    bool operator<(const LineKey& o) const {
+      return std::tie(from, to, tax_code, vat_rate, vat_mode) <
+             std::tie(o.from, o.to, o.tax_code, o.vat_rate, o.vat_mode);
+    }
+  };
+  struct Net {
+    int64_t base = 0, discount = 0, amount = 0, vat = 0;
+    std::string name;           // of the latest line
+    std::vector<int64_t> docs;  // the documents of its lines
+    bool zero() const { return base == 0 && discount == 0 && amount == 0 && vat == 0; }
+  };
+
   // Compares what the subscription should owe for the period with what is
-  // posted and live; posts all lines the first time, one adjustment after a
-  // change, nothing when they agree.
+  // posted and live. The first time, all lines are posted. After a change,
+  // a recalculation: each live line (netted per service period and rate)
+  // that differs from its new computation is reversed by a line of the
+  // opposite amounts, and the new computation is posted beside it, so that
+  // every line keeps its own VAT and service period and a correction
+  // document never recomputes VAT from a difference. Nothing when they agree.
   void post_difference(const AccountRow& a, int64_t sub, const std::vector<LineDraft>& drafts,
                        const Posted& posted, int64_t run_id,
                        std::vector<Billing::Impl::NewLine>& out) {
-    const int64_t posted_amount = posted.amount;
-    const int64_t posted_vat = posted.vat;
-    const int64_t posted_lines = posted.live_lines;
     int64_t seq = posted.max_seq + 1;
-    int64_t amount = 0;
-    int64_t vat = 0;
-    for (const auto& d : drafts) {
-      amount += d.amount.minor_units();
-      vat += d.vat.minor_units();
-    }
-    if (posted_lines == 0) {
+    auto from_draft = [&](const LineDraft& d) {
+      Billing::Impl::NewLine l;
+      l.account_id = a.id;
+      l.subscription_id = sub;
+      l.period = period_.to_string();
+      l.seq = seq++;
+      l.kind = d.kind;
+      l.name = d.name;
+      l.from = d.from;
+      l.to = d.to;
+      l.days = d.days;
+      l.base = d.base.minor_units();
+      l.discount = d.discount.minor_units();
+      l.amount = d.amount.minor_units();
+      l.vat = d.vat.minor_units();
+      l.tax_code = d.rate.code;
+      l.vat_rate = d.rate.text();
+      l.vat_mode = to_string(d.vat_mode);
+      l.run_id = run_id;
+      return l;
+    };
+    if (posted.live.empty()) {
       for (const auto& d : drafts) {
-        Billing::Impl::NewLine l;
-        l.account_id = a.id;
-        l.subscription_id = sub;
-        l.period = period_.to_string();
-        l.seq = seq++;
-        l.kind = d.kind;
-        l.name = d.name;
+        Billing::Impl::NewLine l = from_draft(d);
         l.date = d.tariff->timing == Timing::advance ? d.from : period_.last();
         l.due = due_date(l.date, d.tariff->payment_term_days);
-        l.from = d.from;
-        l.to = d.to;
-        l.days = d.days;
-        l.base = d.base.minor_units();
-        l.discount = d.discount.minor_units();
-        l.amount = d.amount.minor_units();
-        l.vat = d.vat.minor_units();
-        l.tax_code = d.rate.code;
-        l.vat_rate = d.rate.text();
-        l.vat_mode = to_string(d.vat_mode);
-        l.run_id = run_id;
         out.push_back(std::move(l));
       }
       return;
     }
-    if (amount == posted_amount && vat == posted_vat) return;
-    // A recalculation: one line with the difference, at the rate of the
-    // period's last line (all lines of a month share one supply year).
-    Billing::Impl::NewLine l;
-    l.account_id = a.id;
-    l.subscription_id = sub;
-    l.period = period_.to_string();
-    l.seq = seq;
-    l.kind = "adjustment";
-    const LineDraft* model = drafts.empty() ? nullptr : &drafts.back();
-    l.name = "Перерасчёт" + (model != nullptr ? ": " + model->name : std::string());
+    std::map<LineKey, Net> net;
+    for (const auto& p : posted.live) {
+      Net& n = net[LineKey{p.from, p.to, p.tax_code, p.vat_rate, p.vat_mode}];
+      n.base += p.base;
+      n.discount += p.discount;
+      n.amount += p.amount;
+      n.vat += p.vat;
+      if (p.amount >= 0 || n.name.empty()) n.name = p.name;
+      if (p.doc_id) n.docs.push_back(*p.doc_id);
+    }
+    std::map<LineKey, const LineDraft*> wanted;
+    for (const auto& d : drafts)
+      wanted[LineKey{d.from, d.to, d.rate.code, d.rate.text(), to_string(d.vat_mode)}] = &d;
+    auto same = [](const Net& n, const LineDraft& d) {
+      return n.base == d.base.minor_units() && n.discount == d.discount.minor_units() &&
+             n.amount == d.amount.minor_units() && n.vat == d.vat.minor_units();
+    };
+    std::vector<int64_t> corrects;
+    std::vector<std::pair<const LineKey*, const Net*>> reversed;
+    for (const auto& [key, n] : net) {
+      if (n.zero()) continue;
+      const auto w = wanted.find(key);
+      if (w != wanted.end() && same(n, *w->second)) continue;
+      reversed.emplace_back(&key, &n);
+      corrects.insert(corrects.end(), n.docs.begin(), n.docs.end());
+    }
+    std::vector<const LineDraft*> added;
+    for (const auto& [key, d] : wanted) {
+      const auto n = net.find(key);
+      if (n == net.end() || !same(n->second, *d)) added.push_back(d);
+    }
+    if (reversed.empty() && added.empty()) return;
     // Today, but never before the lines it corrects (an arrears fee is
     // dated the month's last day), nor before the period.
-    l.date = std::max(ctx_.today, period_.first());
-    if (posted.latest && l.date < *posted.latest) l.date = *posted.latest;
-    l.due = due_date(l.date, model != nullptr ? model->tariff->payment_term_days : 0);
-    l.amount = amount - posted_amount;
-    l.vat = vat - posted_vat;
-    l.vat_mode = "included";  // amount is gross either way
-    l.base = l.amount;
-    if (model != nullptr) {
-      l.tax_code = model->rate.code;
-      l.vat_rate = model->rate.text();
-    } else {
-      auto last = b_.conn.cached(
-          "SELECT tax_code, vat_rate FROM billing_accrual WHERE subscription_id = ?1 AND period = "
-          "?2 ORDER BY seq DESC LIMIT 1");
-      last->bind(1, sub).bind(2, period_.to_string());
-      last->step();
-      l.tax_code = last->text(0);
-      l.vat_rate = last->text(1);
+    Date date = std::max(ctx_.today, period_.first());
+    if (posted.latest && date < *posted.latest) date = *posted.latest;
+    for (const auto& [key, n] : reversed) {
+      Billing::Impl::NewLine l;
+      l.account_id = a.id;
+      l.subscription_id = sub;
+      l.period = period_.to_string();
+      l.seq = seq++;
+      l.kind = "adjustment";
+      l.name = n->name;
+      l.date = date;
+      l.due = date;  // a credit: it settles like a payment
+      l.from = key->from;
+      l.to = key->to;
+      if (key->from && key->to) l.days = key->from->days_until(*key->to) + 1;
+      l.base = -n->base;
+      l.discount = -n->discount;
+      l.amount = -n->amount;
+      l.vat = -n->vat;
+      l.tax_code = key->tax_code;
+      l.vat_rate = key->vat_rate;
+      l.vat_mode = key->vat_mode;
+      l.run_id = run_id;
+      l.role = Billing::Impl::NewLine::Role::decrease;
+      l.corrects = corrects;
+      out.push_back(std::move(l));
     }
-    l.run_id = run_id;
-    out.push_back(std::move(l));
+    for (const LineDraft* d : added) {
+      Billing::Impl::NewLine l = from_draft(*d);
+      l.kind = "adjustment";
+      l.date = date;
+      l.due = due_date(date, d->tariff->payment_term_days);
+      l.role = Billing::Impl::NewLine::Role::increase;
+      l.corrects = corrects;
+      out.push_back(std::move(l));
+    }
   }
 
   Billing::Impl& b_;
@@ -378,6 +508,22 @@ json::object Billing::run(const json::object& p, const Context& ctx, const Progr
     last_id = max->int64(0);
     tx.commit();
   }
+  // A run posts nothing into a closed period: when the month is (partly)
+  // closed, every line the run would post is computed first and the run is
+  // refused whole if one falls on a closed day. (A recalculation is dated
+  // today, after the closed days, so a closed month can still be corrected.)
+  if (const auto until = impl_->closed_until(); until && period.first() <= *until) {
+    store::Transaction tx(conn, store::Transaction::Mode::deferred);
+    for (int64_t lo = cursor; lo < last_id; lo += chunk) {
+      Runner runner(*impl_, period, ctx);
+      const Chunk c = runner.load(lo + 1, std::min(last_id, lo + chunk), false);
+      for (const AccountTerms& at : c.accounts)
+        for (const auto& l : runner.account_lines(at, c, 0))
+          impl_->check_open(l.date, "period",
+                            "a line of account " + at.row.number + " for " + period.to_string());
+    }
+    tx.commit();
+  }
   // Chunks are ranges of account ids; progress counts through the same ids.
   const bool resumed = run_id.has_value();
   int64_t new_lines = 0;
@@ -404,7 +550,7 @@ json::object Billing::run(const json::object& p, const Context& ctx, const Progr
     json::array docs;
     std::vector<std::vector<Billing::Impl::NewLine>> per_account;
     std::vector<const AccountRow*> owners;
-    std::vector<std::pair<int, int>> doc_slots;  // per account: its documents in `docs`
+    std::vector<std::array<int, 3>> doc_slots;  // per account: its documents in `docs`, by role
     for (const AccountTerms& at : c.accounts) {
       auto lines = runner.account_lines(at, c, 0);
       if (lines.empty()) continue;
@@ -424,40 +570,55 @@ json::object Billing::run(const json::object& p, const Context& ctx, const Progr
       ++chunk_accounts;
       chunk_lines += static_cast<int64_t>(lines.size());
       if (documents) {
-        // Charges in one document, reductions in a correction document.
-        std::vector<Billing::Impl::NewLine> plus, minus;
-        for (const auto& l : lines) (l.amount < 0 ? minus : plus).push_back(l);
-        std::pair<int, int> slots{-1, -1};
-        for (auto* group : {&plus, &minus}) {
-          if (group->empty()) continue;
-          Date date = group->front().date;
-          for (const auto& l : *group) date = std::min(date, l.date);
-          (group == &plus ? slots.first : slots.second) = static_cast<int>(docs.size());
-          docs.push_back(accrual_document(at.row, date, *group, period.to_string(), run_id));
+        // New lines in the accrual document; a recalculation's reversals
+        // and replacements each in a correction document.
+        using Role = Billing::Impl::NewLine::Role;
+        std::array<std::vector<Billing::Impl::NewLine>, 3> groups;
+        for (const auto& l : lines) groups[static_cast<size_t>(l.role)].push_back(l);
+        std::array<int, 3> slots{-1, -1, -1};
+        for (size_t g = 0; g < groups.size(); ++g) {
+          if (groups[g].empty()) continue;
+          Date date = groups[g].front().date;
+          for (const auto& l : groups[g]) date = std::min(date, l.date);
+          slots[g] = static_cast<int>(docs.size());
+          docs.push_back(accrual_document(at.row, date, groups[g], period.to_string(), run_id));
         }
+        static_assert(static_cast<size_t>(Role::decrease) == 2, "three document roles");
         doc_slots.push_back(slots);
       }
       per_account.push_back(std::move(lines));
       owners.push_back(&at.row);
     }
     std::vector<int64_t> doc_ids;
+    std::map<int64_t, std::string> doc_numbers;
     if (documents && !docs.empty()) {
       const json::object written = impl_->registry.put_many(docs, registry_context(ctx));
-      for (const auto& d : written.at("documents").as_array())
+      for (const auto& d : written.at("documents").as_array()) {
         doc_ids.push_back(d.as_object().at("id").as_int64());
+        doc_numbers[doc_ids.back()] = text_of(d.as_object(), "number");
+      }
     }
+    const bool publish = impl_->positions_wanted();
     std::map<std::string, std::pair<int64_t, int64_t>> sums;  // currency -> amount, vat
     for (size_t i = 0; i < per_account.size(); ++i) {
       auto& sum = sums[std::string(owners[i]->currency.code())];
+      // A correction (a negative line) may clear the debt: its event says so.
+      std::optional<int64_t> debt_before;
+      if (publish && std::any_of(per_account[i].begin(), per_account[i].end(),
+                                 [](const auto& l) { return l.amount < 0; }))
+        debt_before = impl_->owed(owners[i]->id, ctx.today).debt;
+      std::vector<int64_t> ids;
       for (auto& l : per_account[i]) {
         if (documents) {
-          const int slot = l.amount < 0 ? doc_slots[i].second : doc_slots[i].first;
+          const int slot = doc_slots[i][static_cast<size_t>(l.role)];
           l.doc_id = doc_ids[static_cast<size_t>(slot)];
         }
-        impl_->insert_line(l);
+        ids.push_back(impl_->insert_line(l));
         sum.first += l.amount;
         sum.second += l.vat;
       }
+      if (publish)
+        impl_->accruals_posted(*owners[i], per_account[i], ids, doc_numbers, debt_before, ctx);
     }
     for (const auto& [code, sum] : sums) {
       auto st = conn.cached(
@@ -497,6 +658,21 @@ json::object Billing::cancel_run(const json::object& p, const Context& ctx) {
                "run " + std::to_string(run_id) + " is " +
                    std::string(before.at("status").as_string()) +
                    "; only a finished run can be cancelled");
+  {
+    // Runs of a period are undone newest first: a later run's
+    // recalculation reverses lines of this one by their amounts, and
+    // cancelling this one under it would leave those reversals standing
+    // against nothing.
+    auto later = conn.cached(
+        "SELECT id FROM billing_run WHERE period = ?1 AND id > ?2 AND status <> 'cancelled' "
+        "ORDER BY id DESC LIMIT 1");
+    later->bind(1, before.at("period").as_string()).bind(2, run_id);
+    if (later->step())
+      fail_field(ErrorCode::state, "run", "later_run",
+                 "run " + std::to_string(later->int64(0)) + " of period " +
+                     std::string(before.at("period").as_string()) +
+                     " came after it; cancel that run first");
+  }
   // Every live line of the run gets its storno, dated today; the accrual
   // documents become "reversed" in the registry.
   std::vector<Billing::Impl::NewLine> stornos;
@@ -539,7 +715,17 @@ json::object Billing::cancel_run(const json::object& p, const Context& ctx) {
       stornos.push_back(std::move(l));
     }
   }
+  for (const auto& l : stornos) impl_->check_open(l.date, "run", "a storno of the run");
+  // The position of each account before its lines are reversed, for the
+  // events that say what the cancellation did to it.
+  std::map<int64_t, std::pair<int64_t, int64_t>> reversed;  // account -> amount, debt before
+  if (impl_->positions_wanted())
+    for (const auto& l : stornos)
+      if (reversed.count(l.account_id) == 0)
+        reversed[l.account_id] = {0, impl_->owed(l.account_id, ctx.today).debt};
   for (size_t i = 0; i < stornos.size(); ++i) {
+    if (auto it = reversed.find(stornos[i].account_id); it != reversed.end())
+      it->second.first += stornos[i].amount;
     const int64_t id = impl_->insert_line(stornos[i]);
     auto up = conn.cached("UPDATE billing_accrual SET reversed_by = ?2 WHERE id = ?1");
     up->bind(1, originals[i]).bind(2, id);
@@ -557,6 +743,10 @@ json::object Billing::cancel_run(const json::object& p, const Context& ctx) {
                  {{"period", before.at("period")},
                   {"lines_reversed", static_cast<int64_t>(stornos.size())},
                   {"documents_reversed", static_cast<int64_t>(docs.size())}});
+  for (const auto& [account, change] : reversed)
+    impl_->accruals_reversed(impl_->account_by_id(account), run_id,
+                             std::string(before.at("period").as_string()), change.first,
+                             change.second, ctx);
   json::object out = run_summary(conn, run_id);
   out["lines_reversed"] = static_cast<int64_t>(stornos.size());
   return out;

@@ -8,7 +8,8 @@ namespace opora::billing {
 // 28.11.2025), KZ VAT 12% until 2025-12-31 and 16% from 2026-01-01 (Tax Code
 // of 18.07.2025 No. 214-VIII).
 const store::SchemaModule& schema() {
-  static const store::SchemaModule module{"billing", {{1, R"sql(
+  static const store::SchemaModule module{"billing",
+                                          {{1, R"sql(
         CREATE TABLE billing_tax_rate (
           code       TEXT NOT NULL,
           valid_from TEXT NOT NULL,
@@ -229,6 +230,19 @@ const store::SchemaModule& schema() {
           action TEXT NOT NULL,
           object TEXT NOT NULL,
           detail TEXT NOT NULL,
+          reason TEXT
+        ) STRICT;
+      )sql"},
+                                           {2, R"sql(
+        -- Closing a period: nothing dated on or before the closed day may be
+        -- posted or changed any more. One row per close or reopen; the latest
+        -- row is in force (until NULL: nothing is closed).
+        CREATE TABLE billing_period_close (
+          id     INTEGER PRIMARY KEY,
+          action TEXT NOT NULL,   -- close | reopen
+          until  TEXT,
+          at     TEXT NOT NULL,
+          actor  TEXT,
           reason TEXT
         ) STRICT;
       )sql"}}};

@@ -24,6 +24,8 @@ json::object Billing::define_tax_rate(const json::object& p, const Context& ctx)
   }
   errors.throw_if_any(ErrorCode::invalid);
   store::Connection& conn = impl_->conn;
+  // A rate from a closed day would change what a run of it computes.
+  impl_->check_open(*from, "valid_from", "a tax rate");
   {
     auto st = conn.cached("SELECT MAX(valid_from) FROM billing_tax_rate WHERE code = ?1");
     st->bind(1, *code);

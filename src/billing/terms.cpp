@@ -1,6 +1,8 @@
 #include "billing/terms.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <utility>
 
 #include "core/error.hpp"
 
@@ -86,7 +88,64 @@ struct DayState {
   }
 };
 
+// A span as day numbers of the period (1..n); empty (first > last) when
+// outside it.
+std::pair<int, int> days_of(const Period& period, const Span& s) {
+  const int n = period.days();
+  const Date start = period.first();
+  const int64_t from = std::max<int64_t>(1, start.days_until(s.from) + 1);
+  const int64_t to = s.to ? std::min<int64_t>(n, start.days_until(*s.to) + 1) : n;
+  return {static_cast<int>(std::min<int64_t>(from, n + 1)),
+          static_cast<int>(std::max<int64_t>(to, 0))};
+}
+
+bool in(const std::pair<int, int>& r, int d) {
+  return r.first <= d && d <= r.second;
+}
+
+// The tariff span and freeze of every day (index 0 unused).
+std::vector<DayState> tariff_and_freeze_days(const Period& period,
+                                             const std::vector<TariffSpan>& tariffs,
+                                             const std::vector<FreezeSpan>& freezes) {
+  const int n = period.days();
+  std::vector<std::pair<int, int>> tariff_days, freeze_days;
+  for (const auto& t : tariffs) tariff_days.push_back(days_of(period, t.span));
+  for (const auto& f : freezes) freeze_days.push_back(days_of(period, f.span));
+  std::vector<DayState> days(static_cast<size_t>(n) + 1);
+  for (int d = 1; d <= n; ++d) {
+    DayState& s = days[static_cast<size_t>(d)];
+    for (size_t i = 0; i < tariffs.size(); ++i)
+      if (in(tariff_days[i], d)) s.tariff = static_cast<int>(i);
+    if (s.tariff < 0) continue;
+    for (size_t i = 0; i < freezes.size(); ++i)
+      if (in(freeze_days[i], d)) s.freeze = static_cast<int>(i);
+  }
+  return days;
+}
+
+// The fee of a day in this state (the freeze fee while frozen); none when
+// nothing is charged.
+std::optional<Money> day_fee(const DayState& state, const std::vector<TariffSpan>& tariffs,
+                             const std::vector<FreezeSpan>& freezes) {
+  const Tariff& t = *tariffs[static_cast<size_t>(state.tariff)].tariff;
+  if (state.freeze < 0) return t.fee;
+  const auto& f = freezes[static_cast<size_t>(state.freeze)];
+  return f.fee ? f.fee : t.freeze_fee;
+}
+
 }  // namespace
+
+std::vector<bool> billed_days(const Period& period, const std::vector<TariffSpan>& tariffs,
+                              const std::vector<FreezeSpan>& freezes) {
+  const std::vector<DayState> days = tariff_and_freeze_days(period, tariffs, freezes);
+  std::vector<bool> out(days.size(), false);
+  for (size_t d = 1; d < days.size(); ++d) {
+    if (days[d].tariff < 0) continue;
+    const std::optional<Money> fee = day_fee(days[d], tariffs, freezes);
+    out[d] = fee && !fee->is_zero();
+  }
+  return out;
+}
 
 std::vector<LineDraft> accrue_subscription(const Period& period,
                                            const std::vector<TariffSpan>& tariffs,
@@ -94,23 +153,16 @@ std::vector<LineDraft> accrue_subscription(const Period& period,
                                            const std::vector<Discount>& discounts,
                                            const TaxResolver& taxes) {
   const int n = period.days();
-  // Spans as day numbers of the period (1..n); empty when outside it.
-  const Date period_start = period.first();
-  auto days_of = [&](const Span& s) {
-    const int64_t from = std::max<int64_t>(1, period_start.days_until(s.from) + 1);
-    const int64_t to = s.to ? std::min<int64_t>(n, period_start.days_until(*s.to) + 1) : n;
-    return std::pair<int, int>(static_cast<int>(std::min<int64_t>(from, n + 1)),
-                               static_cast<int>(std::max<int64_t>(to, 0)));
-  };
-  std::vector<std::pair<int, int>> tariff_days, freeze_days, discount_days;
-  for (const auto& t : tariffs) tariff_days.push_back(days_of(t.span));
-  for (const auto& f : freezes) freeze_days.push_back(days_of(f.span));
-  for (const auto& d : discounts) discount_days.push_back(days_of(d.span));
-  auto in = [](const std::pair<int, int>& r, int d) { return r.first <= d && d <= r.second; };
-  std::vector<DayState> days(static_cast<size_t>(n) + 1);
-  // rank[d]: the day's position among the days with the same tariff, for
-  // tariffs billed without proration (their active days are their period).
-  // Spans of one tariff share a count, so a -> b -> a in a month bills a once.
+  std::vector<DayState> days = tariff_and_freeze_days(period, tariffs, freezes);
+  std::vector<std::pair<int, int>> discount_days;
+  for (const auto& d : discounts) discount_days.push_back(days_of(period, d.span));
+  // Day numbers for tariffs billed without proration. rank[d]: the day's
+  // position among the days with the same tariff (code), whose count is that
+  // tariff's period: spans of one tariff share a count, so a -> b -> a in a
+  // month bills a once. service_rank[d]: the position among all the days of
+  // service (any tariff), over which a fixed discount on such a tariff is
+  // shared, so that it is taken once a month however often the tariff
+  // changes.
   std::vector<size_t> same(tariffs.size());
   for (size_t i = 0; i < tariffs.size(); ++i) {
     same[i] = i;
@@ -122,14 +174,13 @@ std::vector<LineDraft> accrue_subscription(const Period& period,
   }
   std::vector<int> active_of_tariff(tariffs.size(), 0);
   std::vector<int> rank(static_cast<size_t>(n) + 1, 0);
+  std::vector<int> service_rank(static_cast<size_t>(n) + 1, 0);
+  int service_days = 0;
   for (int d = 1; d <= n; ++d) {
     DayState& s = days[static_cast<size_t>(d)];
-    for (size_t i = 0; i < tariffs.size(); ++i)
-      if (in(tariff_days[i], d)) s.tariff = static_cast<int>(i);
     if (s.tariff < 0) continue;
     rank[static_cast<size_t>(d)] = ++active_of_tariff[same[static_cast<size_t>(s.tariff)]];
-    for (size_t i = 0; i < freezes.size(); ++i)
-      if (in(freeze_days[i], d)) s.freeze = static_cast<int>(i);
+    service_rank[static_cast<size_t>(d)] = ++service_days;
     for (size_t i = 0; i < discounts.size(); ++i)
       if (in(discount_days[i], d)) s.discounts.push_back(static_cast<int>(i));
   }
@@ -142,17 +193,17 @@ std::vector<LineDraft> accrue_subscription(const Period& period,
     if (state.tariff >= 0) {
       const Tariff& t = *tariffs[static_cast<size_t>(state.tariff)].tariff;
       const bool frozen = state.freeze >= 0;
-      std::optional<Money> fee = t.fee;
-      if (frozen) {
-        const auto& f = freezes[static_cast<size_t>(state.freeze)];
-        fee = f.fee ? f.fee : t.freeze_fee;
-      }
+      const std::optional<Money> fee = day_fee(state, tariffs, freezes);
       // The day numbers the cumulative method runs over: days of the month,
-      // or for an unprorated tariff its own active days.
+      // or for an unprorated tariff its own active days (the fee) and the
+      // days of service (a fixed discount).
       const bool whole = t.proration == Proration::none;
       const int first = whole ? rank[static_cast<size_t>(s)] : s;
       const int last = whole ? rank[static_cast<size_t>(e)] : e;
       const int of = whole ? active_of_tariff[same[static_cast<size_t>(state.tariff)]] : n;
+      const int off_first = whole ? service_rank[static_cast<size_t>(s)] : s;
+      const int off_last = whole ? service_rank[static_cast<size_t>(e)] : e;
+      const int off_of = whole ? service_days : n;
       if (fee && !fee->is_zero()) {
         LineDraft line;
         line.kind = frozen ? "freeze" : "fee";
@@ -170,7 +221,7 @@ std::vector<LineDraft> accrue_subscription(const Period& period,
         for (int i : state.discounts) {
           const Discount& dsc = discounts[static_cast<size_t>(i)];
           if (dsc.percent) off += line.base.multiply(*dsc.percent * Decimal(1, 2));
-          if (dsc.fixed) off += prorate(*dsc.fixed, first, last, of);
+          if (dsc.fixed) off += prorate(*dsc.fixed, off_first, off_last, off_of);
         }
         line.discount = off < line.base ? off : line.base;
         line.rate = taxes.resolve(t.tax_code, line.to);

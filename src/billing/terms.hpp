@@ -110,7 +110,7 @@ struct Discount {
   int64_t id = 0;
   std::string name;
   std::optional<Decimal> percent;  // percent off, or
-  std::optional<Money> fixed;      // an amount off per full period, prorated like the fee
+  std::optional<Money> fixed;      // an amount off per month, see accrue_subscription
   Span span;
 };
 
@@ -139,9 +139,19 @@ class TaxResolver {
   virtual TaxRate resolve(const std::string& code, const Date& supply_date) const = 0;
 };
 
+// The days of `period` (1-based, index 0 unused) on which a subscription
+// owes something before discounts: a tariff applies and the day's fee (the
+// freeze fee while frozen) is not zero. An account-wide fixed discount goes
+// with the oldest subscription billed each day.
+std::vector<bool> billed_days(const Period& period, const std::vector<TariffSpan>& tariffs,
+                              const std::vector<FreezeSpan>& freezes);
+
 // The lines one subscription earns in `period`: the period is cut at every
 // change (tariff, freeze, discount, start, end), each piece becomes a line,
 // VAT is taken at the rate of the piece's last day (the supply date).
+// A fixed discount is prorated by days of the month on a prorated tariff; on
+// a tariff without proration it is shared over the subscription's days of
+// service in the month, so a change between such tariffs takes it once.
 std::vector<LineDraft> accrue_subscription(const Period& period,
                                            const std::vector<TariffSpan>& tariffs,
                                            const std::vector<FreezeSpan>& freezes,

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/cp1251.hpp"
 #include "core/date.hpp"
 #include "core/error.hpp"
 #include "core/json_text.hpp"
@@ -46,8 +47,15 @@ class FieldReader {
       errors_.add(at(key), "required", "must not be empty");
       return std::nullopt;
     }
-    if (s.size() > max_len) {
-      errors_.add(at(key), "length", "must be at most " + std::to_string(max_len) + " bytes");
+    // Limits are the formats' own, which count characters: a bank name of 45
+    // characters (GOST R 56042) is 80 bytes in Cyrillic UTF-8. JSON text is
+    // well-formed UTF-8 by the time it gets here; anything else is counted
+    // by bytes, never less strictly.
+    const size_t length = utf8_length(s).value_or(s.size());
+    if (length > max_len) {
+      errors_.add(at(key), "length",
+                  "must be at most " + std::to_string(max_len) + " characters, got " +
+                      std::to_string(length));
       return std::nullopt;
     }
     return s;

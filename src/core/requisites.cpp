@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstddef>
+#include <optional>
 
 #include "core/date.hpp"
 #include "core/text.hpp"
@@ -134,6 +135,70 @@ bool held_at_bank_of_russia(std::string_view bik, std::string_view account) noex
   return unit == "000" || unit == "001" || unit == "002";
 }
 
+// The clearing-currency letters CBR 515 allows in the 6th place of an
+// account and the digit each stands for in the key: А 0, В 1, С 2, Е 3, Н 4,
+// К 5, М 6, Р 7, Т 8, Х 9. The order writes them in Cyrillic; payment QR
+// codes and many bank systems write the Latin letters of the same shape, so
+// both are read.
+int currency_letter_digit(std::string_view account, size_t at, size_t& width) noexcept {
+  static constexpr std::array<std::string_view, 10> kCyrillic = {
+      "\xD0\x90", "\xD0\x92", "\xD0\xA1", "\xD0\x95", "\xD0\x9D",
+      "\xD0\x9A", "\xD0\x9C", "\xD0\xA0", "\xD0\xA2", "\xD0\xA5"};
+  static constexpr std::string_view kLatin = "ABCEHKMPTX";
+  width = 1;
+  if (at < account.size()) {
+    if (const size_t i = kLatin.find(account[at]); i != std::string_view::npos)
+      return static_cast<int>(i);
+  }
+  width = 2;
+  for (size_t i = 0; i < kCyrillic.size(); ++i)
+    if (account.substr(at, 2) == kCyrillic[i]) return static_cast<int>(i);
+  width = 0;
+  return -1;
+}
+
+// The 20 digits an account number stands for: its own digits, with a
+// currency letter in the 6th place read as its digit (CBR 515). Reports
+// `account_format` when the value is not 20 such characters.
+std::optional<std::array<char, 20>> account_digits(std::string_view account,
+                                                   const std::string& field, FieldErrors& out) {
+  std::array<char, 20> digits{};
+  size_t pos = 0;
+  size_t count = 0;
+  bool ok = true;
+  while (pos < account.size() && ok) {
+    if (is_ascii_digit(account[pos])) {
+      if (count < digits.size()) digits[count] = account[pos];
+      ++pos;
+    } else if (count == 5) {
+      size_t width = 0;
+      const int d = currency_letter_digit(account, pos, width);
+      if (d < 0) {
+        ok = false;
+        break;
+      }
+      digits[count] = static_cast<char>('0' + d);
+      pos += width;
+    } else {
+      ok = false;
+      break;
+    }
+    ++count;
+  }
+  if (!ok) {
+    out.add(field, "account_format",
+            "account number must consist of digits; only the 6th may be a currency letter "
+            "(А В С Е Н К М Р Т Х, CBR 515)");
+    return std::nullopt;
+  }
+  if (count != 20) {
+    out.add(field, "account_format",
+            "account number must have 20 digits, got " + std::to_string(count));
+    return std::nullopt;
+  }
+  return digits;
+}
+
 }  // namespace
 
 bool check_inn(std::string_view value, const std::string& field, FieldErrors& out) {
@@ -185,8 +250,13 @@ bool check_kpp(std::string_view value, const std::string& field, FieldErrors& ou
 
 bool check_ogrn(std::string_view value, const std::string& field, FieldErrors& out) {
   if (!has_shape(value, 13, "OGRN", field, "ogrn_format", out)) return false;
-  if (value[0] == '0') {
-    out.add(field, "ogrn_format", "OGRN cannot start with 0");
+  // The first digit is the kind of register record: 1 and 5 the record that
+  // registered a legal entity (its OGRN), 3 a sole trader's (OGRNIP), the
+  // others later records (ГРН), which identify no party.
+  if (value[0] != '1' && value[0] != '5') {
+    out.add(field, "ogrn_format",
+            std::string("OGRN starts with 1 or 5, got ") + value[0] +
+                (value[0] == '3' ? " (an OGRNIP starts with 3)" : ""));
     return false;
   }
   return check_digit_is(value, 12, decimal_mod(value.substr(0, 12), 11) % 10, "OGRN", field,
@@ -195,8 +265,10 @@ bool check_ogrn(std::string_view value, const std::string& field, FieldErrors& o
 
 bool check_ogrnip(std::string_view value, const std::string& field, FieldErrors& out) {
   if (!has_shape(value, 15, "OGRNIP", field, "ogrnip_format", out)) return false;
-  if (value[0] == '0') {
-    out.add(field, "ogrnip_format", "OGRNIP cannot start with 0");
+  // A sole trader's OGRNIP starts with 3; 4 begins a later record's ГРНИП,
+  // which is no registration number for a document.
+  if (value[0] != '3') {
+    out.add(field, "ogrnip_format", std::string("OGRNIP starts with 3, got ") + value[0]);
     return false;
   }
   // Remainders 10, 11 and 12 all keep only their last digit; mapping just 10
@@ -213,23 +285,23 @@ bool check_bank_account(std::string_view bik, std::string_view account,
                         const std::string& bik_field, const std::string& account_field,
                         FieldErrors& out) {
   const bool bik_ok = check_bik(bik, bik_field, out);
-  const bool account_ok =
-      has_shape(account, 20, "account number", account_field, "account_format", out);
-  if (!bik_ok || !account_ok) return false;
+  const auto digits = account_digits(account, account_field, out);
+  if (!bik_ok || !digits) return false;
+  const std::string_view number(digits->data(), digits->size());
 
   // Treasury accounts (2021 reform) postdate CBR 515; their 9th digit is not a
   // key computed this way, and checking it would reject every tax payment.
-  if (account.substr(0, 2) == "03") return true;
+  if (number.substr(0, 2) == "03") return true;
 
   std::array<int, 23> d{};
-  if (held_at_bank_of_russia(bik, account)) {
+  if (held_at_bank_of_russia(bik, number)) {
     d[0] = 0;
     d[1] = digit_at(bik, 4);
     d[2] = digit_at(bik, 5);
   } else {
     for (size_t i = 0; i < 3; ++i) d[i] = digit_at(bik, 6 + i);
   }
-  for (size_t i = 0; i < 20; ++i) d[3 + i] = digit_at(account, i);
+  for (size_t i = 0; i < 20; ++i) d[3 + i] = digit_at(number, i);
 
   constexpr size_t key_pos = 3 + 8;
   d[key_pos] = 0;
@@ -238,7 +310,7 @@ bool check_bank_account(std::string_view bik, std::string_view account,
   // The key's weight is 3, and 3 * (3 * s) == 9 * s == -s (mod 10), so this
   // key makes the full weighted sum a multiple of 10.
   const int expected = sum % 10 * 3 % 10;
-  const int actual = digit_at(account, 8);
+  const int actual = digit_at(number, 8);
   if (actual == expected) return true;
   out.add(account_field, "account_key",
           "account control key (9th digit) is " + std::to_string(actual) + ", expected " +

@@ -26,7 +26,8 @@ bool check_inn12(std::string_view value, const std::string& field, FieldErrors& 
 // KPP: 9 characters, the 5th and 6th may be Latin capitals. No check digit.
 bool check_kpp(std::string_view value, const std::string& field, FieldErrors& out);
 
-// OGRN (13 digits) and OGRNIP (15 digits).
+// OGRN (13 digits, starting with 1 or 5) and OGRNIP (15 digits, starting
+// with 3).
 bool check_ogrn(std::string_view value, const std::string& field, FieldErrors& out);
 bool check_ogrnip(std::string_view value, const std::string& field, FieldErrors& out);
 
@@ -34,9 +35,11 @@ bool check_ogrnip(std::string_view value, const std::string& field, FieldErrors&
 bool check_bik(std::string_view value, const std::string& field, FieldErrors& out);
 
 // A 20-digit account held at the bank identified by `bik`, with its control key
-// (CBR order 515 of 1997). Both values are format-checked; the key is checked
-// only when both are well formed. Treasury accounts (03…) carry no such key
-// and are only format-checked.
+// (CBR order 515 of 1997). The 6th place may hold a clearing-currency letter
+// (А В С Е Н К М Р Т Х, or the Latin letters of that shape), which counts as
+// one character and stands for a digit in the key. Both values are
+// format-checked; the key is checked only when both are well formed. Treasury
+// accounts (03…) carry no such key and are only format-checked.
 bool check_bank_account(std::string_view bik, std::string_view account,
                         const std::string& bik_field, const std::string& account_field,
                         FieldErrors& out);

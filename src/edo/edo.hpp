@@ -12,6 +12,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -28,10 +29,9 @@ class Registry;
 struct Context;
 }  // namespace opora::registry
 
-namespace opora::workflow {
-class Workflow;
-struct Clocks;
-}  // namespace opora::workflow
+namespace opora {
+class EventPublisher;
+}
 
 namespace opora::calendar {
 class CalendarStore;
@@ -41,19 +41,25 @@ namespace opora::edo {
 
 const store::SchemaModule& schema();
 
-// Who acts and when.
+// Who acts and when, and the two things EDO takes from outside the module.
 struct Context {
   Timestamp now{0};
   Date today{2000, 1, 1};
   int utc_offset_minutes = 0;
   std::string actor;
+  // A new random UUID (a UPD file's GUID, an SBIS document id), from the
+  // handle's id source.
+  std::function<std::string()> new_uuid;
+  // The tax-rate data (billing.tax.list: code, rate, valid_from, valid_to),
+  // the one place that says which VAT rate is in force on a date.
+  std::function<boost::json::array()> tax_rates;
 };
 
 class Edo {
  public:
-  Edo(store::Connection& conn, registry::Registry& registry, workflow::Workflow& workflow,
+  Edo(store::Connection& conn, registry::Registry& registry, EventPublisher& events,
       calendar::CalendarStore& calendars)
-      : conn_(conn), registry_(registry), workflow_(workflow), calendars_(calendars) {}
+      : conn_(conn), registry_(registry), events_(events), calendars_(calendars) {}
 
   // parties.cpp
   boost::json::object put_party(const boost::json::object& p, const Context& ctx);
@@ -91,6 +97,7 @@ class Edo {
   void set_packet_status(int64_t id, const std::string& status, const Context& ctx);
   std::string fingerprint(const boost::json::object& packet);
   void keep_sent_files(const boost::json::object& packet, const Context& ctx);
+  std::string packet_document_guid(int64_t packet, const Context& ctx);
   // events.cpp: moves one document of a packet forward (never back) and
   // carries the registry status, the domain event and the answer with it.
   boost::json::object advance_document(int64_t packet, int64_t document, const std::string& status,
@@ -99,7 +106,7 @@ class Edo {
 
   store::Connection& conn_;
   registry::Registry& registry_;
-  workflow::Workflow& workflow_;
+  EventPublisher& events_;  // domain events for workflows (edo.document_signed, ...)
   calendar::CalendarStore& calendars_;
 };
 

@@ -7,13 +7,13 @@
 #include <map>
 #include <optional>
 
+#include "core/domain_events.hpp"
 #include "core/json_text.hpp"
 #include "edo/edo.hpp"
 #include "edo/internal.hpp"
 #include "edo/operators.hpp"
 #include "registry/registry.hpp"
 #include "store/sqlite.hpp"
-#include "workflow/workflow.hpp"
 
 namespace opora::edo {
 namespace json = boost::json;
@@ -73,8 +73,10 @@ std::string Edo::follow_registry(int64_t document, const std::string& target, co
 json::object Edo::advance_document(int64_t packet, int64_t document, const std::string& status,
                                    const json::object& raw, const Context& ctx) {
   auto st = conn_.cached(
-      "SELECT d.status, d.revocation, d.two_sided, d.raw, p.operator FROM edo_document d JOIN "
-      "edo_packet p ON p.id = d.packet_id WHERE d.packet_id = ?1 AND d.document_id = ?2");
+      "SELECT d.status, d.revocation, d.two_sided, d.raw, p.operator, p.recipient, "
+      "COALESCE(r.participant_id, ''), COALESCE(d.operator_document_id, '') FROM edo_document d "
+      "JOIN edo_packet p ON p.id = d.packet_id LEFT JOIN edo_party r ON r.code = p.recipient "
+      "WHERE d.packet_id = ?1 AND d.document_id = ?2");
   st->bind(1, packet).bind(2, document);
   if (!st->step())
     throw Error(ErrorCode::internal, "document " + std::to_string(document) + " not in packet " +
@@ -84,6 +86,9 @@ json::object Edo::advance_document(int64_t packet, int64_t document, const std::
   const bool two_sided = st->int64(2) != 0;
   json::object merged = parse_stored(st->text(3)).as_object();
   const std::string op = st->text(4);
+  const std::string recipient = st->text(5);
+  const std::string recipient_id = st->text(6);
+  const std::string operator_document_id = st->text(7);
   st->reset();
   // Each facet only moves forward.
   const bool revocation = is_revocation(status);
@@ -126,21 +131,21 @@ json::object Edo::advance_document(int64_t packet, int64_t document, const std::
   json::array posted;
   const char* type = changed ? domain_event(moved_to) : nullptr;
   if (type != nullptr) {
-    workflow::Clocks clocks;
-    clocks.now = ctx.now;
-    clocks.today = ctx.today;
-    clocks.utc_offset_minutes = ctx.utc_offset_minutes;
     for (const auto& ref : doc.at("refs").as_array()) {
       const std::string key(ref.as_string());
-      json::object data{
-          {"document", document}, {"kind", doc.at("kind")}, {"number", doc.at("number")},
-          {"status", moved_to},   {"operator", op},         {"packet", packet}};
-      const json::object r = workflow_.post_event(
-          {{"type", type},
-           {"key", key},
-           {"data", std::move(data)},
-           {"event_id", std::string("edo:") + type + ":" + std::to_string(document) + ":" + key}},
-          clocks);
+      json::object data{{"document", document},
+                        {"kind", doc.at("kind")},
+                        {"number", doc.at("number")},
+                        {"date", doc.at("date")},
+                        {"status", moved_to},
+                        {"operator", op},
+                        {"packet", packet},
+                        {"recipient", recipient},
+                        {"recipient_id", recipient_id},
+                        {"operator_document_id", operator_document_id}};
+      const json::object r = events_.publish(
+          {type, key, std::move(data),
+           std::string("edo:") + type + ":" + std::to_string(document) + ":" + key});
       posted.push_back({{"type", type},
                         {"key", key},
                         {"started", r.at("started")},

@@ -21,8 +21,17 @@ void check_party(const boost::json::object& p, const std::string& path, FieldErr
 // or "edo" when the change comes from the operator).
 registry::Context registry_context(const Context& ctx, const char* reason = nullptr);
 
-// A stable UUID-shaped id (lower-case, 8-4-4-4-12) derived from `seed`.
-std::string stable_guid(const std::string& seed);
+// Whether a signer signs by a machine-readable power of attorney (МЧД): its
+// number given, СпосПодтПолном 3, or the operator's default МЧД asked for.
+bool signs_by_poa(const boost::json::object& signer);
+
+// The INN of the power of attorney's issuer (доверитель): the signer's
+// poa_issuer_inn, else our organisation's own INN.
+std::string poa_issuer_inn(const boost::json::object& sender);
+
+// The signer and the МЧД as the SBIS request carries them (Документ.Подписант),
+// or null when the signer signs without one.
+boost::json::value sbis_signer(const boost::json::object& sender);
 
 // The document's id in the operator's request (Diadoc CustomDocumentId,
 // SBIS Вложение.Идентификатор prefix): "opora:<packet>:<document>".

@@ -8,7 +8,12 @@ namespace json = boost::json;
 namespace {
 
 // Diadoc: participant prefix 2BM, at most 40 documents per message, the
-// type/function/version triples of format 970 (version 5.03). SBIS (Saby):
+// type/function/version triples of format 970 (version 5.03), and the
+// metadata each type takes from the sender in DocumentAttachment.Metadata:
+// the items GetDocumentTypes lists with Source "User" (DocumentMetadataItemV2,
+// Source 1); a formalised UPD has none, its number and date come from the XML
+// (Source 0). The Contract keys are those of Diadoc's own example in
+// DocumentAttachment.rst (ContractType is optional and opora has no value). SBIS (Saby):
 // prefix 2BE, one Документ carrying every attachment; its document types
 // are the outgoing ones integrations use. Raw statuses: Diadoc's per-facet
 // enums by name; SBIS's event names («Событие.Название»). Treat as data:
@@ -20,11 +25,14 @@ const char* const kTable = R"~({
     "diadoc": {
       "title": "Контур.Диадок", "prefix": "2BM", "max_documents": 40,
       "kinds": {
-        "upd": {"form": "upd", "type": "UniversalTransferDocument", "function": "СЧФДОП", "version": "utd970_05_03_01"},
-        "act": {"form": "upd", "type": "UniversalTransferDocument", "function": "ДОП", "version": "utd970_05_03_01"},
-        "contract": {"form": "attachment", "type": "Contract", "function": "default", "version": "v1"},
-        "invoice": {"form": "attachment", "type": "Nonformalized", "function": "default", "version": "v1"},
-        "letter": {"form": "attachment", "type": "Nonformalized", "function": "default", "version": "v1"}
+        "upd": {"form": "upd", "type": "UniversalTransferDocument", "function": "СЧФДОП", "version": "utd970_05_03_01", "metadata": []},
+        "act": {"form": "upd", "type": "UniversalTransferDocument", "function": "ДОП", "version": "utd970_05_03_01", "metadata": []},
+        "contract": {"form": "attachment", "type": "Contract", "function": "default", "version": "v1",
+                     "metadata": ["FileName", "DocumentNumber", "DocumentDate", "ContractPrice"]},
+        "invoice": {"form": "attachment", "type": "Nonformalized", "function": "default", "version": "v1",
+                    "metadata": ["FileName", "DocumentNumber", "DocumentDate"]},
+        "letter": {"form": "attachment", "type": "Nonformalized", "function": "default", "version": "v1",
+                   "metadata": ["FileName", "DocumentNumber", "DocumentDate"]}
       },
       "raw": [
         {"field": "RevocationStatus", "value": "RevocationAccepted", "status": "revoked"},

@@ -7,6 +7,7 @@
 
 #include "calendar/calendar_store.hpp"
 #include "core/business_calendar.hpp"
+#include "core/decimal.hpp"
 #include "core/json_text.hpp"
 #include "core/money.hpp"
 #include "core/sha256.hpp"
@@ -18,15 +19,6 @@
 
 namespace opora::edo {
 namespace json = boost::json;
-
-std::string stable_guid(const std::string& seed) {
-  std::string h = sha256_hex(seed).substr(0, 32);
-  h[12] = '5';  // shaped like a name-based UUID
-  const char variant[] = "89ab";
-  h[16] = variant[(h[16] >= 'a' ? h[16] - 'a' + 10 : h[16] - '0') % 4];
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
-         "-" + h.substr(20, 12);
-}
 
 registry::Context registry_context(const Context& ctx, const char* reason) {
   registry::Context r;
@@ -51,13 +43,74 @@ int64_t minor(const json::value& v, const Currency& c) {
   return m ? m->minor_units() : 0;
 }
 
-// Half-up division of a non-negative amount: the registry's VAT rounding.
-int64_t div_half_up(int64_t num, int64_t den) {
-  const bool neg = (num < 0) != (den < 0);
-  const int64_t a = num < 0 ? -num : num;
-  const int64_t b = den < 0 ? -den : den;
-  const int64_t q = (a * 2 + b) / (b * 2);
-  return neg ? -q : q;
+// The rows of the tax-rate data whose rate is `rate` percent, and whether one
+// of them is in force on `date` (valid_from <= date <= valid_to, an open end
+// for none). Rates are compared as numbers: "22" and "22.00" are one rate.
+struct RateRows {
+  bool in_force = false;
+  std::string periods;  // where the rate holds: "ru_vat 2019-01-01..2025-12-31"
+};
+
+RateRows rate_rows(const json::array& rates, const Decimal& rate, const Date& date) {
+  RateRows out;
+  for (const auto& row_value : rates) {
+    const auto& row = row_value.as_object();
+    const auto r = Decimal::parse(text_of(row, "rate"), 2);
+    if (!r || !(*r == rate)) continue;
+    const auto from = Date::parse(text_of(row, "valid_from"));
+    const auto to = Date::parse(text_of(row, "valid_to"));
+    if (from && !(date < *from) && (!to || !(*to < date))) out.in_force = true;
+    if (!out.periods.empty()) out.periods += ", ";
+    out.periods += text_of(row, "code") + " " + text_of(row, "valid_from") + ".." +
+                   (to ? to->to_string() : std::string());
+  }
+  return out;
+}
+
+// Checks the prepayments a registry document says it offsets
+// (custom.prepayments) as the UPD needs them; their problems under `at`.
+void check_prepayments(const json::object& doc, const std::string& at, FieldErrors& errors) {
+  const auto* c = doc.if_contains("custom");
+  if (c == nullptr || !c->is_object()) return;
+  const auto* list = c->get_object().if_contains("prepayments");
+  if (list == nullptr) return;
+  const std::string path = at + ".custom.prepayments";
+  if (!list->is_array()) {
+    errors.add(path, "type",
+               "expected an array of {payment_number, payment_date, amount, invoice_number, "
+               "invoice_date}");
+    return;
+  }
+  const auto& items = list->get_array();
+  for (size_t i = 0; i < items.size(); ++i) {
+    const std::string ip = path + "[" + std::to_string(i) + "]";
+    if (!items[i].is_object()) {
+      errors.add(ip, "type", "expected an object");
+      continue;
+    }
+    const auto& o = items[i].get_object();
+    for (const auto& kv : o) {
+      static const std::set<std::string> kKnown = {"payment_number", "payment_date", "amount",
+                                                   "invoice_number", "invoice_date"};
+      if (kKnown.count(std::string(kv.key())) == 0)
+        errors.add(ip + "." + std::string(kv.key()), "unknown",
+                   "is not a prepayment field (payment_number, payment_date, amount, "
+                   "invoice_number, invoice_date)");
+      else if (!kv.value().is_string())
+        errors.add(ip + "." + std::string(kv.key()), "type", "expected a string");
+    }
+    for (const char* f : {"payment_date", "invoice_date"}) {
+      const std::string v = text_of(o, f);
+      if (!v.empty() && !Date::parse(v))
+        errors.add(ip + "." + f, "date", "expected an existing date \"YYYY-MM-DD\"");
+    }
+    // Tax Code art. 169 p. 5 subp. 4 (425-FZ, from 2026): the advance
+    // invoice's number and date are requisites of the shipment invoice.
+    for (const char* f : {"invoice_number", "invoice_date"})
+      if (text_of(o, f).empty())
+        errors.add(ip + "." + f, "required",
+                   "the advance invoice's number and date (Tax Code art. 169 p. 5 subp. 4)");
+  }
 }
 
 // A problem already reported for the field (the renderer re-checks some).
@@ -89,7 +142,8 @@ json::object Edo::load_packet(int64_t id, const std::string& field) {
                  {"created_at", st->text(12)},
                  {"updated_at", st->text(13)}};
   o["operation_id"] = opt_text(7);
-  o["rendered_at"] = st->is_null(8) ? json::value() : json::value(st->int64(8));
+  o["rendered_at"] =
+      st->is_null(8) ? json::value() : json::value(Timestamp(st->int64(8)).to_string());
   o["message_id"] = opt_text(9);
   o["error"] = opt_text(10);
   o["sent_at"] = opt_text(14);
@@ -200,7 +254,7 @@ std::vector<Entry> collect_entries(registry::Registry& registry, store::Connecti
 }
 
 void insert_entries(store::Connection& conn, int64_t packet, const std::vector<Entry>& entries,
-                    int64_t position) {
+                    int64_t position, const Context& ctx) {
   for (const auto& e : entries) {
     auto d = conn.cached(
         "INSERT INTO edo_document (packet_id, position, document_id, live, form, function, "
@@ -208,8 +262,10 @@ void insert_entries(store::Connection& conn, int64_t packet, const std::vector<E
         "?7, 'none', '', 0, '{}')");
     d->bind(1, packet).bind(2, ++position).bind(3, e.document).bind(4, e.form).bind(5, e.function);
     d->bind(6, int64_t{e.two_sided ? 1 : 0});
-    d->bind(7,
-            stable_guid("opora-edo:" + std::to_string(packet) + ":" + std::to_string(e.document)));
+    // A random GUID: a name derived from database-local ids would name the
+    // first UPD of every installation alike.
+    if (!ctx.new_uuid) throw Error(ErrorCode::internal, "edo: no id source for a file GUID");
+    d->bind(7, ctx.new_uuid());
     d->run();
   }
 }
@@ -238,7 +294,7 @@ json::object Edo::create_packet(const json::object& p, const Context& ctx) {
   ins->bind(5, text_of(p, "comment")).bind(6, ctx.now.to_string());
   ins->run();
   const int64_t packet = conn_.last_insert_rowid();
-  insert_entries(conn_, packet, entries, 0);
+  insert_entries(conn_, packet, entries, 0, ctx);
   return load_packet(packet, "packet");
 }
 
@@ -251,7 +307,7 @@ json::object Edo::add_documents(int64_t packet, const json::array& docs, const C
   errors.throw_if_any(ErrorCode::validation);
   conflicts.throw_if_any(ErrorCode::conflict);
   insert_entries(conn_, packet, entries,
-                 static_cast<int64_t>(current.at("documents").as_array().size()));
+                 static_cast<int64_t>(current.at("documents").as_array().size()), ctx);
   auto up = conn_.cached(
       "UPDATE edo_packet SET status = 'draft', fingerprint = NULL, updated_at = ?2 WHERE id = ?1");
   up->bind(1, packet).bind(2, ctx.now.to_string());
@@ -320,6 +376,7 @@ json::array Edo::problems(const json::object& packet, const Context& ctx) {
                std::to_string(docs.size()) + " documents; " + op + " takes at most " +
                    std::to_string(limit) + " in one message");
 
+  json::array tax_rates;  // read once, when a UPD needs them
   for (size_t i = 0; i < docs.size(); ++i) {
     const json::object& entry = docs[i].as_object();
     const std::string at = "documents[" + std::to_string(i) + "]";
@@ -385,47 +442,72 @@ json::array Edo::problems(const json::object& packet, const Context& ctx) {
     const Currency cur = currency ? *currency : *Currency::find("RUB");
     const auto& items = doc.at("items").as_array();
     if (items.empty()) errors.add(at + ".items", "required", "a UPD lists at least one item");
+    // VAT has one home: the registry's line computation (compute_line, through
+    // Money::mul_div) with the rate taken by the supply date from the
+    // tax-rate data. The document's date is the supply date.
+    if (tax_rates.empty() && !items.empty()) {
+      if (!ctx.tax_rates) throw Error(ErrorCode::internal, "edo: no tax-rate data in the context");
+      tax_rates = ctx.tax_rates();
+    }
     int64_t net = 0, vat = 0, gross = 0;
     for (size_t k = 0; k < items.size(); ++k) {
       const auto& it = items[k].as_object();
       const std::string ip = at + ".items[" + std::to_string(k) + "]";
-      const int64_t n = minor(it.at("net"), cur), v = minor(it.at("vat"), cur),
-                    g = minor(it.at("gross"), cur);
-      net += n;
-      vat += v;
-      gross += g;
-      if (n + v != g) errors.add(ip + ".gross", "sum", "net + VAT is not the amount with VAT");
-      const std::string rate = text_of(it, "vat_rate");
-      if (rate == "none") {
-        if (v != 0) errors.add(ip + ".vat", "vat_rate", "an item without VAT has VAT");
+      net += minor(it.at("net"), cur);
+      vat += minor(it.at("vat"), cur);
+      gross += minor(it.at("gross"), cur);
+      registry::Item line;
+      line.vat_rate = text_of(it, "vat_rate");
+      line.vat_mode = text_of(it, "vat_mode");
+      Decimal rate;
+      if (line.vat_rate != "none") {
+        const auto r = Decimal::parse(line.vat_rate, 2);
+        if (!r) {
+          errors.add(ip + ".vat_rate", "vat_rate", "\"" + line.vat_rate + "\" is not a rate");
+          continue;
+        }
+        rate = *r;
+        const RateRows rows = rate_rows(tax_rates, rate, date);
+        if (rows.periods.empty()) {
+          errors.add(ip + ".vat_rate", "vat_rate",
+                     line.vat_rate +
+                         " % is no rate of the tax-rate data (billing.tax.list); "
+                         "billing.tax.define adds one");
+          continue;
+        }
+        if (!rows.in_force)
+          errors.add(ip + ".vat_rate", "vat_rate_date",
+                     line.vat_rate + " % is not in force on the supply date " + date.to_string() +
+                         " (" + rows.periods + ")");
+      }
+      const auto quantity = Decimal::parse(text_of(it, "quantity"), 3);
+      const auto price = Money::parse(text_of(it, "price"), cur);
+      const auto discount = Money::parse(text_of(it, "discount"), cur);
+      if (!quantity || !price || !discount) {
+        errors.add(ip, "amounts", "the item's quantity, price or discount cannot be read");
         continue;
       }
-      int64_t r = -1;
-      if (rate == "0" || rate == "5" || rate == "7" || rate == "10" || rate == "20" || rate == "22")
-        r = std::stoll(rate);
-      if (r < 0) {
-        errors.add(ip + ".vat_rate", "vat_rate",
-                   "\"" + rate + "\" is not a VAT rate a UPD knows (22, 20, 10, 7, 5, 0, none)");
+      line.quantity = *quantity;
+      line.price = *price;
+      line.discount = *discount;
+      try {
+        registry::compute_line(line, rate, cur);
+      } catch (const Error& e) {
+        errors.add(ip + ".price", "overflow", e.what());
         continue;
       }
-      // The general rate is 20 % for supplies until 2025-12-31, 22 % from
-      // 2026-01-01 (425-FZ); the supply date is the document's date.
-      const bool after_2026 = !(date < Date{2026, 1, 1});
-      if (r == 20 && after_2026)
-        errors.add(ip + ".vat_rate", "vat_rate_date",
-                   "20 % applies to supplies until 2025-12-31; this one is dated " +
-                       date.to_string() + " (22 % from 2026-01-01)");
-      if (r == 22 && !after_2026)
-        errors.add(
-            ip + ".vat_rate", "vat_rate_date",
-            "22 % applies to supplies from 2026-01-01; this one is dated " + date.to_string());
-      const int64_t expected = text_of(it, "vat_mode") == "on_top" ? div_half_up(n * r, 100)
-                                                                   : div_half_up(g * r, 100 + r);
-      if (std::llabs(expected - v) > 1)
+      if (line.vat.to_string() != text_of(it, "vat"))
         errors.add(ip + ".vat", "vat_amount",
-                   "VAT " + text_of(it, "vat") + " is not " + rate + " % of the amount (" +
-                       Money(expected, cur).to_string() + " expected)");
+                   "VAT " + text_of(it, "vat") + " is not " + line.vat_rate +
+                       " % of the line as the registry computes it (" + line.vat.to_string() + ")");
+      if (line.net.to_string() != text_of(it, "net") ||
+          line.gross.to_string() != text_of(it, "gross"))
+        errors.add(ip + ".gross", "sum",
+                   "net " + text_of(it, "net") + " and gross " + text_of(it, "gross") +
+                       " are not the line's (" + line.net.to_string() + ", " +
+                       line.gross.to_string() + ")");
     }
+    check_prepayments(doc, at, errors);
     if (doc.at("totals").is_object()) {
       const auto& t = doc.at("totals").as_object();
       if (minor(t.at("net"), cur) != net || minor(t.at("vat"), cur) != vat ||
@@ -450,7 +532,11 @@ json::array Edo::problems(const json::object& packet, const Context& ctx) {
           field = "recipient." + field.substr(6);
         else if (field.rfind("signer.", 0) == 0)
           field = "sender." + field;
-        else
+        else if (field.rfind("prepayments", 0) == 0) {
+          field = at + ".custom." + field;
+          // A prepayment that is no object is reported once, as such.
+          if (already(errors, field.substr(0, field.find(']') + 1))) continue;
+        } else
           field = at + "." + field;
         if (!already(errors, field)) errors.add(field, f.rule, f.message);
       }

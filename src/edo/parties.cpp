@@ -2,6 +2,7 @@
 // problem listed, upserted by the host's code.
 #include <boost/json.hpp>
 
+#include "core/cp1251.hpp"
 #include "core/error.hpp"
 #include "core/json_text.hpp"
 #include "core/requisites.hpp"
@@ -58,16 +59,27 @@ void check_party(const json::object& p, const std::string& path, FieldErrors& er
     errors.add(at("participant_id"), "participant_id",
                "an EDO participant id is a 3-character operator prefix and the operator's id, "
                "4 to 46 characters of A-Z, a-z, 0-9, @ . -");
+  if (!text_of(p, "ogrn_date").empty() && ogrn.empty())
+    errors.add(at("ogrn"), "required", "ogrn_date is the date of an OGRN(IP): give the number");
   if (const auto* s = p.if_contains("signer"); s != nullptr && s->is_object()) {
     const auto& signer = s->get_object();
     const std::string number = text_of(signer, "poa_number");
-    if (!number.empty() && number.size() != 36)
+    // НомДовер is 36 characters (a GUID), counted as characters.
+    if (!number.empty() && utf8_length(number).value_or(number.size()) != 36)
       errors.add(at("signer.poa_number"), "length",
                  "an electronic power of attorney number is 36 characters (a GUID)");
     const std::string issuer = text_of(signer, "poa_issuer_inn");
     if (!issuer.empty()) requisites::check_inn(issuer, at("signer.poa_issuer_inn"), errors);
+    // The representative is a person: a 12-digit INN (Diadoc RepresentativeInn).
+    const std::string own = text_of(signer, "inn");
+    if (!own.empty()) requisites::check_inn12(own, at("signer.inn"), errors);
     if (!number.empty() && text_of(signer, "poa_date").empty())
       errors.add(at("signer.poa_date"), "required", "the date the power of attorney was issued");
+    if (const auto* d = signer.if_contains("poa_use_default");
+        d != nullptr && *d == true && number.empty())
+      errors.add(at("signer.poa_number"), "required",
+                 "the UPD names the power of attorney (НомДовер) even when the operator's "
+                 "default one is used");
   }
   if (const auto* b = p.if_contains("bank"); b != nullptr && b->is_object()) {
     const auto& bank = b->get_object();
@@ -80,6 +92,35 @@ void check_party(const json::object& p, const std::string& path, FieldErrors& er
         requisites::check_bank_account(bik, corr, at("bank.bik"), at("bank.corr_account"), errors);
     }
   }
+}
+
+bool signs_by_poa(const json::object& signer) {
+  const auto* a = signer.if_contains("authority");
+  const auto* d = signer.if_contains("poa_use_default");
+  return !text_of(signer, "poa_number").empty() || (a != nullptr && *a == 3) ||
+         (d != nullptr && *d == true);
+}
+
+std::string poa_issuer_inn(const json::object& sender) {
+  const auto* sg = sender.if_contains("signer");
+  if (sg != nullptr && sg->is_object()) {
+    const std::string issuer = text_of(sg->get_object(), "poa_issuer_inn");
+    if (!issuer.empty()) return issuer;
+  }
+  return text_of(sender, "inn");
+}
+
+json::value sbis_signer(const json::object& sender) {
+  const auto* sg = sender.if_contains("signer");
+  if (sg == nullptr || !sg->is_object() || !signs_by_poa(sg->get_object())) return nullptr;
+  const auto& signer = sg->get_object();
+  json::object poa{{"Номер", text_of(signer, "poa_number")}, {"ИНН", poa_issuer_inn(sender)}};
+  if (const auto date = Date::parse(text_of(signer, "poa_date"))) poa["Дата"] = dotted_date(*date);
+  return json::object{{"Фамилия", text_of(signer, "last_name")},
+                      {"Имя", text_of(signer, "first_name")},
+                      {"Отчество", text_of(signer, "middle_name")},
+                      {"Должность", text_of(signer, "position")},
+                      {"Доверенность", std::move(poa)}};
 }
 
 json::object Edo::put_party(const json::object& p, const Context& ctx) {

@@ -85,6 +85,7 @@ UpdParty upd_party(const json::object& party) {
   u.inn = text_of(party, "inn");
   u.kpp = text_of(party, "kpp");
   u.ogrn = text_of(party, "ogrn");
+  u.ogrn_date = Date::parse(text_of(party, "ogrn_date"));
   u.last_name = text_of(party, "last_name");
   u.first_name = text_of(party, "first_name");
   u.middle_name = text_of(party, "middle_name");
@@ -172,6 +173,27 @@ UpdDocument upd_of(registry::Registry& registry, const json::object& doc, const 
       u.basis_name = "Документ";
     }
   }
+  // The prepayments the shipment offsets, as the registry document carries
+  // them (custom.prepayments); their shape is checked by validation.
+  if (const auto* c = doc.if_contains("custom"); c != nullptr && c->is_object()) {
+    if (const auto* list = c->get_object().if_contains("prepayments");
+        list != nullptr && list->is_array()) {
+      for (const auto& v : list->get_array()) {
+        UpdPrepayment p;  // one per entry, so the renderer's indexes are the registry's
+        if (!v.is_object()) {
+          u.prepayments.push_back(std::move(p));
+          continue;
+        }
+        const auto& o = v.get_object();
+        p.payment_number = text_of(o, "payment_number");
+        p.payment_date = Date::parse(text_of(o, "payment_date"));
+        p.amount = text_of(o, "amount");
+        p.invoice_number = text_of(o, "invoice_number");
+        p.invoice_date = Date::parse(text_of(o, "invoice_date"));
+        u.prepayments.push_back(std::move(p));
+      }
+    }
+  }
   // A basis in words only has no number and date: the UPD then says it was
   // made without a basis document (БезДокОснПер), and the words stay in the
   // registry.
@@ -196,6 +218,74 @@ UpdDocument upd_of(registry::Registry& registry, const json::object& doc, const 
   return u;
 }
 
+namespace {
+
+// A UPD as rendered for one document of a packet.
+struct FormedUpd {
+  std::string guid, name, bytes;
+};
+
+// Renders the UPD of a packet document. Its content unchanged since the file
+// was formed, this is that file again: the same GUID, the same formation
+// time, the same bytes. Changed content is a new file, with a new GUID and
+// the time it is formed now, so that no two different files share an ИдФайл
+// (the operator and the buyer would take the second for the first).
+FormedUpd form_upd(store::Connection& conn, registry::Registry& registry, int64_t packet,
+                   const json::object& entry, const json::object& doc, const json::object& sender,
+                   const json::object& recipient, const Context& ctx) {
+  const int64_t doc_id = entry.at("document").as_int64();
+  auto st = conn.cached(
+      "SELECT file_guid, formed_at, file_sha256 FROM edo_document WHERE packet_id = ?1 AND "
+      "document_id = ?2");
+  st->bind(1, packet).bind(2, doc_id);
+  if (!st->step()) throw Error(ErrorCode::internal, "packet document row vanished");
+  std::string guid = st->text(0);
+  const bool formed_before = !st->is_null(1) && !st->is_null(2);
+  const int64_t formed_at = formed_before ? st->int64(1) : 0;
+  const std::string sha = formed_before ? st->text(2) : std::string();
+  st->reset();
+  auto render = [&](const Timestamp& formed) {
+    UpdDocument u = upd_of(registry, doc, entry, sender, recipient, formed, ctx.utc_offset_minutes);
+    u.guid = guid;
+    return render_upd(u);
+  };
+  if (formed_before) {
+    RenderedFile again = render(Timestamp(formed_at));
+    if (sha256_hex(again.bytes) == sha)
+      return {guid, std::move(again.name), std::move(again.bytes)};
+    if (!ctx.new_uuid) throw Error(ErrorCode::internal, "edo: no id source for a file GUID");
+    guid = ctx.new_uuid();
+  }
+  RenderedFile f = render(ctx.now);
+  auto up = conn.cached(
+      "UPDATE edo_document SET file_guid = ?3, formed_at = ?4, file_sha256 = ?5, file_content = "
+      "?6, file_name = ?7 WHERE packet_id = ?1 AND document_id = ?2");
+  up->bind(1, packet).bind(2, doc_id).bind(3, guid).bind(4, ctx.now.seconds());
+  up->bind(5, sha256_hex(f.bytes)).bind_blob(6, f.bytes).bind(7, f.name);
+  up->run();
+  return {guid, std::move(f.name), std::move(f.bytes)};
+}
+
+// The signer's machine-readable power of attorney as Diadoc takes it with a
+// signature (SignedContent.PowerOfAttorney, PowerOfAttorneyToPost): by its
+// registration number and the issuer's INN (FullId, with the representative's
+// INN when known), or the default МЧД set for the employee in Diadoc
+// (UseDefault). Null when the signer signs without one.
+json::value diadoc_power_of_attorney(const json::object& sender) {
+  const auto* sg = sender.if_contains("signer");
+  if (sg == nullptr || !sg->is_object()) return nullptr;
+  const auto& signer = sg->get_object();
+  if (!signs_by_poa(signer)) return nullptr;
+  if (const auto* d = signer.if_contains("poa_use_default"); d != nullptr && *d == true)
+    return json::object{{"UseDefault", true}};
+  json::object full{{"RegistrationNumber", text_of(signer, "poa_number")},
+                    {"IssuerInn", poa_issuer_inn(sender)}};
+  if (!text_of(signer, "inn").empty()) full["RepresentativeInn"] = text_of(signer, "inn");
+  return json::object{{"FullId", std::move(full)}, {"UseDefault", false}};
+}
+
+}  // namespace
+
 json::object Edo::render_packet(const json::object& p, const Context& ctx) {
   const int64_t id = p.at("packet").as_int64();
   json::object packet = load_packet(id, "packet");
@@ -214,12 +304,11 @@ json::object Edo::render_packet(const json::object& p, const Context& ctx) {
                  "a document or party of packet " + std::to_string(id) +
                      " changed since it was validated; edo.packet.validate it again");
   }
-  const bool first_render = packet.at("rendered_at").is_null();
-  const Timestamp formed = first_render ? ctx.now : Timestamp(packet.at("rendered_at").as_int64());
 
   const std::string op(packet.at("operator").as_string());
   const json::object sender = party_row(text_of(packet, "sender"), "sender");
   const json::object recipient = party_row(text_of(packet, "recipient"), "recipient");
+  const json::value poa = diadoc_power_of_attorney(sender);
 
   json::array files, diadoc_docs, sbis_attachments;
   std::vector<std::string> contents;  // base64, in document order
@@ -232,12 +321,11 @@ json::object Edo::render_packet(const json::object& p, const Context& ctx) {
     const std::string kind = text_of(doc, "kind");
     const json::object& route = *kind_route(op, kind);
     std::string name, bytes, mime, encoding, content, sha;
+    std::string attachment_id = text_of(entry, "file_guid");
     if (entry.at("form") == "upd") {
-      const UpdDocument u =
-          upd_of(registry_, doc, entry, sender, recipient, formed, ctx.utc_offset_minutes);
-      RenderedFile f;
+      FormedUpd f;
       try {
-        f = render_upd(u);
+        f = form_upd(conn_, registry_, id, entry, doc, sender, recipient, ctx);
       } catch (const Error& e) {
         // Name the document: "documents[2].items[0].name".
         std::vector<FieldError> fields;
@@ -247,14 +335,11 @@ json::object Edo::render_packet(const json::object& p, const Context& ctx) {
           fields.push_back({at + fe.field, fe.rule, fe.message});
         throw Error(e.code(), e.what(), std::move(fields));
       }
-      name = f.name;
+      attachment_id = f.guid;
+      name = std::move(f.name);
       bytes = std::move(f.bytes);
       mime = "application/xml";
       encoding = "windows-1251";
-      auto up = conn_.cached(
-          "UPDATE edo_document SET file_name = ?3 WHERE packet_id = ?1 AND document_id = ?2");
-      up->bind(1, id).bind(2, doc_id).bind(3, name);
-      up->run();
       sha = sha256_hex(bytes);
       content = base64_encode(bytes);
     } else {
@@ -289,28 +374,40 @@ json::object Edo::render_packet(const json::object& p, const Context& ctx) {
       first_date = date;
       first_type = text_of(route, "type");
     }
-    // Diadoc: one attachment per document, the type triple from the table.
-    json::array metadata{json::object{{"Key", "FileName"}, {"Value", name}},
-                         json::object{{"Key", "DocumentNumber"}, {"Value", number}},
-                         json::object{{"Key", "DocumentDate"}, {"Value", date}}};
-    if (kind == "contract" && doc.at("totals").is_object())
-      metadata.push_back({{"Key", "ContractPrice"}, {"Value", doc.at("totals").at("gross")}});
     // The request carries each file's sha256 where its content goes until the
     // operation id is computed over it; then the contents are put in.
     contents.push_back(content);
     if (op == "diadoc") {
-      diadoc_docs.push_back(
-          {{"TypeNamedId", route.at("type")},
-           {"Function", entry.at("form") == "upd" ? entry.at("function") : route.at("function")},
-           {"Version", route.at("version")},
-           {"SignedContent", json::object{{"Content", sha}, {"Signature", nullptr}}},
-           {"NeedRecipientSignature", entry.at("two_sided")},
-           {"CustomDocumentId", custom},
-           {"Metadata", std::move(metadata)}});
+      // Only the metadata the type takes from the sender (GetDocumentTypes:
+      // MetadataItems with Source "User"); a formalised UPD carries its own
+      // number and date in the XML, and the operator reads them from there.
+      json::array metadata;
+      for (const auto& key : route.at("metadata").as_array()) {
+        const std::string k(key.as_string());
+        if (k == "FileName")
+          metadata.push_back({{"Key", k}, {"Value", name}});
+        else if (k == "DocumentNumber" && !number.empty())
+          metadata.push_back({{"Key", k}, {"Value", number}});
+        else if (k == "DocumentDate")
+          metadata.push_back({{"Key", k}, {"Value", date}});
+        else if (k == "ContractPrice" && doc.at("totals").is_object())
+          metadata.push_back({{"Key", k}, {"Value", doc.at("totals").at("gross")}});
+      }
+      json::object signed_content{{"Content", sha}, {"Signature", nullptr}};
+      if (!poa.is_null()) signed_content["PowerOfAttorney"] = poa;
+      json::object attachment{
+          {"TypeNamedId", route.at("type")},
+          {"Function", entry.at("form") == "upd" ? entry.at("function") : route.at("function")},
+          {"Version", route.at("version")},
+          {"SignedContent", std::move(signed_content)},
+          {"NeedRecipientSignature", entry.at("two_sided")},
+          {"CustomDocumentId", custom}};
+      if (!metadata.empty()) attachment["Metadata"] = std::move(metadata);
+      diadoc_docs.push_back(std::move(attachment));
       continue;
     }
     // SBIS: one Документ, an attachment per document with our own id.
-    sbis_attachments.push_back({{"Идентификатор", text_of(entry, "file_guid")},
+    sbis_attachments.push_back({{"Идентификатор", attachment_id},
                                 {"Тип", route.at("type")},
                                 {"Номер", number},
                                 {"Дата", date},
@@ -359,7 +456,7 @@ json::object Edo::render_packet(const json::object& p, const Context& ctx) {
                                                 {"Имя", text_of(party, "first_name")},
                                                 {"Отчество", text_of(party, "middle_name")}}}};
     };
-    json::object document{{"Идентификатор", stable_guid("opora-edo-packet:" + std::to_string(id))},
+    json::object document{{"Идентификатор", packet_document_guid(id, ctx)},
                           {"Тип", first_type},
                           {"Номер", first_number},
                           {"Дата", first_date},
@@ -367,6 +464,8 @@ json::object Edo::render_packet(const json::object& p, const Context& ctx) {
                           {"НашаОрганизация", side(sender)},
                           {"Контрагент", side(recipient)},
                           {"Вложение", std::move(sbis_attachments)}};
+    if (json::value signer = sbis_signer(sender); !signer.is_null())
+      document["Подписант"] = std::move(signer);
     json::object body{{"jsonrpc", "2.0"},
                       {"method", "СБИС.ЗаписатьДокумент"},
                       {"protocol", 4},
@@ -384,10 +483,12 @@ json::object Edo::render_packet(const json::object& p, const Context& ctx) {
                 "then СБИС.ПодготовитьДействие / СБИС.ВыполнитьДействие with the "
                 "signatures of each Вложение"}};
   }
+  // rendered_at: when the packet was last rendered (each file keeps its own
+  // formation time).
   auto up = conn_.cached(
       "UPDATE edo_packet SET status = 'prepared', operation_id = ?2, rendered_at = ?3, "
       "updated_at = ?4 WHERE id = ?1");
-  up->bind(1, id).bind(2, operation_id).bind(3, formed.seconds()).bind(4, ctx.now.to_string());
+  up->bind(1, id).bind(2, operation_id).bind(3, ctx.now.seconds()).bind(4, ctx.now.to_string());
   up->run();
   return {{"packet", id},
           {"status", "prepared"},
@@ -396,32 +497,58 @@ json::object Edo::render_packet(const json::object& p, const Context& ctx) {
           {"request", std::move(request)}};
 }
 
-// The registry keeps each UPD as it was sent: rendered again (the same
-// bytes: the formation time is fixed) and attached unless these very bytes
-// are there already.
+// The packet's SBIS Документ.Идентификатор: random the first time, then kept,
+// so a corrected packet writes into the same SBIS document and no two
+// installations share one.
+std::string Edo::packet_document_guid(int64_t packet, const Context& ctx) {
+  auto st = conn_.cached("SELECT document_guid FROM edo_packet WHERE id = ?1");
+  st->bind(1, packet);
+  if (st->step() && !st->is_null(0)) {
+    std::string guid = st->text(0);
+    st->reset();
+    return guid;
+  }
+  st->reset();
+  if (!ctx.new_uuid) throw Error(ErrorCode::internal, "edo: no id source for a document id");
+  const std::string guid = ctx.new_uuid();
+  auto up = conn_.cached("UPDATE edo_packet SET document_guid = ?2 WHERE id = ?1");
+  up->bind(1, packet).bind(2, guid);
+  up->run();
+  return guid;
+}
+
+// The registry keeps each UPD as it was sent: the bytes last rendered, kept
+// with the packet, attached unless these very bytes are there already.
 void Edo::keep_sent_files(const json::object& packet, const Context& ctx) {
-  const json::object sender = party_row(text_of(packet, "sender"), "sender");
-  const json::object recipient = party_row(text_of(packet, "recipient"), "recipient");
-  const Timestamp formed(packet.at("rendered_at").as_int64());
   const registry::Context rctx = registry_context(ctx);
+  const int64_t id = packet.at("packet").as_int64();
   for (const auto& entry_value : packet.at("documents").as_array()) {
     const json::object& entry = entry_value.as_object();
     if (entry.at("form") != "upd") continue;
     const int64_t doc_id = entry.at("document").as_int64();
     const json::object doc = registry_.get(doc_id, true);
     if (doc.at("deleted") == true) continue;
-    const RenderedFile f = render_upd(
-        upd_of(registry_, doc, entry, sender, recipient, formed, ctx.utc_offset_minutes));
-    const std::string sha = sha256_hex(f.bytes);
+    auto st = conn_.cached(
+        "SELECT file_name, file_content FROM edo_document WHERE packet_id = ?1 AND "
+        "document_id = ?2");
+    st->bind(1, id).bind(2, doc_id);
+    if (!st->step() || st->is_null(1)) {
+      st->reset();
+      continue;  // never rendered: marked sent without opora's file
+    }
+    const std::string name = st->text(0);
+    const std::string bytes = st->blob(1);
+    st->reset();
+    const std::string sha = sha256_hex(bytes);
     bool kept = false;
     for (const auto& stored : doc.at("files").as_array())
       kept = kept || (stored.at("sha256").is_string() && stored.at("sha256").get_string() == sha);
     if (kept) continue;
     registry_.attach_file({{"id", doc_id},
-                           {"name", f.name},
+                           {"name", name},
                            {"mime", "application/xml"},
                            {"role", "original"},
-                           {"content_base64", base64_encode(f.bytes)}},
+                           {"content_base64", base64_encode(bytes)}},
                           rctx);
   }
 }

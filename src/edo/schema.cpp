@@ -4,7 +4,8 @@
 namespace opora::edo {
 
 const store::SchemaModule& schema() {
-  static const store::SchemaModule module{"edo", {{1, R"sql(
+  static const store::SchemaModule module{"edo",
+                                          {{1, R"sql(
         -- Our organisations and counterparties as EDO knows them: requisites,
         -- the participant id (operator prefix + id), the box, the exchange
         -- method the counterparty chose, the signer. `body` keeps the whole
@@ -88,6 +89,18 @@ const store::SchemaModule& schema() {
           cursor     TEXT NOT NULL,
           updated_at TEXT NOT NULL
         ) STRICT, WITHOUT ROWID;
+      )sql"},
+                                           {2, R"sql(
+        -- A rendered UPD keeps what makes rendering it again the same file:
+        -- its GUID (file_guid), when it was formed (ДатаИнфПр/ВремИнфПр), the
+        -- digest and the bytes themselves. Content that changes gets a new
+        -- GUID and a new formation time; the bytes kept are the ones sent.
+        ALTER TABLE edo_document ADD COLUMN formed_at INTEGER;
+        ALTER TABLE edo_document ADD COLUMN file_sha256 TEXT;
+        ALTER TABLE edo_document ADD COLUMN file_content BLOB;
+        -- SBIS's Документ.Идентификатор for the packet: random, kept, so no
+        -- two installations write into one SBIS document.
+        ALTER TABLE edo_packet ADD COLUMN document_guid TEXT;
       )sql"}}};
   return module;
 }

@@ -39,6 +39,18 @@ constexpr std::array<std::string_view, 18> kVatRates = {
     "10/110", "18/118", "20/120", "22/122", "без НДС", "НДС исчисляется налоговым агентом"};
 // Participant ids of EDO operators are at most 46 characters.
 constexpr size_t kMaxParticipantId = 46;
+// The indicator groups after the GUID in a format-970 file name
+// (R_T_A_O_GGGGMMDD_N1_N2_N3_N4_N5_N6_N7): N2 traceable goods (СведПрослеж),
+// N3 marked goods, N4 marked alcohol, N5 and N6 further marking kinds, N7 two
+// digits. Diadoc names a file with traceable and marked goods
+// "…_1_1_0_0_1_00" and one with neither "…_0_0_0_0_0_00"; this renderer
+// writes neither kind of data, so its files carry the latter.
+constexpr std::string_view kNoMarkingIndicators = "0_0_0_0_0_00";
+// The information-field identifier (ТекстИнф@Идентиф, at most 50
+// characters) under which an advance invoice offset by the shipment is
+// written, one entry per invoice, valued like line 5б of the paper form:
+// "№ 10 от 16.02.2026".
+constexpr std::string_view kAdvanceInvoiceField = "СчФНаАванс";
 
 enum class Function { invoice, shipment, invoice_and_shipment };  // СЧФ, ДОП, СЧФДОП
 
@@ -62,6 +74,20 @@ std::string dotted(const Date& d) {
 
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
+}
+
+// 8-4-4-4-12 hex digits: the GUID of a file name (N1 of format 970).
+bool is_guid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+    } else if (!is_digit(c) && !(c >= 'a' && c <= 'f') && !(c >= 'A' && c <= 'F')) {
+      return false;
+    }
+  }
+  return true;
 }
 
 enum class Sign { any, non_negative, positive };
@@ -299,9 +325,10 @@ class Renderer {
   std::string file_id() {
     c_.name_part("receiver_id", d_.receiver_id, kMaxParticipantId);
     c_.name_part("sender_id", d_.sender_id, kMaxParticipantId);
-    c_.name_part("guid", d_.guid, 36);
-    if (!d_.guid.empty() && d_.guid.size() < 36) {
-      c_.add("guid", "length", "must be 36 characters (a GUID)");
+    if (d_.guid.empty()) {
+      c_.add("guid", "required", "is required");
+    } else if (!is_guid(d_.guid)) {
+      c_.add("guid", "pattern", "must be a GUID: 36 characters, hex digits as 8-4-4-4-12");
     }
     return upd_file_id(d_);
   }
@@ -353,12 +380,59 @@ class Renderer {
     w_.attr("НомерДок", c_.text("number", d_.number, max_number));
     w_.attr("ДатаДок", c_.date("date", d_.date));
     party("СвПрод", "seller", d_.seller);
+    payment_documents();
     shipment_document();
     party("СвПокуп", "buyer", d_.buyer);
     w_.open("ДенИзм");
     w_.attr("КодОКВ", c_.digits("currency_code", d_.currency_code, 3, 3));
     w_.attr("НаимОКВ", c_.text("currency_name", d_.currency_name, 100));
     w_.close();
+    advance_invoices();
+    w_.close();
+  }
+
+  // Line 5: the payment documents of the prepayments the shipment offsets.
+  // They belong to an invoice; a ДОП is none.
+  void payment_documents() {
+    if (d_.prepayments.empty()) return;
+    if (!has_invoice(f_)) {
+      c_.add("prepayments", "function",
+             "a ДОП is not an invoice; prepayments it offsets belong in a СЧФ or СЧФДОП");
+      return;
+    }
+    for (size_t i = 0; i < d_.prepayments.size(); ++i) {
+      const UpdPrepayment& p = d_.prepayments[i];
+      const std::string path = "prepayments[" + std::to_string(i) + "]";
+      if (p.payment_number.empty() && !p.payment_date && p.amount.empty()) continue;
+      w_.open("СвПРД");
+      w_.attr_if("НомерПРД", c_.text(path + ".payment_number", p.payment_number, 30, false));
+      if (p.payment_date) w_.attr("ДатаПРД", c_.date(path + ".payment_date", *p.payment_date));
+      w_.attr_if("СуммаПРД", c_.decimal(path + ".amount", p.amount, 19, 2, Sign::positive, false));
+      w_.close();
+    }
+  }
+
+  // Line 5б: the advance invoices the shipment offsets, in the information
+  // field until the format has an element of its own.
+  void advance_invoices() {
+    if (d_.prepayments.empty() || !has_invoice(f_)) return;
+    w_.open("ИнфПолФХЖ1");
+    for (size_t i = 0; i < d_.prepayments.size(); ++i) {
+      const UpdPrepayment& p = d_.prepayments[i];
+      const std::string path = "prepayments[" + std::to_string(i) + "]";
+      const std::string& number = c_.text(path + ".invoice_number", p.invoice_number, 255);
+      std::string value = "№ " + number;
+      if (p.invoice_date) {
+        value += " от " + c_.date(path + ".invoice_date", *p.invoice_date);
+      } else {
+        c_.add(path + ".invoice_date", "required",
+               "the advance invoice's date is required (Tax Code art. 169 p. 5 subp. 4)");
+      }
+      w_.open("ТекстИнф");
+      w_.attr("Идентиф", kAdvanceInvoiceField);
+      w_.attr("Значен", value);
+      w_.close();
+    }
     w_.close();
   }
 
@@ -401,9 +475,22 @@ class Renderer {
       w_.open("СвИП");
       requisites::check_inn12(p.inn, path + ".inn", errors);
       w_.attr("ИННФЛ", p.inn);
+      // A sole trader's invoice gives the OGRNIP and its date (Tax Code art.
+      // 169 p. 6 since 2026); the format has had both attributes all along.
+      const bool needed = path == "seller" && has_invoice(f_);
       if (!p.ogrn.empty()) {
         requisites::check_ogrnip(p.ogrn, path + ".ogrn", errors);
         w_.attr("ОГРНИП", p.ogrn);
+      } else if (needed || p.ogrn_date) {
+        c_.add(path + ".ogrn", "required",
+               needed ? "a sole trader's invoice gives the OGRNIP"
+                      : "the date of an OGRNIP goes with the OGRNIP");
+      }
+      if (p.ogrn_date) {
+        w_.attr("ДатаОГРНИП", c_.date(path + ".ogrn_date", *p.ogrn_date));
+      } else if (needed) {
+        c_.add(path + ".ogrn_date", "required",
+               "a sole trader's invoice gives the date the OGRNIP was assigned");
       }
       full_name(path, p.last_name, p.first_name, p.middle_name);
       w_.close();
@@ -584,7 +671,8 @@ std::string dotted_date(const Date& d) {
 std::string upd_file_id(const UpdDocument& d) {
   const Date& f = d.formed_date;
   return std::string(kFilePrefix) + "_" + d.receiver_id + "_" + d.sender_id + "_" +
-         std::to_string(f.year()) + two_digits(f.month()) + two_digits(f.day()) + "_" + d.guid;
+         std::to_string(f.year()) + two_digits(f.month()) + two_digits(f.day()) + "_" + d.guid +
+         "_" + std::string(kNoMarkingIndicators);
 }
 
 RenderedFile render_upd(const UpdDocument& d) {

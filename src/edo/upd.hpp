@@ -26,7 +26,12 @@ struct UpdParty {
   std::string name;  // company: НаимОрг
   std::string inn;   // 10 digits for a company, 12 for a sole trader
   std::string kpp;   // company only
-  std::string ogrn;  // sole trader: ОГРНИП (СвИП@ОГРНИП), optional
+  // Sole trader: ОГРНИП and the date it was assigned (СвИП@ОГРНИП,
+  // @ДатаОГРНИП). Since 2026 (Tax Code art. 169 p. 6, as amended by 425-FZ)
+  // a sole trader's invoice gives both, so the seller of a СЧФ or СЧФДОП
+  // needs them; elsewhere they are optional.
+  std::string ogrn;
+  std::optional<Date> ogrn_date;
   // Sole trader: ФИО (required for СвИП).
   std::string last_name, first_name, middle_name;
   // Free text (АдрИнф@АдрТекст) in country `country_code`. Required for the
@@ -50,6 +55,20 @@ struct UpdSigner {
   std::string poa_number;  // НомДовер, 36 characters (a GUID)
   std::optional<Date> poa_date;
   std::string poa_system;  // ИдСистХран (where it is kept), e.g. the FNS registry id
+};
+
+// A prepayment the shipment offsets: the payment document (line 5, СвПРД)
+// and, since 2026 (Tax Code art. 169 p. 5 subp. 4, as amended by 425-FZ), the
+// number and date of the advance invoice issued for it (line 5б of the paper
+// form). Format 5.03 has no element for the advance invoice; until its
+// amendment (FNS letter ЕА-4-26/11336@ announces one) it is written in the
+// document's information field, ИнфПолФХЖ1 (docs/edo.md says how and why).
+struct UpdPrepayment {
+  std::string payment_number;        // НомерПРД, up to 30 characters
+  std::optional<Date> payment_date;  // ДатаПРД
+  std::string amount;                // СуммаПРД, decimal text, optional
+  std::string invoice_number;        // the advance invoice's number
+  std::optional<Date> invoice_date;
 };
 
 struct UpdItem {
@@ -88,8 +107,11 @@ struct UpdDocument {
   // for СЧФ; a СЧФДОП names itself there, a ДОП has no such line.
   std::string shipment_doc_name, shipment_doc_number;
   std::optional<Date> shipment_doc_date;
+  // Prepayments offset by this shipment; an invoice's only (СЧФ, СЧФДОП).
+  std::vector<UpdPrepayment> prepayments;
   UpdSigner signer;
-  // File name parts: ON_NSCHFDOPPR_<receiver>_<sender>_<YYYYMMDD>_<guid>.
+  // File name parts: ON_NSCHFDOPPR_<receiver>_<sender>_<YYYYMMDD>_<guid> and
+  // the indicator groups of format 970 (see upd_file_id).
   std::string sender_id, receiver_id;  // EDO participant ids
   std::string guid;                    // 36 characters, lower-case
   std::string program = "opora";       // ВерсПрог
@@ -103,7 +125,12 @@ struct RenderedFile {
 // DD.MM.YYYY (ДатаТип), as FNS formats and the operators' metadata write dates.
 std::string dotted_date(const Date& d);
 
-// The file's id (ИдФайл), without ".xml".
+// The file's id (ИдФайл), without ".xml": R_T_A_O_GGGGMMDD_N1_N2_N3_N4_N5_N6_N7
+// with R_T = ON_NSCHFDOPPR, A the receiver's and O the sender's participant
+// id, the formation date, N1 the GUID and N2..N7 the indicator groups of
+// format 970 for traceable and marked goods (N2..N6 one digit, N7 two). The
+// renderer writes no traceability (СведПрослеж) or marking (НомСредИдентТов)
+// data, so they are "0_0_0_0_0_00", as Diadoc's generator names such a file.
 std::string upd_file_id(const UpdDocument& d);
 
 // Renders the seller title. Text that windows-1251 cannot hold is refused

@@ -7,6 +7,7 @@
 #include "engine/method_table.hpp"
 #include "engine/normalize.hpp"
 #include "engine/params.hpp"
+#include "engine/result_check.hpp"
 #include "engine/schema.hpp"
 #include "store/migrations.hpp"
 
@@ -24,7 +25,8 @@ const char* kOpenOptionsSchema = R"~({
     "now": {"type": "string", "format": "date-time"},
     "utc_offset": {"type": "string"},
     "read_only": {"type": "boolean"},
-    "max_file_bytes": {"type": "integer", "minimum": 1, "maximum": 1073741824}
+    "max_file_bytes": {"type": "integer", "minimum": 1, "maximum": 1073741824},
+    "id_seed": {"type": "integer", "minimum": 0}
   }
 })~";
 
@@ -118,6 +120,7 @@ OpenOptions OpenOptions::parse(json::object options) {
   if (o.clock == ClockMode::manual)
     Clock(o.clock, o.manual_start, o.utc_offset_minutes).check(o.manual_start, "now");
   o.max_file_bytes = p.opt_int64("max_file_bytes").value_or(o.max_file_bytes);
+  if (auto seed = p.opt_int64("id_seed")) o.id_seed = static_cast<uint64_t>(*seed);
   return o;
 }
 
@@ -131,11 +134,13 @@ const std::vector<const store::SchemaModule*>& schema_modules() {
 Database::Database(const std::string& path, const OpenOptions& options)
     : conn_(std::make_unique<store::Connection>(path, options.connection)),
       clock_(options.clock, options.manual_start, options.utc_offset_minutes),
+      ids_(options.id_seed),
       calendars_(*conn_),
       registry_(*conn_),
-      billing_(*conn_, registry_),
       workflow_(*conn_, calendars_),
-      edo_(*conn_, registry_, workflow_, calendars_),
+      events_(workflow_, clock_),
+      billing_(*conn_, registry_, events_),
+      edo_(*conn_, registry_, events_, calendars_),
       max_file_bytes_(options.max_file_bytes) {
   store::migrate(*conn_, schema_modules(), options.connection.read_only);
 }
@@ -167,7 +172,11 @@ json::object Database::run(const Method& method, const json::object& params) {
   const Params p(params);
   const std::lock_guard<std::mutex> lock(mutex_);
   // Batch work (a billing run) commits in chunks of its own.
-  if (method.batch) return method.handler(*this, p);
+  if (method.batch) {
+    json::object result = method.handler(*this, p);
+    enforce_result_contract(method, result);
+    return result;
+  }
   // Reads run in a deferred transaction too: a query of several statements
   // sees one state of the file even while other connections write.
   std::vector<json::object> records;
@@ -179,6 +188,7 @@ json::object Database::run(const Method& method, const json::object& params) {
   store::Transaction tx(*conn_, method.mutating ? store::Transaction::Mode::immediate
                                                 : store::Transaction::Mode::deferred);
   json::object result = method.handler(*this, p);
+  enforce_result_contract(method, result);
   tx.commit();
   // Only what committed is shown; a failed call shows nothing.
   for (const auto& r : records) {

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +15,8 @@
 #include "calendar/calendar_store.hpp"
 #include "edo/edo.hpp"
 #include "engine/clock.hpp"
+#include "engine/events.hpp"
+#include "engine/id_source.hpp"
 #include "registry/registry.hpp"
 #include "store/sqlite.hpp"
 #include "workflow/workflow.hpp"
@@ -31,6 +34,8 @@ struct OpenOptions {
   Timestamp manual_start{0};
   int utc_offset_minutes = 0;
   int64_t max_file_bytes = 64 * 1024 * 1024;
+  // Ids from a seeded sequence instead of the system's randomness (tests).
+  std::optional<uint64_t> id_seed;
 
   // Parses the options object of opora_db_open() as a method's params are
   // read: unknown keys are refused (a typo, "synchronus", must not silently
@@ -54,11 +59,16 @@ class Database {
 
   store::Connection& connection() noexcept { return *conn_; }
   Clock& clock() noexcept { return clock_; }
+  // Random ids (UUIDs) for what opora names itself; the handle's mutex
+  // serialises their use like everything else of a call.
+  IdSource& ids() noexcept { return ids_; }
   calendar::CalendarStore& calendars() noexcept { return calendars_; }
   registry::Registry& registry() noexcept { return registry_; }
   billing::Billing& billing() noexcept { return billing_; }
   workflow::Workflow& workflow() noexcept { return workflow_; }
   edo::Edo& edo() noexcept { return edo_; }
+  // The one path of domain events: modules and events.post publish here.
+  EventPublisher& events() noexcept { return events_; }
   // The clock's instant, business date and UTC offset, as workflows take them.
   workflow::Clocks workflow_clocks() const;
 
@@ -83,10 +93,12 @@ class Database {
   std::mutex mutex_;
   std::unique_ptr<store::Connection> conn_;
   Clock clock_;
+  IdSource ids_;
   calendar::CalendarStore calendars_;
   registry::Registry registry_;
-  billing::Billing billing_;
   workflow::Workflow workflow_;
+  EventRouter events_;  // after workflow_, before the modules that publish
+  billing::Billing billing_;
   edo::Edo edo_;
   ProgressFn progress_;
   WatchFn watch_;

@@ -7,6 +7,7 @@
 #include "engine/method_table.hpp"
 #include "engine/params.hpp"
 #include "engine/schema.hpp"
+#include "workflow/workflow.hpp"
 
 namespace opora::engine {
 namespace json = boost::json;
@@ -46,16 +47,35 @@ const std::string kBillingParty = R"~({"type": "object", "properties": {
   "type": {"type": "string", "enum": ["company", "sole_trader", "person"]}, "name": {"type": "string"},
   "inn": {"type": "string"}, "iin": {"type": "string"}, "bin": {"type": "string"}, "kpp": {"type": "string"}}})~";
 
+// A party as the results give it: one of inn, iin, bin by the holder's country and type.
+const std::string kPartyResult = R"~({"type": "object", "properties": {
+  "type": {"type": "string", "enum": ["company", "sole_trader", "person"]}, "name": {"type": "string"},
+  "inn": {"type": "string"}, "iin": {"type": "string"}, "bin": {"type": "string"}, "kpp": {"type": "string"}}})~";
+
+const std::string kSubscription = R"~({"type": "object", "properties": {
+  "subscription": {"type": "integer"}, "service": {"type": "string"},
+  "from": {"type": "string", "format": "date"},
+  "to": {"type": ["string", "null"], "format": "date", "description": "the last day billed; null: open"},
+  "tariffs": {"type": "array", "items": {"type": "object", "properties": {
+    "from": {"type": "string", "format": "date"}, "tariff": {"type": "string"}}}},
+  "freezes": {"type": "array", "items": {"type": "object", "properties": {
+    "freeze": {"type": "integer"}, "from": {"type": "string", "format": "date"},
+    "to": {"type": ["string", "null"], "format": "date"},
+    "fee": {"type": ["string", "null"], "format": "money", "description": "monthly fee while frozen; null: free"}}}}}})~";
+
 const std::string kAccountResult = R"~({"type": "object", "properties": {
-  "number": {"type": "string"}, "holder": {"type": "object"}, "phone": {"type": "string"},
+  "number": {"type": "string"}, "holder": )~" +
+                                   kPartyResult + R"~(, "phone": {"type": "string"},
   "address": {"type": "string"}, "organization": {"type": "string"}, "currency": {"type": "string"},
-  "status": {"type": "string"}, "credit_limit": {"type": "string", "format": "money"},
+  "status": {"type": "string", "enum": ["active", "suspended", "disconnected"]},
+  "credit_limit": {"type": "string", "format": "money"},
   "balance": {"type": "string", "format": "money", "description": "paid - accrued: negative is debt"},
   "debt": {"type": "string", "format": "money"}, "overdue": {"type": "string", "format": "money"},
-  "subscriptions": {"type": "array"}}})~";
+  "subscriptions": {"type": "array", "items": )~" +
+                                   kSubscription + "}}}";
 
 const std::string kRun = R"~({"type": "object", "properties": {
-  "run": {"type": "integer"}, "period": {"type": "string"},
+  "run": {"type": ["integer", "null"], "description": "null: nothing to bill"}, "period": {"type": "string"},
   "status": {"type": "string", "description": "running, done, cancelled, or nothing_to_bill"},
   "accounts": {"type": "integer"}, "lines": {"type": "integer"},
   "new_lines": {"type": "integer", "description": "lines this call posted"},
@@ -63,20 +83,94 @@ const std::string kRun = R"~({"type": "object", "properties": {
   "resumed": {"type": "boolean"},
   "totals": {"type": "array", "items": {"type": "object", "properties": {
     "currency": {"type": "string"}, "amount": {"type": "string", "format": "money"}, "vat": {"type": "string", "format": "money"}}}},
-  "started_at": {"type": "string", "format": "date-time"}, "finished_at": {"type": "string", "format": "date-time"},
-  "cancelled_at": {"type": "string", "format": "date-time"}, "lines_reversed": {"type": "integer"}}})~";
+  "started_at": {"type": "string", "format": "date-time"},
+  "finished_at": {"type": ["string", "null"], "format": "date-time"},
+  "cancelled_at": {"type": ["string", "null"], "format": "date-time"},
+  "lines_reversed": {"type": "integer", "description": "billing.run.cancel only"}}})~";
 
 const std::string kPayAnswer = R"~({"type": "object", "properties": {
   "receipt": {"type": "string", "description": "our payment id (prv_txn); the same on every repeat"},
   "channel": {"type": "string"}, "txn_id": {"type": "string"}, "account": {"type": "string"},
   "amount": {"type": "string", "format": "money"}, "currency": {"type": "string"},
-  "txn_date": {"type": "string"}, "date": {"type": "string", "format": "date"},
+  "txn_date": {"type": "string", "x-verbatim": true, "description": "the agent's own local time (YYYY-MM-DDTHH:MM:SS or YYYY-MM-DD), as it sent it"},
+  "date": {"type": "string", "format": "date"},
   "received_at": {"type": "string", "format": "date-time"},
   "balance": {"type": "string", "format": "money", "description": "after this payment"},
   "debt": {"type": "string", "format": "money"},
-  "replayed": {"type": "boolean", "description": "true: a repeat, answered as the first time, nothing posted"}}})~";
+  "replayed": {"type": "boolean", "description": "true: a repeat, answered as the first time, nothing posted"},
+  "line": {"type": "integer", "description": "billing.statement.resolve only: the statement line"}}})~";
 
-const std::string kOpen = R"~({"type": "object"})~";
+const std::string kTariffResult = R"~({"type": "object", "properties": {
+  "code": {"type": "string"}, "name": {"type": "string"},
+  "fee": {"type": "string", "format": "money", "description": "per month, or per day with fee_period day"},
+  "currency": {"type": "string"}, "fee_period": {"type": "string", "enum": ["month", "day"]},
+  "tax": {"type": "string"}, "vat_mode": {"type": "string", "enum": ["included", "on_top"]},
+  "billing": {"type": "string", "enum": ["advance", "arrears"]},
+  "proration": {"type": "string", "enum": ["actual", "none"]},
+  "freeze_fee": {"type": ["string", "null"], "format": "money", "description": "monthly fee while frozen; null: free"},
+  "payment_term_days": {"type": "integer"}}})~";
+
+// A tax rate as text: a percent ("22", "12.5") or "none" (без НДС).
+const std::string kRate =
+    R"~({"type": "string", "format": "rate", "description": "percent (\"22\", \"12.5\") or \"none\""})~";
+
+const std::string kTaxRate = R"~({"type": "object", "properties": {
+  "code": {"type": "string"}, "valid_from": {"type": "string", "format": "date"},
+  "valid_to": {"type": ["string", "null"], "format": "date", "description": "null: still in force"},
+  "rate": )~" + kRate + R"~(, "title": {"type": "string"}}})~";
+
+const std::string kOrganizationResult = R"~({"type": "object", "properties": {
+  "type": {"type": "string", "enum": ["company", "sole_trader"]}, "name": {"type": "string"},
+  "inn": {"type": "string"}, "kpp": {"type": "string"}, "bin": {"type": "string"}, "iin": {"type": "string"},
+  "calendar": {"type": "string", "description": "the business calendar of its accounts' processes"},
+  "bank": {"type": "object", "properties": {"account": {"type": "string"}, "name": {"type": "string"},
+    "bic": {"type": "string"}, "corr_account": {"type": ["string", "null"]}}}}})~";
+
+const std::string kFreezeResult = R"~({"type": "object", "properties": {
+  "freeze": {"type": "integer"}, "subscription": {"type": "integer"},
+  "from": {"type": "string", "format": "date", "description": "billing.subscription.freeze only"},
+  "to": {"type": ["string", "null"], "format": "date", "description": "the last frozen day; null: until unfrozen"},
+  "fee": {"type": ["string", "null"], "format": "money", "description": "billing.subscription.freeze only"}}})~";
+
+const std::string kLedger = R"~({"type": "object", "properties": {
+  "account": {"type": "string"},
+  "entries": {"type": "array", "items": {"type": "object", "properties": {
+    "entry": {"type": "string", "enum": ["accrual", "payment"]}, "id": {"type": "integer"},
+    "date": {"type": "string", "format": "date"},
+    "kind": {"type": "string", "description": "subscription, charge, storno, payment..."},
+    "text": {"type": "string"}, "amount": {"type": "string", "format": "money"},
+    "vat": {"type": "string", "format": "money"},
+    "period": {"type": ["string", "null"], "description": "YYYY-MM of an accrual"},
+    "document": {"type": ["integer", "null"], "description": "registry document id"},
+    "reverses": {"type": ["integer", "null"], "description": "the entry a storno reverses"},
+    "reversed_by": {"type": ["integer", "null"], "description": "the storno that reverses this entry"},
+    "subscription": {"type": ["integer", "null"], "description": "accrual: the subscription billed"},
+    "from": {"type": ["string", "null"], "format": "date", "description": "accrual: first day of service"},
+    "to": {"type": ["string", "null"], "format": "date", "description": "accrual: last day of service"},
+    "base": {"type": "string", "format": "money", "description": "accrual: the price before discount"},
+    "discount": {"type": "string", "format": "money", "description": "accrual: the discount taken"},
+    "tax": {"type": "string", "description": "accrual: the tax code"},
+    "vat_rate": {"type": "string", "format": "rate", "description": "accrual: the rate the line was computed at"},
+    "vat_mode": {"type": "string", "description": "accrual: included or on_top"},
+    "due_date": {"type": "string", "format": "date", "description": "accrual: when it is due"},
+    "txn_date": {"type": ["string", "null"], "x-verbatim": true, "description": "payment: the agent's own date and time"}}}}}})~";
+
+const std::string kAgeing = R"~({"type": "object", "properties": {
+  "date": {"type": "string", "format": "date"},
+  "ageing": {"type": "array", "items": {"type": "object", "properties": {
+    "currency": {"type": "string"}, "accounts": {"type": "integer", "description": "accounts with open debt"},
+    "buckets": {"type": "object", "properties": {
+      "not_due": {"type": "string", "format": "money"}, "0-30": {"type": "string", "format": "money"},
+      "31-60": {"type": "string", "format": "money"}, "61-90": {"type": "string", "format": "money"},
+      "90+": {"type": "string", "format": "money"}}},
+    "total": {"type": "string", "format": "money"}}}}}})~";
+
+const std::string kStatementLine = R"~({"type": "object", "properties": {
+  "line": {"type": "integer"}, "number": {"type": "string"}, "date": {"type": "string", "format": "date"},
+  "amount": {"type": "string", "format": "money"}, "payer": {"type": "string"},
+  "payer_inn": {"type": "string"}, "payer_account": {"type": "string"}, "purpose": {"type": "string"},
+  "status": {"type": "string", "enum": ["posted", "unmatched"], "description": "billing.statement.import only"},
+  "account": {"type": "string"}, "receipt": {"type": "string"}}})~";
 
 const std::string kBalance = R"~({"type": "object", "properties": {
   "account": {"type": "string"}, "date": {"type": "string", "format": "date"}, "currency": {"type": "string"},
@@ -84,7 +178,7 @@ const std::string kBalance = R"~({"type": "object", "properties": {
   "balance": {"type": "string", "format": "money", "description": "paid - accrued: negative is debt"},
   "debt": {"type": "string", "format": "money"}, "overdue": {"type": "string", "format": "money"},
   "advance": {"type": "string", "format": "money"}, "credit_limit": {"type": "string", "format": "money"},
-  "oldest_overdue_due": {"type": "string", "format": "date"},
+  "oldest_overdue_due": {"type": ["string", "null"], "format": "date"},
   "open_items": {"type": "array", "items": {"type": "object", "properties": {
     "accrual": {"type": "integer"}, "date": {"type": "string", "format": "date"},
     "due_date": {"type": "string", "format": "date"}, "open": {"type": "string", "format": "money"},
@@ -103,6 +197,88 @@ const std::string kDebtors = R"~({"type": "object", "properties": {
     "debt": {"type": "string", "format": "money"}, "overdue": {"type": "string", "format": "money"},
     "days_overdue": {"type": "integer"}, "oldest_due": {"type": "string", "format": "date"}}}}}})~";
 
+const std::string kTaxDefined =
+    R"~({"type": "object", "properties": {"code": {"type": "string"}, "valid_from": {"type": "string", "format": "date"}, "rate": )~" +
+    kRate + "}}";
+
+const std::string kOrganizationList =
+    R"~({"type": "object", "properties": {"organizations": {"type": "array", "items": )~" +
+    kOrganizationResult + "}}}";
+
+const std::string kTariffList =
+    R"~({"type": "object", "properties": {"tariffs": {"type": "array", "items": )~" +
+    kTariffResult + "}}}";
+
+const std::string kAccountList =
+    R"~({"type": "object", "properties": {"accounts": {"type": "array", "items": )~" +
+    kAccountResult +
+    R"~(}, "next_after_id": {"type": ["integer", "null"], "description": "pass as after_id for the next page; null at the end"}}})~";
+
+const std::string kConnected =
+    R"~({"type": "object", "properties": {
+  "subscription": {"type": "integer"}, "account": {"type": "string"}, "service": {"type": "string"},
+  "tariff": {"type": "string"}, "from": {"type": "string", "format": "date"}}})~";
+
+const std::string kDisconnected =
+    R"~({"type": "object", "properties": {
+  "subscription": {"type": "integer"},
+  "last_day": {"type": "string", "format": "date", "description": "the last day billed"}}})~";
+
+const std::string kTariffChanged =
+    R"~({"type": "object", "properties": {
+  "subscription": {"type": "integer"}, "tariff": {"type": "string"},
+  "from": {"type": "string", "format": "date"}}})~";
+
+const std::string kSubscriptionList =
+    R"~({"type": "object", "properties": {"account": {"type": "string"},
+  "subscriptions": {"type": "array", "items": )~" +
+    kSubscription + "}}}";
+
+const std::string kDiscountAdded =
+    R"~({"type": "object", "properties": {
+  "discount": {"type": "integer"}, "account": {"type": "string"}, "name": {"type": "string"},
+  "from": {"type": "string", "format": "date"}, "to": {"type": ["string", "null"], "format": "date"},
+  "percent": {"type": ["string", "null"], "format": "decimal"},
+  "amount": {"type": ["string", "null"], "format": "money", "description": "a fixed monthly discount"}}})~";
+
+const std::string kCharged =
+    R"~({"type": "object", "properties": {
+  "accrual": {"type": "integer"}, "account": {"type": "string"},
+  "document": {"type": ["integer", "null"], "description": "the accrual document"},
+  "number": {"type": ["string", "null"], "description": "its number"},
+  "amount": {"type": "string", "format": "money"}, "vat": {"type": "string", "format": "money"},
+  "vat_rate": )~" +
+    kRate + R"~(, "due_date": {"type": "string", "format": "date"},
+  "replayed": {"type": "boolean", "description": "true: the key was charged before; its first answer"}}})~";
+
+const std::string kRunList =
+    R"~({"type": "object", "properties": {"runs": {"type": "array", "items": )~" + kRun + "}}}";
+
+const std::string kStornoResult =
+    R"~({"type": "object", "properties": {
+  "receipt": {"type": "string"},
+  "storno": {"type": "string", "description": "the receipt of the negative payment"},
+  "account": {"type": "string"}, "amount": {"type": "string", "format": "money"},
+  "date": {"type": "string", "format": "date"},
+  "balance": {"type": "string", "format": "money", "description": "after the storno"}}})~";
+
+const std::string kStatementImported =
+    R"~({"type": "object", "properties": {
+  "documents": {"type": "integer"}, "posted": {"type": "integer"}, "unmatched": {"type": "integer"},
+  "duplicates": {"type": "integer"}, "outgoing": {"type": "integer"},
+  "skipped": {"type": "integer", "description": "zero amounts"},
+  "lines": {"type": "array", "items": )~" +
+    kStatementLine + "}}}";
+
+const std::string kStatementUnmatched =
+    R"~({"type": "object", "properties": {
+  "lines": {"type": "array", "items": )~" +
+    kStatementLine + "}}}";
+
+const std::string kTaxList =
+    R"~({"type": "object", "properties": {"rates": {"type": "array", "items": )~" + kTaxRate +
+    "}}}";
+
 }  // namespace
 
 void register_billing_methods(MethodTable& t) {
@@ -114,35 +290,33 @@ void register_billing_methods(MethodTable& t) {
             "valid_from": )~" +
               kDate + R"~(, "title": {"type": "string"},)~" + kWho,
           R"~(["code", "rate", "valid_from"])~"),
-      kOpen, true, [](Database& db, const Params& p) {
+      kTaxDefined, true, [](Database& db, const Params& p) {
         return db.billing().define_tax_rate(p.object(), billing_context(db, p));
       });
-  t.add(
-      "billing.tax.list", "Every tax rate with its dates, built-in ones included.", obj(""),
-      R"~({"type": "object", "properties": {"rates": {"type": "array", "items": {"type": "object", "properties": {
-          "code": {"type": "string"}, "valid_from": {"type": "string", "format": "date"},
-          "valid_to": {"type": "string", "format": "date"}, "rate": {"type": "string"}, "title": {"type": "string"}}}}}})~",
-      false, [](Database& db, const Params&) { return db.billing().list_tax_rates(); });
+  t.add("billing.tax.list", "Every tax rate with its dates, built-in ones included.", obj(""),
+        kTaxList, false, [](Database& db, const Params&) { return db.billing().list_tax_rates(); });
   t.add(
       "billing.organization.put",
       "Adds or replaces one of our organisations with its bank details (for QR codes and "
-      "statements).",
+      "statements) and its business calendar (for the processes of its accounts).",
       obj(R"~("type": {"type": "string", "enum": ["company", "sole_trader"]}, "name": {"type": "string"},
             "inn": {"type": "string"}, "kpp": {"type": "string"}, "bin": {"type": "string"}, "iin": {"type": "string"},
+            "calendar": {"type": "string", "description": "business calendar id for its accounts' processes (dunning); default kz for a BIN or IIN, ru for an INN"},
             "bank": {"type": "object", "properties": {"account": {"type": "string"}, "name": {"type": "string"},
               "bic": {"type": "string"}, "corr_account": {"type": "string"}}},)~" +
           kWho),
-      kOpen, true, [](Database& db, const Params& p) {
+      kOrganizationResult, true, [](Database& db, const Params& p) {
+        if (p.has("calendar")) db.calendars().get(p.str("calendar"), "calendar");  // must exist
         return db.billing().put_organization(p.object(), billing_context(db, p));
       });
-  t.add("billing.organization.list", "Our organisations.", obj(""), kOpen, false,
+  t.add("billing.organization.list", "Our organisations.", obj(""), kOrganizationList, false,
         [](Database& db, const Params&) { return db.billing().organizations(); });
   t.add("billing.tariff.define",
         "Creates or replaces a tariff; runs after the change use it, posted lines keep theirs.",
-        kTariff, kTariff, true, [](Database& db, const Params& p) {
+        kTariff, kTariffResult, true, [](Database& db, const Params& p) {
           return db.billing().define_tariff(p.object(), billing_context(db, p));
         });
-  t.add("billing.tariff.list", "Every tariff.", obj(""), kOpen, false,
+  t.add("billing.tariff.list", "Every tariff.", obj(""), kTariffList, false,
         [](Database& db, const Params&) { return db.billing().list_tariffs(); });
   t.add(
       "billing.account.put",
@@ -167,7 +341,7 @@ void register_billing_methods(MethodTable& t) {
         obj(R"~("status": {"type": "string", "enum": ["active", "suspended", "disconnected"]},
             "limit": {"type": "integer", "minimum": 1, "maximum": 10000},
             "after_id": {"type": "integer", "minimum": 0, "description": "next_after_id of the previous page"})~"),
-        kOpen, false,
+        kAccountList, false,
         [](Database& db, const Params& p) { return db.billing().list_accounts(p.object()); });
 
   // --- subscriptions ---------------------------------------------------------
@@ -179,13 +353,13 @@ void register_billing_methods(MethodTable& t) {
             "date": )~" +
               kDate + "," + kWho,
           R"~(["account", "tariff"])~"),
-      kOpen, true, [](Database& db, const Params& p) {
+      kConnected, true, [](Database& db, const Params& p) {
         return db.billing().connect(p.object(), billing_context(db, p));
       });
   t.add("billing.subscription.disconnect",
         "Ends a subscription: `date` is the last day billed (default today).",
-        obj(sub + R"~(, "date": )~" + kDate + "," + kWho, R"~(["subscription"])~"), kOpen, true,
-        [](Database& db, const Params& p) {
+        obj(sub + R"~(, "date": )~" + kDate + "," + kWho, R"~(["subscription"])~"), kDisconnected,
+        true, [](Database& db, const Params& p) {
           return db.billing().disconnect(p.object(), billing_context(db, p));
         });
   t.add(
@@ -196,7 +370,7 @@ void register_billing_methods(MethodTable& t) {
             "date": )~" +
               kDate + "," + kWho,
           R"~(["subscription", "tariff"])~"),
-      kOpen, true, [](Database& db, const Params& p) {
+      kTariffChanged, true, [](Database& db, const Params& p) {
         return db.billing().change_tariff(p.object(), billing_context(db, p));
       });
   t.add("billing.subscription.freeze",
@@ -205,16 +379,16 @@ void register_billing_methods(MethodTable& t) {
         obj(sub + R"~(, "from": )~" + kDate + R"~(, "to": )~" + kDate + R"~(, "fee": )~" + kMoney +
                 "," + kWho,
             R"~(["subscription"])~"),
-        kOpen, true, [](Database& db, const Params& p) {
+        kFreezeResult, true, [](Database& db, const Params& p) {
           return db.billing().freeze(p.object(), billing_context(db, p));
         });
   t.add("billing.subscription.unfreeze", "Resumes a frozen subscription on `date` (default today).",
-        obj(sub + R"~(, "date": )~" + kDate + "," + kWho, R"~(["subscription"])~"), kOpen, true,
-        [](Database& db, const Params& p) {
+        obj(sub + R"~(, "date": )~" + kDate + "," + kWho, R"~(["subscription"])~"), kFreezeResult,
+        true, [](Database& db, const Params& p) {
           return db.billing().unfreeze(p.object(), billing_context(db, p));
         });
   t.add("billing.subscription.list", "An account's subscriptions with tariffs and freezes.",
-        obj(kAccount, R"~(["account"])~"), kOpen, false,
+        obj(kAccount, R"~(["account"])~"), kSubscriptionList, false,
         [](Database& db, const Params& p) { return db.billing().subscriptions(p.str("account")); });
   t.add("billing.discount.add",
         "A percent or fixed monthly discount for an account (or one subscription), from a date, "
@@ -224,7 +398,7 @@ void register_billing_methods(MethodTable& t) {
             "percent": {"type": "string", "format": "percent"}, "amount": )~" +
                 kMoney + R"~(, "from": )~" + kDate + R"~(, "to": )~" + kDate + "," + kWho,
             R"~(["account", "name", "from"])~"),
-        kOpen, true, [](Database& db, const Params& p) {
+        kDiscountAdded, true, [](Database& db, const Params& p) {
           return db.billing().add_discount(p.object(), billing_context(db, p));
         });
   t.add("billing.charge",
@@ -237,7 +411,7 @@ void register_billing_methods(MethodTable& t) {
             "key": {"type": "string", "description": "idempotency key of the host"},)~" +
                 kWho,
             R"~(["account", "name", "amount"])~"),
-        kOpen, true, [](Database& db, const Params& p) {
+        kCharged, true, [](Database& db, const Params& p) {
           return db.billing().add_charge(p.object(), billing_context(db, p));
         });
 
@@ -262,8 +436,37 @@ void register_billing_methods(MethodTable& t) {
           return db.billing().cancel_run(p.object(), billing_context(db, p));
         });
   t.add("billing.run.list", "Runs with their totals, optionally of one period.",
-        obj(R"~("period": {"type": "string"})~"), kOpen, false,
+        obj(R"~("period": {"type": "string"})~"), kRunList, false,
         [](Database& db, const Params& p) { return db.billing().runs(p.object()); });
+
+  // --- closed periods --------------------------------------------------------
+  const std::string closed = R"~({"type": "object", "properties": {
+    "closed_until": {"type": ["string", "null"], "format": "date", "description": "the last closed day; null: nothing is closed"},
+    "previous": {"type": ["string", "null"], "format": "date", "description": "the last closed day before this call"},
+    "changed": {"type": "boolean", "description": "false when the period was already closed until that day"}}})~";
+  t.add("billing.period.close",
+        "Closes every day up to `until` (a day before today): payments, charges, runs, stornos "
+        "and subscription changes dated on or before it are refused from then on; journalled.",
+        obj(R"~("until": )~" + kDate + "," + kWho, R"~(["until"])~"), closed, true,
+        [](Database& db, const Params& p) {
+          return db.billing().close_period(p.object(), billing_context(db, p));
+        });
+  t.add("billing.period.reopen",
+        "Reopens the closed days from `from` on; the reason is required and journalled.",
+        obj(R"~("from": )~" + kDate + "," + kWho, R"~(["from", "reason"])~"), closed, true,
+        [](Database& db, const Params& p) {
+          return db.billing().reopen_period(p.object(), billing_context(db, p));
+        });
+  t.add("billing.period.list", "The last closed day and every close and reopen, oldest first.",
+        obj(""),
+        R"~({"type": "object", "properties": {
+          "closed_until": {"type": ["string", "null"], "format": "date"},
+          "history": {"type": "array", "items": {"type": "object", "properties": {
+            "action": {"type": "string", "description": "close or reopen"},
+            "until": {"type": ["string", "null"], "format": "date", "description": "the last closed day after it"},
+            "at": {"type": "string", "format": "date-time"}, "actor": {"type": ["string", "null"]},
+            "reason": {"type": ["string", "null"]}}}}}})~",
+        false, [](Database& db, const Params&) { return db.billing().periods(); });
 
   // --- payments --------------------------------------------------------------
   const std::string channel =
@@ -290,7 +493,7 @@ void register_billing_methods(MethodTable& t) {
         return db.billing().pay(p.object(), billing_context(db, p));
       });
   t.add("billing.payment.storno", "Reverses a payment with a negative payment row; journalled.",
-        obj(R"~("receipt": {"type": "string"},)~" + kWho, R"~(["receipt"])~"), kOpen, true,
+        obj(R"~("receipt": {"type": "string"},)~" + kWho, R"~(["receipt"])~"), kStornoResult, true,
         [](Database& db, const Params& p) {
           return db.billing().storno_payment(p.object(), billing_context(db, p));
         });
@@ -317,11 +520,12 @@ void register_billing_methods(MethodTable& t) {
         });
   t.add("billing.ledger", "An account's accruals and payments between two dates.",
         obj(kAccount + R"~(, "from": )~" + kDate + R"~(, "to": )~" + kDate, R"~(["account"])~"),
-        kOpen, false,
+        kLedger, false,
         [](Database& db, const Params& p) { return db.billing().ledger(p.object()); });
   t.add("billing.ageing",
         "Open debt by days overdue (not due, 0-30, 31-60, 61-90, 90+) on a date, per currency.",
-        obj(kAccount + R"~(, "date": )~" + kDate), kOpen, false, [](Database& db, const Params& p) {
+        obj(kAccount + R"~(, "date": )~" + kDate), kAgeing, false,
+        [](Database& db, const Params& p) {
           return db.billing().ageing(p.object(), billing_context(db, p));
         });
   t.add(
@@ -343,29 +547,86 @@ void register_billing_methods(MethodTable& t) {
         });
 
   // --- dunning ---------------------------------------------------------------
-  t.add(
-      "billing.dunning.define",
-      "Replaces the dunning ladder: stages by days overdue and minimum debt, each with the "
-      "effect the host carries out.",
-      obj(R"~("stages": {"type": "array", "items": {"type": "object", "required": ["code", "days", "effect"], "properties": {
-            "code": {"type": "string", "minLength": 1, "maxLength": 64}, "days": {"type": "integer", "minimum": 0, "maximum": 3650},
-            "min_amount": {"type": "string", "format": "money"},
-            "effect": {"type": "object", "required": ["type"], "properties": {"type": {"type": "string", "minLength": 1}},
-              "additionalProperties": true, "description": "{type: sms | email | task | disconnect | ..., any payload}"}}}},)~" +
-              kWho,
-          R"~(["stages"])~"),
-      kOpen, true, [](Database& db, const Params& p) {
-        return db.billing().define_dunning(p.object(), billing_context(db, p));
-      });
+  // Dunning is the shipped `dunning` workflow, started and ended by billing's
+  // domain events (docs/billing.md); these two names of the retired ladder
+  // stay as thin aliases over it.
   t.add("billing.dunning.run",
-        "Emits each due stage's effect once per debt; closes cases whose debt is no longer "
-        "overdue.",
-        obj(R"~("date": )~" + kDate + "," + kWho), kOpen, true, [](Database& db, const Params& p) {
-          return db.billing().dunning_run(p.object(), billing_context(db, p));
+        "Advances the dunning processes (the `dunning` workflow) to the end of `date` (default: "
+        "now): fires their due timers, as workflow.tick does for them; the effects go to the "
+        "outbox (effects.fetch).",
+        obj(R"~("date": )~" + kDate + "," + kWho),
+        R"~({"type": "object", "properties": {"date": {"type": "string", "format": "date"},
+          "now": {"type": "string", "format": "date-time"}, "fired": {"type": "integer"},
+          "failed": {"type": "integer"},
+          "effects": {"type": "integer", "description": "effects put into the outbox; fetch them with effects.fetch"}}})~",
+        true, [](Database& db, const Params& p) {
+          json::object tick{{"definition", "dunning"}};
+          Date day = db.clock().today();
+          if (p.has("date")) {
+            day = p.date("date");
+            // The last second of the day, at the handle's UTC offset.
+            const int64_t next_midnight = (day.days_since_epoch() + 1) * 86400 -
+                                          int64_t{db.clock().utc_offset_minutes()} * 60;
+            tick["now"] = Timestamp(next_midnight - 1).to_string();
+          }
+          json::object out = db.workflow().tick(tick, db.workflow_clocks());
+          out["date"] = day.to_string();
+          return out;
         });
-  t.add("billing.dunning.cases", "Dunning cases with the effects emitted for them.",
-        obj(kAccount + R"~(, "open_only": {"type": "boolean"})~"), kOpen, false,
-        [](Database& db, const Params& p) { return db.billing().dunning_cases(p.object()); });
+  t.add(
+      "billing.dunning.cases",
+      "The dunning processes (instances of the `dunning` workflow) of one account or of all, "
+      "with the effects each emitted.",
+      obj(kAccount +
+          R"~(, "open_only": {"type": "boolean", "description": "default true: live processes only"})~"),
+      R"~({"type": "object", "properties": {"cases": {"type": "array", "items": {"type": "object", "properties": {
+          "case": {"type": "integer", "description": "the workflow instance"}, "account": {"type": "string"},
+          "opened_on": {"type": "string", "format": "date"}, "closed_on": {"type": ["string", "null"], "format": "date"},
+          "states": {"type": "array", "items": {"type": "string"}},
+          "actions": {"type": "array", "items": {"type": "object", "properties": {
+            "type": {"type": "string"}, "state": {"type": "string"}, "at": {"type": "string", "format": "date-time"},
+            "payload": {"type": "object", "additionalProperties": true}}}}}}}}})~",
+      false, [](Database& db, const Params& p) {
+        json::object query{{"definition", "dunning"}, {"limit", 100000}};
+        if (p.has("account")) {
+          db.billing().get_account(p.str("account"), billing_context(db, p));  // must exist
+          query["key"] = "billing:account:" + p.str("account");
+        }
+        json::array instances;
+        for (const char* status : {"active", "done"}) {
+          if (std::string(status) == "done" && p.boolean("open_only", true)) break;
+          query["status"] = status;
+          json::object found = db.workflow().instances(query);
+          for (auto& i : found.at("instances").as_array()) instances.push_back(std::move(i));
+        }
+        json::array cases;
+        for (const auto& v : instances) {
+          const json::object& i = v.as_object();
+          const std::string key(i.at("key").as_string());
+          const std::string prefix = "billing:account:";
+          json::object c{
+              {"case", i.at("instance")},
+              {"account", key.rfind(prefix, 0) == 0 ? key.substr(prefix.size()) : key},
+              {"opened_on", std::string(i.at("started_at").as_string()).substr(0, 10)},
+              {"closed_on",
+               i.at("status") == "done"
+                   ? json::value(std::string(i.at("updated_at").as_string()).substr(0, 10))
+                   : json::value(nullptr)},
+              {"states", i.at("states")}};
+          json::array actions;
+          const json::object history =
+              db.workflow().history({{"instance", i.at("instance")}, {"limit", 100000}});
+          for (const auto& r : history.at("records").as_array())
+            if (r.at("kind") == "effect")
+              actions.push_back({{"type", r.at("type")},
+                                 {"state", r.at("state")},
+                                 {"at", r.at("at")},
+                                 {"payload", r.at("payload")}});
+          c["actions"] = std::move(actions);
+          cases.push_back(std::move(c));
+        }
+        return json::object{{"cases", std::move(cases)}};
+      });
   // --- QR codes and bank statements ------------------------------------------
   t.add(
       "billing.qr",
@@ -392,11 +653,11 @@ void register_billing_methods(MethodTable& t) {
             "channel": {"type": "string", "description": "default bank"},)~" +
               kWho,
           R"~(["content_base64"])~"),
-      kOpen, true, [](Database& db, const Params& p) {
+      kStatementImported, true, [](Database& db, const Params& p) {
         return db.billing().import_statement(p.object(), billing_context(db, p));
       });
   t.add("billing.statement.unmatched", "Statement payments no account was found for.", obj(""),
-        kOpen, false,
+        kStatementUnmatched, false,
         [](Database& db, const Params& p) { return db.billing().unmatched(p.object()); });
   t.add("billing.statement.resolve",
         "Posts an unmatched statement payment to the account a person chose.",

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "engine/database.hpp"
+#include "engine/event_catalog.hpp"
 #include "engine/method_table.hpp"
 #include "engine/params.hpp"
 #include "opora/opora_version.h"
@@ -48,13 +49,31 @@ void register_meta_methods(MethodTable& t) {
           "version": {"type": "string", "description": "MAJOR.MINOR.PATCH"},
           "version_number": {"type": "integer", "description": "MAJOR*1000000 + MINOR*1000 + PATCH"},
           "sqlite_version": {"type": "string"},
-          "schema": {"type": "object", "description": "schema version of each module in this database"}
+          "schema": {"type": "object", "additionalProperties": {"type": "integer"}, "description": "schema version of each module in this database"}
         }})~",
         false, [](Database& db, const Params&) {
           return json::object{{"version", OPORA_VERSION_STRING},
                               {"version_number", OPORA_VERSION_NUMBER},
                               {"sqlite_version", store::sqlite_version()},
                               {"schema", schema_versions(db)}};
+        });
+
+  t.add("meta.events",
+        "Every domain event opora's modules publish (billing.payment_posted, "
+        "edo.document_signed, ...) with its business key and the schema of its data: what "
+        "workflow triggers and guards can rely on.",
+        R"~({"type": "object", "properties": {}})~",
+        R"~({"type": "object", "properties": {
+          "events": {"type": "array", "items": {"type": "object", "properties": {
+            "type": {"type": "string"},
+            "module": {"type": "string"},
+            "summary": {"type": "string"},
+            "key": {"type": "string", "description": "the business key it is published under"},
+            "data": {"type": "object", "additionalProperties": true, "description": "JSON Schema of its data"}
+          }}}
+        }})~",
+        false, [](Database&, const Params&) {
+          return json::object{{"events", event_catalog()}};
         });
 
   t.add("meta.methods", "Every method with its one-line summary and parameter and result schemas.",
@@ -65,8 +84,8 @@ void register_meta_methods(MethodTable& t) {
             "summary": {"type": "string"},
             "mutating": {"type": "boolean", "description": "runs as one write transaction"},
             "batch": {"type": "boolean", "description": "mutating, but commits in chunks and resumes after a crash"},
-            "params": {"type": "object", "description": "JSON Schema of the parameters"},
-            "result": {"type": "object", "description": "JSON Schema of the result"}
+            "params": {"type": "object", "additionalProperties": true, "description": "JSON Schema of the parameters"},
+            "result": {"type": "object", "additionalProperties": true, "description": "JSON Schema of the result"}
           }}}
         }})~",
         false, [](Database&, const Params&) {

@@ -18,6 +18,8 @@ edo::Context edo_context(Database& db, const Params& p) {
   ctx.today = db.clock().today();
   ctx.utc_offset_minutes = db.clock().utc_offset_minutes();
   ctx.actor = p.opt_str("actor").value_or("");
+  ctx.new_uuid = [&db] { return db.ids().uuid(); };
+  ctx.tax_rates = [&db] { return db.billing().list_tax_rates().at("rates").as_array(); };
   return ctx;
 }
 
@@ -31,7 +33,8 @@ const char* kEdoParty =
   "middle_name": {"type": "string", "maxLength": 60},
   "inn": {"type": "string", "description": "10 digits for a company, 12 for a sole trader; checksum checked"},
   "kpp": {"type": "string", "description": "a company's KPP (required); a sole trader has none"},
-  "ogrn": {"type": "string", "description": "ОГРН (13) or ОГРНИП (15), checksum checked"},
+  "ogrn": {"type": "string", "description": "ОГРН (13, starting with 1 or 5) or a sole trader's ОГРНИП (15, starting with 3), checksum checked"},
+  "ogrn_date": {"type": "string", "format": "date", "description": "the date the ОГРНИП was assigned (ДатаОГРНИП); a sole trader's invoice gives it since 2026"},
   "address": {"type": "string", "maxLength": 2000},
   "participant_id": {"type": "string", "maxLength": 100, "description": "ИдУчастникаЭДО: operator prefix (2BM Diadoc, 2BE SBIS) + id, at most 46 characters"},
   "box_id": {"type": "string", "maxLength": 200, "description": "the operator's box id (Diadoc BoxId)"},
@@ -44,24 +47,74 @@ const char* kEdoParty =
     "authority": {"type": "integer", "minimum": 1, "maximum": 6, "description": "СпосПодтПолном: default 1 (by the data of the electronic signature), 3 when a machine-readable power of attorney (МЧД) is given"},
     "poa_number": {"type": "string", "description": "МЧД number, 36 characters"},
     "poa_date": {"type": "string", "format": "date"}, "poa_system": {"type": "string", "description": "where the МЧД is kept (ИдСистХран)"},
-    "poa_issuer_inn": {"type": "string"}}},
+    "poa_issuer_inn": {"type": "string", "description": "INN of the МЧД's issuer (Diadoc FullId.IssuerInn); default: our organisation's"},
+    "inn": {"type": "string", "description": "the signer's own INN (12 digits; Diadoc FullId.RepresentativeInn)"},
+    "poa_use_default": {"type": "boolean", "description": "Diadoc: send PowerOfAttorney.UseDefault (the employee's default МЧД) instead of FullId"}}},
   "bank": {"type": "object", "properties": {"account": {"type": "string"}, "bik": {"type": "string"},
     "bank_name": {"type": "string"}, "corr_account": {"type": "string"}}}}})~";
 
 const char* kPacketId = R"~({"type": "object", "required": ["packet"], "properties": {
   "packet": {"type": "integer", "minimum": 1}, "actor": {"type": "string"}}})~";
 
-const char* kPacket = R"~({"type": "object", "properties": {
+// A problem found offline: the field's path and the rule it breaks.
+const std::string kProblems = R"~({"type": "array", "items": {"type": "object", "properties": {
+  "field": {"type": "string"}, "rule": {"type": "string"}, "message": {"type": "string"}}}})~";
+
+const std::string kPacket = R"~({"type": "object", "properties": {
   "packet": {"type": "integer"}, "sender": {"type": "string"}, "recipient": {"type": "string"},
   "operator": {"type": "string"}, "lock_mode": {"type": "string"},
   "status": {"type": "string", "enum": ["draft", "validated", "prepared", "sending", "sent", "failed", "cancelled"]},
-  "problems": {"type": "array", "items": {"type": "object", "properties": {"field": {"type": "string"}, "rule": {"type": "string"}, "message": {"type": "string"}}}},
+  "problems": )~" + kProblems +
+                            R"~(,
   "operation_id": {"type": ["string", "null"]}, "message_id": {"type": ["string", "null"]}, "error": {"type": ["string", "null"]},
+  "comment": {"type": "string"},
+  "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"},
+  "rendered_at": {"type": ["string", "null"], "format": "date-time", "description": "the files' formation time, fixed at the first render"},
+  "sent_at": {"type": ["string", "null"], "format": "date-time"},
   "documents": {"type": "array", "items": {"type": "object", "properties": {
-    "document": {"type": "integer"}, "form": {"type": "string", "enum": ["upd", "attachment"]},
+    "position": {"type": "integer"}, "document": {"type": "integer"},
+    "form": {"type": "string", "enum": ["upd", "attachment"]},
     "function": {"type": "string"}, "two_sided": {"type": "boolean"}, "status": {"type": "string"},
-    "done": {"type": "boolean"}, "file_name": {"type": ["string", "null"]},
-    "custom_document_id": {"type": "string"}, "operator_document_id": {"type": ["string", "null"]}}}}}})~";
+    "done": {"type": "boolean"}, "file_guid": {"type": "string"}, "file_name": {"type": ["string", "null"]},
+    "raw": {"type": "object", "additionalProperties": true, "description": "the operator's fields, verbatim, the last value of each"},
+    "custom_document_id": {"type": "string"}, "operator_document_id": {"type": ["string", "null"]},
+    "status_at": {"type": ["string", "null"], "format": "date-time"},
+    "sent_at": {"type": ["string", "null"], "format": "date-time"}}}}}})~";
+
+const char* kEdoPartyResult = R"~({"type": "object", "properties": {
+  "code": {"type": "string"}, "role": {"type": "string", "enum": ["our", "counterparty"]},
+  "type": {"type": "string", "enum": ["company", "sole_trader"]}, "name": {"type": "string"},
+  "last_name": {"type": "string"}, "first_name": {"type": "string"}, "middle_name": {"type": "string"},
+  "inn": {"type": "string"}, "kpp": {"type": "string"}, "ogrn": {"type": "string"},
+  "ogrn_date": {"type": "string", "format": "date"},
+  "address": {"type": "string"}, "participant_id": {"type": "string"}, "box_id": {"type": "string"},
+  "exchange": {"type": "string", "enum": ["electronic", "paper", "email"]}, "email": {"type": "string"},
+  "roaming": {"type": "boolean"},
+  "signer": {"type": "object", "properties": {
+    "last_name": {"type": "string"}, "first_name": {"type": "string"}, "middle_name": {"type": "string"},
+    "position": {"type": "string"}, "authority": {"type": "integer"}, "poa_number": {"type": "string"},
+    "poa_date": {"type": "string", "format": "date"}, "poa_system": {"type": "string"},
+    "poa_issuer_inn": {"type": "string"}, "inn": {"type": "string"}, "poa_use_default": {"type": "boolean"}}},
+  "bank": {"type": "object", "properties": {"account": {"type": "string"}, "bik": {"type": "string"},
+    "bank_name": {"type": "string"}, "corr_account": {"type": "string"}}},
+  "operator": {"type": "string", "description": "diadoc or sbis by the participant id's prefix; empty: none"},
+  "updated_at": {"type": "string", "format": "date-time"}}})~";
+
+// What edo.packet.render hands the host: the files and the operator's request.
+const std::string kFiles = R"~({"type": "array", "items": {"type": "object", "properties": {
+  "document": {"type": "integer"}, "position": {"type": "integer"},
+  "form": {"type": "string", "enum": ["upd", "attachment"]}, "name": {"type": "string"},
+  "mime": {"type": "string"}, "encoding": {"type": ["string", "null"]},
+  "sha256": {"type": "string"}, "size": {"type": "integer"}, "content_base64": {"type": "string"}}}})~";
+const std::string kRequest = R"~({"type": "object", "properties": {
+  "operator": {"type": "string"}, "method": {"type": "string"}, "path": {"type": "string"},
+  "content_type": {"type": "string"},
+  "body": {"type": "object", "additionalProperties": true, "description": "the operator's request body, to send as it is once signed"},
+  "sign": {"type": "string", "description": "where the signatures go"}}})~";
+
+const std::string kPacketList =
+    R"~({"type": "object", "properties": {"packets": {"type": "array", "items": )~" + kPacket +
+    "}}}";
 
 }  // namespace
 
@@ -70,19 +123,20 @@ void register_edo_methods(MethodTable& t) {
         "Stores our organisation or a counterparty for EDO (upsert by code): requisites checked "
         "(INN/OGRN checksums, KPP for a company and none for a sole trader, participant id "
         "shape, bank key), every problem listed.",
-        kEdoParty, R"~({"type": "object"})~", true, [](Database& db, const Params& p) {
+        kEdoParty, kEdoPartyResult, true, [](Database& db, const Params& p) {
           return db.edo().put_party(p.object(), edo_context(db, p));
         });
   t.add("edo.party.get", "One EDO party by code.",
         R"~({"type": "object", "required": ["code"], "properties": {"code": {"type": "string"}}})~",
-        R"~({"type": "object"})~", false,
+        kEdoPartyResult, false,
         [](Database& db, const Params& p) { return db.edo().get_party(p.str("code")); });
   t.add(
       "edo.parties", "EDO parties, by role or INN.",
       R"~({"type": "object", "properties": {"role": {"type": "string", "enum": ["our", "counterparty"]},
           "inn": {"type": "string"}}})~",
-      R"~({"type": "object", "properties": {"parties": {"type": "array"}}})~", false,
-      [](Database& db, const Params& p) { return db.edo().parties(p.object()); });
+      std::string(R"~({"type": "object", "properties": {"parties": {"type": "array", "items": )~") +
+          kEdoPartyResult + "}}}",
+      false, [](Database& db, const Params& p) { return db.edo().parties(p.object()); });
   t.add(
       "edo.packet.create",
       "Builds a draft packet of registry documents from our organisation to a counterparty "
@@ -109,7 +163,8 @@ void register_edo_methods(MethodTable& t) {
       "supply date, files of non-formalised documents, operator limits. No problems: validated.",
       kPacketId,
       R"~({"type": "object", "properties": {"packet": {"type": "integer"}, "status": {"type": "string"},
-          "valid": {"type": "boolean"}, "problems": {"type": "array"}}})~",
+          "valid": {"type": "boolean"}, "problems": )~" +
+          kProblems + "}}",
       true, [](Database& db, const Params& p) {
         return db.edo().validate_packet(p.object(), edo_context(db, p));
       });
@@ -122,12 +177,8 @@ void register_edo_methods(MethodTable& t) {
       kPacketId,
       R"~({"type": "object", "properties": {"packet": {"type": "integer"}, "status": {"type": "string"},
           "operation_id": {"type": "string", "description": "the send's idempotency key (Diadoc operationId)"},
-          "files": {"type": "array", "items": {"type": "object", "properties": {
-            "document": {"type": "integer"}, "name": {"type": "string"}, "mime": {"type": "string"},
-            "encoding": {"type": ["string", "null"]}, "sha256": {"type": "string"}, "size": {"type": "integer"},
-            "content_base64": {"type": "string"}}}},
-          "request": {"type": "object", "properties": {"operator": {"type": "string"}, "method": {"type": "string"},
-            "path": {"type": "string"}, "body": {"type": "object"}}}}})~",
+          "files": )~" +
+          kFiles + R"~(, "request": )~" + kRequest + "}}",
       true, [](Database& db, const Params& p) {
         return db.edo().render_packet(p.object(), edo_context(db, p));
       });
@@ -144,8 +195,15 @@ void register_edo_methods(MethodTable& t) {
           "lock_mode": {"type": "string", "enum": ["none", "send", "full"]},
           "comment": {"type": "string", "maxLength": 5000}, "actor": {"type": "string"}}})~",
       R"~({"type": "object", "properties": {"packet": {"type": "integer"}, "valid": {"type": "boolean"},
-          "status": {"type": "string"}, "problems": {"type": "array"}, "files": {"type": "array"},
-          "request": {"type": "object"}, "reused": {"type": "boolean"}, "skipped": {"type": "array"}}})~",
+          "status": {"type": "string"}, "problems": )~" +
+          kProblems + R"~(,
+          "operation_id": {"type": "string", "description": "valid: the send's idempotency key"},
+          "files": )~" +
+          kFiles + R"~(, "request": )~" + kRequest + R"~(,
+          "reused": {"type": "boolean", "description": "the ref's live packet, not a new one"},
+          "skipped": {"type": "array", "description": "the ref's documents this build left out, each with why", "items": {"type": "object", "properties": {
+            "document": {"type": "integer"}, "packet": {"type": "integer"}, "status": {"type": "string"},
+            "reason": {"type": "string"}}}}}})~",
       true, [](Database& db, const Params& p) {
         return db.edo().build_packet(p.object(), edo_context(db, p));
       });
@@ -175,7 +233,7 @@ void register_edo_methods(MethodTable& t) {
           "status": {"type": "string", "enum": ["draft", "validated", "prepared", "sending", "sent", "failed", "cancelled"]},
           "operator": {"type": "string", "enum": ["diadoc", "sbis"]}, "with_errors": {"type": "boolean"},
           "limit": {"type": "integer", "minimum": 1, "maximum": 10000}}})~",
-        R"~({"type": "object", "properties": {"packets": {"type": "array"}}})~", false,
+        kPacketList, false,
         [](Database& db, const Params& p) { return db.edo().packets(p.object()); });
   t.add(
       "edo.awaiting",
@@ -183,16 +241,36 @@ void register_edo_methods(MethodTable& t) {
       "working days (seed 004: 5).",
       R"~({"type": "object", "properties": {"working_days": {"type": "integer", "minimum": 0, "maximum": 365},
           "calendar": {"type": "string", "description": "default ru"}}})~",
-      R"~({"type": "object", "properties": {"documents": {"type": "array"}}})~", false,
-      [](Database& db, const Params& p) {
+      R"~({"type": "object", "properties": {"working_days": {"type": "integer"},
+          "today": {"type": "string", "format": "date"},
+          "documents": {"type": "array", "items": {"type": "object", "properties": {
+            "document": {"type": "integer"}, "packet": {"type": "integer"}, "kind": {"type": "string"},
+            "number": {"type": "string"}, "status": {"type": "string"}, "operator": {"type": "string"},
+            "recipient": {"type": "string"}, "sent_at": {"type": "string", "format": "date-time"},
+            "due": {"type": "string", "format": "date", "description": "the last working day to sign in"},
+            "refs": {"type": "array", "items": {"type": "string"}}}}}}})~",
+      false, [](Database& db, const Params& p) {
         return db.edo().awaiting(p.object(), edo_context(db, p));
       });
   t.add("edo.operator_types",
         "The data behind packets: normalised statuses in order, per operator its prefix, "
         "message limit, kind → (type, function, version), raw status fields; per kind the "
         "registry status of each EDO status.",
-        R"~({"type": "object", "properties": {}})~", R"~({"type": "object"})~", false,
-        [](Database& db, const Params&) { return db.edo().operator_types(); });
+        R"~({"type": "object", "properties": {}})~",
+        R"~({"type": "object", "properties": {
+          "statuses": {"type": "array", "items": {"type": "string"}, "description": "normalised statuses, in order"},
+          "operators": {"type": "object", "additionalProperties": {"type": "object", "properties": {
+            "title": {"type": "string"}, "prefix": {"type": "string"}, "max_documents": {"type": "integer"},
+            "kinds": {"type": "object", "additionalProperties": {"type": "object", "properties": {
+              "form": {"type": "string", "enum": ["upd", "attachment"]}, "type": {"type": "string"},
+              "function": {"type": "string"},
+              "version": {"type": "string", "x-verbatim": true, "description": "the format's version as the operator names it (5.03)"},
+              "metadata": {"type": "array", "items": {"type": "string"}, "description": "the metadata keys the type takes from the sender"}}}},
+            "raw": {"type": "array", "items": {"type": "object", "properties": {
+              "field": {"type": "string"}, "value": {"type": ["string", "boolean"]}, "status": {"type": "string"}}}}}}},
+          "registry": {"type": "object", "description": "per kind: EDO status -> registry status",
+            "additionalProperties": {"type": "object", "additionalProperties": {"type": "string"}}}}})~",
+        false, [](Database& db, const Params&) { return db.edo().operator_types(); });
   t.add(
       "edo.event.apply",
       "Folds an operator event into a document: once per event id (a repeat returns the "
@@ -213,9 +291,19 @@ void register_edo_methods(MethodTable& t) {
             "name": {"type": "string", "minLength": 1, "maxLength": 255}, "content_base64": {"type": "string"},
             "mime": {"type": "string"}}},
           "actor": {"type": "string"}}})~",
-      R"~({"type": "object", "properties": {"matched": {"type": "boolean"}, "document": {"type": "integer"},
-          "status": {"type": "string"}, "previous": {"type": "string"}, "changed": {"type": "boolean"},
-          "done": {"type": "boolean"}, "registry_status": {"type": "string"}, "posted": {"type": "array"},
+      R"~({"type": "object", "properties": {"matched": {"type": "boolean"}, "operator": {"type": "string"},
+          "event_id": {"type": "string"}, "message": {"type": "string", "description": "unmatched: why"},
+          "document": {"type": "integer"}, "packet": {"type": "integer"}, "status": {"type": "string"},
+          "revocation": {"type": "string", "description": "revocation_requested, revoked, or empty"},
+          "previous": {"type": "string"}, "changed": {"type": "boolean"},
+          "done": {"type": "boolean"}, "registry_status": {"type": "string"},
+          "posted": {"type": "array", "description": "domain events posted to the workflows", "items": {"type": "object", "properties": {
+            "type": {"type": "string"}, "key": {"type": "string"},
+            "started": {"type": "array", "items": {"type": "object", "properties": {
+              "definition": {"type": "string"}, "instance": {"type": "integer"}, "existing": {"type": "boolean"}}}},
+            "delivered": {"type": "array", "items": {"type": "object", "properties": {
+              "definition": {"type": "string"}, "instance": {"type": "integer"}, "accepted": {"type": "boolean"}}}}}}},
+          "signed_file": {"type": "integer", "description": "the registry file id of the signed copy"},
           "duplicate": {"type": "boolean"}}})~",
       true, [](Database& db, const Params& p) {
         return db.edo().apply_event(p.object(), edo_context(db, p));
@@ -223,14 +311,18 @@ void register_edo_methods(MethodTable& t) {
   t.add(
       "edo.cursor", "Where event polling stands for an operator.",
       R"~({"type": "object", "required": ["operator"], "properties": {"operator": {"type": "string", "enum": ["diadoc", "sbis"]}}})~",
-      R"~({"type": "object", "properties": {"cursor": {"type": ["string", "null"]}}})~", false,
-      [](Database& db, const Params& p) { return db.edo().cursor(p.str("operator")); });
+      R"~({"type": "object", "properties": {"operator": {"type": "string"}, "cursor": {"type": ["string", "null"]},
+          "updated_at": {"type": ["string", "null"], "format": "date-time"}}})~",
+      false, [](Database& db, const Params& p) { return db.edo().cursor(p.str("operator")); });
   t.add(
       "edo.events.unmatched", "Operator events that matched no document, oldest first.",
       R"~({"type": "object", "properties": {"operator": {"type": "string", "enum": ["diadoc", "sbis"]},
           "limit": {"type": "integer", "minimum": 1, "maximum": 10000}}})~",
-      R"~({"type": "object", "properties": {"events": {"type": "array"}}})~", false,
-      [](Database& db, const Params& p) { return db.edo().unmatched(p.object()); });
+      R"~({"type": "object", "properties": {"events": {"type": "array", "items": {"type": "object", "properties": {
+          "operator": {"type": "string"}, "event_id": {"type": "string"},
+          "event": {"type": "object", "additionalProperties": true, "description": "the event as it came (edo.event.apply's parameters)"},
+          "received_at": {"type": "string", "format": "date-time"}}}}}})~",
+      false, [](Database& db, const Params& p) { return db.edo().unmatched(p.object()); });
 }
 
 }  // namespace opora::engine

@@ -83,50 +83,84 @@ const std::string kDocumentInput = R"~(
   "custom": {"type": ["object", "null"], "additionalProperties": true, "description": "any JSON object of the host's own fields"},
   "notes": {"type": ["string", "null"], "maxLength": 100000})~";
 
+const std::string kFile = R"~({"type": "object", "properties": {
+  "file_id": {"type": "integer"}, "id": {"type": "integer", "description": "document id"},
+  "name": {"type": "string"}, "mime": {"type": "string"},
+  "role": {"type": "string", "enum": ["original", "signed_copy", "scan", "printed_form"]},
+  "size": {"type": ["integer", "null"], "description": "null: a path reference of unknown size"},
+  "sha256": {"type": ["string", "null"], "description": "null: a path reference"},
+  "path": {"type": ["string", "null"], "description": "where the host keeps the file; null: stored content"},
+  "attached_at": {"type": "string", "format": "date-time"}, "actor": {"type": ["string", "null"]},
+  "content_base64": {"type": "string", "description": "registry.file.get only"}}})~";
+
+const std::string kLink = R"~({"type": "object", "properties": {
+  "from": {"type": "integer"}, "type": {"type": "string"}, "to": {"type": "integer"},
+  "created_at": {"type": "string", "format": "date-time"}, "actor": {"type": ["string", "null"]},
+  "direction": {"type": "string", "enum": ["out", "in"]}}})~";
+
+// A party of a document as stored: one of inn, iin, bin; null when absent.
+const std::string kPartyOrNull = R"~({"type": ["object", "null"], "properties": {
+  "type": {"type": "string", "enum": ["company", "sole_trader", "person"]}, "name": {"type": "string"},
+  "inn": {"type": "string"}, "kpp": {"type": "string"}, "bin": {"type": "string"}, "iin": {"type": "string"}}})~";
+
+// A VAT rate as text: a percent ("22", "12.5") or "none" (без НДС).
+const std::string kVatRate =
+    R"~({"type": "string", "format": "rate", "description": "percent (\"22\", \"10\", \"0\") or \"none\""})~";
+
+const std::string kKind = R"~({"type": "object", "properties": {
+  "id": {"type": "string"}, "title": {"type": "string"},
+  "statuses": {"type": "array", "items": {"type": "string"}}, "initial": {"type": "string"},
+  "transitions": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    "description": "{from: [to, ...]}"},
+  "has_items": {"type": "boolean"}, "requires_countersign": {"type": "boolean"},
+  "number_pattern": {"type": "string"}, "number_per_organization": {"type": "boolean"},
+  "builtin": {"type": "boolean"}}})~";
+
 // Properties in the order people read a document (the CLI's table takes
 // its columns in this order); the JSON result keeps the document's own order.
 const std::string kDocument = R"~({"type": "object", "properties": {
   "id": {"type": "integer"}, "kind": {"type": "string"}, "number": {"type": "string"},
   "date": {"type": "string", "format": "date"},
   "status": {"type": "string"}, "is_final": {"type": "boolean"},
-  "supersedes": {"type": "integer"}, "superseded_by": {"type": "integer"},
+  "supersedes": {"type": ["integer", "null"]}, "superseded_by": {"type": ["integer", "null"]},
   "refs": {"type": "array", "items": {"type": "string"}},
-  "organization": {"type": "object"}, "counterparty": {"type": "object"},
+  "organization": )~" + kPartyOrNull +
+                              R"~(, "counterparty": )~" + kPartyOrNull + R"~(,
   "currency": {"type": "string"}, "vat_mode": {"type": "string"},
   "items": {"type": "array", "items": {"type": "object", "properties": {
     "name": {"type": "string"}, "code": {"type": "string"}, "unit": {"type": "string"},
     "quantity": {"type": "string", "format": "decimal"}, "price": )~" +
                               kMoney + R"~(,
-    "discount": )~" + kMoney + R"~(, "vat_rate": {"type": "string"}, "vat_mode": {"type": "string"},
+    "discount": )~" + kMoney + R"~(, "vat_rate": )~" +
+                              kVatRate + R"~(, "vat_mode": {"type": "string"},
     "net": )~" + kMoney + R"~(, "vat": )~" +
                               kMoney + R"~(, "gross": )~" + kMoney + R"~(}}},
-  "totals": {"type": "object", "properties": {"net": )~" +
+  "totals": {"type": ["object", "null"], "description": "null: a document without amounts", "properties": {"net": )~" +
                               kMoney + R"~(, "vat": )~" + kMoney + R"~(, "gross": )~" + kMoney +
                               R"~(,
     "vat_by_rate": {"type": "array", "items": {"type": "object", "properties": {
-      "rate": {"type": "string"}, "net": )~" +
+      "rate": )~" + kVatRate + R"~(, "net": )~" +
                               kMoney + R"~(, "vat": )~" + kMoney + R"~(}}}}},
-  "basis_id": {"type": "integer"}, "basis_text": {"type": "string"},
-  "valid_from": {"type": "string", "format": "date"}, "valid_to": {"type": "string", "format": "date"},
-  "requires_countersign": {"type": "boolean"}, "custom": {"type": "object"}, "notes": {"type": "string"},
+  "basis_id": {"type": ["integer", "null"]}, "basis_text": {"type": ["string", "null"]},
+  "valid_from": {"type": ["string", "null"], "format": "date"}, "valid_to": {"type": ["string", "null"], "format": "date"},
+  "requires_countersign": {"type": "boolean"},
+  "custom": {"type": "object", "additionalProperties": true, "description": "the host's own fields, as given"},
+  "notes": {"type": ["string", "null"]},
   "deleted": {"type": "boolean"}, "version": {"type": "integer"},
   "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"},
   "days_left": {"type": "integer", "description": "registry.expiring only"},
-  "snippet": {"type": "string", "description": "registry.search only: the matching text, [marked]"}}})~";
+  "snippet": {"type": "string", "description": "registry.search only: the matching text, [marked]"},
+  "files": {"type": "array", "description": "registry.get only", "items": )~" +
+                              kFile + R"~(},
+  "links": {"type": "array", "description": "registry.get only", "items": )~" +
+                              kLink + R"~(}}})~";
 
 const std::string kDocuments =
     R"~({"type": "object", "properties": {"documents": {"type": "array", "items": )~" + kDocument +
-    R"~(}, "next_cursor": {"type": "string", "description": "pass back as cursor for the next page; null at the end"}}})~";
+    R"~(}, "next_cursor": {"type": ["string", "null"], "description": "pass back as cursor for the next page; null at the end"}}})~";
 
 const std::string kId =
     R"~("id": {"type": "integer", "minimum": 1, "description": "document id"})~";
-
-const std::string kFile = R"~({"type": "object", "properties": {
-  "file_id": {"type": "integer"}, "id": {"type": "integer", "description": "document id"},
-  "name": {"type": "string"}, "mime": {"type": "string"}, "role": {"type": "string"},
-  "size": {"type": "integer"}, "sha256": {"type": "string"}, "path": {"type": "string"},
-  "attached_at": {"type": "string", "format": "date-time"}, "actor": {"type": "string"},
-  "content_base64": {"type": "string", "description": "registry.file.get only"}}})~";
 
 const std::string kLinkParams =
     R"~({"type": "object", "required": ["from", "to", "type"], "properties": {
@@ -216,10 +250,12 @@ void register_registry_methods(MethodTable& t) {
       "registry.history", "The change journal of a document: who changed what, when and why.",
       object_schema(kId, R"~(["id"])~"),
       R"~({"type": "object", "properties": {"id": {"type": "integer"}, "entries": {"type": "array", "items": {"type": "object", "properties": {
-          "at": {"type": "string", "format": "date-time"}, "actor": {"type": "string"},
+          "at": {"type": "string", "format": "date-time"},
           "action": {"type": "string", "enum": ["created", "changed", "status_changed", "superseded", "reinstated", "file_attached", "link_added", "link_removed", "deleted", "restored"]},
-          "field": {"type": "string"}, "old": {"type": "string", "description": "JSON text for non-string values"},
-          "new": {"type": "string"}, "reason": {"type": "string"}}}}}})~",
+          "actor": {"type": ["string", "null"]}, "field": {"type": ["string", "null"]},
+          "old": {"type": ["string", "null"], "x-verbatim": true, "description": "the field's value as text (JSON text for non-string values)"},
+          "new": {"type": ["string", "null"], "x-verbatim": true, "description": "as old"},
+          "reason": {"type": ["string", "null"]}}}}}})~",
       false, [](Database& db, const Params& p) { return db.registry().history(p.int64("id")); });
 
   t.add(
@@ -248,16 +284,13 @@ void register_registry_methods(MethodTable& t) {
             "number_per_organization": {"type": "boolean"}}},)~" +
                         kWho,
                     R"~(["kind"])~"),
-      R"~({"type": "object", "properties": {"id": {"type": "string"}, "statuses": {"type": "array", "items": {"type": "string"}}}})~",
-      true, [](Database& db, const Params& p) {
+      kKind, true, [](Database& db, const Params& p) {
         return db.registry().define_kind(p.at("kind").as_object(), registry_context(db, p));
       });
 
   t.add(
       "registry.kinds", "Every document kind: built-in and defined.", object_schema(""),
-      R"~({"type": "object", "properties": {"kinds": {"type": "array", "items": {"type": "object", "properties": {
-          "id": {"type": "string"}, "title": {"type": "string"}, "initial": {"type": "string"},
-          "has_items": {"type": "boolean"}, "number_pattern": {"type": "string"}, "builtin": {"type": "boolean"}}}}}})~",
+      R"~({"type": "object", "properties": {"kinds": {"type": "array", "items": )~" + kKind + "}}}",
       false, [](Database& db, const Params&) { return db.registry().list_kinds(); });
 
   t.add(
@@ -279,10 +312,8 @@ void register_registry_methods(MethodTable& t) {
 
   t.add(
       "registry.links", "Links from and to a document.", object_schema(kId, R"~(["id"])~"),
-      R"~({"type": "object", "properties": {"id": {"type": "integer"}, "links": {"type": "array", "items": {"type": "object", "properties": {
-          "from": {"type": "integer"}, "type": {"type": "string"}, "to": {"type": "integer"},
-          "created_at": {"type": "string", "format": "date-time"}, "actor": {"type": "string"},
-          "direction": {"type": "string", "enum": ["out", "in"]}}}}}})~",
+      R"~({"type": "object", "properties": {"id": {"type": "integer"}, "links": {"type": "array", "items": )~" +
+          kLink + "}}}",
       false, [](Database& db, const Params& p) { return db.registry().links(p.int64("id")); });
 
   t.add("registry.file.attach",
@@ -343,7 +374,7 @@ void register_registry_methods(MethodTable& t) {
           "after": {"type": "string", "description": "next_after of the previous page"},
           "limit": {"type": "integer", "minimum": 1, "maximum": 100000, "description": "default 1000"})~",
                     R"~(["having_kind", "lacking_kind"])~"),
-      R"~({"type": "object", "properties": {"refs": {"type": "array", "items": {"type": "string"}}, "next_after": {"type": "string"}}})~",
+      R"~({"type": "object", "properties": {"refs": {"type": "array", "items": {"type": "string"}}, "next_after": {"type": ["string", "null"], "description": "pass as after for the next page; null at the end"}}})~",
       false, [](Database& db, const Params& p) { return db.registry().missing(p.object()); });
 
   t.add(
@@ -386,7 +417,8 @@ void register_registry_methods(MethodTable& t) {
   t.add(
       "registry.import", "Restores an export into an empty registry, ids and journal included.",
       object_schema(R"~("path": {"type": "string"}, "jsonl": {"type": "string"},)~" + kWho),
-      R"~({"type": "object", "properties": {"lines": {"type": "integer"}, "counts": {"type": "object"}}})~",
+      R"~({"type": "object", "properties": {"lines": {"type": "integer"}, "counts": {"type": "object",
+          "additionalProperties": {"type": "integer"}, "description": "lines restored by record type"}}})~",
       true, [](Database& db, const Params& p) {
         return db.registry().import_lines(p.object(), registry_context(db, p));
       });

@@ -17,10 +17,10 @@ void register_requisites_methods(MethodTable& t) {
         R"~({"type": "object", "properties": {
           "inn": {"type": "string", "description": "ИНН: 10 digits (company) or 12 (person, sole trader)"},
           "kpp": {"type": "string", "description": "КПП: 9 characters"},
-          "ogrn": {"type": "string", "description": "ОГРН: 13 digits"},
-          "ogrnip": {"type": "string", "description": "ОГРНИП: 15 digits"},
+          "ogrn": {"type": "string", "description": "ОГРН: 13 digits starting with 1 or 5"},
+          "ogrnip": {"type": "string", "description": "ОГРНИП: 15 digits starting with 3"},
           "bik": {"type": "string", "description": "БИК: 9 digits; with account, checks the account key"},
-          "account": {"type": "string", "description": "20-digit settlement or correspondent account; needs bik"},
+          "account": {"type": "string", "description": "20-character settlement or correspondent account (the 6th may be a currency letter, CBR 515); needs bik"},
           "iin": {"type": "string", "description": "Kazakhstan ИИН: 12 digits"},
           "bin": {"type": "string", "description": "Kazakhstan БИН: 12 digits"}
         }})~",

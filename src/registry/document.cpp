@@ -94,6 +94,8 @@ bool parse_vat_rate(const std::string& text, Decimal& rate) {
   return true;
 }
 
+}  // namespace
+
 // VAT of one line, rounded once (half up) per line as the Tax Code's
 // invoice rules require: on top = net × r / 100, included = gross × r / (100 + r).
 void compute_line(Item& it, const Decimal& rate, const Currency& c) {
@@ -115,6 +117,8 @@ void compute_line(Item& it, const Decimal& rate, const Currency& c) {
     it.net = it.gross - it.vat;
   }
 }
+
+namespace {
 
 json::value opt(const std::optional<std::string>& s) {
   return s ? json::value(*s) : json::value(nullptr);

@@ -88,6 +88,13 @@ struct Document {
   std::string search_items() const;
 };
 
+// The amounts of one line from its price, quantity, discount, rate and mode
+// (net, VAT, gross), VAT rounded once per line, half up, through
+// Money::mul_div: the one place VAT is computed, for the registry and every
+// module that checks a document's amounts. `rate` is in percent; a "none"
+// rate or zero gives no VAT.
+void compute_line(Item& it, const Decimal& rate, const Currency& c);
+
 // Fields the host writes. Everything else in a document (id, version,
 // superseded_by, deleted, created_at, updated_at, computed amounts) is
 // opora's and is ignored on input.

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <functional>
 #include <set>
+#include <string_view>
 
 #include "core/error.hpp"
 #include "core/suggest.hpp"
@@ -93,7 +94,7 @@ class Compiler {
       if (!c->is_string())
         errors_.add("calendar", "type", "a calendar id such as ru or kz");
       else
-        d_.calendar = std::string(c->get_string());
+        calendar(c->get_string(), "calendar", d_.calendar, d_.calendar_from);
     }
     if (const auto* m = j.if_contains("multiple_instances")) {
       if (!m->is_bool())
@@ -184,11 +185,23 @@ class Compiler {
         errors_.add(path + ".type", "enum", "atomic, compound, parallel or final");
     }
     d_.states[static_cast<size_t>(index)].type = type;
+    // SCXML allows <final> only in <state> and <scxml>: every child of a
+    // parallel state is a region, and a region that is final at once would
+    // make the parallel state's done event meaningless.
+    if (type == State::Type::final &&
+        d_.states[static_cast<size_t>(parent)].type == State::Type::parallel)
+      errors_.add(path + ".type", "final_in_parallel",
+                  "a parallel state's children are regions; put the final state inside a "
+                  "compound region");
     const bool has_children = o.contains("states");
     if ((type == State::Type::compound || type == State::Type::parallel) && !has_children)
       errors_.add(path + ".states", "required", "a compound or parallel state has child states");
     if ((type == State::Type::atomic || type == State::Type::final) && has_children)
       errors_.add(path + ".states", "not_allowed", "only compound and parallel states nest");
+    // Every region of a parallel state is entered, and an atomic state has no
+    // children: an `initial` there would be silently ignored.
+    if (type != State::Type::compound && o.contains("initial"))
+      errors_.add(path + ".initial", "not_allowed", "only a compound state has an initial child");
     if (type == State::Type::final) {
       for (const char* k : {"on", "always", "after", "exit"})
         if (o.contains(k))
@@ -203,11 +216,10 @@ class Compiler {
         for (const auto& kv : on->get_object()) {
           const std::string event(kv.key());
           const std::string p = path + ".on." + event;
-          if (event.empty() || event.size() > 128)
-            errors_.add(p, "event", "an event name (at most 128 characters)");
+          const std::vector<std::string> descriptors = event_descriptors(event, p);
           each_transition(kv.value(), p, [&](const json::value& t, const std::string& tp) {
             Transition tr;
-            tr.events.push_back(event);
+            tr.events = descriptors;
             transition(index, t, tp, std::move(tr));
           });
         }
@@ -244,6 +256,47 @@ class Compiler {
           pending_initial_.push_back({index, o.if_contains("initial"), path + ".initial"});
       }
     }
+  }
+
+  // The event descriptors of an `on` key: separated by spaces (SCXML
+  // §3.12.1), each "*" or dot-separated tokens, optionally ending in ".*" or
+  // "." (the same as without). A descriptor that could never match ("de*",
+  // "a..b") is refused rather than silently dead.
+  std::vector<std::string> event_descriptors(const std::string& key, const std::string& path) {
+    std::vector<std::string> out;
+    if (key.empty() || key.size() > 128) {
+      errors_.add(path, "event", "an event name (at most 128 characters)");
+      return out;
+    }
+    size_t i = 0;
+    while (i < key.size()) {
+      if (key[i] == ' ' || key[i] == '\t') {
+        ++i;
+        continue;
+      }
+      size_t j = i;
+      while (j < key.size() && key[j] != ' ' && key[j] != '\t') ++j;
+      out.push_back(key.substr(i, j - i));
+      i = j;
+    }
+    if (out.empty()) errors_.add(path, "event", "an event name (at most 128 characters)");
+    for (const auto& desc : out) {
+      if (desc == "*") continue;
+      std::string_view body(desc);
+      if (body.size() >= 2 && body.substr(body.size() - 2) == ".*")
+        body.remove_suffix(2);
+      else if (body.back() == '.')
+        body.remove_suffix(1);
+      const bool ok = !body.empty() && body.front() != '.' && body.back() != '.' &&
+                      body.find("..") == std::string_view::npos &&
+                      body.find('*') == std::string_view::npos;
+      if (!ok)
+        errors_.add(path, "event_descriptor",
+                    "\"" + desc +
+                        "\" is not an event descriptor: name tokens separated by dots, "
+                        "optionally ending in .* (deal, deal.paid, deal.*), or * for any event");
+    }
+    return out;
   }
 
   template <typename F>
@@ -306,6 +359,7 @@ class Compiler {
   std::optional<Timer> timer(const json::value& v, const std::string& path) {
     Timer t;
     t.calendar = d_.calendar;
+    t.calendar_from = d_.calendar_from;
     if (!v.is_object()) {
       errors_.add(path, "type", "a timer {delay | working_days | at, target, actions}");
       return t;
@@ -329,7 +383,7 @@ class Compiler {
       if (!c->is_string())
         errors_.add(path + ".calendar", "type", "a calendar id");
       else
-        t.calendar = std::string(c->get_string());
+        calendar(c->get_string(), path + ".calendar", t.calendar, t.calendar_from);
     }
     if (const auto* a = o.if_contains("at")) {
       ++kinds;
@@ -348,6 +402,20 @@ class Compiler {
     errors_.add(
         path, "unknown_field",
         opora::unknown_field_message(key, std::vector<std::string>(known.begin(), known.end())));
+  }
+
+  // A calendar id ("kz"), or a template giving one when a timer is armed
+  // ("{{ context.calendar }}").
+  void calendar(std::string_view text, const std::string& path, std::string& id,
+                std::optional<Template>& from) {
+    id = std::string(text);
+    from.reset();
+    if (text.find("{{") == std::string_view::npos) return;
+    try {
+      from = Template::parse(text, path);
+    } catch (const Error& err) {
+      add_all(err, path, "template");
+    }
   }
 
   void expression(std::string_view text, const std::string& path, std::optional<Expression>& out) {
@@ -409,14 +477,31 @@ class Compiler {
           continue;
         }
         act.effect_type = std::string(type->get_string());
+        std::set<std::string> optional;
+        if (const auto* opt = e->if_contains("optional")) {
+          const auto* list = opt->if_array();
+          for (size_t i = 0; list != nullptr && i < list->size(); ++i) {
+            const auto& m = (*list)[i];
+            if (m.is_string() && e->contains(m.get_string()) && m.get_string() != "type" &&
+                m.get_string() != "optional")
+              optional.insert(std::string(m.get_string()));
+            else
+              errors_.add(p + ".emit.optional[" + std::to_string(i) + "]", "optional",
+                          "the name of a member of this emit");
+          }
+          if (list == nullptr)
+            errors_.add(p + ".emit.optional", "type", "an array of member names");
+        }
         for (const auto& f : *e) {
-          if (f.key() == "type") continue;
+          if (f.key() == "type" || f.key() == "optional") continue;
           act.payload[f.key()] = f.value();
           if (f.value().is_string()) {
             try {
-              act.payload_templates.emplace(
-                  std::string(f.key()),
-                  Template::parse(f.value().get_string(), p + ".emit." + std::string(f.key())));
+              Template t =
+                  Template::parse(f.value().get_string(), p + ".emit." + std::string(f.key()));
+              if (t.has_placeholders() && optional.count(std::string(f.key())) == 0)
+                act.required.emplace_back(f.key());
+              act.payload_templates.emplace(std::string(f.key()), std::move(t));
             } catch (const Error& err) {
               add_all(err, p + ".emit." + std::string(f.key()), "template");
             }

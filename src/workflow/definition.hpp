@@ -21,6 +21,9 @@ struct Timer {
   std::optional<int64_t> seconds;       // ISO 8601 duration in calendar time
   std::optional<int64_t> working_days;  // on the definition's (or its own) calendar
   std::string calendar;
+  // A calendar written as a template ("{{ context.calendar }}"): the id is
+  // rendered when the timer is armed, so an instance runs on its own calendar.
+  std::optional<Template> calendar_from;
   std::optional<Expression> at;  // a date or date-time from context
 };
 
@@ -51,6 +54,10 @@ struct Action {
   std::string effect_type;
   boost::json::object payload;                        // as written
   std::map<std::string, Template> payload_templates;  // member path -> template
+  // Members that must not render empty: every template member with a
+  // placeholder, unless the emit lists it in "optional". An effect with an
+  // empty required member becomes an incident instead of going to the host.
+  std::vector<std::string> required;
   // raise: an internal event; cancel_task: the task name
   std::string event;
   // task / approval
@@ -59,7 +66,7 @@ struct Action {
 
 struct Transition {
   int source = -1;
-  std::vector<std::string> events;  // descriptors; empty: eventless ("always") or a timer's
+  std::vector<std::string> events;  // SCXML descriptors as written; empty: eventless or a timer
   std::optional<int> target;        // state index; none: targetless
   std::optional<Expression> guard;
   std::vector<Action> actions;
@@ -98,7 +105,8 @@ struct Definition {
   int64_t version = 1;
   std::string title;
   std::string calendar = "ru";
-  bool multiple_instances = false;  // more than one live instance per business key
+  std::optional<Template> calendar_from;  // see Timer::calendar_from
+  bool multiple_instances = false;        // more than one live instance per business key
   std::vector<Trigger> triggers;
   boost::json::object context;       // defaults
   std::vector<State> states;         // index 0 is the synthetic root; document order

@@ -75,4 +75,10 @@ const std::vector<std::string>& Template::roots() const {
   return roots_;
 }
 
+bool Template::has_placeholders() const {
+  for (const auto& part : parts_)
+    if (part.expression) return true;
+  return false;
+}
+
 }  // namespace opora::workflow

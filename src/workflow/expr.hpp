@@ -125,6 +125,8 @@ class Template {
   // The roots all placeholders read, sorted, each once.
   const std::vector<std::string>& roots() const;
   const std::string& text() const { return text_; }
+  // Whether it has a {{ }} placeholder at all (otherwise it is constant text).
+  bool has_placeholders() const;
 
  private:
   struct Part {

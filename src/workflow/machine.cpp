@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <deque>
+#include <string_view>
 
 #include "core/business_calendar.hpp"
 #include "core/error.hpp"
@@ -17,6 +18,8 @@ struct Machine::Run {
   StepResult& out;
   std::deque<Event> internal;
   Event current;
+  int microsteps = 0;       // of this macrostep, the external event's own included
+  int internal_events = 0;  // dequeued in this macrostep
 
   bool active(int i) const { return std::binary_search(s.active.begin(), s.active.end(), i); }
   const State& st(int i) const { return d.state(i); }
@@ -36,15 +39,24 @@ struct Machine::Run {
     out.history.push_back(std::move(detail));
   }
 
+  // SCXML 1.0 §3.12.1: a descriptor matches an event name when its tokens are
+  // the name's tokens or a prefix of them; "deal", "deal." and "deal.*" are the
+  // same descriptor, and "*" matches every name.
+  static bool name_match(std::string_view descriptor, std::string_view name) {
+    if (descriptor == "*") return true;
+    if (descriptor.size() >= 2 && descriptor.substr(descriptor.size() - 2) == ".*")
+      descriptor.remove_suffix(2);
+    else if (!descriptor.empty() && descriptor.back() == '.')
+      descriptor.remove_suffix(1);
+    return name.compare(0, descriptor.size(), descriptor) == 0 &&
+           (name.size() == descriptor.size() || name[descriptor.size()] == '.');
+  }
+
   static bool matches(const Transition& t, const Event* e) {
     if (e == nullptr) return t.events.empty() && !t.timer;
     if (t.timer) return e->name == t.timer_event;
-    for (const auto& desc : t.events) {
-      if (desc == "*" || desc == e->name) return true;
-      if (e->name.size() > desc.size() && e->name.compare(0, desc.size(), desc) == 0 &&
-          e->name[desc.size()] == '.')
-        return true;
-    }
+    for (const auto& desc : t.events)
+      if (name_match(desc, e->name)) return true;
     return false;
   }
 
@@ -53,34 +65,59 @@ struct Machine::Run {
     try {
       return t.guard->evaluate_bool(scope(), m.env_);
     } catch (const Error& e) {
-      // A guard that cannot be evaluated does not hold; the history says why.
+      // SCXML §5.9: a condition that cannot be evaluated is false, and
+      // error.execution goes on the internal queue; the history says why.
       record("guard_error",
              {{"state", st(t.source).id}, {"guard", t.guard->text()}, {"message", e.what()}});
+      internal.push_back(Event{"error.execution",
+                               json::object{{"state", st(t.source).id}, {"message", e.what()}}});
       return false;
     }
   }
 
+  // Leaves no state: targetless, or to its own state without `reenter`. The
+  // latter is opora's departure from SCXML, where a transition to its own
+  // state always exits and re-enters it: here it only runs its actions.
+  static bool stays(const Transition& t) {
+    return !t.target || (*t.target == t.source && !t.reenter);
+  }
+
+  // getTransitionDomain: a transition without `reenter` from a compound state
+  // to one of its descendants is SCXML's type="internal" and exits nothing
+  // above its target; any other is type="external".
   int domain(const Transition& t) const {
     const int target = *t.target;
-    if (target == t.source && !t.reenter) return t.source;  // stays: nothing exits
-    if (!t.reenter && d.is_descendant(target, t.source) &&
-        st(t.source).type == State::Type::compound)
+    if (!t.reenter && st(t.source).type == State::Type::compound &&
+        d.is_descendant(target, t.source))
       return t.source;
-    for (int a = st(t.source).parent; a >= 0; a = st(a).parent)
-      if ((a == 0 || st(a).type == State::Type::compound) && d.is_descendant(target, a)) return a;
+    return lcca(t.source, target);
+  }
+
+  // findLCCA([source, target]): the nearest proper ancestor of the source that
+  // is compound (or the root) and holds the target.
+  int lcca(int source, int target) const {
+    for (int a = st(source).parent; a > 0; a = st(a).parent)
+      if (st(a).type == State::Type::compound && d.is_descendant(target, a)) return a;
     return 0;
   }
 
-  std::vector<int> exit_set(const Transition& t) const {
+  // computeExitSet: the active descendants of each transition's domain.
+  std::vector<int> exit_set(const std::vector<const Transition*>& ts) const {
     std::vector<int> out_set;
-    if (!t.target) return out_set;
-    const int dom = domain(t);
-    if (dom == t.source && *t.target == t.source) return out_set;
-    for (int a : s.active)
-      if (d.is_descendant(a, dom)) out_set.push_back(a);
+    for (const Transition* t : ts) {
+      if (stays(*t)) continue;
+      const int dom = domain(*t);
+      for (int a : s.active)
+        if (d.is_descendant(a, dom) &&
+            std::find(out_set.begin(), out_set.end(), a) == out_set.end())
+          out_set.push_back(a);
+    }
     return out_set;
   }
 
+  // selectTransitions / selectEventlessTransitions (e == nullptr): for each
+  // active atomic state in document order, the first enabled transition of the
+  // state or its nearest ancestor; then removeConflictingTransitions.
   std::vector<const Transition*> select(const Event* e) {
     std::vector<const Transition*> enabled;
     for (int a : s.active) {
@@ -96,22 +133,26 @@ struct Machine::Run {
             break;
           }
     }
-    // Conflicts: transitions whose exit sets meet; a descendant source wins,
-    // otherwise the one selected first.
+    return remove_conflicting(enabled);
+  }
+
+  // Two transitions conflict when their exit sets meet: a descendant source
+  // wins, otherwise the one selected first.
+  std::vector<const Transition*> remove_conflicting(const std::vector<const Transition*>& enabled) {
     std::vector<const Transition*> kept;
     for (const Transition* t1 : enabled) {
-      const std::vector<int> x1 = exit_set(*t1);
+      const std::vector<int> x1 = exit_set({t1});
       bool preempted = false;
       std::vector<const Transition*> drop;
       for (const Transition* t2 : kept) {
-        const std::vector<int> x2 = exit_set(*t2);
+        const std::vector<int> x2 = exit_set({t2});
         const bool meet = std::any_of(x1.begin(), x1.end(), [&](int v) {
           return std::find(x2.begin(), x2.end(), v) != x2.end();
         });
         if (!meet) continue;
-        if (d.is_descendant(t1->source, t2->source))
+        if (d.is_descendant(t1->source, t2->source)) {
           drop.push_back(t2);
-        else {
+        } else {
           preempted = true;
           break;
         }
@@ -142,6 +183,16 @@ struct Machine::Run {
           const json::object sc = scope();
           for (const auto& [k, tpl] : a.payload_templates) payload[k] = tpl.render(sc, m.env_);
           json::object effect{{"type", a.effect_type}, {"payload", payload}, {"state", where}};
+          // A required member that came out empty (a phone, a document id
+          // the process never learnt) must not reach the host as a message:
+          // the workflow module turns such an effect into an incident.
+          json::array missing;
+          for (const auto& k : a.required) {
+            const auto& v = payload.at(k).as_string();
+            if (std::string_view(v).find_first_not_of(" \t\r\n") == std::string_view::npos)
+              missing.push_back(json::value(k));
+          }
+          if (!missing.empty()) effect["missing"] = std::move(missing);
           record("effect", effect);
           out.effects.push_back(std::move(effect));
           break;
@@ -203,28 +254,58 @@ struct Machine::Run {
     }
   }
 
+  // addDescendantStatesToEnter: the state and its default entry below it.
   void add_descendants(int x, std::vector<int>& enter) const {
     if (std::find(enter.begin(), enter.end(), x) == enter.end()) enter.push_back(x);
     const State& state = st(x);
     if (state.type == State::Type::compound) {
       add_descendants(state.initial, enter);
+      add_ancestors(state.initial, x, enter);
     } else if (state.type == State::Type::parallel) {
-      for (int c : state.children) add_descendants(c, enter);
+      add_missing_regions(x, enter);
     }
   }
 
-  // One microstep; true when the configuration changed.
-  bool microstep(const std::vector<const Transition*>& ts) {
-    std::vector<int> exit;
-    for (const Transition* t : ts)
-      for (int x : exit_set(*t))
-        if (std::find(exit.begin(), exit.end(), x) == exit.end()) exit.push_back(x);
-    std::sort(exit.begin(), exit.end(), std::greater<int>());  // deepest, last first
+  // addAncestorStatesToEnter: the proper ancestors of x below `ancestor`,
+  // with the regions of a parallel one that nothing enters yet.
+  void add_ancestors(int x, int ancestor, std::vector<int>& enter) const {
+    for (int a = st(x).parent; a >= 0 && a != ancestor; a = st(a).parent) {
+      if (std::find(enter.begin(), enter.end(), a) == enter.end()) enter.push_back(a);
+      if (st(a).type == State::Type::parallel) add_missing_regions(a, enter);
+    }
+  }
+
+  void add_missing_regions(int parallel, std::vector<int>& enter) const {
+    for (int c : st(parallel).children) {
+      const bool covered =
+          std::any_of(enter.begin(), enter.end(), [&](int e) { return d.is_descendant(e, c); });
+      if (!covered) add_descendants(c, enter);
+    }
+  }
+
+  // microstep: exitStates, executeTransitionContent, enterStates.
+  void microstep(const std::vector<const Transition*>& ts) {
+    if (++microsteps > kMaxMicrosteps)
+      throw Error(ErrorCode::state, "workflow " + d.id + ": more than " +
+                                        std::to_string(kMaxMicrosteps) +
+                                        " microsteps in one step (an eventless loop?)");
+    std::vector<int> exit = exit_set(ts);
+    std::sort(exit.begin(), exit.end(), std::greater<int>());  // reverse document order
     for (int x : exit) {
-      run_actions(st(x).exit, st(x).id);
+      const std::string& id = st(x).id;
+      run_actions(st(x).exit, id);
       s.active.erase(std::remove(s.active.begin(), s.active.end(), x), s.active.end());
-      out.exited.push_back(st(x).id);
-      record("exit", {{"state", st(x).id}});
+      out.exited.push_back(id);
+      // What the state armed or opened since it was entered in this same step
+      // goes with it (the stored ones are dropped through `exited`): SCXML's
+      // <cancel> in <onexit> of a <send> from <onentry>.
+      out.armed.erase(std::remove_if(out.armed.begin(), out.armed.end(),
+                                     [&](const TimerArm& a) { return a.state == id; }),
+                      out.armed.end());
+      out.tasks_opened.erase(std::remove_if(out.tasks_opened.begin(), out.tasks_opened.end(),
+                                            [&](const TaskOpen& t) { return t.state == id; }),
+                             out.tasks_opened.end());
+      record("exit", {{"state", id}});
     }
     for (const Transition* t : ts) {
       json::object rec{{"from", st(t->source).id}, {"event", current.name}};
@@ -232,45 +313,41 @@ struct Machine::Run {
       record("transition", std::move(rec));
       run_actions(t->actions, st(t->source).id);
     }
+    // computeEntrySet
     std::vector<int> enter;
     for (const Transition* t : ts) {
-      if (!t->target) continue;
-      const int dom = domain(*t);
-      if (dom == t->source && *t->target == t->source) continue;
+      if (stays(*t)) continue;
       add_descendants(*t->target, enter);
-      for (int a = st(*t->target).parent; a >= 0 && a != dom; a = st(a).parent) {
-        if (std::find(enter.begin(), enter.end(), a) == enter.end()) enter.push_back(a);
-        if (st(a).type == State::Type::parallel)
-          for (int c : st(a).children) {
-            const bool covered = std::any_of(
-                enter.begin(), enter.end(), [&](int e) { return e == c || d.is_descendant(e, c); });
-            if (!covered) add_descendants(c, enter);
-          }
-      }
+      add_ancestors(*t->target, domain(*t), enter);
     }
+    enter_states(enter);
+  }
+
+  // enterStates, in document order: entry actions, timers, and the done
+  // events of final states (done.state.<parent>, and done.state.<grandparent>
+  // when that is a parallel state whose every region is now final).
+  void enter_states(std::vector<int> enter) {
     std::sort(enter.begin(), enter.end());
     for (int x : enter) {
-      if (active(x)) continue;
-      s.active.insert(std::upper_bound(s.active.begin(), s.active.end(), x), x);
+      if (!active(x)) s.active.insert(std::upper_bound(s.active.begin(), s.active.end(), x), x);
       record("enter", {{"state", st(x).id}});
       run_actions(st(x).entry, st(x).id);
       arm_timers(x);
-      if (st(x).type == State::Type::final) {
-        const int parent = st(x).parent;
-        if (parent == 0) {
-          s.done = true;
-          record("done", {{"state", st(x).id}});
-        } else {
-          internal.push_back(Event{"done.state." + st(parent).id, nullptr});
-          const int grand = st(parent).parent;
-          if (grand > 0 && st(grand).type == State::Type::parallel && in_final(grand))
-            internal.push_back(Event{"done.state." + st(grand).id, nullptr});
-        }
+      if (st(x).type != State::Type::final) continue;
+      const int parent = st(x).parent;
+      if (parent == 0) {
+        s.done = true;
+        record("done", {{"state", st(x).id}});
+        continue;
       }
+      internal.push_back(Event{"done.state." + st(parent).id, nullptr});
+      const int grand = st(parent).parent;
+      if (grand > 0 && st(grand).type == State::Type::parallel && in_final(grand))
+        internal.push_back(Event{"done.state." + st(grand).id, nullptr});
     }
-    return !exit.empty() || !enter.empty();
   }
 
+  // isInFinalState
   bool in_final(int x) const {
     const State& state = st(x);
     if (state.type == State::Type::compound) {
@@ -304,10 +381,12 @@ struct Machine::Run {
       if (tm.seconds) {
         due = Timestamp(c.now.seconds() + *tm.seconds);
       } else if (tm.working_days) {
-        const auto cal = m.env_.calendar ? m.env_.calendar(tm.calendar) : nullptr;
+        const std::string id =
+            tm.calendar_from ? tm.calendar_from->render(scope(), m.env_) : tm.calendar;
+        const auto cal = m.env_.calendar ? m.env_.calendar(id) : nullptr;
         if (!cal)
-          throw Error(ErrorCode::validation, "state " + where + ": no calendar \"" + tm.calendar +
-                                                 "\" for a working-day timer");
+          throw Error(ErrorCode::validation,
+                      "state " + where + ": no calendar \"" + id + "\" for a working-day timer");
         // A deadline in a year whose decree is not out yet uses the provisional
         // calendar: a timer late by a transferred day beats a process that
         // cannot move.
@@ -332,27 +411,27 @@ struct Machine::Run {
     return due;
   }
 
-  // Eventless transitions, then internal events, until quiet.
+  // The rest of mainEventLoop's macrostep: eventless transitions while any is
+  // enabled (re-selected after every microstep, whether or not it changed the
+  // configuration), then the next internal event, until neither is left or
+  // the instance is done. A loop ends at kMaxMicrosteps or kMaxInternalEvents.
   void settle() {
-    int steps = 0;
-    bool eventless = true;
     while (!s.done) {
-      if (++steps > kMaxMicrosteps)
-        throw Error(ErrorCode::state, "workflow " + d.id + ": more than " +
-                                          std::to_string(kMaxMicrosteps) +
-                                          " microsteps in one step (an eventless loop?)");
-      if (eventless) {
-        const auto ts = select(nullptr);
-        if (!ts.empty()) {
-          eventless = microstep(ts);
-          continue;
-        }
+      std::vector<const Transition*> ts = select(nullptr);
+      if (ts.empty()) {
+        if (internal.empty()) break;
+        // A guard that keeps failing raises error.execution on every
+        // selection without any microstep: this bound ends that loop too.
+        if (++internal_events > kMaxInternalEvents)
+          throw Error(ErrorCode::state, "workflow " + d.id + ": more than " +
+                                            std::to_string(kMaxInternalEvents) +
+                                            " internal events in one step (a loop of raised "
+                                            "events or failing guards?)");
+        current = std::move(internal.front());
+        internal.pop_front();
+        ts = select(&current);
       }
-      if (internal.empty()) break;
-      current = internal.front();
-      internal.pop_front();
-      const auto ts = select(&current);
-      eventless = ts.empty() ? eventless : microstep(ts) || true;
+      if (!ts.empty()) microstep(ts);
     }
   }
 };
@@ -363,19 +442,14 @@ StepResult Machine::start(Snapshot& s, const json::object& context) {
   s.context = d_.context;
   for (const auto& kv : context) s.context[kv.key()] = kv.value();
   Run run{*this, d_, s, out, {}, Event{"(start)", nullptr}};
-  std::vector<int> enter;
-  run.add_descendants(0, enter);
-  std::sort(enter.begin(), enter.end());
+  // interpret(): the root is active from the start; enterStates with its
+  // initial transition (which raises done events like any other entry), then
+  // the first macrostep.
   s.active.push_back(0);
-  // The root is active from the start; its descendants enter as in a microstep.
-  enter.erase(std::remove(enter.begin(), enter.end(), 0), enter.end());
-  for (int x : enter) {
-    s.active.insert(std::upper_bound(s.active.begin(), s.active.end(), x), x);
-    run.record("enter", {{"state", d_.state(x).id}});
-    run.run_actions(d_.state(x).entry, d_.state(x).id);
-    run.arm_timers(x);
-    if (d_.state(x).type == State::Type::final && d_.state(x).parent == 0) s.done = true;
-  }
+  std::vector<int> enter;
+  run.add_descendants(d_.state(0).initial, enter);
+  run.add_ancestors(d_.state(0).initial, 0, enter);
+  run.enter_states(std::move(enter));
   run.settle();
   out.accepted = true;
   return out;
@@ -392,10 +466,13 @@ StepResult Machine::send(Snapshot& s, const Event& e) {
   const auto ts = run.select(&e);
   if (ts.empty()) {
     run.record("ignored", {{"event", e.name}, {"reason", "no transition accepts it here"}});
-    return out;
+  } else {
+    out.accepted = true;
+    run.microstep(ts);
   }
-  out.accepted = true;
-  run.microstep(ts);
+  // As in SCXML, the macrostep goes on even when the event took no
+  // transition: a guard error it caused is an internal event, and eventless
+  // guards that read the event (or the time) are evaluated again.
   run.settle();
   return out;
 }

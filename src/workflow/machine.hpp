@@ -1,7 +1,9 @@
-// The interpreter: SCXML's run-to-completion semantics over a compiled
-// Definition. Pure: it changes a Snapshot and returns what should happen
-// (effects for the host, timers to arm and drop, history records); the
-// workflow module stores all of it in one transaction.
+// The interpreter: SCXML 1.0's run-to-completion semantics (Appendix D,
+// "Algorithm for SCXML Interpretation") over a compiled Definition; where
+// opora departs from it is listed in docs/workflow.md. Pure: it changes a
+// Snapshot and returns what should happen (effects for the host, timers to arm
+// and drop, history records); the workflow module stores all of it in one
+// transaction.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -62,9 +64,13 @@ struct Clocks {
 
 class Machine {
  public:
-  // A macrostep may take at most this many microsteps; beyond, the instance
-  // stops with an error instead of hanging on an eventless loop.
+  // A macrostep (the external event's own microstep, then eventless
+  // transitions and internal events) may take at most kMaxMicrosteps
+  // microsteps and dequeue at most kMaxInternalEvents internal events; the
+  // next one throws Error(state) instead of hanging on a loop (SCXML would run
+  // forever), and the caller undoes the whole step.
   static constexpr int kMaxMicrosteps = 1000;
+  static constexpr int kMaxInternalEvents = 1000;
 
   Machine(const Definition& d, const EvalEnv& env, const Clocks& clocks, std::string key)
       : d_(d), env_(env), clocks_(clocks), key_(std::move(key)) {}

@@ -39,7 +39,7 @@ int64_t Workflow::open_incident(int64_t instance, const std::string& kind,
                                 const Clocks& clocks) {
   auto ins = conn_.cached(
       "INSERT INTO workflow_incident (instance_id, kind, effect_id, state, event, message, "
-      "status, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7)");
+      "status, created_at, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7, ?8)");
   if (instance != 0)
     ins->bind(1, instance);
   else
@@ -58,6 +58,10 @@ int64_t Workflow::open_incident(int64_t instance, const std::string& kind,
   else
     ins->bind_null(5);
   ins->bind(6, message).bind(7, clocks.now.to_string());
+  if (const auto* e = subject.if_contains("event"); e != nullptr && e->is_object())
+    ins->bind(8, json::serialize(*e));
+  else
+    ins->bind_null(8);
   ins->run();
   const int64_t id = conn_.last_insert_rowid();
   if (instance != 0) {
@@ -302,12 +306,14 @@ json::object incident_json(store::Statement& st) {
   o["closed_at"] = nullable_text(9);
   o["actor"] = nullable_text(10);
   o["comment"] = nullable_text(11);
+  // An event incident keeps the domain event it could not deliver.
+  if (!st.is_null(12)) o["event"] = parse_stored(st.text(12));
   return o;
 }
 
 constexpr const char* kIncidentColumns =
     "SELECT id, instance_id, kind, effect_id, state, event, message, status, created_at, "
-    "closed_at, actor, comment FROM workflow_incident ";
+    "closed_at, actor, comment, detail FROM workflow_incident ";
 
 }  // namespace
 
@@ -367,11 +373,39 @@ json::object Workflow::retry_incident(const json::object& p, const Clocks& clock
   const json::object inc = open_incident_row(conn_, id);
   json::object out{{"incident", id}, {"status", "retried"}};
   if (inc.at("kind") == "effect") {
+    auto st = conn_.cached("SELECT status FROM effect WHERE id = ?1");
+    st->bind(1, inc.at("effect").as_int64());
+    if (st->step() && st->text(0) == "incomplete")
+      fail_field(ErrorCode::state, "incident", "incomplete",
+                 "effect " + std::to_string(inc.at("effect").as_int64()) +
+                     " was never sent: a required member came out empty; fix the data and "
+                     "resolve the incident (the process's history shows what was missing)");
+    st->reset();
     auto up = conn_.cached(
         "UPDATE effect SET status = 'pending', lease_until = NULL, acked_at = NULL WHERE id = ?1");
     up->bind(1, inc.at("effect").as_int64());
     up->run();
     out["effect"] = inc.at("effect");
+  } else if (inc.at("kind") == "event") {
+    // The domain event again, to the definition (and instance) that could
+    // not take it; failing again fails the call.
+    const json::object& ev = inc.at("event").as_object();
+    const std::string trigger(ev.at("trigger").as_string());
+    if (ev.at("stage") == "when")
+      fail_field(ErrorCode::state, "incident", "condition",
+                 "the trigger's condition could not be evaluated; correct the definition and "
+                 "resolve the incident");
+    if (trigger == "start") {
+      json::object params{{"definition", ev.at("definition")}, {"key", ev.at("key")}};
+      if (ev.at("data").is_object()) params["context"] = ev.at("data");
+      out["step"] = start(params, clocks);
+    } else {
+      Instance in = load(inc.at("instance").as_int64(), "incident");
+      if (in.status != "active")
+        fail_field(ErrorCode::state, "incident", "stale",
+                   "instance " + std::to_string(in.id) + " has finished; resolve the incident");
+      out["step"] = step(in, Event{trigger, ev.at("data")}, clocks);
+    }
   } else {
     Instance in = load(inc.at("instance").as_int64(), "incident");
     const std::string state(inc.at("state").is_string() ? inc.at("state").get_string() : "");

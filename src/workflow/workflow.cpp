@@ -138,7 +138,7 @@ const store::SchemaModule& schema() {
         CREATE TABLE workflow_incident (
           id          INTEGER PRIMARY KEY,
           instance_id INTEGER REFERENCES workflow_instance(id),
-          kind        TEXT NOT NULL,     -- effect | timer
+          kind        TEXT NOT NULL,     -- effect | timer | event (schema v3)
           effect_id   INTEGER REFERENCES effect(id),
           state       TEXT,              -- timer: the state that owned it
           event       TEXT,              -- timer: its event
@@ -151,6 +151,11 @@ const store::SchemaModule& schema() {
         ) STRICT;
         CREATE INDEX workflow_incident_open ON workflow_incident (instance_id, id)
           WHERE status = 'open';
+      )sql"},
+                                           {3, R"sql(
+        -- A domain event a definition could not take (its start or step
+        -- failed): the event itself, so a retry can deliver it again.
+        ALTER TABLE workflow_incident ADD COLUMN detail TEXT;
       )sql"}}};
   return module;
 }
@@ -211,6 +216,7 @@ json::object Workflow::define(const json::object& p, const Clocks& clocks) {
   st->bind(5, clocks.now.to_string());
   st->run();
   buffering_.erase(d.id);
+  routes_version_ = -1;
   return {{"id", d.id},
           {"version", d.version},
           {"created", true},
@@ -420,23 +426,44 @@ json::object Workflow::persist(Instance& in, const StepResult& r, const Clocks& 
     ins->run();
   }
   int64_t n = 0;
+  // An effect with an empty required member is kept as `incomplete`, never
+  // offered to the host, and is an incident for an operator.
+  std::vector<std::pair<int64_t, const json::object*>> incomplete;
+  int64_t sent = 0;
   for (const auto& eff : r.effects) {
+    const bool complete = !eff.contains("missing");
     auto ins = conn_.cached(
         "INSERT INTO effect (instance_id, type, payload, idempotency_key, status, attempts, "
-        "created_at) VALUES (?1, ?2, ?3, ?4, 'pending', 0, ?5)");
+        "created_at) VALUES (?1, ?2, ?3, ?4, ?6, 0, ?5)");
     ins->bind(1, in.id).bind(2, eff.at("type").as_string());
     ins->bind(3, json::serialize(eff.at("payload")));
     ins->bind(4, "wf:" + std::to_string(in.id) + ":" + std::to_string(in.seq) + ":" +
                      std::to_string(n++));
-    ins->bind(5, clocks.now.to_string());
+    ins->bind(5, clocks.now.to_string()).bind(6, complete ? "pending" : "incomplete");
     ins->run();
+    if (complete)
+      ++sent;
+    else
+      incomplete.emplace_back(conn_.last_insert_rowid(), &eff);
   }
   append_history(in.id, in.seq, r.history, clocks);
+  for (const auto& [id, eff] : incomplete) {
+    std::string members;
+    for (const auto& m : eff->at("missing").as_array())
+      members += (members.empty() ? "" : ", ") + std::string(m.as_string());
+    open_incident(
+        in.id, "effect",
+        json::object{{"effect", id}, {"state", eff->at("state")}, {"missing", eff->at("missing")}},
+        "effect " + std::string(eff->at("type").as_string()) + " not sent: " + members +
+            " came out empty",
+        clocks);
+  }
   // A tick's steps answer nobody: describing them would only cost a query.
   json::object out =
       quiet_ ? json::object{{"instance", in.id}, {"status", in.status}} : describe(in);
   out["accepted"] = r.accepted;
-  out["effects"] = static_cast<int64_t>(r.effects.size());
+  out["effects"] = sent;
+  if (!incomplete.empty()) out["incidents"] = static_cast<int64_t>(incomplete.size());
   return out;
 }
 
@@ -734,6 +761,37 @@ json::object Workflow::complete_task(const json::object& p, const Clocks& clocks
   return out;
 }
 
+const Workflow::Routes& Workflow::routes() {
+  const int64_t version = conn_.data_version();
+  if (routes_version_ == version && routes_rollbacks_ == conn_.rollbacks()) return routes_;
+  Routes r;
+  {
+    auto st =
+        conn_.cached("SELECT id, MAX(version) FROM workflow_definition GROUP BY id ORDER BY id");
+    while (st->step()) r.latest.emplace_back(st->text(0), st->int64(1));
+  }
+  for (const auto& [id, v] : r.latest)
+    for (const Trigger& t : definition(id, v, "type").triggers) r.events.insert(t.event);
+  routes_ = std::move(r);
+  routes_version_ = version;
+  routes_rollbacks_ = conn_.rollbacks();
+  return routes_;
+}
+
+bool Workflow::listens(const std::string& type) {
+  const std::set<std::string>& events = routes().events;
+  if (events.empty()) return false;
+  // A trigger names the event or a dotted ancestor: "billing" hears
+  // "billing.payment_posted".
+  std::string prefix = type;
+  while (events.count(prefix) == 0) {
+    const size_t dot = prefix.rfind('.');
+    if (dot == std::string::npos) return false;
+    prefix.resize(dot);
+  }
+  return true;
+}
+
 json::object Workflow::post_event(const json::object& p, const Clocks& clocks) {
   const std::string type = text_of(p, "type");
   const std::string key = text_of(p, "key");
@@ -748,12 +806,7 @@ json::object Workflow::post_event(const json::object& p, const Clocks& clocks) {
       return out;
     }
   }
-  std::vector<std::pair<std::string, int64_t>> latest;
-  {
-    auto st =
-        conn_.cached("SELECT id, MAX(version) FROM workflow_definition GROUP BY id ORDER BY id");
-    while (st->step()) latest.emplace_back(st->text(0), st->int64(1));
-  }
+  const std::vector<std::pair<std::string, int64_t>> latest = routes().latest;
   json::array started, delivered;
   int64_t buffered = 0;
   const json::object scope{{"event", json::object{{"name", type}, {"data", data}}},
@@ -762,6 +815,39 @@ json::object Workflow::post_event(const json::object& p, const Clocks& clocks) {
                            {"now", clocks.now.to_string()},
                            {"today", clocks.today.to_string()}};
   const EvalEnv e = env();
+  json::array failed;
+  // Each reaction (a start, a delivery to one instance) runs in a savepoint
+  // of its own: one that fails is undone alone and becomes an incident that
+  // keeps the event, so a process can never refuse the fact a module or a
+  // host reports (a payment stays posted when a definition cannot take it).
+  auto react = [&](const Definition& d, const Trigger& t, int64_t instance, const char* stage,
+                   auto&& body) {
+    const size_t watched = watch_ != nullptr ? watch_->size() : 0;
+    std::optional<std::string> error;
+    {
+      store::Transaction part(conn_);
+      try {
+        body();
+        part.commit();
+        return;
+      } catch (const Error& err) {
+        error = err.what();
+      }
+    }
+    if (watch_ != nullptr) watch_->resize(watched);  // nothing of it was committed
+    const json::object detail{{"type", type},
+                              {"key", key},
+                              {"data", data},
+                              {"definition", d.id},
+                              {"trigger", t.start ? std::string("start") : t.send_as},
+                              {"stage", stage}};
+    const int64_t incident = open_incident(
+        instance, "event", json::object{{"event", detail}},
+        "event " + type + " for " + key + " not taken by " + d.id + ": " + *error, clocks);
+    json::object f{{"definition", d.id}, {"incident", incident}, {"error", *error}};
+    f["instance"] = instance != 0 ? json::value(instance) : json::value(nullptr);
+    failed.push_back(std::move(f));
+  };
   for (const auto& [id, version] : latest) {
     const Definition& d = definition(id, version, "type");
     for (const Trigger& t : d.triggers) {
@@ -769,13 +855,18 @@ json::object Workflow::post_event(const json::object& p, const Clocks& clocks) {
                                              type.compare(0, t.event.size(), t.event) == 0 &&
                                              type[t.event.size()] == '.');
       if (!match) continue;
-      if (t.when && !t.when->evaluate_bool(scope, e)) continue;
+      bool when = true;
+      if (t.when) react(d, t, 0, "when", [&] { when = t.when->evaluate_bool(scope, e); });
+      if (!when) continue;
       if (t.start) {
-        json::object params{{"definition", d.id}, {"key", key}};
-        if (data.is_object()) params["context"] = data;
-        json::object r = start(params, clocks);
-        started.push_back(
-            {{"definition", d.id}, {"instance", r.at("instance")}, {"existing", r.at("existing")}});
+        react(d, t, 0, "start", [&] {
+          json::object params{{"definition", d.id}, {"key", key}};
+          if (data.is_object()) params["context"] = data;
+          json::object r = start(params, clocks);
+          started.push_back({{"definition", d.id},
+                             {"instance", r.at("instance")},
+                             {"existing", r.at("existing")}});
+        });
         continue;
       }
       std::vector<int64_t> ids;
@@ -787,13 +878,14 @@ json::object Workflow::post_event(const json::object& p, const Clocks& clocks) {
         while (st->step()) ids.push_back(st->int64(0));
       }
       bool accepted = false;
-      for (int64_t iid : ids) {
-        Instance in = load(iid, "key");
-        json::object r = step(in, Event{t.send_as, data}, clocks);
-        accepted = accepted || r.at("accepted").as_bool();
-        delivered.push_back(
-            {{"definition", d.id}, {"instance", iid}, {"accepted", r.at("accepted")}});
-      }
+      for (int64_t iid : ids)
+        react(d, t, iid, "deliver", [&] {
+          Instance in = load(iid, "key");
+          json::object r = step(in, Event{t.send_as, data}, clocks);
+          accepted = accepted || r.at("accepted").as_bool();
+          delivered.push_back(
+              {{"definition", d.id}, {"instance", iid}, {"accepted", r.at("accepted")}});
+        });
       if (!accepted && t.buffer_seconds > 0) {
         auto ins = conn_.cached(
             "INSERT INTO workflow_buffer (definition, key, event, data, expires_at) VALUES (?1, "
@@ -811,6 +903,7 @@ json::object Workflow::post_event(const json::object& p, const Clocks& clocks) {
                    {"started", std::move(started)},
                    {"delivered", std::move(delivered)},
                    {"buffered", buffered},
+                   {"failed", std::move(failed)},
                    {"duplicate", false}};
   if (!event_id.empty()) {
     auto st = conn_.cached(
@@ -924,14 +1017,28 @@ json::object Workflow::tick(const json::object& p, const Clocks& clocks) {
   Clocks at = clocks;
   at.now = now;
   at.today = now.date_at(clocks.utc_offset_minutes);
-  // timer, instance, state, event
-  std::vector<std::tuple<int64_t, int64_t, std::string, std::string>> due;
+  // timer, instance, state, event, due_at
+  std::vector<std::tuple<int64_t, int64_t, std::string, std::string, int64_t>> due;
   {
+    // Optionally only the timers of one definition's instances (the dunning
+    // processes, for billing.dunning.run).
     auto st = conn_.cached(
-        "SELECT id, instance_id, state, event FROM workflow_timer WHERE due_at <= ?1 ORDER BY "
-        "due_at, id LIMIT ?2");
+        "SELECT t.id, t.instance_id, t.state, t.event, t.due_at FROM workflow_timer t WHERE "
+        "t.due_at <= ?1 AND (?3 IS NULL OR t.instance_id IN (SELECT id FROM workflow_instance "
+        "WHERE definition = ?3 AND status = 'active')) ORDER BY t.due_at, t.id LIMIT ?2");
     st->bind(1, now.seconds()).bind(2, limit);
-    while (st->step()) due.emplace_back(st->int64(0), st->int64(1), st->text(2), st->text(3));
+    if (const auto* d = p.if_contains("definition"); d != nullptr && d->is_string())
+      st->bind(3, d->get_string());
+    else
+      st->bind_null(3);
+    while (st->step())
+      due.emplace_back(st->int64(0), st->int64(1), st->text(2), st->text(3), st->int64(4));
+  }
+  int64_t effects_before = 0;
+  {
+    auto st = conn_.cached("SELECT COALESCE(MAX(id), 0) FROM effect");
+    st->step();
+    effects_before = st->int64(0);
   }
   int64_t fired = 0;
   int64_t failed = 0;
@@ -939,7 +1046,7 @@ json::object Workflow::tick(const json::object& p, const Clocks& clocks) {
     bool& flag;
     ~Quiet() { flag = false; }
   } quiet{quiet_ = true};
-  for (const auto& [timer, instance, state, event] : due) {
+  for (const auto& [timer, instance, state, event, due_at] : due) {
     // Each firing is its own savepoint: a step that fails (an eventless loop,
     // an expression error) is undone alone, its timer is taken out so it does
     // not block every later tick, and the failure becomes an incident.
@@ -947,9 +1054,13 @@ json::object Workflow::tick(const json::object& p, const Clocks& clocks) {
     {
       store::Transaction firing(conn_);
       try {
-        // A timer removed by an earlier firing in this tick (its state exited) is stale.
-        auto del = conn_.cached("DELETE FROM workflow_timer WHERE id = ?1");
-        del->bind(1, timer);
+        // A timer removed by an earlier firing in this tick (its state exited) is stale,
+        // and its id may already belong to the timer armed when the state was entered
+        // again (SQLite reuses the largest rowid): only the row as selected fires.
+        auto del = conn_.cached(
+            "DELETE FROM workflow_timer WHERE id = ?1 AND state = ?2 AND event = ?3 AND due_at = "
+            "?4");
+        del->bind(1, timer).bind(2, state).bind(3, event).bind(4, due_at);
         del->run();
         if (conn_.changes() == 0) continue;
         Instance in = load(instance, "instance");
@@ -971,7 +1082,11 @@ json::object Workflow::tick(const json::object& p, const Clocks& clocks) {
     open_incident(instance, "timer", json::object{{"timer", event}, {"state", state}}, *error, at);
     ++failed;
   }
-  return {{"now", now.to_string()}, {"fired", fired}, {"failed", failed}};
+  auto count = conn_.cached("SELECT COUNT(*) FROM effect WHERE id > ?1");
+  count->bind(1, effects_before);
+  count->step();
+  return {
+      {"now", now.to_string()}, {"fired", fired}, {"failed", failed}, {"effects", count->int64(0)}};
 }
 
 json::object Workflow::fetch_effects(const json::object& p, const Clocks& clocks) {

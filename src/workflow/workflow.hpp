@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -47,7 +48,13 @@ class Workflow {
   void collect_history(std::vector<boost::json::object>* sink) { watch_ = sink; }
 
   boost::json::object export_definition(const boost::json::object& p);
+  // Routes a domain event to the definitions whose triggers match (engine:
+  // the EventPublisher every module and events.post go through).
   boost::json::object post_event(const boost::json::object& p, const Clocks& clocks);
+  // Whether the latest version of some definition has a trigger for `type`
+  // (the trigger's event or a dotted ancestor of it): an event nobody listens
+  // to costs one look-up in a cached set.
+  bool listens(const std::string& type);
   boost::json::object tasks(const boost::json::object& p, const Clocks& clocks);
   boost::json::object complete_task(const boost::json::object& p, const Clocks& clocks);
   boost::json::object fetch_effects(const boost::json::object& p, const Clocks& clocks);
@@ -87,6 +94,13 @@ class Workflow {
                       const Clocks& clocks);
   EvalEnv env();
   bool buffers(const std::string& id);
+  // The latest version of every definition and the trigger events they name,
+  // cached until a definition is stored here or the file changes elsewhere.
+  struct Routes {
+    std::vector<std::pair<std::string, int64_t>> latest;
+    std::set<std::string> events;
+  };
+  const Routes& routes();
   // Records a failure an operator must look at: in workflow_incident and in
   // the instance's history. `subject` names what failed ({effect} or {timer, state}).
   int64_t open_incident(int64_t instance, const std::string& kind,
@@ -99,7 +113,10 @@ class Workflow {
   std::map<std::pair<std::string, int64_t>, std::shared_ptr<const Definition>> compiled_;
   std::vector<boost::json::object>* watch_ = nullptr;
   std::map<std::string, bool> buffering_;  // definition id: some version buffers events
-  bool quiet_ = false;                     // steps return no description (a tick)
+  Routes routes_;
+  int64_t routes_version_ = -1;  // data_version the routes were read at; -1: stale
+  int64_t routes_rollbacks_ = -1;
+  bool quiet_ = false;  // steps return no description (a tick)
 };
 
 }  // namespace opora::workflow

@@ -67,7 +67,7 @@ def test_a_workflow_runs_from_the_shell(tmp_path):
 
     assert ok_json(*db, "workflow", "tick", "--now", "2026-03-03T08:59:59Z")["fired"] == 0
     assert ok_json(*db, "workflow", "tick", "--now", "2026-03-03T09:00:00Z") == {
-        "now": "2026-03-03T09:00:00Z", "fired": 1, "failed": 0}
+        "now": "2026-03-03T09:00:00Z", "fired": 1, "failed": 0, "effects": 1}
     assert ok_json(*db, "workflow", "get", "--instance", str(instance))["states"] == ["overdue"]
 
     [effect] = ok_json(*db, "effects", "fetch", "--limit", "10")["effects"]

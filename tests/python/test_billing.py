@@ -346,6 +346,26 @@ def test_a_database_referenced_by_its_callback_is_collected(db_path):
         assert again.billing.run.list() == {"runs": []}
 
 
+def test_a_collection_while_a_database_is_being_opened_does_not_crash():
+    # Was: the collector visited a Database that pybind11 had allocated but
+    # whose __init__ had not built the C++ object yet, read its raw memory as
+    # the progress hook and crashed the interpreter (SIGSEGV), as soon as a
+    # collection fell inside opora.open (seen opening many databases in one
+    # pytest run). A threshold of 1 collects at every allocation.
+    old = gc.get_threshold()
+    gc.set_threshold(1, 1, 1)
+    try:
+        for _ in range(50):
+            db = opora.open(":memory:")
+            db.set_progress(lambda method, done, total: db)
+            del db
+            with opora.open(":memory:") as other:
+                other.set_progress(lambda method, done, total: True)
+    finally:
+        gc.set_threshold(*old)
+    gc.collect()
+
+
 # ----------------------------------------------------------------- payments --
 
 

@@ -214,3 +214,46 @@ def test_text_that_looks_like_a_date_stays_text_without_a_format(db):
 def test_meta_methods_result_is_plain(db):
     methods = db.call("meta.methods")["methods"]
     assert all(type(m["name"]) is str for m in methods)
+
+
+def test_conversion_follows_maps_arrays_and_nested_objects_and_spares_verbatim_values():
+    # The walk a result schema drives, on a schema of every shape at once: a map
+    # (additionalProperties), arrays of objects in objects, a nullable date, and a
+    # value handed back as given.
+    convert = opora._compile({"type": "object", "properties": {
+        "by_currency": {"type": "object", "additionalProperties": {"type": "object", "properties": {
+            "rows": {"type": "array", "items": {"type": "object", "properties": {
+                "on": {"type": ["string", "null"], "format": "date"},
+                "amount": {"type": "string", "format": "money"}}}}}}},
+        "at": {"type": "string", "format": "date-time"},
+        "old": {"type": "string", "format": "money", "x-verbatim": True}}})
+    assert convert is not None
+    result = convert({"by_currency": {"RUB": {"rows": [{"on": "2026-01-31", "amount": "10.50"},
+                                                      {"on": None, "amount": "-1"}]},
+                                      "KZT": {"rows": []}},
+                      "at": "2026-01-31T21:00:00+03:00", "old": "10.50"})
+    assert result == {"by_currency": {"RUB": {"rows": [
+        {"on": datetime.date(2026, 1, 31), "amount": D("10.50")},
+        {"on": None, "amount": D("-1")}]}, "KZT": {"rows": []}},
+        "at": datetime.datetime(2026, 1, 31, 18, tzinfo=UTC), "old": "10.50"}
+
+
+def test_the_ledger_and_the_ageing_give_decimals_and_dates(manual_db):
+    db = manual_db
+    db.billing.tariff.define(code="t", name="T", fee="100.00")
+    db.billing.account.put(number="A-1", holder={"type": "person", "name": "Иванов Иван"})
+    db.billing.subscription.connect(account="A-1", tariff="t", date="2025-11-01")
+    db.billing.run("2025-11")
+    db.billing.pay(channel="cash", txn_id="1", account="A-1", amount="40.00",
+                   txn_date="2025-11-20")
+    entries = db.billing.ledger(account="A-1")["entries"]
+    assert [(e["entry"], e["date"], e["amount"]) for e in entries] == [
+        ("accrual", datetime.date(2025, 11, 1), D("100.00")),
+        ("payment", datetime.date(2025, 11, 20), D("40.00"))]
+    [rub] = db.billing.ageing(date="2026-01-01")["ageing"]
+    assert rub["buckets"] == {"not_due": D("0.00"), "0-30": D("0.00"), "31-60": D("60.00"),
+                              "61-90": D("0.00"), "90+": D("0.00")}
+    assert rub["total"] == D("60.00")
+    [run] = db.billing.run.list()["runs"]
+    assert run["totals"][0]["amount"] == D("100.00")
+    assert isinstance(run["finished_at"], datetime.datetime)

@@ -89,3 +89,28 @@ def test_a_bad_party_raises_validation_error_naming_every_field(edo):
     fields = {f["field"]: f["rule"] for f in e.value.field_errors}
     assert fields == {"inn": "inn_checksum", "kpp": "required", "name": "required",
                       "participant_id": "participant_id"}
+
+
+def _first_upd_name(path, **options):
+    with opora.open(path, clock="manual", now="2026-11-23T09:00:00+03:00",
+                    utc_offset="+03:00", **options) as db:
+        db.edo.party.put(**OUR)
+        db.edo.party.put(**THEM)
+        put_act(db)
+        [f] = db.edo.packet.build(ref=DEAL, operator="diadoc")["files"]
+        return f["name"]
+
+
+def test_two_databases_name_their_first_upd_differently_unless_seeded(tmp_path):
+    # Issue 13 (b): the GUID was derived from database-local ids, so every
+    # installation named its first UPD alike; the 970 name ends in the
+    # indicator groups (a).
+    a = _first_upd_name(tmp_path / "a.db")
+    b = _first_upd_name(tmp_path / "b.db")
+    assert a != b
+    assert a.endswith("_0_0_0_0_0_00.xml") and b.endswith("_0_0_0_0_0_00.xml")
+    assert a[:-53] == b[:-53]  # the same parties and date, another GUID
+    seeded = [_first_upd_name(tmp_path / f"s{i}.db", id_seed=2026) for i in range(2)]
+    assert seeded[0] == seeded[1]
+    with pytest.raises(opora.InvalidArgument):
+        opora.open(tmp_path / "bad.db", id_seed=-1)

@@ -460,7 +460,7 @@ def test_a_working_day_timer_fires_on_the_ru_calendar(db_path):
         assert db.workflow.tick(now="2026-01-09T09:00:00Z")["fired"] == 0
         assert db.workflow.tick(now=at("2026-01-12T08:59:59"))["fired"] == 0
         fired = db.workflow.tick(now=at("2026-01-12T09:00:00"))
-        assert fired == {"now": at("2026-01-12T09:00:00"), "fired": 1, "failed": 0}
+        assert fired == {"now": at("2026-01-12T09:00:00"), "fired": 1, "failed": 0, "effects": 0}
         assert db.workflow.get(instance=i["instance"])["states"] == ["escalated"]
         assert db.workflow.tick(now="2026-02-01T00:00:00Z")["fired"] == 0  # once
 

@@ -1,4 +1,6 @@
 """Watching workflow history live from Python (opora_db_set_watch)."""
+import datetime
+
 import opora
 import pytest
 
@@ -53,3 +55,15 @@ def test_watch_refuses_what_is_not_callable():
     with opora.open(":memory:") as db:
         with pytest.raises(TypeError):
             db.set_watch(42)
+
+
+def test_watched_records_convert_as_workflow_history_does():
+    records = []
+    with opora.open(":memory:", clock="manual", now="2026-11-23T09:00:00Z") as db:
+        db.set_watch(records.append)
+        db.workflow.define(definition=DEFINITION)
+        instance = db.workflow.start(definition="w", key="deal:1")["instance"]
+        history = db.workflow.history(instance=instance)["records"]
+    assert [{k: v for k, v in r.items() if k != "instance"} for r in records] == history
+    assert all(r["at"] == datetime.datetime(2026, 11, 23, 9, tzinfo=datetime.timezone.utc)
+               for r in records)

@@ -32,10 +32,16 @@ Values cross the boundary exactly:
   :class:`datetime.date` (``"YYYY-MM-DD"``) and aware :class:`datetime.datetime`
   (``"YYYY-MM-DDTHH:MM:SSZ"`` in UTC). A ``float`` raises :class:`TypeError`
   naming the field: floats are not exact for money.
-* results follow the method's result schema: fields of format ``date`` become
+* results follow the method's result schema, at any depth (nested objects,
+  arrays of objects, maps): fields of format ``date`` become
   :class:`datetime.date`, ``date-time`` an aware :class:`datetime.datetime` in UTC,
   ``money`` and ``decimal`` :class:`decimal.Decimal`; everything else stays plain
-  JSON (``str``, ``int``, ``bool``, ``None``, ``list``, ``dict``).
+  JSON (``str``, ``int``, ``bool``, ``None``, ``list``, ``dict``). Every method
+  declares its result schema (``meta.methods``), so every money, date and
+  date-time field of every result converts. The host's own data inside a result
+  (a document's ``custom`` fields, a workflow's ``context``) stays as stored; an
+  effect's ``payload`` converts the money and dates opora and the shipped
+  definitions put there (``debt``, ``date``...) when they have that form.
 * a failed call raises a subclass of :class:`Error` chosen by its status code.
 
 A :class:`Database` may be shared by several threads; the GIL is released while
@@ -115,6 +121,8 @@ def open(path: str | os.PathLike[str], **options: object) -> Database:  # noqa: 
       :class:`datetime.datetime`, or text ``"2026-01-01"`` / ``"2026-01-01T09:00:00Z"``,
     * ``utc_offset``: ``"+03:00"`` style offset for "today" (default ``"+00:00"``),
     * ``read_only``: ``True`` to open an existing database without writing.
+    * ``id_seed``: ids opora makes up (a UPD file's GUID) from a sequence seeded with
+      this integer instead of the system's randomness; for tests only.
 
     Unknown options raise :class:`InvalidArgument`. Use the result as a context
     manager, or call :meth:`Database.close`.
@@ -158,29 +166,39 @@ def _string_converter(parse: Callable[[str], Any]) -> Callable[[Any], Any]:
 
 def _compile(schema: object) -> Callable[[Any], Any] | None:
     """Builds a function converting a JSON value by ``schema``, or None when the
-    schema holds nothing to convert (the common case: no walk at all)."""
-    if not isinstance(schema, dict):
+    schema holds nothing to convert (the common case: no walk at all).
+
+    Follows ``properties`` (each declared field), ``additionalProperties`` given
+    as a schema (every other key of a map), and ``items``, to any depth. A value
+    marked ``x-verbatim`` is handed back as the library gave it."""
+    if not isinstance(schema, dict) or schema.get("x-verbatim") is True:
         return None
     fmt = schema.get("format")
     if isinstance(fmt, str) and fmt in _FORMATS:
         return _string_converter(_FORMATS[fmt])
 
-    fields: list[tuple[str, Callable[[Any], Any]]] = []
+    fields: dict[str, Callable[[Any], Any]] = {}
     properties = schema.get("properties")
     if isinstance(properties, dict):
         for key, sub in properties.items():
             conv = _compile(sub)
             if conv is not None:
-                fields.append((key, conv))
+                fields[key] = conv
+    declared = frozenset(properties) if isinstance(properties, dict) else frozenset()
+    others = _compile(schema.get("additionalProperties"))
     items = _compile(schema.get("items"))
-    if not fields and items is None:
+    if not fields and others is None and items is None:
         return None
 
     def convert(value: Any) -> Any:
-        if isinstance(value, dict) and fields:
-            for key, conv in fields:
+        if isinstance(value, dict):
+            for key, conv in fields.items():
                 if key in value:
                     value[key] = conv(value[key])
+            if others is not None:
+                for key in value:
+                    if key not in declared:
+                        value[key] = others(value[key])
         elif isinstance(value, list) and items is not None:
             value[:] = [items(v) for v in value]
         return value
@@ -313,16 +331,24 @@ class Database:
         """Watches workflow history live, or stops with ``None``.
 
         ``callback(record)`` receives each history record (the dicts
-        ``workflow.history`` returns, with ``instance``, ``seq``, ``id`` and ``at``)
-        once the call that wrote it has committed, in order, in the thread that made
-        the call. A call that fails shows nothing. The call has already committed, so
-        an exception in the callback cannot fail it: Python reports it as
-        unraisable. The callback must not call this database.
+        ``workflow.history`` returns, with ``instance``, ``seq``, ``id`` and ``at``,
+        converted the same way) once the call that wrote it has committed, in order,
+        in the thread that made the call. A call that fails shows nothing. The call
+        has already committed, so an exception in the callback cannot fail it: Python
+        reports it as unraisable. The callback must not call this database.
         """
         if callback is not None and not callable(callback):
             raise TypeError(f"callback must be callable or None, not {type(callback).__name__}")
+        watch = callback
+        if callback is not None:
+            # Built now: the callback runs while a call holds the handle.
+            convert = _compile(self._record_schema())
+            if convert is not None:
+                def watch(record: dict[str, Any], _convert: Callable[[Any], Any] = convert,
+                          _callback: Callable[[dict[str, Any]], object] = callback) -> object:
+                    return _callback(_convert(record))
         try:
-            self._native.set_watch(callback)
+            self._native.set_watch(watch)
         except _opora.NativeError as e:
             raise _from_native(*e.args) from None
 
@@ -467,6 +493,14 @@ class Database:
         if facade is None:
             facade = self._facades.setdefault(path, Module(self, path))
         return facade
+
+    def _record_schema(self) -> object:
+        """The schema of one ``workflow.history`` record."""
+        for entry in self._load_catalogue():
+            if isinstance(entry, dict) and entry.get("name") == "workflow.history":
+                records = entry.get("result", {}).get("properties", {}).get("records", {})
+                return records.get("items") if isinstance(records, dict) else None
+        return None
 
     def _converter(self, method: str) -> Callable[[Any], Any] | None:
         try:

@@ -41,7 +41,7 @@ class BillingAccount(Facade):
         Parameters (keywords; an omitted one is not sent):
             account (str; required): account number (лицевой счёт)
 
-        Returns a dict with number (str), holder (dict), phone (str), address (str), organization (str), currency (str), status (str), credit_limit (Decimal), balance (Decimal), debt (Decimal), overdue (Decimal), subscriptions (list).
+        Returns a dict with number (str), holder (dict), phone (str), address (str), organization (str), currency (str), status (str), credit_limit (Decimal), balance (Decimal), debt (Decimal), overdue (Decimal), subscriptions (list of dict).
 
         Same as db.call("billing.account.get", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -61,7 +61,7 @@ class BillingAccount(Facade):
             limit (int 1..10000)
             after_id (int 0..): next_after_id of the previous page
 
-        Returns a dict.
+        Returns a dict with accounts (list of dict), next_after_id (int or null).
 
         Same as db.call("billing.account.list", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -104,7 +104,7 @@ class BillingAccount(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict with number (str), holder (dict), phone (str), address (str), organization (str), currency (str), status (str), credit_limit (Decimal), balance (Decimal), debt (Decimal), overdue (Decimal), subscriptions (list).
+        Returns a dict with number (str), holder (dict), phone (str), address (str), organization (str), currency (str), status (str), credit_limit (Decimal), balance (Decimal), debt (Decimal), overdue (Decimal), subscriptions (list of dict).
 
         Same as db.call("billing.account.put", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -161,7 +161,7 @@ class BillingDiscount(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict.
+        Returns a dict with discount (int), account (str), name (str), from (datetime.date), to (datetime.date or null), percent (Decimal or null), amount (Decimal or null).
 
         Same as db.call("billing.discount.add", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         A parameter named like a Python keyword takes a trailing '_' (from_=...).
@@ -183,56 +183,26 @@ class BillingDiscount(Facade):
 
 
 class BillingDunning(Facade):
-    """opora module billing.dunning: 3 methods.
+    """opora module billing.dunning: 2 methods.
 
-        cases   Dunning cases with the effects emitted for them.
-        define  Replaces the dunning ladder: stages by days overdue and minimum debt, each with the effect the host carries out.
-        run     Emits each due stage's effect once per debt; closes cases whose debt is no longer overdue.
+        cases  The dunning processes (instances of the `dunning` workflow) of one account or of all, with the effects each emitted.
+        run    Advances the dunning processes (the `dunning` workflow) to the end of `date` (default: now): fires their due timers, as workflow.tick does for them; the effects go to the outbox (effects.fetch).
 
     Call one as db.billing.dunning.cases(...); help() on it lists its parameters.
     """
 
     def cases(self, *, account: str = OMITTED, open_only: bool = OMITTED) -> dict[str, Any]:
-        """billing.dunning.cases: Dunning cases with the effects emitted for them.
+        """billing.dunning.cases: The dunning processes (instances of the `dunning` workflow) of one account or of all, with the effects each emitted.
 
         Parameters (keywords; an omitted one is not sent):
             account (str): account number (лицевой счёт)
-            open_only (bool)
+            open_only (bool): default true: live processes only
 
-        Returns a dict.
+        Returns a dict with cases (list of dict).
 
         Same as db.call("billing.dunning.cases", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
         return self._call("billing.dunning.cases", {"account": account, "open_only": open_only})
-
-    def define(
-        self,
-        stages: list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...],
-        *,
-        actor: str = OMITTED,
-        reason: str = OMITTED,
-    ) -> dict[str, Any]:
-        """billing.dunning.define: Replaces the dunning ladder: stages by days overdue and minimum debt, each with the effect the host carries out.
-
-        Changes the database, as one transaction.
-
-        Parameters (keywords; an omitted one is not sent):
-            stages (list of dict; required)
-            actor (str): who acts (recorded in the journal)
-            reason (str): why (recorded in the journal)
-
-        Returns a dict.
-
-        Same as db.call("billing.dunning.define", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
-        """
-        return self._call(
-            "billing.dunning.define",
-            {
-                "stages": stages,
-                "actor": actor,
-                "reason": reason,
-            },
-        )
 
     def run(
         self,
@@ -241,7 +211,7 @@ class BillingDunning(Facade):
         actor: str = OMITTED,
         reason: str = OMITTED,
     ) -> dict[str, Any]:
-        """billing.dunning.run: Emits each due stage's effect once per debt; closes cases whose debt is no longer overdue.
+        """billing.dunning.run: Advances the dunning processes (the `dunning` workflow) to the end of `date` (default: now): fires their due timers, as workflow.tick does for them; the effects go to the outbox (effects.fetch).
 
         Changes the database, as one transaction.
 
@@ -250,7 +220,7 @@ class BillingDunning(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict.
+        Returns a dict with date (datetime.date), now (datetime.datetime), fired (int), failed (int), effects (int).
 
         Same as db.call("billing.dunning.run", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -261,7 +231,7 @@ class BillingOrganization(Facade):
     """opora module billing.organization: 2 methods.
 
         list  Our organisations.
-        put   Adds or replaces one of our organisations with its bank details (for QR codes and statements).
+        put   Adds or replaces one of our organisations with its bank details (for QR codes and statements) and its business calendar (for the processes of its accounts).
 
     Call one as db.billing.organization.list(...); help() on it lists its parameters.
     """
@@ -272,7 +242,7 @@ class BillingOrganization(Facade):
         Parameters (keywords; an omitted one is not sent):
             (none)
 
-        Returns a dict.
+        Returns a dict with organizations (list of dict).
 
         Same as db.call("billing.organization.list", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -287,11 +257,12 @@ class BillingOrganization(Facade):
         kpp: str = OMITTED,
         bin: str = OMITTED,
         iin: str = OMITTED,
+        calendar: str = OMITTED,
         bank: Mapping[str, Any] = OMITTED,
         actor: str = OMITTED,
         reason: str = OMITTED,
     ) -> dict[str, Any]:
-        """billing.organization.put: Adds or replaces one of our organisations with its bank details (for QR codes and statements).
+        """billing.organization.put: Adds or replaces one of our organisations with its bank details (for QR codes and statements) and its business calendar (for the processes of its accounts).
 
         Changes the database, as one transaction.
 
@@ -302,11 +273,12 @@ class BillingOrganization(Facade):
             kpp (str)
             bin (str)
             iin (str)
+            calendar (str): business calendar id for its accounts' processes (dunning); default kz for a BIN or IIN, ru for an INN
             bank (dict): keys account, name, bic, corr_account
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict.
+        Returns a dict with type (str), name (str), inn (str), kpp (str), bin (str), iin (str), calendar (str), bank (dict).
 
         Same as db.call("billing.organization.put", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -319,6 +291,7 @@ class BillingOrganization(Facade):
                 "kpp": kpp,
                 "bin": bin,
                 "iin": iin,
+                "calendar": calendar,
                 "bank": bank,
                 "actor": actor,
                 "reason": reason,
@@ -350,7 +323,7 @@ class BillingPayment(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict.
+        Returns a dict with receipt (str), storno (str), account (str), amount (Decimal), date (datetime.date), balance (Decimal).
 
         Same as db.call("billing.payment.storno", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -358,6 +331,88 @@ class BillingPayment(Facade):
             "billing.payment.storno",
             {
                 "receipt": receipt,
+                "actor": actor,
+                "reason": reason,
+            },
+        )
+
+
+class BillingPeriod(Facade):
+    """opora module billing.period: 3 methods.
+
+        close   Closes every day up to `until` (a day before today): payments, charges, runs, stornos and subscription changes dated on or before it are refused from then on; journalled.
+        list    The last closed day and every close and reopen, oldest first.
+        reopen  Reopens the closed days from `from` on; the reason is required and journalled.
+
+    Call one as db.billing.period.close(...); help() on it lists its parameters.
+    """
+
+    def close(
+        self,
+        until: datetime.date | str,
+        *,
+        actor: str = OMITTED,
+        reason: str = OMITTED,
+    ) -> dict[str, Any]:
+        """billing.period.close: Closes every day up to `until` (a day before today): payments, charges, runs, stornos and subscription changes dated on or before it are refused from then on; journalled.
+
+        Changes the database, as one transaction.
+
+        Parameters (keywords; an omitted one is not sent):
+            until (date; required)
+            actor (str): who acts (recorded in the journal)
+            reason (str): why (recorded in the journal)
+
+        Returns a dict with closed_until (datetime.date or null), previous (datetime.date or null), changed (bool).
+
+        Same as db.call("billing.period.close", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call(
+            "billing.period.close",
+            {
+                "until": until,
+                "actor": actor,
+                "reason": reason,
+            },
+        )
+
+    def list(self) -> dict[str, Any]:
+        """billing.period.list: The last closed day and every close and reopen, oldest first.
+
+        Parameters (keywords; an omitted one is not sent):
+            (none)
+
+        Returns a dict with closed_until (datetime.date or null), history (list of dict).
+
+        Same as db.call("billing.period.list", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call("billing.period.list", {})
+
+    def reopen(
+        self,
+        *,
+        from_: datetime.date | str,
+        actor: str = OMITTED,
+        reason: str,
+    ) -> dict[str, Any]:
+        """billing.period.reopen: Reopens the closed days from `from` on; the reason is required and journalled.
+
+        Changes the database, as one transaction.
+
+        Parameters (keywords; an omitted one is not sent):
+            from_ (date; required)
+            actor (str): who acts (recorded in the journal)
+            reason (str; required): why (recorded in the journal)
+
+        Returns a dict with closed_until (datetime.date or null), previous (datetime.date or null), changed (bool).
+
+        Same as db.call("billing.period.reopen", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        A parameter named like a Python keyword takes a trailing '_' (from_=...).
+        """
+        return self._call(
+            "billing.period.reopen",
+            {
+                "from": from_,
                 "actor": actor,
                 "reason": reason,
             },
@@ -378,7 +433,7 @@ class BillingRun(Facade):
 
     A batch method: it commits in chunks and resumes where it stopped. progress=callback(method, done, total) is called after each chunk; returning False, or raising, stops the work after that chunk (the result then says "complete": False, and an exception is raised once the call returns). The callback is the handle's for the duration of the call: threads sharing one Database should run batch work on a handle of their own.
 
-    Returns a dict with run (int), period (str), status (str), accounts (int), lines (int), new_lines (int), complete (bool), resumed (bool), totals (list of dict), started_at (datetime.datetime), finished_at (datetime.datetime), cancelled_at (datetime.datetime), lines_reversed (int).
+    Returns a dict with run (int or null), period (str), status (str), accounts (int), lines (int), new_lines (int), complete (bool), resumed (bool), totals (list of dict), started_at (datetime.datetime), finished_at (datetime.datetime or null), cancelled_at (datetime.datetime or null), lines_reversed (int).
 
     Same as db.call("billing.run", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
 
@@ -411,7 +466,7 @@ class BillingRun(Facade):
 
         A batch method: it commits in chunks and resumes where it stopped. progress=callback(method, done, total) is called after each chunk; returning False, or raising, stops the work after that chunk (the result then says "complete": False, and an exception is raised once the call returns). The callback is the handle's for the duration of the call: threads sharing one Database should run batch work on a handle of their own.
 
-        Returns a dict with run (int), period (str), status (str), accounts (int), lines (int), new_lines (int), complete (bool), resumed (bool), totals (list of dict), started_at (datetime.datetime), finished_at (datetime.datetime), cancelled_at (datetime.datetime), lines_reversed (int).
+        Returns a dict with run (int or null), period (str), status (str), accounts (int), lines (int), new_lines (int), complete (bool), resumed (bool), totals (list of dict), started_at (datetime.datetime), finished_at (datetime.datetime or null), cancelled_at (datetime.datetime or null), lines_reversed (int).
 
         Same as db.call("billing.run", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -437,7 +492,7 @@ class BillingRun(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict with run (int), period (str), status (str), accounts (int), lines (int), new_lines (int), complete (bool), resumed (bool), totals (list of dict), started_at (datetime.datetime), finished_at (datetime.datetime), cancelled_at (datetime.datetime), lines_reversed (int).
+        Returns a dict with run (int or null), period (str), status (str), accounts (int), lines (int), new_lines (int), complete (bool), resumed (bool), totals (list of dict), started_at (datetime.datetime), finished_at (datetime.datetime or null), cancelled_at (datetime.datetime or null), lines_reversed (int).
 
         Same as db.call("billing.run.cancel", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -449,7 +504,7 @@ class BillingRun(Facade):
         Parameters (keywords; an omitted one is not sent):
             period (str)
 
-        Returns a dict.
+        Returns a dict with runs (list of dict).
 
         Same as db.call("billing.run.list", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -486,7 +541,7 @@ class BillingStatement(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict.
+        Returns a dict with documents (int), posted (int), unmatched (int), duplicates (int), outgoing (int), skipped (int), lines (list of dict).
 
         Same as db.call("billing.statement.import", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -519,7 +574,7 @@ class BillingStatement(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict with receipt (str), channel (str), txn_id (str), account (str), amount (Decimal), currency (str), txn_date (str), date (datetime.date), received_at (datetime.datetime), balance (Decimal), debt (Decimal), replayed (bool).
+        Returns a dict with receipt (str), channel (str), txn_id (str), account (str), amount (Decimal), currency (str), txn_date (str), date (datetime.date), received_at (datetime.datetime), balance (Decimal), debt (Decimal), replayed (bool), line (int).
 
         Same as db.call("billing.statement.resolve", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -539,7 +594,7 @@ class BillingStatement(Facade):
         Parameters (keywords; an omitted one is not sent):
             (none)
 
-        Returns a dict.
+        Returns a dict with lines (list of dict).
 
         Same as db.call("billing.statement.unmatched", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -581,7 +636,7 @@ class BillingSubscription(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict.
+        Returns a dict with subscription (int), tariff (str), from (datetime.date).
 
         Same as db.call("billing.subscription.change_tariff", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -619,7 +674,7 @@ class BillingSubscription(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict.
+        Returns a dict with subscription (int), account (str), service (str), tariff (str), from (datetime.date).
 
         Same as db.call("billing.subscription.connect", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -653,7 +708,7 @@ class BillingSubscription(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict.
+        Returns a dict with subscription (int), last_day (datetime.date).
 
         Same as db.call("billing.subscription.disconnect", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -689,7 +744,7 @@ class BillingSubscription(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict.
+        Returns a dict with freeze (int), subscription (int), from (datetime.date), to (datetime.date or null), fee (Decimal or null).
 
         Same as db.call("billing.subscription.freeze", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         A parameter named like a Python keyword takes a trailing '_' (from_=...).
@@ -712,7 +767,7 @@ class BillingSubscription(Facade):
         Parameters (keywords; an omitted one is not sent):
             account (str; required): account number (лицевой счёт)
 
-        Returns a dict.
+        Returns a dict with account (str), subscriptions (list of dict).
 
         Same as db.call("billing.subscription.list", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -736,7 +791,7 @@ class BillingSubscription(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict.
+        Returns a dict with freeze (int), subscription (int), from (datetime.date), to (datetime.date or null), fee (Decimal or null).
 
         Same as db.call("billing.subscription.unfreeze", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -792,7 +847,7 @@ class BillingTariff(Facade):
             freeze_fee (money): monthly fee while frozen; absent: free
             payment_term_days (int 0..366): due date = accrual date + this, default 10
 
-        Returns a dict with code (str), name (str), fee (Decimal), currency (currency), fee_period (str), tax (str), vat_mode (str), billing (str), proration (str), freeze_fee (Decimal), payment_term_days (int 0..366).
+        Returns a dict with code (str), name (str), fee (Decimal), currency (str), fee_period (str), tax (str), vat_mode (str), billing (str), proration (str), freeze_fee (Decimal or null), payment_term_days (int).
 
         Same as db.call("billing.tariff.define", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -819,7 +874,7 @@ class BillingTariff(Facade):
         Parameters (keywords; an omitted one is not sent):
             (none)
 
-        Returns a dict.
+        Returns a dict with tariffs (list of dict).
 
         Same as db.call("billing.tariff.list", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -857,7 +912,7 @@ class BillingTax(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict.
+        Returns a dict with code (str), valid_from (datetime.date), rate (rate).
 
         Same as db.call("billing.tax.define", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -887,7 +942,7 @@ class BillingTax(Facade):
 
 
 class Billing(Facade):
-    """opora module billing: 36 methods.
+    """opora module billing: 38 methods.
 
         account.get                 An account with its balance, debt and subscriptions.
         account.list                Accounts in id order, a page at a time.
@@ -898,15 +953,17 @@ class Billing(Facade):
         check                       How much an account owes: status, masked holder name, amount due. Changes nothing.
         debtors                     Accounts with overdue debt of at least min_days and min_amount.
         discount.add                A percent or fixed monthly discount for an account (or one subscription), from a date, optionally to a date.
-        dunning.cases               Dunning cases with the effects emitted for them.
-        dunning.define              Replaces the dunning ladder: stages by days overdue and minimum debt, each with the effect the host carries out.
-        dunning.run                 Emits each due stage's effect once per debt; closes cases whose debt is no longer overdue.
+        dunning.cases               The dunning processes (instances of the `dunning` workflow) of one account or of all, with the effects each emitted.
+        dunning.run                 Advances the dunning processes (the `dunning` workflow) to the end of `date` (default: now): fires their due timers, as workflow.tick does for them; the effects go to the outbox (effects.fetch).
         gateway                     Answers an OSMP/QIWI or Kaspi check/pay request (query parameters) with the protocol's XML and result codes.
         ledger                      An account's accruals and payments between two dates.
         organization.list           Our organisations.
-        organization.put            Adds or replaces one of our organisations with its bank details (for QR codes and statements).
+        organization.put            Adds or replaces one of our organisations with its bank details (for QR codes and statements) and its business calendar (for the processes of its accounts).
         pay                         Posts a payment, idempotent by (channel, txn_id): a repeat returns the first answer; the same txn_id with another account or amount is a conflict.
         payment.storno              Reverses a payment with a negative payment row; journalled.
+        period.close                Closes every day up to `until` (a day before today): payments, charges, runs, stornos and subscription changes dated on or before it are refused from then on; journalled.
+        period.list                 The last closed day and every close and reopen, oldest first.
+        period.reopen               Reopens the closed days from `from` on; the reason is required and journalled.
         qr                          Payment QR text (GOST R 56042-2014, ST0001…) for an account's amount due or an accrual document, in UTF-8 or windows-1251.
         run                         Accrues every subscription of a month (lines and one accrual document per account); idempotent, resumable, progress reported.
         run.cancel                  Reverses a finished run: a storno line for each of its lines, its documents marked reversed, journalled.
@@ -947,7 +1004,7 @@ class Billing(Facade):
             account (str): account number (лицевой счёт)
             date (date)
 
-        Returns a dict.
+        Returns a dict with date (datetime.date), ageing (list of dict).
 
         Same as db.call("billing.ageing", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -960,7 +1017,7 @@ class Billing(Facade):
             account (str; required): account number (лицевой счёт)
             date (date)
 
-        Returns a dict with account (str), date (datetime.date), currency (str), accrued (Decimal), paid (Decimal), balance (Decimal), debt (Decimal), overdue (Decimal), advance (Decimal), credit_limit (Decimal), oldest_overdue_due (datetime.date), open_items (list of dict).
+        Returns a dict with account (str), date (datetime.date), currency (str), accrued (Decimal), paid (Decimal), balance (Decimal), debt (Decimal), overdue (Decimal), advance (Decimal), credit_limit (Decimal), oldest_overdue_due (datetime.date or null), open_items (list of dict).
 
         Same as db.call("billing.balance", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -996,7 +1053,7 @@ class Billing(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict.
+        Returns a dict with accrual (int), account (str), document (int or null), number (str or null), amount (Decimal), vat (Decimal), vat_rate (rate), due_date (datetime.date), replayed (bool).
 
         Same as db.call("billing.charge", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1067,7 +1124,7 @@ class Billing(Facade):
 
     @property
     def dunning(self) -> BillingDunning:
-        """opora module billing.dunning: 3 methods.
+        """opora module billing.dunning: 2 methods.
         """
         return BillingDunning(self._db, "billing.dunning")
 
@@ -1114,7 +1171,7 @@ class Billing(Facade):
             from_ (date)
             to (date)
 
-        Returns a dict.
+        Returns a dict with account (str), entries (list of dict).
 
         Same as db.call("billing.ledger", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         A parameter named like a Python keyword takes a trailing '_' (from_=...).
@@ -1147,7 +1204,7 @@ class Billing(Facade):
             amount (money; required)
             txn_date (str): YYYY-MM-DDTHH:MM:SS (agent's local time) or YYYY-MM-DD
 
-        Returns a dict with receipt (str), channel (str), txn_id (str), account (str), amount (Decimal), currency (str), txn_date (str), date (datetime.date), received_at (datetime.datetime), balance (Decimal), debt (Decimal), replayed (bool).
+        Returns a dict with receipt (str), channel (str), txn_id (str), account (str), amount (Decimal), currency (str), txn_date (str), date (datetime.date), received_at (datetime.datetime), balance (Decimal), debt (Decimal), replayed (bool), line (int).
 
         Same as db.call("billing.pay", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1167,6 +1224,12 @@ class Billing(Facade):
         """opora module billing.payment: 1 method.
         """
         return BillingPayment(self._db, "billing.payment")
+
+    @property
+    def period(self) -> BillingPeriod:
+        """opora module billing.period: 3 methods.
+        """
+        return BillingPeriod(self._db, "billing.period")
 
     def qr(
         self,
@@ -1474,7 +1537,7 @@ class EdoEvent(Facade):
             signed_file (dict): keys name, content_base64, mime
             actor (str)
 
-        Returns a dict with matched (bool), document (int), status (str), previous (str), changed (bool), done (bool), registry_status (str), posted (list), duplicate (bool).
+        Returns a dict with matched (bool), operator (str), event_id (str), message (str), document (int), packet (int), status (str), revocation (str), previous (str), changed (bool), done (bool), registry_status (str), posted (list of dict), signed_file (int), duplicate (bool).
 
         Same as db.call("edo.event.apply", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1515,7 +1578,7 @@ class EdoEvents(Facade):
             operator (str; one of diadoc, sbis)
             limit (int 1..10000)
 
-        Returns a dict with events (list).
+        Returns a dict with events (list of dict).
 
         Same as db.call("edo.events.unmatched", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1562,7 +1625,7 @@ class EdoPacket(Facade):
             comment (str)
             actor (str)
 
-        Returns a dict with packet (int), valid (bool), status (str), problems (list), files (list), request (dict), reused (bool), skipped (list).
+        Returns a dict with packet (int), valid (bool), status (str), problems (list of dict), operation_id (str), files (list of dict), request (dict), reused (bool), skipped (list of dict).
 
         Same as db.call("edo.packet.build", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1589,7 +1652,7 @@ class EdoPacket(Facade):
             packet (int 1..; required)
             actor (str)
 
-        Returns a dict with packet (int), sender (str), recipient (str), operator (str), lock_mode (str), status (str), problems (list of dict), operation_id (str or null), message_id (str or null), error (str or null), documents (list of dict).
+        Returns a dict with packet (int), sender (str), recipient (str), operator (str), lock_mode (str), status (str), problems (list of dict), operation_id (str or null), message_id (str or null), error (str or null), comment (str), created_at (datetime.datetime), updated_at (datetime.datetime), rendered_at (datetime.datetime or null), sent_at (datetime.datetime or null), documents (list of dict).
 
         Same as db.call("edo.packet.cancel", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1619,7 +1682,7 @@ class EdoPacket(Facade):
             comment (str)
             actor (str)
 
-        Returns a dict with packet (int), sender (str), recipient (str), operator (str), lock_mode (str), status (str), problems (list of dict), operation_id (str or null), message_id (str or null), error (str or null), documents (list of dict).
+        Returns a dict with packet (int), sender (str), recipient (str), operator (str), lock_mode (str), status (str), problems (list of dict), operation_id (str or null), message_id (str or null), error (str or null), comment (str), created_at (datetime.datetime), updated_at (datetime.datetime), rendered_at (datetime.datetime or null), sent_at (datetime.datetime or null), documents (list of dict).
 
         Same as db.call("edo.packet.create", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1643,7 +1706,7 @@ class EdoPacket(Facade):
             packet (int 1..; required)
             actor (str)
 
-        Returns a dict with packet (int), sender (str), recipient (str), operator (str), lock_mode (str), status (str), problems (list of dict), operation_id (str or null), message_id (str or null), error (str or null), documents (list of dict).
+        Returns a dict with packet (int), sender (str), recipient (str), operator (str), lock_mode (str), status (str), problems (list of dict), operation_id (str or null), message_id (str or null), error (str or null), comment (str), created_at (datetime.datetime), updated_at (datetime.datetime), rendered_at (datetime.datetime or null), sent_at (datetime.datetime or null), documents (list of dict).
 
         Same as db.call("edo.packet.get", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1671,7 +1734,7 @@ class EdoPacket(Facade):
             documents (list of dict)
             actor (str)
 
-        Returns a dict with packet (int), sender (str), recipient (str), operator (str), lock_mode (str), status (str), problems (list of dict), operation_id (str or null), message_id (str or null), error (str or null), documents (list of dict).
+        Returns a dict with packet (int), sender (str), recipient (str), operator (str), lock_mode (str), status (str), problems (list of dict), operation_id (str or null), message_id (str or null), error (str or null), comment (str), created_at (datetime.datetime), updated_at (datetime.datetime), rendered_at (datetime.datetime or null), sent_at (datetime.datetime or null), documents (list of dict).
 
         Same as db.call("edo.packet.mark", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1711,7 +1774,7 @@ class EdoPacket(Facade):
             packet (int 1..; required)
             actor (str)
 
-        Returns a dict with packet (int), status (str), valid (bool), problems (list).
+        Returns a dict with packet (int), status (str), valid (bool), problems (list of dict).
 
         Same as db.call("edo.packet.validate", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1733,7 +1796,7 @@ class EdoParty(Facade):
         Parameters (keywords; an omitted one is not sent):
             code (str; required)
 
-        Returns a dict.
+        Returns a dict with code (str), role (str), type (str), name (str), last_name (str), first_name (str), middle_name (str), inn (str), kpp (str), ogrn (str), ogrn_date (datetime.date), address (str), participant_id (str), box_id (str), exchange (str), email (str), roaming (bool), signer (dict), bank (dict), operator (str), updated_at (datetime.datetime).
 
         Same as db.call("edo.party.get", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1752,6 +1815,7 @@ class EdoParty(Facade):
         inn: str,
         kpp: str = OMITTED,
         ogrn: str = OMITTED,
+        ogrn_date: datetime.date | str = OMITTED,
         address: str = OMITTED,
         participant_id: str = OMITTED,
         box_id: str = OMITTED,
@@ -1775,17 +1839,18 @@ class EdoParty(Facade):
             middle_name (str)
             inn (str; required): 10 digits for a company, 12 for a sole trader; checksum checked
             kpp (str): a company's KPP (required); a sole trader has none
-            ogrn (str): ОГРН (13) or ОГРНИП (15), checksum checked
+            ogrn (str): ОГРН (13, starting with 1 or 5) or a sole trader's ОГРНИП (15, starting with 3), checksum checked
+            ogrn_date (date): the date the ОГРНИП was assigned (ДатаОГРНИП); a sole trader's invoice gives it since 2026
             address (str)
             participant_id (str): ИдУчастникаЭДО: operator prefix (2BM Diadoc, 2BE SBIS) + id, at most 46 characters
             box_id (str): the operator's box id (Diadoc BoxId)
             exchange (str; one of electronic, paper, email): how the counterparty chose to exchange documents (default electronic)
             email (str)
             roaming (bool): reached through another operator (its prefix may differ)
-            signer (dict): who signs for our organisation, keys last_name, first_name, middle_name, position, authority, poa_number, poa_date, poa_system, poa_issuer_inn
+            signer (dict): who signs for our organisation, keys last_name, first_name, middle_name, position, authority, poa_number, poa_date, poa_system, poa_issuer_inn, inn, poa_use_default
             bank (dict): keys account, bik, bank_name, corr_account
 
-        Returns a dict.
+        Returns a dict with code (str), role (str), type (str), name (str), last_name (str), first_name (str), middle_name (str), inn (str), kpp (str), ogrn (str), ogrn_date (datetime.date), address (str), participant_id (str), box_id (str), exchange (str), email (str), roaming (bool), signer (dict), bank (dict), operator (str), updated_at (datetime.datetime).
 
         Same as db.call("edo.party.put", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1802,6 +1867,7 @@ class EdoParty(Facade):
                 "inn": inn,
                 "kpp": kpp,
                 "ogrn": ogrn,
+                "ogrn_date": ogrn_date,
                 "address": address,
                 "participant_id": participant_id,
                 "box_id": box_id,
@@ -1844,7 +1910,7 @@ class Edo(Facade):
             working_days (int 0..365)
             calendar (str): default ru
 
-        Returns a dict with documents (list).
+        Returns a dict with working_days (int), today (datetime.date), documents (list of dict).
 
         Same as db.call("edo.awaiting", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1856,7 +1922,7 @@ class Edo(Facade):
         Parameters (keywords; an omitted one is not sent):
             operator (str; required; one of diadoc, sbis)
 
-        Returns a dict with cursor (str or null).
+        Returns a dict with operator (str), cursor (str or null), updated_at (datetime.datetime or null).
 
         Same as db.call("edo.cursor", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1880,7 +1946,7 @@ class Edo(Facade):
         Parameters (keywords; an omitted one is not sent):
             (none)
 
-        Returns a dict.
+        Returns a dict with statuses (list of str), operators (dict), registry (dict).
 
         Same as db.call("edo.operator_types", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1908,7 +1974,7 @@ class Edo(Facade):
             with_errors (bool)
             limit (int 1..10000)
 
-        Returns a dict with packets (list).
+        Returns a dict with packets (list of dict).
 
         Same as db.call("edo.packets", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1934,7 +2000,7 @@ class Edo(Facade):
             role (str; one of our, counterparty)
             inn (str)
 
-        Returns a dict with parties (list).
+        Returns a dict with parties (list of dict).
 
         Same as db.call("edo.parties", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1972,7 +2038,7 @@ class Effects(Facade):
             result (str; required; one of done, failed)
             error (str)
 
-        Returns a dict.
+        Returns a dict with id (int), status (str), repeated (bool).
 
         Same as db.call("effects.ack", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1987,7 +2053,7 @@ class Effects(Facade):
             limit (int 1..10000)
             lease_seconds (int 0..86400)
 
-        Returns a dict.
+        Returns a dict with effects (list of dict).
 
         Same as db.call("effects.fetch", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -1997,7 +2063,7 @@ class Effects(Facade):
 class Events(Facade):
     """opora module events: 1 method.
 
-        post  Publishes a domain event (deal.stage_changed, billing.payment_posted...): definitions whose triggers match start an instance for its key or receive it; deduplicated by event_id; an event no instance is ready for may wait in a buffer.
+        post  Publishes a host's domain event (deal.stage_changed, crm.form_filled...) on the path modules publish theirs: definitions whose triggers match start an instance for its key or receive it; deduplicated by event_id; an event no instance is ready for may wait in a buffer; one no definition listens to does nothing.
 
     Call one as db.events.post(...); help() on it lists its parameters.
     """
@@ -2010,7 +2076,7 @@ class Events(Facade):
         data: Mapping[str, Any] = OMITTED,
         event_id: str = OMITTED,
     ) -> dict[str, Any]:
-        """events.post: Publishes a domain event (deal.stage_changed, billing.payment_posted...): definitions whose triggers match start an instance for its key or receive it; deduplicated by event_id; an event no instance is ready for may wait in a buffer.
+        """events.post: Publishes a host's domain event (deal.stage_changed, crm.form_filled...) on the path modules publish theirs: definitions whose triggers match start an instance for its key or receive it; deduplicated by event_id; an event no instance is ready for may wait in a buffer; one no definition listens to does nothing.
 
         Changes the database, as one transaction.
 
@@ -2020,7 +2086,7 @@ class Events(Facade):
             data (dict): the event's payload, any JSON object
             event_id (str)
 
-        Returns a dict with started (list), delivered (list), buffered (int), duplicate (bool).
+        Returns a dict with type (str), key (str), started (list of dict), delivered (list of dict), buffered (int), duplicate (bool), routed (bool), failed (list of dict).
 
         Same as db.call("events.post", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2036,13 +2102,26 @@ class Events(Facade):
 
 
 class Meta(Facade):
-    """opora module meta: 2 methods.
+    """opora module meta: 3 methods.
 
+        events   Every domain event opora's modules publish (billing.payment_posted, edo.document_signed, ...) with its business key and the schema of its data: what workflow triggers and guards can rely on.
         methods  Every method with its one-line summary and parameter and result schemas.
         version  Library version, SQLite version and the schema version of each module in the database.
 
-    Call one as db.meta.methods(...); help() on it lists its parameters.
+    Call one as db.meta.events(...); help() on it lists its parameters.
     """
+
+    def events(self) -> dict[str, Any]:
+        """meta.events: Every domain event opora's modules publish (billing.payment_posted, edo.document_signed, ...) with its business key and the schema of its data: what workflow triggers and guards can rely on.
+
+        Parameters (keywords; an omitted one is not sent):
+            (none)
+
+        Returns a dict with events (list of dict).
+
+        Same as db.call("meta.events", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call("meta.events", {})
 
     def methods(self) -> dict[str, Any]:
         """meta.methods: Every method with its one-line summary and parameter and result schemas.
@@ -2106,7 +2185,7 @@ class RegistryFile(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict with file_id (int), id (int), name (str), mime (str), role (str), size (int), sha256 (str), path (str), attached_at (datetime.datetime), actor (str), content_base64 (str).
+        Returns a dict with file_id (int), id (int), name (str), mime (str), role (str), size (int or null), sha256 (str or null), path (str or null), attached_at (datetime.datetime), actor (str or null), content_base64 (str).
 
         Same as db.call("registry.file.attach", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2131,7 +2210,7 @@ class RegistryFile(Facade):
         Parameters (keywords; an omitted one is not sent):
             file_id (int 1..; required)
 
-        Returns a dict with file_id (int), id (int), name (str), mime (str), role (str), size (int), sha256 (str), path (str), attached_at (datetime.datetime), actor (str), content_base64 (str).
+        Returns a dict with file_id (int), id (int), name (str), mime (str), role (str), size (int or null), sha256 (str or null), path (str or null), attached_at (datetime.datetime), actor (str or null), content_base64 (str).
 
         Same as db.call("registry.file.get", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2162,7 +2241,7 @@ class RegistryKind(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict with id (str), statuses (list of str).
+        Returns a dict with id (str), title (str), statuses (list of str), initial (str), transitions (dict), has_items (bool), requires_countersign (bool), number_pattern (str), number_per_organization (bool), builtin (bool).
 
         Same as db.call("registry.kind.define", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2244,7 +2323,7 @@ class Registry(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int), superseded_by (int), refs (list of str), organization (dict), counterparty (dict), currency (str), vat_mode (str), items (list of dict), totals (dict), basis_id (int), basis_text (str), valid_from (datetime.date), valid_to (datetime.date), requires_countersign (bool), custom (dict), notes (str), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str).
+        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
 
         Same as db.call("registry.delete", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2354,7 +2433,7 @@ class Registry(Facade):
             limit (int 1..1000): default 100
             cursor (str): next_cursor of the previous page
 
-        Returns a dict with documents (list of dict), next_cursor (str).
+        Returns a dict with documents (list of dict), next_cursor (str or null).
 
         Same as db.call("registry.find", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2387,7 +2466,7 @@ class Registry(Facade):
             id (int 1..; required): document id
             include_deleted (bool)
 
-        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int), superseded_by (int), refs (list of str), organization (dict), counterparty (dict), currency (str), vat_mode (str), items (list of dict), totals (dict), basis_id (int), basis_text (str), valid_from (datetime.date), valid_to (datetime.date), requires_countersign (bool), custom (dict), notes (str), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str).
+        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
 
         Same as db.call("registry.get", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2521,7 +2600,7 @@ class Registry(Facade):
             after (str): next_after of the previous page
             limit (int 1..100000): default 1000
 
-        Returns a dict with refs (list of str), next_after (str).
+        Returns a dict with refs (list of str), next_after (str or null).
 
         Same as db.call("registry.missing", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2614,7 +2693,7 @@ class Registry(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int), superseded_by (int), refs (list of str), organization (dict), counterparty (dict), currency (str), vat_mode (str), items (list of dict), totals (dict), basis_id (int), basis_text (str), valid_from (datetime.date), valid_to (datetime.date), requires_countersign (bool), custom (dict), notes (str), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str).
+        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
 
         Same as db.call("registry.put", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2694,7 +2773,7 @@ class Registry(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int), superseded_by (int), refs (list of str), organization (dict), counterparty (dict), currency (str), vat_mode (str), items (list of dict), totals (dict), basis_id (int), basis_text (str), valid_from (datetime.date), valid_to (datetime.date), requires_countersign (bool), custom (dict), notes (str), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str).
+        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
 
         Same as db.call("registry.restore", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2716,7 +2795,7 @@ class Registry(Facade):
             order (str; one of newest, relevance): default newest
             limit (int 1..1000): default 20
 
-        Returns a dict with documents (list of dict), next_cursor (str).
+        Returns a dict with documents (list of dict), next_cursor (str or null).
 
         Same as db.call("registry.search", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2750,7 +2829,7 @@ class Registry(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int), superseded_by (int), refs (list of str), organization (dict), counterparty (dict), currency (str), vat_mode (str), items (list of dict), totals (dict), basis_id (int), basis_text (str), valid_from (datetime.date), valid_to (datetime.date), requires_countersign (bool), custom (dict), notes (str), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str).
+        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
 
         Same as db.call("registry.set_status", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2827,10 +2906,10 @@ class Requisites(Facade):
         Parameters (keywords; an omitted one is not sent):
             inn (str): ИНН: 10 digits (company) or 12 (person, sole trader)
             kpp (str): КПП: 9 characters
-            ogrn (str): ОГРН: 13 digits
-            ogrnip (str): ОГРНИП: 15 digits
+            ogrn (str): ОГРН: 13 digits starting with 1 or 5
+            ogrnip (str): ОГРНИП: 15 digits starting with 3
             bik (str): БИК: 9 digits; with account, checks the account key
-            account (str): 20-digit settlement or correspondent account; needs bik
+            account (str): 20-character settlement or correspondent account (the 6th may be a currency letter, CBR 515); needs bik
             iin (str): Kazakhstan ИИН: 12 digits
             bin (str): Kazakhstan БИН: 12 digits
 
@@ -2857,7 +2936,7 @@ class WorkflowIncident(Facade):
     """opora module workflow.incident: 2 methods.
 
         resolve  Closes an open incident without retrying it; a comment saying how is required.
-        retry    Retries an open incident: a failed effect is offered to the host again (same idempotency key); a failed timer fires again now if its state is still active. A retry that fails again changes nothing and the incident stays open.
+        retry    Retries an open incident: a failed effect is offered to the host again (same idempotency key); a failed timer fires again now if its state is still active; an event is delivered again to the definition that could not take it. A retry that fails again changes nothing and the incident stays open.
 
     Call one as db.workflow.incident.resolve(...); help() on it lists its parameters.
     """
@@ -2892,7 +2971,7 @@ class WorkflowIncident(Facade):
         actor: str = OMITTED,
         comment: str = OMITTED,
     ) -> dict[str, Any]:
-        """workflow.incident.retry: Retries an open incident: a failed effect is offered to the host again (same idempotency key); a failed timer fires again now if its state is still active. A retry that fails again changes nothing and the incident stays open.
+        """workflow.incident.retry: Retries an open incident: a failed effect is offered to the host again (same idempotency key); a failed timer fires again now if its state is still active; an event is delivered again to the definition that could not take it. A retry that fails again changes nothing and the incident stays open.
 
         Changes the database, as one transaction.
 
@@ -2901,7 +2980,7 @@ class WorkflowIncident(Facade):
             actor (str)
             comment (str)
 
-        Returns a dict with incident (int), status (str), effect (int), step (dict).
+        Returns a dict with incident (int), status (str), effect (int or null), step (dict).
 
         Same as db.call("workflow.incident.retry", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2943,7 +3022,7 @@ class WorkflowTask(Facade):
             data (dict): sent with the task's event
             actor (str)
 
-        Returns a dict with instance (int), definition (str), version (int), key (str), status (str), states (list of str), context (dict), seq (int), timers (list of dict), accepted (bool), duplicate (bool), existing (bool), effects (int).
+        Returns a dict with instance (int), definition (str), version (int), key (str), status (str), states (list of str), context (dict), seq (int), timers (list of dict), accepted (bool), duplicate (bool), existing (bool), effects (int), incidents (int), task (dict), migrated (dict).
 
         Same as db.call("workflow.task.complete", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2968,8 +3047,8 @@ class Workflow(Facade):
         get               An instance: its states, context, timers.
         history           An instance's history: every event, transition, action and timer.
         incident.resolve  Closes an open incident without retrying it; a comment saying how is required.
-        incident.retry    Retries an open incident: a failed effect is offered to the host again (same idempotency key); a failed timer fires again now if its state is still active. A retry that fails again changes nothing and the incident stays open.
-        incidents         Incidents: effects the host reported failed and timers whose step failed; open ones by default.
+        incident.retry    Retries an open incident: a failed effect is offered to the host again (same idempotency key); a failed timer fires again now if its state is still active; an event is delivered again to the definition that could not take it. A retry that fails again changes nothing and the incident stays open.
+        incidents         Incidents: effects the host reported failed or that could not be made (an empty required member), timers whose step failed, domain events a definition could not take; open ones by default.
         install           Stores a shipped definition as workflow.define would; installing the same body again returns the same version.
         instances         Instances by definition, version, status (default active), key or current state, in id order; page with `after`.
         migrate           Moves one live instance to another version of its definition, explicitly: each current state maps to a state of the new version (same id unless state_map says otherwise); no actions run; timers of states it stays in keep their due times, new states arm theirs from now, tasks of states it leaves are cancelled; journalled in its history.
@@ -3004,7 +3083,7 @@ class Workflow(Facade):
         Parameters (keywords; an omitted one is not sent):
             (none)
 
-        Returns a dict.
+        Returns a dict with definitions (list of dict).
 
         Same as db.call("workflow.definitions", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -3046,7 +3125,7 @@ class Workflow(Facade):
         Parameters (keywords; an omitted one is not sent):
             instance (int 1..; required)
 
-        Returns a dict with instance (int), definition (str), version (int), key (str), status (str), states (list of str), context (dict), seq (int), timers (list of dict), accepted (bool), duplicate (bool), existing (bool), effects (int).
+        Returns a dict with instance (int), definition (str), version (int), key (str), status (str), states (list of str), context (dict), seq (int), timers (list of dict), accepted (bool), duplicate (bool), existing (bool), effects (int), incidents (int), task (dict), migrated (dict).
 
         Same as db.call("workflow.get", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -3066,7 +3145,7 @@ class Workflow(Facade):
             after (int 0..)
             limit (int 1..100000)
 
-        Returns a dict.
+        Returns a dict with instance (int), records (list of dict), last (int).
 
         Same as db.call("workflow.history", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -3092,7 +3171,7 @@ class Workflow(Facade):
         instance: int = OMITTED,
         limit: int = OMITTED,
     ) -> dict[str, Any]:
-        """workflow.incidents: Incidents: effects the host reported failed and timers whose step failed; open ones by default.
+        """workflow.incidents: Incidents: effects the host reported failed or that could not be made (an empty required member), timers whose step failed, domain events a definition could not take; open ones by default.
 
         Parameters (keywords; an omitted one is not sent):
             status (str; one of open, retried, resolved)
@@ -3187,7 +3266,7 @@ class Workflow(Facade):
             actor (str)
             reason (str)
 
-        Returns a dict with instance (int), definition (str), version (int), key (str), status (str), states (list of str), context (dict), seq (int), timers (list of dict), accepted (bool), duplicate (bool), existing (bool), effects (int).
+        Returns a dict with instance (int), definition (str), version (int), key (str), status (str), states (list of str), context (dict), seq (int), timers (list of dict), accepted (bool), duplicate (bool), existing (bool), effects (int), incidents (int), task (dict), migrated (dict).
 
         Same as db.call("workflow.migrate", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -3227,7 +3306,7 @@ class Workflow(Facade):
             event_id (str)
             expected_seq (int): refuse with OPORA_ECONFLICT unless the instance is at this seq
 
-        Returns a dict with instance (int), definition (str), version (int), key (str), status (str), states (list of str), context (dict), seq (int), timers (list of dict), accepted (bool), duplicate (bool), existing (bool), effects (int).
+        Returns a dict with instance (int), definition (str), version (int), key (str), status (str), states (list of str), context (dict), seq (int), timers (list of dict), accepted (bool), duplicate (bool), existing (bool), effects (int), incidents (int), task (dict), migrated (dict).
 
         Same as db.call("workflow.send", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -3255,7 +3334,7 @@ class Workflow(Facade):
         Parameters (keywords; an omitted one is not sent):
             events (list of dict; required)
 
-        Returns a dict with results (list), accepted (int), duplicates (int), failed (int).
+        Returns a dict with results (list of dict), accepted (int), duplicates (int), failed (int).
 
         Same as db.call("workflow.send_many", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -3291,7 +3370,7 @@ class Workflow(Facade):
             key (str; required)
             context (dict): the instance's starting context over the definition's defaults
 
-        Returns a dict with instance (int), definition (str), version (int), key (str), status (str), states (list of str), context (dict), seq (int), timers (list of dict), accepted (bool), duplicate (bool), existing (bool), effects (int).
+        Returns a dict with instance (int), definition (str), version (int), key (str), status (str), states (list of str), context (dict), seq (int), timers (list of dict), accepted (bool), duplicate (bool), existing (bool), effects (int), incidents (int), task (dict), migrated (dict).
 
         Same as db.call("workflow.start", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -3346,6 +3425,7 @@ class Workflow(Facade):
         *,
         now: datetime.datetime | str = OMITTED,
         limit: int = OMITTED,
+        definition: str = OMITTED,
     ) -> dict[str, Any]:
         """workflow.tick: Fires every timer due by `now` (default: the handle's clock), once, in due order.
 
@@ -3354,12 +3434,13 @@ class Workflow(Facade):
         Parameters (keywords; an omitted one is not sent):
             now (date-time)
             limit (int 1..1000000)
+            definition (str): only the timers of this definition's instances
 
-        Returns a dict with now (datetime.datetime), fired (int).
+        Returns a dict with now (datetime.datetime), fired (int), failed (int), effects (int).
 
         Same as db.call("workflow.tick", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
-        return self._call("workflow.tick", {"now": now, "limit": limit})
+        return self._call("workflow.tick", {"now": now, "limit": limit, "definition": definition})
 
 
 # The class of each module, by the module's name in the method table.

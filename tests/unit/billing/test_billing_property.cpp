@@ -36,6 +36,9 @@ TEST_CASE("after 3000 random operations over 20 accounts the ledger reconciles o
     CAPTURE(seed);
     const auto started = std::chrono::steady_clock::now();
     BillingDb b;
+    // The dunning process rides along on billing's events: no operation may
+    // fail because of it, and it never outlives the debt it chases.
+    b.call("workflow.install", R"({"id": "dunning"})");
     SimulationOptions o;
     o.seed = seed;
     Simulation sim(b, o);
@@ -57,5 +60,16 @@ TEST_CASE("after 3000 random operations over 20 accounts the ledger reconciles o
     }
     CHECK(r.periods.count("2025-12") == 1);
     CHECK(r.periods.count("2026-01") == 1);
+    const json::object live =
+        b.call("workflow.instances", R"({"definition": "dunning", "limit": 1000})");
+    const json::object done = b.call(
+        "workflow.instances", R"({"definition": "dunning", "status": "done", "limit": 1000})");
+    CHECK(!live.at("instances").as_array().empty());
+    CHECK(!done.at("instances").as_array().empty());
+    for (const auto& i : live.at("instances").as_array()) {
+      const std::string account = text(i.at("key")).substr(std::string("billing:account:").size());
+      CAPTURE(account);
+      CHECK(minor(b.balance(account, "2999-12-31").at("debt")) > 0);
+    }
   }
 }

@@ -86,11 +86,15 @@ TEST_CASE("a second run that lowers an amount writes its adjustment document") {
          json::object{{"subscription", sub}, {"date", "2026-11-15"}});
   const ErrorCode code = outcome([&] { b.run("2026-11"); });
   REQUIRE(code == ErrorCode::ok);
+  // The month reversed (-600.00) and its first half billed again (300.00),
+  // each in its correction document beside the first accrual document.
   const json::array adj = b.accruals("100001", "adjustment");
-  REQUIRE(adj.size() == 1);
-  CHECK(adj[0].at("amount") == "-300.00");
+  REQUIRE(adj.size() == 2);
+  CHECK(BillingDb::sum(adj) == -minor("300.00"));
   CHECK(adj[0].at("document").is_int64());
-  CHECK(b.documents() == 2);
+  CHECK(adj[1].at("document").is_int64());
+  CHECK(adj[0].at("document") != adj[1].at("document"));
+  CHECK(b.documents() == 3);
 }
 
 // The property test with every run cancellable and documents written: it

@@ -1,6 +1,7 @@
 // billing.run and billing.run.cancel through Database::call: idempotent runs,
-// differences posted as one adjustment after a change, cancellation by
-// storno, resumption after a stop, and chunks that commit whole or not at all.
+// recalculations after a change (the changed lines reversed, their new
+// computation posted beside them), cancellation by storno, resumption after a
+// stop, and chunks that commit whole or not at all.
 #include <doctest/doctest.h>
 
 #include <boost/json.hpp>
@@ -116,11 +117,27 @@ TEST_CASE("run totals are reported per currency") {
   CHECK(totals[1].at("vat") == "108.20");
 }
 
-// --- differences after a change -------------------------------------------------
-// The second runs below write no documents: a negative adjustment's document
-// is refused by the registry today (test_billing_pending.cpp).
+// --- recalculations after a change ----------------------------------------------
+// A recalculation reverses each changed line with a line of the opposite
+// amounts (same service period and rate) and posts the new computation of
+// the changed days beside it, both as kind "adjustment"; their sum is the
+// difference. The second runs below write no documents; documents of
+// recalculations are tested in test_billing_corrections.cpp.
 
-TEST_CASE("after a disconnection mid-period a second run posts only the difference") {
+namespace {
+
+// "from..to amount vat rate" of each adjustment line, in ledger order.
+std::string adjustments(BillingDb& b, const char* account) {
+  std::string s;
+  for (const auto& l : b.accruals(account, "adjustment"))
+    s += text(l.at("from")) + ".." + text(l.at("to")) + " " + text(l.at("amount")) + " " +
+         text(l.at("vat")) + " " + text(l.at("vat_rate")) + "\n";
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("after a disconnection mid-period a second run reverses the month and bills its days") {
   BillingDb b;
   three_accounts(b);
   b.run("2026-11");
@@ -128,35 +145,38 @@ TEST_CASE("after a disconnection mid-period a second run posts only the differen
   b.call("billing.subscription.disconnect", R"({"subscription": 2, "date": "2026-11-15"})");
   const json::object r = b.run("2026-11", false);
   CHECK(r.at("status") == "done");
-  CHECK(r.at("new_lines") == 1);
+  CHECK(r.at("new_lines") == 2);
   CHECK(r.at("accounts") == 1);
-  const json::array adj = b.accruals("100002", "adjustment");
-  REQUIRE(adj.size() == 1);
-  CHECK(adj[0].at("amount") == "-300.00");
-  CHECK(adj[0].at("vat") == "-54.10");  // 54.10 (300 x 22/122) - 108.20 (600 x 22/122)
-  CHECK(adj[0].at("date") == "2026-11-16");
-  CHECK(adj[0].at("period") == "2026-11");
+  // 300.00 x 22/122 = 54.10; 600.00 x 22/122 = 108.20.
+  CHECK(adjustments(b, "100002") ==
+        "2026-11-01..2026-11-30 -600.00 -108.20 22\n"
+        "2026-11-01..2026-11-15 300.00 54.10 22\n");
+  for (const auto& l : b.accruals("100002", "adjustment")) {
+    CHECK(l.at("date") == "2026-11-16");
+    CHECK(l.at("period") == "2026-11");
+  }
   CHECK(b.balance_of("100002") == -minor("300.00"));
   // The others are untouched, and a third run posts nothing.
   CHECK(b.accruals("100001").size() == 1);
   CHECK(b.run("2026-11", false).at("new_lines") == 0);
-  CHECK(b.accruals("100002").size() == 2);
+  CHECK(b.accruals("100002").size() == 3);
 }
 
-TEST_CASE("after a discount is added a second run posts the discount as an adjustment") {
+TEST_CASE("after a discount is added a second run reverses the line and posts it discounted") {
   BillingDb b;
   three_accounts(b);
   b.run("2026-11");
   b.call("billing.discount.add",
          R"({"account": "100003", "name": "Лояльность", "percent": "10", "from": "2026-11-01"})");
-  CHECK(b.run("2026-11", false).at("new_lines") == 1);
-  const json::array adj = b.accruals("100003", "adjustment");
-  REQUIRE(adj.size() == 1);
-  CHECK(adj[0].at("amount") == "-60.00");
+  CHECK(b.run("2026-11", false).at("new_lines") == 2);
+  CHECK(adjustments(b, "100003") ==
+        "2026-11-01..2026-11-30 -600.00 -108.20 22\n"
+        "2026-11-01..2026-11-30 540.00 97.38 22\n");
+  CHECK(BillingDb::sum(b.accruals("100003", "adjustment")) == -minor("60.00"));
   CHECK(BillingDb::sum(b.accruals("100003")) == minor("540.00"));
 }
 
-TEST_CASE("after a tariff change a second run posts the extra as an adjustment") {
+TEST_CASE("after a tariff change a second run posts both tariffs' days in place of the month") {
   BillingDb b;
   three_accounts(b);
   b.monthly("fast", "900.00");
@@ -164,27 +184,26 @@ TEST_CASE("after a tariff change a second run posts the extra as an adjustment")
   b.call("billing.subscription.change_tariff",
          R"({"subscription": 1, "tariff": "fast", "when": "date", "date": "2026-11-16"})");
   b.run("2026-11");
-  const json::array adj = b.accruals("100001", "adjustment");
-  REQUIRE(adj.size() == 1);
-  CHECK(adj[0].at("amount") == "150.00");  // Nov 16-30 at 900 instead of 600
+  CHECK(adjustments(b, "100001") ==
+        "2026-11-01..2026-11-30 -600.00 -108.20 22\n"
+        "2026-11-01..2026-11-15 300.00 54.10 22\n"
+        "2026-11-16..2026-11-30 450.00 81.15 22\n");
+  CHECK(BillingDb::sum(b.accruals("100001", "adjustment")) == minor("150.00"));
   CHECK(BillingDb::sum(b.accruals("100001")) == minor("750.00"));
 }
 
-TEST_CASE("freezing a whole billed month for free posts the fee back as an adjustment") {
+TEST_CASE("freezing a whole billed month for free reverses the fee") {
   BillingDb b;
   three_accounts(b);
   b.run("2026-11");
   b.call("billing.subscription.freeze",
          R"({"subscription": 1, "from": "2026-11-01", "to": "2026-11-30"})");
   CHECK(b.run("2026-11", false).at("new_lines") == 1);
-  const json::array adj = b.accruals("100001", "adjustment");
-  REQUIRE(adj.size() == 1);
-  CHECK(adj[0].at("amount") == "-600.00");
-  CHECK(adj[0].at("vat") == "-108.20");
+  CHECK(adjustments(b, "100001") == "2026-11-01..2026-11-30 -600.00 -108.20 22\n");
   CHECK(b.balance_of("100001") == 0);
 }
 
-TEST_CASE("an adjustment of a month still ahead is dated on its first day") {
+TEST_CASE("a recalculation of a month still ahead is dated on its first day") {
   BillingDb b;
   three_accounts(b);
   b.run("2026-12");
@@ -192,9 +211,9 @@ TEST_CASE("an adjustment of a month still ahead is dated on its first day") {
          R"({"account": "100001", "name": "Акция", "amount": "100.00", "from": "2026-12-01"})");
   b.run("2026-12", false);
   const json::array adj = b.accruals("100001", "adjustment");
-  REQUIRE(adj.size() == 1);
-  CHECK(adj[0].at("date") == "2026-12-01");
-  CHECK(adj[0].at("amount") == "-100.00");
+  REQUIRE(adj.size() == 2);
+  for (const auto& l : adj) CHECK(l.at("date") == "2026-12-01");
+  CHECK(BillingDb::sum(adj) == -minor("100.00"));
 }
 
 // --- cancellation ---------------------------------------------------------------

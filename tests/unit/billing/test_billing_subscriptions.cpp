@@ -241,6 +241,36 @@ TEST_CASE("a disconnected account takes no new connections until it is active ag
   CHECK(b.connect("100001", "net") >= 1);
 }
 
+// Issue 13 §2. Was: billing.account.put set an account "disconnected" with
+// its subscriptions live, and every later run went on billing them. An
+// account is disconnected once its subscriptions have ended: the status
+// change is refused (OPORA_ESTATE) while one is billed after today.
+TEST_CASE("an account cannot be set disconnected while a subscription is still billed") {
+  BillingDb b;
+  b.monthly("net", "600.00");
+  b.account("100001");
+  const int64_t sub = b.connect("100001", "net", "2026-01-01");
+  Error e = b.error("billing.account.put", R"({"number": "100001", "status": "disconnected"})");
+  CAPTURE(describe(e));
+  CHECK(e.code() == ErrorCode::state);
+  CHECK(has_error(e, "status", "live_subscriptions"));
+  // A last day ahead (the 20th) is still service to bill.
+  b.call("billing.subscription.disconnect",
+         json::object{{"subscription", sub}, {"date", "2026-11-20"}});
+  e = b.error("billing.account.put", R"({"number": "100001", "status": "disconnected"})");
+  CHECK(has_error(e, "status", "live_subscriptions"));
+  CHECK(std::string(e.what()).find("2026-11-20") != std::string::npos);
+  CHECK(b.call("billing.account.get", R"({"account": "100001"})").at("status") == "active");
+  // Once the last day has passed, the account is disconnected and accrues
+  // nothing after it.
+  b.set_clock("2026-11-20");
+  b.call("billing.account.put", R"({"number": "100001", "status": "disconnected"})");
+  b.run("2026-11");
+  b.run("2026-12");
+  CHECK(money_text(BillingDb::sum(b.accruals("100001"))) == "400.00");  // Nov 1-20
+  CHECK(b.accruals("100001").size() == 1);
+}
+
 TEST_CASE("a disconnected service can be connected again after its last day") {
   BillingDb b;
   b.monthly("net", "600.00");

@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "billing/billing_fixture.hpp"
 #include "billing/qr.hpp"
 #include "core/date.hpp"
 #include "core/error.hpp"
@@ -180,6 +181,14 @@ TEST_CASE("payment QR checks the account shape of GOST R 56042-2014") {
   CHECK_NOTHROW(build_payment_qr(p, QrEncoding::utf8));
   p.personal_acc = "0";  // only CorrespAcc may be "0"
   CHECK(problems_of(p) == Problems{{"payee.personal_acc", "length"}});
+  // A Cyrillic currency letter (as CBR 515 writes it) is one of 20 characters,
+  // but the readers' pattern takes the Latin one: a pattern error, and the
+  // message does not claim a wrong length.
+  p.personal_acc = "40702Т10138250123017";
+  const opora::Error e = error_of([&] { build_payment_qr(p, QrEncoding::utf8); });
+  REQUIRE(e.field_errors().size() == 1);
+  CHECK(e.field_errors()[0].rule == "pattern");
+  CHECK(e.field_errors()[0].message.find("Latin") != std::string::npos);
 }
 
 TEST_CASE("payment QR limits the mandatory block to 300 bytes in the chosen encoding") {
@@ -210,4 +219,40 @@ TEST_CASE("payment QR counts length limits in characters, not bytes") {
   CHECK_NOTHROW(build_payment_qr(p, QrEncoding::cp1251));
   p.name += "Щ";
   CHECK(problems_of(p, QrEncoding::cp1251) == Problems{{"payee.name", "length"}});
+}
+
+// Issue 13: billing.organization.put measured the bank name in bytes, so
+// «СЕВЕРО-ЗАПАДНЫЙ БАНК ПАО СБЕРБАНК» (33 characters, 62 bytes in UTF-8) was
+// refused against BankName's limit of 45 characters (GOST R 56042-2014) and no
+// QR could name the bank. Sberbank's North-West branch: BIK 044030653,
+// correspondent account 30101810500000000653 (public requisites); the
+// settlement account is keyed for that BIK (CBR 515).
+TEST_CASE("a QR's bank name is limited to 45 characters, not 45 bytes, from organisation to QR") {
+  opora::test::bill::BillingDb b;
+  auto org = opora::test::bill::obj(R"({"type": "company", "name": "ООО Связь",
+    "inn": "7707083893", "kpp": "773601001", "bank": {"account": "40702810755000000001",
+    "name": "СЕВЕРО-ЗАПАДНЫЙ БАНК ПАО СБЕРБАНК", "bic": "044030653",
+    "corr_account": "30101810500000000653"}})");
+  b.call("billing.organization.put", org);
+  b.call("billing.account.put",
+         opora::test::bill::obj(R"({"number": "100001", "organization": "7707083893",
+           "holder": {"type": "person", "name": "Иванов Иван Иванович"}})"));
+  for (const char* encoding : {"utf-8", "windows-1251"}) {
+    CAPTURE(encoding);
+    const auto qr = b.call(
+        "billing.qr",
+        boost::json::object{{"account", "100001"}, {"amount", "100.00"}, {"encoding", encoding}});
+    CHECK(std::string(qr.at("text").as_string())
+              .find("|BankName=СЕВЕРО-ЗАПАДНЫЙ БАНК ПАО СБЕРБАНК|") != std::string::npos);
+  }
+  // 45 Cyrillic characters pass; the 46th is refused by length, in characters.
+  org["bank"].as_object()["name"] = repeat("Б", 45);
+  b.call("billing.organization.put", org);
+  org["bank"].as_object()["name"] = repeat("Б", 46);
+  const opora::Error e = b.error("billing.organization.put", org);
+  CHECK(e.code() == ErrorCode::invalid);
+  REQUIRE(e.field_errors().size() == 1);
+  CHECK(e.field_errors()[0].field == "bank.name");
+  CHECK(e.field_errors()[0].rule == "length");
+  CHECK(e.field_errors()[0].message == "must be at most 45 characters, got 46");
 }

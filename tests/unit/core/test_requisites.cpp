@@ -5,8 +5,11 @@
 #include <utility>
 #include <vector>
 
+#include <boost/json.hpp>
+
 #include "core/error.hpp"
 #include "core/requisites.hpp"
+#include "engine/database.hpp"
 
 // Vector sources are tagged as in /work/shared/research/edo.md (§2, §5a).
 // "synthetic" vectors were computed for this file to isolate one rule, e.g. a
@@ -147,6 +150,15 @@ TEST_CASE("malformed KPPs fail kpp_format") {
 }
 
 TEST_CASE("published OGRNs pass") {
+  // python-stdnum tests/test_ru_ogrn.doctest, its list of valid numbers [STDNUM]
+  for (const char* n :
+       {"1027739552642", "1137847171846", "1159102022738", "1022600000092", "1022500001930",
+        "1022500001061", "1022500000566", "1022700000685", "1027100000311", "1022500000786",
+        "1024100000121", "1022400007508", "1022400000160", "1022400010005", "1022300001811",
+        "1020500003919", "1022300003703", "1022300000502", "1022200531484"}) {
+    CAPTURE(n);
+    CHECK(rule_of(req::check_ogrn, n) == "");
+  }
   CHECK(rule_of(req::check_ogrn, "1022200525819") == "");  // python-stdnum doctest [STDNUM]
   CHECK(rule_of(req::check_ogrn, "1022500001325") == "");  // python-stdnum doctest [STDNUM]
   CHECK(rule_of(req::check_ogrn, "1027700132195") == "");  // Sberbank, public requisites
@@ -167,15 +179,46 @@ TEST_CASE("published OGRNIPs pass") {
   CHECK(rule_of(req::check_ogrnip, "304500116000157") == "");  // widely published sample, rem 7
 }
 
-TEST_CASE("an OGRNIP whose remainder mod 13 is 12 passes with check digit 2") {
-  // Diadoc UTD sample [DD-UTD]: python-stdnum [STDNUM] wrongly rejects it
-  // because it maps only remainder 10 to 0.
-  CHECK(rule_of(req::check_ogrnip, "421319982803452") == "");
+TEST_CASE("an OGRNIP whose remainder mod 13 is 10, 11 or 12 keeps its last digit") {
+  // Synthetic numbers (3 + year 04 + region 77 + serial): python-stdnum
+  // [STDNUM] maps only remainder 10 to 0 and so rejects 11 and 12.
+  CHECK(rule_of(req::check_ogrnip, "304500116000050") == "");  // remainder 10, digit 0
+  CHECK(rule_of(req::check_ogrnip, "304770000100001") == "");  // remainder 11, digit 1
+  CHECK(rule_of(req::check_ogrnip, "304770000100012") == "");  // remainder 12, digit 2
   for (int d = 0; d <= 9; ++d) {
     if (d == 2) continue;
     CAPTURE(d);
-    CHECK(rule_of(req::check_ogrnip, with_digit("421319982803452", 14, d)) == "ogrnip_checksum");
+    CHECK(rule_of(req::check_ogrnip, with_digit("304770000100012", 14, d)) == "ogrnip_checksum");
   }
+}
+
+TEST_CASE("an OGRN starts with 1 or 5 and an OGRNIP with 3") {
+  // Issue 13: 421319982803452 (the number in Diadoc's 970 sample and, until
+  // now, in docs/requisites.md) passed as an OGRNIP. Its check digit fits,
+  // but a number starting with 4 is a later register record (ГРНИП), not a
+  // sole trader's OGRNIP.
+  CHECK(rule_of(req::check_ogrnip, "421319982803452") == "ogrnip_format");
+  CHECK(message_of(req::check_ogrnip, "421319982803452") == "OGRNIP starts with 3, got 4");
+  // Synthetic: the right check digit behind each other first digit.
+  for (char first : std::string("1245678")) {
+    std::string n = "304500116000157";
+    n[0] = first;
+    n[14] = static_cast<char>('0' + std::stoll(n.substr(0, 14)) % 13 % 10);
+    CAPTURE(n);
+    CHECK(rule_of(req::check_ogrnip, n) == "ogrnip_format");
+  }
+  // An OGRN: 1 (python-stdnum [STDNUM]) or 5 (synthetic) and nothing else.
+  CHECK(rule_of(req::check_ogrn, "1027739552642") == "");  // [STDNUM] test_ru_ogrn.doctest
+  CHECK(rule_of(req::check_ogrn, "5027700000015") == "");  // synthetic, first digit 5
+  for (char first : std::string("2346789")) {
+    std::string n = "1027739552642";
+    n[0] = first;
+    n[12] = static_cast<char>('0' + std::stoll(n.substr(0, 12)) % 11 % 10);
+    CAPTURE(n);
+    CHECK(rule_of(req::check_ogrn, n) == "ogrn_format");
+  }
+  CHECK(message_of(req::check_ogrn, "3027739552641") ==
+        "OGRN starts with 1 or 5, got 3 (an OGRNIP starts with 3)");
 }
 
 TEST_CASE("malformed or miscounted OGRNIPs fail with their own rule") {
@@ -217,6 +260,29 @@ TEST_CASE("any account at a Bank of Russia unit is keyed with the RKC number") {
   // Synthetic: BIK units 001 and 002 are Bank of Russia units as well.
   CHECK(account_ok("044525002", "40204810100000000001"));
   CHECK_FALSE(account_ok("044525002", "40204810800000000001"));
+}
+
+TEST_CASE("an account with a currency letter in the 6th place is keyed, not refused") {
+  // CBR 515 (§2 and example 4): a clearing-currency letter in the 6th place
+  // stands for a digit in the key (А 0, В 1, С 2, Е 3, Н 4, К 5, М 6, Р 7,
+  // Т 8, Х 9). Example 4's bank is BIK 044541312 with an account 30114В84…;
+  // the rest of the number below is ours, its key computed by that rule
+  // (В = 1, so the digits are those of 30114184100000000001).
+  CHECK(account_ok("044541312", "30114В84100000000001"));  // Cyrillic В
+  CHECK(account_ok("044541312", "30114B84100000000001"));  // the Latin look-alike
+  for (int k = 0; k <= 9; ++k) {
+    if (k == 1) continue;
+    CAPTURE(k);
+    CHECK(account_errors("044541312", "30114В84" + std::to_string(k) + "00000000001") ==
+          std::vector<Reported>{{"bank.account", "account_key"}});
+  }
+  // The letter counts as one character, and only the 6th place may hold one.
+  CHECK(account_errors("044541312", "30114В8410000000001") ==
+        std::vector<Reported>{{"bank.account", "account_format"}});
+  CHECK(account_errors("044541312", "3011В484100000000001") ==
+        std::vector<Reported>{{"bank.account", "account_format"}});
+  CHECK(account_errors("044541312", "30114Д84100000000001") ==  // Д is no currency letter
+        std::vector<Reported>{{"bank.account", "account_format"}});
 }
 
 TEST_CASE("published correspondent accounts pass") {
@@ -389,9 +455,30 @@ TEST_CASE("valid values add nothing to the collector") {
   FieldErrors errors;
   CHECK(req::check_inn("6663003127", "a", errors));          // [DD-UTD]
   CHECK(req::check_kpp("667301001", "b", errors));           // [DD-UTD]
-  CHECK(req::check_ogrnip("421319982803452", "c", errors));  // [DD-UTD]
+  CHECK(req::check_ogrnip("385768585948949", "c", errors));  // [STDNUM]
   CHECK(
       req::check_bank_account("045004641", "30101810500000000641", "d", "e", errors));  // [DD-UTD]
   CHECK(req::check_kz_bin("990140004654", "f", errors));                                // [STDNUM]
   CHECK(errors.empty());
+}
+
+// The same rules through requisites.validate, the surface a host calls.
+TEST_CASE("requisites.validate refuses an OGRNIP not starting with 3 and keys a currency account") {
+  opora::engine::Database db(":memory:", opora::engine::OpenOptions{});
+  const auto result =
+      db.call("requisites.validate",
+              boost::json::parse(R"({"ogrn": "1027739552642", "ogrnip": "421319982803452",
+                             "bik": "044541312", "account": "30114В84100000000001"})")
+                  .as_object());
+  CHECK(result.at("valid") == false);
+  const auto& errors = result.at("errors").as_array();
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].at("field") == "ogrnip");
+  CHECK(errors[0].at("rule") == "ogrnip_format");
+  const auto swapped = db.call(
+      "requisites.validate",
+      boost::json::parse(R"({"ogrn": "304500116000157", "ogrnip": "1027739552642"})").as_object());
+  CHECK(swapped.at("errors").as_array().size() == 2);
+  CHECK(swapped.at("errors").at(0).at("rule") == "ogrn_format");
+  CHECK(swapped.at("errors").at(1).at("rule") == "ogrnip_format");
 }

@@ -12,8 +12,11 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <string_view>
 
 #include "core/base64.hpp"
+#include "core/cp1251.hpp"
+#include "edo/upd_file_name.hpp"
 #include "registry/registry_fixture.hpp"
 
 namespace opora::test::edo {
@@ -49,9 +52,10 @@ inline const char* const kRomashka = R"({
 
 class EdoDb : public reg::RegistryDb {
  public:
-  EdoDb()
-      : reg::RegistryDb(
-            R"({"clock": "manual", "now": "2026-11-23T09:00:00+03:00", "utc_offset": "+03:00"})") {
+  static constexpr const char* kOptions =
+      R"({"clock": "manual", "now": "2026-11-23T09:00:00+03:00", "utc_offset": "+03:00"})";
+
+  explicit EdoDb(std::string_view options = kOptions) : reg::RegistryDb(options) {
     call("edo.party.put", kVector);
     call("edo.party.put", kRomashka);
   }
@@ -85,6 +89,19 @@ class EdoDb : public reg::RegistryDb {
   json::object event(json::object e) { return call("edo.event.apply", e); }
 };
 
+// The i-th rendered file of edo.packet.render's (or build's) answer.
+struct File {
+  std::string name, bytes, text;  // text: the bytes as UTF-8
+};
+inline File file_of(const json::object& rendered, size_t i = 0) {
+  const auto& f = rendered.at("files").as_array().at(i).as_object();
+  File out;
+  out.name = std::string(f.at("name").as_string());
+  out.bytes = opora::base64_decode_field(f.at("content_base64").as_string(), "content_base64");
+  out.text = opora::cp1251_to_utf8(out.bytes).value_or("");
+  return out;
+}
+
 // Whether `e` has a problem at `field` with `rule`.
 inline bool has_problem(const json::object& validated, const std::string& field,
                         const std::string& rule) {
@@ -104,6 +121,7 @@ inline std::string problems_text(const json::object& validated) {
 // Runs xmllint with the official UPD 5.03 schema over `bytes` written as
 // `name`; returns its exit status (0: valid). Missing xmllint fails.
 inline int xmllint_upd(const std::string& name, const std::string& bytes) {
+  check_upd_file_name(name, bytes);
   const auto dir = std::filesystem::temp_directory_path() / "opora-edo-xsd";
   std::filesystem::create_directories(dir);
   const auto path = dir / name;

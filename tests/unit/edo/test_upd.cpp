@@ -21,6 +21,7 @@
 #include "core/cp1251.hpp"
 #include "core/error.hpp"
 #include "edo/upd.hpp"
+#include "edo/upd_file_name.hpp"
 #include "test_support.hpp"
 
 namespace fs = std::filesystem;
@@ -60,6 +61,7 @@ UpdParty sole_trader() {
   p.type = "sole_trader";
   p.inn = "500100732259";
   p.ogrn = "304500116000157";
+  p.ogrn_date = Date(2004, 12, 15);
   p.last_name = "Иванова";
   p.first_name = "Мария";
   p.middle_name = "Петровна";
@@ -169,6 +171,7 @@ int xmllint(const RenderedFile& f, std::string& output) {
 }
 
 void require_valid(const RenderedFile& f) {
+  opora::test::edo::check_upd_file_name(f.name, f.bytes);
   std::string output;
   const int status = xmllint(f, output);
   INFO("xmllint: " << output);
@@ -282,10 +285,13 @@ TEST_CASE("a sole trader seller and buyer are written as СвИП with ФИО an
     d.seller = sole_trader();
     d.buyer = sole_trader();
     d.buyer.ogrn.clear();
+    d.buyer.ogrn_date.reset();
     d.buyer.middle_name.clear();
     d.buyer.bank.reset();
     const std::string xml = utf8_of(render_valid(d));
-    CHECK(contains(xml, "<СвИП ИННФЛ=\"500100732259\" ОГРНИП=\"304500116000157\">"));
+    CHECK(contains(xml,
+                   "<СвИП ИННФЛ=\"500100732259\" ОГРНИП=\"304500116000157\" "
+                   "ДатаОГРНИП=\"15.12.2004\">"));
     CHECK(contains(xml, "<ФИО Фамилия=\"Иванова\" Имя=\"Мария\" Отчество=\"Петровна\"/>"));
     CHECK(contains(xml, "<ФИО Фамилия=\"Иванова\" Имя=\"Мария\"/>"));
     CHECK(contains(xml, "НаимЭконСубСост=\"ИП Иванова Мария Петровна\""));
@@ -493,12 +499,15 @@ TEST_CASE("control characters XML cannot carry are refused") {
 
 // --- file id ----------------------------------------------------------------
 
-TEST_CASE("the file id is ON_NSCHFDOPPR_receiver_sender_formed-date_guid and equals ИдФайл") {
+// Issue 13: the name stopped at the GUID; a 970 file name carries the
+// indicator groups after it, "_0_0_0_0_0_00" when the file has no traceable
+// or marked goods (as Diadoc's generator names such files).
+TEST_CASE("the file id is ON_NSCHFDOPPR_receiver_sender_date_guid_indicators and equals ИдФайл") {
   const UpdDocument d = document("СЧФДОП");
   const std::string id = upd_file_id(d);
   CHECK(id ==
         "ON_NSCHFDOPPR_2BM-6663003127-667301001_2BE-7707083893-773601001_20260315_"
-        "3f1c2a4e-8b7d-4c6e-9a1f-0d2e3b4c5a69");
+        "3f1c2a4e-8b7d-4c6e-9a1f-0d2e3b4c5a69_0_0_0_0_0_00");
   const RenderedFile f = render_upd(d);
   CHECK(f.name == id + ".xml");
   CHECK(contains(utf8_of(f), "<Файл ИдФайл=\"" + id + "\" ВерсФорм=\"5.03\" ВерсПрог=\"opora\">"));
@@ -512,5 +521,113 @@ TEST_CASE("file id parts that cannot be part of a file name are refused") {
   const Error e = error_of([&] { render_upd(d); });
   CHECK(has_error(e, "receiver_id", "pattern"));
   CHECK(has_error(e, "sender_id", "required"));
-  CHECK(has_error(e, "guid", "length"));
+  CHECK(has_error(e, "guid", "pattern"));
+  // 36 characters are not enough: a GUID is hex digits as 8-4-4-4-12.
+  for (const char* bad :
+       {"3f1c2a4e-8b7d-4c6e-9a1f-0d2e3b4c5a6z", "3f1c2a4e08b7d-4c6e-9a1f-0d2e3b4c5a69",
+        "3f1c2a4e-8b7d-4c6e-9a1f-0d2e3b4c5a6_"}) {
+    CAPTURE(bad);
+    UpdDocument g = document("СЧФДОП");
+    g.guid = bad;
+    CHECK(has_error(error_of([&] { render_upd(g); }), "guid", "pattern"));
+  }
+}
+
+TEST_CASE("the file-name check refuses names the 970 grammar does not allow") {
+  // Guards the helper every rendering test runs (upd_file_name.hpp).
+  using opora::test::edo::upd_file_name_problem;
+  const RenderedFile f = render_upd(document("СЧФДОП"));
+  CHECK(upd_file_name_problem(f.name, f.bytes) == "");
+  const std::string stem = f.name.substr(0, f.name.size() - 4);
+  // The name as it was before issue 13: it stopped at the GUID.
+  const std::string old_name = stem.substr(0, stem.size() - 13) + ".xml";
+  CHECK(upd_file_name_problem(old_name, f.bytes) == "the name breaks the 970 grammar");
+  std::string other_guid = f.name;
+  other_guid[other_guid.find("3f1c2a4e")] = '4';  // a valid name, not this file's
+  CHECK(upd_file_name_problem(other_guid, f.bytes) == "ИдФайл is not the name without .xml");
+  // Claims marked goods (N3 = 1) the file does not have, ИдФайл agreeing.
+  std::string marked = stem;
+  marked[marked.size() - 10] = '1';  // "…_0_1_0_0_0_00"
+  std::string marked_bytes = f.bytes;
+  marked_bytes.replace(marked_bytes.find(stem), stem.size(), marked);
+  CHECK(upd_file_name_problem(marked + ".xml", marked_bytes) ==
+        "N3 disagrees with the marking data");
+  UpdDocument later = document("СЧФДОП");
+  later.formed_date = Date(2026, 3, 16);
+  const RenderedFile g = render_upd(later);
+  std::string bytes = g.bytes;  // ИдФайл and name agree, the date in the name does not
+  const std::string stale = g.name.substr(0, g.name.size() - 4);
+  const std::string claimed = stale.substr(0, stale.find("20260316")) + "20260315" +
+                              stale.substr(stale.find("20260316") + 8);
+  bytes.replace(bytes.find(stale), stale.size(), claimed);
+  CHECK(upd_file_name_problem(claimed + ".xml", bytes) == "the name's date is not ДатаИнфПр");
+}
+
+// Format 5.03 has had ОГРНИП and ДатаОГРНИП on СвИП all along; since 2026 a
+// sole trader's invoice must give both (Tax Code art. 169 p. 6, 425-FZ; FNS
+// letter ЕА-4-26/11336@). A ДОП is no invoice and a buyer gives them freely.
+TEST_CASE("a sole trader selling by invoice gives the OGRNIP and the date it was assigned") {
+  for (const char* function : {"СЧФДОП", "СЧФ"}) {
+    CAPTURE(function);
+    UpdDocument d = document(function);
+    d.seller = sole_trader();
+    d.seller.ogrn.clear();
+    d.seller.ogrn_date.reset();
+    const Error e = error_of([&] { render_upd(d); });
+    CHECK(has_error(e, "seller.ogrn", "required"));
+    CHECK(has_error(e, "seller.ogrn_date", "required"));
+    d.seller = sole_trader();
+    d.seller.ogrn_date.reset();
+    CHECK(has_error(error_of([&] { render_upd(d); }), "seller.ogrn_date", "required"));
+  }
+  UpdDocument dop = document("ДОП");
+  dop.seller = sole_trader();
+  dop.seller.ogrn.clear();
+  dop.seller.ogrn_date.reset();
+  CHECK_FALSE(contains(utf8_of(render_valid(dop)), "ОГРНИП"));
+  UpdDocument buyer = document("СЧФДОП");
+  buyer.buyer = sole_trader();
+  buyer.buyer.ogrn_date.reset();
+  CHECK(contains(utf8_of(render_valid(buyer)), "ОГРНИП=\"304500116000157\">"));
+  buyer.buyer.ogrn.clear();
+  buyer.buyer.ogrn_date = Date(2004, 12, 15);  // a date without its number
+  CHECK(has_error(error_of([&] { render_upd(buyer); }), "buyer.ogrn", "required"));
+}
+
+// Tax Code art. 169 p. 5 subp. 4 (425-FZ, from 2026): a shipment invoice that
+// offsets a prepayment names the advance invoice. Line 5 (СвПРД) carries the
+// payment document as before; the advance invoice goes to ИнфПолФХЖ1 until
+// the format has an element for it.
+TEST_CASE("prepayments offset by a shipment invoice are written in lines 5 and the info field") {
+  UpdDocument d = document("СЧФДОП");
+  UpdPrepayment a;
+  a.payment_number = "123";
+  a.payment_date = Date(2026, 2, 15);
+  a.amount = "5000.00";
+  a.invoice_number = "А-10";
+  a.invoice_date = Date(2026, 2, 16);
+  UpdPrepayment b;
+  b.invoice_number = "А-11";
+  b.invoice_date = Date(2026, 2, 20);
+  d.prepayments = {a, b};
+  const std::string xml = utf8_of(render_valid(d));
+  CHECK(contains(xml, "<СвПРД НомерПРД=\"123\" ДатаПРД=\"15.02.2026\" СуммаПРД=\"5000.00\"/>"));
+  CHECK(count(xml, "<СвПРД") == 1);  // the second names no payment document
+  CHECK(contains(xml, "<ТекстИнф Идентиф=\"СчФНаАванс\" Значен=\"№ А-10 от 16.02.2026\"/>"));
+  CHECK(contains(xml, "<ТекстИнф Идентиф=\"СчФНаАванс\" Значен=\"№ А-11 от 20.02.2026\"/>"));
+  // СвПРД precedes ДокПодтвОтгрНом, ИнфПолФХЖ1 follows ДенИзм (the XSD order;
+  // render_valid has run xmllint).
+  CHECK(xml.find("<СвПРД") < xml.find("<ДокПодтвОтгрНом"));
+  CHECK(xml.find("<ДенИзм") < xml.find("<ИнфПолФХЖ1>"));
+
+  b.invoice_date.reset();
+  b.payment_number = std::string(31, '7');  // НомерПРД: at most 30 characters
+  d.prepayments = {a, b};
+  const Error e = error_of([&] { render_upd(d); });
+  CHECK(has_error(e, "prepayments[1].invoice_date", "required"));
+  CHECK(has_error(e, "prepayments[1].payment_number", "length"));
+
+  UpdDocument dop = document("ДОП");
+  dop.prepayments = {a};
+  CHECK(has_error(error_of([&] { render_upd(dop); }), "prepayments", "function"));
 }

@@ -1,0 +1,55 @@
+#include "engine/id_source.hpp"
+
+#include <array>
+#include <exception>
+#include <random>
+
+#include "core/error.hpp"
+
+namespace opora::engine {
+
+namespace {
+
+// splitmix64 (Steele, Lea, Flood, "Fast splittable pseudorandom number
+// generators", 2014): a full-period sequence from any seed, for tests only.
+uint64_t next(uint64_t& state) {
+  uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+}  // namespace
+
+std::string IdSource::uuid() {
+  std::array<uint8_t, 16> bytes{};
+  if (state_) {
+    for (size_t i = 0; i < bytes.size(); i += 8) {
+      const uint64_t v = next(*state_);
+      for (size_t k = 0; k < 8; ++k) bytes[i + k] = static_cast<uint8_t>(v >> (8 * k));
+    }
+  } else {
+    try {
+      std::random_device device;  // the OS's source (getrandom, /dev/urandom)
+      for (size_t i = 0; i < bytes.size(); i += 4) {
+        const auto v = static_cast<uint32_t>(device());
+        for (size_t k = 0; k < 4; ++k) bytes[i + k] = static_cast<uint8_t>(v >> (8 * k));
+      }
+    } catch (const std::exception& e) {
+      throw Error(ErrorCode::internal, std::string("no system randomness for an id: ") + e.what());
+    }
+  }
+  bytes[6] = static_cast<uint8_t>((bytes[6] & 0x0F) | 0x40);  // version 4
+  bytes[8] = static_cast<uint8_t>((bytes[8] & 0x3F) | 0x80);  // RFC 4122 variant
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    out += kHex[bytes[i] >> 4];
+    out += kHex[bytes[i] & 0x0F];
+  }
+  return out;
+}
+
+}  // namespace opora::engine
