@@ -229,6 +229,17 @@ struct Machine::Run {
           break;
         }
         case Action::Kind::cancel_task:
+          // A task opened earlier in this same step is not stored yet: it
+          // goes here, with its deadline; a stored one is cancelled by name.
+          out.tasks_opened.erase(
+              std::remove_if(out.tasks_opened.begin(), out.tasks_opened.end(),
+                             [&](const TaskOpen& t) { return t.name == a.event; }),
+              out.tasks_opened.end());
+          out.armed.erase(std::remove_if(out.armed.begin(), out.armed.end(),
+                                         [&](const TimerArm& t) {
+                                           return t.event == "task." + a.event + ".overdue";
+                                         }),
+                          out.armed.end());
           out.tasks_cancelled.push_back(a.event);
           record("task_cancelled", {{"state", where}, {"task", a.event}});
           break;
@@ -311,7 +322,18 @@ struct Machine::Run {
       json::object rec{{"from", st(t->source).id}, {"event", current.name}};
       rec["to"] = t->target ? json::value(st(*t->target).id) : json::value(nullptr);
       record("transition", std::move(rec));
+      const size_t tasks_before = out.tasks_opened.size();
+      const size_t armed_before = out.armed.size();
       run_actions(t->actions, st(t->source).id);
+      // A task a transition opens belongs to the state the transition stays
+      // within (its domain; the instance itself at the root), not to the
+      // source it has just left: it lives until that state is left.
+      if (!stays(*t)) {
+        const std::string& owner = st(domain(*t)).id;
+        for (size_t i = tasks_before; i < out.tasks_opened.size(); ++i)
+          out.tasks_opened[i].state = owner;
+        for (size_t i = armed_before; i < out.armed.size(); ++i) out.armed[i].state = owner;
+      }
     }
     // computeEntrySet
     std::vector<int> enter;

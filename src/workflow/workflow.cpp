@@ -417,6 +417,12 @@ json::object Workflow::persist(Instance& in, const StepResult& r, const Clocks& 
     auto del = conn_.cached("DELETE FROM workflow_timer WHERE instance_id = ?1");
     del->bind(1, in.id);
     del->run();
+    // A finished process has nothing left for anyone to do.
+    auto cancel = conn_.cached(
+        "UPDATE workflow_task SET status = 'cancelled', closed_at = ?2 WHERE instance_id = ?1 AND "
+        "status = 'open'");
+    cancel->bind(1, in.id).bind(2, clocks.now.to_string());
+    cancel->run();
   }
   for (const auto& t : r.armed) {
     if (in.snapshot.done) break;
@@ -612,6 +618,15 @@ json::object Workflow::send_many(const json::object& p, const Clocks& clocks) {
           {"failed", failed}};
 }
 
+// A task that is no longer open has no deadline to fire: its
+// task.<name>.overdue timer goes with it (a later task of the same name arms
+// its own, after this, in the same step).
+void Workflow::drop_deadline(int64_t instance, const std::string& task) {
+  auto del = conn_.cached("DELETE FROM workflow_timer WHERE instance_id = ?1 AND event = ?2");
+  del->bind(1, instance).bind(2, "task." + task + ".overdue");
+  del->run();
+}
+
 void Workflow::save_tasks(const Instance& in, const StepResult& r, const Clocks& clocks) {
   for (const auto& name : r.tasks_cancelled) {
     auto cancel = conn_.cached(
@@ -619,6 +634,7 @@ void Workflow::save_tasks(const Instance& in, const StepResult& r, const Clocks&
         "name = ?2 AND status = 'open'");
     cancel->bind(1, in.id).bind(2, name).bind(3, clocks.now.to_string());
     cancel->run();
+    if (conn_.changes() > 0) drop_deadline(in.id, name);
   }
   for (const auto& t : r.tasks_opened) {
     int64_t iteration = 1;
@@ -748,6 +764,7 @@ json::object Workflow::complete_task(const json::object& p, const Clocks& clocks
   up->bind(1, id).bind(2, outcome).bind(3, comment).bind(4, text_of(p, "actor"));
   up->bind(5, json::serialize(result)).bind(6, clocks.now.to_string());
   up->run();
+  drop_deadline(task.at("instance").as_int64(), std::string(task.at("name").as_string()));
   Instance in = load(task.at("instance").as_int64(), "task");
   // The last result of each task is in the context: guards and templates
   // read context.tasks.<name>.outcome, .comment, .iteration.
