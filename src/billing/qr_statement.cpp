@@ -70,9 +70,15 @@ json::object Billing::qr(const json::object& p, const Context& ctx) {
       fail_field(ErrorCode::validation, "document", "reversed",
                  "the accrual document was reversed; nothing is owed on it");
     const auto& custom = doc.at("custom").as_object();
+    // A recalculation's documents come in pairs (the lines as billed taken
+    // back, the lines as they are now): neither alone is what is owed.
     if (const auto* c = custom.if_contains("correction"); c != nullptr && c->is_string())
       fail_field(ErrorCode::validation, "document", "correction",
-                 "a correction document credits the account; nothing is owed on it");
+                 c->get_string() == "decrease"
+                     ? "a decrease correction credits the account; nothing is owed on it"
+                     : "an increase correction restates accruals already billed, against its "
+                       "decrease; what is owed now is the account's balance: build the QR by "
+                       "account");
     a = impl_->account(text_of(custom, "account"), "document");
     const auto& totals = doc.at("totals").as_object();
     sum = Money::parse(totals.at("gross").as_string(), a.currency)->minor_units();
@@ -226,6 +232,11 @@ json::object Billing::import_statement(const json::object& p, const Context& ctx
     }
     bool replayed = false;
     const Date date = d.received_date.value_or(d.date);
+    // The file is one parameter: the refusal names the document in it.
+    impl_->check_open(date, "content_base64",
+                      "the payment of statement document № " + d.number + " of " +
+                          d.date.to_string() + " (" +
+                          Money(d.amount_minor, match->currency).to_string() + ")");
     const json::object answer = impl_->post_payment(
         *match, channel, "statement:" + std::to_string(line_id),
         Money(d.amount_minor, match->currency), date.to_string(), date, ctx, &replayed);
@@ -291,6 +302,7 @@ json::object Billing::resolve_unmatched(const json::object& p, const Context& ct
   q->reset();
   const AccountRow a = impl_->account(std::string(p.at("account").as_string()), "account");
   const std::string channel = text_or(p, "channel", "bank");
+  impl_->check_open(date, "line", "the payment of statement line " + std::to_string(line_id));
   bool replayed = false;
   json::object answer =
       impl_->post_payment(a, channel, "statement:" + std::to_string(line_id),

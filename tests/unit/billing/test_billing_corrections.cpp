@@ -148,6 +148,13 @@ TEST_CASE(
   CHECK(lines[1].at("to") == "2026-11-30");
   CHECK(lines[1].at("subscription") == sub);
   CHECK(check_documents_match_lines(b, "100001") == 3);
+  // Neither document of the pair is what is owed: a QR is refused for each,
+  // saying which it is; by account it asks for the balance.
+  const opora::Error dec_qr = b.error("billing.qr", json::object{{"document", dec.at("id")}});
+  CHECK(std::string(dec_qr.what()).find("decrease correction credits") != std::string::npos);
+  const opora::Error inc_qr = b.error("billing.qr", json::object{{"document", inc.at("id")}});
+  CHECK(inc_qr.code() == opora::ErrorCode::validation);
+  CHECK(std::string(inc_qr.what()).find("build the QR by account") != std::string::npos);
 }
 
 TEST_CASE("a recalculation with VAT on top keeps each line's net, VAT and rate") {

@@ -134,6 +134,9 @@ TEST_CASE("a bank statement with a document received on a closed day is refused 
   CAPTURE(describe(e));
   CHECK(e.code() == ErrorCode::validation);
   CHECK(std::string(e.what()).find("2026-10-31") != std::string::npos);
+  // The refusal names the document in the file, not a parameter the host never sent.
+  CHECK(has_error(e, "content_base64", "period_closed"));
+  CHECK(std::string(e.what()).find("statement document № 2 of 2026-10-30") != std::string::npos);
   CHECK(b.payments("100001").empty());  // the November document is not posted either
 }
 
