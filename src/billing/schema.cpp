@@ -6,7 +6,7 @@ namespace opora::billing {
 // Built-in tax rates are rows like any a host adds, dated by the law that set
 // them: RU VAT 20% until 2025-12-31 and 22% from 2026-01-01 (425-FZ of
 // 28.11.2025), KZ VAT 12% until 2025-12-31 and 16% from 2026-01-01 (Tax Code
-// of 18.07.2025 No. 214-VIII).
+// of 18.07.2025 No. 214-VIII); the USN rates 5% and 7% from 2025-01-01.
 const store::SchemaModule& schema() {
   static const store::SchemaModule module{"billing",
                                           {{1, R"sql(
@@ -245,6 +245,14 @@ const store::SchemaModule& schema() {
           actor  TEXT,
           reason TEXT
         ) STRICT;
+      )sql"},
+                                           {3, R"sql(
+        -- The reduced VAT rates a USN payer who charges VAT may choose from
+        -- 2025-01-01 (Federal Law 12.07.2024 No. 176-FZ, Tax Code art. 164
+        -- p. 8): 5% and 7%, without deductions.
+        INSERT OR IGNORE INTO billing_tax_rate VALUES
+          ('ru_vat_5', '2025-01-01', NULL, '5', 'НДС 5% (УСН, 176-ФЗ)'),
+          ('ru_vat_7', '2025-01-01', NULL, '7', 'НДС 7% (УСН, 176-ФЗ)');
       )sql"}}};
   return module;
 }

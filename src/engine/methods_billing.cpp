@@ -36,7 +36,7 @@ const std::string kTariff = R"~({"type": "object", "properties": {
   "fee": {"type": "string", "format": "money", "description": "per month, or per day with fee_period day"},
   "currency": {"type": "string", "format": "currency", "description": "ISO 4217, default RUB"},
   "fee_period": {"type": "string", "enum": ["month", "day"]},
-  "tax": {"type": "string", "description": "tax code: ru_vat (20% to 2025, 22% from 2026), ru_vat_10, ru_vat_0, none, kz_vat (12%/16%), or one a host defined; default ru_vat, kz_vat for KZT"},
+  "tax": {"type": "string", "description": "tax code: ru_vat (20% to 2025, 22% from 2026), ru_vat_10, ru_vat_5 and ru_vat_7 (USN, from 2025), ru_vat_0, none, kz_vat (12%/16%), or one a host defined; default ru_vat, kz_vat for KZT"},
   "vat_mode": {"type": "string", "enum": ["included", "on_top"]},
   "billing": {"type": "string", "enum": ["advance", "arrears"], "description": "accrued on the first or the last day of the period"},
   "proration": {"type": "string", "enum": ["actual", "none"], "description": "actual: by days of the month; none: the full fee for any active day"},

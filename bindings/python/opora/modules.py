@@ -840,7 +840,7 @@ class BillingTariff(Facade):
             fee (money): per month, or per day with fee_period day
             currency (currency): ISO 4217, default RUB
             fee_period (str; one of month, day)
-            tax (str): tax code: ru_vat (20% to 2025, 22% from 2026), ru_vat_10, ru_vat_0, none, kz_vat (12%/16%), or one a host defined; default ru_vat, kz_vat for KZT
+            tax (str): tax code: ru_vat (20% to 2025, 22% from 2026), ru_vat_10, ru_vat_5 and ru_vat_7 (USN, from 2025), ru_vat_0, none, kz_vat (12%/16%), or one a host defined; default ru_vat, kz_vat for KZT
             vat_mode (str; one of included, on_top)
             billing (str; one of advance, arrears): accrued on the first or the last day of the period
             proration (str; one of actual, none): actual: by days of the month; none: the full fee for any active day

@@ -81,15 +81,15 @@ TEST_CASE("billing.tax.list shows the built-in RU and KZ rates with their dates"
   CHECK(find("kz_vat", "2009-01-01").at("rate") == "12");
   CHECK(find("kz_vat", "2026-01-01").at("rate") == "16");
   CHECK(find("none", "1900-01-01").at("rate") == "none");
+  CHECK(find("ru_vat_5", "2025-01-01").at("rate") == "5");  // USN, 176-FZ
+  CHECK(find("ru_vat_7", "2025-01-01").at("rate") == "7");
 }
 
-TEST_CASE("USN rates of 5% and 7% defined by the host give 23.76 and 32.64 on 499.00") {
+TEST_CASE("the shipped USN rates of 5% and 7% give 23.76 and 32.64 on 499.00") {
   // T17 [C], §4 [S:RU-USN]: 5/105 and 7/107.
   BillingDb b;
-  b.call("billing.tax.define", R"({"code": "usn_5", "rate": "5", "valid_from": "2026-01-01"})");
-  b.call("billing.tax.define", R"({"code": "usn_7", "rate": "7", "valid_from": "2026-01-01"})");
-  b.tariff(R"({"code": "u5", "name": "УСН 5", "fee": "499.00", "tax": "usn_5"})");
-  b.tariff(R"({"code": "u7", "name": "УСН 7", "fee": "499.00", "tax": "usn_7"})");
+  b.tariff(R"({"code": "u5", "name": "УСН 5", "fee": "499.00", "tax": "ru_vat_5"})");
+  b.tariff(R"({"code": "u7", "name": "УСН 7", "fee": "499.00", "tax": "ru_vat_7"})");
   b.account("100001");
   b.account("100002");
   b.connect("100001", "u5", "2026-01-01");
