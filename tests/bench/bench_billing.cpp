@@ -272,6 +272,67 @@ void bench_pay_and_check(const std::string& path, int n, int payments, int check
   opora_db_close(db);
 }
 
+// What the shipped `dunning` process costs on billing's hot paths: the same
+// month's run and the same payments on two identical files, one with the
+// process installed (every accrual that leaves a debt starts a process that
+// sends its bill as an effect; every payment that clears the debt ends it, with
+// a thank-you effect), one without (billing's events find no listener).
+void bench_dunning(const std::string& dir, int n, int payments) {
+  struct Side {
+    double run_wall = 0, run_cpu = 0, pay_wall = 0, pay_cpu = 0;
+    std::string effects;
+  };
+  auto side = [&](bool dunning) {
+    const std::string path = dir + (dunning ? "/opora_bench_dunning.db" : "/opora_bench_plain.db");
+    populate(path, n);
+    opora_db* db =
+        open_db(path, R"({"clock":"manual","now":"2026-11-01T06:00:00Z","synchronous":"full"})");
+    if (dunning) call(db, "workflow.install", R"({"id":"dunning"})");
+    Side s;
+    double c0 = cpu_now();
+    auto t0 = Clock::now();
+    const std::string run = call(db, "billing.run", R"({"period":"2026-11","documents":false})");
+    s.run_wall = since(t0);
+    s.run_cpu = cpu_now() - c0;
+    if (run.find("\"complete\":true") == std::string::npos) die("run incomplete");
+    call(db, "clock.set", R"({"now":"2026-11-05T10:00:00Z"})");
+    c0 = cpu_now();
+    t0 = Clock::now();
+    for (int i = 0; i < payments; ++i) {
+      // Distinct accounts, each paying its whole bill: every payment clears a debt.
+      const std::string p = R"({"channel":"kaspi","txn_id":")" + std::to_string(1000000 + i) +
+                            R"(","account":")" + account_number(1 + i) +
+                            R"(","amount":"499.00","txn_date":"2026-11-05T10:00:00"})";
+      call(db, "billing.pay", p);
+    }
+    s.pay_wall = since(t0);
+    s.pay_cpu = cpu_now() - c0;
+    s.effects = call(db, "effects.fetch", R"({"limit":1})");
+    opora_db_close(db);
+    std::remove(path.c_str());
+    std::remove((path + "-wal").c_str());
+    std::remove((path + "-shm").c_str());
+    return s;
+  };
+  const Side plain = side(false);
+  const Side with = side(true);
+  if (with.effects.find("\"type\"") == std::string::npos) die("dunning sent nothing");
+  std::printf("the shipped dunning process on billing's paths (%d accounts, %d payments):\n", n,
+              payments);
+  std::printf("  billing.run, no listener   : %6.2f s wall, %6.2f s CPU (%.1f us/account)\n",
+              plain.run_wall, plain.run_cpu, plain.run_wall * 1e6 / n);
+  std::printf("  billing.run, dunning       : %6.2f s wall, %6.2f s CPU (%.1f us/account)\n",
+              with.run_wall, with.run_cpu, with.run_wall * 1e6 / n);
+  std::printf("  billing.pay, no listener   : %8.0f payments/s (%.3f ms each, %.3f ms CPU)\n",
+              payments / plain.pay_wall, plain.pay_wall * 1000 / payments,
+              plain.pay_cpu * 1000 / payments);
+  std::printf("  billing.pay, dunning       : %8.0f payments/s (%.3f ms each, %.3f ms CPU)\n",
+              payments / with.pay_wall, with.pay_wall * 1000 / payments,
+              with.pay_cpu * 1000 / payments);
+  std::printf("  ratio (no listener / dunning): run %.2f, pay %.2f\n",
+              plain.run_wall / with.run_wall, plain.pay_wall / with.pay_wall);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -286,6 +347,10 @@ int main(int argc, char** argv) {
   std::printf("opora %s, SQLite %s, %d accounts with one subscription each\n", opora_version(),
               sqlite3_libversion(), n);
   auto t = Clock::now();
+  if (argc > 5 && std::string(argv[5]) == "dunning") {
+    bench_dunning(dir, n, payments);
+    return 0;
+  }
   populate(without_docs, n);
   std::printf("setup: %.1f s\n", since(t));
   std::printf("billing.run 2026-11 without registry documents:\n");
