@@ -15,28 +15,14 @@ namespace json = boost::json;
 
 namespace {
 
-std::string child_path(const std::string& path, std::string_view key) {
-  return path.empty() ? std::string(key) : path + "." + std::string(key);
-}
-
 // Whether the schema's "type" admits `type` (no "type": anything goes).
 bool allows(const json::object& schema, std::string_view type) {
-  const auto* t = schema.if_contains("type");
-  if (t == nullptr) return true;
-  if (t->is_string()) return t->get_string() == type;
-  for (const auto& one : t->as_array())
-    if (one.is_string() && one.get_string() == type) return true;
-  return false;
+  return !schema.contains("type") || schema_names_type(schema, type);
 }
 
 // "object" is one of the schema's types and "array" is not.
 bool wants_object_only(const json::object& schema) {
   return schema.contains("type") && allows(schema, "object") && !allows(schema, "array");
-}
-
-std::string_view format_of(const json::object& schema) {
-  const auto* f = schema.if_contains("format");
-  return f != nullptr && f->is_string() ? std::string_view(f->get_string()) : std::string_view();
 }
 
 // Largest magnitude below which every integer is exact in a double.
@@ -98,7 +84,7 @@ void number_to_text(const json::object& schema, json::value& v, const std::strin
                   "in floating point does; round it to the places the field takes before "
                   "sending, or send the text, such as \"" +
                   rounded_text(d) + "\"" +
-                  (format_of(schema) == "money" ? " (money is exact to the minor unit)" : ""));
+                  (schema_format(schema) == "money" ? " (money is exact to the minor unit)" : ""));
       return;
     }
     v = plain_text(d);
@@ -171,7 +157,7 @@ void normalize_object(const json::object& schema, json::object& obj, const std::
       erase_in_order(obj, p.key());
     } else if (current != nullptr && !current->is_null()) {
       out.add(
-          child_path(path, p.key()), "alias_conflict",
+          member_path(path, p.key()), "alias_conflict",
           "is the old name of \"" + name + "\", which is given too: send only \"" + name + "\"");
     } else {
       json::value moved = std::move(*alias);
@@ -191,7 +177,7 @@ void normalize_object(const json::object& schema, json::object& obj, const std::
       if (!allows(*sub_schema, "null")) absent.emplace_back(kv.key());
       continue;
     }
-    normalize(*sub_schema, kv.value(), child_path(path, kv.key()), out);
+    normalize(*sub_schema, kv.value(), member_path(path, kv.key()), out);
   }
   if (absent.empty()) return;
   json::object kept(obj.storage());
@@ -215,7 +201,7 @@ void normalize(const json::object& schema, json::value& v, const std::string& pa
     if (std::trunc(d) == d && std::fabs(d) <= kExactIntegers) v = static_cast<int64_t>(d);
     return;
   }
-  const std::string_view format = format_of(schema);
+  const std::string_view format = schema_format(schema);
   if (v.is_number() && is_decimal_format(format) && allows(schema, "string") &&
       !allows(schema, "integer")) {
     number_to_text(schema, v, path, out);

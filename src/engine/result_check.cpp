@@ -7,6 +7,7 @@
 #include "core/date.hpp"
 #include "core/timestamp.hpp"
 #include "engine/method_table.hpp"
+#include "engine/schema.hpp"
 
 namespace opora::engine {
 namespace json = boost::json;
@@ -100,42 +101,23 @@ bool size_like_name(std::string_view key) {
   return one_of(key, {"size", "bytes"}) || ends_with(key, "_size") || ends_with(key, "_bytes");
 }
 
-std::string at_key(const std::string& path, std::string_view key) {
-  return path.empty() ? std::string(key) : path + "." + std::string(key);
-}
-
-bool has_type(const json::object& schema, std::string_view type) {
-  const auto* t = schema.if_contains("type");
-  if (t == nullptr) return false;
-  if (t->is_string()) return t->get_string() == type;
-  if (t->is_array())
-    for (const auto& one : t->get_array())
-      if (one.is_string() && one.get_string() == type) return true;
-  return false;
-}
-
-std::string_view format_of(const json::object& schema) {
-  const auto* f = schema.if_contains("format");
-  return f != nullptr && f->is_string() ? std::string_view(f->get_string()) : std::string_view();
-}
-
 bool matches(const json::object& schema, const json::value& v) {
   switch (v.kind()) {
     case json::kind::null:
-      return has_type(schema, "null");
+      return schema_names_type(schema, "null");
     case json::kind::bool_:
-      return has_type(schema, "boolean");
+      return schema_names_type(schema, "boolean");
     case json::kind::int64:
     case json::kind::uint64:
-      return has_type(schema, "integer") || has_type(schema, "number");
+      return schema_names_type(schema, "integer") || schema_names_type(schema, "number");
     case json::kind::double_:
-      return has_type(schema, "number");
+      return schema_names_type(schema, "number");
     case json::kind::string:
-      return has_type(schema, "string");
+      return schema_names_type(schema, "string");
     case json::kind::array:
-      return has_type(schema, "array");
+      return schema_names_type(schema, "array");
     case json::kind::object:
-      return has_type(schema, "object");
+      return schema_names_type(schema, "object");
   }
   return false;
 }
@@ -158,7 +140,7 @@ bool flag(const json::object& schema, std::string_view key) {
 
 void check_string(const json::object& schema, std::string_view s, const std::string& path,
                   Scope scope, FieldErrors& out) {
-  const std::string_view format = format_of(schema);
+  const std::string_view format = schema_format(schema);
   const std::string quoted = "\"" + std::string(s) + "\"";
   if (scope.host_data && !format.empty()) return;
   if (format == "date") {
@@ -240,11 +222,12 @@ void check_node(const json::object& schema, const json::value& v, const std::str
         const json::value* sub =
             props != nullptr && props->is_object() ? props->get_object().if_contains(k) : nullptr;
         if (sub != nullptr && sub->is_object())
-          check_node(sub->get_object(), field, at_key(path, k), k, scope, out);
+          check_node(sub->get_object(), field, member_path(path, k), k, scope, out);
         else if (more_schema != nullptr)
-          check_node(*more_schema, field, at_key(path, k), key, scope, out);
+          check_node(*more_schema, field, member_path(path, k), key, scope, out);
         else if (!open)
-          out.add(at_key(path, k), "undeclared", "the result schema does not declare this field");
+          out.add(member_path(path, k), "undeclared",
+                  "the result schema does not declare this field");
       }
       break;
     }
@@ -265,20 +248,20 @@ void check_schema_node(const json::value& node, const std::string& path, std::st
     return;
   }
   if (flag(schema, "x-verbatim")) return;
-  const std::string_view format = format_of(schema);
+  const std::string_view format = schema_format(schema);
   if (!key.empty() && time_like_name(key)) {
-    if (has_type(schema, "integer") || has_type(schema, "number"))
+    if (schema_names_type(schema, "integer") || schema_names_type(schema, "number"))
       out.add(path, "numeric_timestamp", "a point in time must be ISO 8601 text, not a number");
-    else if (has_type(schema, "string") && format != "date-time" && format != "date")
+    else if (schema_names_type(schema, "string") && format != "date-time" && format != "date")
       out.add(path, "time_format", "a point in time needs format date-time (or date)");
   }
-  if (!key.empty() && date_like_name(key) && has_type(schema, "string") && format != "date" &&
-      format != "date-time")
+  if (!key.empty() && date_like_name(key) && schema_names_type(schema, "string") &&
+      format != "date" && format != "date-time")
     out.add(path, "date_format", "a date needs format date");
-  if (!key.empty() && money_like_name(key) && has_type(schema, "string") && format != "money" &&
-      format != "decimal")
+  if (!key.empty() && money_like_name(key) && schema_names_type(schema, "string") &&
+      format != "money" && format != "decimal")
     out.add(path, "money_format", "an amount needs format money (or decimal)");
-  if (has_type(schema, "object")) {
+  if (schema_names_type(schema, "object")) {
     const auto* props = schema.if_contains("properties");
     const auto* more = schema.if_contains("additionalProperties");
     const bool has_props = props != nullptr && props->is_object() && !props->get_object().empty();
@@ -292,7 +275,7 @@ void check_schema_node(const json::value& node, const std::string& path, std::st
         check_schema_node(sub, path + "." + std::string(k), k, out);
     if (more != nullptr && more->is_object()) check_schema_node(*more, path + ".*", key, out);
   }
-  if (has_type(schema, "array")) {
+  if (schema_names_type(schema, "array")) {
     const auto* items = schema.if_contains("items");
     if (items == nullptr)
       out.add(path, "untyped_items", "an array must give its item schema");
@@ -305,7 +288,7 @@ void check_schema_node(const json::value& node, const std::string& path, std::st
 
 void check_result_schema(const json::object& schema, FieldErrors& out) {
   const auto* props = schema.if_contains("properties");
-  if (!has_type(schema, "object") || props == nullptr || !props->is_object() ||
+  if (!schema_names_type(schema, "object") || props == nullptr || !props->is_object() ||
       props->get_object().empty()) {
     out.add("result", "trivial", "the result schema must be an object with properties");
     return;

@@ -262,6 +262,25 @@ void check_object(const json::object& schema, const json::object& obj, const std
 
 }  // namespace
 
+std::string_view schema_format(const json::object& schema) noexcept {
+  const auto* f = schema.if_contains("format");
+  return f != nullptr && f->is_string() ? std::string_view(f->get_string()) : std::string_view();
+}
+
+bool schema_names_type(const json::object& schema, std::string_view type) noexcept {
+  const auto* t = schema.if_contains("type");
+  if (t == nullptr) return false;
+  if (t->is_string()) return t->get_string() == type;
+  if (t->is_array())
+    for (const auto& one : t->get_array())
+      if (one.is_string() && one.get_string() == type) return true;
+  return false;
+}
+
+std::string member_path(const std::string& path, std::string_view key) {
+  return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+
 bool is_decimal_format(std::string_view format) noexcept {
   return format == "money" || format == "decimal" || format == "quantity" || format == "vat_rate" ||
          format == "percent";

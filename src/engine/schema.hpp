@@ -49,6 +49,17 @@ boost::json::object parse_schema(const char* text);
 // Parses and seals (seal_schema) a parameter schema.
 boost::json::object parse_params_schema(const char* text);
 
+// A schema's "format" ("" when it has none).
+std::string_view schema_format(const boost::json::object& schema) noexcept;
+
+// Whether a schema's "type" names `type` (as the one type or in the list);
+// false when it has no "type".
+bool schema_names_type(const boost::json::object& schema, std::string_view type) noexcept;
+
+// The path of a member as errors name it: "items[0].price" + "vat" gives
+// "items[0].price.vat"; the empty path + "vat" gives "vat".
+std::string member_path(const std::string& path, std::string_view key);
+
 // Formats whose string holds an exact decimal number (money, decimal,
 // quantity, vat_rate, percent): normalize() accepts a JSON number for them.
 bool is_decimal_format(std::string_view format) noexcept;

@@ -81,9 +81,10 @@ void populate(const std::string& path, int n) {
   sqlite3_stmt* sub = nullptr;
   sqlite3_stmt* tar = nullptr;
   sqlite3_prepare_v2(raw,
-                     "INSERT INTO billing_account (id, number, holder_name, currency, status, "
-                     "credit_limit, created_at, updated_at, body) VALUES (?1, ?2, ?3, 'RUB', "
-                     "'active', 0, '2026-10-01T00:00:00Z', '2026-10-01T00:00:00Z', ?4)",
+                     "INSERT INTO billing_account (id, number, holder_name, phone, currency, "
+                     "status, credit_limit, created_at, updated_at, body) VALUES (?1, ?2, ?3, "
+                     "'+79990000000', 'RUB', 'active', 0, '2026-10-01T00:00:00Z', "
+                     "'2026-10-01T00:00:00Z', ?4)",
                      -1, &acc, nullptr);
   sqlite3_prepare_v2(raw,
                      "INSERT INTO billing_subscription (id, account_id, service, start_date, "
@@ -97,7 +98,7 @@ void populate(const std::string& path, int n) {
     const std::string number = account_number(i);
     const std::string name = "Абонент " + std::to_string(i);
     const std::string body = R"({"holder":{"type":"person","name":")" + name +
-                             R"("},"status":"active","number":")" + number +
+                             R"("},"phone":"+79990000000","status":"active","number":")" + number +
                              R"(","currency":"RUB","credit_limit":"0.00"})";
     // Every 10th subscriber connected mid-October, the rest long before.
     const char* start = i % 10 == 0 ? "2026-11-15" : "2025-03-01";
