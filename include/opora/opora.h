@@ -101,11 +101,15 @@ enum opora_status {
  *   enumeration, length or range, or a member the schema requires is
  *   missing: everything the method's parameter schema in "meta.methods"
  *   states, checked before the method runs, plus the decimal places an
- *   amount's currency allows. Its field errors carry these rules: required,
- *   unknown_field, alias_conflict, type, enum, length, range, date,
- *   date-time, money, money_scale, decimal, quantity, vat_rate, percent,
- *   currency, inexact_number. The same mistake has this code in every method
- *   (a malformed date is OPORA_EINVAL in calendar.* and registry.put alike).
+ *   amount's currency allows. The schema's checks carry these rules:
+ *   required, unknown_field, alias_conflict, type, enum, length, range,
+ *   date, date-time, money, money_scale, decimal, quantity, vat_rate,
+ *   percent, currency, inexact_number, period (a month, YYYY-MM). A method's
+ *   own check of one value's form may name a rule of its own (positive: an
+ *   amount above zero; one_of: exactly one of two members; base64; cursor:
+ *   a pagination cursor it did not issue), always with OPORA_EINVAL. The
+ *   same mistake has this code in every method (a malformed date is
+ *   OPORA_EINVAL in calendar.* and registry.put alike).
  *
  *   OPORA_EVALIDATION: the request is well-formed, but what it says breaks a
  *   business rule: a checksum (an INN), fields that disagree with each other

@@ -178,7 +178,7 @@ json::object Billing::pay(const json::object& p, const Context& ctx) {
     errors.add("channel", "channel", "expected lower-case letters, digits, _ - . (at most 40)");
   std::optional<Date> date = ctx.today;
   if (txn_date && !(date = txn_business_date(*txn_date)))
-    errors.add("txn_date", "date_time",
+    errors.add("txn_date", "date-time",
                "expected YYYY-MM-DDTHH:MM:SS or YYYY-MM-DD, got \"" + *txn_date + "\"");
   // The amount's shape is checked before the account is known, so a bad
   // request is reported whole.

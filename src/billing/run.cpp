@@ -483,7 +483,7 @@ json::object run_summary(store::Connection& conn, int64_t run_id) {
 json::object Billing::run(const json::object& p, const Context& ctx, const Progress& progress) {
   FieldErrors errors;
   const FieldReader r(p, "", errors);
-  const auto period_text = r.str("period", true, 7);
+  const auto period_text = r.str("period", true, 64);  // a month: Period checks the form
   errors.throw_if_any(ErrorCode::invalid);
   const Period period = Period::parse_field(*period_text, "period");
   int64_t chunk = 10000;
@@ -757,7 +757,7 @@ json::object Billing::runs(const json::object& p) {
   auto st = impl_->conn.cached(
       "SELECT id FROM billing_run WHERE (?1 IS NULL OR period = ?1) ORDER BY id");
   if (const auto* v = p.if_contains("period"); v != nullptr && v->is_string())
-    st->bind(1, v->get_string());
+    st->bind(1, Period::parse_field(std::string(v->get_string()), "period").to_string());
   else
     st->bind_null(1);
   std::vector<int64_t> ids;

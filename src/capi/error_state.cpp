@@ -1,5 +1,6 @@
 #include "capi/error_state.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cstdint>
 
@@ -26,14 +27,27 @@ const std::string& ok_json() {
   return text;
 }
 
-// Error text may quote what the caller sent (a method name, a path), which
-// need not be UTF-8; hosts decode the error JSON strictly (PHP's
-// json_decode gives null), so invalid sequences become U+FFFD.
-std::string valid_utf8(const std::string& s) {
+// Bounds of what an error hands a host, in bytes: a message quoting a
+// 100,000-character value the caller sent is cut, so no error is larger than
+// a few kilobytes however large the request.
+constexpr size_t kFieldBytes = 256;     // a field path
+constexpr size_t kProblemBytes = 1024;  // one problem's message
+constexpr size_t kMessageBytes = 8192;  // the whole message
+
+// Error text may quote what the caller sent (a method name, a path, a value),
+// which need not be UTF-8 and may hold NUL; hosts decode the error JSON
+// strictly (PHP's json_decode gives null) and read the message as a C string,
+// so invalid sequences and NUL become U+FFFD. Text longer than `max` bytes is
+// cut at a character boundary and ends with "…".
+std::string host_text(const std::string& s, size_t max) {
   std::string out;
-  out.reserve(s.size());
+  out.reserve(std::min(s.size(), max + 3));
   size_t i = 0;
   while (i < s.size()) {
+    if (out.size() >= max) {
+      out += "\xE2\x80\xA6";  // …
+      break;
+    }
     const auto c = static_cast<unsigned char>(s[i]);
     size_t len = c < 0x80           ? 1
                  : (c >> 5) == 0x6  ? 2
@@ -50,7 +64,7 @@ std::string valid_utf8(const std::string& s) {
     // Overlong forms, surrogates and values past U+10FFFF are invalid too.
     ok = ok && !(len == 2 && cp < 0x80) && !(len == 3 && cp < 0x800) &&
          !(len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) && !(cp >= 0xD800 && cp <= 0xDFFF);
-    if (ok) {
+    if (ok && cp != 0) {
       out.append(s, i, len);
       i += len;
     } else {
@@ -105,10 +119,10 @@ void set_error(ErrorCode code, std::string message, const std::vector<FieldError
   e.code = static_cast<int>(code);
   boost::json::array list;
   for (const auto& f : fields)
-    list.push_back(boost::json::object{{"field", valid_utf8(f.field)},
-                                       {"rule", valid_utf8(f.rule)},
-                                       {"message", valid_utf8(f.message)}});
-  message = valid_utf8(message);
+    list.push_back(boost::json::object{{"field", host_text(f.field, kFieldBytes)},
+                                       {"rule", host_text(f.rule, kFieldBytes)},
+                                       {"message", host_text(f.message, kProblemBytes)}});
+  message = host_text(message, kMessageBytes);
   e.json = boost::json::serialize(boost::json::object{{"code", e.code},
                                                       {"name", status_name(e.code)},
                                                       {"message", message},

@@ -11,10 +11,10 @@ namespace opora {
 namespace {
 
 // The rules of a malformed value, as opora.h lists them under OPORA_EINVAL.
-constexpr std::array<std::string_view, 16> kFormRules = {
-    "required", "unknown_field", "alias_conflict", "type",          "enum",        "length",
-    "range",    "date",          "date-time",      "money",         "money_scale", "decimal",
-    "quantity", "vat_rate",      "percent",        "inexact_number"};
+constexpr std::array<std::string_view, 18> kFormRules = {
+    "required", "unknown_field", "alias_conflict", "type",     "enum",           "length",
+    "range",    "date",          "date-time",      "money",    "money_scale",    "decimal",
+    "quantity", "vat_rate",      "percent",        "currency", "inexact_number", "period"};
 
 // "calendar.weekend[7]" -> "calendar.weekend[]": the same place in every
 // entry of an array.

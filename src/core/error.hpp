@@ -48,9 +48,11 @@ bool is_form_rule(std::string_view rule) noexcept;
 class Error : public std::runtime_error {
  public:
   // `omitted`: problems found but not listed (FieldErrors::throw_if_any).
+  // A NUL the caller sent (a "\u0000" in a quoted value) becomes U+FFFD, so
+  // what() holds the whole message.
   Error(ErrorCode code, std::string message, std::vector<FieldError> fields = {},
         size_t omitted = 0)
-      : std::runtime_error(std::move(message)),
+      : std::runtime_error(without_nul(std::move(message))),
         code_(code),
         fields_(std::move(fields)),
         omitted_(omitted) {}
@@ -60,6 +62,12 @@ class Error : public std::runtime_error {
   size_t omitted() const noexcept { return omitted_; }
 
  private:
+  static std::string without_nul(std::string text) {
+    for (size_t i = text.find('\0'); i != std::string::npos; i = text.find('\0', i + 3))
+      text.replace(i, 1, "\xEF\xBF\xBD");
+    return text;
+  }
+
   ErrorCode code_;
   std::vector<FieldError> fields_;
   size_t omitted_ = 0;

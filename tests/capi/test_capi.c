@@ -68,6 +68,28 @@ static void test_nesting(opora_db* db) {
   }
 }
 
+/* An error quoting what the caller sent stays small and readable as a C
+   string: a 100,000-character value is cut, a NUL in it becomes U+FFFD. */
+static void test_error_bounds(opora_db* db) {
+  enum { kLong = 100000 };
+  char* params = malloc(kLong + 64);
+  char* result = NULL;
+  int n = sprintf(params, "{\"date\": \"2026-03-02\", \"calendar\": \"");
+  memset(params + n, 'x', kLong);
+  strcpy(params + n + kLong, "\"}");
+  CHECK(opora_db_call(db, "calendar.is_working_day", params, &result) == OPORA_ENOTFOUND);
+  CHECK(strlen(opora_last_error_json()) < 16384);
+  CHECK(strlen(opora_last_error_message()) < 16384);
+  CHECK(contains(opora_last_error_message(), "\xe2\x80\xa6")); /* "…": cut, and says so */
+  free(params);
+  CHECK(opora_db_call(db, "calendar.is_working_day",
+                      "{\"date\": \"2026-03-02\", \"calendar\": \"a\\u0000b\"}",
+                      &result) == OPORA_ENOTFOUND);
+  CHECK(contains(opora_last_error_message(),
+                 "a\xef\xbf\xbd"
+                 "b"));
+}
+
 static void test_version(void) {
   CHECK(strcmp(opora_version(), OPORA_VERSION_STRING) == 0);
   CHECK(opora_version_number() == OPORA_VERSION_NUMBER);
@@ -139,6 +161,7 @@ static void test_calls(void) {
   expect_call(db, "meta.version", "{\"a\":", OPORA_EJSON, "\"code\":-3");
   expect_call(db, "meta.version", "{\"s\": \"\xff\xfe\"}", OPORA_EJSON, "\"code\":-3");
   test_nesting(db);
+  test_error_bounds(db);
   /* Infinity has no JSON text: refused before it could be stored. */
   expect_call(db, "requisites.validate", "{\"inn\": \"7707083893\", \"x\": 1e400}", OPORA_EJSON,
               "out of range");

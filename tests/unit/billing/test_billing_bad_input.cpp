@@ -166,6 +166,18 @@ TEST_CASE("a txn_id reused with another amount is a conflict that leaves everyth
   CHECK(b.payments("100001").size() == 1);
 }
 
+TEST_CASE("a malformed month is refused by every method that takes one") {
+  BillingDb b;
+  populated(b);
+  for (const char* method : {"billing.run", "billing.run.list"})
+    for (const char* period : {"2026-13", "2026-1", "202611", "2026-11-01"}) {
+      CAPTURE(method);
+      CAPTURE(period);
+      check_refused(b, {method, (std::string(R"({"period": ")") + period + "\"}").c_str(),
+                        ErrorCode::invalid, "period", "period"});
+    }
+}
+
 TEST_CASE("a bad txn_date or channel is refused naming its field") {
   BillingDb b;
   populated(b);
@@ -175,7 +187,7 @@ TEST_CASE("a bad txn_date or channel is refused naming its field") {
         std::string(
             R"({"channel": "kaspi", "txn_id": "9", "account": "100001", "amount": "1.00", "txn_date": ")") +
         d + "\"}";
-    check_refused(b, {"billing.pay", params.c_str(), ErrorCode::invalid, "txn_date", "date_time"});
+    check_refused(b, {"billing.pay", params.c_str(), ErrorCode::invalid, "txn_date", "date-time"});
   }
   for (const char* c : {"Kaspi", "kaspi bank", "", "касса"}) {
     const std::string params = std::string(R"({"channel": ")") + c +
@@ -199,7 +211,7 @@ TEST_CASE("every problem of a payment request is reported at once") {
   CHECK(e.field_errors().size() == 3);
   CHECK(has_error(e, "channel", "channel"));
   CHECK(has_error(e, "amount", "money_scale"));
-  CHECK(has_error(e, "txn_date", "date_time"));
+  CHECK(has_error(e, "txn_date", "date-time"));
 }
 
 TEST_CASE("missing or mistyped parameters are refused by the method schema") {
