@@ -585,7 +585,8 @@ void register_billing_methods(MethodTable& t) {
           "states": {"type": "array", "items": {"type": "string"}},
           "actions": {"type": "array", "items": {"type": "object", "properties": {
             "type": {"type": "string"}, "state": {"type": "string"}, "at": {"type": "string", "format": "date-time"},
-            "payload": {"type": "object", "additionalProperties": true}}}}}}}}})~",
+            "payload": )~" +
+          kEffectPayload + R"~(}}}}}}}})~",
       false, [](Database& db, const Params& p) {
         json::object query{{"definition", "dunning"}, {"limit", 100000}};
         if (p.has("account")) {

@@ -50,7 +50,7 @@ const char* kEdoParty =
     "poa_issuer_inn": {"type": "string", "description": "INN of the МЧД's issuer (Diadoc FullId.IssuerInn); default: our organisation's"},
     "inn": {"type": "string", "description": "the signer's own INN (12 digits; Diadoc FullId.RepresentativeInn)"},
     "poa_use_default": {"type": "boolean", "description": "Diadoc: send PowerOfAttorney.UseDefault (the employee's default МЧД) instead of FullId"}}},
-  "bank": {"type": "object", "properties": {"account": {"type": "string"}, "bik": {"type": "string"},
+  "bank": {"type": "object", "required": ["account", "bik"], "properties": {"account": {"type": "string"}, "bik": {"type": "string"},
     "bank_name": {"type": "string"}, "corr_account": {"type": "string"}}}}})~";
 
 const char* kPacketId = R"~({"type": "object", "required": ["packet"], "properties": {

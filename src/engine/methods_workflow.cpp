@@ -5,6 +5,7 @@
 #include "engine/database.hpp"
 #include "engine/method_table.hpp"
 #include "engine/params.hpp"
+#include "engine/schema.hpp"
 #include "workflow/workflow.hpp"
 
 namespace opora::engine {
@@ -70,12 +71,9 @@ const std::string kHistoryRecord =
 // An effect in the outbox. Its payload is what the definition (or the dunning
 // stage) put there; fields opora itself fills, and the money and dates the
 // shipped definitions emit, are declared so Python converts them.
-const char* kEffect = R"~({"type": "object", "properties": {
-  "id": {"type": "integer"}, "type": {"type": "string"},
-  "payload": {"type": "object", "additionalProperties": true, "x-host-data": true, "properties": {
-    "debt": {"type": "string", "format": "money"}, "overdue": {"type": "string", "format": "money"},
-    "amount": {"type": "string", "format": "money"}, "paid": {"type": "string", "format": "money"},
-    "date": {"type": "string", "format": "date"}, "deadline": {"type": "string", "format": "date"}}},
+const std::string kEffect = R"~({"type": "object", "properties": {
+  "id": {"type": "integer"}, "type": {"type": "string"}, "payload": )~" +
+                            kEffectPayload + R"~(,
   "idempotency_key": {"type": "string", "description": "the same on every delivery of this effect"},
   "attempt": {"type": "integer", "description": "1 on the first delivery"},
   "instance": {"type": ["integer", "null"], "description": "the workflow instance that emitted it"}}})~";

@@ -67,6 +67,14 @@ bool is_decimal_format(std::string_view format) noexcept;
 // Schema fragments the method tables share.
 inline const std::string kMoney = R"~({"type": "string", "format": "money"})~";
 inline const std::string kDate = R"~({"type": "string", "format": "date"})~";
+// An effect's payload: what a definition put there, with the fields opora
+// fills and the money and dates the shipped definitions emit declared, so a
+// host converts them (effects.fetch, billing.dunning.cases alike).
+inline const std::string kEffectPayload =
+    R"~({"type": "object", "additionalProperties": true, "x-host-data": true, "properties": {
+  "debt": {"type": "string", "format": "money"}, "overdue": {"type": "string", "format": "money"},
+  "amount": {"type": "string", "format": "money"}, "paid": {"type": "string", "format": "money"},
+  "date": {"type": "string", "format": "date"}, "deadline": {"type": "string", "format": "date"}}})~";
 // The journal's who and why, as properties of a method's parameters.
 inline const std::string kWho = R"~(
   "actor": {"type": "string", "description": "who acts (recorded in the journal)"},

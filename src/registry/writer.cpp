@@ -303,7 +303,9 @@ class Registry::Writer {
     }
     const auto* items = merged.if_contains("items");
     const bool has_items = items != nullptr && items->is_array() && !items->get_array().empty();
-    if (has_items && !patch.contains("totals")) merged.erase("totals");
+    // Items changed or cleared: the stored totals were theirs, so they go
+    // too unless the patch states new ones.
+    if ((has_items || patch.contains("items")) && !patch.contains("totals")) merged.erase("totals");
     if (!merged.contains("number")) merged["number"] = old.at("number");
 
     Document d = parse_document(merged, kind, path, errors);

@@ -129,6 +129,10 @@ def test_seed_000_a_kazakh_isp_connects_bills_chases_and_disconnects(tmp_path):
                            "отключена 2026-04-23.")]
         [task] = host.of("disconnect_task")
         assert task.day == datetime.date(2026, 4, 23)
+        # The process's record of what it sent converts as the outbox does.
+        [case] = db.billing.dunning.cases(account="LS-2002")["cases"]
+        [action] = [a for a in case["actions"] if a["type"] == "disconnect_task"]
+        assert action["payload"]["debt"] == task.payload["debt"] == Decimal("4500.00")
         assert task.payload == {
             "account": "LS-2002", "address": PETROV["address"], "debt": Decimal("4500.00"),
             "title": "Отключить абонента Петров Олег (л/с LS-2002) за неуплату: долг 4500.00 ₸"}

@@ -48,6 +48,17 @@ TEST_CASE("a party is refused with every problem of its requisites") {
   CHECK(db.call("edo.parties", R"({"role": "counterparty"})").at("parties").as_array().size() == 1);
 }
 
+TEST_CASE("bank details without a BIK or an account say so, null being absent") {
+  EdoDb db;
+  const auto e = db.error("edo.party.put", obj(R"({
+    "code": "z", "role": "counterparty", "type": "company", "name": "Z",
+    "inn": "7736207543", "kpp": "773601001", "bank": {"bik": null}})"));
+  CHECK(e.code() == ErrorCode::invalid);
+  CHECK(has_error(e, "bank.bik", "required"));
+  CHECK(has_error(e, "bank.account", "required"));
+  CHECK(e.field_errors().size() == 2);  // not also "must have 9 digits, got 0"
+}
+
 TEST_CASE("a party is stored by code, its operator read from the participant id prefix") {
   EdoDb db;
   const auto p = db.call("edo.party.get", R"({"code": "bitrix24:company:7"})");

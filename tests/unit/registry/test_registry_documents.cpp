@@ -362,6 +362,24 @@ TEST_CASE("a document without items keeps its stated totals, which must add up")
   CHECK(has_error(e, "totals.gross", "totals_sum"));
 }
 
+TEST_CASE("clearing a document's items takes their totals; stated ones may come with it") {
+  RegistryDb r;
+  const auto doc = r.put(act());
+  const auto id = doc.at("id").as_int64();
+  REQUIRE(!doc.at("totals").is_null());
+  // Was: refused naming totals.vat_by_rate, a member the caller never sent.
+  const auto cleared = r.put(boost::json::object{{"id", id}, {"items", nullptr}});
+  CHECK(cleared.at("items").as_array().empty());
+  CHECK(cleared.at("totals").is_null());
+  const auto stated = r.put(boost::json::object{
+      {"id", id},
+      {"totals", boost::json::object{{"net", "100.00"}, {"vat", "22.00"}, {"gross", "122.00"}}}});
+  CHECK(stated.at("totals").at("gross") == "122.00");
+  // New items bring their own totals again, the stated ones go.
+  const auto again = r.put(boost::json::object{{"id", id}, {"items", doc.at("items")}});
+  CHECK(again.at("totals") == doc.at("totals"));
+}
+
 TEST_CASE("line items on a kind without items are refused") {
   RegistryDb r;
   const auto e =
