@@ -37,10 +37,17 @@ std::optional<Party> parse_party(const FieldReader& r, bool is_organization) {
     else if (iin)
       p.type = "sole_trader";
   }
-  if (p.type.empty() && !is_organization) {
-    errors.add(r.at("type"), "required", "is required: company, sole_trader or person");
-  } else if (p.type != "company" && p.type != "sole_trader" && p.type != "person") {
-    errors.add(r.at("type"), "enum", "expected company, sole_trader or person");
+  const char* types = is_organization ? "company or sole_trader" : "company, sole_trader or person";
+  if (p.type.empty()) {
+    errors.add(r.at("type"), "required",
+               is_organization
+                   ? std::string("is required: give the organisation's inn, bin or iin, or its "
+                                 "type (") +
+                         types + ")"
+                   : std::string("is required: ") + types);
+  } else if (p.type != "company" && p.type != "sole_trader" &&
+             (is_organization || p.type != "person")) {
+    errors.add(r.at("type"), "enum", std::string("expected ") + types);
   }
   if (auto n = r.str("name", p.type != "person", 1000)) p.name = *n;
 

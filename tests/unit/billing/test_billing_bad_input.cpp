@@ -147,12 +147,12 @@ TEST_CASE("an amount that is not a number is refused with rule money") {
 TEST_CASE("a period that is not YYYY-MM is refused naming the field period") {
   BillingDb b;
   populated(b);
-  for (const char* period : {"2026-13", "2026-00", "2026/11", "11-2026", "2026-1", "2026"}) {
-    const std::string params = std::string(R"({"period": ")") + period + "\"}";
-    check_refused(b, {"billing.run", params.c_str(), ErrorCode::invalid, "period", "period"});
-  }
-  check_refused(
-      b, {"billing.run", R"({"period": "2026-011"})", ErrorCode::invalid, "period", "length"});
+  for (const char* method : {"billing.run", "billing.run.list"})
+    for (const char* period :
+         {"2026-13", "2026-00", "2026/11", "11-2026", "2026-1", "2026", "2026-011", "2026-11-01"}) {
+      const std::string params = std::string(R"({"period": ")") + period + "\"}";
+      check_refused(b, {method, params.c_str(), ErrorCode::invalid, "period", "period"});
+    }
   check_refused(b, {"billing.run", R"({})", ErrorCode::invalid, "period", "required"});
 }
 
@@ -164,18 +164,6 @@ TEST_CASE("a txn_id reused with another amount is a conflict that leaves everyth
                  R"({"channel": "kaspi", "txn_id": "p1", "account": "100001", "amount": "100.01"})",
                  ErrorCode::conflict, "txn_id", "txn_reused"});
   CHECK(b.payments("100001").size() == 1);
-}
-
-TEST_CASE("a malformed month is refused by every method that takes one") {
-  BillingDb b;
-  populated(b);
-  for (const char* method : {"billing.run", "billing.run.list"})
-    for (const char* period : {"2026-13", "2026-1", "202611", "2026-11-01"}) {
-      CAPTURE(method);
-      CAPTURE(period);
-      check_refused(b, {method, (std::string(R"({"period": ")") + period + "\"}").c_str(),
-                        ErrorCode::invalid, "period", "period"});
-    }
 }
 
 TEST_CASE("a bad txn_date or channel is refused naming its field") {
