@@ -226,10 +226,10 @@ def test_boolean_flags(tmp_path):
     db = str(tmp_path / "bool.db")
     created = ok_json("--db", db, "registry", "put", "--kind", "act", "--date", "2026-01-20")
     doc = str(created["id"])
-    ok("--db", db, "registry", "delete", "--id", doc)
+    ok("--db", db, "registry", "delete", "--document", doc)
 
     def get(*flags):
-        return run("--json", "--db", db, "registry", "get", "--id", doc, *flags)
+        return run("--json", "--db", db, "registry", "get", "--document", doc, *flags)
 
     assert get().returncode == 1  # deleted documents need include_deleted
     for flags in (["--include-deleted"], ["--include_deleted=true"], ["--include-deleted=1"]):
@@ -242,9 +242,9 @@ def test_boolean_flags(tmp_path):
         assert proc.returncode == 1, flags
         assert json.loads(proc.err)["name"] == "OPORA_ENOTFOUND"
 
-    err = usage_error("--db", db, "registry", "get", "--id", doc, "--include-deleted", "false")
+    err = usage_error("--db", db, "registry", "get", "--document", doc, "--include-deleted", "false")
     assert "unexpected argument 'false'" in err and "--include-deleted=false" in err
-    err = usage_error("--db", db, "registry", "get", "--id", doc, "--include-deleted=maybe")
+    err = usage_error("--db", db, "registry", "get", "--document", doc, "--include-deleted=maybe")
     assert "expected true or false" in err
     # --no- is only for booleans
     err = usage_error("--db", db, "registry", "get", "--no-id")

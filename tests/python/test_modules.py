@@ -175,7 +175,7 @@ def main(path: str) -> None:
         print(day["date"])
         db.billing.run("2026-11", chunk_size=500, progress=lambda method, done, total: True)
         db.billing.run.list(period="2026-11")
-        db.registry.find(kind="act", amount_min=decimal.Decimal("10.00"))
+        db.registry.find(kind="act", min_amount=decimal.Decimal("10.00"))
         db.registry.number.next(kind="act")
         db.calendar.working_days_between(calendar="ru", from_="2026-01-01", to="2026-01-31")
         db.calendar.add_working_days(calendar="ru", date="2026-01-01", days=1, fallback="weekends")

@@ -162,7 +162,8 @@ def _param_lines(schema: dict[str, Any]) -> list[str]:
     lines = []
     for name, sub in properties.items():
         sub = sub if isinstance(sub, dict) else {}
-        facts = [_type_text(sub)]
+        # An old name the engine still takes: its description names the current one.
+        facts = ["deprecated"] if "x-alias-of" in sub else [_type_text(sub)]
         if name in required:
             facts.append("required")
         values = sub.get("enum")
