@@ -599,7 +599,7 @@ def test_effects_are_leased_offered_again_and_closed_by_ack(wf):
     assert wf.effects.fetch()["effects"] == []
     wf.clock.set(now="2026-03-02T09:01:00Z")
     assert wf.effects.ack(effect=first["id"], result="done") == {
-        "effect": first["id"], "status": "done", "repeated": False}
+        "id": first["id"], "status": "done", "repeated": False}
     # not acknowledged: offered again, with the same idempotency key
     [again] = wf.effects.fetch(lease_seconds=30)["effects"]
     assert again["id"] == fetched[1]["id"]
@@ -621,7 +621,7 @@ def test_a_failed_effect_is_an_incident_in_its_instance_history(wf):
     assert incident["detail"] == {"result": "failed", "error": "SMS gateway: 503"}
     assert wf.effects.fetch()["effects"] == []  # closed, not offered again
     assert wf.effects.ack(effect=effect["id"], result="done") == {
-        "effect": effect["id"], "status": "failed", "repeated": True}
+        "id": effect["id"], "status": "failed", "repeated": True}
 
 
 def test_an_incident_is_retried_with_the_same_key_or_resolved_with_a_comment(wf):
@@ -685,7 +685,7 @@ def test_send_many_answers_each_event_and_undoes_only_the_failing_one(wf):
 def test_acknowledging_an_unknown_effect_is_refused(wf):
     with pytest.raises(opora.NotFound) as caught:
         wf.effects.ack(effect=12345, result="done")
-    assert field_rules(caught.value) == {"id": "unknown_effect"}
+    assert field_rules(caught.value) == {"effect": "unknown_effect"}
     with pytest.raises(opora.InvalidArgument):
         wf.effects.ack(effect=1, result="maybe")
 
