@@ -162,8 +162,10 @@ def _param_lines(schema: dict[str, Any]) -> list[str]:
     lines = []
     for name, sub in properties.items():
         sub = sub if isinstance(sub, dict) else {}
-        # An old name the engine still takes: its description names the current one.
-        facts = ["deprecated"] if "x-alias-of" in sub else [_type_text(sub)]
+        if "x-alias-of" in sub:  # an old name the engine still takes; its description says so
+            lines.append(f"    {_attribute_name(name)}: {sub.get('description', 'deprecated')}")
+            continue
+        facts = [_type_text(sub)]
         if name in required:
             facts.append("required")
         values = sub.get("enum")

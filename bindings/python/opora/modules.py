@@ -61,7 +61,7 @@ class BillingAccount(Facade):
             status (str; one of active, suspended, disconnected)
             limit (int 1..10000)
             after (int 0..): next_after_id of the previous page
-            after_id (deprecated): deprecated: the old name of "after"; send "after" instead (giving both is an error)
+            after_id: deprecated: the old name of "after"; send "after" instead (giving both is an error)
 
         Returns a dict with accounts (list of dict), next_after_id (int or null).
 
@@ -98,7 +98,7 @@ class BillingAccount(Facade):
 
         Parameters (keywords; an omitted one is not sent):
             account (str; required): account number (лицевой счёт)
-            number (deprecated): deprecated: the old name of "account"; send "account" instead (giving both is an error)
+            number: deprecated: the old name of "account"; send "account" instead (giving both is an error)
             holder (dict): keys type, name, inn, iin, bin, kpp
             phone (str or null)
             address (str or null)
@@ -843,7 +843,7 @@ class BillingTariff(Facade):
 
         Parameters (keywords; an omitted one is not sent):
             tariff (str): the tariff's code
-            code (deprecated): deprecated: the old name of "tariff"; send "tariff" instead (giving both is an error)
+            code: deprecated: the old name of "tariff"; send "tariff" instead (giving both is an error)
             name (str)
             fee (money): per month, or per day with fee_period day
             currency (currency): ISO 4217, default RUB
@@ -916,7 +916,7 @@ class BillingTax(Facade):
 
         Parameters (keywords; an omitted one is not sent):
             tax (str; required): the tax code
-            code (deprecated): deprecated: the old name of "tax"; send "tax" instead (giving both is an error)
+            code: deprecated: the old name of "tax"; send "tax" instead (giving both is an error)
             rate (vat_rate; required): percent ("22", "12.5") or "none"
             valid_from (date; required)
             title (str)
@@ -1807,7 +1807,7 @@ class EdoParty(Facade):
 
         Parameters (keywords; an omitted one is not sent):
             party (str; required): the host's id of the party (edo.party.put)
-            code (deprecated): deprecated: the old name of "party"; send "party" instead (giving both is an error)
+            code: deprecated: the old name of "party"; send "party" instead (giving both is an error)
 
         Returns a dict with code (str), role (str), type (str), name (str), last_name (str), first_name (str), middle_name (str), inn (str), kpp (str), ogrn (str), ogrn_date (datetime.date), address (str), participant_id (str), box_id (str), exchange (str), email (str), roaming (bool), signer (dict), bank (dict), operator (str), updated_at (datetime.datetime).
 
@@ -1845,7 +1845,7 @@ class EdoParty(Facade):
 
         Parameters (keywords; an omitted one is not sent):
             party (str; required): the host's id of the party: our, bitrix24:company:7
-            code (deprecated): deprecated: the old name of "party"; send "party" instead (giving both is an error)
+            code: deprecated: the old name of "party"; send "party" instead (giving both is an error)
             role (str; required; one of our, counterparty)
             type (str; required; one of company, sole_trader)
             name (str): a company's name; a sole trader's defaults to ИП + full name
@@ -2052,7 +2052,7 @@ class Effects(Facade):
 
         Parameters (keywords; an omitted one is not sent):
             effect (int 1..; required): the effect's id (effects.fetch)
-            id (deprecated): deprecated: the old name of "effect"; send "effect" instead (giving both is an error)
+            id: deprecated: the old name of "effect"; send "effect" instead (giving both is an error)
             result (str; required; one of done, failed)
             error (str)
 
@@ -2203,7 +2203,7 @@ class RegistryFile(Facade):
 
         Parameters (keywords; an omitted one is not sent):
             document (int 1..; required): document id
-            id (deprecated): deprecated: the old name of "document"; send "document" instead (giving both is an error)
+            id: deprecated: the old name of "document"; send "document" instead (giving both is an error)
             name (str; required)
             mime (str): default application/octet-stream
             role (str; one of original, signed_copy, scan, printed_form): default original
@@ -2238,7 +2238,7 @@ class RegistryFile(Facade):
 
         Parameters (keywords; an omitted one is not sent):
             file (int 1..; required): file id
-            file_id (deprecated): deprecated: the old name of "file"; send "file" instead (giving both is an error)
+            file_id: deprecated: the old name of "file"; send "file" instead (giving both is an error)
 
         Returns a dict with file_id (int), id (int), name (str), mime (str), role (str), size (int or null), sha256 (str or null), path (str or null), attached_at (datetime.datetime), actor (str or null), content_base64 (str).
 
@@ -2357,7 +2357,7 @@ class Registry(Facade):
 
         Parameters (keywords; an omitted one is not sent):
             document (int 1..; required): document id
-            id (deprecated): deprecated: the old name of "document"; send "document" instead (giving both is an error)
+            id: deprecated: the old name of "document"; send "document" instead (giving both is an error)
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
@@ -2392,7 +2392,7 @@ class Registry(Facade):
             within_days (int 0..3660; required)
             status (str): only documents in this status, e.g. signed (dates alone include cancelled ones)
             date (date): default: today
-            on (deprecated): deprecated: the old name of "date"; send "date" instead (giving both is an error)
+            on: deprecated: the old name of "date"; send "date" instead (giving both is an error)
             limit (int 1..100000)
 
         Returns a dict with on (datetime.date), until (datetime.date), documents (list of dict).
@@ -2435,7 +2435,7 @@ class Registry(Facade):
 
         Parameters (keywords; an omitted one is not sent):
             document (int 1..; required): document id
-            id (deprecated): deprecated: the old name of "document"; send "document" instead (giving both is an error)
+            id: deprecated: the old name of "document"; send "document" instead (giving both is an error)
 
         Returns a dict with id (int), files (list of dict).
 
@@ -2477,12 +2477,12 @@ class Registry(Facade):
             ref (str): external ref, e.g. bitrix24:deal:42
             from_ (date): document date on or after
             to (date): document date on or before
-            date_from (deprecated): deprecated: the old name of "from"; send "from" instead (giving both is an error)
-            date_to (deprecated): deprecated: the old name of "to"; send "to" instead (giving both is an error)
+            date_from: deprecated: the old name of "from"; send "from" instead (giving both is an error)
+            date_to: deprecated: the old name of "to"; send "to" instead (giving both is an error)
             min_amount (money): gross, in currency
             max_amount (money)
-            amount_min (deprecated): deprecated: the old name of "min_amount"; send "min_amount" instead (giving both is an error)
-            amount_max (deprecated): deprecated: the old name of "max_amount"; send "max_amount" instead (giving both is an error)
+            amount_min: deprecated: the old name of "min_amount"; send "min_amount" instead (giving both is an error)
+            amount_max: deprecated: the old name of "max_amount"; send "max_amount" instead (giving both is an error)
             currency (currency): for amount filters, default RUB
             valid_on (date): valid_from <= date <= valid_to (active contracts)
             is_final (bool)
@@ -2491,7 +2491,7 @@ class Registry(Facade):
             sort (str; one of date, -date, number, -number, gross, -gross, id, -id, updated_at, -updated_at): default date; - for descending
             limit (int 1..1000): default 100
             after (str): next_cursor of the previous page
-            cursor (deprecated): deprecated: the old name of "after"; send "after" instead (giving both is an error)
+            cursor: deprecated: the old name of "after"; send "after" instead (giving both is an error)
 
         Returns a dict with documents (list of dict), next_cursor (str or null).
 
@@ -2536,7 +2536,7 @@ class Registry(Facade):
 
         Parameters (keywords; an omitted one is not sent):
             document (int 1..; required): document id
-            id (deprecated): deprecated: the old name of "document"; send "document" instead (giving both is an error)
+            id: deprecated: the old name of "document"; send "document" instead (giving both is an error)
             include_deleted (bool)
 
         Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
@@ -2557,7 +2557,7 @@ class Registry(Facade):
 
         Parameters (keywords; an omitted one is not sent):
             document (int 1..; required): document id
-            id (deprecated): deprecated: the old name of "document"; send "document" instead (giving both is an error)
+            id: deprecated: the old name of "document"; send "document" instead (giving both is an error)
 
         Returns a dict with id (int), entries (list of dict).
 
@@ -2656,7 +2656,7 @@ class Registry(Facade):
 
         Parameters (keywords; an omitted one is not sent):
             document (int 1..; required): document id
-            id (deprecated): deprecated: the old name of "document"; send "document" instead (giving both is an error)
+            id: deprecated: the old name of "document"; send "document" instead (giving both is an error)
 
         Returns a dict with id (int), links (list of dict).
 
@@ -2859,7 +2859,7 @@ class Registry(Facade):
 
         Parameters (keywords; an omitted one is not sent):
             document (int 1..; required): document id
-            id (deprecated): deprecated: the old name of "document"; send "document" instead (giving both is an error)
+            id: deprecated: the old name of "document"; send "document" instead (giving both is an error)
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
@@ -2892,7 +2892,7 @@ class Registry(Facade):
             query (str; required)
             kind (str)
             sort (str; one of newest, relevance): default newest
-            order (deprecated): deprecated: the old name of "sort"; send "sort" instead (giving both is an error)
+            order: deprecated: the old name of "sort"; send "sort" instead (giving both is an error)
             limit (int 1..1000): default 20
 
         Returns a dict with documents (list of dict), next_cursor (str or null).
@@ -2926,7 +2926,7 @@ class Registry(Facade):
 
         Parameters (keywords; an omitted one is not sent):
             document (int 1..; required): document id
-            id (deprecated): deprecated: the old name of "document"; send "document" instead (giving both is an error)
+            id: deprecated: the old name of "document"; send "document" instead (giving both is an error)
             status (str; required)
             expected_version (int)
             actor (str): who acts (recorded in the journal)
@@ -3302,7 +3302,7 @@ class Workflow(Facade):
 
         Parameters (keywords; an omitted one is not sent):
             definition (str; required): one of workflow.shipped
-            id (deprecated): deprecated: the old name of "definition"; send "definition" instead (giving both is an error)
+            id: deprecated: the old name of "definition"; send "definition" instead (giving both is an error)
 
         Returns a dict with id (str), version (int), created (bool), states (int).
 
