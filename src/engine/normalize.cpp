@@ -34,11 +34,6 @@ bool wants_object_only(const json::object& schema) {
   return schema.contains("type") && allows(schema, "object") && !allows(schema, "array");
 }
 
-std::string_view format_of(const json::object& schema) {
-  const auto* f = schema.if_contains("format");
-  return f != nullptr && f->is_string() ? std::string_view(f->get_string()) : std::string_view();
-}
-
 // Largest magnitude below which every integer is exact in a double.
 constexpr double kExactIntegers = 9007199254740992.0;  // 2^53
 

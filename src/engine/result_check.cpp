@@ -7,6 +7,7 @@
 #include "core/date.hpp"
 #include "core/timestamp.hpp"
 #include "engine/method_table.hpp"
+#include "engine/schema.hpp"
 
 namespace opora::engine {
 namespace json = boost::json;
@@ -112,11 +113,6 @@ bool has_type(const json::object& schema, std::string_view type) {
     for (const auto& one : t->get_array())
       if (one.is_string() && one.get_string() == type) return true;
   return false;
-}
-
-std::string_view format_of(const json::object& schema) {
-  const auto* f = schema.if_contains("format");
-  return f != nullptr && f->is_string() ? std::string_view(f->get_string()) : std::string_view();
 }
 
 bool matches(const json::object& schema, const json::value& v) {

@@ -262,6 +262,11 @@ void check_object(const json::object& schema, const json::object& obj, const std
 
 }  // namespace
 
+std::string_view format_of(const json::object& schema) {
+  const auto* f = schema.if_contains("format");
+  return f != nullptr && f->is_string() ? std::string_view(f->get_string()) : std::string_view();
+}
+
 bool is_decimal_format(std::string_view format) noexcept {
   return format == "money" || format == "decimal" || format == "quantity" || format == "vat_rate" ||
          format == "percent";

@@ -53,6 +53,9 @@ boost::json::object parse_params_schema(const char* text);
 // quantity, vat_rate, percent): normalize() accepts a JSON number for them.
 bool is_decimal_format(std::string_view format) noexcept;
 
+// The "format" of a schema; "" when it has none.
+std::string_view format_of(const boost::json::object& schema);
+
 // Schema fragments the method tables share.
 inline const std::string kMoney = R"~({"type": "string", "format": "money"})~";
 inline const std::string kDate = R"~({"type": "string", "format": "date"})~";
