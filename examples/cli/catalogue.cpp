@@ -103,6 +103,16 @@ const json::object* schema_properties(const json::object& schema) {
   return properties != nullptr && properties->is_object() ? &properties->get_object() : nullptr;
 }
 
+std::string_view alias_target(const json::object& schema) {
+  const json::value* target = schema.if_contains("x-alias-of");
+  return target != nullptr && target->is_string() ? std::string_view(target->get_string())
+                                                  : std::string_view();
+}
+
+std::string_view alias_target(const json::value& schema) {
+  return schema.is_object() ? alias_target(schema.get_object()) : std::string_view();
+}
+
 std::string_view schema_type(const json::object& schema) {
   const json::value* type = schema.if_contains("type");
   if (type != nullptr && type->is_string()) return type->get_string();

@@ -61,6 +61,12 @@ void append_words(std::vector<std::string>& words, std::string_view arg);
 // The properties of an object schema (nullptr when there are none).
 const boost::json::object* schema_properties(const boost::json::object& schema);
 
+// The parameter an old name stands for ("x-alias-of": the engine accepts it
+// for one release); "" when `schema` is not an alias. Help, completion and
+// the flags' prefixes show the current names only.
+std::string_view alias_target(const boost::json::object& schema);
+std::string_view alias_target(const boost::json::value& schema);
+
 // The "type" of a schema: its one type besides "null" when it lists several
 // (["string", "null"] -> "string"); "" when it has none or more than one.
 std::string_view schema_type(const boost::json::object& schema);

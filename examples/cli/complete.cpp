@@ -57,7 +57,8 @@ int run_complete(int argc, char** argv) {
       out.insert(global);
     if (r.method != nullptr) {  // positional values may follow its words
       if (const auto* props = schema_properties(r.method->params))
-        for (const auto& kv : *props) out.insert(flag_of(std::string(kv.key())));
+        for (const auto& kv : *props)
+          if (alias_target(kv.value()).empty()) out.insert(flag_of(std::string(kv.key())));
     }
   } else if (words.empty()) {
     for (const char* command : {"call", "methods", "version", "help"}) out.insert(command);

@@ -48,6 +48,7 @@ std::string param_list(const MethodInfo& method) {
   if (properties == nullptr || properties->empty()) return "it takes no parameters";
   std::string list = "parameters: ";
   for (const auto& property : *properties) {
+    if (!alias_target(property.value()).empty()) continue;
     if (list.back() != ' ') list += ", ";
     list += property.key();
   }
@@ -81,7 +82,8 @@ std::vector<std::string> params_starting(const MethodInfo& method, const std::st
   std::vector<std::string> found;
   if (const json::object* properties = schema_properties(method.params)) {
     for (const auto& property : *properties) {
-      if (starts_with(property.key(), prefix)) found.emplace_back(property.key());
+      if (starts_with(property.key(), prefix) && alias_target(property.value()).empty())
+        found.emplace_back(property.key());
     }
   }
   return found;
@@ -92,7 +94,7 @@ std::vector<std::string> params_ending(const MethodInfo& method, const std::stri
   if (const json::object* properties = schema_properties(method.params)) {
     for (const auto& property : *properties) {
       const std::string_view key = property.key();
-      if (key.size() > suffix.size() &&
+      if (alias_target(property.value()).empty() && key.size() > suffix.size() &&
           key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0)
         found.emplace_back(key);
     }
@@ -104,8 +106,10 @@ std::vector<std::string> params_ending(const MethodInfo& method, const std::stri
 // one that ends with "_key" (--days for min_days).
 FlagMatch match_name(const MethodInfo& method, const std::string& key) {
   FlagMatch match;
-  if (param_schema(method, key) != nullptr) {
-    match.param = key;
+  if (const json::object* schema = param_schema(method, key)) {
+    // An old name is read as the name it stands for.
+    const std::string_view target = alias_target(*schema);
+    match.param = target.empty() ? key : std::string(target);
     return match;
   }
   match.candidates = params_starting(method, key + '_');

@@ -133,6 +133,7 @@ std::string method_help(const MethodInfo& method) {
   std::vector<std::vector<std::string>> rows;
   if (const json::object* properties = schema_properties(method.params)) {
     for (const auto& property : *properties) {
+      if (!alias_target(property.value()).empty()) continue;
       const json::object empty;
       const json::object& schema =
           property.value().is_object() ? property.value().get_object() : empty;

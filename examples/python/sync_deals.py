@@ -69,14 +69,14 @@ def carry_out_effects(db: opora.Database) -> list[str]:
             call = f"{effect['type']} {json.dumps(shown, ensure_ascii=False)}"
         done.append(call)
         # The idempotency key goes with the CRM call so a retry cannot do it twice.
-        db.effects.ack(id=effect["id"], result="done")
+        db.effects.ack(effect=effect["id"], result="done")
     return done
 
 
 def main(deals_file: str, database: str) -> int:
     source = json.loads(pathlib.Path(deals_file).read_text(encoding="utf-8"))
     with opora.open(database) as db:
-        db.workflow.install(id="service_control")
+        db.workflow.install(definition="service_control")
         for deal in source["deals"]:
             if deal["STAGE_ID"] == STAGE_DONE:
                 print(ref(deal), sync_act(db, deal, source["our_organization"]))

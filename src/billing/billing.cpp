@@ -30,7 +30,7 @@ void Billing::Impl::refresh() {
     while (st->step()) {
       FieldErrors errors;
       const json::value v = parse_stored(st->text(0));
-      Tariff t = parse_tariff(FieldReader(v.as_object(), "", errors));
+      Tariff t = parse_tariff(FieldReader(v.as_object(), "", errors), "code");
       tariffs_.emplace(t.code, std::move(t));
     }
   }

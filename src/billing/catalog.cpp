@@ -41,10 +41,10 @@ void bind_opt_date(store::Statement& st, int i, const std::optional<Date>& d) {
 
 }  // namespace
 
-Tariff parse_tariff(const FieldReader& r) {
+Tariff parse_tariff(const FieldReader& r, const char* code_field) {
   Tariff t;
   FieldErrors& errors = r.errors();
-  if (auto code = r.str("code", true, 64)) t.code = *code;
+  if (auto code = r.str(code_field, true, 64)) t.code = *code;
   if (auto name = r.str("name", true, 200)) t.name = *name;
   std::optional<Currency> currency = Currency::find(r.str("currency", false, 3).value_or("RUB"));
   if (!currency) errors.add(r.at("currency"), "currency", "unknown ISO 4217 currency");
@@ -104,7 +104,7 @@ json::object tariff_json(const Tariff& t) {
 
 json::object Billing::define_tariff(const json::object& p, const Context& ctx) {
   FieldErrors errors;
-  Tariff t = parse_tariff(FieldReader(p, "", errors));
+  Tariff t = parse_tariff(FieldReader(p, "", errors), "tariff");
   errors.throw_if_any(ErrorCode::validation);
   if (!impl_->has_tax_code(t.tax_code))
     fail_field(ErrorCode::validation, "tax", "unknown_tax",
@@ -148,7 +148,7 @@ json::object Billing::list_tariffs() {
 json::object Billing::put_account(const json::object& p, const Context& ctx) {
   FieldErrors errors;
   const FieldReader r(p, "", errors);
-  const auto number = r.str("number", true, 40);
+  const auto number = r.str("account", true, 40);
   const std::optional<AccountRow> existing = number ? impl_->find_account(*number) : std::nullopt;
   json::object body = existing ? existing->body() : json::object{};
 
@@ -246,7 +246,7 @@ json::object Billing::put_account(const json::object& p, const Context& ctx) {
   if (existing && existing->status != body.at("status").as_string()) {
     const int64_t entry = impl_->journal(ctx, "account.status", "account:" + *number,
                                          {{"old", existing->status}, {"new", body.at("status")}});
-    impl_->status_changed(impl_->account(*number, "number"), existing->status, entry, ctx);
+    impl_->status_changed(impl_->account(*number, "account"), existing->status, entry, ctx);
   }
   impl_->journal(ctx, existing ? "account.update" : "account.create", "account:" + *number, body);
   return get_account(*number, ctx);
@@ -267,7 +267,7 @@ json::object Billing::list_accounts(const json::object& p) {
   const FieldErrors none;
   json::array out;
   const int64_t limit = int_or(p, "limit", 100);
-  const int64_t after = int_or(p, "after_id", 0);
+  const int64_t after = int_or(p, "after", 0);
   auto st = impl_->conn.cached(
       "SELECT id, body FROM billing_account WHERE id > ?1 AND (?2 IS NULL OR status = ?2) "
       "ORDER BY id LIMIT ?3");

@@ -189,8 +189,9 @@ boost::json::object run_summary(store::Connection& conn, int64_t run_id);
 // unless the caller named one).
 registry::Context registry_context(const Context& ctx);
 
-// Tariff <-> stored JSON, with every problem reported at once.
-Tariff parse_tariff(const FieldReader& r);
+// Tariff <-> stored JSON, with every problem reported at once. The code is
+// `code_field`: "tariff" in billing.tariff.define's params, "code" where stored.
+Tariff parse_tariff(const FieldReader& r, const char* code_field);
 boost::json::object tariff_json(const Tariff& t);
 
 // "Иванов Иван Иванович" -> "Иван Иванович И.": what a payer may see of a

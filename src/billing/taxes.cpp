@@ -12,7 +12,7 @@ namespace json = boost::json;
 json::object Billing::define_tax_rate(const json::object& p, const Context& ctx) {
   FieldErrors errors;
   const FieldReader r(p, "", errors);
-  const auto code = r.str("code", true, 64);
+  const auto code = r.str("tax", true, 64);
   const auto rate_text = r.str("rate", true, 10);
   const auto from = r.date("valid_from", true);
   const auto title = r.str("title", false, 200);

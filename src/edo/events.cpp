@@ -264,7 +264,7 @@ json::object Edo::apply_event(const json::object& p, const Context& ctx) {
     out["event_id"] = event_id;
     if (const auto* f = p.if_contains("signed_file"); f != nullptr && f->is_object()) {
       const registry::Context rctx = registry_context(ctx);
-      json::object attach{{"id", document},
+      json::object attach{{"document", document},
                           {"name", f->at("name")},
                           {"role", "signed_copy"},
                           {"content_base64", f->at("content_base64")}};

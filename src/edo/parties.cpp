@@ -128,7 +128,11 @@ json::object Edo::put_party(const json::object& p, const Context& ctx) {
   check_party(p, "", errors);
   errors.throw_if_any(ErrorCode::validation);
   const std::string pid = text_of(p, "participant_id");
-  json::object body = p;
+  const std::string code = text_of(p, "party");
+  // Stored and returned as "code", the field edo.party.get and edo.parties give.
+  json::object body{{"code", code}};
+  for (const auto& kv : p)
+    if (kv.key() != "party") body.emplace(kv.key(), kv.value());
   if (!present(body, "exchange")) body["exchange"] = "electronic";
   std::string name = text_of(p, "name");
   if (name.empty())  // a sole trader: "ИП Фамилия Имя Отчество"
@@ -139,15 +143,12 @@ json::object Edo::put_party(const json::object& p, const Context& ctx) {
       "exchange, body, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
       "ON CONFLICT (code) DO UPDATE SET role = ?2, type = ?3, name = ?4, inn = ?5, kpp = ?6, "
       "participant_id = ?7, operator = ?8, exchange = ?9, body = ?10, updated_at = ?11");
-  st->bind(1, text_of(p, "code"))
-      .bind(2, text_of(p, "role"))
-      .bind(3, text_of(p, "type"))
-      .bind(4, name);
+  st->bind(1, code).bind(2, text_of(p, "role")).bind(3, text_of(p, "type")).bind(4, name);
   st->bind(5, text_of(p, "inn")).bind(6, text_of(p, "kpp")).bind(7, pid).bind(8, operator_of(pid));
   st->bind(9, text_of(body, "exchange")).bind(10, json::serialize(body));
   st->bind(11, ctx.now.to_string());
   st->run();
-  return get_party(text_of(p, "code"));
+  return get_party(code);
 }
 
 json::object Edo::party_row(const std::string& code, const std::string& field) {
@@ -164,7 +165,7 @@ json::object Edo::party_row(const std::string& code, const std::string& field) {
 }
 
 json::object Edo::get_party(const std::string& code) {
-  return party_row(code, "code");
+  return party_row(code, "party");
 }
 
 json::object Edo::parties(const json::object& p) {

@@ -544,7 +544,7 @@ void Edo::keep_sent_files(const json::object& packet, const Context& ctx) {
     for (const auto& stored : doc.at("files").as_array())
       kept = kept || (stored.at("sha256").is_string() && stored.at("sha256").get_string() == sha);
     if (kept) continue;
-    registry_.attach_file({{"id", doc_id},
+    registry_.attach_file({{"document", doc_id},
                            {"name", name},
                            {"mime", "application/xml"},
                            {"role", "original"},

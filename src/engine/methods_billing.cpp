@@ -32,7 +32,8 @@ std::string obj(const std::string& properties, const char* required = "[]") {
 }
 
 const std::string kTariff = R"~({"type": "object", "properties": {
-  "code": {"type": "string"}, "name": {"type": "string"},
+  "tariff": {"type": "string", "description": "the tariff's code"},
+  "code": {"x-alias-of": "tariff"}, "name": {"type": "string"},
   "fee": {"type": "string", "format": "money", "description": "per month, or per day with fee_period day"},
   "currency": {"type": "string", "format": "currency", "description": "ISO 4217, default RUB"},
   "fee_period": {"type": "string", "enum": ["month", "day"]},
@@ -212,7 +213,7 @@ const std::string kTariffList =
 const std::string kAccountList =
     R"~({"type": "object", "properties": {"accounts": {"type": "array", "items": )~" +
     kAccountResult +
-    R"~(}, "next_after_id": {"type": ["integer", "null"], "description": "pass as after_id for the next page; null at the end"}}})~";
+    R"~(}, "next_after_id": {"type": ["integer", "null"], "description": "pass as after for the next page; null at the end"}}})~";
 
 const std::string kConnected =
     R"~({"type": "object", "properties": {
@@ -286,10 +287,11 @@ void register_billing_methods(MethodTable& t) {
   t.add(
       "billing.tax.define",
       "Adds a tax rate from a date; the code's previous rate ends the day before.",
-      obj(R"~("code": {"type": "string"}, "rate": {"type": "string", "format": "vat_rate", "description": "percent (\"22\", \"12.5\") or \"none\""},
+      obj(R"~("tax": {"type": "string", "description": "the tax code"}, "code": {"x-alias-of": "tax"},
+            "rate": {"type": "string", "format": "vat_rate", "description": "percent (\"22\", \"12.5\") or \"none\""},
             "valid_from": )~" +
               kDate + R"~(, "title": {"type": "string"},)~" + kWho,
-          R"~(["code", "rate", "valid_from"])~"),
+          R"~(["tax", "rate", "valid_from"])~"),
       kTaxDefined, true, [](Database& db, const Params& p) {
         return db.billing().define_tax_rate(p.object(), billing_context(db, p));
       });
@@ -322,13 +324,13 @@ void register_billing_methods(MethodTable& t) {
       "billing.account.put",
       "Creates an account (лицевой счёт) or changes the fields given; null clears "
       "phone/address/organization.",
-      obj(R"~("number": {"type": "string"}, "holder": )~" + kBillingParty +
+      obj(kAccount + R"~(, "number": {"x-alias-of": "account"}, "holder": )~" + kBillingParty +
               R"~(, "phone": {"type": ["string", "null"]}, "address": {"type": ["string", "null"]},
             "organization": {"type": ["string", "null"], "description": "tax id of one of our organisations"},
             "currency": {"type": "string", "format": "currency"}, "status": {"type": "string", "enum": ["active", "suspended", "disconnected"]},
             "credit_limit": )~" +
               kMoney + "," + kWho,
-          R"~(["number"])~"),
+          R"~(["account"])~"),
       kAccountResult, true, [](Database& db, const Params& p) {
         return db.billing().put_account(p.object(), billing_context(db, p));
       });
@@ -340,7 +342,8 @@ void register_billing_methods(MethodTable& t) {
   t.add("billing.account.list", "Accounts in id order, a page at a time.",
         obj(R"~("status": {"type": "string", "enum": ["active", "suspended", "disconnected"]},
             "limit": {"type": "integer", "minimum": 1, "maximum": 10000},
-            "after_id": {"type": "integer", "minimum": 0, "description": "next_after_id of the previous page"})~"),
+            "after": {"type": "integer", "minimum": 0, "description": "next_after_id of the previous page"},
+            "after_id": {"x-alias-of": "after"})~"),
         kAccountList, false,
         [](Database& db, const Params& p) { return db.billing().list_accounts(p.object()); });
 

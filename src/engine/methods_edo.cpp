@@ -24,8 +24,9 @@ edo::Context edo_context(Database& db, const Params& p) {
 }
 
 const char* kEdoParty =
-    R"~({"type": "object", "required": ["code", "role", "type", "inn"], "properties": {
-  "code": {"type": "string", "minLength": 1, "maxLength": 200, "description": "the host's id of the party: our, bitrix24:company:7"},
+    R"~({"type": "object", "required": ["party", "role", "type", "inn"], "properties": {
+  "party": {"type": "string", "minLength": 1, "maxLength": 200, "description": "the host's id of the party: our, bitrix24:company:7"},
+  "code": {"x-alias-of": "party"},
   "role": {"type": "string", "enum": ["our", "counterparty"]},
   "type": {"type": "string", "enum": ["company", "sole_trader"]},
   "name": {"type": "string", "maxLength": 1000, "description": "a company's name; a sole trader's defaults to ИП + full name"},
@@ -120,16 +121,18 @@ const std::string kPacketList =
 
 void register_edo_methods(MethodTable& t) {
   t.add("edo.party.put",
-        "Stores our organisation or a counterparty for EDO (upsert by code): requisites checked "
+        "Stores our organisation or a counterparty for EDO (upsert by party): requisites checked "
         "(INN/OGRN checksums, KPP for a company and none for a sole trader, participant id "
         "shape, bank key), every problem listed.",
         kEdoParty, kEdoPartyResult, true, [](Database& db, const Params& p) {
           return db.edo().put_party(p.object(), edo_context(db, p));
         });
-  t.add("edo.party.get", "One EDO party by code.",
-        R"~({"type": "object", "required": ["code"], "properties": {"code": {"type": "string"}}})~",
+  t.add("edo.party.get", "One EDO party by its id.",
+        R"~({"type": "object", "required": ["party"], "properties": {
+          "party": {"type": "string", "description": "the host's id of the party (edo.party.put)"},
+          "code": {"x-alias-of": "party"}}})~",
         kEdoPartyResult, false,
-        [](Database& db, const Params& p) { return db.edo().get_party(p.str("code")); });
+        [](Database& db, const Params& p) { return db.edo().get_party(p.str("party")); });
   t.add(
       "edo.parties", "EDO parties, by role or INN.",
       R"~({"type": "object", "properties": {"role": {"type": "string", "enum": ["our", "counterparty"]},

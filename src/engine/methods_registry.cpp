@@ -157,10 +157,16 @@ const std::string kDocument = R"~({"type": "object", "properties": {
 
 const std::string kDocuments =
     R"~({"type": "object", "properties": {"documents": {"type": "array", "items": )~" + kDocument +
-    R"~(}, "next_cursor": {"type": ["string", "null"], "description": "pass back as cursor for the next page; null at the end"}}})~";
+    R"~(}, "next_cursor": {"type": ["string", "null"], "description": "pass back as after for the next page; null at the end"}}})~";
 
 const std::string kId =
     R"~("id": {"type": "integer", "minimum": 1, "description": "document id"})~";
+
+// The document a method works on (registry.put's own "id" is the document's
+// field, as registry.get returns it).
+const std::string kDocumentRef =
+    R"~("document": {"type": "integer", "minimum": 1, "description": "document id"},
+  "id": {"x-alias-of": "document"})~";
 
 const std::string kLinkParams =
     R"~({"type": "object", "required": ["from", "to", "type"], "properties": {
@@ -217,38 +223,39 @@ void register_registry_methods(MethodTable& t) {
       });
 
   t.add("registry.get", "One document with its files and links.",
-        object_schema(kId + R"~(, "include_deleted": {"type": "boolean"})~", R"~(["id"])~"),
+        object_schema(kDocumentRef + R"~(, "include_deleted": {"type": "boolean"})~",
+                      R"~(["document"])~"),
         kDocument, false, [](Database& db, const Params& p) {
-          return db.registry().get(p.int64("id"), p.boolean("include_deleted", false));
+          return db.registry().get(p.int64("document"), p.boolean("include_deleted", false));
         });
 
   t.add("registry.set_status",
         "Moves a document to another status if its kind allows the transition.",
-        object_schema(kId + R"~(, "status": {"type": "string", "minLength": 1},
+        object_schema(kDocumentRef + R"~(, "status": {"type": "string", "minLength": 1},
           "expected_version": {"type": "integer"},)~" +
                           kWho,
-                      R"~(["id", "status"])~"),
+                      R"~(["document", "status"])~"),
         kDocument, true, [](Database& db, const Params& p) {
-          return db.registry().set_status(p.int64("id"), p.str("status"),
+          return db.registry().set_status(p.int64("document"), p.str("status"),
                                           p.opt_int64("expected_version"), registry_context(db, p));
         });
 
   t.add("registry.delete",
         "Marks a document deleted; it leaves queries unless they ask for deleted ones.",
-        object_schema(kId + "," + kWho, R"~(["id"])~"), kDocument, true,
+        object_schema(kDocumentRef + "," + kWho, R"~(["document"])~"), kDocument, true,
         [](Database& db, const Params& p) {
-          return db.registry().remove(p.int64("id"), registry_context(db, p));
+          return db.registry().remove(p.int64("document"), registry_context(db, p));
         });
 
   t.add("registry.restore", "Brings a deleted document back.",
-        object_schema(kId + "," + kWho, R"~(["id"])~"), kDocument, true,
+        object_schema(kDocumentRef + "," + kWho, R"~(["document"])~"), kDocument, true,
         [](Database& db, const Params& p) {
-          return db.registry().restore(p.int64("id"), registry_context(db, p));
+          return db.registry().restore(p.int64("document"), registry_context(db, p));
         });
 
   t.add(
       "registry.history", "The change journal of a document: who changed what, when and why.",
-      object_schema(kId, R"~(["id"])~"),
+      object_schema(kDocumentRef, R"~(["document"])~"),
       R"~({"type": "object", "properties": {"id": {"type": "integer"}, "entries": {"type": "array", "items": {"type": "object", "properties": {
           "at": {"type": "string", "format": "date-time"},
           "action": {"type": "string", "enum": ["created", "changed", "status_changed", "superseded", "reinstated", "file_attached", "link_added", "link_removed", "deleted", "restored"]},
@@ -256,7 +263,8 @@ void register_registry_methods(MethodTable& t) {
           "old": {"type": ["string", "null"], "x-verbatim": true, "description": "the field's value as text (JSON text for non-string values)"},
           "new": {"type": ["string", "null"], "x-verbatim": true, "description": "as old"},
           "reason": {"type": ["string", "null"]}}}}}})~",
-      false, [](Database& db, const Params& p) { return db.registry().history(p.int64("id")); });
+      false,
+      [](Database& db, const Params& p) { return db.registry().history(p.int64("document")); });
 
   t.add(
       "registry.number.next",
@@ -311,14 +319,16 @@ void register_registry_methods(MethodTable& t) {
       });
 
   t.add(
-      "registry.links", "Links from and to a document.", object_schema(kId, R"~(["id"])~"),
+      "registry.links", "Links from and to a document.",
+      object_schema(kDocumentRef, R"~(["document"])~"),
       R"~({"type": "object", "properties": {"id": {"type": "integer"}, "links": {"type": "array", "items": )~" +
           kLink + "}}}",
-      false, [](Database& db, const Params& p) { return db.registry().links(p.int64("id")); });
+      false,
+      [](Database& db, const Params& p) { return db.registry().links(p.int64("document")); });
 
   t.add("registry.file.attach",
         "Attaches a file to a document: content (stored once per SHA-256) or a path reference.",
-        object_schema(kId + R"~(,
+        object_schema(kDocumentRef + R"~(,
           "name": {"type": "string", "minLength": 1, "maxLength": 255},
           "mime": {"type": "string", "description": "default application/octet-stream"},
           "role": {"type": "string", "enum": ["original", "signed_copy", "scan", "printed_form"], "description": "default original"},
@@ -326,22 +336,25 @@ void register_registry_methods(MethodTable& t) {
           "path": {"type": "string", "description": "instead of content: where the host keeps the file"},
           "size": {"type": "integer", "minimum": 0, "description": "with path: its size, if known"},)~" +
                           kWho,
-                      R"~(["id", "name"])~"),
+                      R"~(["document", "name"])~"),
         kFile, true, [](Database& db, const Params& p) {
           return db.registry().attach_file(p.object(), registry_context(db, p));
         });
 
   t.add("registry.file.get", "A file's metadata and its bytes (content_base64).",
-        object_schema(R"~("file_id": {"type": "integer", "minimum": 1})~", R"~(["file_id"])~"),
+        object_schema(R"~("file": {"type": "integer", "minimum": 1, "description": "file id"},
+          "file_id": {"x-alias-of": "file"})~",
+                      R"~(["file"])~"),
         kFile, false,
-        [](Database& db, const Params& p) { return db.registry().get_file(p.int64("file_id")); });
+        [](Database& db, const Params& p) { return db.registry().get_file(p.int64("file")); });
 
   t.add(
       "registry.files", "Files attached to a document (metadata only).",
-      object_schema(kId, R"~(["id"])~"),
+      object_schema(kDocumentRef, R"~(["document"])~"),
       R"~({"type": "object", "properties": {"id": {"type": "integer"}, "files": {"type": "array", "items": )~" +
           kFile + "}}}",
-      false, [](Database& db, const Params& p) { return db.registry().list_files(p.int64("id")); });
+      false,
+      [](Database& db, const Params& p) { return db.registry().list_files(p.int64("document")); });
 
   t.add("registry.find",
         "Documents by kind, status, counterparty INN, ref, dates, amounts, validity, finality or a "
@@ -350,9 +363,12 @@ void register_registry_methods(MethodTable& t) {
           "kind": {"type": "string"}, "status": {"type": "string"},
           "counterparty_inn": {"type": "string", "description": "INN (or BIN/IIN): all documents of a company"},
           "ref": {"type": "string", "description": "external ref, e.g. bitrix24:deal:42"},
-          "date_from": {"type": "string", "format": "date"}, "date_to": {"type": "string", "format": "date"},
-          "amount_min": {"type": "string", "format": "money", "description": "gross, in currency"},
-          "amount_max": {"type": "string", "format": "money"},
+          "from": {"type": "string", "format": "date", "description": "document date on or after"},
+          "to": {"type": "string", "format": "date", "description": "document date on or before"},
+          "date_from": {"x-alias-of": "from"}, "date_to": {"x-alias-of": "to"},
+          "min_amount": {"type": "string", "format": "money", "description": "gross, in currency"},
+          "max_amount": {"type": "string", "format": "money"},
+          "amount_min": {"x-alias-of": "min_amount"}, "amount_max": {"x-alias-of": "max_amount"},
           "currency": {"type": "string", "format": "currency", "description": "for amount filters, default RUB"},
           "valid_on": {"type": "string", "format": "date", "description": "valid_from <= date <= valid_to (active contracts)"},
           "is_final": {"type": "boolean"},
@@ -360,7 +376,8 @@ void register_registry_methods(MethodTable& t) {
           "include_deleted": {"type": "boolean"},
           "sort": {"type": "string", "enum": ["date", "-date", "number", "-number", "gross", "-gross", "id", "-id", "updated_at", "-updated_at"], "description": "default date; - for descending"},
           "limit": {"type": "integer", "minimum": 1, "maximum": 1000, "description": "default 100"},
-          "cursor": {"type": "string", "description": "next_cursor of the previous page"})~"),
+          "after": {"type": "string", "description": "next_cursor of the previous page"},
+          "cursor": {"x-alias-of": "after"})~"),
         kDocuments, false, [](Database& db, const Params& p) {
           return db.registry().find(p.object(), registry_context(db, p));
         });
@@ -384,7 +401,8 @@ void register_registry_methods(MethodTable& t) {
           "kind": {"type": "string", "description": "default contract"},
           "within_days": {"type": "integer", "minimum": 0, "maximum": 3660},
           "status": {"type": "string", "description": "only documents in this status, e.g. signed (dates alone include cancelled ones)"},
-          "on": {"type": "string", "format": "date", "description": "default: today"},
+          "date": {"type": "string", "format": "date", "description": "default: today"},
+          "on": {"x-alias-of": "date"},
           "limit": {"type": "integer", "minimum": 1, "maximum": 100000})~",
                     R"~(["within_days"])~"),
       R"~({"type": "object", "properties": {"on": {"type": "string", "format": "date"}, "until": {"type": "string", "format": "date"}, "documents": {"type": "array", "items": )~" +
@@ -400,7 +418,8 @@ void register_registry_methods(MethodTable& t) {
       object_schema(R"~(
           "query": {"type": "string", "minLength": 1, "maxLength": 1000},
           "kind": {"type": "string"},
-          "order": {"type": "string", "enum": ["newest", "relevance"], "description": "default newest"},
+          "sort": {"type": "string", "enum": ["newest", "relevance"], "description": "default newest"},
+          "order": {"x-alias-of": "sort"},
           "limit": {"type": "integer", "minimum": 1, "maximum": 1000, "description": "default 20"})~",
                     R"~(["query"])~"),
       kDocuments, false,

@@ -252,8 +252,9 @@ void register_workflow_methods(MethodTable& t) {
       });
   t.add("effects.ack",
         "Acknowledges an effect: done, or failed (an incident on its instance's history).",
-        R"~({"type": "object", "required": ["id", "result"], "properties": {
-          "id": {"type": "integer", "minimum": 1}, "result": {"type": "string", "enum": ["done", "failed"]},
+        R"~({"type": "object", "required": ["effect", "result"], "properties": {
+          "effect": {"type": "integer", "minimum": 1, "description": "the effect's id (effects.fetch)"},
+          "id": {"x-alias-of": "effect"}, "result": {"type": "string", "enum": ["done", "failed"]},
           "error": {"type": "string"}}})~",
         R"~({"type": "object", "properties": {"id": {"type": "integer"},
           "status": {"type": "string", "enum": ["done", "failed"]},

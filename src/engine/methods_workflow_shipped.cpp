@@ -55,12 +55,13 @@ void register_workflow_shipped_methods(MethodTable& t) {
       "workflow.install",
       "Stores a shipped definition as workflow.define would; installing the same body again "
       "returns the same version.",
-      R"~({"type": "object", "required": ["id"], "properties": {
-          "id": {"type": "string", "minLength": 1, "description": "one of workflow.shipped"}}})~",
+      R"~({"type": "object", "required": ["definition"], "properties": {
+          "definition": {"type": "string", "minLength": 1, "description": "one of workflow.shipped"},
+          "id": {"x-alias-of": "definition"}}})~",
       R"~({"type": "object", "properties": {"id": {"type": "string"}, "version": {"type": "integer"},
           "created": {"type": "boolean"}, "states": {"type": "integer"}}})~",
       true, [](Database& db, const Params& p) {
-        const json::object& body = workflow::shipped_definition(p.str("id"));
+        const json::object& body = workflow::shipped_definition(p.str("definition"));
         return db.workflow().define(json::object{{"definition", body}}, db.workflow_clocks());
       });
 }

@@ -35,10 +35,10 @@ constexpr const char* kFileColumns =
 }  // namespace
 
 json::object Registry::attach_file(const json::object& p, const Context& ctx) {
-  const int64_t id = p.at("id").as_int64();
-  const json::object doc = load(id, "id");
+  const int64_t id = p.at("document").as_int64();
+  const json::object doc = load(id, "document");
   if (doc.at("deleted").as_bool())
-    fail_field(ErrorCode::state, "id", "deleted",
+    fail_field(ErrorCode::state, "document", "deleted",
                "document " + std::to_string(id) + " is deleted; restore it first");
   const auto* content = present(p, "content_base64");
   const auto* path = present(p, "path");
@@ -105,7 +105,7 @@ json::object Registry::get_file_meta(int64_t file_id) {
   auto st = conn_.cached(sql);
   st->bind(1, file_id);
   if (!st->step())
-    fail_field(ErrorCode::not_found, "file_id", "not_found",
+    fail_field(ErrorCode::not_found, "file", "not_found",
                "no file with id " + std::to_string(file_id));
   return file_json(*st);
 }
@@ -124,7 +124,7 @@ json::object Registry::get_file(int64_t file_id) {
 }
 
 json::object Registry::list_files(int64_t id) {
-  load(id, "id");
+  load(id, "document");
   return {{"id", id}, {"files", files_of(id)}};
 }
 

@@ -62,7 +62,7 @@ json::object Registry::unlink(int64_t from, int64_t to, const std::string& type,
 }
 
 json::object Registry::links(int64_t id) {
-  load(id, "id");
+  load(id, "document");
   return {{"id", id}, {"links", links_of(id)}};
 }
 

@@ -87,14 +87,14 @@ json::value key_value(const json::object& doc, const SortKey& key) {
 }  // namespace
 
 json::object Registry::get(int64_t id, bool include_deleted) {
-  json::object doc = load(id, "id", include_deleted);
+  json::object doc = load(id, "document", include_deleted);
   doc["files"] = files_of(id);
   doc["links"] = links_of(id);
   return doc;
 }
 
 json::object Registry::history(int64_t id) {
-  load(id, "id");
+  load(id, "document");
   auto st = conn_.cached(
       "SELECT at, actor, action, field, old, new, reason FROM document_journal WHERE doc_id = ?1 "
       "ORDER BY id");
@@ -130,9 +130,9 @@ json::object Registry::find(const json::object& p, const Context& ctx) {
     q.sql += " AND d.status = " + q.param(std::string(v->as_string()));
   if (const auto* v = present(p, "counterparty_inn"))
     q.sql += " AND d.cp_tax_id = " + q.param(std::string(v->as_string()));
-  if (const auto* v = present(p, "date_from"))
+  if (const auto* v = present(p, "from"))
     q.sql += " AND d.date >= " + q.param(std::string(v->as_string()));
-  if (const auto* v = present(p, "date_to"))
+  if (const auto* v = present(p, "to"))
     q.sql += " AND d.date <= " + q.param(std::string(v->as_string()));
   if (const auto* v = present(p, "is_final"))
     q.sql += v->as_bool() ? " AND d.is_final = 1" : " AND d.is_final = 0";
@@ -141,19 +141,19 @@ json::object Registry::find(const json::object& p, const Context& ctx) {
     q.sql += " AND (d.valid_from IS NULL OR d.valid_from <= " + on +
              ") AND (d.valid_to IS NULL OR d.valid_to >= " + on + ")";
   }
-  if (present(p, "amount_min") || present(p, "amount_max")) {
+  if (present(p, "min_amount") || present(p, "max_amount")) {
     const std::string code = present(p, "currency") ? str(p, "currency") : "RUB";
     const auto cur = Currency::find(code);
     if (!cur)
       fail_field(ErrorCode::invalid, "currency", "currency",
                  "unknown ISO 4217 code \"" + code + "\"");
     q.sql += " AND d.currency = " + q.param(code);
-    if (const auto* v = present(p, "amount_min"))
+    if (const auto* v = present(p, "min_amount"))
       q.sql += " AND d.gross >= " +
-               q.param(Money::parse_field(v->as_string(), *cur, "amount_min").minor_units());
-    if (const auto* v = present(p, "amount_max"))
+               q.param(Money::parse_field(v->as_string(), *cur, "min_amount").minor_units());
+    if (const auto* v = present(p, "max_amount"))
       q.sql += " AND d.gross <= " +
-               q.param(Money::parse_field(v->as_string(), *cur, "amount_max").minor_units());
+               q.param(Money::parse_field(v->as_string(), *cur, "max_amount").minor_units());
   }
   if (const auto* v = present(p, "custom")) {
     for (const auto& [key, value] : v->as_object()) {
@@ -182,7 +182,7 @@ json::object Registry::find(const json::object& p, const Context& ctx) {
   const bool desc = !sort.empty() && sort[0] == '-';
   if (desc) sort.erase(0, 1);
   const SortKey& key = sort_key(sort);
-  if (const auto* c = present(p, "cursor")) {
+  if (const auto* c = present(p, "after")) {
     // A cursor is opaque to hosts but comes back from them: check every part.
     const auto decoded = base64_decode(c->as_string());
     json::value cur;
@@ -197,8 +197,8 @@ json::object Registry::find(const json::object& p, const Context& ctx) {
                     id_v != nullptr && id_v->is_int64() && v_v != nullptr &&
                     (key.numeric ? v_v->is_int64() : v_v->is_string());
     if (!ok)
-      fail_field(ErrorCode::invalid, "cursor", "cursor",
-                 "not a cursor of this query: pass next_cursor back with the same sort");
+      fail_field(ErrorCode::invalid, "after", "cursor",
+                 "not a cursor of this query: pass next_cursor back as after with the same sort");
     const Bind v = key.numeric ? Bind(v_v->get_int64()) : Bind(std::string(v_v->get_string()));
     const std::string a = q.param(v), b2 = q.param(v), idp = q.param(id_v->get_int64());
     const char* op = desc ? "<" : ">";
@@ -272,7 +272,8 @@ json::object Registry::missing(const json::object& p) {
 json::object Registry::expiring(const json::object& p, const Context& ctx) {
   const std::string kind_id = present(p, "kind") ? str(p, "kind") : "contract";
   kind(kind_id, "kind");
-  const Date on = present(p, "on") ? Date::parse_field(p.at("on").as_string(), "on") : ctx.today;
+  const Date on =
+      present(p, "date") ? Date::parse_field(p.at("date").as_string(), "date") : ctx.today;
   const int64_t within = p.at("within_days").as_int64();
   if (on.days_until(Date(Date::max_year, 12, 31)) < within)
     fail_field(ErrorCode::invalid, "within_days", "range", "the window would end after 2999-12-31");
@@ -335,7 +336,7 @@ json::object Registry::search(const json::object& p) {
     q.sql += " AND d.kind = " + q.param(std::string(v->as_string()));
   // Newest first reads matches in rowid order and stops at the limit, so a
   // common word costs no more than a rare one; relevance ranks every match.
-  const bool relevance = present(p, "order") && str(p, "order") == "relevance";
+  const bool relevance = present(p, "sort") && str(p, "sort") == "relevance";
   q.sql +=
       relevance ? " ORDER BY bm25(document_fts), d.id DESC" : " ORDER BY document_fts.rowid DESC";
   q.sql += " LIMIT " + q.param(present(p, "limit") ? p.at("limit").as_int64() : 20);

@@ -424,6 +424,11 @@ json::object Registry::put_many(const json::array& documents, const Context& ctx
 
 json::object Registry::set_status(int64_t id, const std::string& status,
                                   std::optional<int64_t> expected_version, const Context& ctx) {
+  // Named as registry.set_status names it, before put names it "id".
+  const json::object doc = load(id, "document");
+  if (doc.at("deleted").as_bool())
+    fail_field(ErrorCode::state, "document", "deleted",
+               "document " + std::to_string(id) + " is deleted; restore it first");
   json::object patch{{"id", id}, {"status", status}};
   if (expected_version) patch["expected_version"] = *expected_version;
   return put(patch, ctx);
@@ -438,10 +443,10 @@ json::object Registry::restore(int64_t id, const Context& ctx) {
 }
 
 json::object Registry::set_deleted(int64_t id, bool deleted, const Context& ctx) {
-  const json::object doc = load(id, "id");
+  const json::object doc = load(id, "document");
   if (doc.at("deleted").as_bool() == deleted)
     fail_field(
-        ErrorCode::state, "id", deleted ? "deleted" : "not_deleted",
+        ErrorCode::state, "document", deleted ? "deleted" : "not_deleted",
         "document " + std::to_string(id) + (deleted ? " is already deleted" : " is not deleted"));
   // A version chain keeps one final head: deleting the version that
   // replaced another reinstates that one; restoring it replaces it again.
@@ -461,7 +466,7 @@ json::object Registry::set_deleted(int64_t id, bool deleted, const Context& ctx)
       journal(*predecessor, ctx, "reinstated", "superseded_by", std::to_string(id), std::nullopt);
     } else if (!deleted) {
       if (!by.is_null() && by != json::value(id))
-        fail_field(ErrorCode::state, "id", "chain_moved_on",
+        fail_field(ErrorCode::state, "document", "chain_moved_on",
                    "document " + std::to_string(id) + " replaced " + std::to_string(*predecessor) +
                        ", which has since been replaced by " + std::to_string(by.as_int64()));
       if (by.is_null() && !prev.at("deleted").as_bool()) {

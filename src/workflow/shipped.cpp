@@ -53,7 +53,7 @@ const json::object& shipped_definition(const std::string& id) {
   if (it == all.end()) {
     std::string known;
     for (const auto& kv : all) known += (known.empty() ? "" : ", ") + kv.first;
-    fail_field(ErrorCode::not_found, "id", "unknown_shipped",
+    fail_field(ErrorCode::not_found, "definition", "unknown_shipped",
                "no shipped workflow \"" + id + "\" (shipped: " + known + ")");
   }
   return it->second;

@@ -1137,12 +1137,12 @@ json::object Workflow::fetch_effects(const json::object& p, const Clocks& clocks
 }
 
 json::object Workflow::ack_effect(const json::object& p, const Clocks& clocks) {
-  const int64_t id = p.at("id").as_int64();
+  const int64_t id = p.at("effect").as_int64();
   const std::string result = text_of(p, "result");
   auto st = conn_.cached("SELECT status, instance_id FROM effect WHERE id = ?1");
   st->bind(1, id);
   if (!st->step())
-    fail_field(ErrorCode::not_found, "id", "unknown_effect", "no effect " + std::to_string(id));
+    fail_field(ErrorCode::not_found, "effect", "unknown_effect", "no effect " + std::to_string(id));
   const std::string status = st->text(0);
   // 0: an effect of no instance (GCC's -Wmaybe-uninitialized misreads an optional here).
   const int64_t instance = st->is_null(1) ? 0 : st->int64(1);

@@ -48,11 +48,11 @@ def db_path(tmp_path):
     and the disconnected A-2002."""
     path = tmp_path / "billing.db"
     with opora.open(path) as db:
-        db.billing.account.put(number="A-1001",
+        db.billing.account.put(account="A-1001",
                                holder={"type": "person", "name": "Иванов Иван Иванович"})
         db.billing.charge(account="A-1001", name="Подключение", amount=DUE)
-        db.billing.account.put(number="Л-7", holder={"type": "person", "name": "Львова Лада"})
-        db.billing.account.put(number="A-2002", holder={"type": "person", "name": "Петров Пётр"},
+        db.billing.account.put(account="Л-7", holder={"type": "person", "name": "Львова Лада"})
+        db.billing.account.put(account="A-2002", holder={"type": "person", "name": "Петров Пётр"},
                                status="disconnected")
     return path
 

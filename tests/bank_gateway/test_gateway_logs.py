@@ -51,10 +51,10 @@ SECRETS = [
 def db_path(tmp_path):
     path = tmp_path / "billing.db"
     with opora.open(path) as db:
-        db.billing.account.put(number="K-3003", currency="KZT",
+        db.billing.account.put(account="K-3003", currency="KZT",
                                holder={"type": "person", "name": HOLDER, "iin": IIN})
         db.billing.charge(account="K-3003", name="Подключение", amount="5000.00")
-        db.billing.account.put(number=PHONE_ACCOUNT, phone="+7 701 123-45-67",
+        db.billing.account.put(account=PHONE_ACCOUNT, phone="+7 701 123-45-67",
                                holder={"type": "person", "name": HOLDER})
         db.billing.charge(account=PHONE_ACCOUNT, name="Подключение", amount="1500.00")
     return path

@@ -288,7 +288,7 @@ void bench_dunning(const std::string& dir, int n, int payments) {
     populate(path, n);
     opora_db* db =
         open_db(path, R"({"clock":"manual","now":"2026-11-01T06:00:00Z","synchronous":"full"})");
-    if (dunning) call(db, "workflow.install", R"({"id":"dunning"})");
+    if (dunning) call(db, "workflow.install", R"({"definition":"dunning"})");
     Side s;
     double c0 = cpu_now();
     auto t0 = Clock::now();

@@ -208,8 +208,8 @@ Run run_engine(const std::string& path, long documents) {
   r.documents = documents;
   // The same documents as UpdDocuments, for the renderer alone.
   const json::object packet = db.call("edo.packet.get", {{"packet", packets.front()}});
-  const json::object sender = db.call("edo.party.get", {{"code", "our"}});
-  const json::object recipient = db.call("edo.party.get", {{"code", "ctr"}});
+  const json::object sender = db.call("edo.party.get", {{"party", "our"}});
+  const json::object recipient = db.call("edo.party.get", {{"party", "ctr"}});
   for (const auto& e : packet.at("documents").as_array()) {
     const json::object doc = db.registry().get(e.at("document").as_int64(), false);
     r.upd.push_back(opora::edo::upd_of(db.registry(), doc, e.as_object(), sender, recipient,

@@ -285,10 +285,15 @@ static void test_workflow(void) {
   CHECK(opora_db_call(db, "effects.fetch", "{}", &result) == OPORA_OK);
   CHECK(contains(result, "\"effects\":[]")); /* leased to the first fetch */
   opora_free(result);
-  expect_call(db, "effects.ack", "{\"id\": 1, \"result\": \"done\"}", OPORA_OK,
+  expect_call(db, "effects.ack", "{\"effect\": 1, \"result\": \"done\"}", OPORA_OK,
               "\"status\":\"done\"");
+  expect_call(db, "effects.ack", "{\"effect\": 99, \"result\": \"done\"}", OPORA_ENOTFOUND,
+              "\"field\":\"effect\"");
+  /* The old name (id) is still taken this release; with the new one too it is refused. */
   expect_call(db, "effects.ack", "{\"id\": 99, \"result\": \"done\"}", OPORA_ENOTFOUND,
-              "\"field\":\"id\"");
+              "\"field\":\"effect\"");
+  expect_call(db, "effects.ack", "{\"id\": 99, \"effect\": 99, \"result\": \"done\"}", OPORA_EINVAL,
+              "\"rule\":\"alias_conflict\"");
   expect_call(db, "workflow.send", "{\"instance\": 1, \"event\": \"resolve\"}", OPORA_OK,
               "\"status\":\"done\"");
   expect_call(db, "workflow.history", "{\"instance\": 1}", OPORA_OK, "\"kind\":\"effect\"");
@@ -379,7 +384,7 @@ static void test_strict_params(void) {
               "{\"kind\": \"order\", \"date\": \"2026-01-15T00:00:00\", \"items\": [{\"name\": "
               "\"x\", \"quantity\": 2, \"price\": 499.99, \"vat_rate\": 22}]}",
               OPORA_OK, "\"gross\":\"999.98\"");
-  expect_call(db, "registry.get", "{\"id\": 1}", OPORA_OK, "\"date\":\"2026-01-15\"");
+  expect_call(db, "registry.get", "{\"document\": 1}", OPORA_OK, "\"date\":\"2026-01-15\"");
   expect_call(db, "registry.put",
               "{\"kind\": \"order\", \"date\": \"2026-01-15\", \"items\": [{\"name\": \"x\", "
               "\"quantity\": 1, \"price\": 0.30000000000000004, \"vat_rate\": 22}]}",
@@ -393,7 +398,7 @@ static void test_strict_params(void) {
   expect_call(db, "calendar.is_working_day", "{\"calendar\": \"ru\", \"date\": \"2026-02-30\"}",
               OPORA_EINVAL, "\"rule\":\"date\"");
   /* null for an optional member is absent. */
-  expect_call(db, "registry.find", "{\"kind\": null, \"limit\": null, \"cursor\": null}", OPORA_OK,
+  expect_call(db, "registry.find", "{\"kind\": null, \"limit\": null, \"after\": null}", OPORA_OK,
               "\"documents\":[{");
   expect_call(db, "workflow.tick", "{\"now\": null, \"limit\": null}", OPORA_OK, "\"fired\":0");
   /* A wrongly typed member is invalid, not internal. */

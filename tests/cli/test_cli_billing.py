@@ -21,11 +21,11 @@ def ok_json(*args):
 def operator(tmp_path, accounts=3):
     db = str(tmp_path / "billing.db")
     base = ["--db", db, *CLOCK]
-    ok(*base, "billing", "tariff", "define", "--code", "home", "--name", "Домашний",
+    ok(*base, "billing", "tariff", "define", "--tariff", "home", "--name", "Домашний",
        "--fee", "499.00")
     for i in range(accounts):
         number = "LS-%04d" % (i + 1)
-        ok(*base, "billing", "account", "put", "--number", number,
+        ok(*base, "billing", "account", "put", "--account", number,
            "--holder", json.dumps({"type": "person", "name": "Абонент %d" % i}))
         ok(*base, "billing", "subscription", "connect", "--account", number,
            "--tariff", "home", "--date", "2026-09-01")

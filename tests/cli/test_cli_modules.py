@@ -202,13 +202,25 @@ def test_prefix_before_underscore_resolves_when_unambiguous(tmp_path):
 
 
 def test_ambiguous_prefix_is_a_usage_error():
-    known = require_methods("registry.find")
-    assert {"date_from", "date_to"} <= set(known["registry.find"]["params"]["properties"])
-    err = usage_error("registry", "find", "--date", "2026-01-01")
+    known = require_methods("registry.missing")
+    assert {"having_kind", "lacking_kind"} <= set(known["registry.missing"]["params"]["properties"])
+    err = usage_error("registry", "missing", "--kind", "act")
     first = err.splitlines()[0]
-    assert "--date is ambiguous" in first and "date_from" in first and "date_to" in first
-    assert "parameters: kind, status" in err
-    assert err.splitlines()[-1] == "Try 'opora registry find --help'."
+    assert "--kind is ambiguous" in first and "having_kind" in first and "lacking_kind" in first
+    assert "parameters: having_kind, lacking_kind" in err
+    assert err.splitlines()[-1] == "Try 'opora registry missing --help'."
+
+
+def test_an_old_parameter_name_is_read_as_the_new_one(tmp_path):
+    # registry.find's amount_min is min_amount from this release on: the flag still works
+    # and the old name is in neither the parameter list nor the help.
+    require_methods("registry.find")
+    db = str(tmp_path / "o.db")
+    assert run("--db", db, "registry", "find", "--amount-min", "1").returncode == 0
+    err = usage_error("--db", db, "registry", "find", "--amount", "1")
+    assert "min_amount" in err and "amount_min" not in err
+    help_text = run("registry", "find", "--help").out
+    assert "min_amount" in help_text and "amount_min" not in help_text
 
 
 def test_dash_stands_for_underscore_in_flag_names():
@@ -226,10 +238,10 @@ def test_boolean_flags(tmp_path):
     db = str(tmp_path / "bool.db")
     created = ok_json("--db", db, "registry", "put", "--kind", "act", "--date", "2026-01-20")
     doc = str(created["id"])
-    ok("--db", db, "registry", "delete", "--id", doc)
+    ok("--db", db, "registry", "delete", "--document", doc)
 
     def get(*flags):
-        return run("--json", "--db", db, "registry", "get", "--id", doc, *flags)
+        return run("--json", "--db", db, "registry", "get", "--document", doc, *flags)
 
     assert get().returncode == 1  # deleted documents need include_deleted
     for flags in (["--include-deleted"], ["--include_deleted=true"], ["--include-deleted=1"]):
@@ -242,9 +254,9 @@ def test_boolean_flags(tmp_path):
         assert proc.returncode == 1, flags
         assert json.loads(proc.err)["name"] == "OPORA_ENOTFOUND"
 
-    err = usage_error("--db", db, "registry", "get", "--id", doc, "--include-deleted", "false")
+    err = usage_error("--db", db, "registry", "get", "--document", doc, "--include-deleted", "false")
     assert "unexpected argument 'false'" in err and "--include-deleted=false" in err
-    err = usage_error("--db", db, "registry", "get", "--id", doc, "--include-deleted=maybe")
+    err = usage_error("--db", db, "registry", "get", "--document", doc, "--include-deleted=maybe")
     assert "expected true or false" in err
     # --no- is only for booleans
     err = usage_error("--db", db, "registry", "get", "--no-id")

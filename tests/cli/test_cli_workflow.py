@@ -74,7 +74,7 @@ def test_a_workflow_runs_from_the_shell(tmp_path):
     assert effect["type"] == "task" and effect["instance"] == instance
     assert effect["payload"] == {"title": "Просрочен звонок amocrm:lead:7"}
     assert ok_json(*db, "effects", "fetch")["effects"] == []  # leased
-    acked = ok_json(*db, "effects", "ack", "--id", str(effect["id"]), "--result", "done")
+    acked = ok_json(*db, "effects", "ack", "--effect", str(effect["id"]), "--result", "done")
     assert acked == {"id": effect["id"], "status": "done", "repeated": False}
 
     done = ok_json(*db, "workflow", "send", "--instance", str(instance), "--event", "called")
@@ -121,7 +121,7 @@ def test_a_send_without_a_live_instance_fails(tmp_path):
 
 def test_workflow_export_writes_the_diagram_to_a_file(tmp_path):
     db = str(tmp_path / "wf.db")
-    assert run("--db", db, "--json", "call", "workflow.install", '{"id": "service_control"}').returncode == 0
+    assert run("--db", db, "--json", "call", "workflow.install", '{"definition": "service_control"}').returncode == 0
     svg = tmp_path / "service_control.svg"
     proc = run("--db", db, "workflow", "export", "service_control", "--svg", str(svg))
     assert proc.returncode == 0, proc.err

@@ -41,10 +41,10 @@ THEM = {"code": "bitrix24:company:7", "role": "counterparty", "type": "company",
 def make_database(path):
     with opora.open(path, clock="manual", now="2025-12-01T06:00:00+03:00",
                     utc_offset="+03:00") as db:
-        db.billing.tariff.define(code="home", name="Домашний", fee=FEE)
+        db.billing.tariff.define(tariff="home", name="Домашний", fee=FEE)
         for n in range(1, 7):
             number = f"LS-{n:04d}"
-            db.billing.account.put(number=number,
+            db.billing.account.put(account=number,
                                    holder={"type": "person", "name": f"Абонент {n}"})
             db.billing.subscription.connect(account=number, tariff="home", date="2025-12-01")
         for period, now in (("2025-12", "2025-12-01T06:00:00+03:00"),
@@ -57,8 +57,8 @@ def make_database(path):
                 db.billing.pay(channel="bank", txn_id=f"{period}-{n}", account=f"LS-{n:04d}",
                                amount=FEE, txn_date=now[:19])
         db.clock.set(now="2026-02-25T10:00:00+03:00")
-        db.workflow.install(id="service_control")
-        db.workflow.install(id="act_signing")
+        db.workflow.install(definition="service_control")
+        db.workflow.install(definition="act_signing")
         deal = {"stage": "PAID", "manager": "ivanov", "head": "petrova", "company": "ООО «Ромашка»"}
         for n in (1, 2, 3):
             db.events.post(type="deal.stage_changed", key=f"bitrix24:deal:{n}",
@@ -219,11 +219,11 @@ def expected_edo(db) -> tuple[list[list[str]], set[str]]:
     internal ids that must not stand in for them."""
     rows, ids = [], set()
     for p in cli(db, "edo", "packets", "--limit", "1000")["packets"]:
-        party = cli(db, "edo", "party", "get", "--code", p["recipient"])
+        party = cli(db, "edo", "party", "get", "--party", p["recipient"])
         ids.add(str(p["packet"]))
         for d in p["documents"]:
             ids.add(str(d["document"]))
-            doc = cli(db, "registry", "get", "--id", str(d["document"]), "--include-deleted")
+            doc = cli(db, "registry", "get", "--document", str(d["document"]), "--include-deleted")
             rows.append([f"{party['name']}, ИНН {party['inn']}",
                          f"{doc['kind']} № {doc['number']} of {doc['date']}", p["operator"],
                          p["status"], d["status"], local(d["sent_at"]) if d["sent_at"] else "—"])

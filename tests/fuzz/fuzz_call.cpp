@@ -3,7 +3,7 @@
 // An input is a short session on a fresh in-memory database, one call a line:
 //
 //   registry.put {"kind": "order", "date": "2026-01-15", "items": [...]}
-//   registry.get {"id": 1}
+//   registry.get {"document": 1}
 //
 // so state built by one call (a document, an account, a workflow instance)
 // is there for the next, and the fuzzer reaches deep into every module. A

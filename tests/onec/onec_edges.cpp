@@ -222,7 +222,7 @@ void test_long_strings() {
   CHECK(out.ok, "registry.put with a 3.5M-unit parameter");
   if (!out.ok)
     std::fprintf(stderr, "  LastError=%s\n", to_utf8(a.prop(a.last_error)).substr(0, 300).c_str());
-  out = a.run(a.call, {u"registry.get", u"{\"id\": 1}"});
+  out = a.run(a.call, {u"registry.get", u"{\"document\": 1}"});
   CHECK(out.ok && contains(out.text, u"\"" + notes + u"\""), "long text read back identical");
 }
 

@@ -48,7 +48,7 @@ $act = [
 ];
 $put = $db->call('registry.put', $act);
 check(is_int($put['id'] ?? null) && str_starts_with($put['number'] ?? '', 'АКТ-'), 'registry.put: ' . json_encode($put, JSON_UNESCAPED_UNICODE));
-$got = $db->call('registry.get', ['id' => $put['id']]);
+$got = $db->call('registry.get', ['document' => $put['id']]);
 foreach (['organization', 'counterparty', 'basis_text', 'notes', 'custom', 'refs'] as $field) {
     check(($got[$field] ?? null) === $act[$field], "registry.get {$field} identical: " . json_encode($got[$field] ?? null, JSON_UNESCAPED_UNICODE));
 }
@@ -86,14 +86,14 @@ check($e instanceof UnknownMethodException, 'unknown method: UnknownMethodExcept
 check($e instanceof OporaException && $e->getCode() === -12 && $e->getCodeName() === 'OPORA_ENOMETHOD', 'unknown method code OPORA_ENOMETHOD');
 check($e instanceof OporaException && str_contains($e->getMessage(), 'no.such_method'), 'unknown method message names it');
 
-$e = thrown(fn () => $db->call('registry.get', ['id' => 999]));
+$e = thrown(fn () => $db->call('registry.get', ['document' => 999]));
 check($e instanceof NotFoundException && $e->getCode() === OporaException::ENOTFOUND && $e->getCodeName() === 'OPORA_ENOTFOUND', 'registry.get 999: NotFoundException, got ' . describe($e));
 
 $e = thrown(fn () => $db->call('registry.put', ['id' => $put['id'], 'expected_version' => 99, 'notes' => 'x']));
 check($e instanceof ConflictException && $e->getCode() === OporaException::ECONFLICT, 'stale expected_version: ConflictException, got ' . describe($e));
 
 $e = thrown(fn () => $db->call('registry.get', []));
-check($e instanceof OporaInvalidArgument && $e->getCode() === OporaException::EINVAL && in_array('id', array_column($e->getErrors(), 'field'), true), 'missing id: OporaInvalidArgument naming id, got ' . describe($e));
+check($e instanceof OporaInvalidArgument && $e->getCode() === OporaException::EINVAL && in_array('document', array_column($e->getErrors(), 'field'), true), 'missing document: OporaInvalidArgument naming document, got ' . describe($e));
 check(!($e instanceof \InvalidArgumentException), 'OporaInvalidArgument is not PHP\'s InvalidArgumentException');
 
 $e = thrown(fn () => $db->call('registry.get', [1, 2]));
@@ -117,7 +117,7 @@ check(($db->call('meta.version')['version'] ?? null) === $db->version(), 'calls 
 $big = $db->call('registry.put', ['kind' => 'letter', 'date' => '2026-11-20', 'notes' => str_repeat('Длинная заметка. ', 3000)]);
 $before = rssKib();
 for ($i = 0; $i < 1000; $i++) {
-    $r = $db->call('registry.get', ['id' => $big['id']]);  // ~93 KB of JSON each
+    $r = $db->call('registry.get', ['document' => $big['id']]);  // ~93 KB of JSON each
 }
 $grown = rssKib() - $before;
 check(strlen($r['notes']) === strlen(str_repeat('Длинная заметка. ', 3000)), 'large Cyrillic notes round trip');
@@ -140,7 +140,7 @@ check(file_exists($file . '-wal'), 'WAL file while open');
 unset($fileDb);
 check(!file_exists($file . '-wal'), 'destructor closed the handle (WAL checkpointed and removed)');
 $reopened = new Opora($file, [], $header, $lib);
-check(($reopened->call('registry.get', ['id' => $id])['counterparty']['name'] ?? null) === 'ООО «Ромашка»', 'reopened file has the document');
+check(($reopened->call('registry.get', ['document' => $id])['counterparty']['name'] ?? null) === 'ООО «Ромашка»', 'reopened file has the document');
 $reopened->close();
 
 // ---- preload: ffi.preload header from preload.php, opcache.preload ----------

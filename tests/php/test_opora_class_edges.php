@@ -24,7 +24,7 @@ $db = new Opora(':memory:', ['clock' => 'manual', 'now' => '2026-11-23T09:00:00Z
 // to [] and encodes as a JSON list; opora takes an empty list wherever only an
 // object fits. The CRM pattern "get, change one field, put" works.
 $put = $db->call('registry.put', ['kind' => 'letter', 'date' => '2026-11-20']);
-$doc = $db->call('registry.get', ['id' => $put['id']]);
+$doc = $db->call('registry.get', ['document' => $put['id']]);
 $doc['notes'] = 'changed';
 $doc['expected_version'] = $doc['version'];
 $e = thrown(fn () => $db->call('registry.put', $doc));
@@ -33,7 +33,7 @@ check($e === null, 'registry.get result (custom: {}) put back unchanged but for 
 // encodes as a list: refused with the field named, never stored as a list.
 $put = $db->call('registry.put', ['kind' => 'letter', 'date' => '2026-11-20', 'custom' => (object) ['0' => 'x']]);
 check(($put['custom'] ?? null) == ['0' => 'x'], 'custom {"0": "x"} stored');
-$doc = $db->call('registry.get', ['id' => $put['id']]);
+$doc = $db->call('registry.get', ['document' => $put['id']]);
 $doc['expected_version'] = $doc['version'];
 $e = thrown(fn () => $db->call('registry.put', $doc));
 check($e instanceof OporaInvalidArgument && str_contains($e->getMessage(), 'custom'),
@@ -51,7 +51,7 @@ check($e instanceof OporaInvalidArgument && $e->getCode() === OporaException::EJ
 $custom = ['f' => 0.1, 'g' => 1.5e300, 'neg' => -2.25, 'max' => PHP_INT_MAX, 'min' => PHP_INT_MIN, 'beyond53' => 9007199254740993,
     'text' => "Ёлки 😀 \u{2028} \"q\" \\ / \0 end", 'ключ' => 'значение'];
 $r = $db->call('registry.put', ['kind' => 'letter', 'date' => '2026-11-20', 'custom' => $custom]);
-$got = $db->call('registry.get', ['id' => $r['id']])['custom'] ?? [];
+$got = $db->call('registry.get', ['document' => $r['id']])['custom'] ?? [];
 foreach ($custom as $k => $v) {
     check(($got[$k] ?? null) === $v, "custom {$k} round trip: " . var_export($got[$k] ?? null, true));
 }
@@ -74,9 +74,14 @@ if ($e instanceof ValidationException) {
     }
     check($e->getMethod() === 'registry.put' && $e->getCodeName() === 'OPORA_EVALIDATION', 'method and code name');
 }
-$e = thrown(fn () => $db->call('registry.get', ['id' => 'one']));
-check($e instanceof OporaInvalidArgument && ($e->getErrors()[0]['field'] ?? null) === 'id', 'wrongly typed id names the field: ' . describe($e));
+$e = thrown(fn () => $db->call('registry.get', ['document' => 'one']));
+check($e instanceof OporaInvalidArgument && ($e->getErrors()[0]['field'] ?? null) === 'document', 'wrongly typed document names the field: ' . describe($e));
+// registry.get's old parameter name (id) is still taken this release; with the new one too it is refused.
 $e = thrown(fn () => $db->call('registry.get', ['id' => 424242]));
+check($e instanceof NotFoundException && ($e->getErrors()[0]['field'] ?? null) === 'document', 'old name id still reaches registry.get: ' . describe($e));
+$e = thrown(fn () => $db->call('registry.get', ['id' => 1, 'document' => 1]));
+check($e instanceof OporaInvalidArgument && ($e->getErrors()[0]['rule'] ?? null) === 'alias_conflict', 'id and document together: ' . describe($e));
+$e = thrown(fn () => $db->call('registry.get', ['document' => 424242]));
 check($e instanceof NotFoundException && $e->getErrors() !== [], 'not found carries its field error: ' . describe($e));
 
 // ---- fine: results are released (opora_free), also after failures -----------
@@ -86,7 +91,7 @@ for ($i = 0; $i < 50; $i++) {
 $before = rssKib();
 for ($i = 0; $i < 1500; $i++) {
     $db->call('meta.methods');  // ~100 KB each
-    thrown(fn () => $db->call('registry.get', ['id' => 424242]));
+    thrown(fn () => $db->call('registry.get', ['document' => 424242]));
 }
 $grown = rssKib() - $before;
 check($before < 0 || $grown < 32 * 1024, "1500 large results and failures leave memory flat (grew {$grown} KiB)");
@@ -106,7 +111,7 @@ $file = $tmp . '/shared.db';
 $a = new Opora($file, [], $header, $lib);
 $b = new Opora($file, [], $header, $lib);
 $id = $a->call('registry.put', ['kind' => 'letter', 'date' => '2026-11-20'])['id'];
-check(($b->call('registry.get', ['id' => $id])['id'] ?? null) === $id, 'second handle sees the first one\'s commit');
+check(($b->call('registry.get', ['document' => $id])['id'] ?? null) === $id, 'second handle sees the first one\'s commit');
 $a->close();
 check(($b->call('meta.version')['version'] ?? null) === $b->version(), 'closing one handle leaves the other open');
 $e = thrown(fn () => $a->call('meta.version'));
@@ -117,7 +122,7 @@ $a->close();
 check(!$a->isOpen() && $b->isOpen(), 'isOpen per instance');
 unset($b);
 $c = new Opora($file, ['read_only' => true], $header, $lib);
-check(($c->call('registry.get', ['id' => $id])['id'] ?? null) === $id, 'file intact after both handles went away');
+check(($c->call('registry.get', ['document' => $id])['id'] ?? null) === $id, 'file intact after both handles went away');
 $e = thrown(fn () => $c->call('registry.put', ['kind' => 'letter', 'date' => '2026-11-20']));
 check($e instanceof OporaException, 'read_only handle refuses a write: ' . describe($e));
 $c->close();

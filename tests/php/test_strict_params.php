@@ -51,9 +51,9 @@ check($e instanceof OporaInvalidArgument && rules($e) === [['date', 'date']], 'a
 
 // ---- null for an unset field is absent --------------------------------------
 $all = $db->call('registry.find', []);
-$withNulls = $db->call('registry.find', ['kind' => null, 'limit' => null, 'cursor' => null, 'custom' => null]);
+$withNulls = $db->call('registry.find', ['kind' => null, 'limit' => null, 'after' => null, 'custom' => null]);
 check($withNulls == $all && count($all['documents'] ?? []) === 2, 'nulls are absent: ' . json_encode($withNulls));
-$e = thrown(fn () => $db->call('billing.account.list', ['limit' => null, 'after_id' => null]));
+$e = thrown(fn () => $db->call('billing.account.list', ['limit' => null, 'after' => null]));
 check($e === null, 'billing.account.list with null limit: ' . describe($e));
 $e = thrown(fn () => $db->call('workflow.tick', ['now' => null, 'limit' => null]));
 check($e === null, 'workflow.tick with nulls: ' . describe($e));

@@ -40,7 +40,7 @@ def open_db(path, **options):
 
 def define_tariffs(db):
     for code, (name, fee) in TARIFFS.items():
-        db.billing.tariff.define(code=code, name=name, fee=fee)
+        db.billing.tariff.define(tariff=code, name=name, fee=fee)
 
 
 def account_number(i: int) -> str:
@@ -54,7 +54,7 @@ def add_accounts(db, count: int) -> dict[str, Decimal]:
     due = {}
     for i in range(count):
         number = account_number(i)
-        db.billing.account.put(number=number,
+        db.billing.account.put(account=number,
                                holder={"type": "person", "name": f"Иванов Иван {i}"})
         db.billing.subscription.connect(account=number, tariff="net", date="2026-10-01")
         due[number] = TARIFFS["net"][1]
@@ -104,8 +104,8 @@ def billing_db(billing_template, tmp_path):
 # handle's own commits.
 def test_a_tariff_is_usable_on_the_handle_that_defined_it(db_path):
     with open_db(db_path) as db:
-        db.billing.tariff.define(code="net", name="Internet", fee="500.00")
-        db.billing.account.put(number="A-1", holder={"type": "person", "name": "Иванов Иван"})
+        db.billing.tariff.define(tariff="net", name="Internet", fee="500.00")
+        db.billing.account.put(account="A-1", holder={"type": "person", "name": "Иванов Иван"})
         assert db.billing.subscription.connect(account="A-1", tariff="net")["tariff"] == "net"
 
 
@@ -114,7 +114,7 @@ def test_tariff_account_and_check_carry_decimal_money(db_path):
         define_tariffs(db)
         tariffs = {t["code"]: t for t in db.billing.tariff.list()["tariffs"]}
         assert set(tariffs) == set(TARIFFS)
-        account = db.billing.account.put(number="A-1",
+        account = db.billing.account.put(account="A-1",
                                          holder={"type": "person", "name": "Петров Пётр Петрович"})
         assert account["balance"] == Decimal("0.00") and isinstance(account["balance"], Decimal)
         sub = db.billing.subscription.connect(account="A-1", tariff="net", date="2026-10-01")
@@ -435,7 +435,7 @@ def accrual_documents(db) -> list[dict]:
     docs, cursor = [], None
     while True:
         page = db.registry.find(kind="accrual", sort="id", limit=1000,
-                                **({"cursor": cursor} if cursor else {}))
+                                **({"after": cursor} if cursor else {}))
         docs += page["documents"]
         cursor = page["next_cursor"]
         if not cursor:

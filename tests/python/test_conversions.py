@@ -240,8 +240,8 @@ def test_conversion_follows_maps_arrays_and_nested_objects_and_spares_verbatim_v
 
 def test_the_ledger_and_the_ageing_give_decimals_and_dates(manual_db):
     db = manual_db
-    db.billing.tariff.define(code="t", name="T", fee="100.00")
-    db.billing.account.put(number="A-1", holder={"type": "person", "name": "Иванов Иван"})
+    db.billing.tariff.define(tariff="t", name="T", fee="100.00")
+    db.billing.account.put(account="A-1", holder={"type": "person", "name": "Иванов Иван"})
     db.billing.subscription.connect(account="A-1", tariff="t", date="2025-11-01")
     db.billing.run("2025-11")
     db.billing.pay(channel="cash", txn_id="1", account="A-1", amount="40.00",

@@ -43,7 +43,7 @@ def put_act(db, date="2026-11-20"):
 
 
 def test_a_deal_act_goes_out_and_comes_back_signed_with_the_workflow_following(edo):
-    edo.workflow.install(id="act_signing")
+    edo.workflow.install(definition="act_signing")
     started = edo.events.post(type="deal.stage_changed", key=DEAL,
                               data={"stage": "COMMISSION_APPROVED", "deal_id": 42})
     [instance] = [s["instance"] for s in started["started"]]
@@ -63,8 +63,8 @@ def test_a_deal_act_goes_out_and_comes_back_signed_with_the_workflow_following(e
         signed_file={"name": "act.sig", "content_base64": base64.b64encode(b"sig").decode()})
     assert (signed["status"], signed["registry_status"]) == ("countersigned", "signed")
     assert edo.workflow.get(instance=instance)["states"] == ["signed"]
-    assert edo.registry.get(id=act)["status"] == "signed"
-    roles = sorted(f["role"] for f in edo.registry.files(id=act)["files"])
+    assert edo.registry.get(document=act)["status"] == "signed"
+    roles = sorted(f["role"] for f in edo.registry.files(document=act)["files"])
     assert roles == ["original", "signed_copy"]
     assert edo.edo.cursor(operator="diadoc")["cursor"] == "100"
     assert edo.edo.event.apply(operator="diadoc", event_id="e-1")["duplicate"] is True
@@ -84,7 +84,7 @@ def test_validation_problems_come_back_as_data_and_rendering_is_refused(edo):
 
 def test_a_bad_party_raises_validation_error_naming_every_field(edo):
     with pytest.raises(opora.ValidationError) as e:
-        edo.edo.party.put(code="x", role="counterparty", type="company", inn="7707083890",
+        edo.edo.party.put(party="x", role="counterparty", type="company", inn="7707083890",
                           participant_id="2BM" + "1" * 50)
     fields = {f["field"]: f["rule"] for f in e.value.field_errors}
     assert fields == {"inn": "inn_checksum", "kpp": "required", "name": "required",

@@ -239,7 +239,7 @@ def test_dynamic_signature_is_built_from_the_schema(db):
     assert params["days"].default is inspect.Parameter.empty  # required
     assert params["fallback"].default is not inspect.Parameter.empty
     assert params["date"].annotation == (datetime.date | str)
-    money = inspect.signature(opora.Module(db, "registry.find")).parameters["amount_min"]
+    money = inspect.signature(opora.Module(db, "registry.find")).parameters["min_amount"]
     assert money.annotation == (decimal.Decimal | str)
 
 

@@ -68,8 +68,8 @@ def test_files_round_trip_bytes_through_base64(db):
     import base64
     doc = db.registry.put(kind="letter", date="2026-11-20")
     pdf = b"%PDF-1.4\n\x00\xff binary"
-    f = db.registry.file.attach(id=doc["id"], name="письмо.pdf", mime="application/pdf",
+    f = db.registry.file.attach(document=doc["id"], name="письмо.pdf", mime="application/pdf",
                                 content_base64=base64.b64encode(pdf).decode())
-    got = db.registry.file.get(file_id=f["file_id"])
+    got = db.registry.file.get(file=f["file_id"])
     assert base64.b64decode(got["content_base64"]) == pdf
     assert got["size"] == len(pdf)

@@ -132,24 +132,24 @@ def run_scenario(db: opora.Database, rec: Recorder, tmp_path) -> None:
          "counterparty": CPARTY,
          "items": [{"name": "Лицензия", "quantity": "2", "price": "1500.50", "vat_rate": "none"}]},
         {"kind": "memo", "date": "2026-01-09"}])
-    call("registry.get", id=act)
-    call("registry.set_status", id=contract, status="signed", actor="Иванов", reason="подписан")
-    call("registry.history", id=contract)
+    call("registry.get", document=act)
+    call("registry.set_status", document=contract, status="signed", actor="Иванов", reason="подписан")
+    call("registry.history", document=contract)
     call("registry.link", {"from": contract, "to": act, "type": "basis"})
-    call("registry.links", id=act)
+    call("registry.links", document=act)
     call("registry.unlink", {"from": contract, "to": act, "type": "basis"})
-    file_id = call("registry.file.attach", id=act, name="act.pdf", mime="application/pdf",
+    file_id = call("registry.file.attach", document=act, name="act.pdf", mime="application/pdf",
                    content_base64=base64.b64encode(b"%PDF-1.4 act").decode())["file_id"]
-    call("registry.file.attach", id=act, name="scan.tif", role="scan", path="/archive/scan.tif")
-    call("registry.file.get", file_id=file_id)
-    call("registry.files", id=act)
+    call("registry.file.attach", document=act, name="scan.tif", role="scan", path="/archive/scan.tif")
+    call("registry.file.get", file=file_id)
+    call("registry.files", document=act)
     call("registry.find", kind="act", ref="bitrix24:deal:42")
     call("registry.missing", having_kind="invoice", lacking_kind="act")
     call("registry.expiring", within_days=60)
     call("registry.search", query="Внедрение")
     memo = call("registry.put", kind="memo", date="2026-01-11")["id"]
-    call("registry.delete", id=memo)
-    call("registry.restore", id=memo)
+    call("registry.delete", document=memo)
+    call("registry.restore", document=memo)
     exported = call("registry.export")["jsonl"]
     with opora.open(tmp_path / "copy.db") as other:
         other_rec = Recorder(other)
@@ -157,19 +157,19 @@ def run_scenario(db: opora.Database, rec: Recorder, tmp_path) -> None:
         rec.calls += other_rec.calls
 
     # billing (seed 000): accounts, a run, payments, reports, dunning, QR, statements
-    call("billing.tax.define", code="vat_test", rate="12.5", valid_from="2026-01-01",
+    call("billing.tax.define", tax="vat_test", rate="12.5", valid_from="2026-01-01",
          title="Тестовая ставка")
     call("billing.tax.list")
     call("billing.organization.put", type="company", name="ООО «Вектор»", inn="6663003127",
          kpp="666301001", bank={"account": "40702810138250123017", "name": "ПАО Сбербанк",
                                "bic": "044525225", "corr_account": "30101810400000000225"})
     call("billing.organization.list")
-    call("billing.tariff.define", code="home100", name="Домашний 100", fee="499.00",
+    call("billing.tariff.define", tariff="home100", name="Домашний 100", fee="499.00",
          freeze_fee="99.00")
-    call("billing.tariff.define", code="home200", name="Домашний 200", fee="799.00")
+    call("billing.tariff.define", tariff="home200", name="Домашний 200", fee="799.00")
     call("billing.tariff.list")
     for number, name in (("LS-0001", "Иванов Иван Иванович"), ("LS-0002", "Петрова Анна")):
-        call("billing.account.put", number=number, phone="+79001234567",
+        call("billing.account.put", account=number, phone="+79001234567",
              holder={"type": "person", "name": name}, organization="6663003127")
     call("billing.account.list")
     sub = call("billing.subscription.connect", account="LS-0001", tariff="home100",
@@ -203,7 +203,7 @@ def run_scenario(db: opora.Database, rec: Recorder, tmp_path) -> None:
     call("billing.ageing", date="2026-03-01")
     call("billing.turnover", {"from": "2025-11-01", "to": "2026-01-31"})
     call("billing.debtors", date="2026-03-01")
-    call("workflow.install", id="dunning")
+    call("workflow.install", definition="dunning")
     call("billing.dunning.run", date="2026-02-20")
     call("billing.dunning.cases", open_only=False)
     call("billing.qr", account="LS-0001")
@@ -218,7 +218,7 @@ def run_scenario(db: opora.Database, rec: Recorder, tmp_path) -> None:
 
     # workflows: shipped ones, our own with a task, a timer, effects and an incident
     call("workflow.shipped")
-    call("workflow.install", id="act_signing")
+    call("workflow.install", definition="act_signing")
     call("workflow.define", definition=REMINDERS)
     call("workflow.definitions")
     first = call("workflow.start", definition="reminders", key="LS-0001",
@@ -232,8 +232,8 @@ def run_scenario(db: opora.Database, rec: Recorder, tmp_path) -> None:
     call("workflow.export", definition="reminders", format="mermaid")
     [task] = call("workflow.tasks", instance=first)["tasks"]
     effects = call("effects.fetch", limit=10)["effects"]
-    call("effects.ack", id=effects[0]["id"], result="done")
-    call("effects.ack", id=effects[1]["id"], result="failed", error="SMS gateway: 503")
+    call("effects.ack", effect=effects[0]["id"], result="done")
+    call("effects.ack", effect=effects[1]["id"], result="failed", error="SMS gateway: 503")
     incidents = call("workflow.incidents")["incidents"]
     call("workflow.incident.retry", incident=incidents[0]["incident"], actor="operator")
     call("workflow.task.complete", task=task["task"], outcome="done", actor="manager")
@@ -241,7 +241,7 @@ def run_scenario(db: opora.Database, rec: Recorder, tmp_path) -> None:
     call("workflow.tick", now="2026-01-12T12:00:00+03:00")
     call("workflow.define", definition={**REMINDERS, "title": "Напоминания v2"})
     call("workflow.migrate", instance=second, to_version=2, reason="новая версия")
-    call("effects.ack", id=call("effects.fetch")["effects"][0]["id"], result="failed")
+    call("effects.ack", effect=call("effects.fetch")["effects"][0]["id"], result="failed")
     call("workflow.incident.resolve", incident=call("workflow.incidents")["incidents"][0][
         "incident"], comment="отправлено вручную")
     call("workflow.instances", status="done")
@@ -253,7 +253,7 @@ def run_scenario(db: opora.Database, rec: Recorder, tmp_path) -> None:
     call("edo.operator_types")
     call("edo.party.put", **OUR)
     call("edo.party.put", **THEM)
-    call("edo.party.get", code="our")
+    call("edo.party.get", party="our")
     call("edo.parties", role="counterparty")
     packet = call("edo.packet.create", documents=[act], sender="our",
                   recipient="bitrix24:company:7", operator="diadoc")["packet"]

@@ -308,7 +308,7 @@ def test_a_json_number_with_a_fraction_is_its_shortest_text_or_refused_as_inexac
 
 
 def test_1c_and_php_amounts_through_the_c_abi(capi):
-    assert capi.call("billing.tariff.define", '{"code": "net", "name": "Net", "fee": 500}')[0] == 0
+    assert capi.call("billing.tariff.define", '{"tariff": "net", "name": "Net", "fee": 500}')[0] == 0
     assert capi.call("billing.account.put", ACCOUNT)[0] == 0
     code, paid = capi.call("billing.pay", '{"channel": "kaspi", "txn_id": "1", '
                                           '"account": "100001", "amount": 499.99}')
@@ -327,7 +327,7 @@ def test_1c_and_php_amounts_through_the_c_abi(capi):
 
 def test_a_misspelt_parameter_never_changes_what_a_call_does(capi):
     # The story of the issue: dat= instead of date= cut a subscriber off today.
-    capi.call("billing.tariff.define", '{"code": "net", "name": "Net", "fee": "500.00"}')
+    capi.call("billing.tariff.define", '{"tariff": "net", "name": "Net", "fee": "500.00"}')
     capi.call("billing.account.put", ACCOUNT)
     code, sub = capi.call("billing.subscription.connect",
                           '{"account": "100001", "tariff": "net", "date": "2026-01-01"}')
@@ -393,23 +393,23 @@ def test_a_registry_get_result_goes_back_as_it_came_and_read_only_members_are_ch
     with opora.open(":memory:", **OPTIONS) as db:
         put = db.call("registry.put", kind="order", date="2026-01-15",
                       items=[{"name": "x", "quantity": "1", "price": "10.00", "vat_rate": "22"}])
-        doc = db.call("registry.get", id=put["id"])
+        doc = db.call("registry.get", document=put["id"])
         doc["notes"] = "changed"
         assert db.call("registry.put", doc)["notes"] == "changed"  # version 1 was current
         with pytest.raises(opora.Conflict):  # a stale copy: version is now 2
             db.call("registry.put", doc)
-        fresh = db.call("registry.get", id=put["id"])
+        fresh = db.call("registry.get", document=put["id"])
         fresh["deleted"] = True
         with pytest.raises(opora.ValidationError) as e:
             db.call("registry.put", fresh)
         assert e.value.field_errors[0]["field"] == "deleted"
         assert e.value.field_errors[0]["rule"] == "read_only"
-        fresh = db.call("registry.get", id=put["id"])
+        fresh = db.call("registry.get", document=put["id"])
         fresh["totals"]["vat_by_rate"][0]["vat"] = "0.01"
         with pytest.raises(opora.ValidationError) as e:
             db.call("registry.put", fresh)
         assert e.value.field_errors[0]["field"] == "totals.vat_by_rate"
-        copy_of = db.call("registry.get", id=put["id"])
+        copy_of = db.call("registry.get", document=put["id"])
         del copy_of["id"]
         with pytest.raises(opora.ValidationError) as e:
             db.call("registry.put", copy_of)

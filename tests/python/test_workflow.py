@@ -598,29 +598,29 @@ def test_effects_are_leased_offered_again_and_closed_by_ack(wf):
     wf.clock.set(now="2026-03-02T09:00:59Z")
     assert wf.effects.fetch()["effects"] == []
     wf.clock.set(now="2026-03-02T09:01:00Z")
-    assert wf.effects.ack(id=first["id"], result="done") == {
+    assert wf.effects.ack(effect=first["id"], result="done") == {
         "id": first["id"], "status": "done", "repeated": False}
     # not acknowledged: offered again, with the same idempotency key
     [again] = wf.effects.fetch(lease_seconds=30)["effects"]
     assert again["id"] == fetched[1]["id"]
     assert again["idempotency_key"] == fetched[1]["idempotency_key"]
     assert again["attempt"] == 2
-    assert wf.effects.ack(id=again["id"], result="done")["status"] == "done"
+    assert wf.effects.ack(effect=again["id"], result="done")["status"] == "done"
     wf.clock.set(now="2026-03-03T09:00:00Z")
     assert wf.effects.fetch()["effects"] == []
-    assert wf.effects.ack(id=first["id"], result="done")["repeated"] is True
+    assert wf.effects.ack(effect=first["id"], result="done")["repeated"] is True
 
 
 def test_a_failed_effect_is_an_incident_in_its_instance_history(wf):
     [i] = emitter(wf, count=1)
     [effect] = wf.effects.fetch()["effects"]
-    failed = wf.effects.ack(id=effect["id"], result="failed", error="SMS gateway: 503")
+    failed = wf.effects.ack(effect=effect["id"], result="failed", error="SMS gateway: 503")
     assert failed == {"id": effect["id"], "status": "failed", "repeated": False}
     incident = history(wf, i)[-1]
     assert incident["kind"] == "incident" and incident["effect"] == effect["id"]
     assert incident["detail"] == {"result": "failed", "error": "SMS gateway: 503"}
     assert wf.effects.fetch()["effects"] == []  # closed, not offered again
-    assert wf.effects.ack(id=effect["id"], result="done") == {
+    assert wf.effects.ack(effect=effect["id"], result="done") == {
         "id": effect["id"], "status": "failed", "repeated": True}
 
 
@@ -628,7 +628,7 @@ def test_an_incident_is_retried_with_the_same_key_or_resolved_with_a_comment(wf)
     emitter(wf, count=2)
     first, second = wf.effects.fetch()["effects"]
     for e in (first, second):
-        wf.effects.ack(id=e["id"], result="failed", error="SMS gateway: 503")
+        wf.effects.ack(effect=e["id"], result="failed", error="SMS gateway: 503")
     opened = wf.workflow.incidents()["incidents"]
     assert [(i["kind"], i["effect"], i["message"]) for i in opened] == [
         ("effect", first["id"], "SMS gateway: 503"), ("effect", second["id"], "SMS gateway: 503")]
@@ -684,10 +684,10 @@ def test_send_many_answers_each_event_and_undoes_only_the_failing_one(wf):
 
 def test_acknowledging_an_unknown_effect_is_refused(wf):
     with pytest.raises(opora.NotFound) as caught:
-        wf.effects.ack(id=12345, result="done")
-    assert field_rules(caught.value) == {"id": "unknown_effect"}
+        wf.effects.ack(effect=12345, result="done")
+    assert field_rules(caught.value) == {"effect": "unknown_effect"}
     with pytest.raises(opora.InvalidArgument):
-        wf.effects.ack(id=1, result="maybe")
+        wf.effects.ack(effect=1, result="maybe")
 
 
 # -------------------------------------------- SIGKILL between macrosteps --

@@ -57,7 +57,7 @@ class Host:
                     self.done.append(d)
                     new.append(d)
                 if ack:
-                    self.db.effects.ack(id=e["id"], result="done")
+                    self.db.effects.ack(effect=e["id"], result="done")
             if not ack:
                 break
         return new

@@ -45,10 +45,10 @@ def daily_job(db, host, first, last):
 def test_seed_000_a_kazakh_isp_connects_bills_chases_and_disconnects(tmp_path):
     with open_db(tmp_path / "isp.db", "2026-03-02T09:00:00+05:00", "+05:00") as db:
         host = Host(db)
-        db.workflow.install(id="dunning")
-        db.workflow.install(id="subscriber_connect")
+        db.workflow.install(definition="dunning")
+        db.workflow.install(definition="subscriber_connect")
         db.billing.organization.put(**KZ_OPERATOR)
-        db.billing.tariff.define(code="home", name="Домашний 100", fee="4500.00", currency="KZT")
+        db.billing.tariff.define(tariff="home", name="Домашний 100", fee="4500.00", currency="KZT")
         for s in (AIGUL, PETROV):
             db.billing.account.put(**s, organization=KZ_OPERATOR["bin"], currency="KZT")
         petrov_home = db.billing.subscription.connect(account="LS-2002", tariff="home",
@@ -140,7 +140,7 @@ def test_seed_000_a_kazakh_isp_connects_bills_chases_and_disconnects(tmp_path):
         # --- the installers disconnect him on the 23rd; 1C ends his line and sets the status
         at(db, "2026-04-24T12:00:00+05:00")
         db.billing.subscription.disconnect(subscription=petrov_home, date="2026-04-23")
-        db.billing.account.put(number="LS-2002", status="disconnected")
+        db.billing.account.put(account="LS-2002", status="disconnected")
         [last] = host.work()
         assert last.payload == {
             "to": PETROV["phone"],

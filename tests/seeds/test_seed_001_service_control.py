@@ -30,7 +30,7 @@ def task_of(db, instance, **match):
 def test_seed_001_a_paid_deal_is_served_approved_and_won(tmp_path):
     with open_db(tmp_path / "b24.db", "2026-11-23T10:00:00+03:00", "+03:00") as db:
         host = Host(db)
-        db.workflow.install(id="service_control")
+        db.workflow.install(definition="service_control")
         posted = db.events.post(type="deal.stage_changed", key="bitrix24:deal:42", data=DEAL,
                                 event_id="b24:ONCRMDEALUPDATE:1001")
         [started] = posted["started"]
@@ -99,7 +99,7 @@ def test_seed_001_a_paid_deal_is_served_approved_and_won(tmp_path):
 def test_seed_001_a_deal_moved_back_stops_the_control_and_paid_again_restarts_it(tmp_path):
     with open_db(tmp_path / "b24.db", "2026-11-23T10:00:00+03:00", "+03:00") as db:
         host = Host(db)
-        db.workflow.install(id="service_control")
+        db.workflow.install(definition="service_control")
         paid = {"stage": "PAID", "deal_id": 7, "manager": "ivanov", "head": "petrova"}
         first = db.events.post(type="deal.stage_changed", key="bitrix24:deal:7", data=paid,
                                event_id="b24:7:1")["started"][0]["instance"]

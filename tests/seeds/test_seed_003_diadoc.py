@@ -59,9 +59,9 @@ def test_seed_003_a_deal_packet_goes_through_diadoc_and_comes_back_signed(tmp_pa
         missing = {(p["field"], p["rule"]) for p in first["problems"]}
         assert {rule for _, rule in missing} == {"file_required"}
         assert len(missing) == 2  # the contract and the invoice
-        db.registry.file.attach(id=contract, name="Договор 15-01.pdf", mime="application/pdf",
+        db.registry.file.attach(document=contract, name="Договор 15-01.pdf", mime="application/pdf",
                                 content_base64=b64("%PDF договор"))
-        db.registry.file.attach(id=invoice, name="Счёт 20-11.pdf", mime="application/pdf",
+        db.registry.file.attach(document=invoice, name="Счёт 20-11.pdf", mime="application/pdf",
                                 content_base64=b64("%PDF счёт"))
         built = db.edo.packet.build(ref=DEAL, operator="diadoc")
         assert built["valid"] is True and built["status"] == "prepared"
@@ -80,7 +80,7 @@ def test_seed_003_a_deal_packet_goes_through_diadoc_and_comes_back_signed(tmp_pa
                            documents=[{"document": d, "operator_document_id": i}
                                       for d, i in ids.items()])
         assert all(f"opora:{packet}:{d}" in by_doc for d in ids)
-        assert db.registry.get(id=act)["status"] == "sent"
+        assert db.registry.get(document=act)["status"] == "sent"
 
         # polling: each event once, the cursor kept with it
         def event(n, doc, raw, signed=None):
@@ -104,11 +104,11 @@ def test_seed_003_a_deal_packet_goes_through_diadoc_and_comes_back_signed(tmp_pa
         event(4, contract, {"RecipientResponseStatus": "WithRecipientSignature"}, "ctr.sig")
 
         # the act signed and filed: its signed copy beside the UPD as sent
-        assert db.registry.get(id=act)["status"] == "signed"
-        roles = sorted(f["role"] for f in db.registry.files(id=act)["files"])
+        assert db.registry.get(document=act)["status"] == "signed"
+        roles = sorted(f["role"] for f in db.registry.files(document=act)["files"])
         assert roles == ["original", "signed_copy"]
-        assert db.registry.get(id=contract)["status"] == "signed"
-        assert "signed_copy" in {f["role"] for f in db.registry.files(id=contract)["files"]}
+        assert db.registry.get(document=contract)["status"] == "signed"
+        assert "signed_copy" in {f["role"] for f in db.registry.files(document=contract)["files"]}
         assert db.edo.awaiting()["documents"] == []
         got = db.edo.packet.get(packet=packet)
         assert {d["document"]: d["status"] for d in got["documents"]} == {

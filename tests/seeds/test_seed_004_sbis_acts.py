@@ -49,7 +49,7 @@ def no_empty_members(host):
 def test_seed_004_an_electronic_act_goes_through_sbis_and_the_deal_is_served(tmp_path):
     with open_db(tmp_path / "sbis.db", "2026-11-23T10:00:00+03:00", "+03:00") as db:
         host = Host(db)
-        db.workflow.install(id="act_signing")
+        db.workflow.install(definition="act_signing")
         db.edo.party.put(**OUR)
         db.edo.party.put(**ROMASHKA)
         process = approved(db, 77, counterparty="ООО «Ромашка»",
@@ -99,8 +99,8 @@ def test_seed_004_an_electronic_act_goes_through_sbis_and_the_deal_is_served(tmp
                                   "comment": "Акт получен и подписан"}
         assert db.workflow.get(instance=process)["status"] == "done"
         # the act signed and filed
-        assert db.registry.get(id=act["id"])["status"] == "signed"
-        assert "signed_copy" in {f["role"] for f in db.registry.files(id=act["id"])["files"]}
+        assert db.registry.get(document=act["id"])["status"] == "signed"
+        assert "signed_copy" in {f["role"] for f in db.registry.files(document=act["id"])["files"]}
         no_empty_members(host)
         assert db.workflow.incidents()["incidents"] == []
 
@@ -108,7 +108,7 @@ def test_seed_004_an_electronic_act_goes_through_sbis_and_the_deal_is_served(tmp
 def test_seed_004_a_paper_act_unsigned_for_5_working_days_asks_the_manager(tmp_path):
     with open_db(tmp_path / "sbis.db", "2025-12-22T10:00:00+03:00", "+03:00") as db:
         host = Host(db)
-        db.workflow.install(id="act_signing")
+        db.workflow.install(definition="act_signing")
         process = approved(db, 100, counterparty="ИП Кузнецов", counterparty_email="kuz@example.ru",
                            form_url="https://crm.example.ru/form/100")
         db.events.post(type="crm.form_filled", key="bitrix24:deal:100", event_id="form-100",

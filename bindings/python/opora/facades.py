@@ -162,6 +162,9 @@ def _param_lines(schema: dict[str, Any]) -> list[str]:
     lines = []
     for name, sub in properties.items():
         sub = sub if isinstance(sub, dict) else {}
+        if "x-alias-of" in sub:  # an old name the engine still takes; its description says so
+            lines.append(f"    {_attribute_name(name)}: {sub.get('description', 'deprecated')}")
+            continue
         facts = [_type_text(sub)]
         if name in required:
             facts.append("required")
@@ -288,14 +291,19 @@ def _method_signature(entry: dict[str, Any]) -> inspect.Signature:
         first = collections.abc.Mapping[str, object] | _annotation(properties[sole]) | None
     parameters = [P("params", P.POSITIONAL_ONLY, default=None, annotation=first)]
     seen = {"params"}
+    # An old name (x-alias-of) is typed as the name it stands for; a required parameter with
+    # an old name may be given by either, so neither is required in the signature.
+    renamed = {_dict(sub).get("x-alias-of") for sub in properties.values()}
     for name, sub in properties.items():
         py_name = _attribute_name(name)
         if not py_name.isidentifier() or py_name in seen:
             continue
         seen.add(py_name)
+        target = _dict(sub).get("x-alias-of")
         parameters.append(P(py_name, P.KEYWORD_ONLY,
-                            default=P.empty if name in required else _OMITTED,
-                            annotation=_annotation(sub)))
+                            default=P.empty if name in required and name not in renamed
+                            else _OMITTED,
+                            annotation=_annotation(properties[target] if target else sub)))
     if _takes_progress(entry):
         parameters.append(P("progress", P.KEYWORD_ONLY, default=None,
                             annotation=typing.Union[

@@ -52,6 +52,7 @@ class BillingAccount(Facade):
         *,
         status: Literal["active", "suspended", "disconnected"] = OMITTED,
         limit: int = OMITTED,
+        after: int = OMITTED,
         after_id: int = OMITTED,
     ) -> dict[str, Any]:
         """billing.account.list: Accounts in id order, a page at a time.
@@ -59,7 +60,8 @@ class BillingAccount(Facade):
         Parameters (keywords; an omitted one is not sent):
             status (str; one of active, suspended, disconnected)
             limit (int 1..10000)
-            after_id (int 0..): next_after_id of the previous page
+            after (int 0..): next_after_id of the previous page
+            after_id: deprecated: the old name of "after"; send "after" instead (giving both is an error)
 
         Returns a dict with accounts (list of dict), next_after_id (int or null).
 
@@ -70,13 +72,14 @@ class BillingAccount(Facade):
             {
                 "status": status,
                 "limit": limit,
+                "after": after,
                 "after_id": after_id,
             },
         )
 
     def put(
         self,
-        number: str,
+        account: str = OMITTED,
         *,
         holder: Mapping[str, Any] = OMITTED,
         phone: str | None = OMITTED,
@@ -87,13 +90,15 @@ class BillingAccount(Facade):
         credit_limit: decimal.Decimal | str = OMITTED,
         actor: str = OMITTED,
         reason: str = OMITTED,
+        number: str = OMITTED,
     ) -> dict[str, Any]:
         """billing.account.put: Creates an account (лицевой счёт) or changes the fields given; null clears phone/address/organization.
 
         Changes the database, as one transaction.
 
         Parameters (keywords; an omitted one is not sent):
-            number (str; required)
+            account (str; required): account number (лицевой счёт)
+            number: deprecated: the old name of "account"; send "account" instead (giving both is an error)
             holder (dict): keys type, name, inn, iin, bin, kpp
             phone (str or null)
             address (str or null)
@@ -111,7 +116,7 @@ class BillingAccount(Facade):
         return self._call(
             "billing.account.put",
             {
-                "number": number,
+                "account": account,
                 "holder": holder,
                 "phone": phone,
                 "address": address,
@@ -121,6 +126,7 @@ class BillingAccount(Facade):
                 "credit_limit": credit_limit,
                 "actor": actor,
                 "reason": reason,
+                "number": number,
             },
         )
 
@@ -818,7 +824,7 @@ class BillingTariff(Facade):
     def define(
         self,
         *,
-        code: str = OMITTED,
+        tariff: str = OMITTED,
         name: str = OMITTED,
         fee: decimal.Decimal | str = OMITTED,
         currency: str = OMITTED,
@@ -829,13 +835,15 @@ class BillingTariff(Facade):
         proration: Literal["actual", "none"] = OMITTED,
         freeze_fee: decimal.Decimal | str = OMITTED,
         payment_term_days: int = OMITTED,
+        code: str = OMITTED,
     ) -> dict[str, Any]:
         """billing.tariff.define: Creates or replaces a tariff; runs after the change use it, posted lines keep theirs.
 
         Changes the database, as one transaction.
 
         Parameters (keywords; an omitted one is not sent):
-            code (str)
+            tariff (str): the tariff's code
+            code: deprecated: the old name of "tariff"; send "tariff" instead (giving both is an error)
             name (str)
             fee (money): per month, or per day with fee_period day
             currency (currency): ISO 4217, default RUB
@@ -854,7 +862,7 @@ class BillingTariff(Facade):
         return self._call(
             "billing.tariff.define",
             {
-                "code": code,
+                "tariff": tariff,
                 "name": name,
                 "fee": fee,
                 "currency": currency,
@@ -865,6 +873,7 @@ class BillingTariff(Facade):
                 "proration": proration,
                 "freeze_fee": freeze_fee,
                 "payment_term_days": payment_term_days,
+                "code": code,
             },
         )
 
@@ -893,19 +902,21 @@ class BillingTax(Facade):
     def define(
         self,
         *,
-        code: str,
+        tax: str = OMITTED,
         rate: decimal.Decimal | str,
         valid_from: datetime.date | str,
         title: str = OMITTED,
         actor: str = OMITTED,
         reason: str = OMITTED,
+        code: str = OMITTED,
     ) -> dict[str, Any]:
         """billing.tax.define: Adds a tax rate from a date; the code's previous rate ends the day before.
 
         Changes the database, as one transaction.
 
         Parameters (keywords; an omitted one is not sent):
-            code (str; required)
+            tax (str; required): the tax code
+            code: deprecated: the old name of "tax"; send "tax" instead (giving both is an error)
             rate (vat_rate; required): percent ("22", "12.5") or "none"
             valid_from (date; required)
             title (str)
@@ -919,12 +930,13 @@ class BillingTax(Facade):
         return self._call(
             "billing.tax.define",
             {
-                "code": code,
+                "tax": tax,
                 "rate": rate,
                 "valid_from": valid_from,
                 "title": title,
                 "actor": actor,
                 "reason": reason,
+                "code": code,
             },
         )
 
@@ -1784,28 +1796,29 @@ class EdoPacket(Facade):
 class EdoParty(Facade):
     """opora module edo.party: 2 methods.
 
-        get  One EDO party by code.
-        put  Stores our organisation or a counterparty for EDO (upsert by code): requisites checked (INN/OGRN checksums, KPP for a company and none for a sole trader, participant id shape, bank key), every problem listed.
+        get  One EDO party by its id.
+        put  Stores our organisation or a counterparty for EDO (upsert by party): requisites checked (INN/OGRN checksums, KPP for a company and none for a sole trader, participant id shape, bank key), every problem listed.
 
     Call one as db.edo.party.get(...); help() on it lists its parameters.
     """
 
-    def get(self, code: str) -> dict[str, Any]:
-        """edo.party.get: One EDO party by code.
+    def get(self, party: str = OMITTED, *, code: str = OMITTED) -> dict[str, Any]:
+        """edo.party.get: One EDO party by its id.
 
         Parameters (keywords; an omitted one is not sent):
-            code (str; required)
+            party (str; required): the host's id of the party (edo.party.put)
+            code: deprecated: the old name of "party"; send "party" instead (giving both is an error)
 
         Returns a dict with code (str), role (str), type (str), name (str), last_name (str), first_name (str), middle_name (str), inn (str), kpp (str), ogrn (str), ogrn_date (datetime.date), address (str), participant_id (str), box_id (str), exchange (str), email (str), roaming (bool), signer (dict), bank (dict), operator (str), updated_at (datetime.datetime).
 
         Same as db.call("edo.party.get", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
-        return self._call("edo.party.get", {"code": code})
+        return self._call("edo.party.get", {"party": party, "code": code})
 
     def put(
         self,
         *,
-        code: str,
+        party: str = OMITTED,
         role: Literal["our", "counterparty"],
         type: Literal["company", "sole_trader"],
         name: str = OMITTED,
@@ -1824,13 +1837,15 @@ class EdoParty(Facade):
         roaming: bool = OMITTED,
         signer: Mapping[str, Any] = OMITTED,
         bank: Mapping[str, Any] = OMITTED,
+        code: str = OMITTED,
     ) -> dict[str, Any]:
-        """edo.party.put: Stores our organisation or a counterparty for EDO (upsert by code): requisites checked (INN/OGRN checksums, KPP for a company and none for a sole trader, participant id shape, bank key), every problem listed.
+        """edo.party.put: Stores our organisation or a counterparty for EDO (upsert by party): requisites checked (INN/OGRN checksums, KPP for a company and none for a sole trader, participant id shape, bank key), every problem listed.
 
         Changes the database, as one transaction.
 
         Parameters (keywords; an omitted one is not sent):
-            code (str; required): the host's id of the party: our, bitrix24:company:7
+            party (str; required): the host's id of the party: our, bitrix24:company:7
+            code: deprecated: the old name of "party"; send "party" instead (giving both is an error)
             role (str; required; one of our, counterparty)
             type (str; required; one of company, sole_trader)
             name (str): a company's name; a sole trader's defaults to ИП + full name
@@ -1857,7 +1872,7 @@ class EdoParty(Facade):
         return self._call(
             "edo.party.put",
             {
-                "code": code,
+                "party": party,
                 "role": role,
                 "type": type,
                 "name": name,
@@ -1876,6 +1891,7 @@ class EdoParty(Facade):
                 "roaming": roaming,
                 "signer": signer,
                 "bank": bank,
+                "code": code,
             },
         )
 
@@ -1897,8 +1913,8 @@ class Edo(Facade):
         packet.validate   Checks a packet offline with every problem at once (field path and rule): requisites, KPP rule, participant ids and operator prefix, the counterparty's exchange method, signer, numbers, dates not in the future, items summing to totals, VAT by rate and supply date, files of non-formalised documents, operator limits. No problems: validated.
         packets           Packets by status or operator; with_errors: failed or with problems to fix.
         parties           EDO parties, by role or INN.
-        party.get         One EDO party by code.
-        party.put         Stores our organisation or a counterparty for EDO (upsert by code): requisites checked (INN/OGRN checksums, KPP for a company and none for a sole trader, participant id shape, bank key), every problem listed.
+        party.get         One EDO party by its id.
+        party.put         Stores our organisation or a counterparty for EDO (upsert by party): requisites checked (INN/OGRN checksums, KPP for a company and none for a sole trader, participant id shape, bank key), every problem listed.
 
     Call one as db.edo.awaiting(...); help() on it lists its parameters.
     """
@@ -2025,16 +2041,18 @@ class Effects(Facade):
     def ack(
         self,
         *,
-        id: int,
+        effect: int = OMITTED,
         result: Literal["done", "failed"],
         error: str = OMITTED,
+        id: int = OMITTED,
     ) -> dict[str, Any]:
         """effects.ack: Acknowledges an effect: done, or failed (an incident on its instance's history).
 
         Changes the database, as one transaction.
 
         Parameters (keywords; an omitted one is not sent):
-            id (int 1..; required)
+            effect (int 1..; required): the effect's id (effects.fetch)
+            id: deprecated: the old name of "effect"; send "effect" instead (giving both is an error)
             result (str; required; one of done, failed)
             error (str)
 
@@ -2042,7 +2060,15 @@ class Effects(Facade):
 
         Same as db.call("effects.ack", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
-        return self._call("effects.ack", {"id": id, "result": result, "error": error})
+        return self._call(
+            "effects.ack",
+            {
+                "effect": effect,
+                "result": result,
+                "error": error,
+                "id": id,
+            },
+        )
 
     def fetch(self, *, limit: int = OMITTED, lease_seconds: int = OMITTED) -> dict[str, Any]:
         """effects.fetch: Effects waiting for the host (SMS, e-mail, CRM task...), each with a stable idempotency key; hidden from other fetches for lease_seconds, then offered again until acknowledged.
@@ -2160,7 +2186,7 @@ class RegistryFile(Facade):
     def attach(
         self,
         *,
-        id: int,
+        document: int = OMITTED,
         name: str,
         mime: str = OMITTED,
         role: Literal["original", "signed_copy", "scan", "printed_form"] = OMITTED,
@@ -2169,13 +2195,15 @@ class RegistryFile(Facade):
         size: int = OMITTED,
         actor: str = OMITTED,
         reason: str = OMITTED,
+        id: int = OMITTED,
     ) -> dict[str, Any]:
         """registry.file.attach: Attaches a file to a document: content (stored once per SHA-256) or a path reference.
 
         Changes the database, as one transaction.
 
         Parameters (keywords; an omitted one is not sent):
-            id (int 1..; required): document id
+            document (int 1..; required): document id
+            id: deprecated: the old name of "document"; send "document" instead (giving both is an error)
             name (str; required)
             mime (str): default application/octet-stream
             role (str; one of original, signed_copy, scan, printed_form): default original
@@ -2192,7 +2220,7 @@ class RegistryFile(Facade):
         return self._call(
             "registry.file.attach",
             {
-                "id": id,
+                "document": document,
                 "name": name,
                 "mime": mime,
                 "role": role,
@@ -2201,20 +2229,22 @@ class RegistryFile(Facade):
                 "size": size,
                 "actor": actor,
                 "reason": reason,
+                "id": id,
             },
         )
 
-    def get(self, file_id: int) -> dict[str, Any]:
+    def get(self, file: int = OMITTED, *, file_id: int = OMITTED) -> dict[str, Any]:
         """registry.file.get: A file's metadata and its bytes (content_base64).
 
         Parameters (keywords; an omitted one is not sent):
-            file_id (int 1..; required)
+            file (int 1..; required): file id
+            file_id: deprecated: the old name of "file"; send "file" instead (giving both is an error)
 
         Returns a dict with file_id (int), id (int), name (str), mime (str), role (str), size (int or null), sha256 (str or null), path (str or null), attached_at (datetime.datetime), actor (str or null), content_base64 (str).
 
         Same as db.call("registry.file.get", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
-        return self._call("registry.file.get", {"file_id": file_id})
+        return self._call("registry.file.get", {"file": file, "file_id": file_id})
 
 
 class RegistryKind(Facade):
@@ -2313,13 +2343,21 @@ class Registry(Facade):
     Call one as db.registry.delete(...); help() on it lists its parameters.
     """
 
-    def delete(self, id: int, *, actor: str = OMITTED, reason: str = OMITTED) -> dict[str, Any]:
+    def delete(
+        self,
+        document: int = OMITTED,
+        *,
+        actor: str = OMITTED,
+        reason: str = OMITTED,
+        id: int = OMITTED,
+    ) -> dict[str, Any]:
         """registry.delete: Marks a document deleted; it leaves queries unless they ask for deleted ones.
 
         Changes the database, as one transaction.
 
         Parameters (keywords; an omitted one is not sent):
-            id (int 1..; required): document id
+            document (int 1..; required): document id
+            id: deprecated: the old name of "document"; send "document" instead (giving both is an error)
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
@@ -2327,7 +2365,15 @@ class Registry(Facade):
 
         Same as db.call("registry.delete", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
-        return self._call("registry.delete", {"id": id, "actor": actor, "reason": reason})
+        return self._call(
+            "registry.delete",
+            {
+                "document": document,
+                "actor": actor,
+                "reason": reason,
+                "id": id,
+            },
+        )
 
     def expiring(
         self,
@@ -2335,8 +2381,9 @@ class Registry(Facade):
         *,
         kind: str = OMITTED,
         status: str = OMITTED,
-        on: datetime.date | str = OMITTED,
+        date: datetime.date | str = OMITTED,
         limit: int = OMITTED,
+        on: datetime.date | str = OMITTED,
     ) -> dict[str, Any]:
         """registry.expiring: Final documents (contracts by default) whose validity ends within N days.
 
@@ -2344,7 +2391,8 @@ class Registry(Facade):
             kind (str): default contract
             within_days (int 0..3660; required)
             status (str): only documents in this status, e.g. signed (dates alone include cancelled ones)
-            on (date): default: today
+            date (date): default: today
+            on: deprecated: the old name of "date"; send "date" instead (giving both is an error)
             limit (int 1..100000)
 
         Returns a dict with on (datetime.date), until (datetime.date), documents (list of dict).
@@ -2357,8 +2405,9 @@ class Registry(Facade):
                 "within_days": within_days,
                 "kind": kind,
                 "status": status,
-                "on": on,
+                "date": date,
                 "limit": limit,
+                "on": on,
             },
         )
 
@@ -2381,17 +2430,18 @@ class Registry(Facade):
         """
         return RegistryFile(self._db, "registry.file")
 
-    def files(self, id: int) -> dict[str, Any]:
+    def files(self, document: int = OMITTED, *, id: int = OMITTED) -> dict[str, Any]:
         """registry.files: Files attached to a document (metadata only).
 
         Parameters (keywords; an omitted one is not sent):
-            id (int 1..; required): document id
+            document (int 1..; required): document id
+            id: deprecated: the old name of "document"; send "document" instead (giving both is an error)
 
         Returns a dict with id (int), files (list of dict).
 
         Same as db.call("registry.files", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
-        return self._call("registry.files", {"id": id})
+        return self._call("registry.files", {"document": document, "id": id})
 
     def find(
         self,
@@ -2400,10 +2450,10 @@ class Registry(Facade):
         status: str = OMITTED,
         counterparty_inn: str = OMITTED,
         ref: str = OMITTED,
-        date_from: datetime.date | str = OMITTED,
-        date_to: datetime.date | str = OMITTED,
-        amount_min: decimal.Decimal | str = OMITTED,
-        amount_max: decimal.Decimal | str = OMITTED,
+        from_: datetime.date | str = OMITTED,
+        to: datetime.date | str = OMITTED,
+        min_amount: decimal.Decimal | str = OMITTED,
+        max_amount: decimal.Decimal | str = OMITTED,
         currency: str = OMITTED,
         valid_on: datetime.date | str = OMITTED,
         is_final: bool = OMITTED,
@@ -2411,6 +2461,11 @@ class Registry(Facade):
         include_deleted: bool = OMITTED,
         sort: Literal["date", "-date", "number", "-number", "gross", "-gross", "id", "-id", "updated_at", "-updated_at"] = OMITTED,
         limit: int = OMITTED,
+        after: str = OMITTED,
+        date_from: datetime.date | str = OMITTED,
+        date_to: datetime.date | str = OMITTED,
+        amount_min: decimal.Decimal | str = OMITTED,
+        amount_max: decimal.Decimal | str = OMITTED,
         cursor: str = OMITTED,
     ) -> dict[str, Any]:
         """registry.find: Documents by kind, status, counterparty INN, ref, dates, amounts, validity, finality or a custom field; sorted, with a cursor.
@@ -2420,10 +2475,14 @@ class Registry(Facade):
             status (str)
             counterparty_inn (str): INN (or BIN/IIN): all documents of a company
             ref (str): external ref, e.g. bitrix24:deal:42
-            date_from (date)
-            date_to (date)
-            amount_min (money): gross, in currency
-            amount_max (money)
+            from_ (date): document date on or after
+            to (date): document date on or before
+            date_from: deprecated: the old name of "from"; send "from" instead (giving both is an error)
+            date_to: deprecated: the old name of "to"; send "to" instead (giving both is an error)
+            min_amount (money): gross, in currency
+            max_amount (money)
+            amount_min: deprecated: the old name of "min_amount"; send "min_amount" instead (giving both is an error)
+            amount_max: deprecated: the old name of "max_amount"; send "max_amount" instead (giving both is an error)
             currency (currency): for amount filters, default RUB
             valid_on (date): valid_from <= date <= valid_to (active contracts)
             is_final (bool)
@@ -2431,11 +2490,13 @@ class Registry(Facade):
             include_deleted (bool)
             sort (str; one of date, -date, number, -number, gross, -gross, id, -id, updated_at, -updated_at): default date; - for descending
             limit (int 1..1000): default 100
-            cursor (str): next_cursor of the previous page
+            after (str): next_cursor of the previous page
+            cursor: deprecated: the old name of "after"; send "after" instead (giving both is an error)
 
         Returns a dict with documents (list of dict), next_cursor (str or null).
 
         Same as db.call("registry.find", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        A parameter named like a Python keyword takes a trailing '_' (from_=...).
         """
         return self._call(
             "registry.find",
@@ -2444,10 +2505,10 @@ class Registry(Facade):
                 "status": status,
                 "counterparty_inn": counterparty_inn,
                 "ref": ref,
-                "date_from": date_from,
-                "date_to": date_to,
-                "amount_min": amount_min,
-                "amount_max": amount_max,
+                "from": from_,
+                "to": to,
+                "min_amount": min_amount,
+                "max_amount": max_amount,
                 "currency": currency,
                 "valid_on": valid_on,
                 "is_final": is_final,
@@ -2455,34 +2516,54 @@ class Registry(Facade):
                 "include_deleted": include_deleted,
                 "sort": sort,
                 "limit": limit,
+                "after": after,
+                "date_from": date_from,
+                "date_to": date_to,
+                "amount_min": amount_min,
+                "amount_max": amount_max,
                 "cursor": cursor,
             },
         )
 
-    def get(self, id: int, *, include_deleted: bool = OMITTED) -> dict[str, Any]:
+    def get(
+        self,
+        document: int = OMITTED,
+        *,
+        include_deleted: bool = OMITTED,
+        id: int = OMITTED,
+    ) -> dict[str, Any]:
         """registry.get: One document with its files and links.
 
         Parameters (keywords; an omitted one is not sent):
-            id (int 1..; required): document id
+            document (int 1..; required): document id
+            id: deprecated: the old name of "document"; send "document" instead (giving both is an error)
             include_deleted (bool)
 
         Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
 
         Same as db.call("registry.get", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
-        return self._call("registry.get", {"id": id, "include_deleted": include_deleted})
+        return self._call(
+            "registry.get",
+            {
+                "document": document,
+                "include_deleted": include_deleted,
+                "id": id,
+            },
+        )
 
-    def history(self, id: int) -> dict[str, Any]:
+    def history(self, document: int = OMITTED, *, id: int = OMITTED) -> dict[str, Any]:
         """registry.history: The change journal of a document: who changed what, when and why.
 
         Parameters (keywords; an omitted one is not sent):
-            id (int 1..; required): document id
+            document (int 1..; required): document id
+            id: deprecated: the old name of "document"; send "document" instead (giving both is an error)
 
         Returns a dict with id (int), entries (list of dict).
 
         Same as db.call("registry.history", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
-        return self._call("registry.history", {"id": id})
+        return self._call("registry.history", {"document": document, "id": id})
 
     def import_(
         self,
@@ -2570,17 +2651,18 @@ class Registry(Facade):
             },
         )
 
-    def links(self, id: int) -> dict[str, Any]:
+    def links(self, document: int = OMITTED, *, id: int = OMITTED) -> dict[str, Any]:
         """registry.links: Links from and to a document.
 
         Parameters (keywords; an omitted one is not sent):
-            id (int 1..; required): document id
+            document (int 1..; required): document id
+            id: deprecated: the old name of "document"; send "document" instead (giving both is an error)
 
         Returns a dict with id (int), links (list of dict).
 
         Same as db.call("registry.links", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
-        return self._call("registry.links", {"id": id})
+        return self._call("registry.links", {"document": document, "id": id})
 
     def missing(
         self,
@@ -2763,13 +2845,21 @@ class Registry(Facade):
             },
         )
 
-    def restore(self, id: int, *, actor: str = OMITTED, reason: str = OMITTED) -> dict[str, Any]:
+    def restore(
+        self,
+        document: int = OMITTED,
+        *,
+        actor: str = OMITTED,
+        reason: str = OMITTED,
+        id: int = OMITTED,
+    ) -> dict[str, Any]:
         """registry.restore: Brings a deleted document back.
 
         Changes the database, as one transaction.
 
         Parameters (keywords; an omitted one is not sent):
-            id (int 1..; required): document id
+            document (int 1..; required): document id
+            id: deprecated: the old name of "document"; send "document" instead (giving both is an error)
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
@@ -2777,22 +2867,32 @@ class Registry(Facade):
 
         Same as db.call("registry.restore", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
-        return self._call("registry.restore", {"id": id, "actor": actor, "reason": reason})
+        return self._call(
+            "registry.restore",
+            {
+                "document": document,
+                "actor": actor,
+                "reason": reason,
+                "id": id,
+            },
+        )
 
     def search(
         self,
         query: str,
         *,
         kind: str = OMITTED,
-        order: Literal["newest", "relevance"] = OMITTED,
+        sort: Literal["newest", "relevance"] = OMITTED,
         limit: int = OMITTED,
+        order: Literal["newest", "relevance"] = OMITTED,
     ) -> dict[str, Any]:
         """registry.search: Full-text search over number, counterparty, basis, item names and notes; case-insensitive, Cyrillic included; word* for a prefix.
 
         Parameters (keywords; an omitted one is not sent):
             query (str; required)
             kind (str)
-            order (str; one of newest, relevance): default newest
+            sort (str; one of newest, relevance): default newest
+            order: deprecated: the old name of "sort"; send "sort" instead (giving both is an error)
             limit (int 1..1000): default 20
 
         Returns a dict with documents (list of dict), next_cursor (str or null).
@@ -2804,26 +2904,29 @@ class Registry(Facade):
             {
                 "query": query,
                 "kind": kind,
-                "order": order,
+                "sort": sort,
                 "limit": limit,
+                "order": order,
             },
         )
 
     def set_status(
         self,
         *,
-        id: int,
+        document: int = OMITTED,
         status: str,
         expected_version: int = OMITTED,
         actor: str = OMITTED,
         reason: str = OMITTED,
+        id: int = OMITTED,
     ) -> dict[str, Any]:
         """registry.set_status: Moves a document to another status if its kind allows the transition.
 
         Changes the database, as one transaction.
 
         Parameters (keywords; an omitted one is not sent):
-            id (int 1..; required): document id
+            document (int 1..; required): document id
+            id: deprecated: the old name of "document"; send "document" instead (giving both is an error)
             status (str; required)
             expected_version (int)
             actor (str): who acts (recorded in the journal)
@@ -2836,11 +2939,12 @@ class Registry(Facade):
         return self._call(
             "registry.set_status",
             {
-                "id": id,
+                "document": document,
                 "status": status,
                 "expected_version": expected_version,
                 "actor": actor,
                 "reason": reason,
+                "id": id,
             },
         )
 
@@ -3191,19 +3295,20 @@ class Workflow(Facade):
             },
         )
 
-    def install(self, id: str) -> dict[str, Any]:
+    def install(self, definition: str = OMITTED, *, id: str = OMITTED) -> dict[str, Any]:
         """workflow.install: Stores a shipped definition as workflow.define would; installing the same body again returns the same version.
 
         Changes the database, as one transaction.
 
         Parameters (keywords; an omitted one is not sent):
-            id (str; required): one of workflow.shipped
+            definition (str; required): one of workflow.shipped
+            id: deprecated: the old name of "definition"; send "definition" instead (giving both is an error)
 
         Returns a dict with id (str), version (int), created (bool), states (int).
 
         Same as db.call("workflow.install", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
-        return self._call("workflow.install", {"id": id})
+        return self._call("workflow.install", {"definition": definition, "id": id})
 
     def instances(
         self,

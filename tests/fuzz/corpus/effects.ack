@@ -1,1 +1,1 @@
-effects.ack {"id": 1, "result": "done"}
+effects.ack {"effect": 1, "result": "done"}

@@ -131,7 +131,7 @@ class Scenario:
         # A custom code as a USN payer defines it (5%, then 7% from April 2026).
         for rate, start in (("5", D(2025, 1, 1)), ("7", D(2026, 4, 1))):
             self.both(f"tax.define usn {rate} {start}",
-                      lambda: self.db.call("billing.tax.define", code="usn", rate=rate,
+                      lambda: self.db.call("billing.tax.define", tax="usn", rate=rate,
                                            valid_from=start.isoformat()),
                       lambda: self.model.taxes.define("usn", Decimal(rate), start))
 
@@ -166,7 +166,7 @@ class Scenario:
         currency = "KZT" if self.chance(20) else "RUB"
         holder = {"type": "person", "name": f"Абонент {number}"}
         self.both(f"account.put {number} {currency}",
-                  lambda: self.db.call("billing.account.put", number=number, currency=currency,
+                  lambda: self.db.call("billing.account.put", account=number, currency=currency,
                                        holder=holder),
                   lambda: self.model.put_account(number, currency))
         self.account_numbers.append(number)
@@ -318,7 +318,7 @@ class Scenario:
         number = self.rng.choice(self.account_numbers)
         status = self.rng.choice(["active", "suspended", "disconnected"])
         self.both(f"status {number} {status}",
-                  lambda: self.db.call("billing.account.put", number=number, status=status),
+                  lambda: self.db.call("billing.account.put", account=number, status=status),
                   lambda: self.model.set_status(number, status))
 
     def op_pay(self) -> None:
@@ -451,7 +451,7 @@ class Scenario:
             if doc_id in self.checked_docs:
                 continue
             self.checked_docs.add(doc_id)
-            doc = self.db.call("registry.get", id=doc_id)
+            doc = self.db.call("registry.get", document=doc_id)
             correction = (doc.get("custom") or {}).get("correction")
             sign = Decimal(-1) if correction == "decrease" else Decimal(1)
             totals = doc["totals"]

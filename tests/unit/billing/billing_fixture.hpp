@@ -129,7 +129,7 @@ class BillingDb {
   }
   // A monthly RUB tariff with VAT included, billed in advance: the ISP default.
   json::object monthly(std::string_view code, std::string_view fee) {
-    return call("billing.tariff.define", json::object{{"code", json::string(code)},
+    return call("billing.tariff.define", json::object{{"tariff", json::string(code)},
                                                       {"name", "Интернет " + std::string(fee)},
                                                       {"fee", json::string(fee)}});
   }
@@ -137,7 +137,7 @@ class BillingDb {
   // Opens an account held by a person; `currency` RUB or KZT.
   json::object account(std::string_view number, std::string_view currency = "RUB",
                        std::string_view holder = kPerson) {
-    return call("billing.account.put", json::object{{"number", json::string(number)},
+    return call("billing.account.put", json::object{{"account", json::string(number)},
                                                     {"holder", json::parse(holder)},
                                                     {"currency", json::string(currency)}});
   }

@@ -115,14 +115,14 @@ TEST_CASE("an amount with more than two decimals is refused with rule money_scal
        ErrorCode::invalid, "amount", "money_scale"},
       {"billing.charge", R"({"account": "100001", "name": "Роутер", "amount": "1500.005"})",
        ErrorCode::invalid, "amount", "money_scale"},
-      {"billing.tariff.define", R"({"code": "x", "name": "X", "fee": "499.999"})",
+      {"billing.tariff.define", R"({"tariff": "x", "name": "X", "fee": "499.999"})",
        ErrorCode::invalid, "fee", "money_scale"},
       {"billing.discount.add",
        R"({"account": "100001", "name": "x", "amount": "10.001", "from": "2026-11-01"})",
        ErrorCode::invalid, "amount", "money_scale"},
       {"billing.subscription.freeze", R"({"subscription": 1, "fee": "1.001"})", ErrorCode::invalid,
        "fee", "money_scale"},
-      {"billing.account.put", R"({"number": "100001", "credit_limit": "0.001"})",
+      {"billing.account.put", R"({"account": "100001", "credit_limit": "0.001"})",
        ErrorCode::invalid, "credit_limit", "money_scale"},
       // As a JSON number: its decimal text has the same three places.
       {"billing.pay",
@@ -269,16 +269,16 @@ TEST_CASE("an account needs a holder and keeps its currency") {
   BillingDb b;
   populated(b);
   const Bad cases[] = {
-      {"billing.account.put", R"({"number": "100009"})", ErrorCode::validation, "holder",
+      {"billing.account.put", R"({"account": "100009"})", ErrorCode::validation, "holder",
        "required"},
-      {"billing.account.put", R"({"number": "100009", "holder": {"type": "person"}})",
+      {"billing.account.put", R"({"account": "100009", "holder": {"type": "person"}})",
        ErrorCode::validation, "holder.name", "required"},
-      {"billing.account.put", R"({"number": "100001", "currency": "KZT"})", ErrorCode::validation,
+      {"billing.account.put", R"({"account": "100001", "currency": "KZT"})", ErrorCode::validation,
        "currency", "immutable"},
       {"billing.account.put",
        R"({"number": "100009", "holder": {"type": "person", "name": "Х"}, "currency": "XYZ"})",
        ErrorCode::invalid, "currency", "currency"},
-      {"billing.account.put", R"({"number": "100001", "credit_limit": "-1.00"})",
+      {"billing.account.put", R"({"account": "100001", "credit_limit": "-1.00"})",
        ErrorCode::validation, "credit_limit", "negative"},
   };
   for (const Bad& bad : cases) check_refused(b, bad);
@@ -299,8 +299,8 @@ TEST_CASE("no bad billing call ends in an internal error") {
       {"billing.turnover", {"from", "to", "account"}},
       {"billing.discount.add", {"account", "name", "percent", "amount", "from", "to"}},
       {"billing.subscription.freeze", {"from", "to", "fee"}},
-      {"billing.tariff.define", {"code", "name", "fee", "currency", "tax", "freeze_fee"}},
-      {"billing.tax.define", {"code", "rate", "valid_from"}},
+      {"billing.tariff.define", {"tariff", "name", "fee", "currency", "tax", "freeze_fee"}},
+      {"billing.tax.define", {"tax", "rate", "valid_from"}},
       {"billing.payment.storno", {"receipt"}},
   };
   const std::vector<const char*> odd = {

@@ -36,7 +36,7 @@ size_t check_documents_match_lines(BillingDb& b, const char* account) {
     if (l.at("document").is_int64() && l.at("kind") != "storno")
       by_doc[l.at("document").as_int64()].push_back(l);
   for (const auto& [id, lines] : by_doc) {
-    const json::object doc = b.call("registry.get", json::object{{"id", id}});
+    const json::object doc = b.call("registry.get", json::object{{"document", id}});
     const json::object& custom = doc.at("custom").as_object();
     const bool decrease = custom.contains("correction") && custom.at("correction") == "decrease";
     const int64_t sign = decrease ? -1 : 1;
@@ -130,9 +130,9 @@ TEST_CASE(
   const json::array adj = b.accruals("100001", "adjustment");
   REQUIRE(adj.size() == 3);
   const json::object dec =
-      b.call("registry.get", json::object{{"id", adj[0].at("document").as_int64()}});
+      b.call("registry.get", json::object{{"document", adj[0].at("document").as_int64()}});
   const json::object inc =
-      b.call("registry.get", json::object{{"id", adj[1].at("document").as_int64()}});
+      b.call("registry.get", json::object{{"document", adj[1].at("document").as_int64()}});
   CHECK(adj[2].at("document") == adj[1].at("document"));
   CHECK(dec.at("custom").at("correction") == "decrease");
   CHECK(inc.at("custom").at("correction") == "increase");

@@ -39,7 +39,7 @@ std::vector<Effect> outbox(BillingDb& b) {
   const json::object f = b.call("effects.fetch", R"({"limit": 1000})");
   for (const auto& e : f.at("effects").as_array()) {
     out.push_back({text(e.at("type")), e.at("payload").as_object(), text(e.at("idempotency_key"))});
-    b.call("effects.ack", json::object{{"id", e.at("id")}, {"result", "done"}});
+    b.call("effects.ack", json::object{{"effect", e.at("id")}, {"result", "done"}});
   }
   return out;
 }
@@ -71,7 +71,7 @@ std::string state(BillingDb& b, const char* account) {
 // A subscriber of `org` on `tariff` from 1 March 2026, with a phone.
 void subscriber(BillingDb& b, const char* number, const char* org_tax_id, const char* currency,
                 const char* holder, const char* tariff) {
-  b.call("billing.account.put", json::object{{"number", number},
+  b.call("billing.account.put", json::object{{"account", number},
                                              {"organization", org_tax_id},
                                              {"currency", currency},
                                              {"phone", std::string("+7700") + number},
@@ -83,12 +83,12 @@ void subscriber(BillingDb& b, const char* number, const char* org_tax_id, const 
 // (600.00 руб.), billed for March 2026 on Monday 2 March, due on Friday 20
 // March (Nauryz in Kazakhstan: 21-25 March off).
 void two_operators(BillingDb& b) {
-  b.call("workflow.install", R"({"id": "dunning"})");
+  b.call("workflow.install", R"({"definition": "dunning"})");
   b.call("billing.organization.put", kKzOperator);
   b.call("billing.organization.put", kRuOperator);
-  b.call("billing.tariff.define", R"({"code": "kz", "name": "Домашний", "fee": "4500.00",
+  b.call("billing.tariff.define", R"({"tariff": "kz", "name": "Домашний", "fee": "4500.00",
                                       "currency": "KZT", "payment_term_days": 19})");
-  b.call("billing.tariff.define", R"({"code": "ru", "name": "Домашний", "fee": "600.00",
+  b.call("billing.tariff.define", R"({"tariff": "ru", "name": "Домашний", "fee": "600.00",
                                       "payment_term_days": 19})");
   subscriber(b, "200001", "940140000385", "KZT", kKzHolder, "kz");
   subscriber(b, "100001", "7707083893", "RUB", kPerson, "ru");
@@ -137,10 +137,10 @@ TEST_CASE("an accrual that leaves a debt starts dunning, and its SMS reaches the
 
 TEST_CASE("an accrual covered by an advance starts no dunning") {
   BillingDb b;
-  b.call("workflow.install", R"({"id": "dunning"})");
+  b.call("workflow.install", R"({"definition": "dunning"})");
   b.monthly("net", "600.00");
   b.account("100001");
-  b.call("billing.account.put", R"({"number": "100001", "phone": "+79990000001"})");
+  b.call("billing.account.put", R"({"account": "100001", "phone": "+79990000001"})");
   b.connect("100001", "net", "2026-11-01");
   b.pay("100001", "1000.00", "advance-1");
   b.run("2026-11");
@@ -202,11 +202,11 @@ TEST_CASE("the reminders count working days on the calendar of the account's org
 
 TEST_CASE("an organisation's own calendar wins over its country's") {
   BillingDb b(kKz);
-  b.call("workflow.install", R"({"id": "dunning"})");
+  b.call("workflow.install", R"({"definition": "dunning"})");
   json::object org = obj(kKzOperator);
   org["calendar"] = "ru";
   b.call("billing.organization.put", org);
-  b.call("billing.tariff.define", R"({"code": "kz", "name": "Домашний", "fee": "4500.00",
+  b.call("billing.tariff.define", R"({"tariff": "kz", "name": "Домашний", "fee": "4500.00",
                                       "currency": "KZT", "payment_term_days": 19})");
   subscriber(b, "200001", "940140000385", "KZT", kKzHolder, "kz");
   b.run("2026-03");
@@ -281,7 +281,7 @@ TEST_CASE("disconnecting the account ends its dunning with a last SMS") {
     b.call("billing.subscription.disconnect",
            json::object{{"subscription", s.at("subscription")}, {"date", "2026-04-30"}});
   CHECK(outbox(b).empty());  // a subscription's last day says nothing to the subscriber
-  b.call("billing.account.put", R"({"number": "100001", "status": "disconnected"})");
+  b.call("billing.account.put", R"({"account": "100001", "status": "disconnected"})");
   fx = outbox(b);
   REQUIRE(fx.size() == 1);
   CHECK(say(fx[0]) ==
@@ -289,7 +289,7 @@ TEST_CASE("disconnecting the account ends its dunning with a last SMS") {
         "после оплаты подайте заявку на подключение.");
   CHECK(state(b, "100001") == "disconnected");
   // suspending another account is not disconnecting it
-  b.call("billing.account.put", R"({"number": "200001", "status": "suspended"})");
+  b.call("billing.account.put", R"({"account": "200001", "status": "suspended"})");
   CHECK(state(b, "200001") == "disconnecting");
   // a disconnected account billed again is not chased by SMS; a live
   // process hears of the new accrual
@@ -306,10 +306,10 @@ TEST_CASE("disconnecting the account ends its dunning with a last SMS") {
 
 TEST_CASE("a debt that goes away without a payment ends dunning without thanks") {
   BillingDb b;
-  b.call("workflow.install", R"({"id": "dunning"})");
+  b.call("workflow.install", R"({"definition": "dunning"})");
   b.monthly("net", "600.00");
   b.account("100001");
-  b.call("billing.account.put", R"({"number": "100001", "phone": "+79990000001"})");
+  b.call("billing.account.put", R"({"account": "100001", "phone": "+79990000001"})");
   b.connect("100001", "net", "2026-11-01");
   const int64_t run = b.run("2026-11").at("run").as_int64();
   CHECK(outbox(b).size() == 1);
@@ -324,10 +324,10 @@ TEST_CASE("a debt that goes away without a payment ends dunning without thanks")
 // every payment received, as billing.check does.
 TEST_CASE("a payer whose agent dated the payment tomorrow is not chased today") {
   BillingDb b;
-  b.call("workflow.install", R"({"id": "dunning"})");
+  b.call("workflow.install", R"({"definition": "dunning"})");
   b.monthly("net", "600.00");
   b.account("100001");
-  b.call("billing.account.put", R"({"number": "100001", "phone": "+79990000001"})");
+  b.call("billing.account.put", R"({"account": "100001", "phone": "+79990000001"})");
   b.connect("100001", "net", "2026-09-01");
   b.run("2026-09");  // dated 2026-09-01, due 2026-09-11; today is 2026-11-01
   outbox(b);
@@ -340,7 +340,7 @@ TEST_CASE("a payer whose agent dated the payment tomorrow is not chased today") 
 
 TEST_CASE("an account without a phone gets no SMS to nobody: an incident instead") {
   BillingDb b;
-  b.call("workflow.install", R"({"id": "dunning"})");
+  b.call("workflow.install", R"({"definition": "dunning"})");
   b.monthly("net", "600.00");
   b.account("100001");
   b.connect("100001", "net", "2026-11-01");

@@ -38,7 +38,7 @@ TEST_CASE("after 3000 random operations over 20 accounts the ledger reconciles o
     BillingDb b;
     // The dunning process rides along on billing's events: no operation may
     // fail because of it, and it never outlives the debt it chases.
-    b.call("workflow.install", R"({"id": "dunning"})");
+    b.call("workflow.install", R"({"definition": "dunning"})");
     SimulationOptions o;
     o.seed = seed;
     Simulation sim(b, o);

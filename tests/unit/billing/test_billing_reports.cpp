@@ -213,7 +213,7 @@ TEST_CASE("debtors are the accounts overdue by at least min_days and min_amount"
   b.account("100001", "RUB", R"({"type": "person", "name": "Петров Пётр"})");
   b.account("100002");
   b.account("100003");
-  b.call("billing.account.put", R"({"number": "100001", "phone": "+79990000001"})");
+  b.call("billing.account.put", R"({"account": "100001", "phone": "+79990000001"})");
   for (const char* n : {"100001", "100002", "100003"}) b.connect(n, "net", "2026-01-01");
   b.run("2026-11");  // 600.00 each, due 2026-11-11
   b.pay("100002", "550.00", "p2");

@@ -181,7 +181,7 @@ TEST_CASE("a tariff too large to bill is refused when defined and never breaks t
     b.account("100002");
     b.connect("100002", "huge", "2026-11-01");
   } else {
-    const Error e = b.error("billing.tariff.define", R"({"code": "huge", "name": "Огромный",
+    const Error e = b.error("billing.tariff.define", R"({"tariff": "huge", "name": "Огромный",
       "fee": "92233720368547758.07", "vat_mode": "on_top"})");
     CAPTURE(describe(e));
     CHECK(e.field_errors().size() == 1);
@@ -241,7 +241,7 @@ TEST_CASE("a payment QR is only built for an accrual document that is still owed
   BillingDb b;
   b.call("billing.organization.put", kOrg);
   b.monthly("net", "600.00");
-  b.call("billing.account.put", json::object{{"number", "100001"},
+  b.call("billing.account.put", json::object{{"account", "100001"},
                                              {"holder", json::parse(kPerson)},
                                              {"organization", "7707083893"}});
   const int64_t sub = b.connect("100001", "net", "2026-01-01");

@@ -52,7 +52,7 @@ TEST_CASE("a run posts one line per subscription and one accrual document per ac
   REQUIRE(lines.size() == 2);
   CHECK(lines[0].at("document") == lines[1].at("document"));
   const json::object doc =
-      b.call("registry.get", json::object{{"id", lines[0].at("document").as_int64()}});
+      b.call("registry.get", json::object{{"document", lines[0].at("document").as_int64()}});
   CHECK(doc.at("kind") == "accrual");
   CHECK(doc.at("date") == "2026-11-01");
   CHECK(doc.at("items").as_array().size() == 2);
@@ -236,7 +236,7 @@ TEST_CASE("billing.run.cancel reverses every line with a storno and marks the do
     CHECK(storno[0].at("reverses") == b.accruals(n, "fee")[0].at("id"));
     CHECK(b.balance_of(n) == 0);
   }
-  CHECK(b.call("registry.get", json::object{{"id", doc}}).at("status") == "reversed");
+  CHECK(b.call("registry.get", json::object{{"document", doc}}).at("status") == "reversed");
 }
 
 TEST_CASE("a cancelled period is billed afresh by the next run") {
@@ -298,7 +298,7 @@ TEST_CASE("a run stopped by the progress callback resumes where it stopped") {
 
 TEST_CASE("a run that fails inside a chunk leaves nothing of that chunk behind") {
   BillingDb b;
-  b.call("billing.tax.define", R"({"code": "later", "rate": "5", "valid_from": "2027-01-01"})");
+  b.call("billing.tax.define", R"({"tax": "later", "rate": "5", "valid_from": "2027-01-01"})");
   b.monthly("net", "600.00");
   b.tariff(R"({"code": "odd", "name": "Без ставки", "fee": "100.00", "tax": "later"})");
   b.account("100001");

@@ -231,13 +231,13 @@ TEST_CASE("a disconnected account takes no new connections until it is active ag
   b.monthly("net", "600.00");
   b.account("100001");
   const json::object a =
-      b.call("billing.account.put", R"({"number": "100001", "status": "disconnected"})");
+      b.call("billing.account.put", R"({"account": "100001", "status": "disconnected"})");
   CHECK(a.at("status") == "disconnected");
   const Error e =
       b.error("billing.subscription.connect", R"({"account": "100001", "tariff": "net"})");
   CHECK(e.code() == ErrorCode::state);
   CHECK(has_error(e, "account", "disconnected"));
-  b.call("billing.account.put", R"({"number": "100001", "status": "active"})");
+  b.call("billing.account.put", R"({"account": "100001", "status": "active"})");
   CHECK(b.connect("100001", "net") >= 1);
 }
 
@@ -250,21 +250,21 @@ TEST_CASE("an account cannot be set disconnected while a subscription is still b
   b.monthly("net", "600.00");
   b.account("100001");
   const int64_t sub = b.connect("100001", "net", "2026-01-01");
-  Error e = b.error("billing.account.put", R"({"number": "100001", "status": "disconnected"})");
+  Error e = b.error("billing.account.put", R"({"account": "100001", "status": "disconnected"})");
   CAPTURE(describe(e));
   CHECK(e.code() == ErrorCode::state);
   CHECK(has_error(e, "status", "live_subscriptions"));
   // A last day ahead (the 20th) is still service to bill.
   b.call("billing.subscription.disconnect",
          json::object{{"subscription", sub}, {"date", "2026-11-20"}});
-  e = b.error("billing.account.put", R"({"number": "100001", "status": "disconnected"})");
+  e = b.error("billing.account.put", R"({"account": "100001", "status": "disconnected"})");
   CHECK(has_error(e, "status", "live_subscriptions"));
   CHECK(std::string(e.what()).find("2026-11-20") != std::string::npos);
   CHECK(b.call("billing.account.get", R"({"account": "100001"})").at("status") == "active");
   // Once the last day has passed, the account is disconnected and accrues
   // nothing after it.
   b.set_clock("2026-11-20");
-  b.call("billing.account.put", R"({"number": "100001", "status": "disconnected"})");
+  b.call("billing.account.put", R"({"account": "100001", "status": "disconnected"})");
   b.run("2026-11");
   b.run("2026-12");
   CHECK(money_text(BillingDb::sum(b.accruals("100001"))) == "400.00");  // Nov 1-20

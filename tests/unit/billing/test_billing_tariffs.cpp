@@ -18,7 +18,7 @@ namespace {
 // The vat_rate of the first item of the accrual document of `entry`.
 std::string document_rate(BillingDb& b, const json::value& entry) {
   const json::object doc =
-      b.call("registry.get", json::object{{"id", entry.at("document").as_int64()}});
+      b.call("registry.get", json::object{{"document", entry.at("document").as_int64()}});
   return text(doc.at("items").as_array().at(0).at("vat_rate"));
 }
 
@@ -88,8 +88,8 @@ TEST_CASE("billing.tax.list shows the built-in RU and KZ rates with their dates"
 TEST_CASE("the shipped USN rates of 5% and 7% give 23.76 and 32.64 on 499.00") {
   // T17 [C], §4 [S:RU-USN]: 5/105 and 7/107.
   BillingDb b;
-  b.tariff(R"({"code": "u5", "name": "УСН 5", "fee": "499.00", "tax": "ru_vat_5"})");
-  b.tariff(R"({"code": "u7", "name": "УСН 7", "fee": "499.00", "tax": "ru_vat_7"})");
+  b.tariff(R"({"tariff": "u5", "name": "УСН 5", "fee": "499.00", "tax": "ru_vat_5"})");
+  b.tariff(R"({"tariff": "u7", "name": "УСН 7", "fee": "499.00", "tax": "ru_vat_7"})");
   b.account("100001");
   b.account("100002");
   b.connect("100001", "u5", "2026-01-01");
@@ -102,9 +102,9 @@ TEST_CASE("the shipped USN rates of 5% and 7% give 23.76 and 32.64 on 499.00") {
 TEST_CASE("a new rate of a code applies from its date and closes the previous one") {
   BillingDb b;
   const json::object first =
-      b.call("billing.tax.define", R"({"code": "usn", "rate": "5", "valid_from": "2026-01-01"})");
+      b.call("billing.tax.define", R"({"tax": "usn", "rate": "5", "valid_from": "2026-01-01"})");
   CHECK(first.at("rate") == "5");
-  b.call("billing.tax.define", R"({"code": "usn", "rate": "7", "valid_from": "2026-07-01"})");
+  b.call("billing.tax.define", R"({"tax": "usn", "rate": "7", "valid_from": "2026-07-01"})");
   b.tariff(R"({"code": "u", "name": "УСН", "fee": "499.00", "tax": "usn"})");
   b.account("100001");
   b.connect("100001", "u", "2026-01-01");
@@ -127,14 +127,14 @@ TEST_CASE("a tax rate may not start on or before the code's latest rate") {
   CHECK(e.code() == ErrorCode::conflict);
   CHECK(has_error(e, "valid_from", "not_after_last"));
   const Error bad =
-      b.error("billing.tax.define", R"({"code": "x", "rate": "101", "valid_from": "2026-01-01"})");
+      b.error("billing.tax.define", R"({"tax": "x", "rate": "101", "valid_from": "2026-01-01"})");
   CHECK(bad.code() == ErrorCode::invalid);
   CHECK(has_error(bad, "rate", "vat_rate"));
 }
 
 TEST_CASE("a tariff with a tax code that has no rate on the supply date stops the run") {
   BillingDb b;
-  b.call("billing.tax.define", R"({"code": "later", "rate": "5", "valid_from": "2027-01-01"})");
+  b.call("billing.tax.define", R"({"tax": "later", "rate": "5", "valid_from": "2027-01-01"})");
   b.tariff(R"({"code": "l", "name": "Later", "fee": "100.00", "tax": "later"})");
   b.account("100001");
   b.connect("100001", "l", "2026-01-01");
@@ -263,7 +263,7 @@ TEST_CASE("a tariff or rate defined through one handle is used by the next call 
     b.monthly("net", "600.00");  // b has cached its tariffs
     a.connect("100001", "net", "2026-01-01");
     a.monthly("net", "700.00");  // replaced through a
-    b.call("billing.tax.define", R"({"code": "usn", "rate": "5", "valid_from": "2026-01-01"})");
+    b.call("billing.tax.define", R"({"tax": "usn", "rate": "5", "valid_from": "2026-01-01"})");
     a.tariff(R"({"code": "u", "name": "УСН", "fee": "105.00", "tax": "usn"})");
     b.connect("100002", "u", "2026-01-01");
     b.run("2026-11");
@@ -275,10 +275,10 @@ TEST_CASE("a tariff or rate defined through one handle is used by the next call 
 
 TEST_CASE("a tariff with a bad fee, unknown tax or unknown enum value is refused") {
   BillingDb b;
-  Error e = b.error("billing.tariff.define", R"({"code": "x", "name": "X", "fee": "-1.00"})");
+  Error e = b.error("billing.tariff.define", R"({"tariff": "x", "name": "X", "fee": "-1.00"})");
   CHECK(e.code() == ErrorCode::validation);
   CHECK(has_error(e, "fee", "negative"));
-  e = b.error("billing.tariff.define", R"({"code": "x", "name": "X", "fee": "1.001"})");
+  e = b.error("billing.tariff.define", R"({"tariff": "x", "name": "X", "fee": "1.001"})");
   CHECK(has_error(e, "fee", "money_scale"));
   e = b.error("billing.tariff.define",
               R"({"code": "x", "name": "X", "fee": "1.00", "tax": "vat99"})");

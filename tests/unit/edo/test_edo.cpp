@@ -30,7 +30,7 @@ struct Rendered {
 TEST_CASE("a party is refused with every problem of its requisites") {
   EdoDb db;
   const auto e = db.error("edo.party.put", obj(R"({
-    "code": "ip", "role": "counterparty", "type": "sole_trader", "inn": "500100732250",
+    "party": "ip", "role": "counterparty", "type": "sole_trader", "inn": "500100732250",
     "kpp": "773601001", "ogrn": "304500116000158", "participant_id": "2BM Петров",
     "signer": {"poa_number": "123"},
     "bank": {"account": "40602810800000000025", "bik": "049805746"}})"));
@@ -61,14 +61,14 @@ TEST_CASE("bank details without a BIK or an account say so, null being absent") 
 
 TEST_CASE("a party is stored by code, its operator read from the participant id prefix") {
   EdoDb db;
-  const auto p = db.call("edo.party.get", R"({"code": "bitrix24:company:7"})");
+  const auto p = db.call("edo.party.get", R"({"party": "bitrix24:company:7"})");
   CHECK(p.at("operator") == "diadoc");
   CHECK(p.at("exchange") == "electronic");
   auto changed = obj(kRomashka);
   changed["participant_id"] = "2BE-7707083893-773601001";
   db.call("edo.party.put", changed);
-  CHECK(db.call("edo.party.get", R"({"code": "bitrix24:company:7"})").at("operator") == "sbis");
-  CHECK(db.error("edo.party.get", R"({"code": "nobody"})").code() == ErrorCode::not_found);
+  CHECK(db.call("edo.party.get", R"({"party": "bitrix24:company:7"})").at("operator") == "sbis");
+  CHECK(db.error("edo.party.get", R"({"party": "nobody"})").code() == ErrorCode::not_found);
 }
 
 TEST_CASE("a packet takes registry documents; a document is in one live packet at a time") {
@@ -197,9 +197,12 @@ TEST_CASE("a rendered UPD passes the official 5.03 schema, in windows-1251, name
   CHECK(text->find("НалСт=\"22%\"") != std::string::npos);
   CHECK(xmllint_upd(name, bytes) == 0);
   // Once sent, the XML is kept with the document in the registry, byte for byte.
-  CHECK(r.db.call("registry.files", json::object{{"id", r.act}}).at("files").as_array().empty());
+  CHECK(r.db.call("registry.files", json::object{{"document", r.act}})
+            .at("files")
+            .as_array()
+            .empty());
   r.db.call("edo.packet.mark", json::object{{"packet", r.packet}, {"status", "sent"}});
-  const auto kept = r.db.call("registry.files", json::object{{"id", r.act}});
+  const auto kept = r.db.call("registry.files", json::object{{"document", r.act}});
   bool found = false;
   for (const auto& k : kept.at("files").as_array())
     found = found || (k.at("name") == name.c_str() && k.at("sha256") == f.at("sha256"));
@@ -281,7 +284,7 @@ TEST_CASE("sent, then countersigned: the registry follows, the signed file is ke
                    {"message_id", "msg-1"},
                    {"documents", json::array{json::object{{"document", r.act},
                                                           {"operator_document_id", "doc-1"}}}}});
-  CHECK(r.db.call("registry.get", json::object{{"id", r.act}}).at("status") == "sent");
+  CHECK(r.db.call("registry.get", json::object{{"document", r.act}}).at("status") == "sent");
   const auto e = r.db.event({{"operator", "diadoc"},
                              {"event_id", "ev-1"},
                              {"cursor", "637412345678901234"},
@@ -294,13 +297,13 @@ TEST_CASE("sent, then countersigned: the registry follows, the signed file is ke
   CHECK(e.at("status") == "countersigned");
   CHECK(e.at("done") == true);
   CHECK(e.at("registry_status") == "signed");
-  CHECK(r.db.call("registry.get", json::object{{"id", r.act}}).at("status") == "signed");
+  CHECK(r.db.call("registry.get", json::object{{"document", r.act}}).at("status") == "signed");
   const auto posted = e.at("posted").as_array();
   REQUIRE(posted.size() == 1);
   CHECK(posted[0].at("type") == "edo.document_signed");
   CHECK(posted[0].at("key") == "bitrix24:deal:42");
   CHECK(r.db.call("edo.cursor", R"({"operator": "diadoc"})").at("cursor") == "637412345678901234");
-  const auto files = r.db.call("registry.files", json::object{{"id", r.act}});
+  const auto files = r.db.call("registry.files", json::object{{"document", r.act}});
   bool signed_copy = false;
   for (const auto& f : files.at("files").as_array())
     signed_copy = signed_copy || f.at("role") == "signed_copy";
@@ -334,7 +337,7 @@ TEST_CASE("events out of order end in the state of events in order") {
         std::string(d.at("status").as_string()), d.at("done").as_bool(),
         json::value(d.at("raw")),  // equal members, in any order
         std::string(
-            r.db.call("registry.get", json::object{{"id", r.act}}).at("status").as_string()));
+            r.db.call("registry.get", json::object{{"document", r.act}}).at("status").as_string()));
   };
   CHECK(run(true) == run(false));
   CHECK(std::get<0>(run(false)) == "countersigned");
@@ -404,7 +407,7 @@ TEST_CASE("a document changed after validation is not rendered until validated a
   const int64_t act = db.act();
   const int64_t packet = packet_id(db.packet(json::array{act}));
   REQUIRE(db.validate(packet).at("valid") == true);
-  auto doc = db.call("registry.get", json::object{{"id", act}});
+  auto doc = db.call("registry.get", json::object{{"document", act}});
   db.call("registry.put", json::object{{"id", act},
                                        {"expected_version", doc.at("version")},
                                        {"kind", "act"},

@@ -31,7 +31,7 @@ std::vector<Effect> outbox(EdoDb& db) {
   const json::object f = db.call("effects.fetch", R"({"limit": 100})");
   for (const auto& e : f.at("effects").as_array()) {
     out.push_back({std::string(e.at("type").as_string()), e.at("payload").as_object()});
-    db.call("effects.ack", json::object{{"id", e.at("id")}, {"result", "done"}});
+    db.call("effects.ack", json::object{{"effect", e.at("id")}, {"result", "done"}});
   }
   return out;
 }
@@ -60,7 +60,7 @@ struct Deal {
   // Deal 42: the commission approved it, the counterparty chose Diadoc on
   // the form, the act and the invoice for the work are in the registry.
   Deal() {
-    db.call("workflow.install", R"({"id": "act_signing"})");
+    db.call("workflow.install", R"({"definition": "act_signing"})");
     const json::object started = db.call("events.post", R"({"type": "deal.stage_changed",
       "key": "bitrix24:deal:42", "event_id": "b24-1",
       "data": {"stage": "COMMISSION_APPROVED", "deal_id": 42, "manager": "orlova",
@@ -71,8 +71,8 @@ struct Deal {
       "event_id": "b24-2", "data": {"method": "electronic", "edo_operator": "diadoc",
       "edo_id": "2BM-7707083893-773601001-201911151206271234567"}})");
     act = db.act("2026-11-20");
-    act_number =
-        std::string(db.call("registry.get", json::object{{"id", act}}).at("number").as_string());
+    act_number = std::string(
+        db.call("registry.get", json::object{{"document", act}}).at("number").as_string());
     // the invoice for the same work travels in the same packet, as a file
     json::object inv = opora::test::reg::act("2026-11-20");
     inv["kind"] = "invoice";
@@ -146,10 +146,10 @@ TEST_CASE("act_signing follows EDO in the documented order: built, sent, signed,
   CHECK(member(fx[0], "stage") == "SERVICE_RENDERED");
   CHECK(member(fx[0], "comment") == "Акт получен и подписан");
   // filed: the act is signed in the registry with the signed copy beside the UPD as sent
-  const json::object act = d.db.call("registry.get", json::object{{"id", d.act}});
+  const json::object act = d.db.call("registry.get", json::object{{"document", d.act}});
   CHECK(act.at("status") == "signed");
   std::vector<std::string> roles;
-  const json::object files = d.db.call("registry.files", json::object{{"id", d.act}});
+  const json::object files = d.db.call("registry.files", json::object{{"document", d.act}});
   for (const auto& f : files.at("files").as_array()) roles.emplace_back(f.at("role").as_string());
   CHECK(std::count(roles.begin(), roles.end(), "signed_copy") == 1);
   CHECK(std::count(roles.begin(), roles.end(), "original") == 1);

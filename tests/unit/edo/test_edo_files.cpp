@@ -121,7 +121,7 @@ TEST_CASE("changed content after a failed send is a new file: a new GUID and its
   // Sent: the registry keeps the file as sent, not the first one.
   r.db.call("edo.packet.mark", json::object{{"packet", r.packet}, {"status", "sent"}});
   bool kept_second = false, kept_first = false;
-  const json::object files = r.db.call("registry.files", json::object{{"id", r.act}});
+  const json::object files = r.db.call("registry.files", json::object{{"document", r.act}});
   for (const auto& f : files.at("files").as_array()) {
     kept_second = kept_second || f.at("name") == second.name.c_str();
     kept_first = kept_first || f.at("name") == first.name.c_str();

@@ -61,7 +61,8 @@ json::object create_params(const json::array& documents, const char* op = "diado
 }
 
 std::string registry_status(EdoDb& db, int64_t id) {
-  return std::string(db.call("registry.get", json::object{{"id", id}}).at("status").as_string());
+  return std::string(
+      db.call("registry.get", json::object{{"document", id}}).at("status").as_string());
 }
 
 json::object packet_doc(EdoDb& db, int64_t packet, size_t i = 0) {
@@ -411,7 +412,7 @@ TEST_CASE("a document for another branch (KPP) of the recipient is refused") {
 TEST_CASE("a cancelled registry document does not validate") {
   EdoDb db;
   const int64_t act = db.act();
-  db.call("registry.set_status", json::object{{"id", act}, {"status", "cancelled"}});
+  db.call("registry.set_status", json::object{{"document", act}, {"status", "cancelled"}});
   const auto v = db.validate(packet_id(db.packet(json::array{act})));
   CAPTURE(problems_text(v));
   CHECK(v.at("valid") == false);
@@ -424,7 +425,7 @@ TEST_CASE("a superseded (not final) registry document does not validate") {
   auto next = opora::test::reg::act("2026-11-21");
   next["supersedes"] = old_version;
   db.put(next);
-  REQUIRE(db.call("registry.get", json::object{{"id", old_version}}).at("is_final") == false);
+  REQUIRE(db.call("registry.get", json::object{{"document", old_version}}).at("is_final") == false);
   const auto v = db.validate(packet_id(db.packet(json::array{old_version})));
   CAPTURE(problems_text(v));
   CHECK(v.at("valid") == false);
@@ -469,7 +470,7 @@ TEST_CASE("a packet over the Diadoc limit still lists every other problem") {
 
 TEST_CASE("a СЧФДОП of goods to a sole trader passes the FNS schema") {
   EdoDb db;
-  db.call("edo.party.put", R"({"code": "ip", "role": "counterparty", "type": "sole_trader",
+  db.call("edo.party.put", R"({"party": "ip", "role": "counterparty", "type": "sole_trader",
     "inn": "500100732259", "last_name": "Иванова", "first_name": "Мария", "middle_name": "Петровна",
     "ogrn": "304500116000157", "address": "141400, Московская обл., г. Химки, ул. Ленина, д. 1",
     "participant_id": "2BM-500100732259-201911151206271234567", "box_id": "ip@diadoc.ru"})");
@@ -579,7 +580,7 @@ TEST_CASE("the XML kept in the registry is the one rendered last, as sent") {
   CHECK(sha != std::string(r.out.at("files").as_array()[0].at("sha256").as_string()));
   r.db.call("edo.packet.mark", json::object{{"packet", r.packet}, {"status", "sent"}});
   bool kept = false;
-  const auto files = r.db.call("registry.files", json::object{{"id", r.act}});
+  const auto files = r.db.call("registry.files", json::object{{"document", r.act}});
   for (const auto& f : files.at("files").as_array()) kept = kept || f.at("sha256") == sha.c_str();
   CHECK(kept);
 }
@@ -677,7 +678,7 @@ TEST_CASE("an event applied twice changes nothing the second time") {
   const auto second = r.db.event(second_event);
   CHECK(second.at("duplicate") == true);
   CHECK(second.at("posted") == first.at("posted"));
-  const auto history = r.db.call("registry.history", json::object{{"id", r.act}});
+  const auto history = r.db.call("registry.history", json::object{{"document", r.act}});
   size_t signed_changes = 0;
   for (const auto& h : history.at("entries").as_array()) {
     const auto& now = h.at("new");
@@ -799,7 +800,7 @@ TEST_CASE("an event that came before the send was marked is matched later") {
 TEST_CASE("an event for a document deleted from the registry is kept") {
   Prepared r;
   r.mark_sent("doc-1");
-  r.db.call("registry.delete", json::object{{"id", r.act}});
+  r.db.call("registry.delete", json::object{{"document", r.act}});
   const auto e = caught([&] {
     r.db.event({{"operator", "diadoc"},
                 {"event_id", "after-delete"},

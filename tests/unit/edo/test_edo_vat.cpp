@@ -47,7 +47,7 @@ TEST_CASE("a packet's VAT rate is checked by date against the tax-rate data, not
   CHECK(has_problem(v18, "documents[0].items[0].vat_rate", "vat_rate"));
   // ...until the host defines it, from its date.
   db.call("billing.tax.define",
-          R"({"code": "ru_vat_18", "rate": "18", "valid_from": "2027-01-01"})");
+          R"({"tax": "ru_vat_18", "rate": "18", "valid_from": "2027-01-01"})");
   db.call("edo.packet.cancel", json::object{{"packet", 4}});
   CHECK(has_problem(validate_act(db, act_at("18")), "documents[0].items[0].vat_rate",
                     "vat_rate_date"));
@@ -61,7 +61,7 @@ TEST_CASE("a packet's VAT rate is checked by date against the tax-rate data, not
   CHECK(has_problem(v22, "documents[0].items[0].vat_rate", "vat_rate_date"));
   CHECK(validate_act(db, act_at("20", "2025-12-31")).at("valid") == true);
   // A change of law is a new row, and the check follows it.
-  db.call("billing.tax.define", R"({"code": "ru_vat", "rate": "10", "valid_from": "2026-11-01"})");
+  db.call("billing.tax.define", R"({"tax": "ru_vat", "rate": "10", "valid_from": "2026-11-01"})");
   CHECK(has_problem(validate_act(db, act_at("22")), "documents[0].items[0].vat_rate",
                     "vat_rate_date"));
   CHECK(validate_act(db, act_at("22", "2026-10-31")).at("valid") == true);
@@ -74,7 +74,7 @@ TEST_CASE("a packet's VAT rate is checked by date against the tax-rate data, not
 TEST_CASE("a stored line whose VAT the registry would not compute is a problem") {
   EdoDb db;
   const int64_t id = db.put(opora::test::reg::act("2026-11-20"));
-  const auto stored = db.call("registry.get", json::object{{"id", id}});
+  const auto stored = db.call("registry.get", json::object{{"document", id}});
   CHECK(stored.at("items").at(0).at("vat") == "21639.34");  // 120000 × 22 / 122, half up
   // Tamper with the stored body as an older writer might have left it.
   auto st = db.db().connection().cached(

@@ -47,8 +47,8 @@ void everything(EdoDb& db) {
   db.call(
       "billing.organization.put",
       R"({"type": "company", "name": "ООО «Вектор»", "inn": "6663003127", "kpp": "666301001"})");
-  db.call("billing.tariff.define", R"({"code": "net", "name": "Интернет", "fee": "600.00"})");
-  db.call("billing.account.put", R"({"number": "LS-1", "organization": "6663003127",
+  db.call("billing.tariff.define", R"({"tariff": "net", "name": "Интернет", "fee": "600.00"})");
+  db.call("billing.account.put", R"({"account": "LS-1", "organization": "6663003127",
     "phone": "+79990000001", "address": "ул. Мира, 1",
     "holder": {"type": "person", "name": "Иванов Иван", "inn": "500100732259"}})");
   db.call("billing.subscription.connect",
@@ -65,7 +65,7 @@ void everything(EdoDb& db) {
   db.call("billing.pay",
           R"({"channel": "bank", "txn_id": "t3", "account": "LS-1", "amount": "3000.00"})");
   db.call("billing.run.cancel", json::object{{"run", november}});
-  db.call("billing.account.put", R"({"number": "LS-1", "status": "suspended"})");
+  db.call("billing.account.put", R"({"account": "LS-1", "status": "suspended"})");
 
   const int64_t act = db.act("2026-11-20");
   json::object built =
@@ -135,7 +135,7 @@ TEST_CASE("every event billing and EDO publish has the data meta.events gives fo
 
 TEST_CASE("a reaction that fails never refuses the fact: an incident keeps the event to retry") {
   EdoDb db;
-  db.call("billing.tariff.define", R"({"code": "net", "name": "Интернет", "fee": "600.00"})");
+  db.call("billing.tariff.define", R"({"tariff": "net", "name": "Интернет", "fee": "600.00"})");
   db.call("billing.account.put",
           R"({"number": "LS-1", "holder": {"type": "person", "name": "Иванов Иван"}})");
   // a process whose start never settles (an eventless loop)
@@ -180,7 +180,7 @@ TEST_CASE("a fact published again is delivered once") {
   EdoDb db;
   db.call("workflow.define", spy("payments", json::array{"billing.payment_posted"}));
   db.call("workflow.define", spy("accruals", json::array{"billing.accrual_posted"}));
-  db.call("billing.tariff.define", R"({"code": "net", "name": "Интернет", "fee": "600.00"})");
+  db.call("billing.tariff.define", R"({"tariff": "net", "name": "Интернет", "fee": "600.00"})");
   db.call("billing.account.put",
           R"({"number": "LS-1", "holder": {"type": "person", "name": "Иванов Иван"}})");
   db.call("billing.subscription.connect",

@@ -102,10 +102,12 @@ class RegistryDb {
 
   json::object put(const json::object& doc) { return call("registry.put", doc); }
   json::object put(std::string_view doc) { return call("registry.put", obj(doc)); }
-  json::object get(int64_t id) { return call("registry.get", json::object{{"id", id}}); }
+  json::object get(int64_t id) { return call("registry.get", json::object{{"document", id}}); }
   json::object find(std::string_view params) { return call("registry.find", params); }
   json::object search(std::string_view params) { return call("registry.search", params); }
-  json::object history(int64_t id) { return call("registry.history", json::object{{"id", id}}); }
+  json::object history(int64_t id) {
+    return call("registry.history", json::object{{"document", id}});
+  }
   json::array entries(int64_t id) { return history(id).at("entries").as_array(); }
   json::array kinds() { return call("registry.kinds", "{}").at("kinds").as_array(); }
   std::string next_number(std::string_view params) {

@@ -69,9 +69,9 @@ TEST_CASE("registry.get returns the stored document with its files and links") {
 
 TEST_CASE("registry.get of an id that does not exist is not found") {
   RegistryDb r;
-  const auto e = r.error("registry.get", R"({"id": 999})");
+  const auto e = r.error("registry.get", R"({"document": 999})");
   CHECK(e.code() == ErrorCode::not_found);
-  CHECK(has_error(e, "id", "not_found"));
+  CHECK(has_error(e, "document", "not_found"));
 }
 
 TEST_CASE("registry.kinds lists the eight built-in kinds with their patterns") {
@@ -529,10 +529,10 @@ TEST_CASE("external refs are kept in order without duplicates and malformed ones
 TEST_CASE("an act moves draft to sent to signed") {
   RegistryDb r;
   const int64_t id = id_of(r.put(act()));
-  auto doc = r.call("registry.set_status", json::object{{"id", id}, {"status", "sent"}});
+  auto doc = r.call("registry.set_status", json::object{{"document", id}, {"status", "sent"}});
   CHECK(doc.at("status") == "sent");
   CHECK(doc.at("version") == 2);
-  doc = r.call("registry.set_status", json::object{{"id", id}, {"status", "signed"}});
+  doc = r.call("registry.set_status", json::object{{"document", id}, {"status", "signed"}});
   CHECK(doc.at("status") == "signed");
   CHECK(r.get(id).at("status") == "signed");
 }
@@ -540,8 +540,8 @@ TEST_CASE("an act moves draft to sent to signed") {
 TEST_CASE("a status change the kind does not allow is refused") {
   RegistryDb r;
   const int64_t id = id_of(r.put(act()));
-  r.call("registry.set_status", json::object{{"id", id}, {"status", "sent"}});
-  auto e = r.error("registry.set_status", json::object{{"id", id}, {"status", "draft"}});
+  r.call("registry.set_status", json::object{{"document", id}, {"status", "sent"}});
+  auto e = r.error("registry.set_status", json::object{{"document", id}, {"status", "draft"}});
   CHECK(e.code() == ErrorCode::validation);
   CHECK(has_error(e, "status", "transition"));
   // The same rule holds for a status changed through registry.put.
@@ -555,7 +555,7 @@ TEST_CASE("a status the kind does not have is refused") {
   auto e = r.error("registry.put", with(act(), "status", R"("paid")"));
   CHECK(has_error(e, "status", "status"));
   const int64_t id = id_of(r.put(act()));
-  e = r.error("registry.set_status", json::object{{"id", id}, {"status", "paid"}});
+  e = r.error("registry.set_status", json::object{{"document", id}, {"status", "paid"}});
   CHECK(has_error(e, "status", "status"));
 }
 
@@ -568,7 +568,8 @@ TEST_CASE("a document may be created in any status of its kind") {
 TEST_CASE("setting the status a document already has changes nothing") {
   RegistryDb r;
   const int64_t id = id_of(r.put(act()));
-  const auto doc = r.call("registry.set_status", json::object{{"id", id}, {"status", "draft"}});
+  const auto doc =
+      r.call("registry.set_status", json::object{{"document", id}, {"status", "draft"}});
   CHECK(doc.at("version") == 1);
   CHECK(r.entries(id).size() == 1);
 }
@@ -736,7 +737,7 @@ TEST_CASE("superseding a missing or deleted document is refused") {
   auto e = r.error("registry.put", with(act(), "supersedes", "777"));
   CHECK(has_error(e, "supersedes", "not_found"));
   const int64_t v1 = id_of(r.put(act()));
-  r.call("registry.delete", json::object{{"id", v1}});
+  r.call("registry.delete", json::object{{"document", v1}});
   e = r.error("registry.put", with(act(), "supersedes", std::to_string(v1)));
   CHECK(has_error(e, "supersedes", "deleted"));
 }
@@ -838,7 +839,7 @@ TEST_CASE("the journal records attached files and added links") {
   RegistryDb r;
   const int64_t id = id_of(r.put(act()));
   const int64_t contract_id = id_of(r.put(contract()));
-  r.call("registry.file.attach", json::object{{"id", id},
+  r.call("registry.file.attach", json::object{{"document", id},
                                               {"name", "act.pdf"},
                                               {"content_base64", "JVBERi0xLjcK"},
                                               {"actor", "manager:ivanova"},
@@ -859,9 +860,11 @@ TEST_CASE("the journal records attached files and added links") {
 TEST_CASE("the journal records deletion and restoration") {
   RegistryDb r;
   const int64_t id = id_of(r.put(act()));
-  r.call("registry.delete", json::object{{"id", id}, {"actor", "admin"}, {"reason", "дубль"}});
+  r.call("registry.delete",
+         json::object{{"document", id}, {"actor", "admin"}, {"reason", "дубль"}});
   r.set_clock("2026-11-25T08:00:00Z");
-  r.call("registry.restore", json::object{{"id", id}, {"actor", "admin"}, {"reason", "ошибка"}});
+  r.call("registry.restore",
+         json::object{{"document", id}, {"actor", "admin"}, {"reason", "ошибка"}});
   const auto entries = r.entries(id);
   REQUIRE(entries.size() == 3);
   CHECK(entries[1].at("action") == "deleted");
@@ -873,7 +876,7 @@ TEST_CASE("the journal records deletion and restoration") {
 
 TEST_CASE("registry.history of an unknown document is not found") {
   RegistryDb r;
-  CHECK(r.error("registry.history", R"({"id": 5})").code() == ErrorCode::not_found);
+  CHECK(r.error("registry.history", R"({"document": 5})").code() == ErrorCode::not_found);
 }
 
 // --- soft delete and restore ------------------------------------------------
@@ -882,23 +885,23 @@ TEST_CASE("a deleted document leaves find, search and get unless deleted ones ar
   RegistryDb r;
   const int64_t id = id_of(r.put(act()));
   const int64_t kept = id_of(r.put(act()));
-  const auto deleted = r.call("registry.delete", json::object{{"id", id}});
+  const auto deleted = r.call("registry.delete", json::object{{"document", id}});
   CHECK(deleted.at("deleted") == true);
   CHECK(deleted.at("version") == 2);
   CHECK(ids_of(r.find(R"({"kind": "act"})")) == std::vector<int64_t>{kept});
   CHECK(ids_of(r.find(R"({"kind": "act", "include_deleted": true})")) ==
         std::vector<int64_t>{id, kept});
   CHECK(ids_of(r.search(R"({"query": "АКТ-2026-000001"})")).empty());
-  CHECK(r.error("registry.get", json::object{{"id", id}}).code() == ErrorCode::not_found);
-  CHECK(r.call("registry.get", json::object{{"id", id}, {"include_deleted", true}}).at("deleted") ==
-        true);
+  CHECK(r.error("registry.get", json::object{{"document", id}}).code() == ErrorCode::not_found);
+  CHECK(r.call("registry.get", json::object{{"document", id}, {"include_deleted", true}})
+            .at("deleted") == true);
 }
 
 TEST_CASE("a restored document is back in find and search") {
   RegistryDb r;
   const int64_t id = id_of(r.put(act()));
-  r.call("registry.delete", json::object{{"id", id}});
-  const auto doc = r.call("registry.restore", json::object{{"id", id}});
+  r.call("registry.delete", json::object{{"document", id}});
+  const auto doc = r.call("registry.restore", json::object{{"document", id}});
   CHECK(doc.at("deleted") == false);
   CHECK(ids_of(r.find(R"({"kind": "act"})")) == std::vector<int64_t>{id});
   CHECK(ids_of(r.search(R"({"query": "АКТ-2026-000001"})")) == std::vector<int64_t>{id});
@@ -907,22 +910,22 @@ TEST_CASE("a restored document is back in find and search") {
 TEST_CASE("a deleted document cannot be changed until it is restored") {
   RegistryDb r;
   const int64_t id = id_of(r.put(act()));
-  r.call("registry.delete", json::object{{"id", id}});
+  r.call("registry.delete", json::object{{"document", id}});
   auto e = r.error("registry.put", json::object{{"id", id}, {"notes", "правка"}});
   CHECK(e.code() == ErrorCode::state);
-  e = r.error("registry.set_status", json::object{{"id", id}, {"status", "sent"}});
+  e = r.error("registry.set_status", json::object{{"document", id}, {"status", "sent"}});
   CHECK(e.code() == ErrorCode::state);
-  e = r.error("registry.delete", json::object{{"id", id}});
+  e = r.error("registry.delete", json::object{{"document", id}});
   CHECK(e.code() == ErrorCode::state);
-  r.call("registry.restore", json::object{{"id", id}});
+  r.call("registry.restore", json::object{{"document", id}});
   CHECK(r.put(json::object{{"id", id}, {"notes", "правка"}}).at("notes") == "правка");
 }
 
 TEST_CASE("restoring a document that is not deleted is refused") {
   RegistryDb r;
   const int64_t id = id_of(r.put(act()));
-  CHECK(r.error("registry.restore", json::object{{"id", id}}).code() == ErrorCode::state);
-  CHECK(r.error("registry.delete", R"({"id": 9999})").code() == ErrorCode::not_found);
+  CHECK(r.error("registry.restore", json::object{{"document", id}}).code() == ErrorCode::state);
+  CHECK(r.error("registry.delete", R"({"document": 9999})").code() == ErrorCode::not_found);
 }
 
 // --- custom fields and other optional fields --------------------------------
@@ -1063,13 +1066,13 @@ TEST_CASE(
   auto next = act();
   next["supersedes"] = v1;
   const int64_t v2 = id_of(r.put(next));
-  r.call("registry.delete", json::object{{"id", v2}, {"actor", "ivanova"}});
+  r.call("registry.delete", json::object{{"document", v2}, {"actor", "ivanova"}});
   auto first = r.get(v1);
   CHECK(first.at("is_final") == true);
   CHECK(first.at("superseded_by").is_null());
-  const auto history = r.call("registry.history", json::object{{"id", v1}});
+  const auto history = r.call("registry.history", json::object{{"document", v1}});
   CHECK(history.at("entries").as_array().back().at("action") == "reinstated");
-  r.call("registry.restore", json::object{{"id", v2}});
+  r.call("registry.restore", json::object{{"document", v2}});
   first = r.get(v1);
   CHECK(first.at("is_final") == false);
   CHECK(first.at("superseded_by") == v2);
@@ -1081,10 +1084,10 @@ TEST_CASE("a deleted version cannot come back once its predecessor was replaced 
   auto next = act();
   next["supersedes"] = v1;
   const int64_t v2 = id_of(r.put(next));
-  r.call("registry.delete", json::object{{"id", v2}});
+  r.call("registry.delete", json::object{{"document", v2}});
   const int64_t v3 = id_of(r.put(next));  // supersedes v1 again
-  const auto e = r.error("registry.restore", json::object{{"id", v2}});
+  const auto e = r.error("registry.restore", json::object{{"document", v2}});
   CHECK(e.code() == ErrorCode::state);
-  CHECK(has_error(e, "id", "chain_moved_on"));
+  CHECK(has_error(e, "document", "chain_moved_on"));
   CHECK(r.get(v1).at("superseded_by") == v3);
 }

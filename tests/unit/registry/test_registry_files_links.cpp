@@ -31,7 +31,7 @@ json::object attach(RegistryDb& r, int64_t id, std::string_view name, const std:
 }
 
 json::object file_get(RegistryDb& r, const json::value& file_id) {
-  return r.call("registry.file.get", json::object{{"file_id", file_id}});
+  return r.call("registry.file.get", json::object{{"file", file_id}});
 }
 
 std::string bytes_of(const json::object& file) {
@@ -44,7 +44,7 @@ json::object link(RegistryDb& r, int64_t from, int64_t to, std::string_view type
 }
 
 json::array links_of(RegistryDb& r, int64_t id) {
-  return r.call("registry.links", json::object{{"id", id}}).at("links").as_array();
+  return r.call("registry.links", json::object{{"document", id}}).at("links").as_array();
 }
 
 // Lines of an export of one type.
@@ -68,7 +68,7 @@ int count_lines(const std::string& jsonl, std::string_view type) {
 TEST_CASE("an attached file records its name, MIME type, role, size and SHA-256") {
   RegistryDb r;
   const int64_t id = id_of(r.put(act()));
-  const auto f = r.call("registry.file.attach", json::object{{"id", id},
+  const auto f = r.call("registry.file.attach", json::object{{"document", id},
                                                              {"name", "Акт АКТ-2026-000001.pdf"},
                                                              {"mime", "application/pdf"},
                                                              {"role", "signed_copy"},
@@ -139,7 +139,7 @@ TEST_CASE("a path reference stores where the host keeps the file, without conten
   RegistryDb r;
   const int64_t id = id_of(r.put(act()));
   const auto f =
-      r.call("registry.file.attach", json::object{{"id", id},
+      r.call("registry.file.attach", json::object{{"document", id},
                                                   {"name", "scan.tiff"},
                                                   {"mime", "image/tiff"},
                                                   {"role", "scan"},
@@ -166,10 +166,10 @@ TEST_CASE("a file needs exactly one of content and path") {
           {"id", id}, {"name", "x.pdf"}, {"content_base64", "aGVsbG8="}, {"path", "/srv/x.pdf"}});
   CHECK(e.code() == ErrorCode::invalid);
   CHECK(has_error(e, "content_base64", "content_or_path"));
-  e = r.error("registry.file.attach", json::object{{"id", id}, {"name", "x.pdf"}});
+  e = r.error("registry.file.attach", json::object{{"document", id}, {"name", "x.pdf"}});
   CHECK(e.code() == ErrorCode::invalid);
   CHECK(has_error(e, "content_base64", "content_or_path"));
-  CHECK(r.call("registry.files", json::object{{"id", id}}).at("files").as_array().empty());
+  CHECK(r.call("registry.files", json::object{{"document", id}}).at("files").as_array().empty());
 }
 
 TEST_CASE("content that is not base64 is refused") {
@@ -182,7 +182,7 @@ TEST_CASE("content that is not base64 is refused") {
     CHECK(e.code() == ErrorCode::invalid);
     CHECK(has_error(e, "content_base64", "base64"));
   }
-  CHECK(r.call("registry.files", json::object{{"id", id}}).at("files").as_array().empty());
+  CHECK(r.call("registry.files", json::object{{"document", id}}).at("files").as_array().empty());
 }
 
 TEST_CASE("a file larger than the open option max_file_bytes is refused with file_too_large") {
@@ -200,7 +200,8 @@ TEST_CASE("a file larger than the open option max_file_bytes is refused with fil
     CHECK(e.code() == ErrorCode::validation);
     CHECK(has_error(e, "content_base64", "file_too_large"));
   }
-  CHECK(r.call("registry.files", json::object{{"id", id}}).at("files").as_array().size() == 1);
+  CHECK(r.call("registry.files", json::object{{"document", id}}).at("files").as_array().size() ==
+        1);
 }
 
 TEST_CASE("a file cannot be attached to a missing or deleted document") {
@@ -209,7 +210,7 @@ TEST_CASE("a file cannot be attached to a missing or deleted document") {
                    json::object{{"id", 404}, {"name", "x.pdf"}, {"content_base64", "aGVsbG8="}});
   CHECK(e.code() == ErrorCode::not_found);
   const int64_t id = id_of(r.put(act()));
-  r.call("registry.delete", json::object{{"id", id}});
+  r.call("registry.delete", json::object{{"document", id}});
   e = r.error("registry.file.attach",
               json::object{{"id", id}, {"name", "x.pdf"}, {"content_base64", "aGVsbG8="}});
   CHECK(e.code() == ErrorCode::state);
@@ -222,7 +223,8 @@ TEST_CASE("registry.files lists a document's files as metadata, in attach order"
   attach(r, id, "act.pdf", kPdfBytes);
   attach(r, other, "other.pdf", "other");
   attach(r, id, "act-signed.pdf", "signed", "signed_copy");
-  const auto files = r.call("registry.files", json::object{{"id", id}}).at("files").as_array();
+  const auto files =
+      r.call("registry.files", json::object{{"document", id}}).at("files").as_array();
   REQUIRE(files.size() == 2);
   CHECK(files[0].at("name") == "act.pdf");
   CHECK(files[1].at("name") == "act-signed.pdf");
@@ -234,14 +236,14 @@ TEST_CASE("registry.files lists a document's files as metadata, in attach order"
 
 TEST_CASE("registry.file.get of an unknown file is not found") {
   RegistryDb r;
-  const auto e = r.error("registry.file.get", R"({"file_id": 77})");
+  const auto e = r.error("registry.file.get", R"({"file": 77})");
   CHECK(e.code() == ErrorCode::not_found);
-  CHECK(has_error(e, "file_id", "not_found"));
+  CHECK(has_error(e, "file", "not_found"));
 }
 
 TEST_CASE("registry.files of an unknown document is not found") {
   RegistryDb r;
-  CHECK(outcome([&] { r.call("registry.files", R"({"id": 404})"); }) == ErrorCode::not_found);
+  CHECK(outcome([&] { r.call("registry.files", R"({"document": 404})"); }) == ErrorCode::not_found);
 }
 
 TEST_CASE("bad file parameters are refused, not crashes") {
@@ -262,8 +264,8 @@ TEST_CASE("bad file parameters are refused, not crashes") {
     const ErrorCode code = outcome([&] { r.call("registry.file.attach", p); });
     CHECK((code == ErrorCode::invalid || code == ErrorCode::not_found));
   }
-  CHECK(r.call("registry.files", json::object{{"id", id}}).at("files").as_array().empty());
-  CHECK(outcome([&] { r.call("registry.file.get", R"({"file_id": 18446744073709551615})"); }) ==
+  CHECK(r.call("registry.files", json::object{{"document", id}}).at("files").as_array().empty());
+  CHECK(outcome([&] { r.call("registry.file.get", R"({"file": 18446744073709551615})"); }) ==
         ErrorCode::invalid);
 }
 
@@ -372,7 +374,7 @@ TEST_CASE("a link to a deleted document is not found") {
   RegistryDb r;
   const int64_t a = id_of(r.put(act()));
   const int64_t c = id_of(r.put(contract()));
-  r.call("registry.delete", json::object{{"id", c}});
+  r.call("registry.delete", json::object{{"document", c}});
   const auto e = r.error("registry.link", json::object{{"from", a}, {"to", c}, {"type", "basis"}});
   CHECK(e.code() == ErrorCode::not_found);
 }
@@ -393,5 +395,5 @@ TEST_CASE("a document cannot link to itself and link types are a closed list") {
 
 TEST_CASE("registry.links of an unknown document is not found") {
   RegistryDb r;
-  CHECK(outcome([&] { r.call("registry.links", R"({"id": 404})"); }) == ErrorCode::not_found);
+  CHECK(outcome([&] { r.call("registry.links", R"({"document": 404})"); }) == ErrorCode::not_found);
 }

@@ -209,7 +209,7 @@ TEST_CASE("a version that kept its predecessor's number can still be edited and 
   });
   CHECK(edited == ErrorCode::ok);
   const ErrorCode moved = outcome([&] {
-    r.call("registry.set_status", json::object{{"id", v2}, {"status", "sent"}});
+    r.call("registry.set_status", json::object{{"document", v2}, {"status", "sent"}});
   });
   CHECK(moved == ErrorCode::ok);
   CHECK(r.get(v2).at("status") == "sent");
@@ -237,7 +237,7 @@ TEST_CASE("the automatic sequence skips a number given by hand and never issues 
 TEST_CASE("a deleted document keeps its number: it is neither reissued nor reusable") {
   RegistryDb r;
   const int64_t id = id_of(r.put(act()));
-  r.call("registry.delete", json::object{{"id", id}});
+  r.call("registry.delete", json::object{{"document", id}});
   CHECK(number_of(r.put(act())) == "АКТ-2026-000002");
   const auto e = r.error("registry.put", with(act(), "number", R"("АКТ-2026-000001")"));
   CHECK(has_error(e, "number", "duplicate_number"));
@@ -327,9 +327,10 @@ TEST_CASE("a defined kind gets its statuses, initial status, transitions and num
                              "}"));
   CHECK(doc.at("status") == "new");
   const int64_t id = id_of(doc);
-  CHECK(r.call("registry.set_status", json::object{{"id", id}, {"status", "approved"}})
+  CHECK(r.call("registry.set_status", json::object{{"document", id}, {"status", "approved"}})
             .at("status") == "approved");
-  const auto e = r.error("registry.set_status", json::object{{"id", id}, {"status", "rejected"}});
+  const auto e =
+      r.error("registry.set_status", json::object{{"document", id}, {"status", "rejected"}});
   CHECK(has_error(e, "status", "transition"));
 }
 
@@ -423,15 +424,16 @@ TEST_CASE("a redefinition that keeps the statuses in use replaces the kind") {
       "number_pattern": "ЗВ/{yy}{mm}{dd}/{seq}"}})");
   CHECK(number_of(r.put(obj(R"({"kind": "application", "date": "2026-11-23"})"))) ==
         "ЗВ/261123/2");  // the sequence of the kind and year goes on
-  CHECK(r.call("registry.set_status", json::object{{"id", id_of(doc)}, {"status", "archived"}})
-            .at("status") == "archived");
+  CHECK(
+      r.call("registry.set_status", json::object{{"document", id_of(doc)}, {"status", "archived"}})
+          .at("status") == "archived");
 }
 
 TEST_CASE("a redefinition that drops a status documents are in is refused") {
   RegistryDb r;
   r.call("registry.kind.define", kApplicationKind);
   const int64_t id = id_of(r.put(obj(R"({"kind": "application", "date": "2026-11-23"})")));
-  r.call("registry.set_status", json::object{{"id", id}, {"status", "approved"}});
+  r.call("registry.set_status", json::object{{"document", id}, {"status", "approved"}});
   const auto e = r.error("registry.kind.define", R"({"kind": {"id": "application",
       "statuses": ["new", "rejected"], "number_pattern": "ЗВ-{seq}"}})");
   CHECK(e.code() == ErrorCode::validation);

@@ -85,7 +85,7 @@ TEST_CASE("find by status returns documents in that status") {
   RegistryDb r;
   const int64_t sent = id_of(r.put(act()));
   r.put(act());
-  r.call("registry.set_status", json::object{{"id", sent}, {"status", "sent"}});
+  r.call("registry.set_status", json::object{{"document", sent}, {"status", "sent"}});
   CHECK(ids_of(r.find(R"({"status": "sent"})")) == std::vector<int64_t>{sent});
 }
 
@@ -166,10 +166,10 @@ TEST_CASE("find by amount range compares the gross total in the currency") {
   CHECK(ids_of(r.find(R"({"amount_min": "1000", "amount_max": "5000", "currency": "KZT"})")) ==
         std::vector<int64_t>{tenge});
   CHECK(ids_of(r.find(R"({"amount_min": "5000.01"})")).size() == 1);
-  CHECK(r.error("registry.find", R"({"amount_min": "1", "currency": "RUR"})").code() ==
+  CHECK(r.error("registry.find", R"({"min_amount": "1", "currency": "RUR"})").code() ==
         ErrorCode::invalid);
-  CHECK(r.error("registry.find", R"({"amount_min": "1.001"})").code() == ErrorCode::invalid);
-  CHECK(r.error("registry.find", R"({"amount_min": "сто"})").code() == ErrorCode::invalid);
+  CHECK(r.error("registry.find", R"({"min_amount": "1.001"})").code() == ErrorCode::invalid);
+  CHECK(r.error("registry.find", R"({"min_amount": "сто"})").code() == ErrorCode::invalid);
 }
 
 TEST_CASE("find valid on a date returns the contracts active that day") {
@@ -322,9 +322,9 @@ TEST_CASE("a cursor from a query with another sort is refused") {
       r.error("registry.find",
               json::object{{"limit", 1}, {"sort", "-date"}, {"cursor", page.at("next_cursor")}});
   CHECK(e.code() == ErrorCode::invalid);
-  CHECK(has_error(e, "cursor", "cursor"));
+  CHECK(has_error(e, "after", "cursor"));
   CHECK(
-      r.error("registry.find", json::object{{"sort", "number"}, {"cursor", page.at("next_cursor")}})
+      r.error("registry.find", json::object{{"sort", "number"}, {"after", page.at("next_cursor")}})
           .code() == ErrorCode::invalid);
 }
 
@@ -438,8 +438,8 @@ TEST_CASE("registry.missing does not count deleted documents") {
   const int64_t contract43 = id_of(r.put(deal_contract(43)));
   const char* q = R"({"having_kind": "contract", "lacking_kind": "act"})";
   CHECK(refs_of(r.call("registry.missing", q)) == std::vector<std::string>{"bitrix24:deal:43"});
-  r.call("registry.delete", json::object{{"id", act42}});
-  r.call("registry.delete", json::object{{"id", contract43}});
+  r.call("registry.delete", json::object{{"document", act42}});
+  r.call("registry.delete", json::object{{"document", contract43}});
   CHECK(refs_of(r.call("registry.missing", q)) == std::vector<std::string>{"bitrix24:deal:42"});
 }
 
@@ -448,9 +448,9 @@ TEST_CASE("registry.missing counts a restored document again") {
   r.put(deal_contract(42));
   const int64_t act42 = id_of(r.put(priced_act("1000.00", "2026-11-20", 42)));
   const char* q = R"({"having_kind": "contract", "lacking_kind": "act"})";
-  r.call("registry.delete", json::object{{"id", act42}});
+  r.call("registry.delete", json::object{{"document", act42}});
   CHECK(refs_of(r.call("registry.missing", q)) == std::vector<std::string>{"bitrix24:deal:42"});
-  r.call("registry.restore", json::object{{"id", act42}});
+  r.call("registry.restore", json::object{{"document", act42}});
   CHECK(refs_of(r.call("registry.missing", q)).empty());
   // An edit of the refs keeps them counted.
   r.put(json::object{{"id", act42}, {"refs", json::array{"bitrix24:deal:42", "1c:act:17"}}});
@@ -495,7 +495,7 @@ TEST_CASE("registry.expiring leaves out replaced and deleted contracts") {
   next["supersedes"] = old;
   const int64_t current = id_of(r.put(next));
   const int64_t gone = id_of(r.put(deal_contract(2, "2026-01-01", "2026-11-25")));
-  r.call("registry.delete", json::object{{"id", gone}});
+  r.call("registry.delete", json::object{{"document", gone}});
   CHECK(ids_of(r.call("registry.expiring", R"({"within_days": 30})")) ==
         std::vector<int64_t>{current});
 }
@@ -505,10 +505,11 @@ TEST_CASE("registry.expiring counts from a given day and for a given kind") {
   const int64_t c = id_of(r.put(deal_contract(1, "2026-01-01", "2026-03-31")));
   auto act_doc = with(act(), "valid_to", R"("2026-03-15")");
   const int64_t a = id_of(r.put(act_doc));
-  auto result = r.call("registry.expiring", R"({"within_days": 31, "on": "2026-03-01"})");
+  auto result = r.call("registry.expiring", R"({"within_days": 31, "date": "2026-03-01"})");
   CHECK(ids_of(result) == std::vector<int64_t>{c});
   CHECK(result.at("documents").at(0).at("days_left") == 30);
-  result = r.call("registry.expiring", R"({"within_days": 31, "on": "2026-03-01", "kind": "act"})");
+  result =
+      r.call("registry.expiring", R"({"within_days": 31, "date": "2026-03-01", "kind": "act"})");
   CHECK(ids_of(result) == std::vector<int64_t>{a});
   CHECK(r.error("registry.expiring", R"({"within_days": -1})").code() == ErrorCode::invalid);
   CHECK(r.error("registry.expiring", R"({"within_days": 3, "kind": "dogovor"})").code() ==
@@ -594,7 +595,7 @@ TEST_CASE("search leaves out deleted documents") {
   RegistryDb r;
   const int64_t a = id_of(r.put(act()));
   const int64_t b = id_of(r.put(act()));
-  r.call("registry.delete", json::object{{"id", a}});
+  r.call("registry.delete", json::object{{"document", a}});
   CHECK(ids_of(r.search(R"({"query": "ромашка"})")) == std::vector<int64_t>{b});
 }
 
@@ -645,13 +646,13 @@ TEST_CASE("expiring can ask for documents in one status only") {
   auto c = contract();
   const int64_t signed_one = id_of(r.put(c));
   const int64_t cancelled = id_of(r.put(c));
-  r.call("registry.set_status", json::object{{"id", signed_one}, {"status", "signed"}});
-  r.call("registry.set_status", json::object{{"id", cancelled}, {"status", "cancelled"}});
-  const auto all = r.call("registry.expiring", R"({"within_days": 3660, "on": "2026-01-01"})");
+  r.call("registry.set_status", json::object{{"document", signed_one}, {"status", "signed"}});
+  r.call("registry.set_status", json::object{{"document", cancelled}, {"status", "cancelled"}});
+  const auto all = r.call("registry.expiring", R"({"within_days": 3660, "date": "2026-01-01"})");
   CHECK(ids_of(all).size() == 2);
   const auto in_force = r.call("registry.expiring",
                                R"({"within_days": 3660, "on": "2026-01-01", "status": "signed"})");
   CHECK(ids_of(in_force) == std::vector<int64_t>{signed_one});
-  const auto e = r.error("registry.expiring", R"({"within_days": 3660, "on": "2999-12-01"})");
+  const auto e = r.error("registry.expiring", R"({"within_days": 3660, "date": "2999-12-01"})");
   CHECK(has_error(e, "within_days", "range"));
 }

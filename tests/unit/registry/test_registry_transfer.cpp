@@ -90,7 +90,7 @@ struct Source {
     auto dup = with(act(), "counterparty", kSoleTrader);
     dup["refs"] = json::array{"bitrix24:deal:99"};
     const int64_t gone = id_of(r.put(dup));
-    r.call("registry.delete", json::object{{"id", gone}, {"reason", "дубль"}});
+    r.call("registry.delete", json::object{{"document", gone}, {"reason", "дубль"}});
     r.put(obj(std::string(R"({"kind": "waybill", "date": "2026-11-22", "organization": )") +
               kOurOrg + R"(, "counterparty": {"type": "company", "name": "ТОО «Алатау»",
         "bin": "940140000385"}, "currency": "KZT", "refs": ["1c:waybill:ТН-000045"],
@@ -108,7 +108,7 @@ struct Source {
                           .at("file_id")
                           .as_int64());
     files.push_back(
-        r.call("registry.file.attach", json::object{{"id", contract_id},
+        r.call("registry.file.attach", json::object{{"document", contract_id},
                                                     {"name", "договор.tiff"},
                                                     {"role", "scan"},
                                                     {"path", "/srv/scans/dg-2026-0001.tiff"},
@@ -441,7 +441,7 @@ TEST_CASE("an import with malformed lines is refused naming each line, and write
   for (const auto& f : e.field_errors()) document_line |= f.field.rfind("line[9]", 0) == 0;
   CHECK(document_line);
   CHECK(copy.find(R"({"include_deleted": true})").at("documents").as_array().empty());
-  CHECK(copy.error("registry.file.get", R"({"file_id": 1})").code() == ErrorCode::not_found);
+  CHECK(copy.error("registry.file.get", R"({"file": 1})").code() == ErrorCode::not_found);
   // Nothing was left behind, so the whole export imports cleanly afterwards.
   import_text(copy, export_text(s.r));
   CHECK(all_ids(copy) == all_ids(s.r));
@@ -509,8 +509,8 @@ TEST_CASE("put_many journals each document with its own actor and reason when it
       {"kind": "letter", "date": "2026-11-20"},
       {"kind": "letter", "date": "2026-11-21", "actor": "ivanova", "reason": "исправление"}]})");
   const auto& docs = out.at("documents").as_array();
-  const auto first = r.call("registry.history", json::object{{"id", docs[0].at("id")}});
-  const auto second = r.call("registry.history", json::object{{"id", docs[1].at("id")}});
+  const auto first = r.call("registry.history", json::object{{"document", docs[0].at("id")}});
+  const auto second = r.call("registry.history", json::object{{"document", docs[1].at("id")}});
   CHECK(first.at("entries").at(0).at("actor") == "import");
   CHECK(second.at("entries").at(0).at("actor") == "ivanova");
   CHECK(second.at("entries").at(0).at("reason") == "исправление");

@@ -40,18 +40,19 @@ TEST_CASE("every shipped definition is listed, compiles on install and installs 
                      "subscriber_connect", "subscriber_disconnect"});
   for (const auto& id : ids) {
     CAPTURE(id);
-    const auto first = f.call("workflow.install", json::object{{"id", id}});
+    const auto first = f.call("workflow.install", json::object{{"definition", id}});
     CHECK(first.at("created") == true);
     CHECK(first.at("version") == 1);
-    const auto again = f.call("workflow.install", json::object{{"id", id}});
+    const auto again = f.call("workflow.install", json::object{{"definition", id}});
     CHECK(again.at("created") == false);
     CHECK(again.at("version") == 1);
   }
   CHECK(f.call("workflow.definitions", R"({})").at("definitions").as_array().size() == 6);
-  const Error unknown = error_of([&] { f.call("workflow.install", R"({"id": "payroll"})"); });
+  const Error unknown =
+      error_of([&] { f.call("workflow.install", R"({"definition": "payroll"})"); });
   CHECK(unknown.code() == ErrorCode::not_found);
   REQUIRE(unknown.field_errors().size() == 1);
-  CHECK(unknown.field_errors()[0].field == "id");
+  CHECK(unknown.field_errors()[0].field == "definition");
 }
 
 TEST_CASE("service_control: deal paid, employee chosen, documents rejected once, deal won") {

@@ -280,8 +280,8 @@ TEST_CASE("an effect is offered again until acknowledged, and a failure is an in
   f.call("effects.ack",
          json::object{{"id", effect}, {"result", "failed"}, {"error", "SMS gateway down"}});
   CHECK(f.has_record(id, "incident"));
-  CHECK(f.call("effects.ack", json::object{{"id", effect}, {"result", "failed"}}).at("repeated") ==
-        true);
+  CHECK(f.call("effects.ack", json::object{{"effect", effect}, {"result", "failed"}})
+            .at("repeated") == true);
   f.call("clock.set", R"({"now": "2026-11-23T10:00:00+03:00"})");
   CHECK(f.call("effects.fetch", R"({})").at("effects").as_array().empty());
 }

@@ -32,7 +32,7 @@ struct Flow {
   json::object call(std::string_view method, const json::object& params) {
     return db.call(method, params);
   }
-  void install(const char* id) { call("workflow.install", json::object{{"id", id}}); }
+  void install(const char* id) { call("workflow.install", json::object{{"definition", id}}); }
   void at(const char* now) { call("clock.set", json::object{{"now", now}}); }
   json::object post(const char* type, const char* key, json::object data) {
     return call("events.post",
@@ -76,7 +76,7 @@ struct Flow {
     const auto f = call("effects.fetch", R"({"limit": 1000})");
     for (const auto& e : f.at("effects").as_array()) {
       out.push_back({{"type", e.at("type")}, {"payload", e.at("payload")}});
-      call("effects.ack", json::object{{"id", e.at("id")}, {"result", "done"}});
+      call("effects.ack", json::object{{"effect", e.at("id")}, {"result", "done"}});
     }
     return out;
   }
