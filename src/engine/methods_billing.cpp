@@ -24,14 +24,15 @@ billing::Context billing_context(Database& db, const Params& p) {
 }
 
 const std::string kAccount =
-    R"~("account": {"type": "string", "description": "account number (лицевой счёт)"})~";
+    R"~("account": {"type": "string", "minLength": 1, "description": "account number (лицевой счёт)"})~";
 
 std::string obj(const std::string& properties, const char* required = "[]") {
   return std::string(R"~({"type": "object", "required": )~") + required + R"~(, "properties": {)~" +
          properties + "}}";
 }
 
-const std::string kTariff = R"~({"type": "object", "properties": {
+const std::string kTariff =
+    R"~({"type": "object", "required": ["tariff", "name", "fee"], "properties": {
   "tariff": {"type": "string", "description": "the tariff's code"},
   "code": {"x-alias-of": "tariff"}, "name": {"type": "string"},
   "fee": {"type": "string", "format": "money", "description": "per month, or per day with fee_period day"},
@@ -306,7 +307,8 @@ void register_billing_methods(MethodTable& t) {
             "calendar": {"type": "string", "description": "business calendar id for its accounts' processes (dunning); default kz for a BIN or IIN, ru for an INN"},
             "bank": {"type": "object", "properties": {"account": {"type": "string"}, "name": {"type": "string"},
               "bic": {"type": "string"}, "corr_account": {"type": "string"}}},)~" +
-          kWho),
+              kWho,
+          R"~(["name"])~"),
       kOrganizationResult, true, [](Database& db, const Params& p) {
         if (p.has("calendar")) db.calendars().get(p.str("calendar"), "calendar");  // must exist
         return db.billing().put_organization(p.object(), billing_context(db, p));

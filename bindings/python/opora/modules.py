@@ -256,9 +256,9 @@ class BillingOrganization(Facade):
 
     def put(
         self,
+        name: str,
         *,
         type: Literal["company", "sole_trader"] = OMITTED,
-        name: str = OMITTED,
         inn: str = OMITTED,
         kpp: str = OMITTED,
         bin: str = OMITTED,
@@ -274,7 +274,7 @@ class BillingOrganization(Facade):
 
         Parameters (keywords; an omitted one is not sent):
             type (str; one of company, sole_trader)
-            name (str)
+            name (str; required)
             inn (str)
             kpp (str)
             bin (str)
@@ -291,8 +291,8 @@ class BillingOrganization(Facade):
         return self._call(
             "billing.organization.put",
             {
-                "type": type,
                 "name": name,
+                "type": type,
                 "inn": inn,
                 "kpp": kpp,
                 "bin": bin,
@@ -825,8 +825,8 @@ class BillingTariff(Facade):
         self,
         *,
         tariff: str = OMITTED,
-        name: str = OMITTED,
-        fee: decimal.Decimal | str = OMITTED,
+        name: str,
+        fee: decimal.Decimal | str,
         currency: str = OMITTED,
         fee_period: Literal["month", "day"] = OMITTED,
         tax: str = OMITTED,
@@ -842,10 +842,10 @@ class BillingTariff(Facade):
         Changes the database, as one transaction.
 
         Parameters (keywords; an omitted one is not sent):
-            tariff (str): the tariff's code
+            tariff (str; required): the tariff's code
             code: deprecated: the old name of "tariff"; send "tariff" instead (giving both is an error)
-            name (str)
-            fee (money): per month, or per day with fee_period day
+            name (str; required)
+            fee (money; required): per month, or per day with fee_period day
             currency (currency): ISO 4217, default RUB
             fee_period (str; one of month, day)
             tax (str): tax code: ru_vat (20% to 2025, 22% from 2026), ru_vat_10, ru_vat_5 and ru_vat_7 (USN, from 2025), ru_vat_0, none, kz_vat (12%/16%), or one a host defined; default ru_vat, kz_vat for KZT
