@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import ctypes
 import json
+import os
 from typing import Any, Iterator
 
 import pytest
@@ -248,7 +249,9 @@ class CApi:
     """The C ABI through ctypes, as a plain C client calls it: raw JSON text both ways."""
 
     def __init__(self) -> None:
-        lib = ctypes.CDLL("libopora.so.0")  # already loaded by the opora extension
+        # The build tree's extension has loaded libopora.so.0; a pip-installed one links
+        # the library in and exports no C ABI, so its test run names the library to load.
+        lib = ctypes.CDLL(os.environ.get("OPORA_LIBRARY", "libopora.so.0"))
         lib.opora_db_open.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_char_p,
                                       ctypes.c_char_p]
         lib.opora_db_call.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p,
