@@ -74,6 +74,13 @@ void number_to_text(const json::object& schema, json::value& v, const std::strin
   } else if (v.is_double()) {
     const double d = v.get_double();
     if (!std::isfinite(d)) return;  // the C ABI refuses these; validate() names the type
+    // No amount, quantity or rate opora keeps comes near 10^18 (money is held in
+    // 64-bit minor units): say so rather than how long its 300-digit text is.
+    if (std::fabs(d) >= 1e18) {
+      out.add(path, "range",
+              "got the JSON number " + shortest_text(d) + ", far beyond any amount opora keeps");
+      return;
+    }
     const int digits = significant_digits(d);
     if (digits > 15) {
       out.add(path, "inexact_number",

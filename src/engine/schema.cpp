@@ -15,10 +15,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string member_path(const std::string& path, std::string_view key) {
-  return path.empty() ? std::string(key) : path + "." + std::string(key);
-}
-
 const char* json_kind(const json::value& v) {
   switch (v.kind()) {
     case json::kind::null:
@@ -29,7 +25,8 @@ const char* json_kind(const json::value& v) {
     case json::kind::uint64:
       return "an integer";
     case json::kind::double_:
-      return "a number with a fraction";
+      // 5.0 or 1e30: a number the parser could not keep as an integer.
+      return std::trunc(v.get_double()) == v.get_double() ? "a number" : "a number with a fraction";
     case json::kind::string:
       return "a string";
     case json::kind::array:
