@@ -67,7 +67,7 @@ class Billing {
   boost::json::object put_organization(const boost::json::object& p, const Context& ctx);
   boost::json::object organizations();
 
-  // catalogue (catalog.cpp)
+  // accounts, tariffs and subscriptions (subscribers.cpp)
   boost::json::object put_account(const boost::json::object& p, const Context& ctx);
   boost::json::object get_account(const std::string& number, const Context& ctx);
   boost::json::object list_accounts(const boost::json::object& p);
@@ -112,7 +112,7 @@ class Billing {
   boost::json::object unmatched(const boost::json::object& p);
   boost::json::object resolve_unmatched(const boost::json::object& p, const Context& ctx);
 
-  // Parts shared by the files above (ledger.cpp, catalog.cpp).
+  // Parts shared by the files above (ledger.cpp, subscribers.cpp).
   struct Impl;
 
  private:

@@ -135,7 +135,7 @@ TEST_CASE("a recalculation of an arrears month is never dated before the fee it 
   CHECK(money_text(b.balance_of("100001", "2026-11-30")) == "-300.00");
 }
 
-// Cause: src/billing/catalog.cpp, Billing::define_tariff, replaces a tariff
+// Cause: src/billing/subscribers.cpp, Billing::define_tariff, replaces a tariff
 // whatever its currency, while only connect/change_tariff compare the
 // tariff's currency with the account's. Redefining a tariff in use in another
 // currency makes billing.run post the KZT fee as minor units of the RUB
@@ -160,7 +160,7 @@ TEST_CASE("a tariff in use cannot be redefined in another currency") {
   }
 }
 
-// Cause: src/billing/catalog.cpp, parse_tariff, accepts any fee Money can
+// Cause: src/billing/subscribers.cpp, parse_tariff, accepts any fee Money can
 // hold (up to 92233720368547758.07); src/billing/terms.cpp, split_vat, then
 // throws Error(overflow) for net + VAT of an on_top tariff inside billing.run.
 // The error aborts the chunk, and as every run of the period reaches the

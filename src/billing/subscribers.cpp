@@ -1,5 +1,6 @@
-// Accounts, organisations, tariffs, subscriptions, freezes, discounts and
-// one-time charges: everything a run reads to compute accruals.
+// Subscribers: accounts (лицевые счета), tariffs, subscriptions, freezes and
+// discounts, what a run reads about whom it bills and at what price. (The
+// product catalogue is another module; "catalogue" means that one.)
 #include <boost/json.hpp>
 
 #include "billing/impl.hpp"
