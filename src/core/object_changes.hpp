@@ -29,6 +29,9 @@ struct ObjectChange {
 class ObjectChangeListener {
  public:
   virtual ~ObjectChangeListener() = default;
+  // Whether any node takes objects of `type` (and, for documents, of this
+  // `kind`): a module may skip building a body nobody would read.
+  virtual bool wants(std::string_view type, std::string_view kind) = 0;
   // Called in the caller's transaction; throws what the registration throws
   // (the caller's transaction then rolls back).
   virtual void object_changed(const ObjectChange& change) = 0;

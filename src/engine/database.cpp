@@ -126,8 +126,8 @@ OpenOptions OpenOptions::parse(json::object options) {
 
 const std::vector<const store::SchemaModule*>& schema_modules() {
   static const std::vector<const store::SchemaModule*> modules = {
-      &calendar::schema(), &registry::schema(), &billing::schema(), &workflow::schema(),
-      &edo::schema()};
+      &calendar::schema(), &registry::schema(), &billing::schema(),
+      &workflow::schema(), &edo::schema(),      &exchange::schema()};
   return modules;
 }
 
@@ -141,8 +141,20 @@ Database::Database(const std::string& path, const OpenOptions& options)
       events_(workflow_, clock_),
       billing_(*conn_, registry_, events_),
       edo_(*conn_, registry_, events_, calendars_),
+      exchange_(*conn_, registry_, events_),
       max_file_bytes_(options.max_file_bytes) {
   store::migrate(*conn_, schema_modules(), options.connection.read_only);
+  registry_.set_uid_source([this] { return ids_.uuid(); });
+  registry_.set_change_listener(&exchange_);
+  // 256 bits of the id source's randomness as 64 hex digits.
+  exchange_.set_secret_source([this] {
+    std::string s;
+    while (s.size() < 64)
+      for (const char c : ids_.uuid())
+        if (c != '-' && s.size() < 64) s += c;
+    return s;
+  });
+  exchange_.load_identity();
 }
 
 Database::~Database() = default;
@@ -172,8 +184,15 @@ json::object Database::run(const Method& method, const json::object& params) {
   const Params p(params);
   const std::lock_guard<std::mutex> lock(mutex_);
   // Batch work (a billing run) commits in chunks of its own.
+  // Documents changed by a call are reported to the exchange before it
+  // commits; a failed call reports nothing.
+  struct Discard {
+    registry::Registry& r;
+    ~Discard() { r.discard_changes(); }
+  } discard{registry_};
   if (method.batch) {
     json::object result = method.handler(*this, p);
+    registry_.flush_changes();
     enforce_result_contract(method, result);
     return result;
   }
@@ -188,6 +207,7 @@ json::object Database::run(const Method& method, const json::object& params) {
   store::Transaction tx(*conn_, method.mutating ? store::Transaction::Mode::immediate
                                                 : store::Transaction::Mode::deferred);
   json::object result = method.handler(*this, p);
+  registry_.flush_changes();
   enforce_result_contract(method, result);
   tx.commit();
   // Only what committed is shown; a failed call shows nothing.

@@ -17,6 +17,7 @@
 #include "engine/clock.hpp"
 #include "engine/events.hpp"
 #include "engine/id_source.hpp"
+#include "exchange/exchange.hpp"
 #include "registry/registry.hpp"
 #include "store/sqlite.hpp"
 #include "workflow/workflow.hpp"
@@ -67,6 +68,7 @@ class Database {
   billing::Billing& billing() noexcept { return billing_; }
   workflow::Workflow& workflow() noexcept { return workflow_; }
   edo::Edo& edo() noexcept { return edo_; }
+  exchange::Exchange& exchange() noexcept { return exchange_; }
   // The one path of domain events: modules and events.post publish here.
   EventPublisher& events() noexcept { return events_; }
   // The clock's instant, business date and UTC offset, as workflows take them.
@@ -100,6 +102,7 @@ class Database {
   EventRouter events_;  // after workflow_, before the modules that publish
   billing::Billing billing_;
   edo::Edo edo_;
+  exchange::Exchange exchange_;  // hears registry_'s changes
   ProgressFn progress_;
   WatchFn watch_;
   int64_t max_file_bytes_;

@@ -147,6 +147,7 @@ const std::string kDocument = R"~({"type": "object", "properties": {
   "custom": {"type": "object", "additionalProperties": true, "description": "the host's own fields, as given"},
   "notes": {"type": ["string", "null"]},
   "deleted": {"type": "boolean"}, "version": {"type": "integer"},
+  "uid": {"type": "string", "format": "uuid", "description": "the global id: the same document has it in every file the exchange keeps in sync"},
   "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"},
   "days_left": {"type": "integer", "description": "registry.expiring only"},
   "snippet": {"type": "string", "description": "registry.search only: the matching text, [marked]"},
@@ -196,7 +197,8 @@ const std::string kReadOnlyMembers = R"~(
 // what opora holds (rule read_only), never silently ignored.
 const std::string kPutParams = object_schema(
     kId +
-    R"~(, "expected_version": {"type": "integer", "description": "refuse with OPORA_ECONFLICT unless the document is at this version"},)~" +
+    R"~(, "uid": {"type": ["string", "null"], "format": "uuid", "description": "the global id: on create, the document's own (default: a new one); a put naming an existing uid without id changes that document"},
+    "expected_version": {"type": "integer", "description": "refuse with OPORA_ECONFLICT unless the document is at this version"},)~" +
     kDocumentInput + "," + kReadOnlyMembers + "," + kWho);
 
 }  // namespace
@@ -262,7 +264,9 @@ void register_registry_methods(MethodTable& t) {
           "actor": {"type": ["string", "null"]}, "field": {"type": ["string", "null"]},
           "old": {"type": ["string", "null"], "x-verbatim": true, "description": "the field's value as text (JSON text for non-string values)"},
           "new": {"type": ["string", "null"], "x-verbatim": true, "description": "as old"},
-          "reason": {"type": ["string", "null"]}}}}}})~",
+          "reason": {"type": ["string", "null"]},
+          "origin_node": {"type": ["string", "null"], "description": "the exchange node the change came from; null: made in this file"},
+          "origin_msg_no": {"type": ["integer", "null"], "description": "the number of that node's message"}}}}}})~",
       false,
       [](Database& db, const Params& p) { return db.registry().history(p.int64("document")); });
 

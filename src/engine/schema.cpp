@@ -82,6 +82,20 @@ bool is_decimal_text(std::string_view s) {
   return i == s.size() && i > frac_start;
 }
 
+// A UUID as opora writes them: 36 characters, lower-case hex and dashes.
+bool is_uuid_text(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // A percentage 0..100 with at most `places` decimal places.
 bool is_percent(std::string_view s, int places) {
   const auto d = Decimal::parse(s, places);
@@ -121,6 +135,12 @@ void check_format(std::string_view format, std::string_view s, const std::string
       out.add(
           path, "percent",
           "expected a percentage 0..100 with at most 4 places such as \"15\", got " + quoted(s));
+  } else if (format == "uuid") {
+    if (!is_uuid_text(s))
+      out.add(path, "uuid",
+              "expected a UUID in lower case, 8-4-4-4-12 hex digits such as "
+              "\"0192f1c4-7b1a-7c3e-9a1b-2f3d4e5f6a7b\", got " +
+                  quoted(s));
   } else if (format == "currency") {
     if (!Currency::find(s))
       out.add(path, "currency",

@@ -96,21 +96,24 @@ json::object Registry::get(int64_t id, bool include_deleted) {
 json::object Registry::history(int64_t id) {
   load(id, "document");
   auto st = conn_.cached(
-      "SELECT at, actor, action, field, old, new, reason FROM document_journal WHERE doc_id = ?1 "
-      "ORDER BY id");
+      "SELECT at, actor, action, field, old, new, reason, origin_node, origin_msg_no FROM "
+      "document_journal WHERE doc_id = ?1 ORDER BY id");
   st->bind(1, id);
   json::array entries;
   const auto text = [&](int c) {
     return st->is_null(c) ? json::value(nullptr) : json::value(st->text(c));
   };
   while (st->step())
-    entries.push_back(json::object{{"at", st->text(0)},
-                                   {"actor", text(1)},
-                                   {"action", st->text(2)},
-                                   {"field", text(3)},
-                                   {"old", text(4)},
-                                   {"new", text(5)},
-                                   {"reason", text(6)}});
+    entries.push_back(json::object{
+        {"at", st->text(0)},
+        {"actor", text(1)},
+        {"action", st->text(2)},
+        {"field", text(3)},
+        {"old", text(4)},
+        {"new", text(5)},
+        {"reason", text(6)},
+        {"origin_node", text(7)},
+        {"origin_msg_no", st->is_null(8) ? json::value(nullptr) : json::value(st->int64(8))}});
   return {{"id", id}, {"entries", std::move(entries)}};
 }
 

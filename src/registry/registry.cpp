@@ -13,9 +13,11 @@ namespace json = boost::json;
 json::object document_from_row(const store::Statement& st, int c) {
   json::object body = parse_stored(st.text(c)).as_object();
   json::object doc;
-  doc.reserve(body.size() + 9);
-  // The order of to_json(): id first, then the document as written.
+  doc.reserve(body.size() + 10);
+  // The order of to_json(): id and the global uid first, then the document
+  // as written.
   doc["id"] = st.int64(c + 1);
+  doc["uid"] = st.text(c + 10);
   for (auto& kv : body) {
     const std::string_view key = kv.key();
     if (key == "supersedes") {
@@ -131,9 +133,13 @@ json::object Registry::list_kinds() {
 void Registry::journal(int64_t doc_id, const Context& ctx, const char* action, const char* field,
                        const std::optional<std::string>& old_value,
                        const std::optional<std::string>& new_value) {
+  // What the exchange must hear of; files and links do not travel with a
+  // document's body.
+  const std::string_view a(action);
+  if (a != "file_attached" && a != "link_added" && a != "link_removed") changed_.insert(doc_id);
   auto st = conn_.cached(
-      "INSERT INTO document_journal (doc_id, at, actor, action, field, old, new, reason) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+      "INSERT INTO document_journal (doc_id, at, actor, action, field, old, new, reason, "
+      "origin_node, origin_msg_no) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
   st->bind(1, doc_id).bind(2, ctx.now.to_string());
   if (ctx.actor)
     st->bind(3, *ctx.actor);
@@ -156,6 +162,14 @@ void Registry::journal(int64_t doc_id, const Context& ctx, const char* action, c
     st->bind(8, *ctx.reason);
   else
     st->bind_null(8);
+  if (ctx.origin_node)
+    st->bind(9, *ctx.origin_node);
+  else
+    st->bind_null(9);
+  if (ctx.origin_msg_no)
+    st->bind(10, *ctx.origin_msg_no);
+  else
+    st->bind_null(10);
   st->run();
 }
 

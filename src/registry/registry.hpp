@@ -9,14 +9,22 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/date.hpp"
 #include "core/timestamp.hpp"
 #include "registry/document.hpp"
 #include "registry/kinds.hpp"
+
+namespace opora {
+class ObjectChangeListener;
+}
 
 namespace opora::store {
 class Connection;
@@ -35,6 +43,14 @@ struct Context {
   std::optional<std::string> actor;
   std::optional<std::string> reason;
   int64_t max_file_bytes = 64 * 1024 * 1024;
+  // A change received through the exchange: the node it came from and the
+  // number of its message, recorded in the journal beside every change.
+  std::optional<std::string> origin_node;
+  std::optional<int64_t> origin_msg_no;
+  // The central file's word is final on a node: its status is taken as it
+  // comes, whether or not the kind's transitions lead there from the node's
+  // (a node may never have seen the statuses between).
+  bool authoritative = false;
 };
 
 class Registry {
@@ -77,6 +93,34 @@ class Registry {
   boost::json::object export_lines(const boost::json::object& params);
   boost::json::object import_lines(const boost::json::object& params, const Context& ctx);
 
+  // exchange (exchange.cpp): global ids, change reporting, documents as the
+  // exchange carries them
+  // Where new documents' uids come from (the handle's id source) and who
+  // hears of changed documents (the exchange; null: nobody).
+  void set_uid_source(std::function<std::string()> source) { new_uid_ = std::move(source); }
+  void set_change_listener(ObjectChangeListener* listener) { listener_ = listener; }
+  // A prefix for the numbers this file issues itself: a node's numbers are
+  // provisional ("T7/ЗК-2026-000001") until the central file gives the final one.
+  void set_number_prefix(std::optional<std::string> prefix) { number_prefix_ = std::move(prefix); }
+  const std::optional<std::string>& number_prefix() const { return number_prefix_; }
+  // Reports every document changed since the last call to the listener, with
+  // its exchange form (nullptr when deleted). Called by the engine before a
+  // call commits, and by the exchange after each object it applies.
+  void flush_changes();
+  // Forgets changes not reported (their transaction rolled back).
+  void discard_changes() { changed_.clear(); }
+  std::optional<int64_t> find_uid(std::string_view uid);
+  // A document as the exchange carries it: registry.get's members without
+  // what is local to this file (ids, files, links, version, timestamps).
+  boost::json::object exchange_body(const boost::json::object& document);
+  // Creates or updates the document `uid` from its exchange form; `number`
+  // absent gives it this file's next number. Returns the stored document.
+  boost::json::object put_exchanged(std::string_view uid, const boost::json::object& body,
+                                    const Context& ctx);
+  // Documents of `kinds` (all when empty) with uid > after, in uid order.
+  std::vector<boost::json::object> documents_after(const std::vector<std::string>& kinds,
+                                                   std::string_view after, int64_t limit);
+
   // shared by the parts above
   void journal(int64_t doc_id, const Context& ctx, const char* action, const char* field,
                const std::optional<std::string>& old_value,
@@ -93,6 +137,10 @@ class Registry {
   boost::json::object set_deleted(int64_t id, bool deleted, const Context& ctx);
 
   store::Connection& conn_;
+  std::function<std::string()> new_uid_;
+  ObjectChangeListener* listener_ = nullptr;
+  std::optional<std::string> number_prefix_;
+  std::set<int64_t> changed_;  // documents changed and not yet reported
   std::map<std::string, Kind> custom_kinds_;
   int64_t seen_data_version_ = -1;
   int64_t seen_rollbacks_ = -1;

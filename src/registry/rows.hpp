@@ -12,8 +12,8 @@ namespace opora::registry {
 // Columns every document query selects, in this order, from alias "d".
 inline constexpr const char* kDocumentColumns =
     "d.body, d.id, d.number, d.status, d.is_final, d.superseded_by, d.deleted, d.version, "
-    "d.created_at, d.updated_at";
-inline constexpr int kDocumentColumnCount = 10;
+    "d.created_at, d.updated_at, d.uid";
+inline constexpr int kDocumentColumnCount = 11;
 
 // The document as hosts see it: the stored body with the columns opora
 // maintains laid over it.

@@ -4,7 +4,9 @@
 namespace opora::registry {
 
 const store::SchemaModule& schema() {
-  static const store::SchemaModule module{"registry", {{1, R"sql(
+  static const store::SchemaModule module{
+      "registry",
+      {{1, R"sql(
         -- Kinds a host defined with registry.kind.define; built-in kinds live in the library.
         CREATE TABLE registry_kind (
           kind       TEXT PRIMARY KEY,
@@ -99,6 +101,21 @@ const store::SchemaModule& schema() {
           number, counterparty, basis, items, notes,
           tokenize = 'unicode61 remove_diacritics 2'
         );
+      )sql"},
+       // Issue 14: a global id per document (the exchange names documents by
+       // it across files), and where each journalled change came from.
+       // Documents written before get a random version-4 UUID here; new ones
+       // take theirs from the handle's id source.
+       {2, R"sql(
+        ALTER TABLE document ADD COLUMN uid TEXT;
+        UPDATE document SET uid = lower(
+          hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' ||
+          substr(hex(randomblob(2)), 2) || '-' ||
+          substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' ||
+          hex(randomblob(6)));
+        CREATE UNIQUE INDEX document_uid ON document (uid);
+        ALTER TABLE document_journal ADD COLUMN origin_node TEXT;
+        ALTER TABLE document_journal ADD COLUMN origin_msg_no INTEGER;
       )sql"}}};
   return module;
 }

@@ -258,6 +258,14 @@ json::object Registry::import_lines(const json::object& p, const Context& ctx) {
         st->bind(19, std::string(doc.at("updated_at").as_string()));
         st->bind(20, body_text(d));
         st->run();
+        // An export from before uids existed gets new ones.
+        const auto* uid = doc.if_contains("uid");
+        conn_.cached("UPDATE document SET uid = ?2 WHERE id = ?1")
+            ->bind(1, d.id)
+            .bind(2, uid != nullptr && uid->is_string() ? std::string(uid->get_string())
+                     : new_uid_                         ? new_uid_()
+                                                        : std::string())
+            .run();
         index_document(conn_, d, false);
       } else if (type == "blob") {
         const std::string bytes =

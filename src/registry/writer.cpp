@@ -50,6 +50,20 @@ class Registry::Writer {
       }
       id = v->get_int64();
     }
+    if (const auto* v = in.if_contains("uid"); v != nullptr && v->is_string()) {
+      const size_t before = errors.list().size();
+      const auto holder = r_.find_uid(v->get_string());
+      if (id && holder && *holder != *id)
+        errors.add(at(path, "uid"), "read_only",
+                   "document " + std::to_string(*id) + " has another uid; " +
+                       std::string(v->get_string()) + " is document " + std::to_string(*holder));
+      else if (id && !holder)
+        errors.add(
+            at(path, "uid"), "read_only",
+            "is set when a document is created; document " + std::to_string(*id) + " has another");
+      if (errors.list().size() != before) return {};
+      if (!id) id = holder;
+    }
     return id ? update(*id, in, path, errors) : create(in, path, errors);
   }
 
@@ -79,8 +93,11 @@ class Registry::Writer {
     std::string candidate;
     // A number given by hand may already hold the next value: skip it, so a
     // number is never issued twice.
+    // A node's own numbers are provisional and say whose they are; the
+    // central file gives the final one.
+    const std::string prefix = r_.number_prefix_ ? *r_.number_prefix_ + "/" : std::string();
     do {
-      candidate = pattern.format(d.date, ++seq);
+      candidate = prefix + pattern.format(d.date, ++seq);
     } while (taken(key, candidate).has_value());
     if (take) {
       it->second = seq;
@@ -240,19 +257,26 @@ class Registry::Writer {
     check_references(d, *kind, path, errors, chain);
     if (errors.list().size() != before) return {};
     if (d.number.empty()) d.number = number(*kind, d, true);
+    std::string uid;
+    if (const auto* v = in.if_contains("uid"); v != nullptr && v->is_string())
+      uid = std::string(v->get_string());
+    else if (r_.new_uid_)
+      uid = r_.new_uid_();
+    else
+      throw Error(ErrorCode::internal, "the registry has no source of document uids");
 
     const std::string now = ctx_->now.to_string();
     auto st = conn_.cached(
         "INSERT INTO document (kind, number, number_scope, date, cp_tax_id, currency, gross, "
         "status, is_final, valid_from, valid_to, supersedes, body, chain_id, version, created_at, "
-        "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1, ?15, "
-        "?15)");
+        "updated_at, uid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1, "
+        "?15, ?15, ?16)");
     bind_columns(*st, d, *kind);
     if (chain)
       st->bind(14, *chain);
     else
       st->bind_null(14);
-    st->bind(15, now).run();
+    st->bind(15, now).bind(16, uid).run();
     d.id = conn_.last_insert_rowid();
     index_document(conn_, d, false);
     r_.journal(d.id, *ctx_, "created", nullptr, std::nullopt, d.number);
@@ -333,7 +357,7 @@ class Registry::Writer {
                  "document " + std::to_string(id) + " was replaced by " +
                      std::to_string(old.at("superseded_by").as_int64()) + " and cannot be final");
     const std::string old_status(old.at("status").as_string());
-    if (errors.list().size() == before && d.status != old_status &&
+    if (errors.list().size() == before && d.status != old_status && !ctx_->authoritative &&
         !kind.allows(old_status, d.status))
       errors.add(at(path, "status"), "transition",
                  kind.id + " cannot go from " + old_status + " to " + d.status);

@@ -13,6 +13,12 @@ Expression Expression::parse(std::string_view text, const std::string& field) {
   return Expression(detail::parse_ast(text, 0, false, field, end));
 }
 
+Expression Expression::parse_with_roots(std::string_view text, const std::string& field,
+                                        const std::vector<std::string>& roots) {
+  size_t end = 0;
+  return Expression(detail::parse_ast(text, 0, false, field, end, &roots));
+}
+
 const std::vector<std::string>& Expression::roots() const {
   return ast_->roots;
 }

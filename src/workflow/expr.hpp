@@ -83,6 +83,10 @@ class Expression {
   // "expression", message}; the message gives the 1-based column (in
   // characters) and what was expected there.
   static Expression parse(std::string_view text, const std::string& field);
+  // The same language over other roots: the exchange's scope expressions read
+  // "doc" and "node" instead of a workflow's context and event.
+  static Expression parse_with_roots(std::string_view text, const std::string& field,
+                                     const std::vector<std::string>& roots);
 
   // The roots the expression reads ("context", "event", "key", "now",
   // "today"), sorted, each once.

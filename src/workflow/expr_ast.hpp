@@ -81,7 +81,8 @@ struct Ast {
 // ends at "}}" (`end` receives the offset just past it); otherwise it must
 // run to the end of `whole`. Columns are counted from the start of `whole`.
 std::shared_ptr<const Ast> parse_ast(std::string_view whole, size_t begin, bool in_template,
-                                     const std::string& field, size_t& end);
+                                     const std::string& field, size_t& end,
+                                     const std::vector<std::string>* roots = nullptr);
 
 boost::json::value evaluate_value(const Ast& ast, const boost::json::object& scope,
                                   const EvalEnv& env);

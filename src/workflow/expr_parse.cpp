@@ -1,6 +1,7 @@
 // Lexer and recursive-descent parser of the workflow expression language
 // (grammar in expr.hpp). Every error names the column and what was expected,
 // because the person reading it is editing a JSON definition by hand.
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <memory>
@@ -44,7 +45,8 @@ const FunctionSpec* find_function(std::string_view name) {
   return nullptr;
 }
 
-bool is_root(std::string_view name) {
+bool is_root(std::string_view name, const std::vector<std::string>* roots) {
+  if (roots != nullptr) return std::find(roots->begin(), roots->end(), name) != roots->end();
   for (const char* r : kRoots)
     if (name == r) return true;
   return false;
@@ -88,8 +90,14 @@ struct Token {
 
 class Parser {
  public:
-  Parser(std::string_view whole, size_t begin, bool in_template, const std::string& field)
-      : src_(whole), pos_(begin), begin_(begin), in_template_(in_template), field_(field) {
+  Parser(std::string_view whole, size_t begin, bool in_template, const std::string& field,
+         const std::vector<std::string>* allowed_roots)
+      : src_(whole),
+        pos_(begin),
+        begin_(begin),
+        in_template_(in_template),
+        field_(field),
+        allowed_roots_(allowed_roots) {
     ast_->field = field;
   }
 
@@ -475,7 +483,7 @@ class Parser {
       fail(name.pos, "expected a value (a number, a string, a path or a function call), found " +
                          describe(name));
     next();
-    if (is_root(name.text)) {
+    if (is_root(name.text, allowed_roots_)) {
       if (tok_.kind == Tok::lparen)
         fail(name.pos, "'" + name.text + "' is a value, not a function");
       return parse_path(std::move(n), name.text);
@@ -487,8 +495,7 @@ class Parser {
              "unknown function '" + name.text +
                  "'; expected len, lower, upper, contains, date, add_days, add_working_days, "
                  "days_between, coalesce or round");
-      fail(name.pos, "unknown name '" + name.text +
-                         "'; a path starts with context, event, now, today or key");
+      fail(name.pos, "unknown name '" + name.text + "'; a path starts with " + roots_list());
     }
     if (tok_.kind != Tok::lparen)
       fail(tok_.pos, "expected '(' after the function name " + name.text);
@@ -518,6 +525,14 @@ class Parser {
       fail(name.pos, name.text + "() takes " + want + ", got " + std::to_string(got));
     }
     return add(std::move(n));
+  }
+
+  std::string roots_list() const {
+    if (allowed_roots_ == nullptr) return "context, event, now, today or key";
+    std::string out;
+    for (size_t i = 0; i < allowed_roots_->size(); ++i)
+      out += (i == 0 ? "" : i + 1 == allowed_roots_->size() ? " or " : ", ") + (*allowed_roots_)[i];
+    return out;
   }
 
   size_t parse_path(Node n, const std::string& root) {
@@ -562,6 +577,7 @@ class Parser {
   size_t begin_;
   bool in_template_;
   const std::string& field_;
+  const std::vector<std::string>* allowed_roots_;  // nullptr: the workflow roots
   Token tok_;
   size_t depth_ = 0;
   std::set<std::string> roots_;
@@ -571,8 +587,9 @@ class Parser {
 }  // namespace
 
 std::shared_ptr<const Ast> parse_ast(std::string_view whole, size_t begin, bool in_template,
-                                     const std::string& field, size_t& end) {
-  return Parser(whole, begin, in_template, field).run(end);
+                                     const std::string& field, size_t& end,
+                                     const std::vector<std::string>* roots) {
+  return Parser(whole, begin, in_template, field, roots).run(end);
 }
 
 }  // namespace opora::workflow::detail

@@ -21,6 +21,7 @@ class Database:
     edo: modules.Edo
     effects: modules.Effects
     events: modules.Events
+    exchange: modules.Exchange
     meta: modules.Meta
     registry: modules.Registry
     requisites: modules.Requisites

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from .facades import OMITTED, Facade, Progress
 
-__all__ = ["Billing", "Calendar", "Clock", "Edo", "Effects", "Events", "Meta", "Registry", "Requisites", "Workflow", "MODULES"]
+__all__ = ["Billing", "Calendar", "Clock", "Edo", "Effects", "Events", "Exchange", "Meta", "Registry", "Requisites", "Workflow", "MODULES"]
 
 
 class BillingAccount(Facade):
@@ -2127,6 +2127,407 @@ class Events(Facade):
         )
 
 
+class ExchangeFiles(Facade):
+    """opora module exchange.files: 1 method.
+
+        missing  Which of the files a message lists (by SHA-256) this file lacks, so only those travel.
+
+    Call one as db.exchange.files.missing(...); help() on it lists its parameters.
+    """
+
+    def missing(self, files: list[str] | tuple[str, ...]) -> dict[str, Any]:
+        """exchange.files.missing: Which of the files a message lists (by SHA-256) this file lacks, so only those travel.
+
+        Parameters (keywords; an omitted one is not sent):
+            files (list of str; required)
+
+        Returns a dict with missing (list of str).
+
+        Same as db.call("exchange.files.missing", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call("exchange.files.missing", {"files": files})
+
+
+class ExchangeNode(Facade):
+    """opora module exchange.node: 3 methods.
+
+        list    The nodes this file exchanges with.
+        put     Defines or changes the other side of a pair: on the central file a node (its streams, scope and params), on a node the central file; a new or changed secret is shown once.
+        revoke  Revokes a node: its messages are refused from now on and nothing more is registered for it.
+
+    Call one as db.exchange.node.list(...); help() on it lists its parameters.
+    """
+
+    def list(self) -> dict[str, Any]:
+        """exchange.node.list: The nodes this file exchanges with.
+
+        Parameters (keywords; an omitted one is not sent):
+            (none)
+
+        Returns a dict with nodes (list of dict).
+
+        Same as db.call("exchange.node.list", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call("exchange.node.list", {})
+
+    def put(
+        self,
+        node: str,
+        *,
+        kind: Literal["tablet", "crm", "shop", "onec", "centre", "other"] = OMITTED,
+        streams: list[Literal["catalog", "stock", "orders", "crm"]] | tuple[Literal["catalog", "stock", "orders", "crm"], ...] = OMITTED,
+        scope: str = OMITTED,
+        params: Mapping[str, Any] = OMITTED,
+        secret: str = OMITTED,
+        refuse_outdated: bool = OMITTED,
+    ) -> dict[str, Any]:
+        """exchange.node.put: Defines or changes the other side of a pair: on the central file a node (its streams, scope and params), on a node the central file; a new or changed secret is shown once.
+
+        Changes the database, as one transaction.
+
+        Parameters (keywords; an omitted one is not sent):
+            node (str; required): the other side's node code: tablet-7, crm, shop, centre
+            kind (str; one of tablet, crm, shop, onec, centre, other)
+            streams (list of str)
+            scope (str): which documents the node sees: an expression over doc and node, e.g. doc.custom.manager == node.params.manager
+            params (dict): the node's own values the scope reads (node.params)
+            secret (str): the pair's shared secret (at least 32 characters); left out, one is made
+            refuse_outdated (bool): refuse messages from an older opora
+
+        Returns a dict with node (str), kind (str), streams (list of str), scope (str or null), params (dict), refuse_outdated (bool), status (str), secret (str or null).
+
+        Same as db.call("exchange.node.put", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call(
+            "exchange.node.put",
+            {
+                "node": node,
+                "kind": kind,
+                "streams": streams,
+                "scope": scope,
+                "params": params,
+                "secret": secret,
+                "refuse_outdated": refuse_outdated,
+            },
+        )
+
+    def revoke(self, node: str) -> dict[str, Any]:
+        """exchange.node.revoke: Revokes a node: its messages are refused from now on and nothing more is registered for it.
+
+        Changes the database, as one transaction.
+
+        Parameters (keywords; an omitted one is not sent):
+            node (str; required): the other side's node code: tablet-7, crm, shop, centre
+
+        Returns a dict with node (str), status (str), registrations_dropped (int).
+
+        Same as db.call("exchange.node.revoke", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call("exchange.node.revoke", {"node": node})
+
+
+class ExchangeOwnership(Facade):
+    """opora module exchange.ownership: 2 methods.
+
+        get  The ownership rules in force for a kind.
+        put  Who owns which field of a kind's documents when the central file and a node both edit them; first matching rule wins, no match: the central file.
+
+    Call one as db.exchange.ownership.get(...); help() on it lists its parameters.
+    """
+
+    def get(self, kind: str) -> dict[str, Any]:
+        """exchange.ownership.get: The ownership rules in force for a kind.
+
+        Parameters (keywords; an omitted one is not sent):
+            kind (str; required)
+
+        Returns a dict with kind (str), rules (list of dict), builtin (bool).
+
+        Same as db.call("exchange.ownership.get", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call("exchange.ownership.get", {"kind": kind})
+
+    def put(
+        self,
+        *,
+        kind: str,
+        rules: list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...],
+    ) -> dict[str, Any]:
+        """exchange.ownership.put: Who owns which field of a kind's documents when the central file and a node both edit them; first matching rule wins, no match: the central file.
+
+        Changes the database, as one transaction.
+
+        Parameters (keywords; an omitted one is not sent):
+            kind (str; required)
+            rules (list of dict; required)
+
+        Returns a dict with kind (str), rules (list of dict), builtin (bool).
+
+        Same as db.call("exchange.ownership.put", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call("exchange.ownership.put", {"kind": kind, "rules": rules})
+
+
+class ExchangeParked(Facade):
+    """exchange.parked: Changes from other nodes a rule refused (scope, ownership, a status transition, a stale base, a bad shape), each kept whole with its reason.
+
+    Parameters (keywords; an omitted one is not sent):
+        node (str): the other side's node code: tablet-7, crm, shop, centre
+        all (bool): resolved ones too
+        after (int 0..)
+        limit (int 1..10000)
+
+    Returns a dict with parked (list of dict).
+
+    Same as db.call("exchange.parked", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+
+    The group exchange.parked also has:
+
+        resolve  Marks a parked change as dealt with, saying how (it stays listed with all)
+    """
+
+    def __call__(
+        self,
+        *,
+        node: str = OMITTED,
+        all: bool = OMITTED,
+        after: int = OMITTED,
+        limit: int = OMITTED,
+    ) -> dict[str, Any]:
+        """exchange.parked: Changes from other nodes a rule refused (scope, ownership, a status transition, a stale base, a bad shape), each kept whole with its reason.
+
+        Parameters (keywords; an omitted one is not sent):
+            node (str): the other side's node code: tablet-7, crm, shop, centre
+            all (bool): resolved ones too
+            after (int 0..)
+            limit (int 1..10000)
+
+        Returns a dict with parked (list of dict).
+
+        Same as db.call("exchange.parked", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call(
+            "exchange.parked",
+            {
+                "node": node,
+                "all": all,
+                "after": after,
+                "limit": limit,
+            },
+        )
+
+    def resolve(self, *, parked: int, resolution: str) -> dict[str, Any]:
+        """exchange.parked.resolve: Marks a parked change as dealt with, saying how (it stays listed with all)
+
+        Changes the database, as one transaction.
+
+        Parameters (keywords; an omitted one is not sent):
+            parked (int 1..; required)
+            resolution (str; required): what was done: re-entered by hand, discarded with the agent's consent, ...
+
+        Returns a dict with parked (int), resolution (str), resolved_at (datetime.datetime).
+
+        Same as db.call("exchange.parked.resolve", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call("exchange.parked.resolve", {"parked": parked, "resolution": resolution})
+
+
+class Exchange(Facade):
+    """opora module exchange: 14 methods.
+
+        conflicts       Edits a node made that the central file's ownership rules overruled, each kept with the base, the central file's and the node's values.
+        files.missing   Which of the files a message lists (by SHA-256) this file lacks, so only those travel.
+        in_             Takes a node's message in one transaction: checks the sender, receiver, signature, schema and number, applies each object (merged by field ownership on the central file; a refused one is parked) and answers with the receipt.
+        node.list       The nodes this file exchanges with.
+        node.put        Defines or changes the other side of a pair: on the central file a node (its streams, scope and params), on a node the central file; a new or changed secret is shown once.
+        node.revoke     Revokes a node: its messages are refused from now on and nothing more is registered for it.
+        out             The next message for a node: the unacknowledged one again byte for byte, else the registered changes up to the limits, else an acknowledgement alone.
+        ownership.get   The ownership rules in force for a kind.
+        ownership.put   Who owns which field of a kind's documents when the central file and a node both edit them; first matching rule wins, no match: the central file.
+        parked          Changes from other nodes a rule refused (scope, ownership, a status transition, a stale base, a bad shape), each kept whole with its reason.
+        parked.resolve  Marks a parked change as dealt with, saying how (it stays listed with all)
+        setup           Gives this file its place in an exchange: its node code and role (the central file, or a node with a prefix for its provisional numbers).
+        snapshot        The next page of a stream's first load for a node, with a cursor kept on this side; restart begins again.
+        status          This file's place in the exchange and, per node, the message numbers, what is pending per stream, snapshots, parked changes, conflicts and versions.
+
+    Call one as db.exchange.conflicts(...); help() on it lists its parameters.
+    """
+
+    def conflicts(
+        self,
+        *,
+        node: str = OMITTED,
+        uid: str = OMITTED,
+        after: int = OMITTED,
+        limit: int = OMITTED,
+    ) -> dict[str, Any]:
+        """exchange.conflicts: Edits a node made that the central file's ownership rules overruled, each kept with the base, the central file's and the node's values.
+
+        Parameters (keywords; an omitted one is not sent):
+            node (str): the other side's node code: tablet-7, crm, shop, centre
+            uid (str)
+            after (int 0..)
+            limit (int 1..10000)
+
+        Returns a dict with conflicts (list of dict).
+
+        Same as db.call("exchange.conflicts", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call(
+            "exchange.conflicts",
+            {
+                "node": node,
+                "uid": uid,
+                "after": after,
+                "limit": limit,
+            },
+        )
+
+    @property
+    def files(self) -> ExchangeFiles:
+        """opora module exchange.files: 1 method.
+        """
+        return ExchangeFiles(self._db, "exchange.files")
+
+    def in_(
+        self,
+        *,
+        node: str,
+        message: Mapping[str, Any] | str,
+        actor: str = OMITTED,
+    ) -> dict[str, Any]:
+        """exchange.in: Takes a node's message in one transaction: checks the sender, receiver, signature, schema and number, applies each object (merged by field ownership on the central file; a refused one is parked) and answers with the receipt.
+
+        Changes the database, as one transaction.
+
+        Parameters (keywords; an omitted one is not sent):
+            node (str; required): the other side's node code: tablet-7, crm, shop, centre
+            message (dict or str; required): the message as exchange.out gave it, as an object or its JSON text
+            actor (str)
+
+        Returns a dict with node (str), msg_no (int), ack (int), status (str), applied (int), parked (list of dict), conflicts (list of dict), outdated (bool), expected (int).
+
+        Same as db.call("exchange.in", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call("exchange.in", {"node": node, "message": message, "actor": actor})
+
+    @property
+    def node(self) -> ExchangeNode:
+        """opora module exchange.node: 3 methods.
+        """
+        return ExchangeNode(self._db, "exchange.node")
+
+    def out(
+        self,
+        node: str,
+        *,
+        streams: list[Literal["catalog", "stock", "orders", "crm"]] | tuple[Literal["catalog", "stock", "orders", "crm"], ...] = OMITTED,
+        max_objects: int = OMITTED,
+        max_bytes: int = OMITTED,
+    ) -> dict[str, Any]:
+        """exchange.out: The next message for a node: the unacknowledged one again byte for byte, else the registered changes up to the limits, else an acknowledgement alone.
+
+        Changes the database, as one transaction.
+
+        Parameters (keywords; an omitted one is not sent):
+            node (str; required): the other side's node code: tablet-7, crm, shop, centre
+            streams (list of str)
+            max_objects (int 1..100000): default 1000
+            max_bytes (int 1024..268435456): default 4 MiB (at least one object goes)
+
+        Returns a dict with message (dict), msg_no (int), kind (str), objects (int), bytes (int), resend (bool), complete (bool or null).
+
+        Same as db.call("exchange.out", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call(
+            "exchange.out",
+            {
+                "node": node,
+                "streams": streams,
+                "max_objects": max_objects,
+                "max_bytes": max_bytes,
+            },
+        )
+
+    @property
+    def ownership(self) -> ExchangeOwnership:
+        """opora module exchange.ownership: 2 methods.
+        """
+        return ExchangeOwnership(self._db, "exchange.ownership")
+
+    @property
+    def parked(self) -> ExchangeParked:
+        """exchange.parked: Changes from other nodes a rule refused (scope, ownership, a status transition, a stale base, a bad shape), each kept whole with its reason.
+        """
+        return ExchangeParked(self._db, "exchange.parked")
+
+    def setup(
+        self,
+        *,
+        node: str,
+        role: Literal["centre", "node"],
+        prefix: str = OMITTED,
+    ) -> dict[str, Any]:
+        """exchange.setup: Gives this file its place in an exchange: its node code and role (the central file, or a node with a prefix for its provisional numbers).
+
+        Changes the database, as one transaction.
+
+        Parameters (keywords; an omitted one is not sent):
+            node (str; required): the other side's node code: tablet-7, crm, shop, centre
+            role (str; required; one of centre, node)
+            prefix (str): a node's provisional numbers start with it (default: its code)
+
+        Returns a dict with node (str), role (str), prefix (str or null).
+
+        Same as db.call("exchange.setup", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call("exchange.setup", {"node": node, "role": role, "prefix": prefix})
+
+    def snapshot(
+        self,
+        *,
+        node: str,
+        stream: Literal["catalog", "stock", "orders", "crm"],
+        limit: int = OMITTED,
+        restart: bool = OMITTED,
+    ) -> dict[str, Any]:
+        """exchange.snapshot: The next page of a stream's first load for a node, with a cursor kept on this side; restart begins again.
+
+        Changes the database, as one transaction.
+
+        Parameters (keywords; an omitted one is not sent):
+            node (str; required): the other side's node code: tablet-7, crm, shop, centre
+            stream (str; required; one of catalog, stock, orders, crm)
+            limit (int 1..100000): objects per page, default 1000
+            restart (bool)
+
+        Returns a dict with message (dict), msg_no (int), kind (str), objects (int), bytes (int), resend (bool), complete (bool or null).
+
+        Same as db.call("exchange.snapshot", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call(
+            "exchange.snapshot",
+            {
+                "node": node,
+                "stream": stream,
+                "limit": limit,
+                "restart": restart,
+            },
+        )
+
+    def status(self, *, node: str = OMITTED) -> dict[str, Any]:
+        """exchange.status: This file's place in the exchange and, per node, the message numbers, what is pending per stream, snapshots, parked changes, conflicts and versions.
+
+        Parameters (keywords; an omitted one is not sent):
+            node (str): the other side's node code: tablet-7, crm, shop, centre
+
+        Returns a dict with self (dict), library (str), nodes (list of dict).
+
+        Same as db.call("exchange.status", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call("exchange.status", {"node": node})
+
+
 class Meta(Facade):
     """opora module meta: 3 methods.
 
@@ -2361,7 +2762,7 @@ class Registry(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
+        Returns a dict with id (int), uid (uuid), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
 
         Same as db.call("registry.delete", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2539,7 +2940,7 @@ class Registry(Facade):
             id: deprecated: the old name of "document"; send "document" instead (giving both is an error)
             include_deleted (bool)
 
-        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
+        Returns a dict with id (int), uid (uuid), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
 
         Same as db.call("registry.get", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2707,6 +3108,7 @@ class Registry(Facade):
         self,
         *,
         id: int = OMITTED,
+        uid: str | None = OMITTED,
         expected_version: int = OMITTED,
         kind: str | None = OMITTED,
         number: str | None = OMITTED,
@@ -2744,6 +3146,7 @@ class Registry(Facade):
 
         Parameters (keywords; an omitted one is not sent):
             id (int 1..): document id
+            uid (uuid or null): the global id: on create, the document's own (default: a new one); a put naming an existing uid without id changes that document
             expected_version (int): refuse with OPORA_ECONFLICT unless the document is at this version
             kind (str or null): invoice, act, contract, upd, order, accrual, payment, letter or a defined kind; required to create
             number (str or null): given number; omitted: the next number of the kind's pattern
@@ -2775,7 +3178,7 @@ class Registry(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
+        Returns a dict with id (int), uid (uuid), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
 
         Same as db.call("registry.put", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2783,6 +3186,7 @@ class Registry(Facade):
             "registry.put",
             {
                 "id": id,
+                "uid": uid,
                 "expected_version": expected_version,
                 "kind": kind,
                 "number": number,
@@ -2863,7 +3267,7 @@ class Registry(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
+        Returns a dict with id (int), uid (uuid), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
 
         Same as db.call("registry.restore", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2932,7 +3336,7 @@ class Registry(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
+        Returns a dict with id (int), uid (uuid), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
 
         Same as db.call("registry.set_status", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -3556,6 +3960,7 @@ MODULES: dict[str, type[Facade]] = {
     "edo": Edo,
     "effects": Effects,
     "events": Events,
+    "exchange": Exchange,
     "meta": Meta,
     "registry": Registry,
     "requisites": Requisites,

@@ -772,7 +772,7 @@ TEST_CASE("the journal records the creation with time, actor and reason") {
   REQUIRE(entries.size() == 1);
   CHECK(entries[0] == json::parse(R"({"at": "2026-11-23T09:00:00Z", "actor": "manager:ivanova",
       "action": "created", "field": null, "old": null, "new": "АКТ-2026-000001",
-      "reason": "сделка bitrix24:deal:42 закрыта"})"));
+      "reason": "сделка bitrix24:deal:42 закрыта", "origin_node": null, "origin_msg_no": null})"));
 }
 
 TEST_CASE("the journal records each changed field with its old and new value") {
