@@ -22,6 +22,7 @@ class Database:
     effects: modules.Effects
     events: modules.Events
     meta: modules.Meta
+    qr: modules.Qr
     registry: modules.Registry
     requisites: modules.Requisites
     workflow: modules.Workflow
