@@ -32,7 +32,7 @@ bool known_placeholder(std::string_view name) {
 // Walks the template: calls `literal` for text and `placeholder` for each
 // {name}; returns an error message for a malformed template, "" when fine.
 template <typename Literal, typename Placeholder>
-std::string walk(const std::string& t, Literal literal, Placeholder placeholder) {
+std::string walk_link_template(const std::string& t, Literal literal, Placeholder placeholder) {
   for (size_t i = 0; i < t.size();) {
     if (t.compare(i, 2, "{{") == 0 || t.compare(i, 2, "}}") == 0) {
       literal(std::string_view(&t[i], 1));
@@ -76,7 +76,7 @@ void check_payment_link(const std::string& tmpl, const std::string& field, Field
       return;
     }
   }
-  const std::string problem = walk(
+  const std::string problem = walk_link_template(
       tmpl, [](std::string_view) {}, [](std::string_view) {});
   if (!problem.empty()) errors.add(field, "placeholder", problem);
 }
@@ -88,7 +88,7 @@ std::string expand_payment_link(const std::string& tmpl,
   check_payment_link(tmpl, field, errors);
   errors.throw_if_any(ErrorCode::invalid);
   std::string out;
-  walk(
+  walk_link_template(
       tmpl, [&out](std::string_view s) { out += s; },
       [&](std::string_view name) {
         const auto it = values.find(std::string(name));
