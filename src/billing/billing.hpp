@@ -108,6 +108,8 @@ class Billing {
 
   // QR and bank statements (qr_methods.cpp, statement_import.cpp)
   boost::json::object qr(const boost::json::object& p, const Context& ctx);
+  // An order document's payment: QR text and payment link (order_payment.cpp)
+  boost::json::object order_payment(const boost::json::object& p, const Context& ctx);
   boost::json::object import_statement(const boost::json::object& p, const Context& ctx);
   boost::json::object unmatched(const boost::json::object& p);
   boost::json::object resolve_unmatched(const boost::json::object& p, const Context& ctx);

@@ -198,4 +198,10 @@ boost::json::object tariff_json(const Tariff& t);
 // holder's name before paying.
 std::string mask_holder(const std::string& name);
 
+// The payee block of a payment QR (name, bank details, INN, KPP) from our
+// organisation's stored body; Error(validation) naming "organization", rule
+// "no_bank", when it has no bank details (qr_statement.cpp).
+struct QrPayment;
+QrPayment qr_payee(const boost::json::object& org, const std::string& org_id);
+
 }  // namespace opora::billing

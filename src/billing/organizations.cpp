@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "billing/impl.hpp"
+#include "billing/payment_link.hpp"
 #include "core/json_text.hpp"
 #include "core/requisites.hpp"
 #include "registry/document.hpp"
@@ -46,6 +47,11 @@ json::object Billing::put_organization(const json::object& p, const Context& ctx
   // The calendar its accounts' processes count working days on (the caller
   // checked that it exists); without one, the country's.
   if (auto c = r.str("calendar", false, 64)) body["calendar"] = *c;
+  // Where its customers pay an order online (billing.order.payment).
+  if (auto link = r.str("payment_link", false, 2000)) {
+    check_payment_link(*link, "payment_link", errors);
+    body["payment_link"] = *link;
+  }
   errors.throw_if_any(ErrorCode::validation);
   auto st = impl_->conn.cached(
       "INSERT INTO billing_organization (tax_id, body) VALUES (?1, ?2) ON CONFLICT (tax_id) DO "

@@ -16,10 +16,7 @@
 namespace opora::billing {
 namespace json = boost::json;
 
-namespace {
-
-// The payee block of a QR from one of our organisations.
-QrPayment payee_of(const json::object& org, const std::string& org_id) {
+QrPayment qr_payee(const json::object& org, const std::string& org_id) {
   QrPayment q;
   const auto* bank = org.if_contains("bank");
   if (bank == nullptr || !bank->is_object())
@@ -39,8 +36,6 @@ QrPayment payee_of(const json::object& org, const std::string& org_id) {
   if (!kpp.empty()) q.kpp = kpp;
   return q;
 }
-
-}  // namespace
 
 json::object Billing::qr(const json::object& p, const Context& ctx) {
   const bool by_account = p.contains("account");
@@ -92,7 +87,7 @@ json::object Billing::qr(const json::object& p, const Context& ctx) {
   if (a.organization.empty())
     fail_field(ErrorCode::validation, "account", "no_organization",
                "account " + a.number + " has no organisation to be paid to; set its organization");
-  const QrPayment payee = payee_of(impl_->organization(a.organization, "account"), a.organization);
+  const QrPayment payee = qr_payee(impl_->organization(a.organization, "account"), a.organization);
   q.name = payee.name;
   q.personal_acc = payee.personal_acc;
   q.bank_name = payee.bank_name;

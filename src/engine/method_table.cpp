@@ -48,6 +48,7 @@ const MethodTable& method_table() {
     register_meta_methods(t);
     register_clock_methods(t);
     register_requisites_methods(t);
+    register_qr_methods(t);
     register_calendar_methods(t);
     register_registry_methods(t);
     register_billing_methods(t);

@@ -47,6 +47,7 @@ const MethodTable& method_table();
 void register_meta_methods(MethodTable& table);
 void register_clock_methods(MethodTable& table);
 void register_requisites_methods(MethodTable& table);
+void register_qr_methods(MethodTable& table);
 void register_calendar_methods(MethodTable& table);
 void register_registry_methods(MethodTable& table);
 void register_billing_methods(MethodTable& table);

@@ -3,9 +3,11 @@
 #include <boost/json.hpp>
 
 #include "billing/billing.hpp"
+#include "core/base64.hpp"
 #include "engine/database.hpp"
 #include "engine/method_table.hpp"
 #include "engine/params.hpp"
+#include "engine/qr_image.hpp"
 #include "engine/schema.hpp"
 #include "workflow/workflow.hpp"
 
@@ -125,6 +127,7 @@ const std::string kOrganizationResult = R"~({"type": "object", "properties": {
   "type": {"type": "string", "enum": ["company", "sole_trader"]}, "name": {"type": "string"},
   "inn": {"type": "string"}, "kpp": {"type": "string"}, "bin": {"type": "string"}, "iin": {"type": "string"},
   "calendar": {"type": "string", "description": "the business calendar of its accounts' processes"},
+  "payment_link": {"type": "string", "description": "template of an order's payment link"},
   "bank": {"type": "object", "properties": {"account": {"type": "string"}, "name": {"type": "string"},
     "bic": {"type": "string"}, "corr_account": {"type": ["string", "null"]}}}}})~";
 
@@ -277,6 +280,20 @@ const std::string kStatementUnmatched =
   "lines": {"type": "array", "items": )~" +
     kStatementLine + "}}}";
 
+const std::string kQrParams =
+    kAccount +
+    R"~(, "document": {"type": "integer", "minimum": 1, "description": "accrual document id"},
+            "amount": {"type": "string", "format": "money", "description": "overrides the amount due"},
+            "purpose": {"type": "string"}, "tech_code": {"type": "string", "description": "GOST TechCode, default 09 (Internet and TV)"},
+            "encoding": {"type": "string", "enum": ["utf-8", "windows-1251"]})~";
+
+// Without the closing braces: billing.qr.image adds its image.
+const std::string kQrResult =
+    R"~({"type": "object", "properties": {"text": {"type": "string", "description": "the QR content as UTF-8 text"},
+          "payload_base64": {"type": "string", "description": "the exact bytes to encode in the QR, in the chosen encoding"},
+          "encoding": {"type": "string"}, "bytes": {"type": "integer"}, "account": {"type": "string"},
+          "amount": {"type": "string", "format": "money"})~";
+
 const std::string kTaxList =
     R"~({"type": "object", "properties": {"rates": {"type": "array", "items": )~" + kTaxRate +
     "}}}";
@@ -305,6 +322,7 @@ void register_billing_methods(MethodTable& t) {
       obj(R"~("type": {"type": "string", "enum": ["company", "sole_trader"]}, "name": {"type": "string"},
             "inn": {"type": "string"}, "kpp": {"type": "string"}, "bin": {"type": "string"}, "iin": {"type": "string"},
             "calendar": {"type": "string", "description": "business calendar id for its accounts' processes (dunning); default kz for a BIN or IIN, ru for an INN"},
+            "payment_link": {"type": "string", "description": "template of an order's payment link (billing.order.payment): an http(s) URL with {number}, {amount}, {document}, {uid}"},
             "bank": {"type": "object", "properties": {"account": {"type": "string"}, "name": {"type": "string"},
               "bic": {"type": "string"}, "corr_account": {"type": "string"}}},)~" +
               kWho,
@@ -634,22 +652,66 @@ void register_billing_methods(MethodTable& t) {
         return json::object{{"cases", std::move(cases)}};
       });
   // --- QR codes and bank statements ------------------------------------------
-  t.add(
-      "billing.qr",
-      "Payment QR text (GOST R 56042-2014, ST0001…) for an account's amount due or an accrual "
-      "document, in UTF-8 or windows-1251.",
-      obj(kAccount +
-          R"~(, "document": {"type": "integer", "minimum": 1, "description": "accrual document id"},
-            "amount": {"type": "string", "format": "money", "description": "overrides the amount due"},
-            "purpose": {"type": "string"}, "tech_code": {"type": "string", "description": "GOST TechCode, default 09 (Internet and TV)"},
-            "encoding": {"type": "string", "enum": ["utf-8", "windows-1251"]})~"),
-      R"~({"type": "object", "properties": {"text": {"type": "string", "description": "the QR content as UTF-8 text"},
-          "payload_base64": {"type": "string", "description": "the exact bytes to encode in the QR, in the chosen encoding"},
-          "encoding": {"type": "string"}, "bytes": {"type": "integer"}, "account": {"type": "string"},
-          "amount": {"type": "string", "format": "money"}}})~",
-      false, [](Database& db, const Params& p) {
-        return db.billing().qr(p.object(), billing_context(db, p));
-      });
+  t.add("billing.qr",
+        "Payment QR text (GOST R 56042-2014, ST0001…) for an account's amount due or an accrual "
+        "document, in UTF-8 or windows-1251.",
+        obj(kQrParams), kQrResult + "}}", false, [](Database& db, const Params& p) {
+          return db.billing().qr(p.object(), billing_context(db, p));
+        });
+  t.add("billing.qr.image",
+        "billing.qr with the QR drawn: the payment text and a PNG or SVG image of its exact bytes.",
+        obj(kQrParams + ", " + kQrImageParams),
+        kQrResult + R"~(, "image": )~" + kQrImageResult + "}}", false,
+        [](Database& db, const Params& p) {
+          json::object out = db.billing().qr(p.object(), billing_context(db, p));
+          out["image"] = qr_image(
+              base64_decode_field(out.at("payload_base64").as_string(), "payload_base64"), p,
+              "purpose");  // of the payload, only the purpose's length is the caller's
+          return out;
+        });
+  t.add("billing.order.payment",
+        "Payment of a customer's order (registry kind order): GOST QR text for the gross amount "
+        "less custom.paid, \"Оплата заказа <number>\", a payment link from a template, and the QR "
+        "image when format is given.",
+        obj(R"~("document": {"type": "integer", "minimum": 1, "description": "the order document"},
+            "amount": {"type": "string", "format": "money", "description": "overrides gross less paid"},
+            "purpose": {"type": "string", "description": "default Оплата заказа <number>"},
+            "tech_code": {"type": "string", "description": "GOST TechCode; default none"},
+            "encoding": {"type": "string", "enum": ["utf-8", "windows-1251"]},
+            "payment_link": {"type": "string", "description": "link template, default the organisation's: http(s) URL with {number}, {amount}, {document}, {uid}"},
+            "image_of": {"type": "string", "enum": ["qr", "link"], "description": "what the image (given with format) encodes: qr, the GOST text (default), or link, the payment link"},
+            )~" +
+                std::string(kQrImageParams),
+            R"~(["document"])~"),
+        R"~({"type": "object", "properties": {
+          "document": {"type": "integer"}, "number": {"type": "string"},
+          "organization": {"type": "string", "description": "tax id of our organisation paid"},
+          "gross": {"type": "string", "format": "money"},
+          "paid": {"type": ["string", "null"], "format": "money", "description": "the order's custom.paid; null: unknown"},
+          "amount": {"type": "string", "format": "money", "description": "what the QR and link ask for"},
+          "purpose": {"type": "string"},
+          "link": {"type": ["string", "null"], "description": "the payment link; null without a template"},
+          "text": {"type": "string", "description": "the QR content as UTF-8 text"},
+          "payload_base64": {"type": "string", "description": "the exact bytes of the GOST QR"},
+          "encoding": {"type": "string"}, "bytes": {"type": "integer"},
+          "image": )~" +
+            std::string(kQrImageResult) + "}}",
+        false, [](Database& db, const Params& p) {
+          json::object out = db.billing().order_payment(p.object(), billing_context(db, p));
+          const std::string what = p.opt_str("image_of").value_or("qr");
+          if (p.has("format")) {
+            if (what == "link" && out.at("link").is_null())
+              fail_field(ErrorCode::validation, "image_of", "no_link",
+                         "the order has no payment link: pass payment_link or set the "
+                         "organisation's with billing.organization.put");
+            const std::string bytes =
+                what == "link"
+                    ? std::string(out.at("link").as_string())
+                    : base64_decode_field(out.at("payload_base64").as_string(), "payload_base64");
+            out["image"] = qr_image(bytes, p, what == "link" ? "payment_link" : "purpose");
+          }
+          return out;
+        });
   t.add(
       "billing.statement.import",
       "Imports a 1CClientBankExchange statement: incoming payments matched by account number in "

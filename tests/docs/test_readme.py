@@ -103,13 +103,24 @@ def test_billing_shell_example_runs(tmp_path):
     assert "<result>0</result>" in out
 
 
+def test_order_payment_qr_example_saves_a_png_a_reader_decodes(tmp_path):
+    run_python(tmp_path, block("python", 3), "order_qr.py")
+    png = tmp_path / "order-qr.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # zbar-tools (scripts/deps): the payload's windows-1251 bytes, exactly.
+    payload = subprocess.run(["zbarimg", "--raw", "-q", "-Sbinary", str(png)], check=True,
+                             capture_output=True).stdout
+    assert payload.startswith(b"ST00011|Name=") and b"|Sum=200000|" in payload
+    assert "Оплата заказа ЗК-2026-000001".encode("cp1251") in payload
+
+
 def test_edo_python_example_runs(tmp_path):
-    run_python(tmp_path, block("python", 3), "edo.py")
+    run_python(tmp_path, block("python", 4), "edo.py")
     assert (tmp_path / "edo.db").exists()
 
 
 def test_edo_shell_example_runs_on_the_python_example_database(tmp_path):
-    run_python(tmp_path, block("python", 3), "edo.py")
+    run_python(tmp_path, block("python", 4), "edo.py")
     out = run_shell(tmp_path, block("sh", 4), "edo.sh")
     assert "rendered into packet-43" in out
     [xml] = (tmp_path / "packet-43").glob("ON_NSCHFDOPPR_*.xml")

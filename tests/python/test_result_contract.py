@@ -207,6 +207,14 @@ def run_scenario(db: opora.Database, rec: Recorder, tmp_path) -> None:
     call("billing.dunning.run", date="2026-02-20")
     call("billing.dunning.cases", open_only=False)
     call("billing.qr", account="LS-0001")
+    call("billing.qr.image", account="LS-0001", format="svg", ecc="Q", margin=2)
+    call("qr.image", text="https://pay.example.ru/order/1", scale=4)
+    order = call("registry.put", kind="order", date="2026-01-12", organization=ORG,
+                 counterparty=CPARTY, custom={"paid": "100.00"},
+                 items=[{"name": "Венок", "quantity": "1", "price": "3500.00",
+                         "vat_rate": "none"}])["id"]
+    call("billing.order.payment", document=order, format="png", scale=2,
+         payment_link="https://pay.example.ru/{document}?amount={amount}")
     call("billing.statement.import",
          content_base64=base64.b64encode(STATEMENT.encode("cp1251")).decode())
     [line] = call("billing.statement.unmatched")["lines"]

@@ -230,6 +230,7 @@ class Database:
     events: modules.Events
     exchange: modules.Exchange
     meta: modules.Meta
+    qr: modules.Qr
     registry: modules.Registry
     requisites: modules.Requisites
     workflow: modules.Workflow
