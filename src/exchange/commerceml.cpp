@@ -29,11 +29,16 @@ struct OkeiUnit {
 };
 // The units a showroom sells in; others are sent by code alone.
 constexpr OkeiUnit kOkeiUnits[] = {
-    {"796", "шт", "Штука", "PCE"},      {"166", "кг", "Килограмм", "KGM"},
-    {"163", "г", "Грамм", "GRM"},       {"006", "м", "Метр", "MTR"},
-    {"055", "м2", "Квадратный метр", "MTK"}, {"113", "м3", "Кубический метр", "MTQ"},
-    {"112", "л", "Литр", "LTR"},        {"778", "упак", "Упаковка", "NMP"},
-    {"839", "компл", "Комплект", "SET"}, {"704", "набор", "Набор", "SET"},
+    {"796", "шт", "Штука", "PCE"},
+    {"166", "кг", "Килограмм", "KGM"},
+    {"163", "г", "Грамм", "GRM"},
+    {"006", "м", "Метр", "MTR"},
+    {"055", "м2", "Квадратный метр", "MTK"},
+    {"113", "м3", "Кубический метр", "MTQ"},
+    {"112", "л", "Литр", "LTR"},
+    {"778", "упак", "Упаковка", "NMP"},
+    {"839", "компл", "Комплект", "SET"},
+    {"704", "набор", "Набор", "SET"},
     {"356", "ч", "Час", "HUR"},
 };
 
@@ -52,8 +57,10 @@ struct MimeExt {
   const char* mime;
   const char* ext;
 };
-constexpr MimeExt kMimeExts[] = {{"image/jpeg", "jpg"}, {"image/png", "png"},
-                                 {"image/webp", "webp"}, {"image/gif", "gif"},
+constexpr MimeExt kMimeExts[] = {{"image/jpeg", "jpg"},
+                                 {"image/png", "png"},
+                                 {"image/webp", "webp"},
+                                 {"image/gif", "gif"},
                                  {"image/svg+xml", "svg"}};
 
 std::string mime_of_path(std::string_view path) {
@@ -90,7 +97,9 @@ const json::object* obj(const json::object& o, std::string_view key) {
   return v && v->is_object() ? &v->get_object() : nullptr;
 }
 
-std::string at(const std::string& base, size_t i) { return base + "[" + std::to_string(i) + "]"; }
+std::string at(const std::string& base, size_t i) {
+  return base + "[" + std::to_string(i) + "]";
+}
 
 // A string member that must be there and non-empty (at most `max` bytes when max > 0).
 std::string need(const json::object& o, std::string_view key, const std::string& path,
@@ -194,13 +203,27 @@ class XmlOut {
     for (char c : text) {
       const auto u = static_cast<unsigned char>(c);
       switch (c) {
-        case '&': out_ += "&amp;"; break;
-        case '<': out_ += "&lt;"; break;
-        case '>': out_ += "&gt;"; break;
-        case '"': out_ += in_attribute ? "&quot;" : "\""; break;
-        case '\t': out_ += in_attribute ? "&#9;" : "\t"; break;
-        case '\n': out_ += in_attribute ? "&#10;" : "\n"; break;
-        case '\r': out_ += "&#13;"; break;
+        case '&':
+          out_ += "&amp;";
+          break;
+        case '<':
+          out_ += "&lt;";
+          break;
+        case '>':
+          out_ += "&gt;";
+          break;
+        case '"':
+          out_ += in_attribute ? "&quot;" : "\"";
+          break;
+        case '\t':
+          out_ += in_attribute ? "&#9;" : "\t";
+          break;
+        case '\n':
+          out_ += in_attribute ? "&#10;" : "\n";
+          break;
+        case '\r':
+          out_ += "&#13;";
+          break;
         default:
           if (u < 0x20)
             throw Error(ErrorCode::invalid,
@@ -218,12 +241,11 @@ class XmlOut {
 };
 
 void write_root_open(XmlOut& x, const std::string& generated_at) {
-  x.open("КоммерческаяИнформация",
-         {{"xmlns", kNamespace},
-          {"xmlns:xs", "http://www.w3.org/2001/XMLSchema"},
-          {"xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"},
-          {"ВерсияСхемы", kSchemaVersion},
-          {"ДатаФормирования", generated_at}});
+  x.open("КоммерческаяИнформация", {{"xmlns", kNamespace},
+                                    {"xmlns:xs", "http://www.w3.org/2001/XMLSchema"},
+                                    {"xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"},
+                                    {"ВерсияСхемы", kSchemaVersion},
+                                    {"ДатаФормирования", generated_at}});
 }
 
 void write_owner(XmlOut& x, const std::optional<Organization>& owner) {
@@ -250,7 +272,8 @@ void write_unit(XmlOut& x, const std::string& unit) {
   const std::string code = unit.empty() ? "796" : unit;
   if (const OkeiUnit* u = okei_by_code(code))
     x.leaf("БазоваяЕдиница", u->short_name,
-           {{"Код", u->code}, {"НаименованиеПолное", u->full_name},
+           {{"Код", u->code},
+            {"НаименованиеПолное", u->full_name},
             {"МеждународноеСокращение", u->international}});
   else
     x.leaf("БазоваяЕдиница", code, {{"Код", code}});
@@ -431,7 +454,8 @@ namespace {
 
 // Finds an object by uid, else by its code member.
 template <typename Vec>
-const json::object* find_ref(const Vec& objects, const std::string& ref, std::string_view code_key) {
+const json::object* find_ref(const Vec& objects, const std::string& ref,
+                             std::string_view code_key) {
   for (const auto& o : objects)
     if (str(o, "uid") == ref) return &o;
   for (const auto& o : objects)
@@ -450,10 +474,9 @@ const json::object* find_variant(const json::object& product, const std::string&
 }
 
 // The offer key of a price or stock object: (product uid, variant uid or "").
-std::optional<std::pair<std::string, std::string>> offer_key(const json::object& o,
-                                                             const std::vector<json::object>& products,
-                                                             const std::string& path,
-                                                             FieldErrors& errors) {
+std::optional<std::pair<std::string, std::string>> offer_key(
+    const json::object& o, const std::vector<json::object>& products, const std::string& path,
+    FieldErrors& errors) {
   const json::object* product = find_ref(products, str(o, "product"), "product");
   if (!product) {
     errors.add(path + ".product", "unknown",
@@ -488,8 +511,9 @@ std::string offers_xml(const OffersExport& in) {
     const std::string path = at("prices", i);
     const json::object* pt = find_ref(in.price_types, str(p, "price_type"), "price_type");
     if (!pt) {
-      errors.add(path + ".price_type", "unknown",
-                 "the price type \"" + str(p, "price_type") + "\" is not among the price types given");
+      errors.add(
+          path + ".price_type", "unknown",
+          "the price type \"" + str(p, "price_type") + "\" is not among the price types given");
       continue;
     }
     const auto key = offer_key(p, in.products, path, errors);
@@ -681,7 +705,8 @@ std::string orders_xml(const OrdersExport& in) {
     const auto& d = in.documents[i];
     const std::string path = at("documents", i);
     const std::string id = site_order_id(d, in.ref_system);
-    if (id.size() > 40) errors.add(path + ".refs", "max_length", "the order id exceeds 40 characters");
+    if (id.size() > 40)
+      errors.add(path + ".refs", "max_length", "the order id exceeds 40 characters");
     const std::string date = str(d, "date");
     if (!Date::parse(date)) errors.add(path + ".date", "date", "expected YYYY-MM-DD");
     const json::object* totals = obj(d, "totals");
@@ -697,11 +722,13 @@ std::string orders_xml(const OrdersExport& in) {
     x.leaf("Роль", "Продавец");
     x.leaf("Валюта", str(d, "currency").empty() ? "RUB" : str(d, "currency"));
     x.leaf("Курс", "1");
-    x.leaf("Сумма", money_text(totals ? str(*totals, "gross") : "0", path + ".totals.gross", errors));
+    x.leaf("Сумма",
+           money_text(totals ? str(*totals, "gross") : "0", path + ".totals.gross", errors));
     write_counterparty(x, obj(d, "counterparty"));
     if (cml && !str(*cml, "time").empty()) x.leaf("Время", str(*cml, "time"));
     if (!str(d, "notes").empty()) x.leaf("Комментарий", str(d, "notes"));
-    if (totals && Decimal::parse(str(*totals, "vat")) && !Decimal::parse(str(*totals, "vat"))->is_zero()) {
+    if (totals && Decimal::parse(str(*totals, "vat")) &&
+        !Decimal::parse(str(*totals, "vat"))->is_zero()) {
       x.open("Налоги").open("Налог");
       x.leaf("Наименование", "НДС").leaf("УчтеноВСумме", included ? "true" : "false");
       x.leaf("Сумма", money_text(str(*totals, "vat"), path + ".totals.vat", errors));
@@ -726,14 +753,15 @@ std::string orders_xml(const OrdersExport& in) {
         const std::string rate = str(it, "vat_rate");
         if (!rate.empty() && rate != "none") {
           x.open("Налоги").open("Налог");
-          const bool line_included = str(it, "vat_mode").empty() ? included
-                                                                   : str(it, "vat_mode") != "on_top";
+          const bool line_included =
+              str(it, "vat_mode").empty() ? included : str(it, "vat_mode") != "on_top";
           x.leaf("Наименование", "НДС").leaf("УчтеноВСумме", line_included ? "true" : "false");
           x.leaf("Сумма", money_text(str(it, "vat"), ip + ".vat", errors));
           x.leaf("Ставка", rate);
           x.close().close();
         }
-        if (Decimal::parse(str(it, "discount")) && !Decimal::parse(str(it, "discount"))->is_zero()) {
+        if (Decimal::parse(str(it, "discount")) &&
+            !Decimal::parse(str(it, "discount"))->is_zero()) {
           x.open("Скидки").open("Скидка");
           x.leaf("Наименование", "Скидка");
           x.leaf("Сумма", money_text(str(it, "discount"), ip + ".discount", errors));
@@ -753,7 +781,8 @@ std::string orders_xml(const OrdersExport& in) {
     x.requisite("Отменен", status == "cancelled" ? "true" : "false");
     x.requisite("Финальный статус", status == "completed" ? "true" : "false");
     const auto* deleted = d.if_contains("deleted");
-    x.requisite("ПометкаУдаления", deleted && deleted->is_bool() && deleted->get_bool() ? "true" : "false");
+    x.requisite("ПометкаУдаления",
+                deleted && deleted->is_bool() && deleted->get_bool() ? "true" : "false");
     if (cml) {
       if (const auto* paid = cml->if_contains("paid"); paid && paid->is_bool())
         x.requisite("Заказ оплачен", paid->get_bool() ? "true" : "false");
@@ -783,7 +812,9 @@ const XmlElement& root_of(const XmlDocument& doc) {
   return doc.root;
 }
 
-bool truthy(const std::string& v) { return v == "true" || v == "1" || v == "да" || v == "Да"; }
+bool truthy(const std::string& v) {
+  return v == "true" || v == "1" || v == "да" || v == "Да";
+}
 
 std::string currency_code(const std::string& v) {
   if (v.empty() || v == "руб" || v == "руб." || v == "RUR" || v == "643") return "RUB";
@@ -905,18 +936,18 @@ boost::json::object parse_import(std::string_view xml) {
   json::object out;
   const XmlElement* classifier = root.child("Классификатор");
   const XmlElement* catalogue = root.child("Каталог");
-  out["catalogue_id"] = catalogue ? catalogue->child_text("Ид")
-                                  : (classifier ? classifier->child_text("Ид") : "");
-  const std::string* changes = catalogue ? catalogue->attribute("СодержитТолькоИзменения") : nullptr;
+  out["catalogue_id"] =
+      catalogue ? catalogue->child_text("Ид") : (classifier ? classifier->child_text("Ид") : "");
+  const std::string* changes =
+      catalogue ? catalogue->attribute("СодержитТолькоИзменения") : nullptr;
   out["changes_only"] = changes && truthy(*changes);
   const XmlElement* owner_el = classifier ? classifier->child("Владелец")
                                           : (catalogue ? catalogue->child("Владелец") : nullptr);
   if (owner_el) {
     std::string name = owner_el->child_text("ОфициальноеНаименование");
     if (name.empty()) name = owner_el->child_text("Наименование");
-    out["owner"] = json::object{{"name", name},
-                                {"inn", owner_el->child_text("ИНН")},
-                                {"kpp", owner_el->child_text("КПП")}};
+    out["owner"] = json::object{
+        {"name", name}, {"inn", owner_el->child_text("ИНН")}, {"kpp", owner_el->child_text("КПП")}};
   }
   std::map<std::string, std::string> group_paths;
   json::array groups;
@@ -925,7 +956,8 @@ boost::json::object parse_import(std::string_view xml) {
   json::array price_types;
   if (classifier)
     if (const XmlElement* ts = classifier->child("ТипыЦен"))
-      for (const XmlElement* t : ts->children_named("ТипЦены")) price_types.push_back(price_type_read(*t));
+      for (const XmlElement* t : ts->children_named("ТипЦены"))
+        price_types.push_back(price_type_read(*t));
   out["price_types"] = std::move(price_types);
 
   std::vector<json::object> products;
@@ -937,7 +969,8 @@ boost::json::object parse_import(std::string_view xml) {
       for (size_t i = 0; i < list.size(); ++i) {
         const XmlElement& g = *list[i];
         const std::string id = g.child_text("Ид");
-        if (id.empty()) cml_fail("Каталог/Товары/Товар[" + std::to_string(i + 1) + "]", "expected Ид");
+        if (id.empty())
+          cml_fail("Каталог/Товары/Товар[" + std::to_string(i + 1) + "]", "expected Ид");
         const auto rs = requisites(g);
         const std::string* status = g.attribute("Статус");
         if ((status && *status == "Удален") || truthy(g.child_text("ПометкаУдаления")) ||
@@ -994,7 +1027,8 @@ boost::json::object parse_offers(std::string_view xml, std::string_view from) {
   const XmlElement& root = root_of(doc);
   const XmlElement* pack = root.child("ПакетПредложений");
   if (!pack) pack = root.child("ИзмененияПакетаПредложений");
-  if (!pack) cml_fail("КоммерческаяИнформация", "expected ПакетПредложений or ИзмененияПакетаПредложений");
+  if (!pack)
+    cml_fail("КоммерческаяИнформация", "expected ПакетПредложений or ИзмененияПакетаПредложений");
   json::object out;
   out["catalogue_id"] = pack->child_text("ИдКаталога");
   const std::string* changes = pack->attribute("СодержитТолькоИзменения");
@@ -1016,7 +1050,8 @@ boost::json::object parse_offers(std::string_view xml, std::string_view from) {
   if (const XmlElement* ws = pack->child("Склады"))
     for (const XmlElement* w : ws->children_named("Склад")) {
       const std::string id = w->child_text("Ид");
-      warehouses.push_back(json::object{{"uid", id}, {"warehouse", id}, {"name", w->child_text("Наименование")}});
+      warehouses.push_back(
+          json::object{{"uid", id}, {"warehouse", id}, {"name", w->child_text("Наименование")}});
     }
   out["warehouses"] = std::move(warehouses);
 
@@ -1053,8 +1088,8 @@ boost::json::object parse_offers(std::string_view xml, std::string_view from) {
         const std::string pt = p->child_text("ИдТипаЦены");
         if (pt.empty()) cml_fail(where + "/Цены/Цена", "expected ИдТипаЦены");
         json::object price = keyed(pt + "/" + target, "price_type", pt);
-        price["prices"] = json::array{
-            json::object{{"from", valid_from}, {"price", money_read(p->child_text("ЦенаЗаЕдиницу"))}}};
+        price["prices"] = json::array{json::object{
+            {"from", valid_from}, {"price", money_read(p->child_text("ЦенаЗаЕдиницу"))}}};
         prices.push_back(std::move(price));
       }
     const auto add_stock = [&](const std::string& wh, const std::string& q) {
@@ -1156,7 +1191,8 @@ boost::json::array parse_orders(std::string_view xml, std::string_view ref_syste
         if (rate.empty())
           if (const XmlElement* rates = g.child("СтавкиНалогов"))
             for (const XmlElement* r : rates->children_named("СтавкаНалога"))
-              if (r->child_text("Наименование") == "НДС") rate = vat_rate_read(r->child_text("Ставка"));
+              if (r->child_text("Наименование") == "НДС")
+                rate = vat_rate_read(r->child_text("Ставка"));
         it["vat_rate"] = rate.empty() ? "none" : rate;
         if (!mode.empty()) it["vat_mode"] = mode;
         items.push_back(std::move(it));
@@ -1189,7 +1225,8 @@ boost::json::array parse_orders(std::string_view xml, std::string_view ref_syste
     if (auto v = text({"Статус заказа"}); !v.empty()) cml["status"] = v;
     if (auto v = text({"Статус заказа ИД", "Статуса заказа ИД"}); !v.empty()) cml["status_id"] = v;
     if (auto v = flag({"Заказ оплачен", "Оплачен"})) cml["paid"] = *v;
-    if (auto v = text({"Номер оплаты", "Номер оплаты по 1С"}); !v.empty()) cml["payment_number"] = v;
+    if (auto v = text({"Номер оплаты", "Номер оплаты по 1С"}); !v.empty())
+      cml["payment_number"] = v;
     if (auto v = text({"Дата оплаты", "Дата оплаты по 1С"}); !v.empty()) cml["payment_date"] = v;
     if (auto v = flag({"Отменен"})) cml["cancelled"] = *v;
     if (auto v = flag({"Финальный статус"})) cml["final"] = *v;

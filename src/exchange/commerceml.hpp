@@ -43,18 +43,18 @@ struct Organization {
 
 // What every package carries in its header.
 struct PackageHeader {
-  std::string catalogue_id;                    // Ид of Классификатор and Каталог, ИдКаталога of offers; <= 40 chars
+  std::string catalogue_id;  // Ид of Классификатор and Каталог, ИдКаталога of offers; <= 40 chars
   std::string catalogue_name = "Каталог товаров";
-  std::optional<Organization> owner;           // absent: an owner with an empty name
-  std::string generated_at;                    // ДатаФормирования, "YYYY-MM-DDTHH:MM:SS"
-  bool changes_only = false;                   // СодержитТолькоИзменения
+  std::optional<Organization> owner;  // absent: an owner with an empty name
+  std::string generated_at;           // ДатаФормирования, "YYYY-MM-DDTHH:MM:SS"
+  bool changes_only = false;          // СодержитТолькоИзменения
 };
 
 // import.xml: Классификатор (groups from the products' `group` paths) and Каталог (goods).
 struct CatalogueExport {
   PackageHeader header;
   std::vector<boost::json::object> products;  // canonical product JSON (catalog-spec.md)
-  std::vector<std::string> removed;           // uids of removed products: <Товар Статус="Удален">
+  std::vector<std::string> removed;  // uids of removed products: <Товар Статус="Удален">
 };
 std::string import_xml(const CatalogueExport& in);
 
@@ -71,8 +71,9 @@ struct OffersExport {
   std::vector<boost::json::object> products;     // canonical product JSON
   std::vector<boost::json::object> price_types;  // {"uid","price_type","name","currency"}
   std::vector<boost::json::object> warehouses;   // {"uid","warehouse","name"}
-  std::vector<boost::json::object> prices;       // {"uid","price_type","product","variant"?,"prices":[{"from","price"}]}
-  std::vector<boost::json::object> stock;        // {"uid","warehouse","product","variant"?,"quantity"}
+  std::vector<boost::json::object>
+      prices;  // {"uid","price_type","product","variant"?,"prices":[{"from","price"}]}
+  std::vector<boost::json::object> stock;  // {"uid","warehouse","product","variant"?,"quantity"}
 };
 std::string offers_xml(const OffersExport& in);
 

@@ -30,7 +30,9 @@ const std::string* XmlElement::attribute(std::string_view attribute_name) const 
 
 namespace {
 
-bool xml_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool xml_space(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 }  // namespace
 
@@ -85,7 +87,8 @@ size_t first_bad_utf8(std::string_view s) noexcept {
       if ((d & 0xC0) != 0x80) return i;
       cp = (cp << 6) | (d & 0x3Fu);
     }
-    const bool overlong = (n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000);
+    const bool overlong =
+        (n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000);
     if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
     i += n + 1;
   }
@@ -130,6 +133,22 @@ std::string local_name(std::string_view qname) {
   return std::string(colon == std::string_view::npos ? qname : qname.substr(colon + 1));
 }
 
+// Line and column (1-based, in characters) of byte `offset` in `text`.
+std::pair<size_t, size_t> position_of(std::string_view text, size_t offset) {
+  size_t line = 1;
+  size_t column = 1;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') {
+      ++line;
+      column = 1;
+    } else if ((c & 0xC0) != 0x80) {
+      ++column;
+    }
+  }
+  return {line, column};
+}
+
 class XmlParser {
  public:
   XmlParser(std::string_view text, const XmlLimits& limits) : s_(text), limits_(limits) {}
@@ -161,8 +180,9 @@ class XmlParser {
     return {line_, column_};
   }
 
-  [[noreturn]] void fail(const std::string& what) {
-    const auto [l, c] = where();
+  [[noreturn]] void fail(const std::string& what) { fail_at(pos_, what); }
+  [[noreturn]] void fail_at(size_t pos, const std::string& what) {
+    const auto [l, c] = position_of(s_, pos);
     xml_fail(l, c, what);
   }
 
@@ -179,8 +199,9 @@ class XmlParser {
       } else if (starts("<?")) {
         skip_pi();
       } else if (starts("<!DOCTYPE") || starts("<!doctype")) {
-        fail("a DOCTYPE is not accepted (exchange files have none; entities beyond the five "
-             "predefined ones are refused)");
+        fail(
+            "a DOCTYPE is not accepted (exchange files have none; entities beyond the five "
+            "predefined ones are refused)");
       } else {
         (void)before_root;
         return;
@@ -248,8 +269,7 @@ class XmlParser {
         }
       }
       if (!ok || cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF))
-        fail("expected a character reference to a valid character, got &" + std::string(ref) +
-             ";");
+        fail("expected a character reference to a valid character, got &" + std::string(ref) + ";");
       append_utf8(out, cp);
     } else {
       fail("unknown entity &" + std::string(ref) +
@@ -350,10 +370,11 @@ class XmlParser {
       } else if (starts("<!")) {
         fail("expected an element, a comment or CDATA after '<!'");
       } else if (starts("</")) {
+        const size_t tag = pos_;
         pos_ += 2;
         const std::string name = local_name(parse_name("an element name after '</'"));
         if (name != stack.back().name)
-          fail("expected </" + stack.back().name + ">, found </" + name + ">");
+          fail_at(tag, "expected </" + stack.back().name + ">, found </" + name + ">");
         skip_space();
         if (at_end() || s_[pos_] != '>') fail("expected '>' to close </" + name + ">");
         ++pos_;
@@ -380,22 +401,6 @@ class XmlParser {
   size_t line_ = 1;
   size_t column_ = 1;
 };
-
-// Line and column (1-based, in characters) of byte `offset` in `text`.
-std::pair<size_t, size_t> position_of(std::string_view text, size_t offset) {
-  size_t line = 1;
-  size_t column = 1;
-  for (size_t i = 0; i < offset && i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c == '\n') {
-      ++line;
-      column = 1;
-    } else if ((c & 0xC0) != 0x80) {
-      ++column;
-    }
-  }
-  return {line, column};
-}
 
 // The `encoding` pseudo-attribute of an XML declaration, "" when absent.
 std::string declared_encoding(std::string_view text) {
@@ -437,11 +442,12 @@ std::string normalize_newlines(std::string_view in) {
 
 XmlDocument parse_xml(std::string_view bytes, const XmlLimits& limits) {
   if (bytes.size() > limits.max_bytes)
-    xml_fail(1, 1, "the document is " + std::to_string(bytes.size()) + " bytes, over the limit of " +
-                       std::to_string(limits.max_bytes));
+    xml_fail(1, 1,
+             "the document is " + std::to_string(bytes.size()) + " bytes, over the limit of " +
+                 std::to_string(limits.max_bytes));
   XmlDocument doc;
-  if (bytes.size() >= 2 && ((bytes[0] == '\xFE' && bytes[1] == '\xFF') ||
-                            (bytes[0] == '\xFF' && bytes[1] == '\xFE')))
+  if (bytes.size() >= 2 &&
+      ((bytes[0] == '\xFE' && bytes[1] == '\xFF') || (bytes[0] == '\xFF' && bytes[1] == '\xFE')))
     xml_fail(1, 1, "UTF-16 is not supported; expected UTF-8 or windows-1251");
   if (bytes.substr(0, 3) == "\xEF\xBB\xBF") {
     doc.had_bom = true;
@@ -462,14 +468,14 @@ XmlDocument parse_xml(std::string_view bytes, const XmlLimits& limits) {
     }
     text = normalize_newlines(*utf8);
   } else {
-    xml_fail(1, 1, "encoding \"" + doc.encoding +
-                       "\" is not supported; expected UTF-8 or windows-1251");
+    xml_fail(1, 1,
+             "encoding \"" + doc.encoding + "\" is not supported; expected UTF-8 or windows-1251");
   }
   if (const size_t bad = first_bad_utf8(text); bad != std::string_view::npos) {
     const auto [l, c] = position_of(text, bad);
-    xml_fail(l, c, "expected UTF-8 text (the declaration says " +
-                       (doc.encoding.empty() ? std::string("nothing, so UTF-8") : doc.encoding) +
-                       ")");
+    xml_fail(l, c,
+             "expected UTF-8 text (the declaration says " +
+                 (doc.encoding.empty() ? std::string("nothing, so UTF-8") : doc.encoding) + ")");
   }
   XmlParser parser(text, limits);
   doc.root = parser.parse_document();
