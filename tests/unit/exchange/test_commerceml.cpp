@@ -25,7 +25,7 @@ namespace cml = opora::exchange::cml;
 using opora::Error;
 using opora::ErrorCode;
 
-const fs::path kReference = fs::path(__FILE__).parent_path() / "../../reference/commerceml";
+const fs::path kReference = OPORA_CML_REFERENCE_DIR;
 
 std::string read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
