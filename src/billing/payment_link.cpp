@@ -93,12 +93,9 @@ std::string expand_payment_link(const std::string& tmpl,
       [&](std::string_view name) {
         const auto it = values.find(std::string(name));
         if (it == values.end() || !it->second)
-          fail_field(ErrorCode::validation, field, std::string(name) + "_unavailable",
-                     "the template uses {" + std::string(name) +
-                         "}, which this document does not have" +
-                         (name == "uid" ? " (documents carry no uid yet; use {document} or "
-                                          "{number})"
-                                        : ""));
+          fail_field(
+              ErrorCode::validation, field, std::string(name) + "_unavailable",
+              "the template uses {" + std::string(name) + "}, which this document does not have");
         out += percent_encode(*it->second);
       });
   return out;

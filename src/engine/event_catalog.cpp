@@ -126,6 +126,20 @@ json::array build() {
         "previous": {"type": "string", "enum": ["active", "suspended", "disconnected"]},
         "date": {"type": "string", "format": "date"}, "at": {"type": "string", "format": "date-time"})~",
                                    R"~(, "previous", "date", "at")~", false)));
+  out.push_back(entry(
+      "exchange.conflict", "exchange",
+      "A node's edit of a field it does not own was overruled by the central file (exchange.in); "
+      "the node's value is kept in exchange.conflicts. One event per field.",
+      "exchange:document:{uid}",
+      R"~({"type": "object", "required": ["conflict", "node", "msg_no", "uid", "kind", "field", "resolution"], "properties": {
+        "conflict": {"type": "integer", "description": "its id in exchange.conflicts"},
+        "node": {"type": "string"}, "msg_no": {"type": "integer"},
+        "uid": {"type": "string", "description": "the document's global id"},
+        "kind": {"type": "string"}, "field": {"type": "string", "description": "status, items, custom.paid, ..."},
+        "base": {"description": "the value the node started from"},
+        "ours": {"description": "the central file's value, which stands"},
+        "theirs": {"description": "the node's value"},
+        "resolution": {"type": "string", "enum": ["centre_wins"]}}})~"));
   out.push_back(entry("edo.document_refused", "edo",
                       "The counterparty refused to sign a document (edo.event.apply).", edo_key,
                       kEdoDocument));

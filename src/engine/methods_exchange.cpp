@@ -40,7 +40,7 @@ const std::string kStreams =
 // the objects' canonical JSON: documents as registry.get gives them without
 // local ids, catalogue objects as catalog.* gives them).
 const std::string kMessage =
-    R"~({"type": "object", "description": "the message to hand to the other side as it is", "properties": {
+    R"~({"type": "object", "x-verbatim": true, "description": "the message to hand to the other side as it is (hosts pass it on untouched: its signature covers every member)", "properties": {
   "format": {"type": "string", "enum": ["opora.exchange"]}, "protocol": {"type": "integer"},
   "from": {"type": "string"}, "to": {"type": "string"},
   "msg_no": {"type": "integer", "description": "0: an acknowledgement alone"},

@@ -199,13 +199,12 @@ def test_an_order_is_paid_by_qr_and_link_for_what_is_left(qdb, tmp_path):
     assert r["link"].endswith("&s=500.00")
 
 
-def test_an_order_without_a_uid_refuses_a_template_that_needs_one(qdb):
+def test_a_link_names_the_order_by_its_global_uid(qdb):
     order = shop(qdb)
-    with pytest.raises(opora.ValidationError) as e:
-        qdb.call("billing.order.payment", document=order,
+    uid = qdb.call("registry.get", document=order)["uid"]
+    r = qdb.call("billing.order.payment", document=order,
                  payment_link="https://pay.example.ru/{uid}")
-    assert e.value.field_errors[0]["field"] == "payment_link"
-    assert e.value.field_errors[0]["rule"] == "uid_unavailable"
+    assert r["link"] == "https://pay.example.ru/" + uid
     r = qdb.call("billing.order.payment", document=order)
     assert r["link"] is None
 

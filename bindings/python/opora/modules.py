@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from .facades import OMITTED, Facade, Progress
 
-__all__ = ["Billing", "Calendar", "Clock", "Edo", "Effects", "Events", "Exchange", "Meta", "Registry", "Requisites", "Workflow", "MODULES"]
+__all__ = ["Billing", "Calendar", "Clock", "Edo", "Effects", "Events", "Exchange", "Meta", "Qr", "Registry", "Requisites", "Workflow", "MODULES"]
 
 
 class BillingAccount(Facade):
@@ -233,6 +233,66 @@ class BillingDunning(Facade):
         return self._call("billing.dunning.run", {"date": date, "actor": actor, "reason": reason})
 
 
+class BillingOrder(Facade):
+    """opora module billing.order: 1 method.
+
+        payment  Payment of a customer's order (registry kind order): GOST QR text for the gross amount less custom.paid, "Оплата заказа <number>", a payment link from a template, and the QR image when format is given.
+
+    Call one as db.billing.order.payment(...); help() on it lists its parameters.
+    """
+
+    def payment(
+        self,
+        document: int,
+        *,
+        amount: decimal.Decimal | str = OMITTED,
+        purpose: str = OMITTED,
+        tech_code: str = OMITTED,
+        encoding: Literal["utf-8", "windows-1251"] = OMITTED,
+        payment_link: str = OMITTED,
+        image_of: Literal["qr", "link"] = OMITTED,
+        format: Literal["png", "svg"] = OMITTED,
+        scale: int = OMITTED,
+        margin: int = OMITTED,
+        ecc: Literal["L", "M", "Q", "H"] = OMITTED,
+    ) -> dict[str, Any]:
+        """billing.order.payment: Payment of a customer's order (registry kind order): GOST QR text for the gross amount less custom.paid, "Оплата заказа <number>", a payment link from a template, and the QR image when format is given.
+
+        Parameters (keywords; an omitted one is not sent):
+            document (int 1..; required): the order document
+            amount (money): overrides gross less paid
+            purpose (str): default Оплата заказа <number>
+            tech_code (str): GOST TechCode; default none
+            encoding (str; one of utf-8, windows-1251)
+            payment_link (str): link template, default the organisation's: http(s) URL with {number}, {amount}, {document}, {uid}
+            image_of (str; one of qr, link): what the image (given with format) encodes: qr, the GOST text (default), or link, the payment link
+            format (str; one of png, svg): default png
+            scale (int 1..100): pixels per module, default 8 (PNG; sets an SVG's width and height when given); the image is at most 4096 pixels wide
+            margin (int 0..40): quiet zone in modules, default 4
+            ecc (str; one of L, M, Q, H): error correction level, default M
+
+        Returns a dict with document (int), number (str), organization (str), gross (Decimal), paid (Decimal or null), amount (Decimal), purpose (str), link (str or null), text (str), payload_base64 (str), encoding (str), bytes (int), image (dict).
+
+        Same as db.call("billing.order.payment", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call(
+            "billing.order.payment",
+            {
+                "document": document,
+                "amount": amount,
+                "purpose": purpose,
+                "tech_code": tech_code,
+                "encoding": encoding,
+                "payment_link": payment_link,
+                "image_of": image_of,
+                "format": format,
+                "scale": scale,
+                "margin": margin,
+                "ecc": ecc,
+            },
+        )
+
+
 class BillingOrganization(Facade):
     """opora module billing.organization: 2 methods.
 
@@ -264,6 +324,7 @@ class BillingOrganization(Facade):
         bin: str = OMITTED,
         iin: str = OMITTED,
         calendar: str = OMITTED,
+        payment_link: str = OMITTED,
         bank: Mapping[str, Any] = OMITTED,
         actor: str = OMITTED,
         reason: str = OMITTED,
@@ -280,11 +341,12 @@ class BillingOrganization(Facade):
             bin (str)
             iin (str)
             calendar (str): business calendar id for its accounts' processes (dunning); default kz for a BIN or IIN, ru for an INN
+            payment_link (str): template of an order's payment link (billing.order.payment): an http(s) URL with {number}, {amount}, {document}, {uid}
             bank (dict): keys account, name, bic, corr_account
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict with type (str), name (str), inn (str), kpp (str), bin (str), iin (str), calendar (str), bank (dict).
+        Returns a dict with type (str), name (str), inn (str), kpp (str), bin (str), iin (str), calendar (str), payment_link (str), bank (dict).
 
         Same as db.call("billing.organization.put", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -298,6 +360,7 @@ class BillingOrganization(Facade):
                 "bin": bin,
                 "iin": iin,
                 "calendar": calendar,
+                "payment_link": payment_link,
                 "bank": bank,
                 "actor": actor,
                 "reason": reason,
@@ -421,6 +484,111 @@ class BillingPeriod(Facade):
                 "from": from_,
                 "actor": actor,
                 "reason": reason,
+            },
+        )
+
+
+class BillingQr(Facade):
+    """billing.qr: Payment QR text (GOST R 56042-2014, ST0001…) for an account's amount due or an accrual document, in UTF-8 or windows-1251.
+
+    Parameters (keywords; an omitted one is not sent):
+        account (str): account number (лицевой счёт)
+        document (int 1..): accrual document id
+        amount (money): overrides the amount due
+        purpose (str)
+        tech_code (str): GOST TechCode, default 09 (Internet and TV)
+        encoding (str; one of utf-8, windows-1251)
+
+    Returns a dict with text (str), payload_base64 (str), encoding (str), bytes (int), account (str), amount (Decimal).
+
+    Same as db.call("billing.qr", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+
+    The group billing.qr also has:
+
+        image  billing.qr with the QR drawn: the payment text and a PNG or SVG image of its exact bytes.
+    """
+
+    def __call__(
+        self,
+        *,
+        account: str = OMITTED,
+        document: int = OMITTED,
+        amount: decimal.Decimal | str = OMITTED,
+        purpose: str = OMITTED,
+        tech_code: str = OMITTED,
+        encoding: Literal["utf-8", "windows-1251"] = OMITTED,
+    ) -> dict[str, Any]:
+        """billing.qr: Payment QR text (GOST R 56042-2014, ST0001…) for an account's amount due or an accrual document, in UTF-8 or windows-1251.
+
+        Parameters (keywords; an omitted one is not sent):
+            account (str): account number (лицевой счёт)
+            document (int 1..): accrual document id
+            amount (money): overrides the amount due
+            purpose (str)
+            tech_code (str): GOST TechCode, default 09 (Internet and TV)
+            encoding (str; one of utf-8, windows-1251)
+
+        Returns a dict with text (str), payload_base64 (str), encoding (str), bytes (int), account (str), amount (Decimal).
+
+        Same as db.call("billing.qr", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call(
+            "billing.qr",
+            {
+                "account": account,
+                "document": document,
+                "amount": amount,
+                "purpose": purpose,
+                "tech_code": tech_code,
+                "encoding": encoding,
+            },
+        )
+
+    def image(
+        self,
+        *,
+        account: str = OMITTED,
+        document: int = OMITTED,
+        amount: decimal.Decimal | str = OMITTED,
+        purpose: str = OMITTED,
+        tech_code: str = OMITTED,
+        encoding: Literal["utf-8", "windows-1251"] = OMITTED,
+        format: Literal["png", "svg"] = OMITTED,
+        scale: int = OMITTED,
+        margin: int = OMITTED,
+        ecc: Literal["L", "M", "Q", "H"] = OMITTED,
+    ) -> dict[str, Any]:
+        """billing.qr.image: billing.qr with the QR drawn: the payment text and a PNG or SVG image of its exact bytes.
+
+        Parameters (keywords; an omitted one is not sent):
+            account (str): account number (лицевой счёт)
+            document (int 1..): accrual document id
+            amount (money): overrides the amount due
+            purpose (str)
+            tech_code (str): GOST TechCode, default 09 (Internet and TV)
+            encoding (str; one of utf-8, windows-1251)
+            format (str; one of png, svg): default png
+            scale (int 1..100): pixels per module, default 8 (PNG; sets an SVG's width and height when given); the image is at most 4096 pixels wide
+            margin (int 0..40): quiet zone in modules, default 4
+            ecc (str; one of L, M, Q, H): error correction level, default M
+
+        Returns a dict with text (str), payload_base64 (str), encoding (str), bytes (int), account (str), amount (Decimal), image (dict).
+
+        Same as db.call("billing.qr.image", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call(
+            "billing.qr.image",
+            {
+                "account": account,
+                "document": document,
+                "amount": amount,
+                "purpose": purpose,
+                "tech_code": tech_code,
+                "encoding": encoding,
+                "format": format,
+                "scale": scale,
+                "margin": margin,
+                "ecc": ecc,
             },
         )
 
@@ -954,7 +1122,7 @@ class BillingTax(Facade):
 
 
 class Billing(Facade):
-    """opora module billing: 38 methods.
+    """opora module billing: 40 methods.
 
         account.get                 An account with its balance, debt and subscriptions.
         account.list                Accounts in id order, a page at a time.
@@ -969,6 +1137,7 @@ class Billing(Facade):
         dunning.run                 Advances the dunning processes (the `dunning` workflow) to the end of `date` (default: now): fires their due timers, as workflow.tick does for them; the effects go to the outbox (effects.fetch).
         gateway                     Answers an OSMP/QIWI or Kaspi check/pay request (query parameters) with the protocol's XML and result codes.
         ledger                      An account's accruals and payments between two dates.
+        order.payment               Payment of a customer's order (registry kind order): GOST QR text for the gross amount less custom.paid, "Оплата заказа <number>", a payment link from a template, and the QR image when format is given.
         organization.list           Our organisations.
         organization.put            Adds or replaces one of our organisations with its bank details (for QR codes and statements) and its business calendar (for the processes of its accounts).
         pay                         Posts a payment, idempotent by (channel, txn_id): a repeat returns the first answer; the same txn_id with another account or amount is a conflict.
@@ -977,6 +1146,7 @@ class Billing(Facade):
         period.list                 The last closed day and every close and reopen, oldest first.
         period.reopen               Reopens the closed days from `from` on; the reason is required and journalled.
         qr                          Payment QR text (GOST R 56042-2014, ST0001…) for an account's amount due or an accrual document, in UTF-8 or windows-1251.
+        qr.image                    billing.qr with the QR drawn: the payment text and a PNG or SVG image of its exact bytes.
         run                         Accrues every subscription of a month (lines and one accrual document per account); idempotent, resumable, progress reported.
         run.cancel                  Reverses a finished run: a storno line for each of its lines, its documents marked reversed, journalled.
         run.list                    Runs with their totals, optionally of one period.
@@ -1191,6 +1361,12 @@ class Billing(Facade):
         return self._call("billing.ledger", {"account": account, "from": from_, "to": to})
 
     @property
+    def order(self) -> BillingOrder:
+        """opora module billing.order: 1 method.
+        """
+        return BillingOrder(self._db, "billing.order")
+
+    @property
     def organization(self) -> BillingOrganization:
         """opora module billing.organization: 2 methods.
         """
@@ -1243,41 +1419,11 @@ class Billing(Facade):
         """
         return BillingPeriod(self._db, "billing.period")
 
-    def qr(
-        self,
-        *,
-        account: str = OMITTED,
-        document: int = OMITTED,
-        amount: decimal.Decimal | str = OMITTED,
-        purpose: str = OMITTED,
-        tech_code: str = OMITTED,
-        encoding: Literal["utf-8", "windows-1251"] = OMITTED,
-    ) -> dict[str, Any]:
+    @property
+    def qr(self) -> BillingQr:
         """billing.qr: Payment QR text (GOST R 56042-2014, ST0001…) for an account's amount due or an accrual document, in UTF-8 or windows-1251.
-
-        Parameters (keywords; an omitted one is not sent):
-            account (str): account number (лицевой счёт)
-            document (int 1..): accrual document id
-            amount (money): overrides the amount due
-            purpose (str)
-            tech_code (str): GOST TechCode, default 09 (Internet and TV)
-            encoding (str; one of utf-8, windows-1251)
-
-        Returns a dict with text (str), payload_base64 (str), encoding (str), bytes (int), account (str), amount (Decimal).
-
-        Same as db.call("billing.qr", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
-        return self._call(
-            "billing.qr",
-            {
-                "account": account,
-                "document": document,
-                "amount": amount,
-                "purpose": purpose,
-                "tech_code": tech_code,
-                "encoding": encoding,
-            },
-        )
+        return BillingQr(self._db, "billing.qr")
 
     @property
     def run(self) -> BillingRun:
@@ -2575,6 +2721,51 @@ class Meta(Facade):
         return self._call("meta.version", {})
 
 
+class Qr(Facade):
+    """opora module qr: 1 method.
+
+        image  Any text (a payment link) or bytes as a QR image, PNG or SVG: exactly the bytes given, in 8-bit mode.
+
+    Call one as db.qr.image(...); help() on it lists its parameters.
+    """
+
+    def image(
+        self,
+        *,
+        text: str = OMITTED,
+        payload_base64: str = OMITTED,
+        format: Literal["png", "svg"] = OMITTED,
+        scale: int = OMITTED,
+        margin: int = OMITTED,
+        ecc: Literal["L", "M", "Q", "H"] = OMITTED,
+    ) -> dict[str, Any]:
+        """qr.image: Any text (a payment link) or bytes as a QR image, PNG or SVG: exactly the bytes given, in 8-bit mode.
+
+        Parameters (keywords; an omitted one is not sent):
+            text (str): UTF-8 text to encode as it is
+            payload_base64 (str): bytes to encode (a windows-1251 GOST payload from billing.qr); instead of text
+            format (str; one of png, svg): default png
+            scale (int 1..100): pixels per module, default 8 (PNG; sets an SVG's width and height when given); the image is at most 4096 pixels wide
+            margin (int 0..40): quiet zone in modules, default 4
+            ecc (str; one of L, M, Q, H): error correction level, default M
+
+        Returns a dict with bytes (int), image (dict).
+
+        Same as db.call("qr.image", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call(
+            "qr.image",
+            {
+                "text": text,
+                "payload_base64": payload_base64,
+                "format": format,
+                "scale": scale,
+                "margin": margin,
+                "ecc": ecc,
+            },
+        )
+
+
 class RegistryFile(Facade):
     """opora module registry.file: 2 methods.
 
@@ -2762,7 +2953,7 @@ class Registry(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict with id (int), uid (uuid), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
+        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), uid (uuid), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
 
         Same as db.call("registry.delete", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2940,7 +3131,7 @@ class Registry(Facade):
             id: deprecated: the old name of "document"; send "document" instead (giving both is an error)
             include_deleted (bool)
 
-        Returns a dict with id (int), uid (uuid), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
+        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), uid (uuid), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
 
         Same as db.call("registry.get", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -3178,7 +3369,7 @@ class Registry(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict with id (int), uid (uuid), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
+        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), uid (uuid), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
 
         Same as db.call("registry.put", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -3267,7 +3458,7 @@ class Registry(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict with id (int), uid (uuid), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
+        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), uid (uuid), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
 
         Same as db.call("registry.restore", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -3336,7 +3527,7 @@ class Registry(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict with id (int), uid (uuid), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
+        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), uid (uuid), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
 
         Same as db.call("registry.set_status", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -3962,6 +4153,7 @@ MODULES: dict[str, type[Facade]] = {
     "events": Events,
     "exchange": Exchange,
     "meta": Meta,
+    "qr": Qr,
     "registry": Registry,
     "requisites": Requisites,
     "workflow": Workflow,
