@@ -126,8 +126,8 @@ OpenOptions OpenOptions::parse(json::object options) {
 
 const std::vector<const store::SchemaModule*>& schema_modules() {
   static const std::vector<const store::SchemaModule*> modules = {
-      &calendar::schema(), &registry::schema(), &billing::schema(), &workflow::schema(),
-      &edo::schema()};
+      &calendar::schema(), &registry::schema(), &catalog::schema(),
+      &billing::schema(),  &workflow::schema(), &edo::schema()};
   return modules;
 }
 
@@ -137,12 +137,14 @@ Database::Database(const std::string& path, const OpenOptions& options)
       ids_(options.id_seed),
       calendars_(*conn_),
       registry_(*conn_),
+      catalog_(*conn_, registry_, [this] { return ids_.uuid(); }),
       workflow_(*conn_, calendars_),
       events_(workflow_, clock_),
       billing_(*conn_, registry_, events_),
       edo_(*conn_, registry_, events_, calendars_),
       max_file_bytes_(options.max_file_bytes) {
   store::migrate(*conn_, schema_modules(), options.connection.read_only);
+  registry_.set_item_resolver(&catalog_);
 }
 
 Database::~Database() = default;

@@ -13,6 +13,7 @@
 
 #include "billing/billing.hpp"
 #include "calendar/calendar_store.hpp"
+#include "catalog/catalog.hpp"
 #include "edo/edo.hpp"
 #include "engine/clock.hpp"
 #include "engine/events.hpp"
@@ -67,6 +68,8 @@ class Database {
   billing::Billing& billing() noexcept { return billing_; }
   workflow::Workflow& workflow() noexcept { return workflow_; }
   edo::Edo& edo() noexcept { return edo_; }
+  // The product catalogue; it also prices order items for the registry.
+  catalog::Catalog& catalog() noexcept { return catalog_; }
   // The one path of domain events: modules and events.post publish here.
   EventPublisher& events() noexcept { return events_; }
   // The clock's instant, business date and UTC offset, as workflows take them.
@@ -96,6 +99,7 @@ class Database {
   IdSource ids_;
   calendar::CalendarStore calendars_;
   registry::Registry registry_;
+  catalog::Catalog catalog_;  // after registry_: keeps its pictures there
   workflow::Workflow workflow_;
   EventRouter events_;  // after workflow_, before the modules that publish
   billing::Billing billing_;

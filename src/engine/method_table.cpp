@@ -54,6 +54,7 @@ const MethodTable& method_table() {
     register_workflow_methods(t);
     register_workflow_shipped_methods(t);
     register_edo_methods(t);
+    register_catalog_methods(t);
     return t;
   }();
   return table;

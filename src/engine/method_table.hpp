@@ -53,5 +53,6 @@ void register_billing_methods(MethodTable& table);
 void register_workflow_methods(MethodTable& table);
 void register_workflow_shipped_methods(MethodTable& table);
 void register_edo_methods(MethodTable& table);
+void register_catalog_methods(MethodTable& table);
 
 }  // namespace opora::engine
