@@ -137,6 +137,7 @@ bool Store::write_prices(const PriceType& t, const ItemRef& item,
     if (conn.changes() > 0) changed = true;
   }
   if (!changed) return false;
+  if (listener == nullptr) return true;  // nobody to build the body for
   if (auto body = price_object(uid))
     report("price", uid, &*body);
   else
