@@ -28,6 +28,7 @@ class FieldReader {
     return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
   }
   FieldErrors& errors() const { return errors_; }
+  const boost::json::object& object() const { return o_; }
 
   const boost::json::value* get(std::string_view key) const { return present(o_, key); }
 

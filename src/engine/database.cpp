@@ -126,8 +126,8 @@ OpenOptions OpenOptions::parse(json::object options) {
 
 const std::vector<const store::SchemaModule*>& schema_modules() {
   static const std::vector<const store::SchemaModule*> modules = {
-      &calendar::schema(), &registry::schema(), &billing::schema(),
-      &workflow::schema(), &edo::schema(),      &exchange::schema()};
+      &calendar::schema(), &registry::schema(), &catalog::schema(), &billing::schema(),
+      &workflow::schema(), &edo::schema(), &exchange::schema()};
   return modules;
 }
 
@@ -137,10 +137,12 @@ Database::Database(const std::string& path, const OpenOptions& options)
       ids_(options.id_seed),
       calendars_(*conn_),
       registry_(*conn_),
+      catalog_(*conn_, registry_, [this] { return ids_.uuid(); }),
       workflow_(*conn_, calendars_),
       events_(workflow_, clock_),
       billing_(*conn_, registry_, events_),
       edo_(*conn_, registry_, events_, calendars_),
+      catalog_store_(catalog_, registry_),
       exchange_(*conn_, registry_, events_),
       max_file_bytes_(options.max_file_bytes) {
   store::migrate(*conn_, schema_modules(), options.connection.read_only);
@@ -155,6 +157,9 @@ Database::Database(const std::string& path, const OpenOptions& options)
     return s;
   });
   exchange_.load_identity();
+  registry_.set_item_resolver(&catalog_);
+  catalog_.set_listener(&exchange_);
+  exchange_.set_catalog(&catalog_store_);
 }
 
 Database::~Database() = default;

@@ -13,6 +13,8 @@
 
 #include "billing/billing.hpp"
 #include "calendar/calendar_store.hpp"
+#include "catalog/catalog.hpp"
+#include "engine/catalog_store.hpp"
 #include "edo/edo.hpp"
 #include "engine/clock.hpp"
 #include "engine/events.hpp"
@@ -69,6 +71,8 @@ class Database {
   workflow::Workflow& workflow() noexcept { return workflow_; }
   edo::Edo& edo() noexcept { return edo_; }
   exchange::Exchange& exchange() noexcept { return exchange_; }
+  // The product catalogue; it also prices order items for the registry.
+  catalog::Catalog& catalog() noexcept { return catalog_; }
   // The one path of domain events: modules and events.post publish here.
   EventPublisher& events() noexcept { return events_; }
   // The clock's instant, business date and UTC offset, as workflows take them.
@@ -98,11 +102,13 @@ class Database {
   IdSource ids_;
   calendar::CalendarStore calendars_;
   registry::Registry registry_;
+  catalog::Catalog catalog_;  // after registry_: keeps its pictures there
   workflow::Workflow workflow_;
   EventRouter events_;  // after workflow_, before the modules that publish
   billing::Billing billing_;
   edo::Edo edo_;
-  exchange::Exchange exchange_;  // hears registry_'s changes
+  CatalogStore catalog_store_;   // the catalogue as the exchange sees it
+  exchange::Exchange exchange_;  // hears registry_'s and catalog_'s changes
   ProgressFn progress_;
   WatchFn watch_;
   int64_t max_file_bytes_;

@@ -55,6 +55,7 @@ const MethodTable& method_table() {
     register_workflow_methods(t);
     register_workflow_shipped_methods(t);
     register_edo_methods(t);
+    register_catalog_methods(t);
     register_exchange_methods(t);
     return t;
   }();

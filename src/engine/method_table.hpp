@@ -55,5 +55,6 @@ void register_workflow_methods(MethodTable& table);
 void register_workflow_shipped_methods(MethodTable& table);
 void register_edo_methods(MethodTable& table);
 void register_exchange_methods(MethodTable& table);
+void register_catalog_methods(MethodTable& table);
 
 }  // namespace opora::engine

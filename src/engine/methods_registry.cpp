@@ -56,13 +56,17 @@ const std::string kDocumentInput = R"~(
   "refs": {"type": ["array", "null"], "items": {"type": "string"}, "description": "external refs system:type:id, e.g. bitrix24:deal:42"},
   "currency": {"type": ["string", "null"], "format": "currency", "description": "ISO 4217, default RUB"},
   "vat_mode": {"type": ["string", "null"], "enum": ["included", "on_top"], "description": "for items that do not say; default included"},
-  "items": {"type": ["array", "null"], "items": {"type": "object", "required": ["name", "quantity", "price", "vat_rate"], "properties": {
-    "name": {"type": "string", "minLength": 1, "maxLength": 1000}, "code": {"type": "string", "maxLength": 100},
+  "items": {"type": ["array", "null"], "items": {"type": "object", "required": ["quantity"],
+    "x-required-unless": {"product": ["name", "price", "vat_rate"]}, "properties": {
+    "name": {"type": "string", "minLength": 1, "maxLength": 1000, "description": "required unless the item names a product"},
+    "product": {"type": "string", "minLength": 1, "maxLength": 100, "description": "an order's item: the catalogue product's code; name, unit and vat_rate come from it, and the price when the item gives none"},
+    "variant": {"type": "string", "minLength": 1, "maxLength": 100, "description": "with product: the variant's code"},
+    "code": {"type": "string", "maxLength": 100},
     "unit": {"type": "string", "maxLength": 50},
     "quantity": {"type": "string", "format": "quantity", "description": "a positive decimal, up to 3 places"},
-    "price": {"type": "string", "format": "money", "description": "money per unit"},
+    "price": {"type": "string", "format": "money", "description": "money per unit; required unless the item names a product"},
     "discount": {"type": "string", "format": "money", "description": "money off the line"},
-    "vat_rate": {"type": "string", "format": "vat_rate", "description": "\"22\", \"10\", \"0\" ... or \"none\" (без НДС)"},
+    "vat_rate": {"type": "string", "format": "vat_rate", "description": "\"22\", \"10\", \"0\" ... or \"none\" (без НДС); required unless the item names a product"},
     "vat_mode": {"type": "string", "enum": ["included", "on_top"]},)~" +
                                    kStatedAmounts + R"~(}},
     "description": "line items (order, invoice, act, upd); amounts and totals are computed, VAT per line"},
@@ -81,7 +85,8 @@ const std::string kDocumentInput = R"~(
   "supersedes": {"type": ["integer", "null"], "minimum": 1, "description": "on create: the document this version replaces (it stops being final)"},
   "requires_countersign": {"type": ["boolean", "null"]},
   "custom": {"type": ["object", "null"], "additionalProperties": true, "description": "any JSON object of the host's own fields"},
-  "notes": {"type": ["string", "null"], "maxLength": 100000})~";
+  "notes": {"type": ["string", "null"], "maxLength": 100000},
+  "price_type": {"type": ["string", "null"], "maxLength": 100, "description": "an order: the catalogue price type its items without a price are priced by, on the document's date"})~";
 
 const std::string kFile = R"~({"type": "object", "properties": {
   "file_id": {"type": "integer"}, "id": {"type": "integer", "description": "document id"},
@@ -128,7 +133,8 @@ const std::string kDocument = R"~({"type": "object", "properties": {
                               R"~(, "counterparty": )~" + kPartyOrNull + R"~(,
   "currency": {"type": "string"}, "vat_mode": {"type": "string"},
   "items": {"type": "array", "items": {"type": "object", "properties": {
-    "name": {"type": "string"}, "code": {"type": "string"}, "unit": {"type": "string"},
+    "name": {"type": "string"}, "product": {"type": "string", "description": "an order's catalogue product"},
+    "variant": {"type": "string"}, "code": {"type": "string"}, "unit": {"type": "string"},
     "quantity": {"type": "string", "format": "decimal"}, "price": )~" +
                               kMoney + R"~(,
     "discount": )~" + kMoney + R"~(, "vat_rate": )~" +
@@ -146,6 +152,7 @@ const std::string kDocument = R"~({"type": "object", "properties": {
   "requires_countersign": {"type": "boolean"},
   "custom": {"type": "object", "additionalProperties": true, "description": "the host's own fields, as given"},
   "notes": {"type": ["string", "null"]},
+  "price_type": {"type": "string", "description": "an order's catalogue price type"},
   "deleted": {"type": "boolean"}, "version": {"type": "integer"},
   "uid": {"type": "string", "format": "uuid", "description": "the global id: the same document has it in every file the exchange keeps in sync"},
   "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"},

@@ -256,6 +256,18 @@ void check_object(const json::object& schema, const json::object& obj, const std
         out.add(member_path(path, name.as_string()), "required", "is required");
     }
   }
+  // {"product": ["name", "price"]}: without a product, name and price are required.
+  if (const auto* unless = schema.if_contains("x-required-unless")) {
+    for (const auto& [key, names] : unless->as_object()) {
+      if (const auto* v = obj.if_contains(key); v != nullptr && !v->is_null()) continue;
+      for (const auto& name : names.as_array()) {
+        const auto* field = obj.if_contains(name.as_string());
+        if (field == nullptr || field->is_null())
+          out.add(member_path(path, name.as_string()), "required",
+                  "is required (unless " + std::string(key) + " is given)");
+      }
+    }
+  }
   const auto* extra = schema.if_contains("additionalProperties");
   std::vector<std::string> known;  // filled when a member is unknown
   for (const auto& kv : obj) {

@@ -21,6 +21,10 @@ namespace opora::engine {
 //   "x-validated-by-method": true  the method checks this value's members
 //                                  itself (a workflow definition); only its
 //                                  type is checked here
+//   "x-required-unless": {"m": ["a", "b"]}
+//                                  members a and b are required when member
+//                                  m is absent (an order item names a
+//                                  catalogue product or spells itself out)
 //   "x-alias-of": "name"           a deprecated name of property "name";
 //                                  normalize() moves it (normalize.hpp)
 //

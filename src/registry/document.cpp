@@ -175,10 +175,10 @@ void check_stated(const Reader& t, const char* key, const Money& computed, const
 
 const std::vector<const char*>& writable_fields() {
   static const std::vector<const char*> fields = {
-      "kind",       "number",   "date",   "organization", "counterparty", "refs",
-      "currency",   "vat_mode", "items",  "totals",       "basis_id",     "basis_text",
-      "valid_from", "valid_to", "status", "is_final",     "supersedes",   "requires_countersign",
-      "custom",     "notes"};
+      "kind",       "number",   "date",      "organization", "counterparty", "refs",
+      "currency",   "vat_mode", "items",     "totals",       "basis_id",     "basis_text",
+      "valid_from", "valid_to", "status",    "is_final",     "supersedes",   "requires_countersign",
+      "custom",     "notes",    "price_type"};
   return fields;
 }
 
@@ -224,7 +224,7 @@ std::string Document::search_items() const {
 }
 
 Document parse_document(const json::object& in, const Kind& kind, const std::string& path,
-                        FieldErrors& errors) {
+                        FieldErrors& errors, ItemResolver* resolver) {
   const Reader r(in, path, errors);
   Document d;
   d.kind = kind.id;
@@ -281,6 +281,13 @@ Document parse_document(const json::object& in, const Kind& kind, const std::str
       d.vat_mode = *mode;
   }
 
+  if (auto pt = r.str("price_type", false, 100)) {
+    if (pt->empty())
+      errors.add(r.at("price_type"), "required", "must not be empty");
+    else
+      d.price_type = *pt;
+  }
+
   // Line items, each computed with VAT per line.
   const auto* items_value = r.get("items");
   if (items_value != nullptr && !kind.has_items &&
@@ -290,8 +297,50 @@ Document parse_document(const json::object& in, const Kind& kind, const std::str
   bool items_ok = true;
   if (kind.has_items) {
     const size_t before = errors.list().size();
-    r.each_object("items", [&](const Reader& ir, size_t) {
+    r.each_object("items", [&](const Reader& given, size_t) {
+      // An order item naming a product takes its name, unit and VAT rate
+      // (and its price, when it gives none) from the catalogue; the rest of
+      // the line is read as any other.
+      json::object completed;
+      std::optional<Reader> from_catalog;
+      std::string product, variant;
+      if (given.get("product") != nullptr || given.get("variant") != nullptr) {
+        const size_t mark = errors.list().size();
+        product = given.str("product", true, 100).value_or("");
+        variant = given.str("variant", false, 100).value_or("");
+        if (kind.id != "order")
+          errors.add(given.at("product"), "order_only",
+                     "only an order's items name catalogue products; give name, price and "
+                     "vat_rate");
+        if (errors.list().size() != mark) return;
+      }
+      if (!product.empty() && resolver != nullptr) {
+        ItemQuery q;
+        q.product = product;
+        if (!variant.empty()) q.variant = variant;
+        q.price_type = d.price_type;
+        q.price_type_field = r.at("price_type");
+        q.date = d.date;
+        q.currency = d.currency;
+        q.need_price = given.get("price") == nullptr;
+        std::string item_path = given.at("product");
+        item_path.resize(item_path.size() - std::string_view(".product").size());
+        const auto found = resolver->resolve_item(q, item_path, errors);
+        if (!found) return;
+        completed = given.object();
+        completed["name"] = found->name;
+        if (found->unit.empty())
+          completed.erase("unit");
+        else
+          completed["unit"] = found->unit;
+        if (found->vat_rate) completed["vat_rate"] = *found->vat_rate;
+        if (found->price) completed["price"] = found->price->to_string();
+        from_catalog.emplace(completed, item_path, errors);
+      }
+      const Reader& ir = from_catalog ? *from_catalog : given;
       Item it;
+      it.product = std::move(product);
+      it.variant = std::move(variant);
       if (auto n = ir.str("name", true, 1000)) it.name = *n;
       if (auto s = ir.str("code", false, 100)) it.code = *s;
       if (auto s = ir.str("unit", false, 50)) it.unit = *s;
@@ -438,6 +487,8 @@ json::object to_json(const Document& d, bool with_columns) {
   json::array items;
   for (const auto& it : d.items) {
     json::object o{{"name", it.name}};
+    if (!it.product.empty()) o["product"] = it.product;
+    if (!it.variant.empty()) o["variant"] = it.variant;
     if (!it.code.empty()) o["code"] = it.code;
     if (!it.unit.empty()) o["unit"] = it.unit;
     o["quantity"] = it.quantity.to_string();
@@ -487,6 +538,7 @@ json::object to_json(const Document& d, bool with_columns) {
   o.emplace("requires_countersign", d.requires_countersign);
   o.emplace("custom", d.custom);
   o.emplace("notes", opt(d.notes));
+  if (d.price_type) o.emplace("price_type", *d.price_type);
   if (with_columns) {
     o.emplace("deleted", d.deleted);
     o.emplace("version", d.version);

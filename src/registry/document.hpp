@@ -34,6 +34,7 @@ struct Party {
 
 struct Item {
   std::string name, code, unit;
+  std::string product, variant;  // an order's catalogue codes ("" when none)
   Decimal quantity;
   Money price = zero_rub(), discount = zero_rub();
   std::string vat_rate;  // "22", "10", "0", or "none" (без НДС)
@@ -71,6 +72,8 @@ struct Document {
   bool requires_countersign = false;
   boost::json::object custom;
   std::optional<std::string> notes;
+  // An order's price type: the catalogue prices its items on `date` by it.
+  std::optional<std::string> price_type;
   bool deleted = false;
   int64_t version = 0;
   std::string created_at, updated_at;
@@ -88,6 +91,41 @@ struct Document {
   std::string search_items() const;
 };
 
+// An order item that names a catalogue product, as the registry asks the
+// catalogue about it (ItemResolver).
+struct ItemQuery {
+  std::string product;
+  std::optional<std::string> variant;
+  std::optional<std::string> price_type;  // the document's
+  std::string price_type_field;           // its path, for errors ("documents[2].price_type")
+  Date date{2000, 1, 1};                  // the document's date
+  Currency currency = *Currency::find("RUB");
+  bool need_price = false;  // the item gives no price of its own
+};
+
+// What the catalogue says of such an item: it replaces the item's name,
+// unit and VAT rate, and gives the price when the item has none.
+struct CatalogItem {
+  std::string name;
+  std::string unit;                     // "шт" (from the product's OKEI code)
+  std::optional<std::string> vat_rate;  // none: the item must give one
+  std::optional<Money> price;           // with need_price
+};
+
+// Implemented outside the registry (the catalogue) and wired by the engine,
+// so the registry depends on no other module: it asks while it parses, with
+// the document's kind, date, price type and currency already known (also
+// for a change merged with the stored document), and every problem lands in
+// the same list as the document's own.
+class ItemResolver {
+ public:
+  virtual ~ItemResolver() = default;
+  // Adds problems under `path` ("items[2].product", ".variant", ".price") or
+  // at query.price_type_field; nullopt when there was one.
+  virtual std::optional<CatalogItem> resolve_item(const ItemQuery& query, const std::string& path,
+                                                  FieldErrors& errors) = 0;
+};
+
 // The amounts of one line from its price, quantity, discount, rate and mode
 // (net, VAT, gross), VAT rounded once per line, half up, through
 // Money::mul_div: the one place VAT is computed, for the registry and every
@@ -102,9 +140,11 @@ const std::vector<const char*>& writable_fields();
 
 // Builds a document from host JSON. Every problem is added to `errors` with
 // its path under `path` ("documents[3].counterparty.kpp"); the returned
-// document is meaningful only when no error was added.
+// document is meaningful only when no error was added. Items of an order
+// that name a `product` are completed by `resolver`; without one they are
+// read as they are (a stored order read back, its items already complete).
 Document parse_document(const boost::json::object& in, const Kind& kind, const std::string& path,
-                        FieldErrors& errors);
+                        FieldErrors& errors, ItemResolver* resolver = nullptr);
 
 // With `with_columns` false, leaves out what the document table keeps in
 // columns (id, number, status, is_final, superseded_by, deleted, version,

@@ -61,11 +61,8 @@ json::object Registry::attach_file(const json::object& p, const Context& ctx) {
       fail_field(ErrorCode::validation, "content_base64", "file_too_large",
                  "the file is " + std::to_string(bytes.size()) + " bytes; the limit is " +
                      std::to_string(ctx.max_file_bytes) + " (open option max_file_bytes)");
-    sha = sha256_hex(bytes);
+    sha = store_blob(bytes);
     size = static_cast<int64_t>(bytes.size());
-    auto st = conn_.cached(
-        "INSERT INTO file_blob (sha256, size, content) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING");
-    st->bind(1, *sha).bind(2, *size).bind_blob(3, bytes).run();
   } else if (const auto* s = present(p, "size")) {
     size = s->as_int64();
   }
@@ -97,6 +94,27 @@ json::object Registry::attach_file(const json::object& p, const Context& ctx) {
   const int64_t file_id = conn_.last_insert_rowid();
   journal(id, ctx, "file_attached", "files", std::nullopt, std::string(p.at("name").as_string()));
   return get_file_meta(file_id);
+}
+
+std::string Registry::store_blob(std::string_view bytes) {
+  std::string sha = sha256_hex(bytes);
+  auto st = conn_.cached(
+      "INSERT INTO file_blob (sha256, size, content) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING");
+  st->bind(1, sha).bind(2, static_cast<int64_t>(bytes.size())).bind_blob(3, bytes).run();
+  return sha;
+}
+
+bool Registry::has_blob(std::string_view sha256) {
+  auto st = conn_.cached("SELECT 1 FROM file_blob WHERE sha256 = ?1");
+  st->bind(1, sha256);
+  return st->step();
+}
+
+std::optional<std::string> Registry::blob(std::string_view sha256) {
+  auto st = conn_.cached("SELECT content FROM file_blob WHERE sha256 = ?1");
+  st->bind(1, sha256);
+  if (!st->step()) return std::nullopt;
+  return st->blob(0);
 }
 
 json::object Registry::get_file_meta(int64_t file_id) {

@@ -80,6 +80,17 @@ class Registry {
   boost::json::object expiring(const boost::json::object& params, const Context& ctx);
   boost::json::object search(const boost::json::object& params);
 
+  // Completes order items that name a catalogue product (the engine wires
+  // the catalogue); null: such items are taken as given.
+  void set_item_resolver(ItemResolver* resolver) noexcept { item_resolver_ = resolver; }
+
+  // Content stored once per SHA-256 (files.cpp): documents' files and the
+  // catalogue's pictures share it. store_blob returns the SHA-256 (64
+  // lower-case hex digits) of `bytes`, storing them unless already there.
+  std::string store_blob(std::string_view bytes);
+  bool has_blob(std::string_view sha256);
+  std::optional<std::string> blob(std::string_view sha256);
+
   // links and files (links.cpp, files.cpp)
   boost::json::object link(int64_t from, int64_t to, const std::string& type, const Context& ctx);
   boost::json::object unlink(int64_t from, int64_t to, const std::string& type, const Context& ctx);
@@ -141,6 +152,7 @@ class Registry {
   ObjectChangeListener* listener_ = nullptr;
   std::optional<std::string> number_prefix_;
   std::set<int64_t> changed_;  // documents changed and not yet reported
+  ItemResolver* item_resolver_ = nullptr;
   std::map<std::string, Kind> custom_kinds_;
   int64_t seen_data_version_ = -1;
   int64_t seen_rollbacks_ = -1;

@@ -249,7 +249,7 @@ class Registry::Writer {
                    "the document it belongs to)");
     const Kind* kind = kind_of(in, path, errors);
     if (kind == nullptr) return {};
-    Document d = parse_document(in, *kind, path, errors);
+    Document d = parse_document(in, *kind, path, errors, r_.item_resolver_);
     if (kind->number_per_organization && !d.organization)
       errors.add(at(path, "organization"), "required",
                  "kind \"" + kind->id + "\" is numbered per organisation: give the organisation");
@@ -332,7 +332,9 @@ class Registry::Writer {
     if ((has_items || patch.contains("items")) && !patch.contains("totals")) merged.erase("totals");
     if (!merged.contains("number")) merged["number"] = old.at("number");
 
-    Document d = parse_document(merged, kind, path, errors);
+    // Stored items stay as they were priced; items given again are looked up anew.
+    Document d = parse_document(merged, kind, path, errors,
+                                patch.contains("items") ? r_.item_resolver_ : nullptr);
     d.id = id;
     // The document's own version chain: its number may be shared with the
     // versions it continues.

@@ -33,6 +33,7 @@ GETTERS = {
     "edo.party.get": "party",
     "edo.packet.get": "packet",
     "workflow.get": "instance",
+    "catalog.product.get": "product",
 }
 
 # Top-level parameters that are a record's own fields, as its get returns them

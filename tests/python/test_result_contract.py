@@ -156,6 +156,31 @@ def run_scenario(db: opora.Database, rec: Recorder, tmp_path) -> None:
         other_rec("registry.import", jsonl=exported)
         rec.calls += other_rec.calls
 
+    # the catalogue (seed 002): products with variants and pictures, prices, stock, an order
+    product = call("catalog.product.put", product="G-100", article="ГЭ-100", name="Гроб «Элит»",
+                   group="Гробы/Элит", vat_rate="22", recommended=1,
+                   pictures=[{"role": "thumb", "mime": "image/png",
+                              "content_base64": base64.b64encode(b"png").decode()}],
+                   variants=[{"variant": "oak", "name": "Дуб"}])
+    call("catalog.product.get", product="G-100")
+    call("catalog.product.list", group="Гробы", limit=1)
+    call("catalog.picture.get", sha256=product["pictures"][0]["sha256"])
+    call("catalog.price_type.put", price_type="retail", name="Розница")
+    call("catalog.price_type.list")
+    call("catalog.price.set", price_type="retail", rows=[
+        {"product": "G-100", "from": "2026-01-01", "price": "50000.00"},
+        {"product": "G-100", "variant": "oak", "from": "2026-01-01", "price": "70000.00"}])
+    call("catalog.price.get", price_type="retail", product="G-100", variant="oak")
+    call("catalog.warehouse.put", warehouse="main", name="Основной")
+    call("catalog.warehouse.list")
+    call("catalog.stock.set", warehouse="main", rows=[
+        {"product": "G-100", "variant": "oak", "quantity": "2.5"}])
+    call("catalog.stock.get", product="G-100")
+    call("registry.put", kind="order", date="2026-01-10", price_type="retail",
+         items=[{"product": "G-100", "variant": "oak", "quantity": "1"}])
+    call("catalog.product.put", product="OLD", name="Снят с продажи")
+    call("catalog.product.remove", product="OLD")
+
     # billing (seed 000): accounts, a run, payments, reports, dunning, QR, statements
     call("billing.tax.define", tax="vat_test", rate="12.5", valid_from="2026-01-01",
          title="Тестовая ставка")

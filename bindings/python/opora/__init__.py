@@ -224,6 +224,7 @@ class Database:
 
     billing: modules.Billing
     calendar: modules.Calendar
+    catalog: modules.Catalog
     clock: modules.Clock
     edo: modules.Edo
     effects: modules.Effects

@@ -17,6 +17,7 @@ def library_version() -> str: ...
 class Database:
     billing: modules.Billing
     calendar: modules.Calendar
+    catalog: modules.Catalog
     clock: modules.Clock
     edo: modules.Edo
     effects: modules.Effects

@@ -200,3 +200,15 @@ TEST_CASE("thousands of unknown members are answered quickly, with names cut sho
   CHECK(e.list()[20000].message == "is not a known field; did you mean \"name\"?");
   CHECK(e.list()[39999].message == e.list()[20000].message);
 }
+
+TEST_CASE("members required unless another is given are required only without it") {
+  const char* schema = R"~({"type": "object", "x-required-unless": {"product": ["name", "price"]},
+    "properties": {"product": {"type": "string"}, "name": {"type": "string"},
+                   "price": {"type": "string"}}})~";
+  CHECK(check(schema, R"({"product": "G-1"})").empty());
+  CHECK(check(schema, R"({"name": "x", "price": "1"})").empty());
+  const auto e = check(schema, R"({"name": "x"})");
+  REQUIRE(e.list().size() == 1);
+  CHECK(e.list()[0].field == "price");
+  CHECK(e.list()[0].rule == "required");
+}
