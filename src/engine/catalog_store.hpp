@@ -27,9 +27,7 @@ class CatalogStore final : public exchange::ObjectStore {
   void apply(std::string_view type, const boost::json::object& body) override {
     catalog_.apply(type, body);
   }
-  void remove(std::string_view type, std::string_view uid) override {
-    catalog_.remove(type, uid);
-  }
+  void remove(std::string_view type, std::string_view uid) override { catalog_.remove(type, uid); }
   // A product's pictures and its variants'.
   std::vector<std::string> files_of(std::string_view type,
                                     const boost::json::object& body) override {

@@ -127,7 +127,7 @@ OpenOptions OpenOptions::parse(json::object options) {
 const std::vector<const store::SchemaModule*>& schema_modules() {
   static const std::vector<const store::SchemaModule*> modules = {
       &calendar::schema(), &registry::schema(), &catalog::schema(), &billing::schema(),
-      &workflow::schema(), &edo::schema(), &exchange::schema()};
+      &workflow::schema(), &edo::schema(),      &exchange::schema()};
   return modules;
 }
 

@@ -2,6 +2,9 @@
 // messages the host carries, and what an operator reads of them.
 #include <boost/json.hpp>
 
+#include "core/base64.hpp"
+#include "core/error.hpp"
+#include "core/sha256.hpp"
 #include "engine/database.hpp"
 #include "engine/method_table.hpp"
 #include "engine/params.hpp"
@@ -240,6 +243,71 @@ void register_exchange_methods(MethodTable& t) {
           R"~(["files"])~"),
       R"~({"type": "object", "properties": {"missing": {"type": "array", "items": {"type": "string"}}}})~",
       false, [](Database& db, const Params& p) { return db.exchange().files_missing(p.object()); });
+  t.add(
+      "exchange.files.get",
+      "The content of files this file holds, by SHA-256, for the host to carry to a node "
+      "that lacks them (exchange.files.missing there).",
+      obj(R"~("files": {"type": "array", "minItems": 1, "maxItems": 1000, "items": {"type": "string", "minLength": 64, "maxLength": 64}})~",
+          R"~(["files"])~"),
+      R"~({"type": "object", "properties": {"files": {"type": "array", "items": {"type": "object", "properties": {
+            "sha256": {"type": "string"}, "size": {"type": "integer"},
+            "content_base64": {"type": "string"}}}}}})~",
+      false, [](Database& db, const Params& p) {
+        json::array out;
+        FieldErrors errors;
+        const auto& files = p.at("files").as_array();
+        for (size_t i = 0; i < files.size(); ++i) {
+          const std::string sha(files[i].as_string());
+          const auto bytes = db.registry().blob(sha);
+          if (!bytes) {
+            errors.add("files[" + std::to_string(i) + "]", "not_found",
+                       "no file with SHA-256 " + sha + " here");
+            continue;
+          }
+          out.push_back(json::object{{"sha256", sha},
+                                     {"size", static_cast<int64_t>(bytes->size())},
+                                     {"content_base64", base64_encode(*bytes)}});
+        }
+        errors.throw_if_any(ErrorCode::not_found);
+        return json::object{{"files", std::move(out)}};
+      });
+  t.add(
+      "exchange.files.put",
+      "Stores files carried from another file (each once by its SHA-256); a given sha256 "
+      "must be the content's.",
+      obj(R"~("files": {"type": "array", "minItems": 1, "maxItems": 1000, "items": {"type": "object", "required": ["content_base64"], "properties": {
+            "sha256": {"type": "string", "minLength": 64, "maxLength": 64},
+            "content_base64": {"type": "string"}}}})~",
+          R"~(["files"])~"),
+      R"~({"type": "object", "properties": {"stored": {"type": "array", "items": {"type": "string"}, "description": "SHA-256 of each file, in order"}}})~",
+      true, [](Database& db, const Params& p) {
+        FieldErrors errors;
+        std::vector<std::string> contents;
+        const auto& files = p.at("files").as_array();
+        for (size_t i = 0; i < files.size(); ++i) {
+          const auto& f = files[i].as_object();
+          const std::string at = "files[" + std::to_string(i) + "]";
+          const auto bytes = base64_decode(f.at("content_base64").as_string());
+          if (!bytes) {
+            errors.add(at + ".content_base64", "base64", "not valid base64");
+            continue;
+          }
+          if (static_cast<int64_t>(bytes->size()) > db.max_file_bytes())
+            errors.add(at + ".content_base64", "max_file_bytes",
+                       "larger than this file's max_file_bytes (" +
+                           std::to_string(db.max_file_bytes()) + ")");
+          if (const auto* sha = f.if_contains("sha256");
+              sha != nullptr && sha->as_string() != sha256_hex(*bytes))
+            errors.add(at + ".sha256", "sha256",
+                       "the content's SHA-256 is " + sha256_hex(*bytes) +
+                           ": the file was altered or cut short on the way");
+          contents.push_back(*bytes);
+        }
+        errors.throw_if_any(ErrorCode::validation);
+        json::array stored;
+        for (const auto& c : contents) stored.push_back(json::value(db.registry().store_blob(c)));
+        return json::object{{"stored", std::move(stored)}};
+      });
   t.add("exchange.ownership.put",
         "Who owns which field of a kind's documents when the central file and a node both edit "
         "them; first matching rule wins, no match: the central file.",

@@ -15,6 +15,7 @@ sent. The docstrings list every parameter and the result::
 
 from __future__ import annotations
 
+import builtins
 import datetime
 import decimal
 from collections.abc import Mapping, Sequence
@@ -22,7 +23,7 @@ from typing import Any, Literal
 
 from .facades import OMITTED, Facade, Progress
 
-__all__ = ["Billing", "Calendar", "Clock", "Edo", "Effects", "Events", "Exchange", "Meta", "Qr", "Registry", "Requisites", "Workflow", "MODULES"]
+__all__ = ["Billing", "Calendar", "Catalog", "Clock", "Edo", "Effects", "Events", "Exchange", "Meta", "Qr", "Registry", "Requisites", "Workflow", "MODULES"]
 
 
 class BillingAccount(Facade):
@@ -1623,6 +1624,421 @@ class Calendar(Facade):
         )
 
 
+class CatalogPicture(Facade):
+    """opora module catalog.picture: 1 method.
+
+        get  A catalogue picture's bytes (content_base64) by its SHA-256.
+
+    Call one as db.catalog.picture.get(...); help() on it lists its parameters.
+    """
+
+    def get(self, sha256: str) -> dict[str, Any]:
+        """catalog.picture.get: A catalogue picture's bytes (content_base64) by its SHA-256.
+
+        Parameters (keywords; an omitted one is not sent):
+            sha256 (str; required): as a product's pictures name it
+
+        Returns a dict with sha256 (str), mime (str), size (int), content_base64 (str).
+
+        Same as db.call("catalog.picture.get", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call("catalog.picture.get", {"sha256": sha256})
+
+
+class CatalogPrice(Facade):
+    """opora module catalog.price: 2 methods.
+
+        get  The price of a product or variant on a date (default today); a variant without prices of its own has its product's.
+        set  Sets prices of one price type from dates, many rows at once: all or none, every problem listed.
+
+    Call one as db.catalog.price.get(...); help() on it lists its parameters.
+    """
+
+    def get(
+        self,
+        *,
+        price_type: str,
+        product: str,
+        variant: str = OMITTED,
+        date: datetime.date | str = OMITTED,
+    ) -> dict[str, Any]:
+        """catalog.price.get: The price of a product or variant on a date (default today); a variant without prices of its own has its product's.
+
+        Parameters (keywords; an omitted one is not sent):
+            price_type (str; required): the price type's code
+            product (str; required): the product's code (host key)
+            variant (str): a variant's code within the product (характеристика)
+            date (date): default: today
+
+        Returns a dict with price_type (str), product (str), variant (str or null), date (datetime.date), currency (str), price (Decimal or null), from (datetime.date or null).
+
+        Same as db.call("catalog.price.get", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call(
+            "catalog.price.get",
+            {
+                "price_type": price_type,
+                "product": product,
+                "variant": variant,
+                "date": date,
+            },
+        )
+
+    def set(
+        self,
+        *,
+        price_type: str,
+        rows: builtins.list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...],
+    ) -> dict[str, Any]:
+        """catalog.price.set: Sets prices of one price type from dates, many rows at once: all or none, every problem listed.
+
+        Changes the database, as one transaction.
+
+        Parameters (keywords; an omitted one is not sent):
+            price_type (str; required): the price type's code
+            rows (list of dict; required)
+
+        Returns a dict with price_type (str), rows (int), changed (int).
+
+        Same as db.call("catalog.price.set", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call("catalog.price.set", {"price_type": price_type, "rows": rows})
+
+
+class CatalogPriceType(Facade):
+    """opora module catalog.price_type: 2 methods.
+
+        list  Every price type, by code.
+        put   Creates a price type (вид цен) or renames one.
+
+    Call one as db.catalog.price_type.list(...); help() on it lists its parameters.
+    """
+
+    def list(self) -> dict[str, Any]:
+        """catalog.price_type.list: Every price type, by code.
+
+        Parameters (keywords; an omitted one is not sent):
+            (none)
+
+        Returns a dict with price_types (list of dict).
+
+        Same as db.call("catalog.price_type.list", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call("catalog.price_type.list", {})
+
+    def put(
+        self,
+        price_type: str,
+        *,
+        uid: str = OMITTED,
+        name: str = OMITTED,
+        currency: str = OMITTED,
+    ) -> dict[str, Any]:
+        """catalog.price_type.put: Creates a price type (вид цен) or renames one.
+
+        Changes the database, as one transaction.
+
+        Parameters (keywords; an omitted one is not sent):
+            price_type (str; required): the price type's code
+            uid (str): the global id (UUID) for a new one, e.g. 1C's GUID; default: a new UUID; must match an existing one's
+            name (str): required for a new one
+            currency (currency): ISO 4217, default RUB; fixed once it has prices
+
+        Returns a dict with uid (str), price_type (str), name (str), currency (str), changed (bool).
+
+        Same as db.call("catalog.price_type.put", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call(
+            "catalog.price_type.put",
+            {
+                "price_type": price_type,
+                "uid": uid,
+                "name": name,
+                "currency": currency,
+            },
+        )
+
+
+class CatalogProduct(Facade):
+    """opora module catalog.product: 4 methods.
+
+        get     A product by its code, removed ones included (removed: true).
+        list    Products not removed: recommended first (by rank), then by name; by group (with its subgroups) and text in name, article or code; a page at a time.
+        put     Creates a product or changes the members given (null clears); pictures stored once per SHA-256; variants keep their uids by code.
+        remove  Removes a product: no longer listed or orderable, kept for the orders that name it; its prices and stock go.
+
+    Call one as db.catalog.product.get(...); help() on it lists its parameters.
+    """
+
+    def get(self, product: str) -> dict[str, Any]:
+        """catalog.product.get: A product by its code, removed ones included (removed: true).
+
+        Parameters (keywords; an omitted one is not sent):
+            product (str; required): the product's code (host key)
+
+        Returns a dict with uid (str), product (str), article (str), name (str), unit (str), group (str), vat_rate (rate), description (str), recommended (int), pictures (list of dict), variants (list of dict), removed (bool), changed (bool).
+
+        Same as db.call("catalog.product.get", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call("catalog.product.get", {"product": product})
+
+    def list(
+        self,
+        *,
+        group: str = OMITTED,
+        query: str = OMITTED,
+        after: str = OMITTED,
+        limit: int = OMITTED,
+    ) -> dict[str, Any]:
+        """catalog.product.list: Products not removed: recommended first (by rank), then by name; by group (with its subgroups) and text in name, article or code; a page at a time.
+
+        Parameters (keywords; an omitted one is not sent):
+            group (str): this group and its subgroups
+            query (str): text in the name, article or code, any case
+            after (str): next_after of the previous page
+            limit (int 1..1000): default 100
+
+        Returns a dict with products (list of dict), next_after (str or null).
+
+        Same as db.call("catalog.product.list", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call(
+            "catalog.product.list",
+            {
+                "group": group,
+                "query": query,
+                "after": after,
+                "limit": limit,
+            },
+        )
+
+    def put(
+        self,
+        product: str,
+        *,
+        uid: str = OMITTED,
+        article: str | None = OMITTED,
+        name: str = OMITTED,
+        unit: str | None = OMITTED,
+        group: str | None = OMITTED,
+        vat_rate: decimal.Decimal | str | None = OMITTED,
+        description: str | None = OMITTED,
+        recommended: int | None = OMITTED,
+        pictures: builtins.list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...] | None = OMITTED,
+        variants: builtins.list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...] | None = OMITTED,
+    ) -> dict[str, Any]:
+        """catalog.product.put: Creates a product or changes the members given (null clears); pictures stored once per SHA-256; variants keep their uids by code.
+
+        Changes the database, as one transaction.
+
+        Parameters (keywords; an omitted one is not sent):
+            product (str; required): the product's code (host key)
+            uid (str): the global id (UUID) for a new one, e.g. 1C's GUID; default: a new UUID; must match an existing one's
+            article (str or null)
+            name (str): required for a new product
+            unit (str or null): OKEI code, default 796 (шт)
+            group (str or null): path of names: Гробы/Элит
+            vat_rate (vat_rate or null): "22", "10", "0" or "none"; orders take it
+            description (str or null)
+            recommended (int or null 0..1000000): rank: recommended products come first in lists, 1 before 2; 0 or null: not recommended
+            pictures (list or null)
+            variants (list or null): the whole list: a variant left out goes, with its prices and stock
+
+        Returns a dict with uid (str), product (str), article (str), name (str), unit (str), group (str), vat_rate (rate), description (str), recommended (int), pictures (list of dict), variants (list of dict), removed (bool), changed (bool).
+
+        Same as db.call("catalog.product.put", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call(
+            "catalog.product.put",
+            {
+                "product": product,
+                "uid": uid,
+                "article": article,
+                "name": name,
+                "unit": unit,
+                "group": group,
+                "vat_rate": vat_rate,
+                "description": description,
+                "recommended": recommended,
+                "pictures": pictures,
+                "variants": variants,
+            },
+        )
+
+    def remove(self, product: str) -> dict[str, Any]:
+        """catalog.product.remove: Removes a product: no longer listed or orderable, kept for the orders that name it; its prices and stock go.
+
+        Changes the database, as one transaction.
+
+        Parameters (keywords; an omitted one is not sent):
+            product (str; required): the product's code (host key)
+
+        Returns a dict with product (str), uid (str), removed (bool), changed (bool).
+
+        Same as db.call("catalog.product.remove", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call("catalog.product.remove", {"product": product})
+
+
+class CatalogStock(Facade):
+    """opora module catalog.stock: 2 methods.
+
+        get  Stock of a product (every variant, or one) in every warehouse or one, with the total.
+        set  Sets the stock (остатки) of one warehouse, many rows at once: all or none, every problem listed.
+
+    Call one as db.catalog.stock.get(...); help() on it lists its parameters.
+    """
+
+    def get(
+        self,
+        product: str,
+        *,
+        variant: str = OMITTED,
+        warehouse: str = OMITTED,
+    ) -> dict[str, Any]:
+        """catalog.stock.get: Stock of a product (every variant, or one) in every warehouse or one, with the total.
+
+        Parameters (keywords; an omitted one is not sent):
+            product (str; required): the product's code (host key)
+            variant (str): a variant's code within the product (характеристика)
+            warehouse (str): the warehouse's code
+
+        Returns a dict with product (str), variant (str or null), rows (list of dict), total (Decimal).
+
+        Same as db.call("catalog.stock.get", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call(
+            "catalog.stock.get",
+            {
+                "product": product,
+                "variant": variant,
+                "warehouse": warehouse,
+            },
+        )
+
+    def set(
+        self,
+        *,
+        warehouse: str,
+        rows: builtins.list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...],
+    ) -> dict[str, Any]:
+        """catalog.stock.set: Sets the stock (остатки) of one warehouse, many rows at once: all or none, every problem listed.
+
+        Changes the database, as one transaction.
+
+        Parameters (keywords; an omitted one is not sent):
+            warehouse (str; required): the warehouse's code
+            rows (list of dict; required)
+
+        Returns a dict with warehouse (str), rows (int), changed (int).
+
+        Same as db.call("catalog.stock.set", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call("catalog.stock.set", {"warehouse": warehouse, "rows": rows})
+
+
+class CatalogWarehouse(Facade):
+    """opora module catalog.warehouse: 2 methods.
+
+        list  Every warehouse, by code.
+        put   Creates a warehouse or renames one.
+
+    Call one as db.catalog.warehouse.list(...); help() on it lists its parameters.
+    """
+
+    def list(self) -> dict[str, Any]:
+        """catalog.warehouse.list: Every warehouse, by code.
+
+        Parameters (keywords; an omitted one is not sent):
+            (none)
+
+        Returns a dict with warehouses (list of dict).
+
+        Same as db.call("catalog.warehouse.list", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call("catalog.warehouse.list", {})
+
+    def put(self, warehouse: str, *, uid: str = OMITTED, name: str = OMITTED) -> dict[str, Any]:
+        """catalog.warehouse.put: Creates a warehouse or renames one.
+
+        Changes the database, as one transaction.
+
+        Parameters (keywords; an omitted one is not sent):
+            warehouse (str; required): the warehouse's code
+            uid (str): the global id (UUID) for a new one, e.g. 1C's GUID; default: a new UUID; must match an existing one's
+            name (str): required for a new one
+
+        Returns a dict with uid (str), warehouse (str), name (str), changed (bool).
+
+        Same as db.call("catalog.warehouse.put", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call(
+            "catalog.warehouse.put",
+            {
+                "warehouse": warehouse,
+                "uid": uid,
+                "name": name,
+            },
+        )
+
+
+class Catalog(Facade):
+    """opora module catalog: 13 methods.
+
+        picture.get      A catalogue picture's bytes (content_base64) by its SHA-256.
+        price.get        The price of a product or variant on a date (default today); a variant without prices of its own has its product's.
+        price.set        Sets prices of one price type from dates, many rows at once: all or none, every problem listed.
+        price_type.list  Every price type, by code.
+        price_type.put   Creates a price type (вид цен) or renames one.
+        product.get      A product by its code, removed ones included (removed: true).
+        product.list     Products not removed: recommended first (by rank), then by name; by group (with its subgroups) and text in name, article or code; a page at a time.
+        product.put      Creates a product or changes the members given (null clears); pictures stored once per SHA-256; variants keep their uids by code.
+        product.remove   Removes a product: no longer listed or orderable, kept for the orders that name it; its prices and stock go.
+        stock.get        Stock of a product (every variant, or one) in every warehouse or one, with the total.
+        stock.set        Sets the stock (остатки) of one warehouse, many rows at once: all or none, every problem listed.
+        warehouse.list   Every warehouse, by code.
+        warehouse.put    Creates a warehouse or renames one.
+
+    Call one as db.catalog.picture.get(...); help() on it lists its parameters.
+    """
+
+    @property
+    def picture(self) -> CatalogPicture:
+        """opora module catalog.picture: 1 method.
+        """
+        return CatalogPicture(self._db, "catalog.picture")
+
+    @property
+    def price(self) -> CatalogPrice:
+        """opora module catalog.price: 2 methods.
+        """
+        return CatalogPrice(self._db, "catalog.price")
+
+    @property
+    def price_type(self) -> CatalogPriceType:
+        """opora module catalog.price_type: 2 methods.
+        """
+        return CatalogPriceType(self._db, "catalog.price_type")
+
+    @property
+    def product(self) -> CatalogProduct:
+        """opora module catalog.product: 4 methods.
+        """
+        return CatalogProduct(self._db, "catalog.product")
+
+    @property
+    def stock(self) -> CatalogStock:
+        """opora module catalog.stock: 2 methods.
+        """
+        return CatalogStock(self._db, "catalog.stock")
+
+    @property
+    def warehouse(self) -> CatalogWarehouse:
+        """opora module catalog.warehouse: 2 methods.
+        """
+        return CatalogWarehouse(self._db, "catalog.warehouse")
+
+
 class Clock(Facade):
     """opora module clock: 2 methods.
 
@@ -1762,7 +2178,7 @@ class EdoPacket(Facade):
         *,
         ref: str,
         operator: Literal["diadoc", "sbis"],
-        kinds: list[str] | tuple[str, ...] = OMITTED,
+        kinds: builtins.list[str] | tuple[str, ...] = OMITTED,
         sender: str = OMITTED,
         recipient: str = OMITTED,
         lock_mode: Literal["none", "send", "full"] = OMITTED,
@@ -1819,7 +2235,7 @@ class EdoPacket(Facade):
     def create(
         self,
         *,
-        documents: list[int | Mapping[str, Any]] | tuple[int | Mapping[str, Any], ...],
+        documents: builtins.list[int | Mapping[str, Any]] | tuple[int | Mapping[str, Any], ...],
         sender: str,
         recipient: str,
         operator: Literal["diadoc", "sbis"],
@@ -1877,7 +2293,7 @@ class EdoPacket(Facade):
         status: Literal["sending", "sent", "failed"],
         message_id: str = OMITTED,
         error: str = OMITTED,
-        documents: list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...] = OMITTED,
+        documents: builtins.list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...] = OMITTED,
         actor: str = OMITTED,
     ) -> dict[str, Any]:
         """edo.packet.mark: What the host's send did: sending, sent (with the operator's message and document ids) or failed (with the error); sent moves each document to sent.
@@ -2274,14 +2690,28 @@ class Events(Facade):
 
 
 class ExchangeFiles(Facade):
-    """opora module exchange.files: 1 method.
+    """opora module exchange.files: 3 methods.
 
+        get      The content of files this file holds, by SHA-256, for the host to carry to a node that lacks them (exchange.files.missing there).
         missing  Which of the files a message lists (by SHA-256) this file lacks, so only those travel.
+        put      Stores files carried from another file (each once by its SHA-256); a given sha256 must be the content's.
 
-    Call one as db.exchange.files.missing(...); help() on it lists its parameters.
+    Call one as db.exchange.files.get(...); help() on it lists its parameters.
     """
 
-    def missing(self, files: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    def get(self, files: builtins.list[str] | tuple[str, ...]) -> dict[str, Any]:
+        """exchange.files.get: The content of files this file holds, by SHA-256, for the host to carry to a node that lacks them (exchange.files.missing there).
+
+        Parameters (keywords; an omitted one is not sent):
+            files (list of str; required)
+
+        Returns a dict with files (list of dict).
+
+        Same as db.call("exchange.files.get", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call("exchange.files.get", {"files": files})
+
+    def missing(self, files: builtins.list[str] | tuple[str, ...]) -> dict[str, Any]:
         """exchange.files.missing: Which of the files a message lists (by SHA-256) this file lacks, so only those travel.
 
         Parameters (keywords; an omitted one is not sent):
@@ -2292,6 +2722,23 @@ class ExchangeFiles(Facade):
         Same as db.call("exchange.files.missing", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
         return self._call("exchange.files.missing", {"files": files})
+
+    def put(
+        self,
+        files: builtins.list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...],
+    ) -> dict[str, Any]:
+        """exchange.files.put: Stores files carried from another file (each once by its SHA-256); a given sha256 must be the content's.
+
+        Changes the database, as one transaction.
+
+        Parameters (keywords; an omitted one is not sent):
+            files (list of dict; required)
+
+        Returns a dict with stored (list of str).
+
+        Same as db.call("exchange.files.put", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call("exchange.files.put", {"files": files})
 
 
 class ExchangeNode(Facade):
@@ -2321,7 +2768,7 @@ class ExchangeNode(Facade):
         node: str,
         *,
         kind: Literal["tablet", "crm", "shop", "onec", "centre", "other"] = OMITTED,
-        streams: list[Literal["catalog", "stock", "orders", "crm"]] | tuple[Literal["catalog", "stock", "orders", "crm"], ...] = OMITTED,
+        streams: builtins.list[Literal["catalog", "stock", "orders", "crm"]] | tuple[Literal["catalog", "stock", "orders", "crm"], ...] = OMITTED,
         scope: str = OMITTED,
         params: Mapping[str, Any] = OMITTED,
         secret: str = OMITTED,
@@ -2397,7 +2844,7 @@ class ExchangeOwnership(Facade):
         self,
         *,
         kind: str,
-        rules: list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...],
+        rules: builtins.list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...],
     ) -> dict[str, Any]:
         """exchange.ownership.put: Who owns which field of a kind's documents when the central file and a node both edit them; first matching rule wins, no match: the central file.
 
@@ -2479,10 +2926,12 @@ class ExchangeParked(Facade):
 
 
 class Exchange(Facade):
-    """opora module exchange: 14 methods.
+    """opora module exchange: 16 methods.
 
         conflicts       Edits a node made that the central file's ownership rules overruled, each kept with the base, the central file's and the node's values.
+        files.get       The content of files this file holds, by SHA-256, for the host to carry to a node that lacks them (exchange.files.missing there).
         files.missing   Which of the files a message lists (by SHA-256) this file lacks, so only those travel.
+        files.put       Stores files carried from another file (each once by its SHA-256); a given sha256 must be the content's.
         in_             Takes a node's message in one transaction: checks the sender, receiver, signature, schema and number, applies each object (merged by field ownership on the central file; a refused one is parked) and answers with the receipt.
         node.list       The nodes this file exchanges with.
         node.put        Defines or changes the other side of a pair: on the central file a node (its streams, scope and params), on a node the central file; a new or changed secret is shown once.
@@ -2531,7 +2980,7 @@ class Exchange(Facade):
 
     @property
     def files(self) -> ExchangeFiles:
-        """opora module exchange.files: 1 method.
+        """opora module exchange.files: 3 methods.
         """
         return ExchangeFiles(self._db, "exchange.files")
 
@@ -2567,7 +3016,7 @@ class Exchange(Facade):
         self,
         node: str,
         *,
-        streams: list[Literal["catalog", "stock", "orders", "crm"]] | tuple[Literal["catalog", "stock", "orders", "crm"], ...] = OMITTED,
+        streams: builtins.list[Literal["catalog", "stock", "orders", "crm"]] | tuple[Literal["catalog", "stock", "orders", "crm"], ...] = OMITTED,
         max_objects: int = OMITTED,
         max_bytes: int = OMITTED,
     ) -> dict[str, Any]:
@@ -2953,7 +3402,7 @@ class Registry(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), uid (uuid), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
+        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), price_type (str), deleted (bool), version (int), uid (uuid), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
 
         Same as db.call("registry.delete", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -3131,7 +3580,7 @@ class Registry(Facade):
             id: deprecated: the old name of "document"; send "document" instead (giving both is an error)
             include_deleted (bool)
 
-        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), uid (uuid), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
+        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), price_type (str), deleted (bool), version (int), uid (uuid), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
 
         Same as db.call("registry.get", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -3306,10 +3755,10 @@ class Registry(Facade):
         date: datetime.date | str | None = OMITTED,
         organization: Mapping[str, Any] | None = OMITTED,
         counterparty: Mapping[str, Any] | None = OMITTED,
-        refs: list[str] | tuple[str, ...] | None = OMITTED,
+        refs: builtins.list[str] | tuple[str, ...] | None = OMITTED,
         currency: str | None = OMITTED,
         vat_mode: Literal["included", "on_top"] | None = OMITTED,
-        items: list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...] | None = OMITTED,
+        items: builtins.list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...] | None = OMITTED,
         totals: Mapping[str, Any] | None = OMITTED,
         basis_id: int | None = OMITTED,
         basis_text: str | None = OMITTED,
@@ -3321,13 +3770,14 @@ class Registry(Facade):
         requires_countersign: bool | None = OMITTED,
         custom: Mapping[str, Any] | None = OMITTED,
         notes: str | None = OMITTED,
+        price_type: str | None = OMITTED,
         version: int = OMITTED,
         deleted: bool = OMITTED,
         superseded_by: int = OMITTED,
         created_at: datetime.datetime | str = OMITTED,
         updated_at: datetime.datetime | str = OMITTED,
-        files: list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...] = OMITTED,
-        links: list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...] = OMITTED,
+        files: builtins.list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...] = OMITTED,
+        links: builtins.list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...] = OMITTED,
         actor: str = OMITTED,
         reason: str = OMITTED,
     ) -> dict[str, Any]:
@@ -3359,6 +3809,7 @@ class Registry(Facade):
             requires_countersign (bool or null)
             custom (dict or null): any JSON object of the host's own fields
             notes (str or null)
+            price_type (str or null): an order: the catalogue price type its items without a price are priced by, on the document's date
             version (int): given back: checked as expected_version is
             deleted (bool)
             superseded_by (int)
@@ -3369,7 +3820,7 @@ class Registry(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), uid (uuid), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
+        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), price_type (str), deleted (bool), version (int), uid (uuid), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
 
         Same as db.call("registry.put", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -3399,6 +3850,7 @@ class Registry(Facade):
                 "requires_countersign": requires_countersign,
                 "custom": custom,
                 "notes": notes,
+                "price_type": price_type,
                 "version": version,
                 "deleted": deleted,
                 "superseded_by": superseded_by,
@@ -3413,7 +3865,7 @@ class Registry(Facade):
 
     def put_many(
         self,
-        documents: list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...],
+        documents: builtins.list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...],
         *,
         actor: str = OMITTED,
         reason: str = OMITTED,
@@ -3458,7 +3910,7 @@ class Registry(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), uid (uuid), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
+        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), price_type (str), deleted (bool), version (int), uid (uuid), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
 
         Same as db.call("registry.restore", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -3527,7 +3979,7 @@ class Registry(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), deleted (bool), version (int), uid (uuid), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
+        Returns a dict with id (int), kind (str), number (str), date (datetime.date), status (str), is_final (bool), supersedes (int or null), superseded_by (int or null), refs (list of str), organization (dict or null), counterparty (dict or null), currency (str), vat_mode (str), items (list of dict), totals (dict or null), basis_id (int or null), basis_text (str or null), valid_from (datetime.date or null), valid_to (datetime.date or null), requires_countersign (bool), custom (dict), notes (str or null), price_type (str), deleted (bool), version (int), uid (uuid), created_at (datetime.datetime), updated_at (datetime.datetime), days_left (int), snippet (str), files (list of dict), links (list of dict).
 
         Same as db.call("registry.set_status", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -4025,7 +4477,7 @@ class Workflow(Facade):
 
     def send_many(
         self,
-        events: list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...],
+        events: builtins.list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...],
     ) -> dict[str, Any]:
         """workflow.send_many: Sends many events in one transaction, each like workflow.send in its own savepoint: one that fails is undone alone and answered with its error, the others apply. The way to feed a stream of events fast.
 
@@ -4147,6 +4599,7 @@ class Workflow(Facade):
 MODULES: dict[str, type[Facade]] = {
     "billing": Billing,
     "calendar": Calendar,
+    "catalog": Catalog,
     "clock": Clock,
     "edo": Edo,
     "effects": Effects,

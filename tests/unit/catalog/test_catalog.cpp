@@ -33,6 +33,7 @@ struct Change {
 
 struct Spy : ObjectChangeListener {
   std::vector<Change> changes;
+  bool wants(std::string_view, std::string_view) override { return true; }
   void object_changed(const ObjectChange& c) override {
     changes.push_back(
         {std::string(c.type), std::string(c.uid),
