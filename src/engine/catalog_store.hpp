@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "catalog/catalog.hpp"
+#include "core/error.hpp"
 #include "exchange/exchange.hpp"
 #include "registry/registry.hpp"
 
@@ -48,6 +49,18 @@ class CatalogStore final : public exchange::ObjectStore {
     return out;
   }
   bool has_file(std::string_view sha256) override { return registry_.has_blob(sha256); }
+  std::optional<boost::json::object> product_by_code(const std::string& code) override {
+    try {
+      boost::json::object p = catalog_.get_product(code);
+      if (const auto* removed = p.if_contains("removed");
+          removed && removed->is_bool() && removed->get_bool())
+        return std::nullopt;
+      p.erase("removed");
+      return p;
+    } catch (const Error&) {
+      return std::nullopt;
+    }
+  }
 
  private:
   catalog::Catalog& catalog_;

@@ -277,6 +277,7 @@ void register_exchange_methods(MethodTable& t) {
       "must be the content's.",
       obj(R"~("files": {"type": "array", "minItems": 1, "maxItems": 1000, "items": {"type": "object", "required": ["content_base64"], "properties": {
             "sha256": {"type": "string", "minLength": 64, "maxLength": 64},
+            "size": {"type": "integer", "minimum": 0, "description": "checked against the content when given"},
             "content_base64": {"type": "string"}}}})~",
           R"~(["files"])~"),
       R"~({"type": "object", "properties": {"stored": {"type": "array", "items": {"type": "string"}, "description": "SHA-256 of each file, in order"}}})~",
@@ -307,6 +308,47 @@ void register_exchange_methods(MethodTable& t) {
         json::array stored;
         for (const auto& c : contents) stored.push_back(json::value(db.registry().store_blob(c)));
         return json::object{{"stored", std::move(stored)}};
+      });
+  t.add("exchange.commerceml.out",
+        "The next CommerceML 2 file for a web-shop node: import.xml (products), offers.xml "
+        "(prices and stock) or orders, from what is registered for it; the file not yet "
+        "confirmed goes again byte for byte.",
+        obj(kNode + R"~(, "file": {"type": "string", "enum": ["import", "offers", "orders"]},
+            "catalogue_id": {"type": "string", "minLength": 1, "maxLength": 40, "description": "Ид of the catalogue the site knows, default opora-catalogue"},
+            "max_objects": {"type": "integer", "minimum": 1, "maximum": 100000, "description": "default 5000"})~",
+            R"~(["node", "file"])~"),
+        R"~({"type": "object", "properties": {"node": {"type": "string"},
+            "file": {"type": "string", "enum": ["import", "offers", "orders"]},
+            "msg_no": {"type": "integer", "description": "confirm it with exchange.commerceml.ack once the site answers success"},
+            "xml": {"type": "string", "description": "the file, UTF-8, CommerceML 2.08"},
+            "objects": {"type": "integer"}, "resend": {"type": "boolean"}}})~",
+        true, [](Database& db, const Params& p) {
+          return db.exchange().commerceml_out(p.object(), exchange_context(db, p));
+        });
+  t.add(
+      "exchange.commerceml.ack",
+      "The site took the CommerceML file numbered msg_no (it answered success): what it "
+      "carried is no longer pending.",
+      obj(kNode + R"~(, "msg_no": {"type": "integer", "minimum": 1})~", R"~(["node", "msg_no"])~"),
+      R"~({"type": "object", "properties": {"node": {"type": "string"}, "acked_no": {"type": "integer"}}})~",
+      true, [](Database& db, const Params& p) {
+        return db.exchange().commerceml_ack(p.object(), exchange_context(db, p));
+      });
+  t.add(
+      "exchange.commerceml.in",
+      "Takes a CommerceML 2 orders file from a web-shop node: each order merged like a node's "
+      "edit (a re-sent file changes nothing); the receipt as exchange.in gives it.",
+      obj(kNode +
+              R"~(, "content_base64": {"type": "string", "minLength": 1, "description": "the file's bytes (UTF-8 or windows-1251 as its prolog says)"},
+            "actor": {"type": "string"})~",
+          R"~(["node", "content_base64"])~"),
+      R"~({"type": "object", "properties": {"node": {"type": "string"}, "msg_no": {"type": "integer"},
+            "orders": {"type": "integer", "description": "orders the file held"},
+            "applied": {"type": "integer"}, "parked": {"type": "array", "items": )~" +
+          kParkedItem + R"~(}, "conflicts": {"type": "array", "items": )~" + kConflictItem +
+          R"~(}}})~",
+      true, [](Database& db, const Params& p) {
+        return db.exchange().commerceml_in(p.object(), exchange_context(db, p));
       });
   t.add("exchange.ownership.put",
         "Who owns which field of a kind's documents when the central file and a node both edit "

@@ -48,6 +48,8 @@ class ObjectStore {
   virtual std::vector<std::string> files_of(std::string_view type,
                                             const boost::json::object& body) = 0;
   virtual bool has_file(std::string_view sha256) = 0;
+  // A product's canonical JSON by its code (offers name products by code).
+  virtual std::optional<boost::json::object> product_by_code(const std::string& code) = 0;
 };
 
 struct Context {
@@ -88,6 +90,11 @@ class Exchange final : public ObjectChangeListener {
   boost::json::object parked(const boost::json::object& params);
   boost::json::object resolve_parked(const boost::json::object& params, const Context& ctx);
   boost::json::object files_missing(const boost::json::object& params);
+  // A web shop as a node: CommerceML 2 files out and orders in
+  // (commerceml_node.cpp).
+  boost::json::object commerceml_out(const boost::json::object& params, const Context& ctx);
+  boost::json::object commerceml_ack(const boost::json::object& params, const Context& ctx);
+  boost::json::object commerceml_in(const boost::json::object& params, const Context& ctx);
   boost::json::object put_ownership(const boost::json::object& params, const Context& ctx);
   boost::json::object ownership(const std::string& kind);
 

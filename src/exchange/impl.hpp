@@ -110,6 +110,12 @@ class Exchange::Impl {
   void store_out(Node& n, int64_t msg_no, const std::string& kind, int64_t objects,
                  const std::string& text, const Context& ctx);
   void set_numbers(Node& node, const char* column, int64_t value);
+  // The other side has every message up to `ack`: its registrations go.
+  void acknowledge(Node& node, int64_t ack, const Context& ctx);
+  // Applies a message's objects, each in its own savepoint; a refused one is
+  // parked. {applied, parked, conflicts}.
+  json::object apply_objects(ObjectStore* catalog, Node& node, int64_t msg_no,
+                             const json::array& objects, const Context& ctx);
 };
 
 inline void bind_optional(store::Statement& st, int index, const std::optional<std::string>& v) {

@@ -716,6 +716,80 @@ bool transient(ErrorCode c) {
 
 }  // namespace
 
+void Exchange::Impl::acknowledge(Node& n, int64_t ack, const Context& ctx) {
+  if (ack <= n.acked_no) return;
+  conn.cached("DELETE FROM exchange_change WHERE node = ?1 AND msg_no IS NOT NULL AND msg_no <= ?2")
+      ->bind(1, n.node)
+      .bind(2, ack)
+      .run();
+  conn.cached(
+          "UPDATE exchange_message SET acked_at = ?3, text = NULL WHERE node = ?1 AND "
+          "direction = 'out' AND msg_no <= ?2 AND acked_at IS NULL")
+      ->bind(1, n.node)
+      .bind(2, ack)
+      .bind(3, ctx.now.to_string())
+      .run();
+  set_numbers(n, "acked_no", ack);
+}
+
+json::object Exchange::Impl::apply_objects(ObjectStore* catalog, Node& n, int64_t msg_no,
+                                           const json::array& objects, const Context& ctx) {
+  Applier a{*this, catalog, self(), n, msg_no, ctx, {}};
+  int64_t applied = 0;
+  json::array parked;
+  if (!self().centre()) suppress = n.node;
+  struct Unsuppress {
+    Exchange::Impl& x;
+    ~Unsuppress() { x.suppress.reset(); }
+  } unsuppress{*this};
+  for (size_t i = 0; i < objects.size(); ++i) {
+    std::optional<Parked> refused = check_entry(objects[i], i);
+    if (!refused) {
+      try {
+        store::Transaction savepoint(conn);
+        a.apply(objects[i].get_object());
+        registry.flush_changes();
+        savepoint.commit();
+        ++applied;
+        continue;
+      } catch (const Error& e) {
+        if (transient(e.code())) throw;
+        registry.discard_changes();
+        Parked pk;
+        pk.object = objects[i].get_object();
+        pk.type = std::string(pk.object.at("type").as_string());
+        pk.uid = std::string(pk.object.at("uid").as_string());
+        const auto& fe = e.field_errors();
+        pk.rule = fe.empty() ? "refused" : fe.front().rule;
+        pk.field = fe.empty() ? "" : fe.front().field;
+        pk.reason = e.what();
+        refused = std::move(pk);
+      }
+    }
+    conn.cached(
+            "INSERT INTO exchange_parked (node, msg_no, type, uid, rule, field, reason, object, "
+            "at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+        ->bind(1, n.node)
+        .bind(2, msg_no)
+        .bind(3, refused->type)
+        .bind(4, refused->uid)
+        .bind(5, refused->rule)
+        .bind(6, refused->field)
+        .bind(7, refused->reason)
+        .bind(8, json::serialize(refused->object))
+        .bind(9, ctx.now.to_string())
+        .run();
+    parked.push_back(json::object{{"parked", conn.last_insert_rowid()},
+                                  {"type", refused->type},
+                                  {"uid", refused->uid},
+                                  {"rule", refused->rule},
+                                  {"field", refused->field},
+                                  {"reason", refused->reason}});
+  }
+  return {
+      {"applied", applied}, {"parked", std::move(parked)}, {"conflicts", std::move(a.conflicts)}};
+}
+
 json::object Exchange::in(const json::object& p, const Context& ctx) {
   const Identity& self = impl_->self();
   const auto node_ptr = active_node(*impl_, p);
@@ -811,23 +885,7 @@ json::object Exchange::in(const json::object& p, const Context& ctx) {
            "the message acknowledges message " + std::to_string(ack) + ", but only " +
                std::to_string(n.sent_no) + " were sent to \"" + n.node +
                "\": it comes from another file or a restored copy");
-  if (ack > n.acked_no) {
-    impl_->conn
-        .cached(
-            "DELETE FROM exchange_change WHERE node = ?1 AND msg_no IS NOT NULL AND msg_no <= ?2")
-        ->bind(1, n.node)
-        .bind(2, ack)
-        .run();
-    impl_->conn
-        .cached(
-            "UPDATE exchange_message SET acked_at = ?3, text = NULL WHERE node = ?1 AND "
-            "direction = 'out' AND msg_no <= ?2 AND acked_at IS NULL")
-        ->bind(1, n.node)
-        .bind(2, ack)
-        .bind(3, ctx.now.to_string())
-        .run();
-    impl_->set_numbers(n, "acked_no", ack);
-  }
+  impl_->acknowledge(n, ack, ctx);
 
   const int64_t msg_no = m.at("msg_no").get_int64();
   json::object receipt{{"node", n.node},
@@ -864,64 +922,10 @@ json::object Exchange::in(const json::object& p, const Context& ctx) {
     return receipt;
   }
 
-  Applier a{*impl_, catalog_, self, n, msg_no, ctx, {}};
-  int64_t applied = 0;
-  json::array parked;
-  const auto& objects = m.at("objects").get_array();
-  if (!self.centre()) impl_->suppress = n.node;
-  struct Unsuppress {
-    Exchange::Impl& x;
-    ~Unsuppress() { x.suppress.reset(); }
-  } unsuppress{*impl_};
-  for (size_t i = 0; i < objects.size(); ++i) {
-    std::optional<Parked> refused = check_entry(objects[i], i);
-    if (!refused) {
-      try {
-        store::Transaction savepoint(impl_->conn);
-        a.apply(objects[i].get_object());
-        impl_->registry.flush_changes();
-        savepoint.commit();
-        ++applied;
-        continue;
-      } catch (const Error& e) {
-        if (transient(e.code())) throw;
-        impl_->registry.discard_changes();
-        Parked pk;
-        pk.object = objects[i].get_object();
-        pk.type = std::string(pk.object.at("type").as_string());
-        pk.uid = std::string(pk.object.at("uid").as_string());
-        const auto& fe = e.field_errors();
-        pk.rule = fe.empty() ? "refused" : fe.front().rule;
-        pk.field = fe.empty() ? "" : fe.front().field;
-        pk.reason = e.what();
-        refused = std::move(pk);
-      }
-    }
-    impl_->conn
-        .cached(
-            "INSERT INTO exchange_parked (node, msg_no, type, uid, rule, field, reason, object, "
-            "at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
-        ->bind(1, n.node)
-        .bind(2, msg_no)
-        .bind(3, refused->type)
-        .bind(4, refused->uid)
-        .bind(5, refused->rule)
-        .bind(6, refused->field)
-        .bind(7, refused->reason)
-        .bind(8, json::serialize(refused->object))
-        .bind(9, ctx.now.to_string())
-        .run();
-    parked.push_back(json::object{{"parked", impl_->conn.last_insert_rowid()},
-                                  {"type", refused->type},
-                                  {"uid", refused->uid},
-                                  {"rule", refused->rule},
-                                  {"field", refused->field},
-                                  {"reason", refused->reason}});
-  }
+  json::object applied =
+      impl_->apply_objects(catalog_, n, msg_no, m.at("objects").get_array(), ctx);
   impl_->set_numbers(n, "received_no", msg_no);
-  receipt["applied"] = applied;
-  receipt["parked"] = std::move(parked);
-  receipt["conflicts"] = std::move(a.conflicts);
+  for (auto& kv : applied) receipt[kv.key()] = std::move(kv.value());
   receipt["expected"] = msg_no + 1;
   impl_->conn
       .cached(
@@ -932,7 +936,7 @@ json::object Exchange::in(const json::object& p, const Context& ctx) {
       .bind(3, m.contains("kind") && m.at("kind").is_string()
                    ? std::string(m.at("kind").get_string())
                    : std::string("changes"))
-      .bind(4, static_cast<int64_t>(objects.size()))
+      .bind(4, static_cast<int64_t>(m.at("objects").get_array().size()))
       .bind(5, static_cast<int64_t>(text.size()))
       .bind(6, json::serialize(receipt))
       .bind(7, ctx.now.to_string())

@@ -339,3 +339,51 @@ def test_setup_and_node_definitions_refuse_bad_input(tmp_path):
         assert e.value.field_errors[0]["rule"] == "unknown_field"
         with pytest.raises(opora.NotFound):
             db.call("exchange.out", node="tablet-1")
+
+
+def test_the_catalogue_and_stock_reach_a_tablet_and_pictures_travel_only_when_missing(tmp_path):
+    import base64
+    p = Pair(tmp_path, streams=("catalog", "stock", "orders"))
+    try:
+        png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"picture" * 10).decode()
+        p.centre.call("catalog.product.put", {
+            "product": "G-100", "name": "Гроб «Элит»", "vat_rate": "none", "recommended": 1,
+            "pictures": [{"role": "thumb", "mime": "image/png", "content_base64": png}],
+            "variants": [{"variant": "oak", "name": "Дуб"}]})
+        p.centre.call("catalog.warehouse.put", {"warehouse": "main", "name": "Основной"})
+        p.centre.call("catalog.stock.set", {"warehouse": "main", "rows": [
+            {"product": "G-100", "variant": "oak", "quantity": "3"}]})
+        for stream in ("catalog", "stock"):
+            while True:
+                page = p.centre.call("exchange.snapshot", node="tablet-7", stream=stream)
+                p.tablet.call("exchange.in", node="centre", message=page["message"])
+                p.up()
+                if page["complete"]:
+                    break
+        product = p.tablet.call("catalog.product.get", {"product": "G-100"})
+        assert product["uid"] == p.centre.call("catalog.product.get", {"product": "G-100"})["uid"]
+        sha = product["pictures"][0]["sha256"]
+        missing = p.tablet.call("exchange.files.missing", files=[sha])["missing"]
+        assert missing == [sha]
+        files = p.centre.call("exchange.files.get", files=missing)["files"]
+        p.tablet.call("exchange.files.put", files=files)
+        assert p.tablet.call("exchange.files.missing", files=[sha])["missing"] == []
+        assert p.tablet.call("catalog.picture.get", {"sha256": sha})["content_base64"] == png
+        with pytest.raises(opora.ValidationError) as e:
+            p.tablet.call("exchange.files.put", files=[{"sha256": "0" * 64,
+                                                       "content_base64": png}])
+        assert e.value.field_errors[0]["rule"] == "sha256"
+        # Stock falls at the office: only the stock row travels, as a change.
+        p.centre.call("catalog.stock.set", {"warehouse": "main", "rows": [
+            {"product": "G-100", "variant": "oak", "quantity": "2"}]})
+        m = p.centre.call("exchange.out", node="tablet-7", streams=["stock"])
+        assert [o["type"] for o in m["message"]["objects"]] == ["stock"]
+        p.tablet.call("exchange.in", node="centre", message=m["message"])
+        stock = p.tablet.call("catalog.stock.get", {"product": "G-100", "variant": "oak"})
+        assert stock["total"] == 2
+        # A tablet does not edit the catalogue: its edit is parked on the centre.
+        p.tablet.call("catalog.product.put", {"product": "G-100", "name": "Переименован"})
+        receipt = p.up()
+        assert [x["rule"] for x in receipt["parked"]] == ["not_owned"]
+    finally:
+        p.close()
