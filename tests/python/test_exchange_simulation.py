@@ -31,7 +31,8 @@ import subprocess
 import sys
 import textwrap
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as member
 
 import pytest
 
@@ -94,7 +95,7 @@ class Edit:
     step: int
     must_reject: str | None = None   # why the rules refuse it; None: either outcome is right
     centre_manager: str | None = None  # the order's manager on the centre when it was made
-    carried_in: set = field(default_factory=set)  # msg_no of the messages that carried it
+    carried_in: set = member(default_factory=set)  # msg_no of the messages that carried it
 
     def __str__(self):
         return (f"step {self.step}: {self.node} set {self.field}={self.value!r} on {self.uid}"
