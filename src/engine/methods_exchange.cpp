@@ -71,7 +71,7 @@ const std::string kOutResult = R"~({"type": "object", "properties": {
 const std::string kNodeResult = R"~({"type": "object", "properties": {
   "node": {"type": "string"}, "kind": {"type": "string"}, "streams": )~" +
                                 kStreams + R"~(,
-  "scope": {"type": ["string", "null"]}, "params": {"type": "object", "additionalProperties": true},
+  "scope": {"type": ["string", "null"]}, "attributes": {"type": "object", "additionalProperties": true},
   "refuse_outdated": {"type": "boolean"}, "status": {"type": "string", "enum": ["active", "revoked"]},
   "secret": {"type": ["string", "null"], "description": "shown once when made or changed; give it to the other side"}}})~";
 
@@ -111,13 +111,13 @@ void register_exchange_methods(MethodTable& t) {
   t.add(
       "exchange.node.put",
       "Defines or changes the other side of a pair: on the central file a node (its streams, "
-      "scope and params), on a node the central file; a new or changed secret is shown once.",
+      "scope and attributes), on a node the central file; a new or changed secret is shown once.",
       obj(kNode +
               R"~(, "kind": {"type": "string", "enum": ["tablet", "crm", "shop", "onec", "centre", "other"]},
             "streams": )~" +
               kStreams + R"~(,
-            "scope": {"type": "string", "maxLength": 4000, "description": "which documents the node sees: an expression over doc and node, e.g. doc.custom.manager == node.params.manager"},
-            "params": {"type": "object", "additionalProperties": true, "description": "the node's own values the scope reads (node.params)"},
+            "scope": {"type": "string", "maxLength": 4000, "description": "which documents the node sees: an expression over doc and node, e.g. doc.custom.manager == node.attributes.manager"},
+            "attributes": {"type": "object", "additionalProperties": true, "description": "the node's own values the scope reads (node.attributes)"},
             "secret": {"type": "string", "maxLength": 256, "description": "the pair's shared secret (at least 32 characters); left out, one is made"},
             "refuse_outdated": {"type": "boolean", "description": "refuse messages from an older opora"})~",
           R"~(["node"])~"),

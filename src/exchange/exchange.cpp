@@ -76,7 +76,7 @@ bool Node::takes(std::string_view stream) const {
 json::object Node::scope_input(const json::object* doc) const {
   json::object in;
   in["doc"] = doc != nullptr ? json::value(*doc) : json::value(nullptr);
-  in["node"] = json::object{{"node", node}, {"kind", kind}, {"params", params}};
+  in["node"] = json::object{{"node", node}, {"kind", kind}, {"attributes", params}};
   return in;
 }
 
@@ -279,7 +279,7 @@ json::object Exchange::put_node(const json::object& p, const Context& ctx) {
                    "under a new code");
   if (secret.empty()) secret = new_secret_();
   json::object params = old != nullptr ? old->params : json::object();
-  if (const auto* v = p.if_contains("params")) params = v->as_object();
+  if (const auto* v = p.if_contains("attributes")) params = v->as_object();
   const std::string kind = p.contains("kind") ? std::string(p.at("kind").as_string())
                            : old != nullptr   ? old->kind
                                               : std::string(self.centre() ? "tablet" : "centre");
@@ -308,7 +308,7 @@ json::object Exchange::put_node(const json::object& p, const Context& ctx) {
                    {"kind", kind},
                    {"streams", std::move(streams_json)},
                    {"scope", scope ? json::value(*scope) : json::value(nullptr)},
-                   {"params", params},
+                   {"attributes", params},
                    {"refuse_outdated", refuse},
                    {"status", "active"}};
   // The secret is shown once, when it is made or changed: give it to the
@@ -343,7 +343,7 @@ json::object Exchange::list_nodes() {
                      {"kind", n.kind},
                      {"streams", json::array(n.streams.begin(), n.streams.end())},
                      {"scope", n.scope_text ? json::value(*n.scope_text) : json::value(nullptr)},
-                     {"params", n.params},
+                     {"attributes", n.params},
                      {"status", n.status},
                      {"refuse_outdated", n.refuse_outdated}});
   }

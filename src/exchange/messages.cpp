@@ -473,6 +473,16 @@ struct Applier {
     const auto id = x.registry.find_uid(uid);
     const registry::Context rc = registry_context(true);
     if (remove) {
+      // An edit made here and not yet sent stays, with the document, until
+      // it has gone up: the central file then parks it (or takes it) and
+      // sends the removal again. Dropping it here would lose it unseen.
+      {
+        auto st = x.conn.cached(
+            "SELECT 1 FROM exchange_change WHERE node = ?1 AND type = 'document' AND uid = ?2 "
+            "AND msg_no IS NULL");
+        st->bind(1, n.node).bind(2, uid);
+        if (st->step()) return;
+      }
       if (id && !x.registry.load(*id, "uid").at("deleted").as_bool()) x.registry.remove(*id, rc);
       x.conn.cached("DELETE FROM exchange_base WHERE node = ?1 AND uid = ?2")
           ->bind(1, n.node)
@@ -563,10 +573,34 @@ struct Applier {
     const registry::Context rc = registry_context(false);
     const auto id = x.registry.find_uid(uid);
     if (!id) {
-      // Created on the node: the central file gives the final number.
+      // Created on the node: the central file gives the final number, and
+      // the fields it owns start as a new document's (the kind's first
+      // status, no payment); what the node put there is a conflict record.
       json::object create = theirs;
       create.erase("number");
+      const std::string initial = x.registry.kind(kind, "body.kind").initial;
+      json::object fresh = create;
+      fresh["status"] = initial;
+      const auto rules = x.rules_for(kind);
+      std::vector<json::object> overruled;
+      for (const auto& f : merge_fields({&create})) {
+        const OwnershipRule* r = x.rule_for(rules, f, fresh);
+        if (r != nullptr && r->owner == "node") continue;
+        const json::value* t = field_value(create, f);
+        const json::value initial_status(initial);
+        const json::value* o = f == "status" ? &initial_status : nullptr;
+        if (same(t, o)) continue;
+        overruled.push_back(json::object{{"uid", uid},
+                                         {"kind", kind},
+                                         {"field", f},
+                                         {"base", nullptr},
+                                         {"ours", json_or_null(o)},
+                                         {"theirs", json_or_null(t)},
+                                         {"resolution", "centre_wins"}});
+        set_field(create, f, o);
+      }
       x.registry.put_exchanged(uid, create, rc);
+      for (const auto& c : overruled) record_conflict(c);
       x.conn
           .cached(
               "INSERT OR REPLACE INTO exchange_base (node, uid, version, body) VALUES (?1, ?2, "
@@ -575,7 +609,11 @@ struct Applier {
           .bind(2, uid)
           .bind(3, json::serialize(theirs))
           .run();
-      x.register_change(n.node, "document", uid, stream, "upsert");
+      x.register_change(
+          n.node, "document", uid, stream,
+          x.in_scope(n, x.registry.exchange_body(x.registry.load(*x.registry.find_uid(uid), "uid")))
+              ? "upsert"
+              : "remove");
       return;
     }
     const json::object stored = x.registry.load(*id, "uid");
@@ -583,6 +621,12 @@ struct Applier {
       park("deleted", "uid", "document " + uid + " was deleted on the central file");
     const int64_t version = stored.at("version").as_int64();
     const json::object current = x.registry.exchange_body(stored);
+    // The central file's copy decides the scope: an order handed to another
+    // agent takes no more edits from this one.
+    if (!x.in_scope(n, current))
+      park("scope", "body",
+           "document " + uid + " is no longer in node \"" + n.node + "\"'s scope (" +
+               n.scope_text.value_or("") + ")");
     const auto* bv = e.if_contains("base_version");
     const int64_t base_version = bv != nullptr && bv->is_int64() ? bv->get_int64() : 0;
     json::object base;
@@ -632,7 +676,11 @@ struct Applier {
         .bind(3, base_version)
         .run();
     // The node's view differs from the outcome: it gets the outcome back.
-    if (merged != theirs) x.register_change(n.node, "document", uid, stream, "upsert");
+    if (merged != theirs)
+      x.register_change(n.node, "document", uid, stream,
+                        x.in_scope(n, x.registry.exchange_body(x.registry.load(*id, "uid")))
+                            ? "upsert"
+                            : "remove");
   }
 
   void record_conflict(const json::object& c) {
@@ -779,7 +827,33 @@ json::object Exchange::Impl::apply_objects(ObjectStore* catalog, Node& n, int64_
         .bind(8, json::serialize(refused->object))
         .bind(9, ctx.now.to_string())
         .run();
-    parked.push_back(json::object{{"parked", conn.last_insert_rowid()},
+    const int64_t parked_id = conn.last_insert_rowid();
+    // The node holds its refused version: it gets the central file's back
+    // (or a removal, when the document is not the node's to see).
+    if (self().centre() && refused->type == "document" && !refused->uid.empty()) {
+      const auto id = registry.find_uid(refused->uid);
+      bool upsert = false;
+      std::string stream = "orders";
+      if (id) {
+        const json::object stored = registry.load(*id, "uid");
+        const std::string kind(stored.at("kind").as_string());
+        stream = stream_of("document", kind);
+        upsert = !stored.at("deleted").as_bool() && !stream.empty() &&
+                 in_scope(n, registry.exchange_body(stored));
+      }
+      if (!stream.empty()) {
+        register_change(n.node, "document", refused->uid, stream, upsert ? "upsert" : "remove");
+        // The node holds it whatever this file sent: mark it held (version
+        // -1 is never a base) so a later change here keeps the registration.
+        conn.cached(
+                "INSERT OR IGNORE INTO exchange_base (node, uid, version, body) VALUES (?1, ?2, "
+                "-1, '{}')")
+            ->bind(1, n.node)
+            .bind(2, refused->uid)
+            .run();
+      }
+    }
+    parked.push_back(json::object{{"parked", parked_id},
                                   {"type", refused->type},
                                   {"uid", refused->uid},
                                   {"rule", refused->rule},

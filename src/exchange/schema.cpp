@@ -19,7 +19,7 @@ const store::SchemaModule& schema() {
           kind            TEXT NOT NULL,
           streams         TEXT NOT NULL,  -- JSON array
           scope           TEXT,           -- an expression over doc and node
-          params          TEXT NOT NULL,  -- JSON object the scope reads as node.params
+          params          TEXT NOT NULL,  -- JSON object the scope reads as node.attributes
           secret          TEXT NOT NULL,
           previous_secret TEXT,           -- still accepted until the new one is seen
           status          TEXT NOT NULL CHECK (status IN ('active', 'revoked')),

@@ -14,7 +14,7 @@ import opora
 
 OPTIONS = {"clock": "manual", "now": "2026-03-02T09:00:00+03:00", "utc_offset": "+03:00"}
 ORG = {"type": "company", "name": "ООО «ГРС»", "inn": "7707083893", "kpp": "773601001"}
-SCOPE = "doc.custom.manager == node.params.manager"
+SCOPE = "doc.custom.manager == node.attributes.manager"
 
 
 def order(manager: str, *items: tuple[str, str, str], **extra) -> dict:
@@ -36,7 +36,7 @@ class Pair:
         self.name = name
         self.centre.call("exchange.setup", node="centre", role="centre")
         made = self.centre.call("exchange.node.put", node=name, kind="tablet",
-                                streams=list(streams), scope=SCOPE, params={"manager": manager})
+                                streams=list(streams), scope=SCOPE, attributes={"manager": manager})
         self.secret = made["secret"]
         self.tablet.call("exchange.setup", node=name, role="node", prefix="T7")
         self.tablet.call("exchange.node.put", node="centre", kind="centre",

@@ -44,7 +44,7 @@ QUIET_ROUNDS = 40    # bound on rounds of a healed network until nothing is left
 
 OPTIONS = {"clock": "manual", "now": "2026-03-02T09:00:00+03:00", "utc_offset": "+03:00"}
 ORG = {"type": "company", "name": "ООО «ГРС»", "inn": "7707083893", "kpp": "773601001"}
-SCOPE = "doc.custom.manager == node.params.manager"
+SCOPE = "doc.custom.manager == node.attributes.manager"
 TABLETS = {"tab-petrov": ("petrov", "TP"), "tab-ivanov": ("ivanov", "TI"),
            "tab-sidorov": ("sidorov", "TS")}
 MANAGERS = ["petrov", "ivanov", "sidorov", "kozlov"]  # kozlov has no tablet
@@ -167,7 +167,7 @@ class World:
         self.child.write_text(CHILD, encoding="utf-8")
 
     def _add_node(self, name, kind, prefix, scope, params):
-        put = {"node": name, "kind": kind, "streams": ["orders"], "params": params}
+        put = {"node": name, "kind": kind, "streams": ["orders"], "attributes": params}
         if scope is not None:
             put["scope"] = scope
         secret = self.centre.call("exchange.node.put", **put)["secret"]
@@ -593,7 +593,10 @@ class World:
             if h["origin_node"] != e.node:
                 continue
             if h["action"] == "created" and h["origin_msg_no"] in e.carried_in:
-                out.append(h)
+                # A creation takes the node's fields but those the centre owns (a refused one
+                # is then a conflict record, checked by the caller).
+                if not e.must_reject:
+                    out.append(h)
             elif h["field"] == top and h["new"] is not None:
                 # The journal keeps a string as it is and anything else as JSON text.
                 new = h["new"] if top == "notes" else json.loads(h["new"])

@@ -12,6 +12,7 @@ the test: a new method comes with its call here.
 from __future__ import annotations
 
 import base64
+import pathlib
 import copy
 import datetime
 import decimal
@@ -180,6 +181,54 @@ def run_scenario(db: opora.Database, rec: Recorder, tmp_path) -> None:
          items=[{"product": "G-100", "variant": "oak", "quantity": "1"}])
     call("catalog.product.put", product="OLD", name="Снят с продажи")
     call("catalog.product.remove", product="OLD")
+
+    # the exchange (seed 002): this file is the centre, a tablet file its node, a web shop
+    call("exchange.setup", node="centre", role="centre")
+    made = call("exchange.node.put", node="tablet-1", kind="tablet",
+                streams=["catalog", "stock", "orders"],
+                scope="doc.custom.manager == node.attributes.manager", attributes={"manager": "petrov"})
+    call("exchange.node.put", node="shop", kind="shop", streams=["catalog", "stock", "orders"])
+    call("exchange.node.list")
+    call("exchange.ownership.put", kind="contract", rules=[{"field": "*", "owner": "centre"}])
+    call("exchange.ownership.get", kind="order")
+    ordered = call("registry.put", kind="order", date="2026-01-10", custom={"manager": "petrov"},
+                   items=[{"name": "Венок", "quantity": "1", "price": "3000.00",
+                           "vat_rate": "none"}])
+    with opora.open(tmp_path / "tablet.db", clock="manual", now="2026-01-10T09:00:00+03:00",
+                    utc_offset="+03:00") as tablet:
+        tablet.call("exchange.setup", node="tablet-1", role="node", prefix="T1")
+        tablet.call("exchange.node.put", node="centre", secret=made["secret"],
+                    streams=["catalog", "stock", "orders"])
+        page = call("exchange.snapshot", node="tablet-1", stream="catalog")
+        tablet.call("exchange.in", node="centre", message=page["message"])
+        call("exchange.in", node="tablet-1",
+             message=tablet.call("exchange.out", node="centre")["message"])
+        sent = call("exchange.out", node="tablet-1")
+        tablet.call("exchange.in", node="centre", message=sent["message"])
+        local = [d for d in tablet.call("registry.find", kind="order")["documents"]
+                 if d["uid"] == ordered["uid"]][0]
+        call("registry.set_status", document=ordered["id"], status="confirmed")
+        tablet.call("registry.put", id=local["id"], notes="позвонить", status="cancelled")
+        tablet.call("registry.put", kind="order", date="2026-01-10",
+                    custom={"manager": "ivanov"},
+                    items=[{"name": "Лента", "quantity": "1", "price": "500.00",
+                            "vat_rate": "none"}])
+        call("exchange.in", node="tablet-1",
+             message=tablet.call("exchange.out", node="centre")["message"])
+    call("exchange.status")
+    call("exchange.conflicts", node="tablet-1")
+    parked = call("exchange.parked", node="tablet-1")["parked"]
+    call("exchange.parked.resolve", parked=parked[0]["parked"], resolution="entered by hand")
+    sha = product["pictures"][0]["sha256"]
+    call("exchange.files.missing", files=[sha])
+    files = call("exchange.files.get", files=[sha])["files"]
+    call("exchange.files.put", files=files)
+    cml = call("exchange.commerceml.out", node="shop", file="import")
+    call("exchange.commerceml.ack", node="shop", msg_no=cml["msg_no"])
+    site = (pathlib.Path(__file__).resolve().parents[1] / "reference" / "commerceml" /
+            "samples" / "bitrix-sale-query-excerpt.xml").read_bytes()
+    call("exchange.commerceml.in", node="shop", content_base64=base64.b64encode(site).decode())
+    call("exchange.node.revoke", node="shop")
 
     # billing (seed 000): accounts, a run, payments, reports, dunning, QR, statements
     call("billing.tax.define", tax="vat_test", rate="12.5", valid_from="2026-01-01",
