@@ -2,6 +2,7 @@
 
 #include <opora/opora.h>
 
+#include <unistd.h>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <cstdint>
@@ -97,7 +98,47 @@ json::object base_params(const MethodCommand& cmd) {
   return std::move(parsed->get_object());
 }
 
+// A parameter marked "x-cli-stdin" in its schema and not given on the
+// command line is read from stdin when stdin is not a terminal:
+// `opora exchange in --node tablet-7 < msg.json`.
+void take_stdin_param(json::object& params, const MethodInfo& method) {
+  const auto* props = method.params.if_contains("properties");
+  if (props == nullptr || !props->is_object()) return;
+  for (const auto& kv : props->get_object()) {
+    const auto* schema = kv.value().if_object();
+    const auto* flag = schema != nullptr ? schema->if_contains("x-cli-stdin") : nullptr;
+    if (flag == nullptr || !flag->is_bool() || !flag->get_bool() || params.contains(kv.key()))
+      continue;
+    if (isatty(0) != 0) continue;
+    std::optional<std::string> input = read_stdin();
+    if (!input) throw UsageError("cannot read --" + std::string(kv.key()) + " from stdin");
+    params[kv.key()] = *input;
+    return;
+  }
+}
+
+// A result member marked "x-cli-output" is what the command prints (without
+// --json): the message of `opora exchange out --node tablet-7 > msg.json`,
+// compact JSON as the library wrote it, or a string as it is.
+bool print_output_member(const std::string& text, const MethodInfo& method) {
+  const auto* props = method.result.if_contains("properties");
+  if (props == nullptr || !props->is_object()) return false;
+  for (const auto& kv : props->get_object()) {
+    const auto* schema = kv.value().if_object();
+    const auto* flag = schema != nullptr ? schema->if_contains("x-cli-output") : nullptr;
+    if (flag == nullptr || !flag->is_bool() || !flag->get_bool()) continue;
+    const std::optional<json::value> parsed = parse_json(text);
+    const json::value* v =
+        parsed && parsed->is_object() ? parsed->get_object().if_contains(kv.key()) : nullptr;
+    if (v == nullptr) return false;
+    write_text(stdout, v->is_string() ? std::string(v->get_string()) : json::serialize(*v) + "\n");
+    return true;
+  }
+  return false;
+}
+
 void print_result(const std::string& text, const MethodInfo& method, bool json_mode) {
+  if (!json_mode && print_output_member(text, method)) return;
   if (!json_mode) {
     if (const std::optional<json::value> parsed = parse_json(text)) {
       if (const std::optional<std::string> table = format_result_table(*parsed, method.result)) {
@@ -259,7 +300,9 @@ int run_module(const Invocation& invocation) {
   const MethodCommand cmd = parse_method_command(inv, *catalogue);
   if (inv.help) return run_help_on(inv, cmd, *catalogue);
 
-  const std::string params = json::serialize(merge_params(base_params(cmd), cmd.flags));
+  json::object merged = merge_params(base_params(cmd), cmd.flags);
+  take_stdin_param(merged, *cmd.method);
+  const std::string params = json::serialize(merged);
   Database db;
   if (!open_database(db, inv.db_path, open_options_json(inv.options), inv.json)) {
     return kExitFailed;

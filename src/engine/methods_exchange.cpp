@@ -61,8 +61,13 @@ const std::string kMessage =
   "snapshot": {"type": "object", "properties": {"stream": {"type": "string"}, "complete": {"type": "boolean"}}},
   "hmac": {"type": "string", "description": "HMAC-SHA256 of the message without this member, under the pair's secret"}}})~";
 
+// What exchange.out prints on the command line: the message alone.
+const std::string kOutMessage =
+    kMessage.substr(0, kMessage.size() - 1) + R"~(, "x-cli-output": true})~";
+
 const std::string kOutResult = R"~({"type": "object", "properties": {
-  "message": )~" + kMessage + R"~(,
+  "message": )~" + kOutMessage +
+                               R"~(,
   "msg_no": {"type": "integer"}, "kind": {"type": "string", "enum": ["changes", "snapshot", "ack"]},
   "objects": {"type": "integer"}, "bytes": {"type": "integer", "description": "the message's size as text"},
   "resend": {"type": "boolean", "description": "the unacknowledged message again, byte for byte"},
@@ -165,7 +170,7 @@ void register_exchange_methods(MethodTable& t) {
       "schema and number, applies each object (merged by field ownership on the central "
       "file; a refused one is parked) and answers with the receipt.",
       obj(kNode +
-              R"~(, "message": {"type": ["object", "string"], "additionalProperties": true, "description": "the message as exchange.out gave it, as an object or its JSON text"},
+              R"~(, "message": {"type": ["object", "string"], "additionalProperties": true, "x-cli-stdin": true, "description": "the message as exchange.out gave it, as an object or its JSON text (the CLI reads it from stdin)"},
             "actor": {"type": "string"})~",
           R"~(["node", "message"])~"),
       R"~({"type": "object", "properties": {
@@ -320,7 +325,7 @@ void register_exchange_methods(MethodTable& t) {
         R"~({"type": "object", "properties": {"node": {"type": "string"},
             "file": {"type": "string", "enum": ["import", "offers", "orders"]},
             "msg_no": {"type": "integer", "description": "confirm it with exchange.commerceml.ack once the site answers success"},
-            "xml": {"type": "string", "description": "the file, UTF-8, CommerceML 2.08"},
+            "xml": {"type": "string", "x-cli-output": true, "description": "the file, UTF-8, CommerceML 2.08 (what the CLI prints)"},
             "objects": {"type": "integer"}, "resend": {"type": "boolean"}}})~",
         true, [](Database& db, const Params& p) {
           return db.exchange().commerceml_out(p.object(), exchange_context(db, p));

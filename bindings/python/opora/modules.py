@@ -2689,6 +2689,87 @@ class Events(Facade):
         )
 
 
+class ExchangeCommerceml(Facade):
+    """opora module exchange.commerceml: 3 methods.
+
+        ack  The site took the CommerceML file numbered msg_no (it answered success): what it carried is no longer pending.
+        in_  Takes a CommerceML 2 orders file from a web-shop node: each order merged like a node's edit (a re-sent file changes nothing); the receipt as exchange.in gives it.
+        out  The next CommerceML 2 file for a web-shop node: import.xml (products), offers.xml (prices and stock) or orders, from what is registered for it; the file not yet confirmed goes again byte for byte.
+
+    Call one as db.exchange.commerceml.ack(...); help() on it lists its parameters.
+    """
+
+    def ack(self, *, node: str, msg_no: int) -> dict[str, Any]:
+        """exchange.commerceml.ack: The site took the CommerceML file numbered msg_no (it answered success): what it carried is no longer pending.
+
+        Changes the database, as one transaction.
+
+        Parameters (keywords; an omitted one is not sent):
+            node (str; required): the other side's node code: tablet-7, crm, shop, centre
+            msg_no (int 1..; required)
+
+        Returns a dict with node (str), acked_no (int).
+
+        Same as db.call("exchange.commerceml.ack", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call("exchange.commerceml.ack", {"node": node, "msg_no": msg_no})
+
+    def in_(self, *, node: str, content_base64: str, actor: str = OMITTED) -> dict[str, Any]:
+        """exchange.commerceml.in: Takes a CommerceML 2 orders file from a web-shop node: each order merged like a node's edit (a re-sent file changes nothing); the receipt as exchange.in gives it.
+
+        Changes the database, as one transaction.
+
+        Parameters (keywords; an omitted one is not sent):
+            node (str; required): the other side's node code: tablet-7, crm, shop, centre
+            content_base64 (str; required): the file's bytes (UTF-8 or windows-1251 as its prolog says)
+            actor (str)
+
+        Returns a dict with node (str), msg_no (int), orders (int), applied (int), parked (list of dict), conflicts (list of dict).
+
+        Same as db.call("exchange.commerceml.in", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call(
+            "exchange.commerceml.in",
+            {
+                "node": node,
+                "content_base64": content_base64,
+                "actor": actor,
+            },
+        )
+
+    def out(
+        self,
+        *,
+        node: str,
+        file: Literal["import", "offers", "orders"],
+        catalogue_id: str = OMITTED,
+        max_objects: int = OMITTED,
+    ) -> dict[str, Any]:
+        """exchange.commerceml.out: The next CommerceML 2 file for a web-shop node: import.xml (products), offers.xml (prices and stock) or orders, from what is registered for it; the file not yet confirmed goes again byte for byte.
+
+        Changes the database, as one transaction.
+
+        Parameters (keywords; an omitted one is not sent):
+            node (str; required): the other side's node code: tablet-7, crm, shop, centre
+            file (str; required; one of import, offers, orders)
+            catalogue_id (str): Ид of the catalogue the site knows, default opora-catalogue
+            max_objects (int 1..100000): default 5000
+
+        Returns a dict with node (str), file (str), msg_no (int), xml (str), objects (int), resend (bool).
+
+        Same as db.call("exchange.commerceml.out", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call(
+            "exchange.commerceml.out",
+            {
+                "node": node,
+                "file": file,
+                "catalogue_id": catalogue_id,
+                "max_objects": max_objects,
+            },
+        )
+
+
 class ExchangeFiles(Facade):
     """opora module exchange.files: 3 methods.
 
@@ -2745,7 +2826,7 @@ class ExchangeNode(Facade):
     """opora module exchange.node: 3 methods.
 
         list    The nodes this file exchanges with.
-        put     Defines or changes the other side of a pair: on the central file a node (its streams, scope and params), on a node the central file; a new or changed secret is shown once.
+        put     Defines or changes the other side of a pair: on the central file a node (its streams, scope and attributes), on a node the central file; a new or changed secret is shown once.
         revoke  Revokes a node: its messages are refused from now on and nothing more is registered for it.
 
     Call one as db.exchange.node.list(...); help() on it lists its parameters.
@@ -2770,11 +2851,11 @@ class ExchangeNode(Facade):
         kind: Literal["tablet", "crm", "shop", "onec", "centre", "other"] = OMITTED,
         streams: builtins.list[Literal["catalog", "stock", "orders", "crm"]] | tuple[Literal["catalog", "stock", "orders", "crm"], ...] = OMITTED,
         scope: str = OMITTED,
-        params: Mapping[str, Any] = OMITTED,
+        attributes: Mapping[str, Any] = OMITTED,
         secret: str = OMITTED,
         refuse_outdated: bool = OMITTED,
     ) -> dict[str, Any]:
-        """exchange.node.put: Defines or changes the other side of a pair: on the central file a node (its streams, scope and params), on a node the central file; a new or changed secret is shown once.
+        """exchange.node.put: Defines or changes the other side of a pair: on the central file a node (its streams, scope and attributes), on a node the central file; a new or changed secret is shown once.
 
         Changes the database, as one transaction.
 
@@ -2782,12 +2863,12 @@ class ExchangeNode(Facade):
             node (str; required): the other side's node code: tablet-7, crm, shop, centre
             kind (str; one of tablet, crm, shop, onec, centre, other)
             streams (list of str)
-            scope (str): which documents the node sees: an expression over doc and node, e.g. doc.custom.manager == node.params.manager
-            params (dict): the node's own values the scope reads (node.params)
+            scope (str): which documents the node sees: an expression over doc and node, e.g. doc.custom.manager == node.attributes.manager
+            attributes (dict): the node's own values the scope reads (node.attributes)
             secret (str): the pair's shared secret (at least 32 characters); left out, one is made
             refuse_outdated (bool): refuse messages from an older opora
 
-        Returns a dict with node (str), kind (str), streams (list of str), scope (str or null), params (dict), refuse_outdated (bool), status (str), secret (str or null).
+        Returns a dict with node (str), kind (str), streams (list of str), scope (str or null), attributes (dict), refuse_outdated (bool), status (str), secret (str or null).
 
         Same as db.call("exchange.node.put", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -2798,7 +2879,7 @@ class ExchangeNode(Facade):
                 "kind": kind,
                 "streams": streams,
                 "scope": scope,
-                "params": params,
+                "attributes": attributes,
                 "secret": secret,
                 "refuse_outdated": refuse_outdated,
             },
@@ -2926,15 +3007,18 @@ class ExchangeParked(Facade):
 
 
 class Exchange(Facade):
-    """opora module exchange: 16 methods.
+    """opora module exchange: 19 methods.
 
+        commerceml.ack  The site took the CommerceML file numbered msg_no (it answered success): what it carried is no longer pending.
+        commerceml.in_  Takes a CommerceML 2 orders file from a web-shop node: each order merged like a node's edit (a re-sent file changes nothing); the receipt as exchange.in gives it.
+        commerceml.out  The next CommerceML 2 file for a web-shop node: import.xml (products), offers.xml (prices and stock) or orders, from what is registered for it; the file not yet confirmed goes again byte for byte.
         conflicts       Edits a node made that the central file's ownership rules overruled, each kept with the base, the central file's and the node's values.
         files.get       The content of files this file holds, by SHA-256, for the host to carry to a node that lacks them (exchange.files.missing there).
         files.missing   Which of the files a message lists (by SHA-256) this file lacks, so only those travel.
         files.put       Stores files carried from another file (each once by its SHA-256); a given sha256 must be the content's.
         in_             Takes a node's message in one transaction: checks the sender, receiver, signature, schema and number, applies each object (merged by field ownership on the central file; a refused one is parked) and answers with the receipt.
         node.list       The nodes this file exchanges with.
-        node.put        Defines or changes the other side of a pair: on the central file a node (its streams, scope and params), on a node the central file; a new or changed secret is shown once.
+        node.put        Defines or changes the other side of a pair: on the central file a node (its streams, scope and attributes), on a node the central file; a new or changed secret is shown once.
         node.revoke     Revokes a node: its messages are refused from now on and nothing more is registered for it.
         out             The next message for a node: the unacknowledged one again byte for byte, else the registered changes up to the limits, else an acknowledgement alone.
         ownership.get   The ownership rules in force for a kind.
@@ -2945,8 +3029,14 @@ class Exchange(Facade):
         snapshot        The next page of a stream's first load for a node, with a cursor kept on this side; restart begins again.
         status          This file's place in the exchange and, per node, the message numbers, what is pending per stream, snapshots, parked changes, conflicts and versions.
 
-    Call one as db.exchange.conflicts(...); help() on it lists its parameters.
+    Call one as db.exchange.commerceml.ack(...); help() on it lists its parameters.
     """
+
+    @property
+    def commerceml(self) -> ExchangeCommerceml:
+        """opora module exchange.commerceml: 3 methods.
+        """
+        return ExchangeCommerceml(self._db, "exchange.commerceml")
 
     def conflicts(
         self,
@@ -2997,7 +3087,7 @@ class Exchange(Facade):
 
         Parameters (keywords; an omitted one is not sent):
             node (str; required): the other side's node code: tablet-7, crm, shop, centre
-            message (dict or str; required): the message as exchange.out gave it, as an object or its JSON text
+            message (dict or str; required): the message as exchange.out gave it, as an object or its JSON text (the CLI reads it from stdin)
             actor (str)
 
         Returns a dict with node (str), msg_no (int), ack (int), status (str), applied (int), parked (list of dict), conflicts (list of dict), outdated (bool), expected (int).
