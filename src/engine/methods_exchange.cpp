@@ -319,7 +319,7 @@ void register_exchange_methods(MethodTable& t) {
         "(prices and stock) or orders, from what is registered for it; the file not yet "
         "confirmed goes again byte for byte.",
         obj(kNode + R"~(, "file": {"type": "string", "enum": ["import", "offers", "orders"]},
-            "catalogue_id": {"type": "string", "minLength": 1, "maxLength": 40, "description": "Ид of the catalogue the site knows, default opora-catalogue"},
+            "catalogue": {"type": "string", "minLength": 1, "maxLength": 40, "description": "the Ид of the catalogue the site knows, default opora-catalogue"},
             "max_objects": {"type": "integer", "minimum": 1, "maximum": 100000, "description": "default 5000"})~",
             R"~(["node", "file"])~"),
         R"~({"type": "object", "properties": {"node": {"type": "string"},

@@ -81,8 +81,8 @@ json::object Exchange::commerceml_out(const json::object& p, const Context& ctx)
     rows.resize(static_cast<size_t>(max_objects));
 
   cml::PackageHeader header;
-  header.catalogue_id = p.contains("catalogue_id") ? std::string(p.at("catalogue_id").as_string())
-                                                   : std::string("opora-catalogue");
+  header.catalogue_id = p.contains("catalogue") ? std::string(p.at("catalogue").as_string())
+                                                : std::string("opora-catalogue");
   header.generated_at = local_time(ctx.now);
   header.changes_only = true;
   std::string xml;

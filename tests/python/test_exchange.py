@@ -387,3 +387,25 @@ def test_the_catalogue_and_stock_reach_a_tablet_and_pictures_travel_only_when_mi
         assert [x["rule"] for x in receipt["parked"]] == ["not_owned"]
     finally:
         p.close()
+
+
+def test_a_workflow_hears_of_a_conflict_with_the_data_meta_events_gives(pair):
+    pair.centre.call("workflow.define", definition={
+        "id": "tell_agent", "multiple_instances": True, "initial": "told",
+        "triggers": [{"event": "exchange.conflict", "start": True}],
+        "states": {"told": {}}})
+    doc = pair.centre.call("registry.put", order("petrov", ("Венок", "1", "3000.00")))
+    pair.sync()
+    pair.centre.call("registry.set_status", document=doc["id"], status="confirmed")
+    local = get_by_uid(pair.tablet, doc["uid"])
+    pair.tablet.call("registry.put", id=local["id"], notes="позже")
+    receipt = pair.up()
+    assert [c["field"] for c in receipt["conflicts"]] == ["notes"]
+    [inst] = pair.centre.call("workflow.instances", definition="tell_agent")["instances"]
+    assert inst["key"] == "exchange:document:" + doc["uid"]
+    data = pair.centre.call("workflow.get", instance=inst["instance"])["context"]
+    [entry] = [e for e in pair.centre.call("meta.events")["events"]
+               if e["type"] == "exchange.conflict"]
+    assert set(data) <= set(entry["data"]["properties"])
+    assert set(entry["data"]["required"]) <= set(data)
+    assert data["theirs"] == "позже" and data["node"] == "tablet-7"

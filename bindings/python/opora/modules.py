@@ -2742,7 +2742,7 @@ class ExchangeCommerceml(Facade):
         *,
         node: str,
         file: Literal["import", "offers", "orders"],
-        catalogue_id: str = OMITTED,
+        catalogue: str = OMITTED,
         max_objects: int = OMITTED,
     ) -> dict[str, Any]:
         """exchange.commerceml.out: The next CommerceML 2 file for a web-shop node: import.xml (products), offers.xml (prices and stock) or orders, from what is registered for it; the file not yet confirmed goes again byte for byte.
@@ -2752,7 +2752,7 @@ class ExchangeCommerceml(Facade):
         Parameters (keywords; an omitted one is not sent):
             node (str; required): the other side's node code: tablet-7, crm, shop, centre
             file (str; required; one of import, offers, orders)
-            catalogue_id (str): Ид of the catalogue the site knows, default opora-catalogue
+            catalogue (str): the Ид of the catalogue the site knows, default opora-catalogue
             max_objects (int 1..100000): default 5000
 
         Returns a dict with node (str), file (str), msg_no (int), xml (str), objects (int), resend (bool).
@@ -2764,7 +2764,7 @@ class ExchangeCommerceml(Facade):
             {
                 "node": node,
                 "file": file,
-                "catalogue_id": catalogue_id,
+                "catalogue": catalogue,
                 "max_objects": max_objects,
             },
         )

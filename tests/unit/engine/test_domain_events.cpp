@@ -94,7 +94,10 @@ void everything(EdoDb& db) {
 
 TEST_CASE("every event billing and EDO publish has the data meta.events gives for it") {
   EdoDb db;
-  const json::array catalog = db.call("meta.events", "{}").at("events").as_array();
+  // The exchange's event (exchange.conflict) is tested through the exchange.
+  json::array catalog;
+  for (const auto& e : db.call("meta.events", "{}").at("events").as_array())
+    if (e.at("module") != "exchange") catalog.push_back(e);
   REQUIRE(catalog.size() == 10);
   std::map<std::string, json::object> schemas;
   for (size_t i = 0; i < catalog.size(); ++i) {
