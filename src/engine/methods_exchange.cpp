@@ -28,7 +28,7 @@ exchange::Context exchange_context(Database& db, const Params& p) {
   return ctx;
 }
 
-std::string obj(const std::string& properties, const char* required = "[]") {
+std::string exchange_object(const std::string& properties, const char* required = "[]") {
   return std::string(R"~({"type": "object", "required": )~") + required + R"~(, "properties": {)~" +
          properties + "}}";
 }
@@ -100,9 +100,9 @@ void register_exchange_methods(MethodTable& t) {
       "exchange.setup",
       "Gives this file its place in an exchange: its node code and role (the central file, or "
       "a node with a prefix for its provisional numbers).",
-      obj(kNode + R"~(, "role": {"type": "string", "enum": ["centre", "node"]},
+      exchange_object(kNode + R"~(, "role": {"type": "string", "enum": ["centre", "node"]},
             "prefix": {"type": "string", "minLength": 1, "maxLength": 16, "description": "a node's provisional numbers start with it (default: its code)"})~",
-          R"~(["node", "role"])~"),
+                      R"~(["node", "role"])~"),
       R"~({"type": "object", "properties": {"node": {"type": "string"}, "role": {"type": "string", "enum": ["centre", "node"]},
             "prefix": {"type": ["string", "null"]}}})~",
       true, [](Database& db, const Params& p) {
@@ -112,7 +112,8 @@ void register_exchange_methods(MethodTable& t) {
       "exchange.node.put",
       "Defines or changes the other side of a pair: on the central file a node (its streams, "
       "scope and params), on a node the central file; a new or changed secret is shown once.",
-      obj(kNode +
+      exchange_object(
+          kNode +
               R"~(, "kind": {"type": "string", "enum": ["tablet", "crm", "shop", "onec", "centre", "other"]},
             "streams": )~" +
               kStreams + R"~(,
@@ -128,23 +129,23 @@ void register_exchange_methods(MethodTable& t) {
       "exchange.node.revoke",
       "Revokes a node: its messages are refused from now on and nothing more is registered "
       "for it.",
-      obj(kNode, R"~(["node"])~"),
+      exchange_object(kNode, R"~(["node"])~"),
       R"~({"type": "object", "properties": {"node": {"type": "string"}, "status": {"type": "string", "enum": ["revoked"]},
             "registrations_dropped": {"type": "integer"}}})~",
       true, [](Database& db, const Params& p) {
         return db.exchange().revoke_node(p.str("node"), exchange_context(db, p));
       });
-  t.add("exchange.node.list", "The nodes this file exchanges with.", obj(""),
+  t.add("exchange.node.list", "The nodes this file exchanges with.", exchange_object(""),
         R"~({"type": "object", "properties": {"nodes": {"type": "array", "items": )~" +
             kNodeResult + "}}}",
         false, [](Database& db, const Params&) { return db.exchange().list_nodes(); });
   t.add("exchange.out",
         "The next message for a node: the unacknowledged one again byte for byte, else the "
         "registered changes up to the limits, else an acknowledgement alone.",
-        obj(kNode + R"~(, "streams": )~" + kStreams + R"~(,
+        exchange_object(kNode + R"~(, "streams": )~" + kStreams + R"~(,
             "max_objects": {"type": "integer", "minimum": 1, "maximum": 100000, "description": "default 1000"},
             "max_bytes": {"type": "integer", "minimum": 1024, "maximum": 268435456, "description": "default 4 MiB (at least one object goes)"})~",
-            R"~(["node"])~"),
+                        R"~(["node"])~"),
         kOutResult, true, [](Database& db, const Params& p) {
           return db.exchange().out(p.object(), exchange_context(db, p));
         });
@@ -152,7 +153,8 @@ void register_exchange_methods(MethodTable& t) {
       "exchange.snapshot",
       "The next page of a stream's first load for a node, with a cursor kept on this side; "
       "restart begins again.",
-      obj(kNode + R"~(, "stream": {"type": "string", "enum": ["catalog", "stock", "orders", "crm"]},
+      exchange_object(
+          kNode + R"~(, "stream": {"type": "string", "enum": ["catalog", "stock", "orders", "crm"]},
             "limit": {"type": "integer", "minimum": 1, "maximum": 100000, "description": "objects per page, default 1000"},
             "restart": {"type": "boolean"})~",
           R"~(["node", "stream"])~"),
@@ -164,7 +166,8 @@ void register_exchange_methods(MethodTable& t) {
       "Takes a node's message in one transaction: checks the sender, receiver, signature, "
       "schema and number, applies each object (merged by field ownership on the central "
       "file; a refused one is parked) and answers with the receipt.",
-      obj(kNode +
+      exchange_object(
+          kNode +
               R"~(, "message": {"type": ["object", "string"], "additionalProperties": true, "description": "the message as exchange.out gave it, as an object or its JSON text"},
             "actor": {"type": "string"})~",
           R"~(["node", "message"])~"),
@@ -184,7 +187,7 @@ void register_exchange_methods(MethodTable& t) {
       "exchange.status",
       "This file's place in the exchange and, per node, the message numbers, what is "
       "pending per stream, snapshots, parked changes, conflicts and versions.",
-      obj(kNode),
+      exchange_object(kNode),
       R"~({"type": "object", "properties": {
           "self": {"type": "object", "properties": {"node": {"type": "string"}, "role": {"type": "string"}, "prefix": {"type": ["string", "null"]}}},
           "library": {"type": "string"},
@@ -205,7 +208,8 @@ void register_exchange_methods(MethodTable& t) {
   t.add("exchange.conflicts",
         "Edits a node made that the central file's ownership rules overruled, each kept with "
         "the base, the central file's and the node's values.",
-        obj(kNode + R"~(, "uid": {"type": "string"}, "after": {"type": "integer", "minimum": 0},
+        exchange_object(kNode +
+                        R"~(, "uid": {"type": "string"}, "after": {"type": "integer", "minimum": 0},
             "limit": {"type": "integer", "minimum": 1, "maximum": 10000})~"),
         R"~({"type": "object", "properties": {"conflicts": {"type": "array", "items": )~" +
             kConflictItem + "}}}",
@@ -214,7 +218,7 @@ void register_exchange_methods(MethodTable& t) {
       "exchange.parked",
       "Changes from other nodes a rule refused (scope, ownership, a status transition, a stale "
       "base, a bad shape), each kept whole with its reason.",
-      obj(kNode + R"~(, "all": {"type": "boolean", "description": "resolved ones too"},
+      exchange_object(kNode + R"~(, "all": {"type": "boolean", "description": "resolved ones too"},
             "after": {"type": "integer", "minimum": 0}, "limit": {"type": "integer", "minimum": 1, "maximum": 10000})~"),
       R"~({"type": "object", "properties": {"parked": {"type": "array", "items": {"type": "object", "properties": {
           "parked": {"type": "integer"}, "node": {"type": "string"}, "msg_no": {"type": "integer"},
@@ -228,9 +232,9 @@ void register_exchange_methods(MethodTable& t) {
   t.add(
       "exchange.parked.resolve",
       "Marks a parked change as dealt with, saying how (it stays listed with all)",
-      obj(R"~("parked": {"type": "integer", "minimum": 1},
+      exchange_object(R"~("parked": {"type": "integer", "minimum": 1},
             "resolution": {"type": "string", "minLength": 1, "maxLength": 1000, "description": "what was done: re-entered by hand, discarded with the agent's consent, ..."})~",
-          R"~(["parked", "resolution"])~"),
+                      R"~(["parked", "resolution"])~"),
       R"~({"type": "object", "properties": {"parked": {"type": "integer"}, "resolution": {"type": "string"},
             "resolved_at": {"type": "string", "format": "date-time"}}})~",
       true, [](Database& db, const Params& p) {
@@ -239,7 +243,8 @@ void register_exchange_methods(MethodTable& t) {
   t.add(
       "exchange.files.missing",
       "Which of the files a message lists (by SHA-256) this file lacks, so only those travel.",
-      obj(R"~("files": {"type": "array", "maxItems": 100000, "items": {"type": "string", "minLength": 64, "maxLength": 64}})~",
+      exchange_object(
+          R"~("files": {"type": "array", "maxItems": 100000, "items": {"type": "string", "minLength": 64, "maxLength": 64}})~",
           R"~(["files"])~"),
       R"~({"type": "object", "properties": {"missing": {"type": "array", "items": {"type": "string"}}}})~",
       false, [](Database& db, const Params& p) { return db.exchange().files_missing(p.object()); });
@@ -247,7 +252,8 @@ void register_exchange_methods(MethodTable& t) {
       "exchange.files.get",
       "The content of files this file holds, by SHA-256, for the host to carry to a node "
       "that lacks them (exchange.files.missing there).",
-      obj(R"~("files": {"type": "array", "minItems": 1, "maxItems": 1000, "items": {"type": "string", "minLength": 64, "maxLength": 64}})~",
+      exchange_object(
+          R"~("files": {"type": "array", "minItems": 1, "maxItems": 1000, "items": {"type": "string", "minLength": 64, "maxLength": 64}})~",
           R"~(["files"])~"),
       R"~({"type": "object", "properties": {"files": {"type": "array", "items": {"type": "object", "properties": {
             "sha256": {"type": "string"}, "size": {"type": "integer"},
@@ -275,7 +281,8 @@ void register_exchange_methods(MethodTable& t) {
       "exchange.files.put",
       "Stores files carried from another file (each once by its SHA-256); a given sha256 "
       "must be the content's.",
-      obj(R"~("files": {"type": "array", "minItems": 1, "maxItems": 1000, "items": {"type": "object", "required": ["content_base64"], "properties": {
+      exchange_object(
+          R"~("files": {"type": "array", "minItems": 1, "maxItems": 1000, "items": {"type": "object", "required": ["content_base64"], "properties": {
             "sha256": {"type": "string", "minLength": 64, "maxLength": 64},
             "content_base64": {"type": "string"}}}})~",
           R"~(["files"])~"),
@@ -311,8 +318,8 @@ void register_exchange_methods(MethodTable& t) {
   t.add("exchange.ownership.put",
         "Who owns which field of a kind's documents when the central file and a node both edit "
         "them; first matching rule wins, no match: the central file.",
-        obj(R"~("kind": {"type": "string", "minLength": 1}, "rules": )~" + kRules,
-            R"~(["kind", "rules"])~"),
+        exchange_object(R"~("kind": {"type": "string", "minLength": 1}, "rules": )~" + kRules,
+                        R"~(["kind", "rules"])~"),
         R"~({"type": "object", "properties": {"kind": {"type": "string"}, "rules": )~" + kRules +
             R"~(, "builtin": {"type": "boolean"}}})~",
         true, [](Database& db, const Params& p) {
@@ -320,7 +327,7 @@ void register_exchange_methods(MethodTable& t) {
         });
   t.add(
       "exchange.ownership.get", "The ownership rules in force for a kind.",
-      obj(R"~("kind": {"type": "string", "minLength": 1})~", R"~(["kind"])~"),
+      exchange_object(R"~("kind": {"type": "string", "minLength": 1})~", R"~(["kind"])~"),
       R"~({"type": "object", "properties": {"kind": {"type": "string"}, "rules": )~" + kRules +
           R"~(, "builtin": {"type": "boolean", "description": "the library's default, not defined in this file"}}})~",
       false, [](Database& db, const Params& p) { return db.exchange().ownership(p.str("kind")); });
