@@ -251,8 +251,11 @@ std::vector<json::object> Catalog::objects(std::string_view type, std::string_vi
   };
   switch (object_type(type)) {
     case ObjectType::product: {
+      // +removed: by the uid index, not by catalog_product_list (removed
+      // first), which sorted every product for each page.
       auto st = s.conn.cached(
-          "SELECT body FROM catalog_product WHERE uid > ?1 AND removed = 0 ORDER BY uid LIMIT ?2");
+          "SELECT body FROM catalog_product WHERE uid > ?1 AND +removed = 0 ORDER BY uid LIMIT "
+          "?2");
       st->bind(1, after).bind(2, limit);
       while (st->step()) out.push_back(parse_stored(st->text(0)).as_object());
       break;

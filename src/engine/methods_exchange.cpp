@@ -28,7 +28,7 @@ exchange::Context exchange_context(Database& db, const Params& p) {
   return ctx;
 }
 
-std::string obj(const std::string& properties, const char* required = "[]") {
+std::string exchange_object(const std::string& properties, const char* required = "[]") {
   return std::string(R"~({"type": "object", "required": )~") + required + R"~(, "properties": {)~" +
          properties + "}}";
 }
@@ -105,9 +105,9 @@ void register_exchange_methods(MethodTable& t) {
       "exchange.setup",
       "Gives this file its place in an exchange: its node code and role (the central file, or "
       "a node with a prefix for its provisional numbers).",
-      obj(kNode + R"~(, "role": {"type": "string", "enum": ["centre", "node"]},
+      exchange_object(kNode + R"~(, "role": {"type": "string", "enum": ["centre", "node"]},
             "prefix": {"type": "string", "minLength": 1, "maxLength": 16, "description": "a node's provisional numbers start with it (default: its code)"})~",
-          R"~(["node", "role"])~"),
+                      R"~(["node", "role"])~"),
       R"~({"type": "object", "properties": {"node": {"type": "string"}, "role": {"type": "string", "enum": ["centre", "node"]},
             "prefix": {"type": ["string", "null"]}}})~",
       true, [](Database& db, const Params& p) {
@@ -117,7 +117,8 @@ void register_exchange_methods(MethodTable& t) {
       "exchange.node.put",
       "Defines or changes the other side of a pair: on the central file a node (its streams, "
       "scope and attributes), on a node the central file; a new or changed secret is shown once.",
-      obj(kNode +
+      exchange_object(
+          kNode +
               R"~(, "kind": {"type": "string", "enum": ["tablet", "crm", "shop", "onec", "centre", "other"]},
             "streams": )~" +
               kStreams + R"~(,
@@ -133,23 +134,23 @@ void register_exchange_methods(MethodTable& t) {
       "exchange.node.revoke",
       "Revokes a node: its messages are refused from now on and nothing more is registered "
       "for it.",
-      obj(kNode, R"~(["node"])~"),
+      exchange_object(kNode, R"~(["node"])~"),
       R"~({"type": "object", "properties": {"node": {"type": "string"}, "status": {"type": "string", "enum": ["revoked"]},
             "registrations_dropped": {"type": "integer"}}})~",
       true, [](Database& db, const Params& p) {
         return db.exchange().revoke_node(p.str("node"), exchange_context(db, p));
       });
-  t.add("exchange.node.list", "The nodes this file exchanges with.", obj(""),
+  t.add("exchange.node.list", "The nodes this file exchanges with.", exchange_object(""),
         R"~({"type": "object", "properties": {"nodes": {"type": "array", "items": )~" +
             kNodeResult + "}}}",
         false, [](Database& db, const Params&) { return db.exchange().list_nodes(); });
   t.add("exchange.out",
         "The next message for a node: the unacknowledged one again byte for byte, else the "
         "registered changes up to the limits, else an acknowledgement alone.",
-        obj(kNode + R"~(, "streams": )~" + kStreams + R"~(,
+        exchange_object(kNode + R"~(, "streams": )~" + kStreams + R"~(,
             "max_objects": {"type": "integer", "minimum": 1, "maximum": 100000, "description": "default 1000"},
             "max_bytes": {"type": "integer", "minimum": 1024, "maximum": 268435456, "description": "default 4 MiB (at least one object goes)"})~",
-            R"~(["node"])~"),
+                        R"~(["node"])~"),
         kOutResult, true, [](Database& db, const Params& p) {
           return db.exchange().out(p.object(), exchange_context(db, p));
         });
@@ -157,7 +158,8 @@ void register_exchange_methods(MethodTable& t) {
       "exchange.snapshot",
       "The next page of a stream's first load for a node, with a cursor kept on this side; "
       "restart begins again.",
-      obj(kNode + R"~(, "stream": {"type": "string", "enum": ["catalog", "stock", "orders", "crm"]},
+      exchange_object(
+          kNode + R"~(, "stream": {"type": "string", "enum": ["catalog", "stock", "orders", "crm"]},
             "limit": {"type": "integer", "minimum": 1, "maximum": 100000, "description": "objects per page, default 1000"},
             "restart": {"type": "boolean"})~",
           R"~(["node", "stream"])~"),
@@ -169,7 +171,8 @@ void register_exchange_methods(MethodTable& t) {
       "Takes a node's message in one transaction: checks the sender, receiver, signature, "
       "schema and number, applies each object (merged by field ownership on the central "
       "file; a refused one is parked) and answers with the receipt.",
-      obj(kNode +
+      exchange_object(
+          kNode +
               R"~(, "message": {"type": ["object", "string"], "additionalProperties": true, "x-cli-stdin": true, "description": "the message as exchange.out gave it, as an object or its JSON text (the CLI reads it from stdin)"},
             "actor": {"type": "string"})~",
           R"~(["node", "message"])~"),
@@ -189,7 +192,7 @@ void register_exchange_methods(MethodTable& t) {
       "exchange.status",
       "This file's place in the exchange and, per node, the message numbers, what is "
       "pending per stream, snapshots, parked changes, conflicts and versions.",
-      obj(kNode),
+      exchange_object(kNode),
       R"~({"type": "object", "properties": {
           "self": {"type": "object", "properties": {"node": {"type": "string"}, "role": {"type": "string"}, "prefix": {"type": ["string", "null"]}}},
           "library": {"type": "string"},
@@ -210,7 +213,8 @@ void register_exchange_methods(MethodTable& t) {
   t.add("exchange.conflicts",
         "Edits a node made that the central file's ownership rules overruled, each kept with "
         "the base, the central file's and the node's values.",
-        obj(kNode + R"~(, "uid": {"type": "string"}, "after": {"type": "integer", "minimum": 0},
+        exchange_object(kNode +
+                        R"~(, "uid": {"type": "string"}, "after": {"type": "integer", "minimum": 0},
             "limit": {"type": "integer", "minimum": 1, "maximum": 10000})~"),
         R"~({"type": "object", "properties": {"conflicts": {"type": "array", "items": )~" +
             kConflictItem + "}}}",
@@ -219,7 +223,7 @@ void register_exchange_methods(MethodTable& t) {
       "exchange.parked",
       "Changes from other nodes a rule refused (scope, ownership, a status transition, a stale "
       "base, a bad shape), each kept whole with its reason.",
-      obj(kNode + R"~(, "all": {"type": "boolean", "description": "resolved ones too"},
+      exchange_object(kNode + R"~(, "all": {"type": "boolean", "description": "resolved ones too"},
             "after": {"type": "integer", "minimum": 0}, "limit": {"type": "integer", "minimum": 1, "maximum": 10000})~"),
       R"~({"type": "object", "properties": {"parked": {"type": "array", "items": {"type": "object", "properties": {
           "parked": {"type": "integer"}, "node": {"type": "string"}, "msg_no": {"type": "integer"},
@@ -233,9 +237,9 @@ void register_exchange_methods(MethodTable& t) {
   t.add(
       "exchange.parked.resolve",
       "Marks a parked change as dealt with, saying how (it stays listed with all)",
-      obj(R"~("parked": {"type": "integer", "minimum": 1},
+      exchange_object(R"~("parked": {"type": "integer", "minimum": 1},
             "resolution": {"type": "string", "minLength": 1, "maxLength": 1000, "description": "what was done: re-entered by hand, discarded with the agent's consent, ..."})~",
-          R"~(["parked", "resolution"])~"),
+                      R"~(["parked", "resolution"])~"),
       R"~({"type": "object", "properties": {"parked": {"type": "integer"}, "resolution": {"type": "string"},
             "resolved_at": {"type": "string", "format": "date-time"}}})~",
       true, [](Database& db, const Params& p) {
@@ -244,7 +248,8 @@ void register_exchange_methods(MethodTable& t) {
   t.add(
       "exchange.files.missing",
       "Which of the files a message lists (by SHA-256) this file lacks, so only those travel.",
-      obj(R"~("files": {"type": "array", "maxItems": 100000, "items": {"type": "string", "minLength": 64, "maxLength": 64}})~",
+      exchange_object(
+          R"~("files": {"type": "array", "maxItems": 100000, "items": {"type": "string", "minLength": 64, "maxLength": 64}})~",
           R"~(["files"])~"),
       R"~({"type": "object", "properties": {"missing": {"type": "array", "items": {"type": "string"}}}})~",
       false, [](Database& db, const Params& p) { return db.exchange().files_missing(p.object()); });
@@ -252,7 +257,8 @@ void register_exchange_methods(MethodTable& t) {
       "exchange.files.get",
       "The content of files this file holds, by SHA-256, for the host to carry to a node "
       "that lacks them (exchange.files.missing there).",
-      obj(R"~("files": {"type": "array", "minItems": 1, "maxItems": 1000, "items": {"type": "string", "minLength": 64, "maxLength": 64}})~",
+      exchange_object(
+          R"~("files": {"type": "array", "minItems": 1, "maxItems": 1000, "items": {"type": "string", "minLength": 64, "maxLength": 64}})~",
           R"~(["files"])~"),
       R"~({"type": "object", "properties": {"files": {"type": "array", "items": {"type": "object", "properties": {
             "sha256": {"type": "string"}, "size": {"type": "integer"},
@@ -280,7 +286,8 @@ void register_exchange_methods(MethodTable& t) {
       "exchange.files.put",
       "Stores files carried from another file (each once by its SHA-256); a given sha256 "
       "must be the content's.",
-      obj(R"~("files": {"type": "array", "minItems": 1, "maxItems": 1000, "items": {"type": "object", "required": ["content_base64"], "properties": {
+      exchange_object(
+          R"~("files": {"type": "array", "minItems": 1, "maxItems": 1000, "items": {"type": "object", "required": ["content_base64"], "properties": {
             "sha256": {"type": "string", "minLength": 64, "maxLength": 64},
             "size": {"type": "integer", "minimum": 0, "description": "checked against the content when given"},
             "content_base64": {"type": "string"}}}})~",
@@ -318,7 +325,8 @@ void register_exchange_methods(MethodTable& t) {
         "The next CommerceML 2 file for a web-shop node: import.xml (products), offers.xml "
         "(prices and stock) or orders, from what is registered for it; the file not yet "
         "confirmed goes again byte for byte.",
-        obj(kNode + R"~(, "file": {"type": "string", "enum": ["import", "offers", "orders"]},
+        exchange_object(
+            kNode + R"~(, "file": {"type": "string", "enum": ["import", "offers", "orders"]},
             "catalogue": {"type": "string", "minLength": 1, "maxLength": 40, "description": "the Ид of the catalogue the site knows, default opora-catalogue"},
             "max_objects": {"type": "integer", "minimum": 1, "maximum": 100000, "description": "default 5000"})~",
             R"~(["node", "file"])~"),
@@ -334,7 +342,8 @@ void register_exchange_methods(MethodTable& t) {
       "exchange.commerceml.ack",
       "The site took the CommerceML file numbered msg_no (it answered success): what it "
       "carried is no longer pending.",
-      obj(kNode + R"~(, "msg_no": {"type": "integer", "minimum": 1})~", R"~(["node", "msg_no"])~"),
+      exchange_object(kNode + R"~(, "msg_no": {"type": "integer", "minimum": 1})~",
+                      R"~(["node", "msg_no"])~"),
       R"~({"type": "object", "properties": {"node": {"type": "string"}, "acked_no": {"type": "integer"}}})~",
       true, [](Database& db, const Params& p) {
         return db.exchange().commerceml_ack(p.object(), exchange_context(db, p));
@@ -343,7 +352,8 @@ void register_exchange_methods(MethodTable& t) {
       "exchange.commerceml.in",
       "Takes a CommerceML 2 orders file from a web-shop node: each order merged like a node's "
       "edit (a re-sent file changes nothing); the receipt as exchange.in gives it.",
-      obj(kNode +
+      exchange_object(
+          kNode +
               R"~(, "content_base64": {"type": "string", "minLength": 1, "description": "the file's bytes (UTF-8 or windows-1251 as its prolog says)"},
             "actor": {"type": "string"})~",
           R"~(["node", "content_base64"])~"),
@@ -358,8 +368,8 @@ void register_exchange_methods(MethodTable& t) {
   t.add("exchange.ownership.put",
         "Who owns which field of a kind's documents when the central file and a node both edit "
         "them; first matching rule wins, no match: the central file.",
-        obj(R"~("kind": {"type": "string", "minLength": 1}, "rules": )~" + kRules,
-            R"~(["kind", "rules"])~"),
+        exchange_object(R"~("kind": {"type": "string", "minLength": 1}, "rules": )~" + kRules,
+                        R"~(["kind", "rules"])~"),
         R"~({"type": "object", "properties": {"kind": {"type": "string"}, "rules": )~" + kRules +
             R"~(, "builtin": {"type": "boolean"}}})~",
         true, [](Database& db, const Params& p) {
@@ -367,7 +377,7 @@ void register_exchange_methods(MethodTable& t) {
         });
   t.add(
       "exchange.ownership.get", "The ownership rules in force for a kind.",
-      obj(R"~("kind": {"type": "string", "minLength": 1})~", R"~(["kind"])~"),
+      exchange_object(R"~("kind": {"type": "string", "minLength": 1})~", R"~(["kind"])~"),
       R"~({"type": "object", "properties": {"kind": {"type": "string"}, "rules": )~" + kRules +
           R"~(, "builtin": {"type": "boolean", "description": "the library's default, not defined in this file"}}})~",
       false, [](Database& db, const Params& p) { return db.exchange().ownership(p.str("kind")); });

@@ -120,8 +120,20 @@ std::string signed_text(const json::object& message) {
 }
 
 std::string Exchange::Impl::sign(const Node& n, json::object message) {
-  message["hmac"] = hmac_sha256_hex(n.secret, signed_text(message));
-  return json::serialize(message);
+  if (message.empty() || message.contains("hmac")) {
+    message["hmac"] = hmac_sha256_hex(n.secret, signed_text(message));
+    return json::serialize(message);
+  }
+  // The signed text with the signature appended as the last member: the
+  // bytes serialising the message with "hmac" added would give, without
+  // copying and serialising a message of many objects twice.
+  std::string text = json::serialize(message);
+  const std::string hmac = hmac_sha256_hex(n.secret, text);
+  text.pop_back();  // the closing brace
+  text += ",\"hmac\":\"";
+  text += hmac;
+  text += "\"}";
+  return text;
 }
 
 void Exchange::Impl::store_out(Node& n, int64_t msg_no, const std::string& kind, int64_t objects,
@@ -868,7 +880,7 @@ json::object Exchange::in(const json::object& p, const Context& ctx) {
   const Identity& self = impl_->self();
   const auto node_ptr = active_node(*impl_, p);
   Node& n = *node_ptr;
-  const json::object m = read_message(p.at("message"));
+  json::object m = read_message(p.at("message"));
 
   // The envelope, field by field: a truncated or hand-made message is named.
   FieldErrors errors;
@@ -901,9 +913,11 @@ json::object Exchange::in(const json::object& p, const Context& ctx) {
   if (from != n.node)
     refuse(ErrorCode::validation, "message.from", "sender",
            "the message is from \"" + from + "\", not from node \"" + n.node + "\"");
-  // The signature: the pair's secret over the canonical text.
-  const std::string text = signed_text(m);
+  // The signature: the pair's secret over the canonical text (signed_text's,
+  // without copying the message: m is ours and its hmac is not read again).
   const std::string given(m.at("hmac").get_string());
+  m.erase("hmac");
+  const std::string text = json::serialize(m);
   if (equal_in_constant_time(hmac_sha256_hex(n.secret, text), given)) {
     if (n.previous_secret) {
       impl_->conn.cached("UPDATE exchange_node SET previous_secret = NULL WHERE node = ?1")
