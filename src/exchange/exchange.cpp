@@ -397,8 +397,11 @@ void Exchange::Impl::register_change(const std::string& code, std::string_view t
 bool Exchange::wants(std::string_view type, std::string_view kind) {
   const std::string stream = stream_of(type, kind);
   if (stream.empty()) return false;
+  // A node whose message is being applied here does not hear its own
+  // changes back (on a node: the central file's).
   for (const auto& [code, n] : impl_->nodes())
-    if (n->status == "active" && n->takes(stream)) return true;
+    if (n->status == "active" && n->takes(stream) && !(impl_->suppress && *impl_->suppress == code))
+      return true;
   return false;
 }
 

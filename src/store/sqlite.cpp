@@ -164,6 +164,9 @@ Connection::Connection(const std::string& path, const ConnectionOptions& options
     if (!options.read_only) exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA foreign_keys=ON");
     exec("PRAGMA cache_size=-16384");  // 16 MiB: instances and their indexes stay in memory
+    // Statement journals (a savepoint per applied exchange object, per
+    // workflow event) in memory rather than in temporary files.
+    exec("PRAGMA temp_store=MEMORY");
     exec(options.synchronous == Synchronous::full ? "PRAGMA synchronous=FULL"
                                                   : "PRAGMA synchronous=NORMAL");
   } catch (...) {
