@@ -126,3 +126,14 @@ def test_edo_shell_example_runs_on_the_python_example_database(tmp_path):
     [xml] = (tmp_path / "packet-43").glob("ON_NSCHFDOPPR_*.xml")
     assert "Сопровождение".encode("cp1251") in xml.read_bytes()
     assert (tmp_path / "packet-43" / "request.json").exists()
+
+
+def test_exchange_shell_and_python_examples_run_in_order(tmp_path):
+    out = run_shell(tmp_path, block("sh", 5), "exchange.sh")
+    assert "ЗК-2026-000001" in out
+    script = tmp_path / "exchange.py"
+    script.write_text(block("python", 5), encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(BUILD / "python"))
+    printed = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, check=True,
+                             capture_output=True, text=True).stdout
+    assert printed.split() == ["ЗК-2026-000001", "ack"]
