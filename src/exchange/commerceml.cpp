@@ -1061,7 +1061,11 @@ boost::json::object parse_offers(std::string_view xml, std::string_view from) {
   for (size_t i = 0; i < offers.size(); ++i) {
     const XmlElement& o = *offers[i];
     const std::string where = "Предложения/Предложение[" + std::to_string(i + 1) + "]";
-    auto [puid, vuid] = split_offer_id(o.child_text("Ид"));
+    // Plain names, not a structured binding: the lambda below captures them
+    // (C++17 does not let a lambda capture a structured binding).
+    const auto offer_ids = split_offer_id(o.child_text("Ид"));
+    const std::string puid = offer_ids.first;
+    std::string vuid = offer_ids.second;
     if (vuid.empty()) vuid = o.child_text("ИдХарактеристики");
     if (puid.empty()) cml_fail(where, "expected Ид");
     const std::string target = vuid.empty() ? puid : vuid;
