@@ -34,6 +34,10 @@ std::optional<std::string> utf8_to_cp1251(std::string_view utf8, size_t* bad_off
 // Whether utf8_to_cp1251 would succeed, without building the result.
 bool fits_cp1251(std::string_view utf8, size_t* bad_offset = nullptr) noexcept;
 
+// Appends the UTF-8 encoding of a code point (the caller has checked it is
+// one: not a surrogate, at most U+10FFFF).
+void append_utf8(std::string& out, char32_t cp);
+
 // windows-1251 to UTF-8. Every byte maps except 0x98, which the code page
 // leaves undefined; such input returns nullopt (and its offset through
 // `bad_offset`), because a real cp1251 text never contains it and seeing it

@@ -38,17 +38,19 @@ std::string local_time(const Timestamp& now) {
   return now.to_string().substr(0, 19);  // ДатаФормирования, YYYY-MM-DDTHH:MM:SS
 }
 
+// The web-shop node a call names: only the central file speaks for a site.
+std::shared_ptr<Node> shop_node(Exchange::Impl& x, const json::object& p) {
+  if (!x.self().centre())
+    fail_field(ErrorCode::state, "node", "centre_only",
+               "a web shop exchanges with the central file; this file is a node");
+  return x.active_node(p);
+}
+
 }  // namespace
 
 json::object Exchange::commerceml_out(const json::object& p, const Context& ctx) {
-  const Identity& self = impl_->self();
-  if (!self.centre())
-    fail_field(ErrorCode::state, "node", "centre_only",
-               "a web shop exchanges with the central file; this file is a node");
-  const auto node_ptr = impl_->node(std::string(p.at("node").as_string()), "node");
+  const auto node_ptr = shop_node(*impl_, p);
   Node& n = *node_ptr;
-  if (n.status == "revoked")
-    fail_field(ErrorCode::state, "node", "revoked", "node \"" + n.node + "\" is revoked");
   const std::string file(p.at("file").as_string());
   const std::string kind = "commerceml." + file;
   if (n.sent_no > n.acked_no) {
@@ -177,14 +179,8 @@ json::object Exchange::commerceml_ack(const json::object& p, const Context& ctx)
 }
 
 json::object Exchange::commerceml_in(const json::object& p, const Context& ctx) {
-  const Identity& self = impl_->self();
-  if (!self.centre())
-    fail_field(ErrorCode::state, "node", "centre_only",
-               "a web shop exchanges with the central file; this file is a node");
-  const auto node_ptr = impl_->node(std::string(p.at("node").as_string()), "node");
+  const auto node_ptr = shop_node(*impl_, p);
   Node& n = *node_ptr;
-  if (n.status == "revoked")
-    fail_field(ErrorCode::state, "node", "revoked", "node \"" + n.node + "\" is revoked");
   const std::string xml = base64_decode_field(p.at("content_base64").as_string(), "content_base64");
   const json::array orders = cml::parse_orders(xml, n.node);
   // Each order as a node's edit of the current document: the members the

@@ -147,6 +147,14 @@ std::shared_ptr<Node> Exchange::Impl::node(const std::string& code, const std::s
   return it->second;
 }
 
+std::shared_ptr<Node> Exchange::Impl::active_node(const json::object& p) {
+  auto n = node(std::string(p.at("node").as_string()), "node");
+  if (n->status == "revoked")
+    fail_field(ErrorCode::state, "node", "revoked",
+               "node \"" + n->node + "\" is revoked: nothing is sent to it or taken from it");
+  return n;
+}
+
 void Exchange::Impl::set_numbers(Node& node, const char* column, int64_t value) {
   conn.cached(std::string("UPDATE exchange_node SET ") + column + " = ?2 WHERE node = ?1")
       ->bind(1, node.node)
@@ -370,6 +378,13 @@ bool Exchange::Impl::in_scope(const Node& n, const json::object& doc) {
     // the host's data) does not take it.
     return false;
   }
+}
+
+void Exchange::Impl::forget_base(const std::string& code, std::string_view uid) {
+  conn.cached("DELETE FROM exchange_base WHERE node = ?1 AND uid = ?2")
+      ->bind(1, code)
+      .bind(2, std::string(uid))
+      .run();
 }
 
 bool Exchange::Impl::held(const std::string& code, std::string_view uid) {

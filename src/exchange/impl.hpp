@@ -87,6 +87,8 @@ class Exchange::Impl {
   // rolls back.
   const std::map<std::string, std::shared_ptr<Node>>& nodes();
   std::shared_ptr<Node> node(const std::string& code, const std::string& field);
+  // The node a call names (params "node"), refused when revoked.
+  std::shared_ptr<Node> active_node(const json::object& params);
   void invalidate() { nodes_version = -1; }
   std::map<std::string, std::shared_ptr<Node>> nodes_cache;
   int64_t nodes_version = -1, nodes_rollbacks = -1;
@@ -99,6 +101,8 @@ class Exchange::Impl {
                        const std::string& stream, const char* op);
   bool in_scope(const Node& n, const json::object& doc);
   bool held(const std::string& node, std::string_view uid);
+  // The node no longer holds any version of the document.
+  void forget_base(const std::string& node, std::string_view uid);
 
   // Ownership rules by kind (built-in for order; exchange.ownership.put).
   std::vector<OwnershipRule> rules_for(const std::string& kind);

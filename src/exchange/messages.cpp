@@ -235,10 +235,7 @@ struct Builder {
               .run();
         e["body"] = std::move(body);
       } else if (self.centre()) {
-        x.conn.cached("DELETE FROM exchange_base WHERE node = ?1 AND uid = ?2")
-            ->bind(1, n.node)
-            .bind(2, uid)
-            .run();
+        x.forget_base(n.node, uid);
       }
       return e;
     }
@@ -273,19 +270,11 @@ struct Builder {
   }
 };
 
-std::shared_ptr<Node> active_node(Exchange::Impl& x, const json::object& p) {
-  auto n = x.node(std::string(p.at("node").as_string()), "node");
-  if (n->status == "revoked")
-    refuse(ErrorCode::state, "node", "revoked",
-           "node \"" + n->node + "\" is revoked: nothing is sent to it or taken from it");
-  return n;
-}
-
 }  // namespace
 
 json::object Exchange::out(const json::object& p, const Context& ctx) {
   const Identity& self = impl_->self();
-  const auto node_ptr = active_node(*impl_, p);
+  const auto node_ptr = impl_->active_node(p);
   Node& n = *node_ptr;
   Builder b{*impl_, catalog_, self, n, ctx};
   if (auto pending = b.pending_answer()) return *pending;
@@ -336,7 +325,7 @@ json::object Exchange::out(const json::object& p, const Context& ctx) {
 
 json::object Exchange::snapshot(const json::object& p, const Context& ctx) {
   const Identity& self = impl_->self();
-  const auto node_ptr = active_node(*impl_, p);
+  const auto node_ptr = impl_->active_node(p);
   Node& n = *node_ptr;
   const std::string stream(p.at("stream").as_string());
   if (!n.takes(stream))
@@ -496,10 +485,7 @@ struct Applier {
         if (st->step()) return;
       }
       if (id && !x.registry.load(*id, "uid").at("deleted").as_bool()) x.registry.remove(*id, rc);
-      x.conn.cached("DELETE FROM exchange_base WHERE node = ?1 AND uid = ?2")
-          ->bind(1, n.node)
-          .bind(2, uid)
-          .run();
+      x.forget_base(n.node, uid);
       x.conn
           .cached("DELETE FROM exchange_change WHERE node = ?1 AND type = 'document' AND uid = ?2")
           ->bind(1, n.node)
@@ -535,10 +521,7 @@ struct Applier {
       if (result.contains("items")) result.erase("totals");
     }
     x.registry.put_exchanged(uid, result, rc);
-    x.conn.cached("DELETE FROM exchange_base WHERE node = ?1 AND uid = ?2")
-        ->bind(1, n.node)
-        .bind(2, uid)
-        .run();
+    x.forget_base(n.node, uid);
     x.conn.cached("INSERT INTO exchange_base (node, uid, version, body) VALUES (?1, ?2, ?3, ?4)")
         ->bind(1, n.node)
         .bind(2, uid)
@@ -611,7 +594,7 @@ struct Applier {
                                          {"resolution", "centre_wins"}});
         set_field(create, f, o);
       }
-      x.registry.put_exchanged(uid, create, rc);
+      const json::object created = x.registry.put_exchanged(uid, create, rc);
       for (const auto& c : overruled) record_conflict(c);
       x.conn
           .cached(
@@ -621,11 +604,8 @@ struct Applier {
           .bind(2, uid)
           .bind(3, json::serialize(theirs))
           .run();
-      x.register_change(
-          n.node, "document", uid, stream,
-          x.in_scope(n, x.registry.exchange_body(x.registry.load(*x.registry.find_uid(uid), "uid")))
-              ? "upsert"
-              : "remove");
+      x.register_change(n.node, "document", uid, stream,
+                        x.in_scope(n, x.registry.exchange_body(created)) ? "upsert" : "remove");
       return;
     }
     const json::object stored = x.registry.load(*id, "uid");
@@ -677,9 +657,11 @@ struct Applier {
                                    {"theirs", json_or_null(t)},
                                    {"resolution", "centre_wins"}});
     }
+    // The outcome as stored (totals recomputed), or the current one unchanged.
+    json::object outcome = current;
     if (merged != current) {
       if (merged.contains("items")) merged.erase("totals");
-      x.registry.put_exchanged(uid, merged, rc);
+      outcome = x.registry.exchange_body(x.registry.put_exchanged(uid, merged, rc));
     }
     for (const auto& c : found) record_conflict(c.as_object());
     x.conn.cached("DELETE FROM exchange_base WHERE node = ?1 AND uid = ?2 AND version < ?3")
@@ -690,9 +672,7 @@ struct Applier {
     // The node's view differs from the outcome: it gets the outcome back.
     if (merged != theirs)
       x.register_change(n.node, "document", uid, stream,
-                        x.in_scope(n, x.registry.exchange_body(x.registry.load(*id, "uid")))
-                            ? "upsert"
-                            : "remove");
+                        x.in_scope(n, outcome) ? "upsert" : "remove");
   }
 
   void record_conflict(const json::object& c) {
@@ -878,7 +858,7 @@ json::object Exchange::Impl::apply_objects(ObjectStore* catalog, Node& n, int64_
 
 json::object Exchange::in(const json::object& p, const Context& ctx) {
   const Identity& self = impl_->self();
-  const auto node_ptr = active_node(*impl_, p);
+  const auto node_ptr = impl_->active_node(p);
   Node& n = *node_ptr;
   json::object m = read_message(p.at("message"));
 

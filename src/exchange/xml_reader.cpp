@@ -95,24 +95,6 @@ size_t first_bad_utf8(std::string_view s) noexcept {
   return std::string_view::npos;
 }
 
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 std::string lower_ascii(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(), [](char c) {
@@ -270,7 +252,7 @@ class XmlParser {
       }
       if (!ok || cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF))
         fail("expected a character reference to a valid character, got &" + std::string(ref) + ";");
-      append_utf8(out, cp);
+      append_utf8(out, static_cast<char32_t>(cp));
     } else {
       fail("unknown entity &" + std::string(ref) +
            "; (only &lt; &gt; &amp; &quot; &apos; and character references are accepted)");

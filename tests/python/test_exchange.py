@@ -223,14 +223,9 @@ def test_a_message_for_another_file_altered_truncated_or_from_a_newer_schema_is_
             other.call("exchange.in", node="centre", message=m)
         assert e.value.field_errors[0]["rule"] == "receiver"
     # A sender on a newer schema (signed properly) is refused: update this side first.
-    import hashlib
-    import hmac as hmac_lib
     newer = json.loads(text)
     newer["schemas"]["registry"] = 99
-    del newer["hmac"]
-    canonical = json.dumps(newer, ensure_ascii=False, separators=(",", ":"))
-    newer["hmac"] = hmac_lib.new(pair.secret.encode(), canonical.encode(),
-                                 hashlib.sha256).hexdigest()
+    newer = resigned(newer, pair.secret)
     with pytest.raises(opora.ValidationError) as e:
         pair.tablet.call("exchange.in", node="centre", message=newer)
     assert e.value.field_errors[0]["rule"] == "schema_newer"
@@ -251,16 +246,8 @@ def test_the_signature_is_hmac_sha256_over_the_canonical_text(pair):
 
 
 def test_a_gap_applies_nothing_and_an_ack_ahead_is_refused(pair):
-    import hashlib
-    import hmac as hmac_lib
-
     def resign(msg):
-        msg = dict(msg)
-        msg.pop("hmac", None)
-        canonical = json.dumps(msg, ensure_ascii=False, separators=(",", ":"))
-        msg["hmac"] = hmac_lib.new(pair.secret.encode(), canonical.encode(),
-                                   hashlib.sha256).hexdigest()
-        return msg
+        return resigned(msg, pair.secret)
 
     pair.centre.call("registry.put", order("petrov", ("Венок", "1", "3000.00")))
     m = pair.centre.call("exchange.out", node="tablet-7")["message"]
@@ -409,3 +396,56 @@ def test_a_workflow_hears_of_a_conflict_with_the_data_meta_events_gives(pair):
     assert set(data) <= set(entry["data"]["properties"])
     assert set(entry["data"]["required"]) <= set(data)
     assert data["theirs"] == "позже" and data["node"] == "tablet-7"
+
+
+def resigned(msg: dict, secret: str) -> dict:
+    """The message with its signature made again, as a sender with that secret would."""
+    import hashlib
+    import hmac as hmac_lib
+    body = {k: v for k, v in msg.items() if k != "hmac"}
+    canonical = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    body["hmac"] = hmac_lib.new(secret.encode(), canonical.encode(), hashlib.sha256).hexdigest()
+    return body
+
+
+def test_a_node_on_an_older_schema_is_told_so_and_refused_when_the_node_says(pair):
+    pair.tablet.call("registry.put", order("petrov", ("Венок", "1", "3000.00")))
+    m = pair.tablet.call("exchange.out", node="centre")["message"]
+    older = resigned({**m, "schemas": {**m["schemas"], "registry": 1}}, pair.secret)
+    pair.centre.call("exchange.node.put", node="tablet-7", refuse_outdated=True)
+    with pytest.raises(opora.ValidationError) as e:
+        pair.centre.call("exchange.in", node="tablet-7", message=older)
+    assert e.value.field_errors[0]["rule"] == "schema_outdated"
+    pair.centre.call("exchange.node.put", node="tablet-7", refuse_outdated=False)
+    receipt = pair.centre.call("exchange.in", node="tablet-7", message=older)
+    assert receipt["outdated"] is True and receipt["applied"] == 1
+    [n] = pair.centre.call("exchange.status", node="tablet-7")["nodes"]
+    assert n["outdated"] is True
+
+
+def test_messages_are_bounded_by_objects_and_bytes(pair):
+    for i in range(5):
+        pair.centre.call("registry.put", order("petrov", ("Венок", "1", f"{3000 + i}.00")))
+    first = pair.centre.call("exchange.out", node="tablet-7", max_objects=2)
+    assert first["objects"] == 2
+    pair.tablet.call("exchange.in", node="centre", message=first["message"])
+    pair.up()
+    small = pair.centre.call("exchange.out", node="tablet-7", max_bytes=1024)
+    assert small["objects"] == 1  # one order is more than a kilobyte: at least one goes
+    pair.tablet.call("exchange.in", node="centre", message=small["message"])
+    pair.sync()
+    assert len(pair.view(pair.tablet)) == 5
+
+
+def test_an_edit_of_a_version_the_centre_no_longer_holds_is_parked_as_stale(pair):
+    doc = pair.centre.call("registry.put", order("petrov", ("Венок", "1", "3000.00")))
+    pair.sync()
+    local = get_by_uid(pair.tablet, doc["uid"])
+    pair.tablet.call("registry.put", id=local["id"], notes="позвонить")
+    m = pair.tablet.call("exchange.out", node="centre")["message"]
+    stale = json.loads(json.dumps(m))
+    stale["objects"][0]["base_version"] = 99
+    receipt = pair.centre.call("exchange.in", node="tablet-7",
+                               message=resigned(stale, pair.secret))
+    assert [p["rule"] for p in receipt["parked"]] == ["stale_base"]
+    assert get_by_uid(pair.centre, doc["uid"])["notes"] is None
