@@ -736,7 +736,10 @@ Definition Definition::compile(const json::object& j) {
   for (const auto& st : d.states) {
     d.opens_tasks = d.opens_tasks || opens(st.entry) || opens(st.exit);
     for (const auto& t : st.transitions) d.opens_tasks = d.opens_tasks || opens(t.actions);
+    d.arms_timers = d.arms_timers || st.has_timers();
   }
+  // A task's deadline is a timer of the state that opened it.
+  d.arms_timers = d.arms_timers || d.opens_tasks;
   return d;
 }
 

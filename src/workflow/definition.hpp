@@ -112,6 +112,7 @@ struct Definition {
   std::vector<State> states;         // index 0 is the synthetic root; document order
   std::map<std::string, int> index;  // state id -> index
   bool opens_tasks = false;          // some action opens a human task
+  bool arms_timers = false;          // some state has an `after` timer, or tasks (deadlines)
 
   // Compiles `json`; throws Error(validation) listing every mistake, each
   // with its path ("states.review.on.approve[0].target").

@@ -156,6 +156,20 @@ const store::SchemaModule& schema() {
         -- A domain event a definition could not take (its start or step
         -- failed): the event itself, so a retry can deliver it again.
         ALTER TABLE workflow_incident ADD COLUMN detail TEXT;
+      )sql"},
+                                           {4, R"sql(
+        -- History as a per-instance log: each step's row names the instance's
+        -- previous row and the instance its latest, so appending a step writes
+        -- the row at the table's end and no index; workflow.history walks the
+        -- chain back from the instance.
+        ALTER TABLE workflow_history ADD COLUMN prev INTEGER;
+        ALTER TABLE workflow_instance ADD COLUMN history_tail INTEGER;
+        UPDATE workflow_history SET prev = (
+          SELECT max(h.id) FROM workflow_history h
+          WHERE h.instance_id = workflow_history.instance_id AND h.id < workflow_history.id);
+        UPDATE workflow_instance SET history_tail = (
+          SELECT max(h.id) FROM workflow_history h WHERE h.instance_id = workflow_instance.id);
+        DROP INDEX workflow_history_instance;
       )sql"}}};
   return module;
 }
@@ -318,13 +332,18 @@ json::object Workflow::describe(const Instance& in) {
       states.push_back(json::value(st.id));
   }
   json::array timers;
-  auto t = conn_.cached(
-      "SELECT state, event, due_at FROM workflow_timer WHERE instance_id = ?1 ORDER BY due_at, id");
-  t->bind(1, in.id);
-  while (t->step())
-    timers.push_back({{"state", t->text(0)},
-                      {"timer", t->text(1)},
-                      {"due", Timestamp(t->int64(2)).to_string()}});
+  // An instance of a version that arms no timers has none (migrating to such
+  // a version drops the timers it does not know).
+  if (in.def->arms_timers) {
+    auto t = conn_.cached(
+        "SELECT state, event, due_at FROM workflow_timer WHERE instance_id = ?1 ORDER BY due_at, "
+        "id");
+    t->bind(1, in.id);
+    while (t->step())
+      timers.push_back({{"state", t->text(0)},
+                        {"timer", t->text(1)},
+                        {"due", Timestamp(t->int64(2)).to_string()}});
+  }
   return {{"instance", in.id},
           {"definition", in.definition},
           {"version", in.version},
@@ -390,11 +409,16 @@ json::object Workflow::persist(Instance& in, const StepResult& r, const Clocks& 
   json::array state;
   for (int s : in.snapshot.active)
     if (s != 0) state.push_back(json::value(in.def->state(s).id));
+  const int64_t history = insert_history(in.id, in.seq, r.history, clocks);
   auto up = conn_.cached(
       "UPDATE workflow_instance SET status = ?2, state = ?3, context = ?4, seq = ?5, updated_at = "
-      "?6 WHERE id = ?1");
+      "?6, history_tail = coalesce(?7, history_tail) WHERE id = ?1");
   up->bind(1, in.id).bind(2, in.status).bind(3, json::serialize(state));
   up->bind(4, json::serialize(in.snapshot.context)).bind(5, in.seq).bind(6, clocks.now.to_string());
+  if (history != 0)
+    up->bind(7, history);
+  else
+    up->bind_null(7);
   up->run();
   for (const auto& s : r.exited) {
     // Only a state with timers, or a definition with tasks (whose deadlines
@@ -406,6 +430,7 @@ json::object Workflow::persist(Instance& in, const StepResult& r, const Clocks& 
     auto del = conn_.cached("DELETE FROM workflow_timer WHERE instance_id = ?1 AND state = ?2");
     del->bind(1, in.id).bind(2, s);
     del->run();
+    if (!in.def->opens_tasks) continue;  // a version without tasks keeps none open
     auto cancel = conn_.cached(
         "UPDATE workflow_task SET status = 'cancelled', closed_at = ?3 WHERE instance_id = ?1 AND "
         "state = ?2 AND status = 'open'");
@@ -452,7 +477,6 @@ json::object Workflow::persist(Instance& in, const StepResult& r, const Clocks& 
     else
       incomplete.emplace_back(conn_.last_insert_rowid(), &eff);
   }
-  append_history(in.id, in.seq, r.history, clocks);
   for (const auto& [id, eff] : incomplete) {
     std::string members;
     for (const auto& m : eff->at("missing").as_array())
@@ -939,17 +963,30 @@ json::object Workflow::post_event(const json::object& p, const Clocks& clocks) {
 // its row id and its place `n` in the step.
 void Workflow::append_history(int64_t instance, int64_t seq,
                               const std::vector<json::object>& records, const Clocks& clocks) {
-  if (records.empty()) return;
+  if (insert_history(instance, seq, records, clocks) == 0) return;
+  auto up = conn_.cached("UPDATE workflow_instance SET history_tail = ?2 WHERE id = ?1");
+  up->bind(1, instance).bind(2, conn_.last_insert_rowid());
+  up->run();
+}
+
+// Appends the step's row to the instance's log and returns its id (0 when
+// the step recorded nothing); the caller points the instance at it.
+int64_t Workflow::insert_history(int64_t instance, int64_t seq,
+                                 const std::vector<json::object>& records, const Clocks& clocks) {
+  if (records.empty()) return 0;
   const std::string at = clocks.now.to_string();
   json::array stored;
   stored.reserve(records.size());
   for (const auto& r : records) stored.push_back(r);
+  // The previous row is read from the instance as stored, never from a copy
+  // loaded earlier, so the chain holds whatever appended in between.
   auto ins = conn_.cached(
-      "INSERT INTO workflow_history (instance_id, seq, at, record) VALUES (?1, ?2, ?3, ?4)");
+      "INSERT INTO workflow_history (instance_id, seq, at, record, prev) VALUES (?1, ?2, ?3, ?4, "
+      "(SELECT history_tail FROM workflow_instance WHERE id = ?1))");
   ins->bind(1, instance).bind(2, seq).bind(3, at).bind(4, json::serialize(stored));
   ins->run();
+  const int64_t id = conn_.last_insert_rowid();
   if (watch_ != nullptr) {
-    const int64_t id = conn_.last_insert_rowid();
     int64_t n = 0;
     for (const auto& r : records) {
       json::object live = r;
@@ -961,6 +998,7 @@ void Workflow::append_history(int64_t instance, int64_t seq,
       watch_->push_back(std::move(live));
     }
   }
+  return id;
 }
 
 void Workflow::append_history(int64_t instance, int64_t seq, const json::object& record,
@@ -1004,10 +1042,14 @@ json::object Workflow::history(const json::object& p) {
   const int64_t after = int_or(p, "after", 0);
   const int64_t limit = int_or(p, "limit", 1000);
   json::array out;
-  // Whole steps only: stop at the first step that reaches the limit.
+  // Whole steps only: stop at the first step that reaches the limit. The log
+  // is walked back from the instance's latest row to the first after `after`
+  // (a host following the history reads only what is new).
   auto st = conn_.cached(
-      "SELECT id, seq, at, record FROM workflow_history WHERE instance_id = ?1 AND id > ?2 ORDER "
-      "BY id LIMIT ?3");
+      "WITH RECURSIVE chain (id) AS (SELECT history_tail FROM workflow_instance WHERE id = ?1 "
+      "AND history_tail > ?2 UNION ALL SELECT h.prev FROM workflow_history h JOIN chain c ON "
+      "h.id = c.id WHERE h.prev > ?2) SELECT h.id, h.seq, h.at, h.record FROM chain c JOIN "
+      "workflow_history h ON h.id = c.id ORDER BY h.id LIMIT ?3");
   st->bind(1, id).bind(2, after).bind(3, limit);
   int64_t last = after;
   while (static_cast<int64_t>(out.size()) < limit && st->step()) {

@@ -89,6 +89,8 @@ class Workflow {
   boost::json::object describe(const Instance& in);
   void save_tasks(const Instance& in, const StepResult& r, const Clocks& clocks);
   void drop_deadline(int64_t instance, const std::string& task);
+  int64_t insert_history(int64_t instance, int64_t seq,
+                         const std::vector<boost::json::object>& records, const Clocks& clocks);
   void append_history(int64_t instance, int64_t seq,
                       const std::vector<boost::json::object>& records, const Clocks& clocks);
   void append_history(int64_t instance, int64_t seq, const boost::json::object& record,
