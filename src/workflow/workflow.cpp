@@ -405,14 +405,20 @@ void Workflow::drain_buffer(Instance& in, const Clocks& clocks, json::object& ou
 // states and context, timers dropped and armed, tasks, effects, history.
 json::object Workflow::persist(Instance& in, const StepResult& r, const Clocks& clocks) {
   ++in.seq;
+  const bool status_changed = in.status != (in.snapshot.done ? "done" : "active");
   in.status = in.snapshot.done ? "done" : "active";
   json::array state;
   for (int s : in.snapshot.active)
     if (s != 0) state.push_back(json::value(in.def->state(s).id));
   const int64_t history = insert_history(in.id, in.seq, r.history, clocks);
+  // `status` is only set when it changes: the live-instance index depends on
+  // it, and SQLite rewrites an index entry whenever its columns are set.
   auto up = conn_.cached(
-      "UPDATE workflow_instance SET status = ?2, state = ?3, context = ?4, seq = ?5, updated_at = "
-      "?6, history_tail = coalesce(?7, history_tail) WHERE id = ?1");
+      status_changed
+          ? "UPDATE workflow_instance SET status = ?2, state = ?3, context = ?4, seq = ?5, "
+            "updated_at = ?6, history_tail = coalesce(?7, history_tail) WHERE id = ?1"
+          : "UPDATE workflow_instance SET state = ?3, context = ?4, seq = ?5, updated_at = ?6, "
+            "history_tail = coalesce(?7, history_tail) WHERE id = ?1 AND status = ?2");
   up->bind(1, in.id).bind(2, in.status).bind(3, json::serialize(state));
   up->bind(4, json::serialize(in.snapshot.context)).bind(5, in.seq).bind(6, clocks.now.to_string());
   if (history != 0)
@@ -420,6 +426,9 @@ json::object Workflow::persist(Instance& in, const StepResult& r, const Clocks& 
   else
     up->bind_null(7);
   up->run();
+  if (conn_.changes() != 1)
+    throw Error(ErrorCode::internal,
+                "workflow instance " + std::to_string(in.id) + " changed while a step was stored");
   for (const auto& s : r.exited) {
     // Only a state with timers, or a definition with tasks (whose deadlines
     // are timers of the state that opened them), has rows to remove.
