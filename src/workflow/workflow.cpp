@@ -401,6 +401,16 @@ void Workflow::drain_buffer(Instance& in, const Clocks& clocks, json::object& ou
   }
 }
 
+// The step's time as stored text, formatted once per second rather than for
+// every row a step writes.
+const std::string& Workflow::now_text(const Clocks& clocks) {
+  if (clocks.now.seconds() != now_text_at_ || now_text_.empty()) {
+    now_text_ = clocks.now.to_string();
+    now_text_at_ = clocks.now.seconds();
+  }
+  return now_text_;
+}
+
 // Stores what a step decided, in the caller's transaction: the instance's
 // states and context, timers dropped and armed, tasks, effects, history.
 json::object Workflow::persist(Instance& in, const StepResult& r, const Clocks& clocks) {
@@ -420,7 +430,7 @@ json::object Workflow::persist(Instance& in, const StepResult& r, const Clocks& 
           : "UPDATE workflow_instance SET state = ?3, context = ?4, seq = ?5, updated_at = ?6, "
             "history_tail = coalesce(?7, history_tail) WHERE id = ?1 AND status = ?2");
   up->bind(1, in.id).bind(2, in.status).bind(3, json::serialize(state));
-  up->bind(4, json::serialize(in.snapshot.context)).bind(5, in.seq).bind(6, clocks.now.to_string());
+  up->bind(4, json::serialize(in.snapshot.context)).bind(5, in.seq).bind(6, now_text(clocks));
   if (history != 0)
     up->bind(7, history);
   else
@@ -479,7 +489,7 @@ json::object Workflow::persist(Instance& in, const StepResult& r, const Clocks& 
     ins->bind(3, json::serialize(eff.at("payload")));
     ins->bind(4, "wf:" + std::to_string(in.id) + ":" + std::to_string(in.seq) + ":" +
                      std::to_string(n++));
-    ins->bind(5, clocks.now.to_string()).bind(6, complete ? "pending" : "incomplete");
+    ins->bind(5, now_text(clocks)).bind(6, complete ? "pending" : "incomplete");
     ins->run();
     if (complete)
       ++sent;
@@ -983,16 +993,19 @@ void Workflow::append_history(int64_t instance, int64_t seq,
 int64_t Workflow::insert_history(int64_t instance, int64_t seq,
                                  const std::vector<json::object>& records, const Clocks& clocks) {
   if (records.empty()) return 0;
-  const std::string at = clocks.now.to_string();
-  json::array stored;
-  stored.reserve(records.size());
-  for (const auto& r : records) stored.push_back(r);
+  const std::string& at = now_text(clocks);
+  std::string stored = "[";
+  for (const auto& r : records) {
+    if (stored.size() > 1) stored += ',';
+    stored += json::serialize(r);
+  }
+  stored += ']';
   // The previous row is read from the instance as stored, never from a copy
   // loaded earlier, so the chain holds whatever appended in between.
   auto ins = conn_.cached(
       "INSERT INTO workflow_history (instance_id, seq, at, record, prev) VALUES (?1, ?2, ?3, ?4, "
       "(SELECT history_tail FROM workflow_instance WHERE id = ?1))");
-  ins->bind(1, instance).bind(2, seq).bind(3, at).bind(4, json::serialize(stored));
+  ins->bind(1, instance).bind(2, seq).bind(3, at).bind(4, stored);
   ins->run();
   const int64_t id = conn_.last_insert_rowid();
   if (watch_ != nullptr) {
@@ -1114,31 +1127,48 @@ json::object Workflow::tick(const json::object& p, const Clocks& clocks) {
     bool& flag;
     ~Quiet() { flag = false; }
   } quiet{quiet_ = true};
-  for (const auto& [timer, instance, state, event, due_at] : due) {
-    // Each firing is its own savepoint: a step that fails (an eventless loop,
-    // an expression error) is undone alone, its timer is taken out so it does
-    // not block every later tick, and the failure becomes an incident.
+  // Fires one timer; false when it is stale or its instance has finished.
+  auto fire = [&](int64_t timer, int64_t instance, const std::string& state,
+                  const std::string& event, int64_t due_at) {
+    // A timer removed by an earlier firing in this tick (its state exited) is stale,
+    // and its id may already belong to the timer armed when the state was entered
+    // again (SQLite reuses the largest rowid): only the row as selected fires.
+    auto del = conn_.cached(
+        "DELETE FROM workflow_timer WHERE id = ?1 AND state = ?2 AND event = ?3 AND due_at = ?4");
+    del->bind(1, timer).bind(2, state).bind(3, event).bind(4, due_at);
+    del->run();
+    if (conn_.changes() == 0) return false;
+    Instance in = load(instance, "instance");
+    if (in.status != "active") return false;
+    step(in, Event{event, json::object{{"timer", event}}}, at);
+    return true;
+  };
+  // All firings in one savepoint first: a savepoint per firing copies every
+  // page a firing touches into the statement journal. Should any firing
+  // fail, that is undone and the tick starts over with a savepoint per
+  // firing, so the failing one is undone alone and becomes an incident.
+  const size_t watched = watch_ != nullptr ? watch_->size() : 0;
+  bool together = true;
+  {
+    store::Transaction all(conn_);
+    try {
+      for (const auto& [timer, instance, state, event, due_at] : due)
+        if (fire(timer, instance, state, event, due_at)) ++fired;
+      all.commit();
+    } catch (const Error&) {
+      together = false;
+      fired = 0;
+    }
+  }
+  if (!together && watch_ != nullptr) watch_->resize(watched);  // nothing of it was committed
+  for (size_t i = 0; !together && i < due.size(); ++i) {
+    const auto& [timer, instance, state, event, due_at] = due[i];
     std::optional<std::string> error;
     {
       store::Transaction firing(conn_);
       try {
-        // A timer removed by an earlier firing in this tick (its state exited) is stale,
-        // and its id may already belong to the timer armed when the state was entered
-        // again (SQLite reuses the largest rowid): only the row as selected fires.
-        auto del = conn_.cached(
-            "DELETE FROM workflow_timer WHERE id = ?1 AND state = ?2 AND event = ?3 AND due_at = "
-            "?4");
-        del->bind(1, timer).bind(2, state).bind(3, event).bind(4, due_at);
-        del->run();
-        if (conn_.changes() == 0) continue;
-        Instance in = load(instance, "instance");
-        if (in.status != "active") {
-          firing.commit();
-          continue;
-        }
-        step(in, Event{event, json::object{{"timer", event}}}, at);
+        if (fire(timer, instance, state, event, due_at)) ++fired;
         firing.commit();
-        ++fired;
         continue;
       } catch (const Error& e) {
         error = e.what();

@@ -115,6 +115,9 @@ class Workflow {
   calendar::CalendarStore& calendars_;
   std::map<std::pair<std::string, int64_t>, std::shared_ptr<const Definition>> compiled_;
   std::vector<boost::json::object>* watch_ = nullptr;
+  const std::string& now_text(const Clocks& clocks);
+  int64_t now_text_at_ = 0;
+  std::string now_text_;
   std::map<std::string, bool> buffering_;  // definition id: some version buffers events
   Routes routes_;
   int64_t routes_version_ = -1;  // data_version the routes were read at; -1: stale

@@ -56,6 +56,15 @@ double since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
+// CPU seconds of this process (user + system): steadier than the wall clock
+// on a shared machine, printed beside it.
+double cpu_seconds() {
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 void die(const std::string& what) {
   std::fprintf(stderr, "bench: %s\n", what.c_str());
   std::exit(1);
@@ -272,9 +281,9 @@ struct Persisted {
   long abi_events = 0, abi_refused = 0;
   double abi_secs = 0;
   long batched_events = 0, batched_refused = 0;
-  double batched_secs = 0;
+  double batched_secs = 0, batched_cpu = 0;
   long timers = 0, fired = 0;
-  double tick_secs = 0;
+  double tick_secs = 0, tick_cpu = 0;
   long history_rows = 0;
   double file_mb = 0;
   // Average sizes of what a service step writes, to shape the floor's rows.
@@ -338,6 +347,7 @@ Persisted run_persisted(const std::string& dir, long instances, long abi_events,
       calls.push_back(p + "]}");
     }
     long accepted = 0;
+    const double c0 = cpu_seconds();
     const auto t0 = Clock::now();
     for (const auto& p : calls) {
       char* out = nullptr;
@@ -351,6 +361,7 @@ Persisted run_persisted(const std::string& dir, long instances, long abi_events,
       opora_free(out);
     }
     r.batched_secs = since(t0);
+    r.batched_cpu = cpu_seconds() - c0;
     r.batched_events = batched_events;
     r.batched_refused = batched_events - accepted;
     opora_db_close(db);
@@ -363,10 +374,12 @@ Persisted run_persisted(const std::string& dir, long instances, long abi_events,
       die(std::string("open: ") + opora_last_error_message());
     const std::string params = R"({"now": "2026-11-23T11:00:00Z", "limit": 1000000})";
     char* out = nullptr;
+    const double c0 = cpu_seconds();
     const auto t0 = Clock::now();
     if (opora_db_call(db, "workflow.tick", params.c_str(), &out) != OPORA_OK)
       die(std::string("workflow.tick: ") + opora_last_error_message());
     r.tick_secs = since(t0);
+    r.tick_cpu = cpu_seconds() - c0;
     r.fired = json::parse(out).as_object().at("fired").as_int64();
     r.timers = timers;
     opora_free(out);
@@ -404,7 +417,8 @@ Persisted run_persisted(const std::string& dir, long instances, long abi_events,
 // (same pragmas as opora's connection, nothing else).
 
 struct Floor {
-  double batched_secs = 0, savepoint_secs = 0, durable_secs = 0, tick_secs = 0;
+  double batched_secs = 0, batched_cpu = 0, savepoint_secs = 0, durable_secs = 0, tick_secs = 0,
+         tick_cpu = 0;
 };
 
 std::string json_text(size_t len) {
@@ -482,6 +496,7 @@ Floor run_floor(const std::string& dir, long instances, long durable_events, lon
   {
     store::Connection c(path, normal);
     EventStream stream(ids);
+    const double c0 = cpu_seconds();
     const auto t0 = Clock::now();
     for (long i = 0; i < batched_events;) {
       store::Transaction tx(c);
@@ -489,6 +504,7 @@ Floor run_floor(const std::string& dir, long instances, long durable_events, lon
       tx.commit();
     }
     f.batched_secs = since(t0);
+    f.batched_cpu = cpu_seconds() - c0;
   }
   {
     // The same batches with a savepoint around each event, as a host's batch
@@ -509,6 +525,7 @@ Floor run_floor(const std::string& dir, long instances, long durable_events, lon
   }
   {
     store::Connection c(path, normal);
+    const double c0 = cpu_seconds();
     const auto t0 = Clock::now();
     store::Transaction tx(c);
     std::vector<std::pair<int64_t, int64_t>> due;
@@ -527,6 +544,7 @@ Floor run_floor(const std::string& dir, long instances, long durable_events, lon
     }
     tx.commit();
     f.tick_secs = since(t0);
+    f.tick_cpu = cpu_seconds() - c0;
   }
   remove_db(path);
   return f;
@@ -623,12 +641,18 @@ int main(int argc, char** argv) {
     std::printf("%-52s %12.1f us/event, %ld events, %ld not accepted\n", "",
                 1e6 * p.batched_secs / static_cast<double>(p.batched_events), p.batched_events,
                 p.batched_refused);
+    std::printf("%-52s %12.1f us CPU/event; the floor %.1f us CPU/event (ratio %.2f)\n", "",
+                1e6 * p.batched_cpu / static_cast<double>(p.batched_events),
+                1e6 * fl.batched_cpu / static_cast<double>(batched_events),
+                fl.batched_cpu / p.batched_cpu);
     std::printf("%-52s %12.3f s    %-34s %12.3f s    %s (%ld of %ld fired, %.0f timers/s)\n",
                 "workflow.tick via C ABI, one call", p.tick_secs, "target", 2.0,
                 p.tick_secs <= 2.0 && p.fired == p.timers ? "met" : "NOT met", p.fired, p.timers,
                 static_cast<double>(p.fired) / p.tick_secs);
     std::printf("%-52s %12.3f s    (the floor of the same firings, one transaction)\n", "",
                 fl.tick_secs);
+    std::printf("%-52s %12.3f s CPU; the floor %.3f s CPU (ratio %.2f)\n", "", p.tick_cpu,
+                fl.tick_cpu, fl.tick_cpu / p.tick_cpu);
     std::printf("history rows at the end: %ld; file %.0f MB\n", p.history_rows, p.file_mb);
     struct rusage ru {};
     getrusage(RUSAGE_SELF, &ru);

@@ -296,6 +296,47 @@ TEST_CASE("a failed timer is an incident: a retry that fails again leaves it ope
   }
 }
 
+TEST_CASE("a tick with one failing timer among good ones fires the others once") {
+  Flow f;
+  // The share is total / parts: an instance started with parts 0 fails.
+  f.define(
+      R"({"id": "ratio", "context": {"total": 100, "parts": 1}, "initial": "wait",
+    "states": {
+      "wait": {"after": [{"delay": "PT1H", "target": "split",
+                          "actions": [{"assign": {"share": "context.total / context.parts"}},
+                                      {"emit": {"type": "sms", "text": "{{ key }}"}}]}]},
+      "split": {}}})");
+  std::vector<int64_t> ids;
+  for (const char* key : {"a", "b", "c"}) {
+    json::object p{{"definition", "ratio"}, {"key", key}};
+    if (std::string(key) == "b") p["context"] = {{"parts", 0}};
+    ids.push_back(f.call("workflow.start", p).at("instance").as_int64());
+  }
+  const auto tick = f.call("workflow.tick", json::object{{"now", "2026-11-23T11:00:00+03:00"}});
+  CHECK(tick.at("fired") == 2);
+  CHECK(tick.at("failed") == 1);
+  CHECK(tick.at("effects") == 2);  // the attempt that was undone left none behind
+  CHECK(f.states(ids[0]) == json::array{"split"});
+  CHECK(f.states(ids[1]) == json::array{"wait"});
+  CHECK(f.states(ids[2]) == json::array{"split"});
+  CHECK(f.get(ids[0]).at("context").at("share") == 100);
+  CHECK(f.call("effects.fetch", R"({})").at("effects").as_array().size() == 2);
+  const auto open = f.call("workflow.incidents", R"({})").at("incidents").as_array();
+  REQUIRE(open.size() == 1);
+  CHECK(open[0].at("instance") == ids[1]);
+  // Each fired instance entered "split" once: the undone attempt left no history.
+  for (int64_t id : {ids[0], ids[2]}) {
+    int entered = 0;
+    const json::object history = f.call("workflow.history", json::object{{"instance", id}});
+    for (const auto& r : history.at("records").as_array())
+      if (r.at("kind") == "enter" && r.at("state") == "split") ++entered;
+    CHECK(entered == 1);
+  }
+  // Nothing is left due.
+  CHECK(f.call("workflow.tick", json::object{{"now", "2026-11-23T12:00:00+03:00"}}).at("fired") ==
+        0);
+}
+
 TEST_CASE("workflow.instances lists by definition, version and current state") {
   Flow f;
   f.define(kReviewV1);
