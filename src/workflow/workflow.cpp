@@ -631,19 +631,41 @@ json::object Workflow::send_many(const json::object& p, const Clocks& clocks) {
   int64_t accepted = 0, failed = 0, duplicates = 0;
   const auto& events = p.at("events").as_array();
   results.reserve(events.size());
+  auto apply = [&](const json::value& e) {
+    json::object r = send(e.as_object(), clocks);
+    accepted += r.at("accepted").as_bool() ? 1 : 0;
+    duplicates += r.at("duplicate").as_bool() ? 1 : 0;
+    results.push_back({{"instance", r.at("instance")},
+                       {"accepted", r.at("accepted")},
+                       {"duplicate", r.at("duplicate")},
+                       {"states", r.at("states")},
+                       {"seq", r.at("seq")}});
+  };
+  // All events in one savepoint first (a savepoint each copies every page an
+  // event touches); should one fail, that is undone and the batch is applied
+  // again with a savepoint per event, so only the failing one is left out.
+  {
+    const size_t watched = watch_ != nullptr ? watch_->size() : 0;
+    store::Transaction all(conn_);
+    try {
+      for (const auto& e : events) apply(e);
+      all.commit();
+      return {{"results", std::move(results)},
+              {"accepted", accepted},
+              {"duplicates", duplicates},
+              {"failed", failed}};
+    } catch (const Error&) {
+      results.clear();
+      accepted = duplicates = 0;
+      if (watch_ != nullptr) watch_->resize(watched);  // nothing of it was committed
+    }
+  }
   for (const auto& e : events) {
     const size_t watched = watch_ != nullptr ? watch_->size() : 0;
     store::Transaction one(conn_);
     try {
-      json::object r = send(e.as_object(), clocks);
+      apply(e);
       one.commit();
-      accepted += r.at("accepted").as_bool() ? 1 : 0;
-      duplicates += r.at("duplicate").as_bool() ? 1 : 0;
-      results.push_back({{"instance", r.at("instance")},
-                         {"accepted", r.at("accepted")},
-                         {"duplicate", r.at("duplicate")},
-                         {"states", r.at("states")},
-                         {"seq", r.at("seq")}});
     } catch (const Error& err) {
       ++failed;
       if (watch_ != nullptr) watch_->resize(watched);  // nothing of it was committed

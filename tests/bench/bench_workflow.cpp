@@ -462,6 +462,13 @@ Floor run_floor(const std::string& dir, long instances, long durable_events, lon
       ins->run();
       ins->reset();
     }
+    // Each instance's start is in its log, as opora's are.
+    auto h = c.cached("INSERT INTO hist (instance_id, seq, at, record) VALUES (?1, 1, ?2, ?3)");
+    for (long i = 0; i < instances + timers; ++i) {
+      h->bind(1, i + 1).bind(2, at).bind(3, record);
+      h->run();
+      h->reset();
+    }
     auto t = c.cached("INSERT INTO timer (instance_id, event, due_at) VALUES (?1, 'after', 100)");
     for (long i = 0; i < timers; ++i) {
       t->bind(1, instances + i + 1);
