@@ -57,10 +57,30 @@ void migrate(Connection& conn, const std::vector<const SchemaModule*>& modules, 
                                         " schema needs an upgrade; open it once without read_only");
     for (const auto& step : m->migrations) {
       if (step.version <= current) continue;
+      // PRAGMA foreign_keys has no effect inside a transaction: set it first.
+      struct ForeignKeysOff {
+        Connection& conn;
+        bool on;
+        ~ForeignKeysOff() {
+          if (on) return;
+          try {
+            conn.exec("PRAGMA foreign_keys=ON");
+          } catch (...) {  // NOLINT(bugprone-empty-catch): the next open sets it again
+          }
+        }
+      } keys{conn, !step.rebuilds_tables};
+      if (step.rebuilds_tables) conn.exec("PRAGMA foreign_keys=OFF");
       Transaction tx(conn);
       // Another connection may have migrated while we waited for the lock.
       if (schema_version(conn, m->name) >= step.version) continue;
       conn.exec(step.sql);
+      if (step.rebuilds_tables) {
+        auto check = conn.cached("PRAGMA foreign_key_check");
+        if (check->step())
+          throw Error(ErrorCode::corrupt, "migration " + std::to_string(step.version) + " of " +
+                                              std::string(m->name) + " left table " +
+                                              check->text(0) + " referring to a missing row");
+      }
       auto st = conn.cached(
           "INSERT INTO opora_schema (module, version) VALUES (?1, ?2) "
           "ON CONFLICT (module) DO UPDATE SET version = excluded.version");

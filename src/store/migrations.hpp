@@ -17,6 +17,11 @@ class Connection;
 struct Migration {
   int version;           // 1, 2, 3 ... per module; never renumbered or edited once released
   std::string_view sql;  // statements run inside one transaction
+  // A step that rebuilds a table other tables refer to (create the new one,
+  // copy, drop the old, rename) runs with foreign keys off, as SQLite's
+  // procedure for such changes says, and is checked with foreign_key_check
+  // before it commits.
+  bool rebuilds_tables = false;
 };
 
 struct SchemaModule {

@@ -170,7 +170,37 @@ const store::SchemaModule& schema() {
         UPDATE workflow_instance SET history_tail = (
           SELECT max(h.id) FROM workflow_history h WHERE h.instance_id = workflow_instance.id);
         DROP INDEX workflow_history_instance;
-      )sql"}}};
+      )sql"},
+                                           {5, R"sql(
+        -- Effects keyed by integers: an effect's idempotency key is its
+        -- instance, the step (the instance's seq after it) and its place in
+        -- the step, kept as integers and spelled out when it is read, instead
+        -- of a unique text index written with every effect. Keys stored
+        -- before schema v5 are kept as they were.
+        CREATE TABLE effect_v5 (
+          id          INTEGER PRIMARY KEY,
+          instance_id INTEGER REFERENCES workflow_instance(id),
+          type        TEXT NOT NULL,
+          payload     TEXT NOT NULL,
+          step_seq    INTEGER,
+          step_n      INTEGER,
+          stored_key  TEXT,
+          status      TEXT NOT NULL,      -- pending | done | failed | incomplete
+          attempts    INTEGER NOT NULL,
+          lease_until INTEGER,
+          created_at  TEXT NOT NULL,
+          acked_at    TEXT,
+          result      TEXT
+        ) STRICT;
+        INSERT INTO effect_v5 (id, instance_id, type, payload, stored_key, status, attempts,
+                               lease_until, created_at, acked_at, result)
+          SELECT id, instance_id, type, payload, idempotency_key, status, attempts, lease_until,
+                 created_at, acked_at, result FROM effect;
+        DROP TABLE effect;
+        ALTER TABLE effect_v5 RENAME TO effect;
+        CREATE INDEX effect_pending ON effect (id) WHERE status = 'pending';
+      )sql",
+                                            true}}};
   return module;
 }
 
@@ -483,12 +513,11 @@ json::object Workflow::persist(Instance& in, const StepResult& r, const Clocks& 
   for (const auto& eff : r.effects) {
     const bool complete = !eff.contains("missing");
     auto ins = conn_.cached(
-        "INSERT INTO effect (instance_id, type, payload, idempotency_key, status, attempts, "
-        "created_at) VALUES (?1, ?2, ?3, ?4, ?6, 0, ?5)");
+        "INSERT INTO effect (instance_id, type, payload, step_seq, step_n, status, attempts, "
+        "created_at) VALUES (?1, ?2, ?3, ?4, ?7, ?6, 0, ?5)");
     ins->bind(1, in.id).bind(2, eff.at("type").as_string());
     ins->bind(3, json::serialize(eff.at("payload")));
-    ins->bind(4, "wf:" + std::to_string(in.id) + ":" + std::to_string(in.seq) + ":" +
-                     std::to_string(n++));
+    ins->bind(4, in.seq).bind(7, n++);
     ins->bind(5, now_text(clocks)).bind(6, complete ? "pending" : "incomplete");
     ins->run();
     if (complete)
@@ -1216,7 +1245,8 @@ json::object Workflow::fetch_effects(const json::object& p, const Clocks& clocks
   std::vector<int64_t> ids;
   {
     auto st = conn_.cached(
-        "SELECT id, instance_id, type, payload, idempotency_key, attempts FROM effect WHERE status "
+        "SELECT id, instance_id, type, payload, coalesce(stored_key, 'wf:' || instance_id || ':' "
+        "|| step_seq || ':' || step_n), attempts FROM effect WHERE status "
         "= 'pending' AND (lease_until IS NULL OR lease_until <= ?1) ORDER BY id LIMIT ?2");
     st->bind(1, clocks.now.seconds()).bind(2, limit);
     while (st->step()) {

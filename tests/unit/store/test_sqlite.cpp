@@ -250,3 +250,69 @@ TEST_CASE("a read-only connection neither claims nor migrates") {
   opora::store::migrate(c, {&kNotes}, true);  // up to date: fine
   CHECK(code_of([&] { opora::store::migrate(c, {&kNotes, &kTags}, true); }) == ErrorCode::state);
 }
+
+namespace {
+
+// A parent table that a child refers to, rebuilt by version 2 (a column
+// dropped), and a version 2 that would leave a child pointing nowhere.
+const opora::store::SchemaModule kParentV1{"parent", {{1, R"sql(
+  CREATE TABLE parent (id INTEGER PRIMARY KEY, name TEXT NOT NULL, old TEXT);
+  CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent(id));
+)sql"}}};
+const opora::store::SchemaModule kParentRebuilt{"parent",
+                                                {kParentV1.migrations[0],
+                                                 {2, R"sql(
+  CREATE TABLE parent_v2 (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+  INSERT INTO parent_v2 (id, name) SELECT id, name FROM parent;
+  DROP TABLE parent;
+  ALTER TABLE parent_v2 RENAME TO parent;
+)sql",
+                                                  true}}};
+const opora::store::SchemaModule kParentLosesRows{"parent",
+                                                  {kParentV1.migrations[0],
+                                                   {2, R"sql(
+  CREATE TABLE parent_v2 (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+  INSERT INTO parent_v2 (id, name) SELECT id, name FROM parent WHERE id > 1;
+  DROP TABLE parent;
+  ALTER TABLE parent_v2 RENAME TO parent;
+)sql",
+                                                    true}}};
+
+void seed_parent(const std::string& path) {
+  Connection c(path, {});
+  opora::store::migrate(c, {&kParentV1}, false);
+  c.exec("INSERT INTO parent (id, name, old) VALUES (1, 'a', 'x'), (2, 'b', 'y')");
+  c.exec("INSERT INTO child (parent_id) VALUES (1), (2)");
+}
+
+}  // namespace
+
+TEST_CASE("a migration that rebuilds a referenced table keeps the references and foreign keys") {
+  TempFile f("rebuild.db");
+  seed_parent(f.path);
+  Connection c(f.path, {});
+  opora::store::migrate(c, {&kParentRebuilt}, false);
+  CHECK(opora::store::schema_version(c, "parent") == 2);
+  CHECK(pragma(c, "foreign_keys") == 1);  // on again after the step
+  auto st = c.cached("SELECT count(*) FROM child JOIN parent ON parent.id = child.parent_id");
+  st->step();
+  CHECK(st->int64(0) == 2);
+  st->reset();
+  // The child's reference still names the table, now the rebuilt one.
+  CHECK(code_of([&] { c.exec("INSERT INTO child (parent_id) VALUES (9)"); }) != ErrorCode::ok);
+  CHECK(code_of([&] { c.exec("DELETE FROM parent WHERE id = 1"); }) != ErrorCode::ok);
+}
+
+TEST_CASE("a rebuilding migration that would leave a dangling reference is refused whole") {
+  TempFile f("dangling.db");
+  seed_parent(f.path);
+  Connection c(f.path, {});
+  const auto e = error_of([&] { opora::store::migrate(c, {&kParentLosesRows}, false); });
+  CHECK(e.code() == ErrorCode::corrupt);
+  CHECK(std::string(e.what()).find("child") != std::string::npos);
+  CHECK(opora::store::schema_version(c, "parent") == 1);
+  CHECK(pragma(c, "foreign_keys") == 1);
+  auto st = c.cached("SELECT count(*) FROM parent WHERE old IS NOT NULL");
+  st->step();
+  CHECK(st->int64(0) == 2);  // untouched: the old table and its rows are back
+}
