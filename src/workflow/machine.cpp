@@ -29,8 +29,8 @@ struct Machine::Run {
     ev["data"] = current.data.is_null() ? json::value(json::object{}) : current.data;
     return {{"context", s.context},
             {"event", std::move(ev)},
-            {"now", m.clocks_.now.to_string()},
-            {"today", m.clocks_.today.to_string()},
+            {"now", m.now_text()},
+            {"today", m.today_text()},
             {"key", m.key_}};
   }
 
@@ -504,6 +504,16 @@ StepResult Machine::arm(Snapshot& s, const std::vector<int>& states) {
   Run run{*this, d_, s, out, {}, Event{"(migrate)", nullptr}};
   for (int x : states) run.arm_timers(x);
   return out;
+}
+
+const std::string& Machine::now_text() const {
+  if (now_text_.empty()) now_text_ = clocks_.now.to_string();
+  return now_text_;
+}
+
+const std::string& Machine::today_text() const {
+  if (today_text_.empty()) today_text_ = clocks_.today.to_string();
+  return today_text_;
 }
 
 }  // namespace opora::workflow

@@ -89,6 +89,10 @@ class Machine {
   const EvalEnv& env_;
   Clocks clocks_;
   std::string key_;
+  // `now` and `today` as expressions see them, formatted on first use.
+  mutable std::string now_text_, today_text_;
+  const std::string& now_text() const;
+  const std::string& today_text() const;
 };
 
 }  // namespace opora::workflow
