@@ -25,6 +25,7 @@
 // 1,000,000; the small point is size/10); all: the incremental size, the
 // first load taking size/10 products.
 #include <sqlite3.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <boost/json.hpp>
@@ -556,5 +557,8 @@ int main(int argc, char** argv) {
     first_load(dir, orders / 10, page);
     incremental(dir, orders, changes);
   }
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);
+  std::printf("peak memory (ru_maxrss): %.0f MB\n", static_cast<double>(ru.ru_maxrss) / 1024.0);
   return 0;
 }
