@@ -162,8 +162,8 @@ json::object Billing::Impl::post_payment(const AccountRow& a, const std::string&
                       {"balance", Money(balance, a.currency).to_string()},
                       {"debt", Money(debt, a.currency).to_string()}};
   // What the payment's events will say it did to the debt.
-  const std::optional<int64_t> owed_before =
-      positions_wanted() ? std::optional<int64_t>(owed(a.id, ctx.today).debt) : std::nullopt;
+  const bool publish = positions_wanted();
+  const int64_t owed_before = publish ? owed(a.id, ctx.today).debt : 0;
   {
     auto st = conn.cached(
         "INSERT INTO billing_payment (id, channel, txn_id, account_id, amount, date, txn_date, "
@@ -178,7 +178,7 @@ json::object Billing::Impl::post_payment(const AccountRow& a, const std::string&
       throw Error(ErrorCode::internal, "payment key taken but not found");
     }
   }
-  if (owed_before) payment_posted(a, answer, *owed_before, ctx);
+  if (publish) payment_posted(a, answer, owed_before, ctx);
   return answer;
 }
 

@@ -612,6 +612,9 @@ json::object Billing::run(const json::object& p, const Context& ctx, const Progr
     }
     const bool publish = impl_->positions_wanted();
     std::map<std::string, std::pair<int64_t, int64_t>> sums;  // currency -> amount, vat
+    // Without events nobody needs a line's id: the chunk's lines are written
+    // several to a statement once every account's are known.
+    std::vector<const Billing::Impl::NewLine*> batch;
     for (size_t i = 0; i < per_account.size(); ++i) {
       auto& sum = sums[std::string(owners[i]->currency.code())];
       // A correction (a negative line) may clear the debt: its event says so.
@@ -625,13 +628,17 @@ json::object Billing::run(const json::object& p, const Context& ctx, const Progr
           const int slot = doc_slots[i][static_cast<size_t>(l.role)];
           l.doc_id = doc_ids[static_cast<size_t>(slot)];
         }
-        ids.push_back(impl_->insert_line(l));
+        if (publish)
+          ids.push_back(impl_->insert_line(l));
+        else
+          batch.push_back(&l);
         sum.first += l.amount;
         sum.second += l.vat;
       }
       if (publish)
         impl_->accruals_posted(*owners[i], per_account[i], ids, doc_numbers, debt_before, ctx);
     }
+    impl_->insert_lines(batch);
     if (run_id) {
       // The chunk is done: its row and its totals, in its own transaction.
       auto st = conn.cached(

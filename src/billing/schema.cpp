@@ -303,6 +303,12 @@ const store::SchemaModule& schema() {
         CREATE UNIQUE INDEX billing_accrual_charge ON billing_accrual (account_id, charge_key)
           WHERE charge_key IS NOT NULL;
 
+        -- What a run reads of a subscription, in the order it bills them
+        -- (account, then subscription): no table look-ups and no sort.
+        DROP INDEX billing_subscription_account;
+        CREATE INDEX billing_subscription_account
+          ON billing_subscription (account_id, id, start_date, end_date);
+
         -- A run's progress is one row per chunk of accounts it finished,
         -- with that chunk's totals per currency: chunks never update a
         -- shared row, so several workers may each claim and finish ranges

@@ -178,3 +178,30 @@ TEST_CASE("a run records one row per chunk and sums them; a repeated payment fin
             .code() == opora::ErrorCode::conflict);
   CHECK(b.balance_of("100001") == minor("100.00") - minor("600.00"));
 }
+
+TEST_CASE("lines written several to a statement are the lines written one by one") {
+  // A chunk of 37 accounts goes out in multi-row inserts (and a remainder);
+  // a chunk of one account in single-row inserts. Both ledgers agree.
+  BillingDb many;
+  BillingDb one;
+  for (BillingDb* b : {&many, &one}) {
+    b->monthly("net", "600.00");
+    b->tariff(R"({"code": "kz", "name": "Интернет KZ", "fee": "5000.00", "currency": "KZT"})");
+    for (int i = 1; i <= 37; ++i) {
+      const std::string n = std::to_string(100000 + i);
+      b->account(n, i % 5 == 0 ? "KZT" : "RUB");
+      b->connect(n, i % 5 == 0 ? "kz" : "net", i % 3 == 0 ? "2026-11-12" : "2026-10-01");
+    }
+  }
+  const json::object a = many.call("billing.run", R"({"period": "2026-11", "documents": false})");
+  const json::object b =
+      one.call("billing.run", R"({"period": "2026-11", "documents": false, "chunk_size": 1})");
+  CHECK(a.at("lines").as_int64() == 37);
+  CHECK(a.at("totals") == b.at("totals"));
+  for (int i = 1; i <= 37; ++i) {
+    const std::string n = std::to_string(100000 + i);
+    REQUIRE(many.accruals(n).size() == 1);
+    CHECK(many.ledger(n) == one.ledger(n));
+  }
+  CHECK(many.run("2026-11", false).at("new_lines").as_int64() == 0);
+}
