@@ -1,5 +1,6 @@
 #include "billing/billing.hpp"
 
+#include <array>
 #include <boost/json.hpp>
 
 #include "billing/impl.hpp"
@@ -137,48 +138,103 @@ int64_t Billing::Impl::journal(const Context& ctx, const char* action, const std
   return conn.last_insert_rowid();
 }
 
-int64_t Billing::Impl::insert_line(const NewLine& l) {
-  auto st = conn.cached(
+namespace {
+
+constexpr int kLineParams = 22;
+// Lines a multi-row insert writes at once: one statement, one step.
+constexpr int kLinesPerInsert = 16;
+
+// "INSERT ... VALUES (?1, ..., ?22), (?23, ...)" for `rows` lines.
+std::string insert_lines_sql(int rows) {
+  std::string sql =
       "INSERT INTO billing_accrual (account_id, subscription_id, period, seq, kind, name, date, "
       "due_date, date_from, date_to, days, base, discount, amount, vat, tax_code, vat_rate, "
-      "vat_mode, run_id, doc_id, charge_key, storno_of) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-      "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)");
-  // Text is bound without copies: everything bound lives in `l` or in the
-  // local date strings until run() returns (the hot path of billing.run).
+      "vat_mode, run_id, doc_id, charge_key, storno_of) VALUES ";
+  for (int r = 0; r < rows; ++r) {
+    sql += r == 0 ? "(" : ", (";
+    for (int c = 1; c <= kLineParams; ++c) {
+      if (c > 1) sql += ", ";
+      sql += "?" + std::to_string(r * kLineParams + c);
+    }
+    sql += ")";
+  }
+  return sql;
+}
+
+// The text of a line's dates, alive until its statement has run.
+struct LineDates {
+  std::string date, due, from, to;
+};
+
+// Binds one line at parameters base+1 .. base+22. Text is bound without
+// copies: everything bound lives in `l` or in `d` until the statement runs
+// (the hot path of billing.run).
+void bind_line(store::Statement& st, int base, const Billing::Impl::NewLine& l, LineDates& d) {
   auto opt_int = [&](int i, const std::optional<int64_t>& v) {
     if (v)
-      st->bind(i, *v);
+      st.bind(base + i, *v);
     else
-      st->bind_null(i);
+      st.bind_null(base + i);
   };
-  const std::string date = l.date.to_string();
-  const std::string due = l.due.to_string();
-  const std::string from = l.from ? l.from->to_string() : std::string();
-  const std::string to = l.to ? l.to->to_string() : std::string();
-  st->bind(1, l.account_id);
+  d.date = l.date.to_string();
+  d.due = l.due.to_string();
+  st.bind(base + 1, l.account_id);
   opt_int(2, l.subscription_id);
-  st->bind_static(3, l.period).bind(4, l.seq).bind_static(5, l.kind).bind_static(6, l.name);
-  st->bind_static(7, date).bind_static(8, due);
-  if (l.from)
-    st->bind_static(9, from);
-  else
-    st->bind_null(9);
-  if (l.to)
-    st->bind_static(10, to);
-  else
-    st->bind_null(10);
+  st.bind_static(base + 3, l.period).bind(base + 4, l.seq);
+  st.bind_static(base + 5, l.kind).bind_static(base + 6, l.name);
+  st.bind_static(base + 7, d.date).bind_static(base + 8, d.due);
+  if (l.from) {
+    d.from = l.from->to_string();
+    st.bind_static(base + 9, d.from);
+  } else {
+    st.bind_null(base + 9);
+  }
+  if (l.to) {
+    d.to = l.to->to_string();
+    st.bind_static(base + 10, d.to);
+  } else {
+    st.bind_null(base + 10);
+  }
   opt_int(11, l.days);
-  st->bind(12, l.base).bind(13, l.discount).bind(14, l.amount).bind(15, l.vat);
-  st->bind_static(16, l.tax_code).bind_static(17, l.vat_rate).bind_static(18, l.vat_mode);
+  st.bind(base + 12, l.base).bind(base + 13, l.discount);
+  st.bind(base + 14, l.amount).bind(base + 15, l.vat);
+  st.bind_static(base + 16, l.tax_code).bind_static(base + 17, l.vat_rate);
+  st.bind_static(base + 18, l.vat_mode);
   opt_int(19, l.run_id);
   opt_int(20, l.doc_id);
   if (l.charge_key)
-    st->bind_static(21, *l.charge_key);
+    st.bind_static(base + 21, *l.charge_key);
   else
-    st->bind_null(21);
+    st.bind_null(base + 21);
   opt_int(22, l.storno_of);
+}
+
+}  // namespace
+
+int64_t Billing::Impl::insert_line(const NewLine& l) {
+  static const std::string sql = insert_lines_sql(1);
+  auto st = conn.cached(sql);
+  LineDates d;
+  bind_line(*st, 0, l, d);
   st->run();
   return conn.last_insert_rowid();
+}
+
+void Billing::Impl::insert_lines(const std::vector<const NewLine*>& lines) {
+  static const std::string sql = insert_lines_sql(kLinesPerInsert);
+  size_t i = 0;
+  if (lines.size() >= static_cast<size_t>(kLinesPerInsert)) {
+    auto st = conn.cached(sql);
+    std::array<LineDates, kLinesPerInsert> dates;
+    for (; i + kLinesPerInsert <= lines.size(); i += kLinesPerInsert) {
+      for (int r = 0; r < kLinesPerInsert; ++r)
+        bind_line(*st, r * kLineParams, *lines[i + static_cast<size_t>(r)],
+                  dates[static_cast<size_t>(r)]);
+      st->run();
+      st->reset();
+    }
+  }
+  for (; i < lines.size(); ++i) insert_line(*lines[i]);
 }
 
 registry::Context registry_context(const Context& ctx) {

@@ -114,6 +114,8 @@ struct Billing::Impl : TaxResolver {
     std::vector<int64_t> corrects;  // documents of the lines a correction reverses
   };
   int64_t insert_line(const NewLine& l);
+  // Inserts lines whose ids nobody needs, several rows per statement.
+  void insert_lines(const std::vector<const NewLine*>& lines);
 
   // Returns the journal row's id.
   int64_t journal(const Context& ctx, const char* action, const std::string& object,

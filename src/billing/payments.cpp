@@ -105,25 +105,37 @@ json::object Billing::Impl::post_payment(const AccountRow& a, const std::string&
                                          const Context& ctx, bool* replayed,
                                          const char* date_field) {
   *replayed = false;
-  {
+  // The first answer to (channel, txn_id), replayed; a repeat must carry the
+  // same account and amount.
+  auto stored = [&]() -> std::optional<json::object> {
     auto st = conn.cached(
         "SELECT p.answer, p.amount, p.account_id, a.number FROM billing_payment p JOIN "
         "billing_account a ON a.id = p.account_id WHERE p.channel = ?1 AND p.txn_id = ?2 AND "
         "p.storno_of IS NULL");
     st->bind(1, channel).bind(2, txn_id);
-    if (st->step()) {
-      if (st->int64(2) != a.id || st->int64(1) != amount.minor_units())
-        fail_field(ErrorCode::conflict, "txn_id", "txn_reused",
-                   "txn_id " + txn_id + " of channel " + channel + " was already used for " +
-                       Money(st->int64(1), a.currency).to_string() + " to account " + st->text(3) +
-                       "; a repeat must carry the same account and amount");
-      *replayed = true;
-      return parse_stored(st->text(0)).as_object();
-    }
+    if (!st->step()) return std::nullopt;
+    if (st->int64(2) != a.id || st->int64(1) != amount.minor_units())
+      fail_field(ErrorCode::conflict, "txn_id", "txn_reused",
+                 "txn_id " + txn_id + " of channel " + channel + " was already used for " +
+                     Money(st->int64(1), a.currency).to_string() + " to account " + st->text(3) +
+                     "; a repeat must carry the same account and amount");
+    *replayed = true;
+    return parse_stored(st->text(0)).as_object();
+  };
+  // A repeat is answered even when its day has been closed since; a new
+  // payment must fall in an open period and be in range. Only a payment that
+  // cannot be new looks for its first answer before it is written: the
+  // others are written with INSERT ... ON CONFLICT DO NOTHING, and a repeat
+  // is what finds the key taken.
+  const std::optional<Date> until = closed_until();
+  const bool in_range =
+      !amount.is_negative() && !amount.is_zero() && amount.minor_units() <= kMaxAmountMinor;
+  if ((until && date <= *until) || !in_range) {
+    if (auto first = stored()) return *first;
+    check_open(date, date_field, "a payment");
+    fail_field(ErrorCode::invalid, "amount", "range",
+               "a payment must be more than zero and at most 1000000000.00");
   }
-  // A repeat was answered above even when its day has been closed since;
-  // a new payment must fall in an open period.
-  check_open(date, date_field, "a payment");
   // The answer is stored with the row in one write. Its receipt is the row
   // id, taken as the next id while this transaction holds the write lock;
   // the payment moves the position by exactly its amount (FIFO: the debt
@@ -134,9 +146,6 @@ json::object Billing::Impl::post_payment(const AccountRow& a, const std::string&
     next->step();
     id = next->int64(0);
   }
-  if (amount.is_negative() || amount.is_zero() || amount.minor_units() > kMaxAmountMinor)
-    fail_field(ErrorCode::invalid, "amount", "range",
-               "a payment must be more than zero and at most 1000000000.00");
   const Position before = current(a.id, std::max(ctx.today, date));
   // Checked: Money refuses to leave the 64-bit range instead of wrapping.
   const int64_t balance = (Money(before.balance(), a.currency) + amount).minor_units();
@@ -152,17 +161,26 @@ json::object Billing::Impl::post_payment(const AccountRow& a, const std::string&
                       {"received_at", ctx.now.to_string()},
                       {"balance", Money(balance, a.currency).to_string()},
                       {"debt", Money(debt, a.currency).to_string()}};
-  auto st = conn.cached(
-      "INSERT INTO billing_payment (id, channel, txn_id, account_id, amount, date, txn_date, "
-      "received_at, answer) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-  const std::string stored = json::serialize(answer);
-  st->bind(1, id).bind(2, channel).bind(3, txn_id).bind(4, a.id).bind(5, amount.minor_units());
-  st->bind(6, date.to_string()).bind(7, txn_date).bind(8, ctx.now.to_string()).bind(9, stored);
   // What the payment's events will say it did to the debt.
-  const std::optional<int64_t> owed_before =
-      positions_wanted() ? std::optional<int64_t>(owed(a.id, ctx.today).debt) : std::nullopt;
-  st->run();
-  if (owed_before) payment_posted(a, answer, *owed_before, ctx);
+  const bool publish = positions_wanted();
+  const int64_t owed_before = publish ? owed(a.id, ctx.today).debt : 0;
+  {
+    // No RETURNING: SQLite buffers returned rows and opens a statement
+    // journal for it, more work than the row itself; changes() tells.
+    auto st = conn.cached(
+        "INSERT INTO billing_payment (id, channel, txn_id, account_id, amount, date, txn_date, "
+        "received_at, answer) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (channel, "
+        "txn_id) WHERE storno_of IS NULL DO NOTHING");
+    const std::string text = json::serialize(answer);
+    st->bind(1, id).bind(2, channel).bind(3, txn_id).bind(4, a.id).bind(5, amount.minor_units());
+    st->bind(6, date.to_string()).bind(7, txn_date).bind(8, ctx.now.to_string()).bind(9, text);
+    st->run();
+  }
+  if (conn.changes() == 0) {
+    if (auto first = stored()) return *first;
+    throw Error(ErrorCode::internal, "payment key taken but not found");
+  }
+  if (publish) payment_posted(a, answer, owed_before, ctx);
   return answer;
 }
 

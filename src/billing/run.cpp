@@ -1,6 +1,7 @@
 // billing.run: accrues every subscription of a period, in chunks of accounts,
-// each chunk one transaction that also moves the run's cursor. A crash loses
-// at most the chunk in flight; the next call resumes at the cursor. A second
+// each chunk one transaction that also records the chunk as done (one row per
+// chunk, with its counts and totals). A crash loses at most the chunk in
+// flight; the next call resumes after the last chunk done. A second
 // run of a finished period recomputes each subscription and posts only what
 // changed: each changed line reversed and its new computation beside it,
 // nothing when nothing changed.
@@ -121,23 +122,28 @@ class Runner {
       : b_(b), period_(period), ctx_(ctx) {}
 
   // Accounts lo..hi (by id) with a subscription in the period, their
-  // subscriptions, tariff rows, freezes, discounts and what is posted.
-  Chunk load(int64_t lo, int64_t hi, bool with_bodies) {
+  // subscriptions, tariff rows, freezes, discounts and what is posted. An
+  // account's number and holder are read only `with_names` (documents,
+  // events, messages), its stored body only `with_bodies` (documents).
+  Chunk load(int64_t lo, int64_t hi, bool with_names, bool with_bodies) {
     Chunk c;
     const std::string first = period_.first().to_string();
     const std::string last = period_.last().to_string();
     b_.refresh();  // tariffs and rates, once per chunk
     auto st = b_.conn.cached(
-        "SELECT s.account_id, a.number, a.holder_name, a.currency, CASE WHEN ?5 THEN a.body END, "
+        "SELECT s.account_id, CASE WHEN ?7 THEN a.number END, CASE WHEN ?7 THEN a.holder_name END, "
+        "a.currency, CASE WHEN ?5 THEN a.body END, "
         "s.id, s.start_date, s.end_date, t.from_date, t.tariff FROM billing_subscription s "
         "JOIN billing_account a ON a.id = s.account_id "
         "JOIN billing_subscription_tariff t ON t.subscription_id = s.id "
         "WHERE s.account_id BETWEEN ?1 AND ?2 AND ((s.start_date <= ?3 AND (s.end_date IS NULL OR "
-        "s.end_date >= ?4)) OR EXISTS (SELECT 1 FROM billing_accrual l WHERE l.period = ?6 AND "
-        "l.subscription_id = s.id AND l.storno_of IS NULL AND l.reversed_by IS NULL)) AND "
+        "s.end_date >= ?4)) OR EXISTS (SELECT 1 FROM billing_accrual l WHERE l.account_id = "
+        "s.account_id AND l.period = ?6 AND l.subscription_id = s.id AND l.storno_of IS NULL AND "
+        "l.reversed_by IS NULL)) AND "
         "t.from_date <= ?3 ORDER BY s.account_id, s.id, t.from_date");
     st->bind(1, lo).bind(2, hi).bind(3, last).bind(4, first);
     st->bind(5, static_cast<int64_t>(with_bodies ? 1 : 0)).bind(6, period_.to_string());
+    st->bind(7, static_cast<int64_t>(with_names || with_bodies ? 1 : 0));
     std::unordered_map<int64_t, SubscriptionTerms*> by_id;
     c.accounts.reserve(static_cast<size_t>(hi - lo + 1));
     while (st->step()) {
@@ -145,8 +151,10 @@ class Runner {
       if (c.accounts.empty() || c.accounts.back().row.id != account) {
         AccountTerms at;
         at.row.id = account;
-        at.row.number = st->text(1);
-        at.row.holder_name = st->text(2);
+        if (with_names || with_bodies) {
+          at.row.number = st->text(1);
+          at.row.holder_name = st->text(2);
+        }
         at.row.currency = *Currency::find(st->text(3));
         if (with_bodies) at.row.body_text = st->text(4);
         c.accounts.push_back(std::move(at));
@@ -201,9 +209,8 @@ class Runner {
       }
     }
     {
-      // "+period": the account range must drive this query. Seeking the
-      // period in the unique index instead reads every line of the period
-      // for each chunk, which made a run quadratic in the number of accounts.
+      // "+period": the account range must drive this query (the period
+      // alone once made a run quadratic in the number of accounts).
       auto p = b_.conn.cached(
           "SELECT subscription_id, seq, reversed_by IS NULL, date, date_from, date_to, tax_code, "
           "vat_rate, vat_mode, base, discount, amount, vat, name, doc_id FROM billing_accrual "
@@ -456,9 +463,11 @@ class Runner {
 }  // namespace
 
 json::object run_summary(store::Connection& conn, int64_t run_id) {
+  // A run's figures are the sums of the chunks it finished.
   auto st = conn.cached(
-      "SELECT id, period, status, accounts, lines, started_at, finished_at, cancelled_at FROM "
-      "billing_run WHERE id = ?1");
+      "SELECT id, period, status, (SELECT COALESCE(SUM(accounts), 0) FROM billing_run_chunk WHERE "
+      "run_id = r.id), (SELECT COALESCE(SUM(lines), 0) FROM billing_run_chunk WHERE run_id = "
+      "r.id), started_at, finished_at, cancelled_at FROM billing_run r WHERE id = ?1");
   st->bind(1, run_id);
   if (!st->step())
     fail_field(ErrorCode::not_found, "run", "unknown_run", "no run " + std::to_string(run_id));
@@ -468,7 +477,8 @@ json::object run_summary(store::Connection& conn, int64_t run_id) {
   o["cancelled_at"] = st->is_null(7) ? json::value(nullptr) : json::value(st->text(7));
   json::array totals;
   auto t = conn.cached(
-      "SELECT currency, amount, vat FROM billing_run_total WHERE run_id = ?1 ORDER BY currency");
+      "SELECT currency, SUM(amount), SUM(vat) FROM billing_run_chunk_total WHERE run_id = ?1 GROUP "
+      "BY currency ORDER BY currency");
   t->bind(1, run_id);
   while (t->step()) {
     const Currency c = *Currency::find(t->text(0));
@@ -492,12 +502,13 @@ json::object Billing::run(const json::object& p, const Context& ctx, const Progr
 
   store::Connection& conn = impl_->conn;
   std::optional<int64_t> run_id;
-  int64_t cursor = 0;  // the last account id done
+  int64_t cursor = 0;  // the last account id of the chunks done
   int64_t last_id = 0;
   {
     store::Transaction tx(conn, store::Transaction::Mode::deferred);
-    auto st =
-        conn.cached("SELECT id, cursor FROM billing_run WHERE period = ?1 AND status = 'running'");
+    auto st = conn.cached(
+        "SELECT id, (SELECT COALESCE(MAX(last_account), 0) FROM billing_run_chunk WHERE run_id = "
+        "r.id) FROM billing_run r WHERE period = ?1 AND status = 'running'");
     st->bind(1, period.to_string());
     if (st->step()) {
       run_id = st->int64(0);
@@ -516,7 +527,7 @@ json::object Billing::run(const json::object& p, const Context& ctx, const Progr
     store::Transaction tx(conn, store::Transaction::Mode::deferred);
     for (int64_t lo = cursor; lo < last_id; lo += chunk) {
       Runner runner(*impl_, period, ctx);
-      const Chunk c = runner.load(lo + 1, std::min(last_id, lo + chunk), false);
+      const Chunk c = runner.load(lo + 1, std::min(last_id, lo + chunk), true, false);
       for (const AccountTerms& at : c.accounts)
         for (const auto& l : runner.account_lines(at, c, 0))
           impl_->check_open(l.date, "period",
@@ -544,7 +555,7 @@ json::object Billing::run(const json::object& p, const Context& ctx, const Progr
     }
     Runner runner(*impl_, period, ctx);
     const int64_t hi = std::min(last_id, cursor + chunk);
-    const Chunk c = runner.load(cursor + 1, hi, documents);
+    const Chunk c = runner.load(cursor + 1, hi, impl_->positions_wanted(), documents);
     int64_t chunk_accounts = 0;
     int64_t chunk_lines = 0;
     json::array docs;
@@ -556,8 +567,9 @@ json::object Billing::run(const json::object& p, const Context& ctx, const Progr
       if (lines.empty()) continue;
       if (!run_id) {
         auto st = conn.cached(
-            "INSERT INTO billing_run (period, status, cursor, accounts, lines, started_at, actor) "
-            "VALUES (?1, 'running', 0, 0, 0, ?2, ?3)");
+            "INSERT INTO billing_run (period, status, started_at, actor) VALUES (?1, 'running', "
+            "?2, "
+            "?3)");
         st->bind(1, period.to_string()).bind(2, ctx.now.to_string());
         if (ctx.actor)
           st->bind(3, *ctx.actor);
@@ -600,6 +612,9 @@ json::object Billing::run(const json::object& p, const Context& ctx, const Progr
     }
     const bool publish = impl_->positions_wanted();
     std::map<std::string, std::pair<int64_t, int64_t>> sums;  // currency -> amount, vat
+    // Without events nobody needs a line's id: the chunk's lines are written
+    // several to a statement once every account's are known.
+    std::vector<const Billing::Impl::NewLine*> batch;
     for (size_t i = 0; i < per_account.size(); ++i) {
       auto& sum = sums[std::string(owners[i]->currency.code())];
       // A correction (a negative line) may clear the debt: its event says so.
@@ -613,29 +628,35 @@ json::object Billing::run(const json::object& p, const Context& ctx, const Progr
           const int slot = doc_slots[i][static_cast<size_t>(l.role)];
           l.doc_id = doc_ids[static_cast<size_t>(slot)];
         }
-        ids.push_back(impl_->insert_line(l));
+        if (publish)
+          ids.push_back(impl_->insert_line(l));
+        else
+          batch.push_back(&l);
         sum.first += l.amount;
         sum.second += l.vat;
       }
       if (publish)
         impl_->accruals_posted(*owners[i], per_account[i], ids, doc_numbers, debt_before, ctx);
     }
-    for (const auto& [code, sum] : sums) {
+    impl_->insert_lines(batch);
+    if (run_id) {
+      // The chunk is done: its row and its totals, in its own transaction.
       auto st = conn.cached(
-          "INSERT INTO billing_run_total (run_id, currency, amount, vat) VALUES (?1, ?2, ?3, ?4) "
-          "ON CONFLICT (run_id, currency) DO UPDATE SET amount = amount + excluded.amount, vat = "
-          "vat + excluded.vat");
-      st->bind(1, *run_id).bind(2, code).bind(3, sum.first).bind(4, sum.second);
+          "INSERT INTO billing_run_chunk (run_id, first_account, last_account, accounts, lines, "
+          "finished_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+      st->bind(1, *run_id).bind(2, cursor + 1).bind(3, hi).bind(4, chunk_accounts);
+      st->bind(5, chunk_lines).bind(6, ctx.now.to_string());
       st->run();
+      for (const auto& [code, sum] : sums) {
+        auto t = conn.cached(
+            "INSERT INTO billing_run_chunk_total (run_id, first_account, currency, amount, vat) "
+            "VALUES (?1, ?2, ?3, ?4, ?5)");
+        t->bind(1, *run_id).bind(2, cursor + 1).bind(3, code).bind(4, sum.first);
+        t->bind(5, sum.second);
+        t->run();
+      }
     }
     cursor = hi;
-    if (run_id) {
-      auto st = conn.cached(
-          "UPDATE billing_run SET cursor = ?2, accounts = accounts + ?3, lines = lines + ?4 WHERE "
-          "id = ?1");
-      st->bind(1, *run_id).bind(2, cursor).bind(3, chunk_accounts).bind(4, chunk_lines);
-      st->run();
-    }
     tx.commit();
     new_lines += chunk_lines;
     if (progress && !progress(cursor, last_id)) break;
@@ -682,9 +703,10 @@ json::object Billing::cancel_run(const json::object& p, const Context& ctx) {
     auto st = conn.cached(
         "SELECT id, account_id, subscription_id, period, seq, name, base, discount, amount, vat, "
         "tax_code, vat_rate, vat_mode, doc_id, date_from, date_to, days, date FROM billing_accrual "
-        "WHERE "
-        "period = ?2 AND subscription_id IS NOT NULL AND storno_of IS NULL AND run_id = ?1 AND "
-        "reversed_by IS NULL");
+        "WHERE account_id BETWEEN (SELECT MIN(first_account) FROM billing_run_chunk WHERE run_id = "
+        "?1) AND (SELECT MAX(last_account) FROM billing_run_chunk WHERE run_id = ?1) AND period = "
+        "?2 AND subscription_id IS NOT NULL AND storno_of IS NULL AND run_id = ?1 AND reversed_by "
+        "IS NULL");
     st->bind(1, run_id).bind(2, before.at("period").as_string());
     while (st->step()) {
       Billing::Impl::NewLine l;

@@ -253,6 +253,97 @@ const store::SchemaModule& schema() {
         INSERT OR IGNORE INTO billing_tax_rate VALUES
           ('ru_vat_5', '2025-01-01', NULL, '5', 'НДС 5% (УСН, 176-ФЗ)'),
           ('ru_vat_7', '2025-01-01', NULL, '7', 'НДС 7% (УСН, 176-ФЗ)');
+      )sql"},
+                                           {4, R"sql(
+        -- Storage for speed (issue 15). An accrual line is written with one
+        -- index entry instead of two and no foreign-key look-ups: the
+        -- account index and the once-per-period index become one unique
+        -- index led by the account (a subscription belongs to one account,
+        -- so (account, period, subscription, seq) is unique exactly when
+        -- (period, subscription, seq) is; a storno row repeats the seq of
+        -- the line it reverses and is told apart by the last column). Lines
+        -- are written by billing's code alone, which keeps their
+        -- references; the table carries none.
+        CREATE TABLE billing_accrual_v4 (
+          id              INTEGER PRIMARY KEY,
+          account_id      INTEGER NOT NULL,
+          subscription_id INTEGER,
+          period          TEXT NOT NULL,
+          seq             INTEGER NOT NULL,
+          kind            TEXT NOT NULL,  -- fee | freeze | adjustment | charge | storno
+          name            TEXT NOT NULL,
+          date            TEXT NOT NULL,  -- posting date: counts in balances from this day
+          due_date        TEXT NOT NULL,
+          date_from       TEXT,
+          date_to         TEXT,
+          days            INTEGER,
+          base            INTEGER NOT NULL,
+          discount        INTEGER NOT NULL,
+          amount          INTEGER NOT NULL, -- owed, VAT included
+          vat             INTEGER NOT NULL,
+          tax_code        TEXT NOT NULL,
+          vat_rate        TEXT NOT NULL,    -- "22", "none": the rate as resolved on the supply date
+          vat_mode        TEXT NOT NULL,
+          run_id          INTEGER,          -- billing_run(id)
+          doc_id          INTEGER,
+          charge_key      TEXT,
+          storno_of       INTEGER,          -- billing_accrual(id)
+          reversed_by     INTEGER           -- billing_accrual(id)
+        ) STRICT;
+        INSERT INTO billing_accrual_v4 (id, account_id, subscription_id, period, seq, kind, name,
+          date, due_date, date_from, date_to, days, base, discount, amount, vat, tax_code,
+          vat_rate, vat_mode, run_id, doc_id, charge_key, storno_of, reversed_by)
+        SELECT id, account_id, subscription_id, period, seq, kind, name, date, due_date,
+          date_from, date_to, days, base, discount, amount, vat, tax_code, vat_rate, vat_mode,
+          run_id, doc_id, charge_key, storno_of, reversed_by FROM billing_accrual;
+        DROP TABLE billing_accrual;
+        ALTER TABLE billing_accrual_v4 RENAME TO billing_accrual;
+        CREATE UNIQUE INDEX billing_accrual_account
+          ON billing_accrual (account_id, period, subscription_id, seq, (storno_of IS NOT NULL));
+        CREATE UNIQUE INDEX billing_accrual_charge ON billing_accrual (account_id, charge_key)
+          WHERE charge_key IS NOT NULL;
+
+        -- What a run reads of a subscription, in the order it bills them
+        -- (account, then subscription): no table look-ups and no sort.
+        DROP INDEX billing_subscription_account;
+        CREATE INDEX billing_subscription_account
+          ON billing_subscription (account_id, id, start_date, end_date);
+
+        -- A run's progress is one row per chunk of accounts it finished,
+        -- with that chunk's totals per currency: chunks never update a
+        -- shared row, so several workers may each claim and finish ranges
+        -- of one run. A run's figures are the sums of its chunks.
+        CREATE TABLE billing_run_chunk (
+          run_id        INTEGER NOT NULL REFERENCES billing_run(id),
+          first_account INTEGER NOT NULL,
+          last_account  INTEGER NOT NULL,
+          accounts      INTEGER NOT NULL,
+          lines         INTEGER NOT NULL,
+          finished_at   TEXT NOT NULL,
+          PRIMARY KEY (run_id, first_account)
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE billing_run_chunk_total (
+          run_id        INTEGER NOT NULL,
+          first_account INTEGER NOT NULL,
+          currency      TEXT NOT NULL,
+          amount        INTEGER NOT NULL,
+          vat           INTEGER NOT NULL,
+          PRIMARY KEY (run_id, first_account, currency),
+          FOREIGN KEY (run_id, first_account) REFERENCES billing_run_chunk (run_id, first_account)
+        ) STRICT, WITHOUT ROWID;
+        -- Runs recorded before: their progress becomes one chunk from the
+        -- first account to the cursor, carrying their counts and totals.
+        INSERT INTO billing_run_chunk (run_id, first_account, last_account, accounts, lines,
+          finished_at)
+        SELECT id, 1, cursor, accounts, lines, COALESCE(finished_at, started_at) FROM billing_run
+        WHERE cursor > 0;
+        INSERT INTO billing_run_chunk_total (run_id, first_account, currency, amount, vat)
+        SELECT run_id, 1, currency, amount, vat FROM billing_run_total
+        WHERE run_id IN (SELECT run_id FROM billing_run_chunk);
+        DROP TABLE billing_run_total;
+        ALTER TABLE billing_run DROP COLUMN cursor;
+        ALTER TABLE billing_run DROP COLUMN accounts;
+        ALTER TABLE billing_run DROP COLUMN lines;
       )sql"}}};
   return module;
 }
