@@ -143,7 +143,7 @@ static void test_calls(void) {
   expect_call(db, "meta.version", NULL, OPORA_OK, OPORA_VERSION_STRING);
   expect_call(db, "meta.version", "", OPORA_OK,
               "\"schema\":{\"calendar\":1,\"registry\":2,\"catalog\":1,\"billing\":4,\"workflow\":"
-              "3,\"edo\":2,\"exchange\":1}");
+              "5,\"edo\":2,\"exchange\":1}");
   expect_call(db, "meta.methods", "{}", OPORA_OK, "\"calendar.add_working_days\"");
   expect_call(db, "clock.get", "{}", OPORA_OK, "\"today\":\"2026-11-23\"");
   expect_call(db, "clock.set", "{\"now\": \"2026-12-31T23:30:00+03:00\"}", OPORA_OK,
