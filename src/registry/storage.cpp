@@ -1,15 +1,8 @@
 #include "registry/storage.hpp"
 
-#include <boost/json.hpp>
-
 #include "store/sqlite.hpp"
 
 namespace opora::registry {
-namespace json = boost::json;
-
-std::string body_text(const Document& d) {
-  return json::serialize(to_json(d, false));
-}
 
 void write_refs(store::Connection& conn, const Document& d, bool replace) {
   if (replace) conn.cached("DELETE FROM document_ref WHERE doc_id = ?1")->bind(1, d.id).run();
