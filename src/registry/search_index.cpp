@@ -4,6 +4,7 @@
 // every document committed before it began.
 #include <boost/json.hpp>
 
+#include "core/error.hpp"
 #include "core/json_text.hpp"
 #include "registry/registry.hpp"
 #include "registry/storage.hpp"
@@ -108,9 +109,16 @@ void Registry::catch_up_index() {
   // A read-only handle cannot write the index; its searches read the
   // queued documents as they are (search()).
   if (conn_.read_only() || !index_pending()) return;
-  store::Transaction tx(conn_, store::Transaction::Mode::immediate);
-  flush_index();
-  tx.commit();
+  try {
+    store::Transaction tx(conn_, store::Transaction::Mode::immediate);
+    flush_index();
+    tx.commit();
+  } catch (const Error& e) {
+    // Another connection kept the write lock past the busy timeout: the
+    // search reads the queued documents as a read-only handle does rather
+    // than fail.
+    if (e.code() != ErrorCode::busy) throw;
+  }
 }
 
 }  // namespace opora::registry
