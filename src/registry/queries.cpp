@@ -340,7 +340,8 @@ json::object Registry::search(const json::object& p) {
   // The engine indexed the queue before this read began (catch_up_index);
   // what is still queued here — on a read-only handle, which cannot write
   // the index — is matched through a per-connection index of just those
-  // documents, so a search never misses a committed document.
+  // documents, so a search never misses a committed document. (Relevance
+  // there ranks by each index's own bm25: close to, not exactly, one index's.)
   if (index_pending()) {
     index_pending_documents();
     const auto part = [&](const char* table, const char* queued) {

@@ -85,7 +85,9 @@ int64_t Registry::flush_index() {
       const int64_t id = queued->int64(0);
       // A document indexed before (changed since) has its old terms removed.
       conn_.cached("DELETE FROM document_fts WHERE rowid = ?1")->bind(1, id).run();
-      if (queued->is_null(1)) continue;  // gone (an import rolled back); nothing to index
+      // No document row: not expected (the queue row is written with it, and
+      // documents are never removed), but nothing to index then.
+      if (queued->is_null(1)) continue;
       const auto t = search_detail::index_text(queued->text(2));
       auto st = conn_.cached(
           "INSERT INTO document_fts (rowid, number, counterparty, basis, items, notes) "
