@@ -20,8 +20,9 @@ std::string member_text(const json::object& o, const char* key) {
   return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
-// What FTS5 indexes of a stored document, read from its body: the same text
-// Document::search_counterparty() and search_items() give.
+// What FTS5 indexes of a stored document besides its number, read from its
+// body: the counterparty's name and tax id, the basis text, the item names
+// (with their codes) one per line, the notes.
 struct IndexText {
   std::string counterparty, basis, items, notes;
 };
