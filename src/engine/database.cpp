@@ -172,16 +172,20 @@ json::object Database::call(std::string_view name, json::object params) {
   // What hosts naturally write (null for unset, numbers for amounts, 1C's
   // midnight dates) becomes what the schema asks for; a problem there stops
   // the call before validation repeats it in other words.
+  // Held as a value (moved, not copied): validate() reads a value, and
+  // converting the object would copy every document of a registry.put_many.
+  json::value held(std::move(params));
+  json::object& checked = held.get_object();
   FieldErrors errors;
-  normalize_params(method->params, params, errors);
+  normalize_params(method->params, checked, errors);
   errors.throw_if_any(ErrorCode::invalid);
-  validate(method->params, params, "", errors);
+  validate(method->params, held, "", errors);
   errors.throw_if_any(ErrorCode::invalid);
 
   try {
-    return run(*method, params);
+    return run(*method, checked);
   } catch (const Error& e) {
-    rethrow_classified(e, params);
+    rethrow_classified(e, checked);
   }
 }
 
@@ -201,6 +205,9 @@ json::object Database::run(const Method& method, const json::object& params) {
     enforce_result_contract(method, result);
     return result;
   }
+  // Before the call's own transaction: a read cannot take the write lock
+  // later without risking SQLITE_BUSY on a snapshot another writer moved.
+  if (method.prepare) method.prepare(*this);
   // Reads run in a deferred transaction too: a query of several statements
   // sees one state of the file even while other connections write.
   std::vector<json::object> records;

@@ -1,6 +1,9 @@
 #include "engine/id_source.hpp"
 
+#include <unistd.h>
+
 #include <array>
+#include <cstring>
 #include <exception>
 #include <random>
 
@@ -21,6 +24,20 @@ uint64_t next(uint64_t& state) {
 
 }  // namespace
 
+void IdSource::refill() {
+  try {
+    std::random_device device;  // the OS's source (getrandom, /dev/urandom)
+    for (size_t i = 0; i < pool_.size(); i += 4) {
+      const auto v = static_cast<uint32_t>(device());
+      for (size_t k = 0; k < 4; ++k) pool_[i + k] = static_cast<uint8_t>(v >> (8 * k));
+    }
+  } catch (const std::exception& e) {
+    throw Error(ErrorCode::internal, std::string("no system randomness for an id: ") + e.what());
+  }
+  pool_used_ = 0;
+  pool_pid_ = static_cast<long>(getpid());
+}
+
 std::string IdSource::uuid() {
   std::array<uint8_t, 16> bytes{};
   if (state_) {
@@ -29,15 +46,10 @@ std::string IdSource::uuid() {
       for (size_t k = 0; k < 8; ++k) bytes[i + k] = static_cast<uint8_t>(v >> (8 * k));
     }
   } else {
-    try {
-      std::random_device device;  // the OS's source (getrandom, /dev/urandom)
-      for (size_t i = 0; i < bytes.size(); i += 4) {
-        const auto v = static_cast<uint32_t>(device());
-        for (size_t k = 0; k < 4; ++k) bytes[i + k] = static_cast<uint8_t>(v >> (8 * k));
-      }
-    } catch (const std::exception& e) {
-      throw Error(ErrorCode::internal, std::string("no system randomness for an id: ") + e.what());
-    }
+    if (pool_used_ + bytes.size() > pool_.size() || pool_pid_ != static_cast<long>(getpid()))
+      refill();
+    std::memcpy(bytes.data(), pool_.data() + pool_used_, bytes.size());
+    pool_used_ += bytes.size();
   }
   bytes[6] = static_cast<uint8_t>((bytes[6] & 0x0F) | 0x40);  // version 4
   bytes[8] = static_cast<uint8_t>((bytes[8] & 0x3F) | 0x80);  // RFC 4122 variant

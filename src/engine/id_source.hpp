@@ -5,6 +5,7 @@
 // src/ draws randomness.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -23,7 +24,15 @@ class IdSource {
   bool seeded() const noexcept { return state_.has_value(); }
 
  private:
+  void refill();
+
   std::optional<uint64_t> state_;  // splitmix64 state when seeded
+  // The system's randomness, drawn a pool at a time: opening the source for
+  // each id cost more than the rest of a document's write (registry.put_many
+  // takes one id per document). A forked child draws its own.
+  std::array<uint8_t, 4096> pool_{};
+  size_t pool_used_ = pool_.size();
+  long pool_pid_ = 0;
 };
 
 }  // namespace opora::engine

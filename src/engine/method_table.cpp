@@ -15,7 +15,8 @@ void MethodTable::add(std::string name, std::string summary, const std::string& 
            parse_schema(result_schema.c_str()),
            mutating,
            false,
-           std::move(handler)};
+           std::move(handler),
+           {}};
   const auto pos =
       std::lower_bound(methods_.begin(), methods_.end(), m.name,
                        [](const Method& a, const std::string& n) { return a.name < n; });
@@ -32,6 +33,15 @@ void MethodTable::add_batch(std::string name, std::string summary, const std::st
       std::lower_bound(methods_.begin(), methods_.end(), key,
                        [](const Method& a, const std::string& n) { return a.name < n; });
   pos->batch = true;
+}
+
+void MethodTable::set_prepare(std::string_view name, std::function<void(Database&)> prepare) {
+  const auto pos = std::lower_bound(
+      methods_.begin(), methods_.end(), name,
+      [](const Method& a, std::string_view n) { return std::string_view(a.name) < n; });
+  if (pos == methods_.end() || pos->name != name)
+    throw Error(ErrorCode::internal, "set_prepare: no method " + std::string(name));
+  pos->prepare = std::move(prepare);
 }
 
 const Method* MethodTable::find(std::string_view name) const noexcept {

@@ -23,6 +23,9 @@ struct Method {
   bool mutating = false;       // runs inside one transaction
   bool batch = false;          // mutating, but commits in chunks of its own
   Handler handler;
+  // Brings derived state up to date in a transaction of its own before the
+  // handler's (registry.search indexes queued documents); may be empty.
+  std::function<void(Database&)> prepare;
 };
 
 class MethodTable {
@@ -33,6 +36,8 @@ class MethodTable {
   // A long mutating method that manages its own transactions (chunks).
   void add_batch(std::string name, std::string summary, const std::string& params_schema,
                  const std::string& result_schema, Handler handler);
+  // Gives an added method its prepare step.
+  void set_prepare(std::string_view name, std::function<void(Database&)> prepare);
   const Method* find(std::string_view name) const noexcept;
   const std::vector<Method>& all() const noexcept { return methods_; }
 

@@ -435,6 +435,20 @@ void register_registry_methods(MethodTable& t) {
                     R"~(["query"])~"),
       kDocuments, false,
       [](Database& db, const Params& p) { return db.registry().search(p.object()); });
+  // A search sees every document committed before it began: what writes
+  // queued is indexed first, in a write transaction of its own.
+  t.set_prepare("registry.search", [](Database& db) { db.registry().catch_up_index(); });
+
+  t.add(
+      "registry.index.flush",
+      "Indexes for registry.search every document written since the last flush (writes queue "
+      "them; registry.search flushes before it reads, so calling this is never needed for "
+      "correctness: it moves the indexing cost to a moment the host chooses).",
+      object_schema(""),
+      R"~({"type": "object", "properties": {"indexed": {"type": "integer", "minimum": 0, "description": "documents indexed by this call"}}})~",
+      true, [](Database& db, const Params&) {
+        return json::object{{"indexed", db.registry().flush_index()}};
+      });
 
   t.add(
       "registry.export", "The whole registry as JSON lines, to a file (path) or in the result.",

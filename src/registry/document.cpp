@@ -208,21 +208,6 @@ std::string Document::sequence_scope(const Kind& k) const {
   if (k.number_uses_year) scope += "|" + std::to_string(date.year());
   return scope;
 }
-std::string Document::search_counterparty() const {
-  if (!counterparty) return {};
-  return counterparty->name + " " + counterparty->tax_id;
-}
-
-std::string Document::search_items() const {
-  std::string s;
-  for (const auto& it : items) {
-    if (!s.empty()) s += "\n";
-    s += it.name;
-    if (!it.code.empty()) s += " " + it.code;
-  }
-  return s;
-}
-
 Document parse_document(const json::object& in, const Kind& kind, const std::string& path,
                         FieldErrors& errors, ItemResolver* resolver) {
   const Reader r(in, path, errors);

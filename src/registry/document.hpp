@@ -86,9 +86,6 @@ struct Document {
   // The sequence a new number is drawn from: the number key, plus the year
   // when the kind's pattern shows the year ("act|2026").
   std::string sequence_scope(const Kind& kind) const;
-  // The text FTS5 indexes: number, counterparty, basis, item names, notes.
-  std::string search_counterparty() const;
-  std::string search_items() const;
 };
 
 // An order item that names a catalogue product, as the registry asks the

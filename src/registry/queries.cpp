@@ -331,18 +331,40 @@ json::object Registry::search(const json::object& p) {
   if (match.empty())
     fail_field(ErrorCode::invalid, "query", "empty", "give at least one word to search for");
   Query q;
-  q.sql = std::string("SELECT ") + kDocumentColumns +
-          ", snippet(document_fts, -1, '[', ']', '…', 10) FROM document_fts JOIN document d ON "
-          "d.id = document_fts.rowid WHERE document_fts MATCH " +
-          q.param(match) + " AND d.deleted = 0";
+  const std::string m = q.param(match);
+  std::string kind_filter;
   if (const auto* v = present(p, "kind"))
-    q.sql += " AND d.kind = " + q.param(std::string(v->as_string()));
-  // Newest first reads matches in rowid order and stops at the limit, so a
-  // common word costs no more than a rare one; relevance ranks every match.
+    kind_filter = " AND d.kind = " + q.param(std::string(v->as_string()));
   const bool relevance = present(p, "sort") && str(p, "sort") == "relevance";
-  q.sql +=
-      relevance ? " ORDER BY bm25(document_fts), d.id DESC" : " ORDER BY document_fts.rowid DESC";
-  q.sql += " LIMIT " + q.param(present(p, "limit") ? p.at("limit").as_int64() : 20);
+  const std::string limit = q.param(present(p, "limit") ? p.at("limit").as_int64() : 20);
+  // The engine indexed the queue before this read began (catch_up_index);
+  // what is still queued here — on a read-only handle, which cannot write
+  // the index — is matched through a per-connection index of just those
+  // documents, so a search never misses a committed document. (Relevance
+  // there ranks by each index's own bm25: close to, not exactly, one index's.)
+  if (index_pending()) {
+    index_pending_documents();
+    const auto part = [&](const char* table, const char* queued) {
+      return std::string("SELECT ") + kDocumentColumns + ", snippet(" + table +
+             ", -1, '[', ']', '…', 10), bm25(" + table + "), d.id FROM " + table +
+             " JOIN document d ON d.id = " + table + ".rowid WHERE " + table + " MATCH " + m +
+             " AND d.deleted = 0" + kind_filter + queued;
+    };
+    q.sql = "SELECT * FROM (" +
+            part("document_fts", " AND d.id NOT IN (SELECT doc_id FROM document_index_queue)") +
+            " UNION ALL " + part("document_fts_queued", "") + ")" +
+            (relevance ? " ORDER BY 13, 14 DESC" : " ORDER BY 14 DESC") + " LIMIT " + limit;
+  } else {
+    q.sql = std::string("SELECT ") + kDocumentColumns +
+            ", snippet(document_fts, -1, '[', ']', '…', 10) FROM document_fts JOIN document d ON "
+            "d.id = document_fts.rowid WHERE document_fts MATCH " +
+            m + " AND d.deleted = 0" + kind_filter;
+    // Newest first reads matches in rowid order and stops at the limit, so a
+    // common word costs no more than a rare one; relevance ranks every match.
+    q.sql +=
+        relevance ? " ORDER BY bm25(document_fts), d.id DESC" : " ORDER BY document_fts.rowid DESC";
+    q.sql += " LIMIT " + limit;
+  }
   auto st = conn_.cached(q.sql);
   q.bind_all(*st);
   json::array docs;

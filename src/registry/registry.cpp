@@ -130,47 +130,87 @@ json::object Registry::list_kinds() {
   return {{"kinds", std::move(out)}};
 }
 
-void Registry::journal(int64_t doc_id, const Context& ctx, const char* action, const char* field,
-                       const std::optional<std::string>& old_value,
-                       const std::optional<std::string>& new_value) {
+Registry::JournalEntry Registry::journal_entry(int64_t doc_id, const Context& ctx, std::string at,
+                                               const char* action, const char* field,
+                                               std::optional<std::string> old_value,
+                                               std::optional<std::string> new_value) {
   // What the exchange must hear of; files and links do not travel with a
   // document's body.
   const std::string_view a(action);
   if (a != "file_attached" && a != "link_added" && a != "link_removed") changed_.insert(doc_id);
-  auto st = conn_.cached(
+  JournalEntry e;
+  e.doc_id = doc_id;
+  e.at = std::move(at);
+  e.action = action;
+  e.actor = ctx.actor;
+  if (field != nullptr) e.field = field;
+  e.old_value = std::move(old_value);
+  e.new_value = std::move(new_value);
+  e.reason = ctx.reason;
+  e.origin_node = ctx.origin_node;
+  e.origin_msg_no = ctx.origin_msg_no;
+  return e;
+}
+
+void Registry::journal(int64_t doc_id, const Context& ctx, const char* action, const char* field,
+                       const std::optional<std::string>& old_value,
+                       const std::optional<std::string>& new_value) {
+  write_journal(
+      {journal_entry(doc_id, ctx, ctx.now.to_string(), action, field, old_value, new_value)});
+}
+
+namespace {
+
+// Rows per multi-row INSERT of the journal: fewer statements to run, each
+// well under SQLite's limit of bound parameters (10 per row).
+constexpr size_t kJournalChunk = 32;
+
+std::string journal_insert_sql(size_t rows) {
+  std::string sql =
       "INSERT INTO document_journal (doc_id, at, actor, action, field, old, new, reason, "
-      "origin_node, origin_msg_no) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
-  st->bind(1, doc_id).bind(2, ctx.now.to_string());
-  if (ctx.actor)
-    st->bind(3, *ctx.actor);
+      "origin_node, origin_msg_no) VALUES ";
+  for (size_t r = 0; r < rows; ++r) {
+    sql += r == 0 ? "(" : ", (";
+    for (size_t c = 1; c <= 10; ++c) sql += (c == 1 ? "?" : ", ?") + std::to_string(r * 10 + c);
+    sql += ")";
+  }
+  return sql;
+}
+
+void bind_optional(store::Statement& st, int index, const std::optional<std::string>& v) {
+  if (v)
+    st.bind_static(index, *v);
   else
-    st->bind_null(3);
-  st->bind(4, action);
-  if (field != nullptr)
-    st->bind(5, field);
-  else
-    st->bind_null(5);
-  if (old_value)
-    st->bind(6, *old_value);
-  else
-    st->bind_null(6);
-  if (new_value)
-    st->bind(7, *new_value);
-  else
-    st->bind_null(7);
-  if (ctx.reason)
-    st->bind(8, *ctx.reason);
-  else
-    st->bind_null(8);
-  if (ctx.origin_node)
-    st->bind(9, *ctx.origin_node);
-  else
-    st->bind_null(9);
-  if (ctx.origin_msg_no)
-    st->bind(10, *ctx.origin_msg_no);
-  else
-    st->bind_null(10);
-  st->run();
+    st.bind_null(index);
+}
+
+}  // namespace
+
+void Registry::write_journal(const std::vector<JournalEntry>& entries) {
+  static const std::string one = journal_insert_sql(1);
+  static const std::string chunk = journal_insert_sql(kJournalChunk);
+  size_t i = 0;
+  while (i < entries.size()) {
+    const size_t rows = entries.size() - i >= kJournalChunk ? kJournalChunk : 1;
+    auto st = conn_.cached(rows == 1 ? one : chunk);
+    for (size_t r = 0; r < rows; ++r, ++i) {
+      const JournalEntry& e = entries[i];
+      const int base = static_cast<int>(r * 10);
+      st->bind(base + 1, e.doc_id).bind_static(base + 2, e.at);
+      bind_optional(*st, base + 3, e.actor);
+      st->bind_static(base + 4, e.action);
+      bind_optional(*st, base + 5, e.field);
+      bind_optional(*st, base + 6, e.old_value);
+      bind_optional(*st, base + 7, e.new_value);
+      bind_optional(*st, base + 8, e.reason);
+      bind_optional(*st, base + 9, e.origin_node);
+      if (e.origin_msg_no)
+        st->bind(base + 10, *e.origin_msg_no);
+      else
+        st->bind_null(base + 10);
+    }
+    st->run();
+  }
 }
 
 json::object Registry::load(int64_t id, const std::string& field, bool include_deleted) {

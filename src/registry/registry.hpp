@@ -80,6 +80,21 @@ class Registry {
   boost::json::object expiring(const boost::json::object& params, const Context& ctx);
   boost::json::object search(const boost::json::object& params);
 
+  // The full-text index (search_index.cpp). Writes queue the documents they
+  // touch; flush_index() indexes every queued document and returns how many
+  // (inside the caller's write transaction). catch_up_index() does that in
+  // a transaction of its own when anything is queued and the handle can
+  // write; the engine calls it before registry.search opens its read.
+  int64_t flush_index();
+  void catch_up_index();
+  bool index_pending();
+
+ private:
+  // Indexes the queued documents into this connection's temp index, for a
+  // search that finds the queue not empty (a read-only handle).
+  void index_pending_documents();
+
+ public:
   // Completes order items that name a catalogue product (the engine wires
   // the catalogue); null: such items are taken as given.
   void set_item_resolver(ItemResolver* resolver) noexcept { item_resolver_ = resolver; }
@@ -141,6 +156,19 @@ class Registry {
 
  private:
   class Writer;
+  // One journal row; a write keeps its rows and writes them in bulk.
+  struct JournalEntry {
+    int64_t doc_id = 0;
+    std::string at, action;
+    std::optional<std::string> actor, field, old_value, new_value, reason, origin_node;
+    std::optional<int64_t> origin_msg_no;
+  };
+  // `at` is ctx.now as text (a write formats it once for all its rows).
+  JournalEntry journal_entry(int64_t doc_id, const Context& ctx, std::string at, const char* action,
+                             const char* field, std::optional<std::string> old_value,
+                             std::optional<std::string> new_value);
+  // Writes the rows in their order (their ids keep it), many per statement.
+  void write_journal(const std::vector<JournalEntry>& entries);
   void refresh_kinds();
   // Files and links of a document known to exist.
   boost::json::array files_of(int64_t id);

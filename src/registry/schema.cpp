@@ -116,6 +116,16 @@ const store::SchemaModule& schema() {
         CREATE UNIQUE INDEX document_uid ON document (uid);
         ALTER TABLE document_journal ADD COLUMN origin_node TEXT;
         ALTER TABLE document_journal ADD COLUMN origin_msg_no INTEGER;
+      )sql"},
+       // Issue 15: full-text indexing leaves the write path. A write queues
+       // the document's id in its own transaction (a crash loses no
+       // indexing); registry.index.flush, and registry.search before it
+       // reads, index what is queued. What document_fts already holds stays
+       // as it is, so nothing is indexed again.
+       {3, R"sql(
+        CREATE TABLE document_index_queue (
+          doc_id INTEGER PRIMARY KEY
+        ) STRICT;
       )sql"}}};
   return module;
 }

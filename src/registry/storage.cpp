@@ -1,21 +1,11 @@
 #include "registry/storage.hpp"
 
-#include <boost/json.hpp>
-
 #include "store/sqlite.hpp"
 
 namespace opora::registry {
-namespace json = boost::json;
 
-std::string body_text(const Document& d) {
-  return json::serialize(to_json(d, false));
-}
-
-void index_document(store::Connection& conn, const Document& d, bool replace) {
-  if (replace) {
-    conn.cached("DELETE FROM document_ref WHERE doc_id = ?1")->bind(1, d.id).run();
-    conn.cached("DELETE FROM document_fts WHERE rowid = ?1")->bind(1, d.id).run();
-  }
+void write_refs(store::Connection& conn, const Document& d, bool replace) {
+  if (replace) conn.cached("DELETE FROM document_ref WHERE doc_id = ?1")->bind(1, d.id).run();
   for (const auto& ref : d.refs)
     conn.cached("INSERT INTO document_ref (ref, kind, doc_id, live) VALUES (?1, ?2, ?3, ?4)")
         ->bind(1, ref)
@@ -23,14 +13,12 @@ void index_document(store::Connection& conn, const Document& d, bool replace) {
         .bind(3, d.id)
         .bind(4, int64_t{d.deleted ? 0 : 1})
         .run();
-  auto st = conn.cached(
-      "INSERT INTO document_fts (rowid, number, counterparty, basis, items, notes) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-  st->bind(1, d.id).bind(2, search_text(d.number)).bind(3, search_text(d.search_counterparty()));
-  st->bind(4, search_text(d.basis_text.value_or("")))
-      .bind(5, search_text(d.search_items()))
-      .bind(6, search_text(d.notes.value_or("")));
-  st->run();
+}
+
+void queue_index(store::Connection& conn, int64_t doc_id) {
+  conn.cached("INSERT INTO document_index_queue (doc_id) VALUES (?1) ON CONFLICT DO NOTHING")
+      ->bind(1, doc_id)
+      .run();
 }
 
 }  // namespace opora::registry

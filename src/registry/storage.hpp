@@ -15,9 +15,13 @@ namespace opora::registry {
 // computed amounts, without what columns hold (id, number, status, ...).
 std::string body_text(const Document& d);
 
-// Writes the document's refs and its full-text entry; `replace` drops the
-// old ones first. Refs of a deleted document are kept but not live.
-void index_document(store::Connection& conn, const Document& d, bool replace);
+// Writes the document's refs; `replace` drops the old ones first. Refs of a
+// deleted document are kept but not live.
+void write_refs(store::Connection& conn, const Document& d, bool replace);
+
+// Queues the document for the full-text index (search_index.cpp), in the
+// writer's transaction: what commits is indexed by the next flush.
+void queue_index(store::Connection& conn, int64_t doc_id);
 
 // Text as the search index holds it: ё is е (and Ё is Е), as Russian
 // readers treat them; FTS5's unicode61 folds case but not this.

@@ -266,7 +266,8 @@ json::object Registry::import_lines(const json::object& p, const Context& ctx) {
                      : new_uid_                         ? new_uid_()
                                                         : std::string())
             .run();
-        index_document(conn_, d, false);
+        write_refs(conn_, d, false);
+        queue_index(conn_, d.id);
       } else if (type == "blob") {
         const std::string bytes =
             base64_decode_field(o.at("content_base64").as_string(), where + ".content_base64");

@@ -34,10 +34,14 @@ constexpr const char* kReadOnly[] = {"version",    "deleted", "superseded_by", "
 // counters and kinds across its documents and writes them back once.
 class Registry::Writer {
  public:
-  Writer(Registry& r, const Context& ctx) : r_(r), conn_(r.conn_), ctx_(&ctx) {}
+  Writer(Registry& r, const Context& ctx)
+      : r_(r), conn_(r.conn_), ctx_(&ctx), now_(ctx.now.to_string()) {}
 
   // The actor, reason and time the following writes are journalled with.
-  void use_context(const Context& ctx) { ctx_ = &ctx; }
+  void use_context(const Context& ctx) {
+    ctx_ = &ctx;
+    now_ = ctx.now.to_string();
+  }
 
   // Creates or updates one document from host JSON; problems go to `errors`
   // under `path`. Returns {id, number} or an empty object when refused.
@@ -67,7 +71,11 @@ class Registry::Writer {
     return id ? update(*id, in, path, errors) : create(in, path, errors);
   }
 
-  void flush_sequences() {
+  // Writes what the write kept for its end: the journal rows, in bulk, and
+  // the sequence counters it moved.
+  void finish() {
+    r_.write_journal(journal_);
+    journal_.clear();
     for (const auto& scope : dirty_) {
       auto st = conn_.cached(
           "INSERT INTO registry_sequence (scope, last) VALUES (?1, ?2) "
@@ -107,6 +115,12 @@ class Registry::Writer {
   }
 
  private:
+  void journal(int64_t doc_id, const Context& ctx, const char* action, const char* field,
+               std::optional<std::string> old_value, std::optional<std::string> new_value) {
+    journal_.push_back(r_.journal_entry(doc_id, ctx, now_, action, field, std::move(old_value),
+                                        std::move(new_value)));
+  }
+
   static std::string at(const std::string& path, const char* f) {
     return path.empty() ? std::string(f) : path + "." + f;
   }
@@ -265,7 +279,7 @@ class Registry::Writer {
     else
       throw Error(ErrorCode::internal, "the registry has no source of document uids");
 
-    const std::string now = ctx_->now.to_string();
+    const std::string& now = now_;
     auto st = conn_.cached(
         "INSERT INTO document (kind, number, number_scope, date, cp_tax_id, currency, gross, "
         "status, is_final, valid_from, valid_to, supersedes, body, chain_id, version, created_at, "
@@ -278,15 +292,16 @@ class Registry::Writer {
       st->bind_null(14);
     st->bind(15, now).bind(16, uid).run();
     d.id = conn_.last_insert_rowid();
-    index_document(conn_, d, false);
-    r_.journal(d.id, *ctx_, "created", nullptr, std::nullopt, d.number);
+    write_refs(conn_, d, false);
+    queue_index(conn_, d.id);
+    journal(d.id, *ctx_, "created", nullptr, std::nullopt, d.number);
     if (d.supersedes) {
       auto up = conn_.cached(
           "UPDATE document SET is_final = 0, superseded_by = ?2, version = version + 1, "
           "updated_at = ?3 WHERE id = ?1");
       up->bind(1, *d.supersedes).bind(2, d.id).bind(3, now).run();
-      r_.journal(*d.supersedes, *ctx_, "superseded", "superseded_by", std::nullopt,
-                 std::to_string(d.id));
+      journal(*d.supersedes, *ctx_, "superseded", "superseded_by", std::nullopt,
+              std::to_string(d.id));
     }
     return {{"id", d.id}, {"number", d.number}};
   }
@@ -375,8 +390,8 @@ class Registry::Writer {
       const json::value& b = now_doc.contains(f) ? now_doc.at(f) : json::value();
       if (a == b) continue;
       changed = true;
-      r_.journal(id, *ctx_, std::string_view(f) == "status" ? "status_changed" : "changed", f,
-                 json_text(old, f), json_text(now_doc, f));
+      journal(id, *ctx_, std::string_view(f) == "status" ? "status_changed" : "changed", f,
+              json_text(old, f), json_text(now_doc, f));
     }
     if (!changed) return {{"id", id}, {"number", d.number}};
 
@@ -385,17 +400,20 @@ class Registry::Writer {
         "currency = ?6, gross = ?7, status = ?8, is_final = ?9, valid_from = ?10, valid_to = ?11, "
         "supersedes = ?12, body = ?13, version = version + 1, updated_at = ?14 WHERE id = ?15");
     bind_columns(*st, d, kind);
-    st->bind(14, ctx_->now.to_string()).bind(15, id).run();
-    index_document(conn_, d, true);
+    st->bind(14, now_).bind(15, id).run();
+    write_refs(conn_, d, true);
+    queue_index(conn_, d.id);
     return {{"id", id}, {"number", d.number}};
   }
 
   Registry& r_;
   store::Connection& conn_;
   const Context* ctx_;
+  std::string now_;  // ctx_->now as text
   std::map<std::string, int64_t> last_;
   std::map<std::string, NumberPattern> patterns_;  // by kind id, parsed once per write
   std::set<std::string> dirty_;
+  std::vector<JournalEntry> journal_;  // written by finish()
 };
 
 json::object Registry::put(const json::object& params, const Context& ctx) {
@@ -403,7 +421,7 @@ json::object Registry::put(const json::object& params, const Context& ctx) {
   FieldErrors errors;
   const json::object written = w.put(params, "", errors);
   errors.throw_if_any(ErrorCode::validation);
-  w.flush_sequences();
+  w.finish();
   return load(written.at("id").as_int64(), "id");
 }
 
@@ -444,7 +462,7 @@ json::object Registry::put_many(const json::array& documents, const Context& ctx
     if (errors.empty()) out.push_back(std::move(written));
   }
   errors.throw_if_any(ErrorCode::validation);
-  w.flush_sequences();
+  w.finish();
   return {{"count", static_cast<int64_t>(out.size())}, {"documents", std::move(out)}};
 }
 

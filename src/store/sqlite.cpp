@@ -208,6 +208,10 @@ int64_t Connection::last_insert_rowid() const noexcept {
 int Connection::changes() const noexcept {
   return sqlite3_changes(db_);
 }
+bool Connection::read_only() const noexcept {
+  return sqlite3_db_readonly(db_, "main") == 1;
+}
+
 bool Connection::in_transaction() const noexcept {
   return sqlite3_get_autocommit(db_) == 0;
 }

@@ -95,6 +95,8 @@ class Connection {
   int64_t last_insert_rowid() const noexcept;
   int changes() const noexcept;
   bool in_transaction() const noexcept;
+  // Opened read-only: nothing can be written through this connection.
+  bool read_only() const noexcept;
 
   // Changes whenever another connection commits to the file (not for this
   // connection's own commits): the signal to drop per-handle caches.

@@ -1,5 +1,9 @@
 """The registry from Python: db.registry.* with Decimal money and date values."""
 import datetime
+import os
+import signal
+import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
@@ -73,3 +77,42 @@ def test_files_round_trip_bytes_through_base64(db):
     got = db.registry.file.get(file=f["file_id"])
     assert base64.b64decode(got["content_base64"]) == pdf
     assert got["size"] == len(pdf)
+
+
+# --- the search index off the write path (issue 15) ------------------------
+
+WRITE_AND_DIE = """
+import os, signal, sys
+import opora
+db = opora.open(sys.argv[1], clock="manual", now="2026-11-23T09:00:00Z")
+db.registry.put_many(documents=[
+    {"kind": "act", "date": "2026-11-20", "counterparty": %r, "notes": "курьером СДЭК %%d" %% i,
+     "items": [{"name": "Монтаж", "quantity": "1", "price": "100.00", "vat_rate": "22"}]}
+    for i in range(50)])
+print("committed", flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+""" % (ROMASHKA,)
+
+
+def test_search_sees_documents_another_process_wrote_and_died_before_indexing(tmp_path):
+    path = tmp_path / "r.db"
+    opora.open(path).close()
+    # A second handle, open before the other process writes.
+    with opora.open(path, clock="manual", now="2026-11-23T09:00:00Z") as db:
+        child = subprocess.run([sys.executable, "-c", WRITE_AND_DIE, str(path)],
+                               capture_output=True, text=True, timeout=60, env=os.environ.copy())
+        assert child.returncode == -signal.SIGKILL, child.stderr
+        assert child.stdout == "committed\n"
+        found = db.registry.search(query="сдэк", limit=100)["documents"]
+        assert len(found) == 50
+        assert db.registry.index.flush()["indexed"] == 0
+    with opora.open(path, read_only=True) as ro:
+        assert len(ro.registry.search(query="курьером", limit=100)["documents"]) == 50
+
+
+def test_index_flush_returns_how_many_documents_it_indexed(db):
+    db.registry.put_many(documents=[
+        {"kind": "letter", "date": "2026-11-20", "notes": f"письмо {i}"} for i in range(3)])
+    assert db.registry.index.flush() == {"indexed": 3}
+    assert db.registry.index.flush() == {"indexed": 0}
+    assert len(db.registry.search(query="письмо")["documents"]) == 3

@@ -147,6 +147,7 @@ def run_scenario(db: opora.Database, rec: Recorder, tmp_path) -> None:
     call("registry.find", kind="act", ref="bitrix24:deal:42")
     call("registry.missing", having_kind="invoice", lacking_kind="act")
     call("registry.expiring", within_days=60)
+    call("registry.index.flush")
     call("registry.search", query="Внедрение")
     memo = call("registry.put", kind="memo", date="2026-01-11")["id"]
     call("registry.delete", document=memo)

@@ -3378,6 +3378,29 @@ class RegistryFile(Facade):
         return self._call("registry.file.get", {"file": file, "file_id": file_id})
 
 
+class RegistryIndex(Facade):
+    """opora module registry.index: 1 method.
+
+        flush  Indexes for registry.search every document written since the last flush (writes queue them; registry.search flushes before it reads, so calling this is never needed for correctness: it moves the indexing cost to a moment the host chooses).
+
+    Call one as db.registry.index.flush(...); help() on it lists its parameters.
+    """
+
+    def flush(self) -> dict[str, Any]:
+        """registry.index.flush: Indexes for registry.search every document written since the last flush (writes queue them; registry.search flushes before it reads, so calling this is never needed for correctness: it moves the indexing cost to a moment the host chooses).
+
+        Changes the database, as one transaction.
+
+        Parameters (keywords; an omitted one is not sent):
+            (none)
+
+        Returns a dict with indexed (int 0..).
+
+        Same as db.call("registry.index.flush", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call("registry.index.flush", {})
+
+
 class RegistryKind(Facade):
     """opora module registry.kind: 1 method.
 
@@ -3446,7 +3469,7 @@ class RegistryNumber(Facade):
 
 
 class Registry(Facade):
-    """opora module registry: 22 methods.
+    """opora module registry: 23 methods.
 
         delete       Marks a document deleted; it leaves queries unless they ask for deleted ones.
         expiring     Final documents (contracts by default) whose validity ends within N days.
@@ -3458,6 +3481,7 @@ class Registry(Facade):
         get          One document with its files and links.
         history      The change journal of a document: who changed what, when and why.
         import_      Restores an export into an empty registry, ids and journal included.
+        index.flush  Indexes for registry.search every document written since the last flush (writes queue them; registry.search flushes before it reads, so calling this is never needed for correctness: it moves the indexing cost to a moment the host chooses).
         kind.define  Defines (or redefines) a host's own document kind: statuses, transitions, items, numbering.
         kinds        Every document kind: built-in and defined.
         link         Links two documents with a type (adding an existing link changes nothing).
@@ -3727,6 +3751,12 @@ class Registry(Facade):
                 "reason": reason,
             },
         )
+
+    @property
+    def index(self) -> RegistryIndex:
+        """opora module registry.index: 1 method.
+        """
+        return RegistryIndex(self._db, "registry.index")
 
     @property
     def kind(self) -> RegistryKind:
