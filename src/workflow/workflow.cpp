@@ -655,6 +655,24 @@ json::object Workflow::send(const json::object& p, const Clocks& clocks) {
 
 // Many events in the caller's one transaction, each in its own savepoint:
 // one that fails is undone alone and answered with its error; the rest apply.
+// Runs `apply` in one savepoint: true when it all committed; false when an
+// Error undid it (the watched records it produced are dropped with it), and
+// the caller applies the items again one savepoint each. A savepoint per item
+// makes SQLite copy every page an item touches into the statement journal.
+template <class Apply>
+bool Workflow::all_or_nothing(Apply&& apply) {
+  const size_t watched = watch_ != nullptr ? watch_->size() : 0;
+  store::Transaction all(conn_);
+  try {
+    apply();
+    all.commit();
+    return true;
+  } catch (const Error&) {
+    if (watch_ != nullptr) watch_->resize(watched);  // nothing of it was committed
+    return false;
+  }
+}
+
 json::object Workflow::send_many(const json::object& p, const Clocks& clocks) {
   json::array results;
   int64_t accepted = 0, failed = 0, duplicates = 0;
@@ -673,22 +691,15 @@ json::object Workflow::send_many(const json::object& p, const Clocks& clocks) {
   // All events in one savepoint first (a savepoint each copies every page an
   // event touches); should one fail, that is undone and the batch is applied
   // again with a savepoint per event, so only the failing one is left out.
-  {
-    const size_t watched = watch_ != nullptr ? watch_->size() : 0;
-    store::Transaction all(conn_);
-    try {
-      for (const auto& e : events) apply(e);
-      all.commit();
-      return {{"results", std::move(results)},
-              {"accepted", accepted},
-              {"duplicates", duplicates},
-              {"failed", failed}};
-    } catch (const Error&) {
-      results.clear();
-      accepted = duplicates = 0;
-      if (watch_ != nullptr) watch_->resize(watched);  // nothing of it was committed
-    }
-  }
+  if (all_or_nothing([&] {
+        for (const auto& e : events) apply(e);
+      }))
+    return {{"results", std::move(results)},
+            {"accepted", accepted},
+            {"duplicates", duplicates},
+            {"failed", failed}};
+  results.clear();
+  accepted = duplicates = 0;
   for (const auto& e : events) {
     const size_t watched = watch_ != nullptr ? watch_->size() : 0;
     store::Transaction one(conn_);
@@ -1198,20 +1209,11 @@ json::object Workflow::tick(const json::object& p, const Clocks& clocks) {
   // page a firing touches into the statement journal. Should any firing
   // fail, that is undone and the tick starts over with a savepoint per
   // firing, so the failing one is undone alone and becomes an incident.
-  const size_t watched = watch_ != nullptr ? watch_->size() : 0;
-  bool together = true;
-  {
-    store::Transaction all(conn_);
-    try {
-      for (const auto& [timer, instance, state, event, due_at] : due)
-        if (fire(timer, instance, state, event, due_at)) ++fired;
-      all.commit();
-    } catch (const Error&) {
-      together = false;
-      fired = 0;
-    }
-  }
-  if (!together && watch_ != nullptr) watch_->resize(watched);  // nothing of it was committed
+  const bool together = all_or_nothing([&] {
+    for (const auto& [timer, instance, state, event, due_at] : due)
+      if (fire(timer, instance, state, event, due_at)) ++fired;
+  });
+  if (!together) fired = 0;
   for (size_t i = 0; !together && i < due.size(); ++i) {
     const auto& [timer, instance, state, event, due_at] = due[i];
     std::optional<std::string> error;

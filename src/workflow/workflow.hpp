@@ -116,6 +116,8 @@ class Workflow {
   std::map<std::pair<std::string, int64_t>, std::shared_ptr<const Definition>> compiled_;
   std::vector<boost::json::object>* watch_ = nullptr;
   const std::string& now_text(const Clocks& clocks);
+  template <class Apply>
+  bool all_or_nothing(Apply&& apply);
   int64_t now_text_at_ = 0;
   std::string now_text_;
   std::map<std::string, bool> buffering_;  // definition id: some version buffers events
