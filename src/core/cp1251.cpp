@@ -145,11 +145,12 @@ bool fits_cp1251(std::string_view utf8, size_t* bad_offset) noexcept {
 }
 
 std::optional<std::string> utf8_to_cp1251(std::string_view utf8, size_t* bad_offset) {
-  std::string out;
-  out.reserve(utf8.size());
+  // Never longer than the input: written in place, cut to length at the end.
+  std::string out(utf8.size(), '\0');
+  size_t n = 0;
   for (size_t pos = 0; pos < utf8.size();) {
     if (static_cast<unsigned char>(utf8[pos]) < 0x80) {  // ASCII, the usual case
-      out += utf8[pos++];
+      out[n++] = utf8[pos++];
       continue;
     }
     const size_t start = pos;
@@ -159,8 +160,9 @@ std::optional<std::string> utf8_to_cp1251(std::string_view utf8, size_t* bad_off
       if (bad_offset != nullptr) *bad_offset = start;
       return std::nullopt;
     }
-    out += static_cast<char>(b);
+    out[n++] = static_cast<char>(b);
   }
+  out.resize(n);
   return out;
 }
 

@@ -30,7 +30,8 @@ class Sha256 {
   void reset() noexcept;
 
  private:
-  void compress(const uint8_t* block) noexcept;
+  // Applies the compression function to `blocks` whole blocks at `p`.
+  void compress(const uint8_t* p, size_t blocks) noexcept;
 
   std::array<uint32_t, 8> state_{};
   std::array<uint8_t, block_size> buffer_{};
@@ -40,5 +41,17 @@ class Sha256 {
 
 // SHA-256 of `bytes` as 64 lower-case hex digits.
 std::string sha256_hex(std::string_view bytes);
+
+namespace detail {
+
+// The compression function over whole blocks, as two implementations: the
+// portable one and one using the x86 SHA extensions (null where the CPU or
+// the build lacks them). Sha256 picks the second when it exists; the tests
+// hold the two to the same results.
+using Sha256Blocks = void (*)(uint32_t* state, const uint8_t* p, size_t blocks) noexcept;
+Sha256Blocks sha256_portable_blocks() noexcept;
+Sha256Blocks sha256_accelerated_blocks() noexcept;
+
+}  // namespace detail
 
 }  // namespace opora

@@ -222,7 +222,7 @@ namespace {
 
 // A UPD as rendered for one document of a packet.
 struct FormedUpd {
-  std::string guid, name, bytes;
+  std::string guid, name, bytes, sha256;
 };
 
 // Renders the UPD of a packet document. Its content unchanged since the file
@@ -233,11 +233,11 @@ struct FormedUpd {
 FormedUpd form_upd(store::Connection& conn, registry::Registry& registry, int64_t packet,
                    const json::object& entry, const json::object& doc, const json::object& sender,
                    const json::object& recipient, const Context& ctx) {
-  const int64_t doc_id = entry.at("document").as_int64();
+  const int64_t position = entry.at("position").as_int64();
   auto st = conn.cached(
       "SELECT file_guid, formed_at, file_sha256 FROM edo_document WHERE packet_id = ?1 AND "
-      "document_id = ?2");
-  st->bind(1, packet).bind(2, doc_id);
+      "position = ?2");
+  st->bind(1, packet).bind(2, position);
   if (!st->step()) throw Error(ErrorCode::internal, "packet document row vanished");
   std::string guid = st->text(0);
   const bool formed_before = !st->is_null(1) && !st->is_null(2);
@@ -251,19 +251,21 @@ FormedUpd form_upd(store::Connection& conn, registry::Registry& registry, int64_
   };
   if (formed_before) {
     RenderedFile again = render(Timestamp(formed_at));
-    if (sha256_hex(again.bytes) == sha)
-      return {guid, std::move(again.name), std::move(again.bytes)};
+    std::string again_sha = sha256_hex(again.bytes);
+    if (again_sha == sha)
+      return {guid, std::move(again.name), std::move(again.bytes), std::move(again_sha)};
     if (!ctx.new_uuid) throw Error(ErrorCode::internal, "edo: no id source for a file GUID");
     guid = ctx.new_uuid();
   }
   RenderedFile f = render(ctx.now);
+  std::string f_sha = sha256_hex(f.bytes);
   auto up = conn.cached(
       "UPDATE edo_document SET file_guid = ?3, formed_at = ?4, file_sha256 = ?5, file_content = "
-      "?6, file_name = ?7 WHERE packet_id = ?1 AND document_id = ?2");
-  up->bind(1, packet).bind(2, doc_id).bind(3, guid).bind(4, ctx.now.seconds());
-  up->bind(5, sha256_hex(f.bytes)).bind_blob(6, f.bytes).bind(7, f.name);
+      "?6, file_name = ?7 WHERE packet_id = ?1 AND position = ?2");
+  up->bind(1, packet).bind(2, position).bind(3, guid).bind(4, ctx.now.seconds());
+  up->bind(5, f_sha).bind_blob(6, f.bytes).bind(7, f.name);
   up->run();
-  return {guid, std::move(f.name), std::move(f.bytes)};
+  return {guid, std::move(f.name), std::move(f.bytes), std::move(f_sha)};
 }
 
 // The signer's machine-readable power of attorney as Diadoc takes it with a
@@ -340,7 +342,7 @@ json::object Edo::render_packet(const json::object& p, const Context& ctx) {
       bytes = std::move(f.bytes);
       mime = "application/xml";
       encoding = "windows-1251";
-      sha = sha256_hex(bytes);
+      sha = std::move(f.sha256);
       content = base64_encode(bytes);
     } else {
       // The newest stored file of the document that is not a signed copy.

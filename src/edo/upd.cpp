@@ -226,7 +226,9 @@ class Checker {
 // literals; attribute values are escaped here.
 class XmlWriter {
  public:
-  XmlWriter() : out_("<?xml version=\"1.0\" encoding=\"windows-1251\"?>\n") {}
+  XmlWriter() : out_("<?xml version=\"1.0\" encoding=\"windows-1251\"?>\n") {
+    out_.reserve(8192);  // a UPD of ten items is about 5 KB
+  }
 
   void open(std::string_view name) {
     end_start_tag();
@@ -282,20 +284,37 @@ class XmlWriter {
   void indent() { out_.append(2 * open_.size(), ' '); }
   void escape(std::string_view value) {
     // Tabs and line breaks stay references: a parser turns raw ones in
-    // attributes into spaces.
-    static constexpr std::pair<char, std::string_view> kEntities[] = {
-        {'&', "&amp;"},   {'<', "&lt;"},  {'>', "&gt;"},   {'"', "&quot;"},
-        {'\'', "&apos;"}, {'\t', "&#9;"}, {'\n', "&#10;"}, {'\r', "&#13;"}};
-    for (char c : value) {
-      std::string_view entity;
-      for (const auto& [ch, ref] : kEntities) {
-        if (c == ch) entity = ref;
-      }
-      if (entity.empty()) {
-        out_ += c;
-      } else {
-        out_ += entity;
-      }
+    // attributes into spaces. Runs with nothing to escape go in whole.
+    size_t run = 0;
+    for (size_t i = 0; i < value.size(); ++i) {
+      const std::string_view entity = entity_of(value[i]);
+      if (entity.empty()) continue;
+      out_.append(value.data() + run, i - run);
+      out_ += entity;
+      run = i + 1;
+    }
+    out_.append(value.data() + run, value.size() - run);
+  }
+  static std::string_view entity_of(char c) {
+    switch (c) {
+      case '&':
+        return "&amp;";
+      case '<':
+        return "&lt;";
+      case '>':
+        return "&gt;";
+      case '"':
+        return "&quot;";
+      case '\'':
+        return "&apos;";
+      case '\t':
+        return "&#9;";
+      case '\n':
+        return "&#10;";
+      case '\r':
+        return "&#13;";
+      default:
+        return {};
     }
   }
 
