@@ -244,8 +244,7 @@ void bench_render(long documents, const std::string& dir) {
                 static_cast<double>(r.documents) / r.render);
     // On one core: the process's CPU time, steadier than the wall clock on a
     // shared machine.
-    row("  the same by CPU time (one core)", static_cast<double>(r.documents) / r.cpu, "/s",
-        5000);
+    row("  the same by CPU time (one core)", static_cast<double>(r.documents) / r.cpu, "/s", 5000);
     if (!file) {
       const long reps = 50;
       size_t bytes = 0;
