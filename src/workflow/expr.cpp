@@ -25,10 +25,18 @@ const std::vector<std::string>& Expression::roots() const {
 
 boost::json::value Expression::evaluate(const boost::json::object& scope,
                                         const EvalEnv& env) const {
+  return detail::evaluate_value(*ast_, ObjectScope(scope), env);
+}
+
+boost::json::value Expression::evaluate(const Scope& scope, const EvalEnv& env) const {
   return detail::evaluate_value(*ast_, scope, env);
 }
 
 bool Expression::evaluate_bool(const boost::json::object& scope, const EvalEnv& env) const {
+  return detail::evaluate_truth(*ast_, ObjectScope(scope), env);
+}
+
+bool Expression::evaluate_bool(const Scope& scope, const EvalEnv& env) const {
   return detail::evaluate_truth(*ast_, scope, env);
 }
 
@@ -67,6 +75,10 @@ Template Template::parse(std::string_view text, const std::string& field) {
 }
 
 std::string Template::render(const boost::json::object& scope, const EvalEnv& env) const {
+  return render(ObjectScope(scope), env);
+}
+
+std::string Template::render(const Scope& scope, const EvalEnv& env) const {
   std::string out;
   for (const auto& part : parts_) {
     if (part.expression)

@@ -74,6 +74,32 @@ struct EvalEnv {
   std::function<std::shared_ptr<const BusinessCalendar>(const std::string& id)> calendar;
 };
 
+// The roots an evaluation reads, looked up by name when an expression reads
+// one. An object whose members are the roots is the usual scope
+// (ObjectScope); the interpreter lends its context and event in place rather
+// than copying them into an object for every guard and assignment. A root is
+// a JSON value or an object (a machine keeps its context as one); neither
+// set means the root is absent, read as null.
+class Scope {
+ public:
+  struct Root {
+    const boost::json::value* value = nullptr;
+    const boost::json::object* object = nullptr;
+  };
+  virtual ~Scope() = default;
+  virtual Root root(std::string_view name) const = 0;
+};
+
+// A scope that is an object whose members are the roots.
+class ObjectScope final : public Scope {
+ public:
+  explicit ObjectScope(const boost::json::object& roots) : roots_(roots) {}
+  Root root(std::string_view name) const override { return {roots_.if_contains(name), nullptr}; }
+
+ private:
+  const boost::json::object& roots_;
+};
+
 class Expression {
  public:
   static constexpr size_t kMaxNodes = 1000;
@@ -100,8 +126,10 @@ class Expression {
   // division by zero, arithmetic overflow, a bad date, an unknown calendar or
   // a calendar without data for the year.
   boost::json::value evaluate(const boost::json::object& scope, const EvalEnv& env) const;
+  boost::json::value evaluate(const Scope& scope, const EvalEnv& env) const;
   // evaluate() reduced to its truthiness.
   bool evaluate_bool(const boost::json::object& scope, const EvalEnv& env) const;
+  bool evaluate_bool(const Scope& scope, const EvalEnv& env) const;
 
   const std::string& text() const;
   const std::string& field() const;
@@ -126,6 +154,7 @@ class Template {
 
   // Errors as Expression::evaluate().
   std::string render(const boost::json::object& scope, const EvalEnv& env) const;
+  std::string render(const Scope& scope, const EvalEnv& env) const;
   // The roots all placeholders read, sorted, each once.
   const std::vector<std::string>& roots() const;
   const std::string& text() const { return text_; }

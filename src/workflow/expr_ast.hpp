@@ -84,10 +84,9 @@ std::shared_ptr<const Ast> parse_ast(std::string_view whole, size_t begin, bool 
                                      const std::string& field, size_t& end,
                                      const std::vector<std::string>* roots = nullptr);
 
-boost::json::value evaluate_value(const Ast& ast, const boost::json::object& scope,
-                                  const EvalEnv& env);
-bool evaluate_truth(const Ast& ast, const boost::json::object& scope, const EvalEnv& env);
+boost::json::value evaluate_value(const Ast& ast, const Scope& scope, const EvalEnv& env);
+bool evaluate_truth(const Ast& ast, const Scope& scope, const EvalEnv& env);
 // The value as template text.
-std::string evaluate_text(const Ast& ast, const boost::json::object& scope, const EvalEnv& env);
+std::string evaluate_text(const Ast& ast, const Scope& scope, const EvalEnv& env);
 
 }  // namespace opora::workflow::detail

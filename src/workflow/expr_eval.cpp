@@ -231,7 +231,7 @@ Decimal round_half_up(const Decimal& x, int places) {
 
 class Evaluator {
  public:
-  Evaluator(const Ast& ast, const json::object& scope, const EvalEnv& env)
+  Evaluator(const Ast& ast, const Scope& scope, const EvalEnv& env)
       : ast_(ast), scope_(scope), env_(env) {}
 
   Val eval(size_t index) {
@@ -312,8 +312,16 @@ class Evaluator {
   }
 
   Val path(const Node& n) const {
-    const json::value* v = scope_.if_contains(n.root);
-    for (const auto& step : n.steps) {
+    const Scope::Root root = scope_.root(n.root);
+    const json::value* v = root.value;
+    auto steps = n.steps.begin();
+    if (root.object != nullptr) {  // a root kept as an object: its first step is a member
+      if (steps == n.steps.end()) return Val::own(json::value(*root.object));
+      v = steps->by_index ? nullptr : root.object->if_contains(steps->key);
+      ++steps;
+    }
+    for (; steps != n.steps.end(); ++steps) {
+      const auto& step = *steps;
       if (v == nullptr) break;
       if (step.by_index) {
         const auto* a = v->if_array();
@@ -531,21 +539,21 @@ class Evaluator {
   }
 
   const Ast& ast_;
-  const json::object& scope_;
+  const Scope& scope_;
   const EvalEnv& env_;
 };
 
 }  // namespace
 
-json::value evaluate_value(const Ast& ast, const json::object& scope, const EvalEnv& env) {
+json::value evaluate_value(const Ast& ast, const Scope& scope, const EvalEnv& env) {
   return to_json(Evaluator(ast, scope, env).eval(ast.top));
 }
 
-bool evaluate_truth(const Ast& ast, const json::object& scope, const EvalEnv& env) {
+bool evaluate_truth(const Ast& ast, const Scope& scope, const EvalEnv& env) {
   return truthy(Evaluator(ast, scope, env).eval(ast.top));
 }
 
-std::string evaluate_text(const Ast& ast, const json::object& scope, const EvalEnv& env) {
+std::string evaluate_text(const Ast& ast, const Scope& scope, const EvalEnv& env) {
   return to_text(Evaluator(ast, scope, env).eval(ast.top));
 }
 

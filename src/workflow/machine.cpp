@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <deque>
+#include <optional>
 #include <string_view>
 
 #include "core/business_calendar.hpp"
@@ -24,15 +25,41 @@ struct Machine::Run {
   bool active(int i) const { return std::binary_search(s.active.begin(), s.active.end(), i); }
   const State& st(int i) const { return d.state(i); }
 
-  json::object scope() const {
-    json::object ev{{"name", current.name}};
-    ev["data"] = current.data.is_null() ? json::value(json::object{}) : current.data;
-    return {{"context", s.context},
-            {"event", std::move(ev)},
-            {"now", m.now_text()},
-            {"today", m.today_text()},
-            {"key", m.key_}};
-  }
+  // The roots of the expressions evaluated now: the context in place, the
+  // event as {"name", "data"} (data {} when it has none), now, today and the
+  // instance's key. Built on first read, the event again when it changes.
+  class Roots final : public Scope {
+   public:
+    explicit Roots(const Run& r) : r_(r) {}
+    Root root(std::string_view name) const override {
+      if (name == "context") return {nullptr, &r_.s.context};
+      if (name == "event") {
+        if (!r_.event_root) {
+          json::object ev{{"name", r_.current.name}};
+          ev["data"] = r_.current.data.is_null() ? json::value(json::object{}) : r_.current.data;
+          r_.event_root = json::value(std::move(ev));
+        }
+        return {&*r_.event_root, nullptr};
+      }
+      if (name == "now") return {&text_root(r_.now_root, r_.m.now_text()), nullptr};
+      if (name == "today") return {&text_root(r_.today_root, r_.m.today_text()), nullptr};
+      if (name == "key") return {&text_root(r_.key_root, r_.m.key_), nullptr};
+      return {};
+    }
+
+   private:
+    static const json::value& text_root(std::optional<json::value>& slot, const std::string& text) {
+      if (!slot) slot = json::value(text);
+      return *slot;
+    }
+    const Run& r_;
+  };
+  mutable std::optional<json::value> event_root{};
+  mutable std::optional<json::value> now_root{};
+  mutable std::optional<json::value> today_root{};
+  mutable std::optional<json::value> key_root{};
+
+  Roots scope() const { return Roots(*this); }
 
   void record(const char* kind, json::object detail) {
     detail["kind"] = kind;
@@ -180,7 +207,7 @@ struct Machine::Run {
           break;
         case Action::Kind::emit: {
           json::object payload = a.payload;
-          const json::object sc = scope();
+          const Roots sc = scope();
           for (const auto& [k, tpl] : a.payload_templates) payload[k] = tpl.render(sc, m.env_);
           json::object effect{{"type", a.effect_type}, {"payload", payload}, {"state", where}};
           // A required member that came out empty (a phone, a document id
@@ -203,7 +230,7 @@ struct Machine::Run {
           break;
         case Action::Kind::task: {
           const TaskSpec& t = *a.task;
-          const json::object sc = scope();
+          const Roots sc = scope();
           TaskOpen open;
           open.state = where;
           open.name = t.name;
@@ -450,6 +477,7 @@ struct Machine::Run {
                                             " internal events in one step (a loop of raised "
                                             "events or failing guards?)");
         current = std::move(internal.front());
+        event_root.reset();
         internal.pop_front();
         ts = select(&current);
       }

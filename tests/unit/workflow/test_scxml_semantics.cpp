@@ -266,3 +266,31 @@ TEST_CASE("a timer re-armed by an earlier firing of the same tick waits for its 
   CHECK(timers[0].at("due") == "2026-11-23T06:02:00Z");
   CHECK(timers[1].at("due") == "2026-11-23T06:02:00Z");
 }
+
+// The interpreter lends its context and event to expressions in place; what
+// they read must be what an object holding them would give: the whole
+// context or event, an index into an object (null), and the event of the
+// moment (an internal event replaces the external one).
+TEST_CASE("expressions read the context and the event whole, by path, and as they change") {
+  Flow f;
+  f.define(R"({"id": "roots", "context": {"a": 1, "list": [5]}, "states": {
+    "s": {"on": {"go": {"target": "t", "actions": [
+      {"assign": {"whole": "context", "ev": "event", "first": "context.list[0]",
+                  "none": "context[0]", "x": "event.data.x", "k": "key"}},
+      {"raise": "next"}]}}},
+    "t": {"on": {"next": {"actions": [
+      {"assign": {"second": "event.name", "second_data": "event.data"}}]}}}}})");
+  const auto r = start(f, "roots");
+  const auto out = f.call("workflow.send", json::object{{"instance", r.at("instance")},
+                                                        {"event", "go"},
+                                                        {"data", json::object{{"x", 7}}}});
+  const auto& c = out.at("context").as_object();
+  CHECK(c.at("whole") == json::parse(R"({"a": 1, "list": [5]})"));
+  CHECK(c.at("ev") == json::parse(R"({"name": "go", "data": {"x": 7}})"));
+  CHECK(c.at("first") == 5);
+  CHECK(c.at("none").is_null());
+  CHECK(c.at("x") == 7);
+  CHECK(c.at("k") == "k");
+  CHECK(c.at("second") == "next");
+  CHECK(c.at("second_data") == json::object{});
+}
