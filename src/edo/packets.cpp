@@ -517,7 +517,7 @@ json::array Edo::problems(const json::object& packet, const Context& ctx) {
     // Whatever the format itself refuses (text windows-1251 cannot hold,
     // lengths, the signer's power of attorney...), found now, not at render.
     try {
-      render_upd(upd_of(registry_, doc, entry, sender, recipient, ctx.now, ctx.utc_offset_minutes));
+      check_upd(upd_of(registry_, doc, entry, sender, recipient, ctx.now, ctx.utc_offset_minutes));
     } catch (const Error& e) {
       for (const auto& f : e.field_errors()) {
         // The renderer names its own fields; the parties are the packet's.

@@ -327,7 +327,8 @@ class Renderer {
  public:
   Renderer(const UpdDocument& d, Function f) : d_(d), f_(f) {}
 
-  std::string run() {
+  // The file as UTF-8 text, every check passed; throws what they found.
+  const std::string& checked_text() {
     w_.open("Файл");
     w_.attr("ИдФайл", file_id());
     w_.attr("ВерсФорм", kFormatVersion);
@@ -335,7 +336,12 @@ class Renderer {
     document();
     w_.close();
     c_.errors().throw_if_any(ErrorCode::validation);
-    auto bytes = utf8_to_cp1251(w_.text());
+    return w_.text();
+  }
+
+  std::string run() {
+    // Every text was checked to fit windows-1251 on the way.
+    auto bytes = utf8_to_cp1251(checked_text());
     if (!bytes) throw Error(ErrorCode::internal, "UPD: checked text failed to convert to cp1251");
     return std::move(*bytes);
   }
@@ -694,19 +700,24 @@ std::string upd_file_id(const UpdDocument& d) {
          "_" + std::string(kNoMarkingIndicators);
 }
 
+namespace {
+
+Function function_of(const UpdDocument& d) {
+  if (d.function == "СЧФ") return Function::invoice;
+  if (d.function == "ДОП") return Function::shipment;
+  if (d.function == "СЧФДОП") return Function::invoice_and_shipment;
+  fail_field(ErrorCode::validation, "function", "enum", "must be СЧФ, ДОП or СЧФДОП");
+}
+
+}  // namespace
+
 RenderedFile render_upd(const UpdDocument& d) {
-  Function f;
-  if (d.function == "СЧФ") {
-    f = Function::invoice;
-  } else if (d.function == "ДОП") {
-    f = Function::shipment;
-  } else if (d.function == "СЧФДОП") {
-    f = Function::invoice_and_shipment;
-  } else {
-    fail_field(ErrorCode::validation, "function", "enum", "must be СЧФ, ДОП or СЧФДОП");
-  }
-  std::string bytes = Renderer(d, f).run();
+  std::string bytes = Renderer(d, function_of(d)).run();
   return {upd_file_id(d) + ".xml", std::move(bytes)};
+}
+
+void check_upd(const UpdDocument& d) {
+  Renderer(d, function_of(d)).checked_text();
 }
 
 }  // namespace opora::edo

@@ -143,4 +143,8 @@ std::string upd_file_id(const UpdDocument& d);
 // reported at once. XML special characters are escaped.
 RenderedFile render_upd(const UpdDocument& d);
 
+// What render_upd() would refuse, thrown the same way, without making the
+// file (for validation before a render).
+void check_upd(const UpdDocument& d);
+
 }  // namespace opora::edo
