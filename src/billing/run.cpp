@@ -568,8 +568,23 @@ json::object Billing::run(const json::object& p, const Context& ctx, const Progr
     const Chunk c = runner.load(cursor + 1, hi, impl_->positions_wanted(), documents);
     int64_t chunk_accounts = 0;
     int64_t chunk_lines = 0;
+    // Documents are written a thousand at a time: a chunk's worth of them
+    // (10,000 by default) would hold tens of megabytes at once.
+    constexpr size_t kDocumentBatch = 1000;
     std::vector<registry::Document> docs;
-    if (documents) docs.reserve(c.accounts.size());
+    std::vector<int64_t> doc_ids;
+    std::map<int64_t, std::string> doc_numbers;
+    const bool publish = impl_->positions_wanted();
+    const registry::Context rctx = registry_context(ctx);
+    const auto write_documents = [&] {
+      if (docs.empty()) return;
+      impl_->registry.create_many(docs, rctx);
+      for (auto& d : docs) {
+        doc_ids.push_back(d.id);
+        if (publish) doc_numbers[d.id] = std::move(d.number);
+      }
+      docs.clear();
+    };
     std::vector<std::vector<Billing::Impl::NewLine>> per_account;
     std::vector<const AccountRow*> owners;
     std::vector<std::array<int, 3>> doc_slots;  // per account: its documents in `docs`, by role
@@ -603,26 +618,17 @@ json::object Billing::run(const json::object& p, const Context& ctx, const Progr
           if (groups[g].empty()) continue;
           Date date = groups[g].front().date;
           for (const auto& l : groups[g]) date = std::min(date, l.date);
-          slots[g] = static_cast<int>(docs.size());
+          slots[g] = static_cast<int>(doc_ids.size() + docs.size());
           docs.push_back(accrual_draft(at.row, date, groups[g], period.to_string(), run_id));
         }
+        if (docs.size() >= kDocumentBatch) write_documents();
         static_assert(static_cast<size_t>(Role::decrease) == 2, "three document roles");
         doc_slots.push_back(slots);
       }
       per_account.push_back(std::move(lines));
       owners.push_back(&at.row);
     }
-    std::vector<int64_t> doc_ids;
-    std::map<int64_t, std::string> doc_numbers;
-    const bool publish = impl_->positions_wanted();
-    if (documents && !docs.empty()) {
-      impl_->registry.create_many(docs, registry_context(ctx));
-      doc_ids.reserve(docs.size());
-      for (auto& d : docs) {
-        doc_ids.push_back(d.id);
-        if (publish) doc_numbers[d.id] = std::move(d.number);
-      }
-    }
+    write_documents();
     std::map<std::string, std::pair<int64_t, int64_t>> sums;  // currency -> amount, vat
     // Without events nobody needs a line's id: the chunk's lines are written
     // several to a statement once every account's are known.
