@@ -561,6 +561,9 @@ void Registry::create_many(std::vector<Document>& documents, const Context& ctx)
       refuse(d, "names what only the registry gives (id, number, status, versions, basis)");
     if (!kind.has_items && !d.items.empty()) refuse(d, "has items its kind has not");
     if (kind.number_per_organization && !d.organization) refuse(d, "has no organisation");
+    if (d.vat_mode != "included" && d.vat_mode != "on_top") refuse(d, "has no VAT mode");
+    if (d.valid_from && d.valid_to && *d.valid_to < *d.valid_from)
+      refuse(d, "ends before it begins");
     // Refs as parse_document keeps them: each once, in their order.
     for (size_t k = 0; k < d.refs.size(); ++k) {
       const std::string& ref = d.refs[k];

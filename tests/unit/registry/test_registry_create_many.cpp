@@ -324,6 +324,11 @@ TEST_CASE("create_many refuses a document only the registry may complete, and wr
   CHECK(refused([](Document& d) { d.items[0].vat_rate = "twenty"; }) == ErrorCode::internal);
   CHECK(refused([](Document& d) { d.items[0].discount = rub("500.00"); }) == ErrorCode::internal);
   CHECK(refused([](Document& d) { d.kind = "letter"; }) == ErrorCode::internal);
+  CHECK(refused([](Document& d) { d.vat_mode = "sometimes"; }) == ErrorCode::internal);
+  CHECK(refused([](Document& d) {
+          d.valid_from = *Date::parse("2026-12-01");
+          d.valid_to = *Date::parse("2026-11-01");
+        }) == ErrorCode::internal);
   CHECK(refused([](Document& d) { d.kind = "nonesuch"; }) == ErrorCode::validation);
   CHECK(r.find(R"({"kind": "accrual"})").at("documents").as_array().empty());
 }
