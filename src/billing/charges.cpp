@@ -88,15 +88,15 @@ json::object Billing::add_charge(const json::object& p, const Context& ctx) {
   l.vat_rate = rate.text();
   l.vat_mode = mode;
   l.charge_key = key;
-  const json::object doc = impl_->registry.put(accrual_document(a, on, {l}, l.period, std::nullopt),
-                                               registry_context(ctx));
-  l.doc_id = doc.at("id").as_int64();
+  std::vector<registry::Document> doc{accrual_draft(a, on, {l}, l.period, std::nullopt)};
+  impl_->registry.create_many(doc, registry_context(ctx));
+  l.doc_id = doc.front().id;
   const int64_t id = impl_->insert_line(l);
-  impl_->accruals_posted(a, {l}, {id}, {{*l.doc_id, text_of(doc, "number")}}, std::nullopt, ctx);
+  impl_->accruals_posted(a, {l}, {id}, {{*l.doc_id, doc.front().number}}, std::nullopt, ctx);
   return {{"accrual", id},
           {"account", a.number},
           {"document", *l.doc_id},
-          {"number", doc.at("number")},
+          {"number", doc.front().number},
           {"amount", v.gross.to_string()},
           {"vat", v.vat.to_string()},
           {"vat_rate", rate.text()},

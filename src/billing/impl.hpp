@@ -181,10 +181,11 @@ void for_each_position(Billing::Impl& b, const Date& as_of,
                        const std::function<void(int64_t account_id, const Position&)>& f,
                        bool every_payment = false);
 
-// The registry document of an account's accrual lines.
-boost::json::object accrual_document(const AccountRow& a, const Date& date,
-                                     const std::vector<Billing::Impl::NewLine>& lines,
-                                     const std::string& period, std::optional<int64_t> run_id);
+// The registry document of an account's accrual lines, for
+// Registry::create_many (which computes its amounts and numbers it).
+registry::Document accrual_draft(const AccountRow& a, const Date& date,
+                                 const std::vector<Billing::Impl::NewLine>& lines,
+                                 const std::string& period, std::optional<int64_t> run_id);
 boost::json::object run_summary(store::Connection& conn, int64_t run_id);
 
 // The context billing writes registry documents with (actor "billing"

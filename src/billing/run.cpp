@@ -64,9 +64,9 @@ struct Chunk {
 
 }  // namespace
 
-json::object accrual_document(const AccountRow& a, const Date& date,
-                              const std::vector<Billing::Impl::NewLine>& lines,
-                              const std::string& period, std::optional<int64_t> run_id) {
+registry::Document accrual_draft(const AccountRow& a, const Date& date,
+                                 const std::vector<Billing::Impl::NewLine>& lines,
+                                 const std::string& period, std::optional<int64_t> run_id) {
   // A document shows amounts as people read them: the lines a recalculation
   // reverses go into a correction document of their own with positive
   // prices ("correction": "decrease"), their replacements into another
@@ -75,18 +75,34 @@ json::object accrual_document(const AccountRow& a, const Date& date,
   // exactly the line's VAT and the document's VAT per rate is its lines'.
   using Role = Billing::Impl::NewLine::Role;
   const Role role = lines.empty() ? Role::accrual : lines.front().role;
-  json::array items;
+  registry::Document d;
+  d.kind = "accrual";
+  d.date = date;
+  {
+    // The holder as the account stores it (checked when it was written).
+    FieldErrors errors;
+    const json::object body = a.body();
+    const json::value* holder = body.if_contains("holder");
+    if (holder != nullptr && holder->is_object())
+      d.counterparty = registry::parse_party(
+          FieldReader(holder->get_object(), "account " + a.number + ".holder", errors), false);
+    else
+      errors.add("account " + a.number + ".holder", "required", "the account has no holder");
+    errors.throw_if_any(ErrorCode::validation);
+  }
+  d.refs.push_back("billing:account:" + a.number);
+  d.currency = a.currency;
   json::array service;
   std::vector<int64_t> corrects;
   for (const auto& l : lines) {
-    json::object it{{"name", l.name},
-                    {"quantity", "1"},
-                    {"price", Money(l.base < 0 ? -l.base : l.base, a.currency).to_string()},
-                    {"vat_rate", l.vat_rate},
-                    {"vat_mode", l.vat_mode}};
-    if (l.discount != 0)
-      it["discount"] = Money(l.discount < 0 ? -l.discount : l.discount, a.currency).to_string();
-    items.push_back(std::move(it));
+    registry::Item it;
+    it.name = l.name;
+    it.quantity = Decimal(1);
+    it.price = Money(l.base < 0 ? -l.base : l.base, a.currency);
+    it.discount = Money(l.discount < 0 ? -l.discount : l.discount, a.currency);
+    it.vat_rate = l.vat_rate;
+    it.vat_mode = l.vat_mode;
+    d.items.push_back(std::move(it));
     json::object period_of_line;
     period_of_line["from"] = l.from ? json::value(l.from->to_string()) : json::value(nullptr);
     period_of_line["to"] = l.to ? json::value(l.to->to_string()) : json::value(nullptr);
@@ -95,12 +111,6 @@ json::object accrual_document(const AccountRow& a, const Date& date,
     service.push_back(std::move(period_of_line));
     corrects.insert(corrects.end(), l.corrects.begin(), l.corrects.end());
   }
-  json::object doc{{"kind", "accrual"},
-                   {"date", date.to_string()},
-                   {"counterparty", a.body().at("holder")},
-                   {"refs", json::array{json::value("billing:account:" + a.number)}},
-                   {"currency", a.currency.code()},
-                   {"items", std::move(items)}};
   json::object custom{{"account", a.number}, {"period", period}};
   if (run_id) custom["run"] = *run_id;
   if (role != Role::accrual) {
@@ -110,8 +120,8 @@ json::object accrual_document(const AccountRow& a, const Date& date,
     custom["corrects"] = json::array(corrects.begin(), corrects.end());
   }
   custom["lines"] = std::move(service);
-  doc["custom"] = std::move(custom);
-  return doc;
+  d.custom = std::move(custom);
+  return d;
 }
 
 namespace {
@@ -558,7 +568,23 @@ json::object Billing::run(const json::object& p, const Context& ctx, const Progr
     const Chunk c = runner.load(cursor + 1, hi, impl_->positions_wanted(), documents);
     int64_t chunk_accounts = 0;
     int64_t chunk_lines = 0;
-    json::array docs;
+    // Documents are written a thousand at a time: a chunk's worth of them
+    // (10,000 by default) would hold tens of megabytes at once.
+    constexpr size_t kDocumentBatch = 1000;
+    std::vector<registry::Document> docs;
+    std::vector<int64_t> doc_ids;
+    std::map<int64_t, std::string> doc_numbers;
+    const bool publish = impl_->positions_wanted();
+    const registry::Context rctx = registry_context(ctx);
+    const auto write_documents = [&] {
+      if (docs.empty()) return;
+      impl_->registry.create_many(docs, rctx);
+      for (auto& d : docs) {
+        doc_ids.push_back(d.id);
+        if (publish) doc_numbers[d.id] = std::move(d.number);
+      }
+      docs.clear();
+    };
     std::vector<std::vector<Billing::Impl::NewLine>> per_account;
     std::vector<const AccountRow*> owners;
     std::vector<std::array<int, 3>> doc_slots;  // per account: its documents in `docs`, by role
@@ -592,25 +618,17 @@ json::object Billing::run(const json::object& p, const Context& ctx, const Progr
           if (groups[g].empty()) continue;
           Date date = groups[g].front().date;
           for (const auto& l : groups[g]) date = std::min(date, l.date);
-          slots[g] = static_cast<int>(docs.size());
-          docs.push_back(accrual_document(at.row, date, groups[g], period.to_string(), run_id));
+          slots[g] = static_cast<int>(doc_ids.size() + docs.size());
+          docs.push_back(accrual_draft(at.row, date, groups[g], period.to_string(), run_id));
         }
+        if (docs.size() >= kDocumentBatch) write_documents();
         static_assert(static_cast<size_t>(Role::decrease) == 2, "three document roles");
         doc_slots.push_back(slots);
       }
       per_account.push_back(std::move(lines));
       owners.push_back(&at.row);
     }
-    std::vector<int64_t> doc_ids;
-    std::map<int64_t, std::string> doc_numbers;
-    if (documents && !docs.empty()) {
-      const json::object written = impl_->registry.put_many(docs, registry_context(ctx));
-      for (const auto& d : written.at("documents").as_array()) {
-        doc_ids.push_back(d.as_object().at("id").as_int64());
-        doc_numbers[doc_ids.back()] = text_of(d.as_object(), "number");
-      }
-    }
-    const bool publish = impl_->positions_wanted();
+    write_documents();
     std::map<std::string, std::pair<int64_t, int64_t>> sums;  // currency -> amount, vat
     // Without events nobody needs a line's id: the chunk's lines are written
     // several to a statement once every account's are known.
@@ -656,6 +674,9 @@ json::object Billing::run(const json::object& p, const Context& ctx, const Progr
         t->run();
       }
     }
+    // The chunk's documents reach the exchange in the chunk's transaction,
+    // and the registry holds no list of a whole run's documents.
+    impl_->registry.flush_changes();
     cursor = hi;
     tx.commit();
     new_lines += chunk_lines;

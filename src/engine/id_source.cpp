@@ -1,8 +1,9 @@
 #include "engine/id_source.hpp"
 
-#include <unistd.h>
+#include <pthread.h>
 
 #include <array>
+#include <atomic>
 #include <cstring>
 #include <exception>
 #include <random>
@@ -22,6 +23,15 @@ uint64_t next(uint64_t& state) {
   return z ^ (z >> 31);
 }
 
+// Forks of this process so far, counted in each child: a pool drawn before
+// the count moved is the parent's, and a child must not hand out its ids
+// again. Reading a counter costs nothing beside asking the kernel for the
+// process id before every id (a system call, a twentieth of a registry
+// write).
+std::atomic<uint64_t> id_source_forks{0};
+const int id_source_fork_handler = pthread_atfork(
+    nullptr, nullptr, [] { id_source_forks.fetch_add(1, std::memory_order_relaxed); });
+
 }  // namespace
 
 void IdSource::refill() {
@@ -34,8 +44,9 @@ void IdSource::refill() {
   } catch (const std::exception& e) {
     throw Error(ErrorCode::internal, std::string("no system randomness for an id: ") + e.what());
   }
+  (void)id_source_fork_handler;  // registered when the library loads
   pool_used_ = 0;
-  pool_pid_ = static_cast<long>(getpid());
+  pool_forks_ = id_source_forks.load(std::memory_order_relaxed);
 }
 
 std::string IdSource::uuid() {
@@ -46,7 +57,8 @@ std::string IdSource::uuid() {
       for (size_t k = 0; k < 8; ++k) bytes[i + k] = static_cast<uint8_t>(v >> (8 * k));
     }
   } else {
-    if (pool_used_ + bytes.size() > pool_.size() || pool_pid_ != static_cast<long>(getpid()))
+    if (pool_used_ + bytes.size() > pool_.size() ||
+        pool_forks_ != id_source_forks.load(std::memory_order_relaxed))
       refill();
     std::memcpy(bytes.data(), pool_.data() + pool_used_, bytes.size());
     pool_used_ += bytes.size();

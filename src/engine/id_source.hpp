@@ -32,7 +32,7 @@ class IdSource {
   // takes one id per document). A forked child draws its own.
   std::array<uint8_t, 4096> pool_{};
   size_t pool_used_ = pool_.size();
-  long pool_pid_ = 0;
+  uint64_t pool_forks_ = 0;  // the process's fork count when the pool was drawn
 };
 
 }  // namespace opora::engine

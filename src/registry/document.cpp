@@ -125,6 +125,41 @@ void compute_line(Item& it, const Decimal& rate, const Currency& c) {
   }
 }
 
+void compute_amounts(Document& d) {
+  std::map<std::string, VatLine> by_rate;
+  for (Item& it : d.items) {
+    Decimal rate;
+    if (!parse_vat_rate(it.vat_rate, rate))
+      throw Error(ErrorCode::internal, "a built document's item has VAT rate \"" + it.vat_rate +
+                                           "\", not one put_many takes");
+    if (it.vat_rate != "none") it.vat_rate = rate.to_string();
+    if (it.quantity.is_negative() || it.quantity.is_zero() || it.price.is_negative() ||
+        it.discount.is_negative() || it.discount > it.price.multiply(it.quantity) ||
+        (it.vat_mode != "included" && it.vat_mode != "on_top"))
+      throw Error(ErrorCode::internal,
+                  "a built document's item \"" + it.name + "\" breaks a rule put_many checks");
+    compute_line(it, rate, d.currency);
+    auto& line = by_rate.try_emplace(it.vat_rate).first->second;
+    if (line.rate.empty()) {
+      line.rate = it.vat_rate;
+      line.net = Money::zero(d.currency);
+      line.vat = Money::zero(d.currency);
+    }
+    line.net = line.net + it.net;
+    line.vat = line.vat + it.vat;
+  }
+  if (d.items.empty()) return;
+  Totals t;
+  t.net = t.vat = t.gross = Money::zero(d.currency);
+  for (const auto& it : d.items) {
+    t.net = t.net + it.net;
+    t.vat = t.vat + it.vat;
+    t.gross = t.gross + it.gross;
+  }
+  for (auto& [rate, line] : by_rate) t.by_rate.push_back(std::move(line));
+  d.totals = std::move(t);
+}
+
 namespace {
 
 json::value opt(const std::optional<std::string>& s) {

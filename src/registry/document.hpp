@@ -130,6 +130,15 @@ class ItemResolver {
 // rate or zero gives no VAT.
 void compute_line(Item& it, const Decimal& rate, const Currency& c);
 
+// Completes the amounts of a document the library built itself, as
+// parse_document computes them from the same JSON: each item's VAT rate in
+// the form put_many stores ("22.00" is "22"), its net, VAT and gross
+// (compute_line), and, when there are items, the totals with VAT per rate
+// (rates in text order). Throws Error(internal) for a rate that is none of
+// the forms put_many takes, a negative amount or a discount above its line
+// (the library's own mistake, never a host's).
+void compute_amounts(Document& d);
+
 // Fields the host writes. Everything else in a document (id, version,
 // superseded_by, deleted, created_at, updated_at, computed amounts) is
 // opora's and is ignored on input.

@@ -2,6 +2,9 @@
 // in the form that travels between files, and a report of every changed
 // document in the transaction that changed it.
 #include <boost/json.hpp>
+#include <map>
+#include <set>
+#include <vector>
 
 #include "core/error.hpp"
 #include "core/object_changes.hpp"
@@ -40,24 +43,44 @@ void Registry::flush_changes() {
   std::set<int64_t> ids;
   ids.swap(changed_);
   if (listener_ == nullptr) return;
-  auto kind_of = conn_.cached("SELECT kind, uid, deleted FROM document WHERE id = ?1");
-  for (const int64_t id : ids) {
-    kind_of->bind(1, id);
-    if (!kind_of->step()) {  // written in a savepoint that rolled back
-      kind_of->reset();
+  // Kind, uid and state of each changed document: a run of ids (a bulk
+  // write's, say) read in one pass, scattered ids one by one.
+  struct Changed {
+    int64_t id;
+    std::string kind, uid;
+    bool deleted;
+  };
+  std::vector<Changed> changed;
+  changed.reserve(ids.size());
+  const int64_t first = *ids.begin();
+  const int64_t last = *ids.rbegin();
+  if (static_cast<uint64_t>(last - first) < 2 * static_cast<uint64_t>(ids.size())) {
+    auto st =
+        conn_.cached("SELECT id, kind, uid, deleted FROM document WHERE id BETWEEN ?1 AND ?2");
+    st->bind(1, first).bind(2, last);
+    while (st->step())
+      if (ids.count(st->int64(0)) != 0)
+        changed.push_back({st->int64(0), st->text(1), st->text(2), st->int64(3) != 0});
+  } else {
+    auto st = conn_.cached("SELECT id, kind, uid, deleted FROM document WHERE id = ?1");
+    for (const int64_t id : ids) {
+      st->bind(1, id);
+      // No row: written in a savepoint that rolled back.
+      if (st->step()) changed.push_back({id, st->text(1), st->text(2), st->int64(3) != 0});
+      st->reset();
+    }
+  }
+  std::map<std::string, bool> wanted;  // by kind, asked once per flush
+  for (const Changed& c : changed) {
+    auto w = wanted.find(c.kind);
+    if (w == wanted.end()) w = wanted.emplace(c.kind, listener_->wants("document", c.kind)).first;
+    if (!w->second) continue;
+    if (c.deleted) {
+      listener_->object_changed({"document", c.uid, nullptr});
       continue;
     }
-    const std::string kind = kind_of->text(0);
-    const std::string uid = kind_of->text(1);
-    const bool deleted = kind_of->int64(2) != 0;
-    kind_of->reset();
-    if (!listener_->wants("document", kind)) continue;
-    if (deleted) {
-      listener_->object_changed({"document", uid, nullptr});
-      continue;
-    }
-    const json::object body = exchange_body(load(id, "document"));
-    listener_->object_changed({"document", uid, &body});
+    const json::object body = exchange_body(load(c.id, "document"));
+    listener_->object_changed({"document", c.uid, &body});
   }
 }
 

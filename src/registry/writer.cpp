@@ -1,7 +1,10 @@
 // Writing documents: create, update, bulk load, numbering, versions,
 // status changes, delete and restore — each change journalled.
+#include <algorithm>
 #include <boost/json.hpp>
+#include <map>
 #include <set>
+#include <vector>
 
 #include "core/error.hpp"
 #include "registry/numbering.hpp"
@@ -85,33 +88,106 @@ class Registry::Writer {
     dirty_.clear();
   }
 
+  // ctx.now as text, as the write's rows carry it.
+  const std::string& now() const { return now_; }
+
   // The next free number in a scope without taking it (preview) or taking it.
   std::string number(const Kind& kind, const Document& d, bool take) {
     const std::string scope = d.sequence_scope(kind);
     const std::string key = d.number_key(kind);
+    int64_t& last = last_of(scope);
+    const NumberPattern& pattern = pattern_of(kind);
+    int64_t seq = last;
+    std::string candidate;
+    // A number given by hand may already hold the next value: skip it, so a
+    // number is never issued twice.
+    const std::string prefix = number_prefix();
+    do {
+      candidate = prefix + pattern.format(d.date, ++seq);
+    } while (taken(key, candidate).has_value());
+    if (take) {
+      last = seq;
+      dirty_.insert(scope);
+    }
+    return candidate;
+  }
+
+  // Takes `count` numbers of the scope of `d` (kind, organisation, year), the
+  // ones number() would take one after another: one read finds which of the
+  // candidates are held (given by hand) instead of a probe for each.
+  std::vector<std::string> take_numbers(const Kind& kind, const Document& d, size_t count) {
+    const std::string scope = d.sequence_scope(kind);
+    const std::string key = d.number_key(kind);
+    int64_t& last = last_of(scope);
+    const NumberPattern& pattern = pattern_of(kind);
+    const std::string prefix = number_prefix();
+    std::vector<std::string> out;
+    out.reserve(count);
+    int64_t seq = last;
+    while (out.size() < count) {
+      std::vector<std::string> candidates;
+      candidates.reserve(count - out.size());
+      for (size_t k = out.size(); k < count; ++k)
+        candidates.push_back(
+            prefix + pattern.format(d.date, seq + 1 + static_cast<int64_t>(k - out.size())));
+      const std::set<std::string> held = held_among(key, candidates);
+      for (auto& c : candidates) {
+        ++seq;
+        if (held.count(c) == 0) out.push_back(std::move(c));
+      }
+    }
+    last = seq;
+    dirty_.insert(scope);
+    return out;
+  }
+
+ private:
+  int64_t& last_of(const std::string& scope) {
     auto it = last_.find(scope);
     if (it == last_.end()) {
       auto st = conn_.cached("SELECT last FROM registry_sequence WHERE scope = ?1");
       st->bind(1, scope);
       it = last_.emplace(scope, st->step() ? st->int64(0) : 0).first;
     }
-    const NumberPattern& pattern =
-        patterns_.try_emplace(kind.id, kind.number_pattern, "kind.number_pattern").first->second;
-    int64_t seq = it->second;
-    std::string candidate;
-    // A number given by hand may already hold the next value: skip it, so a
-    // number is never issued twice.
-    // A node's own numbers are provisional and say whose they are; the
-    // central file gives the final one.
-    const std::string prefix = r_.number_prefix_ ? *r_.number_prefix_ + "/" : std::string();
-    do {
-      candidate = prefix + pattern.format(d.date, ++seq);
-    } while (taken(key, candidate).has_value());
-    if (take) {
-      it->second = seq;
-      dirty_.insert(scope);
+    return it->second;
+  }
+
+  const NumberPattern& pattern_of(const Kind& kind) {
+    return patterns_.try_emplace(kind.id, kind.number_pattern, "kind.number_pattern").first->second;
+  }
+
+  // A node's own numbers are provisional and say whose they are; the
+  // central file gives the final one.
+  std::string number_prefix() const {
+    return r_.number_prefix_ ? *r_.number_prefix_ + "/" : std::string();
+  }
+
+  // Which of `candidates` documents of `key` already hold: the numbers
+  // between the least and the greatest of them (in byte order, as the
+  // column compares), or, when a pattern's numbers do not sort as their
+  // sequence and the range holds many more, a probe for each.
+  std::set<std::string> held_among(const std::string& key,
+                                   const std::vector<std::string>& candidates) {
+    std::set<std::string> held;
+    if (candidates.empty()) return held;
+    const auto [lo, hi] = std::minmax_element(candidates.begin(), candidates.end());
+    const auto limit = static_cast<int64_t>(2 * candidates.size() + 64);
+    {
+      auto st = conn_.cached(
+          "SELECT number FROM document WHERE number_scope = ?1 AND number BETWEEN ?2 AND ?3 "
+          "LIMIT ?4");
+      st->bind(1, key).bind(2, *lo).bind(3, *hi).bind(4, limit);
+      int64_t rows = 0;
+      while (st->step()) {
+        held.insert(st->text(0));
+        ++rows;
+      }
+      if (rows < limit) return held;
     }
-    return candidate;
+    held.clear();
+    for (const auto& c : candidates)
+      if (taken(key, c)) held.insert(c);
+    return held;
   }
 
  private:
@@ -464,6 +540,72 @@ json::object Registry::put_many(const json::array& documents, const Context& ctx
   errors.throw_if_any(ErrorCode::validation);
   w.finish();
   return {{"count", static_cast<int64_t>(out.size())}, {"documents", std::move(out)}};
+}
+
+void Registry::create_many(std::vector<Document>& documents, const Context& ctx) {
+  if (documents.empty()) return;
+  if (!new_uid_) throw Error(ErrorCode::internal, "the registry has no source of document uids");
+  const auto refuse = [](const Document& d, const std::string& what) {
+    throw Error(ErrorCode::internal, "a built " + d.kind + " document " + what);
+  };
+  std::vector<const Kind*> kinds;
+  kinds.reserve(documents.size());
+  // Documents by sequence, in their order: each sequence's numbers are
+  // taken at once, as many as it has documents.
+  std::map<std::string, std::vector<size_t>> by_sequence;
+  for (size_t i = 0; i < documents.size(); ++i) {
+    Document& d = documents[i];
+    const Kind& kind = this->kind(d.kind, "kind");
+    if (d.id != 0 || !d.number.empty() || !d.status.empty() || d.supersedes || d.superseded_by ||
+        d.basis_id || d.deleted)
+      refuse(d, "names what only the registry gives (id, number, status, versions, basis)");
+    if (!kind.has_items && !d.items.empty()) refuse(d, "has items its kind has not");
+    if (kind.number_per_organization && !d.organization) refuse(d, "has no organisation");
+    if (d.vat_mode != "included" && d.vat_mode != "on_top") refuse(d, "has no VAT mode");
+    if (d.valid_from && d.valid_to && *d.valid_to < *d.valid_from)
+      refuse(d, "ends before it begins");
+    // Refs as parse_document keeps them: each once, in their order.
+    for (size_t k = 0; k < d.refs.size(); ++k) {
+      const std::string& ref = d.refs[k];
+      if (ref.size() > 200 || !is_valid_ref(ref)) refuse(d, "has a ref that is none: " + ref);
+      if (std::find(d.refs.begin(), d.refs.begin() + static_cast<std::ptrdiff_t>(k), ref) !=
+          d.refs.begin() + static_cast<std::ptrdiff_t>(k))
+        d.refs.erase(d.refs.begin() + static_cast<std::ptrdiff_t>(k--));
+    }
+    compute_amounts(d);
+    d.status = kind.initial;
+    d.is_final = true;
+    d.requires_countersign = kind.requires_countersign;
+    kinds.push_back(&kind);
+    by_sequence[d.sequence_scope(kind)].push_back(i);
+  }
+  Writer w(*this, ctx);
+  for (const auto& [scope, members] : by_sequence) {
+    const Document& first = documents[members.front()];
+    std::vector<std::string> numbers =
+        w.take_numbers(*kinds[members.front()], first, members.size());
+    for (size_t k = 0; k < members.size(); ++k)
+      documents[members[k]].number = std::move(numbers[k]);
+  }
+  // Ids as SQLite gives them to rows inserted without one (one more than the
+  // largest), known before the rows are written so that every table's rows
+  // can be written many to a statement.
+  int64_t next_id = 1;
+  {
+    auto st = conn_.cached("SELECT coalesce(max(id), 0) FROM document");
+    if (st->step()) next_id = st->int64(0) + 1;
+  }
+  std::vector<NewDocumentRow> rows;
+  rows.reserve(documents.size());
+  for (size_t i = 0; i < documents.size(); ++i) {
+    Document& d = documents[i];
+    d.id = next_id++;
+    // Uids drawn in the documents' order, as put_many draws them.
+    rows.push_back({&d, d.number_key(*kinds[i]), body_text(d), new_uid_()});
+    changed_.insert(d.id);  // the exchange hears of it, as of every created document
+  }
+  insert_new_documents(conn_, rows, w.now(), ctx);
+  w.finish();
 }
 
 json::object Registry::set_status(int64_t id, const std::string& status,

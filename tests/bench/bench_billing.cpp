@@ -13,11 +13,11 @@
 //
 //   opora_bench_billing [accounts=1000000] [dir=/tmp] [payments=1000] [checks=20000] [mode]
 // mode: (none) everything; "lines": the run without documents beside the raw
-// figures; "check": the run without documents, then billing.check (for 10M
-// accounts, not in CI); "dunning": the shipped dunning process.
-// With OPORA_BENCH_PERF_CTL=<fifo> set, the bench writes "enable"/"disable"
-// to that perf control fifo around each measured opora call, so that
-// `perf record --control fifo:<fifo> -D -1` profiles only them.
+// figures; "documents": the run with documents alone; "check": the run without documents, then
+// billing.check (for 10M accounts, not in CI); "dunning": the shipped dunning process. With
+// OPORA_BENCH_PERF_CTL=<fifo> set, the bench writes "enable"/"disable" to that perf control fifo
+// around each measured opora call, so that `perf record --control fifo:<fifo> -D -1` profiles only
+// them.
 #include <sqlite3.h>
 #include <sys/resource.h>
 
@@ -316,6 +316,119 @@ RunFigures floor_accruals(const std::string& path, int n) {
   return f;
 }
 
+// The floor of an accrual document (issue 15): raw SQLite writing the rows
+// opora keeps for one, in opora's own tables (made by opening the file with
+// opora): the document row with its body and uid, its ref, its journal row
+// and its index-queue row, one prepared statement each, the sequence counter
+// once per chunk, in the same 10,000-document transactions, synchronous=FULL.
+// Uids are random (version 4) as the id source makes them, or, with
+// `ordered_uids`, time-ordered, to show what the uid index costs.
+RunFigures document_floor(const std::string& path, int n, bool ordered_uids) {
+  std::remove(path.c_str());
+  std::remove((path + "-wal").c_str());
+  std::remove((path + "-shm").c_str());
+  opora_db_close(open_db(path, R"({"clock":"manual","now":"2026-11-01T06:00:00Z"})"));
+  sqlite3* raw = nullptr;
+  sqlite3_open(path.c_str(), &raw);
+  // opora's page cache (store/sqlite.cpp), without its foreign-key checks.
+  exec(raw, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-16384");
+  sqlite3_stmt* doc = nullptr;
+  sqlite3_stmt* ref = nullptr;
+  sqlite3_stmt* jour = nullptr;
+  sqlite3_stmt* queue = nullptr;
+  sqlite3_stmt* seq = nullptr;
+  sqlite3_prepare_v2(raw,
+                     "INSERT INTO document (id, kind, number, number_scope, date, cp_tax_id, "
+                     "currency, gross, status, is_final, valid_from, valid_to, supersedes, body, "
+                     "chain_id, version, created_at, updated_at, uid) VALUES (?1, 'accrual', ?2, "
+                     "'accrual', '2026-11-01', NULL, 'RUB', ?3, 'posted', 1, NULL, NULL, NULL, ?4, "
+                     "NULL, 1, '2026-11-01T06:00:00Z', '2026-11-01T06:00:00Z', ?5)",
+                     -1, &doc, nullptr);
+  sqlite3_prepare_v2(raw,
+                     "INSERT INTO document_ref (ref, kind, doc_id, live) VALUES (?1, 'accrual', "
+                     "?2, 1)",
+                     -1, &ref, nullptr);
+  sqlite3_prepare_v2(raw,
+                     "INSERT INTO document_journal (doc_id, at, actor, action, field, old, new, "
+                     "reason, origin_node, origin_msg_no) VALUES (?1, '2026-11-01T06:00:00Z', "
+                     "'billing', 'created', NULL, NULL, ?2, NULL, NULL, NULL)",
+                     -1, &jour, nullptr);
+  sqlite3_prepare_v2(raw, "INSERT INTO document_index_queue (doc_id) VALUES (?1)", -1, &queue,
+                     nullptr);
+  sqlite3_prepare_v2(raw,
+                     "INSERT INTO registry_sequence (scope, last) VALUES ('accrual|2026', ?1) ON "
+                     "CONFLICT (scope) DO UPDATE SET last = excluded.last",
+                     -1, &seq, nullptr);
+  uint64_t state = 0x9E3779B97F4A7C15ULL;
+  auto next = [&state] {  // xorshift64*
+    state ^= state >> 12;
+    state ^= state << 25;
+    state ^= state >> 27;
+    return state * 0x2545F4914F6CDD1DULL;
+  };
+  const double c0 = cpu_now();
+  const auto t0 = Clock::now();
+  char number[32];
+  char uid[40];
+  std::string body;
+  for (int i = 1; i <= n; ++i) {
+    if (i % 10000 == 1) exec(raw, "BEGIN");
+    const bool mid = i % 10 == 0;
+    const std::string account = account_number(i);
+    std::snprintf(number, sizeof number, "НЧ-2026-%08d", i);
+    const uint64_t hi = ordered_uids ? static_cast<uint64_t>(i) << 16 : next();
+    const uint64_t lo = next();
+    std::snprintf(uid, sizeof uid, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                  static_cast<unsigned>((hi >> 16) & 0xFFFF), static_cast<unsigned>(hi & 0xFFF),
+                  static_cast<unsigned>(0x8000 | (lo >> 50)),
+                  static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFULL));
+    const char* amount = mid ? "266.13" : "499.00";
+    body =
+        R"({"kind":"accrual","date":"2026-11-01","organization":null,"counterparty":{"type":"person","name":"Абонент )" +
+        std::to_string(i) + R"("},"refs":["billing:account:)" + account +
+        R"("],"currency":"RUB","vat_mode":"included","items":[{"name":"Домашний 100","quantity":"1","price":")" +
+        amount +
+        R"(","discount":"0.00","vat_rate":"22","vat_mode":"included","net":"409.02","vat":"89.98","gross":")" +
+        amount + R"("}],"totals":{"net":"409.02","vat":"89.98","gross":")" + amount +
+        R"(","vat_by_rate":[{"rate":"22","net":"409.02","vat":"89.98"}]},"basis_id":null,"basis_text":null,"valid_from":null,"valid_to":null,"supersedes":null,"requires_countersign":false,"custom":{"account":")" +
+        account +
+        R"(","period":"2026-11","run":1,"lines":[{"from":"2026-11-01","to":"2026-11-30","subscription":)" +
+        std::to_string(i) + R"(}]},"notes":null})";
+    sqlite3_bind_int(doc, 1, i);
+    sqlite3_bind_text(doc, 2, number, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(doc, 3, mid ? 26613 : 49900);
+    sqlite3_bind_text(doc, 4, body.data(), static_cast<int>(body.size()), SQLITE_STATIC);
+    sqlite3_bind_text(doc, 5, uid, -1, SQLITE_STATIC);
+    sqlite3_step(doc);
+    sqlite3_reset(doc);
+    const std::string r = "billing:account:" + account;
+    sqlite3_bind_text(ref, 1, r.data(), static_cast<int>(r.size()), SQLITE_STATIC);
+    sqlite3_bind_int(ref, 2, i);
+    sqlite3_step(ref);
+    sqlite3_reset(ref);
+    sqlite3_bind_int(jour, 1, i);
+    sqlite3_bind_text(jour, 2, number, -1, SQLITE_STATIC);
+    sqlite3_step(jour);
+    sqlite3_reset(jour);
+    sqlite3_bind_int(queue, 1, i);
+    sqlite3_step(queue);
+    sqlite3_reset(queue);
+    if (i % 10000 == 0 || i == n) {
+      sqlite3_bind_int(seq, 1, i);
+      sqlite3_step(seq);
+      sqlite3_reset(seq);
+      exec(raw, "COMMIT");
+    }
+  }
+  RunFigures f{since(t0), cpu_now() - c0};
+  for (sqlite3_stmt* st : {doc, ref, jour, queue, seq}) sqlite3_finalize(st);
+  sqlite3_close(raw);
+  std::remove(path.c_str());
+  std::remove((path + "-wal").c_str());
+  std::remove((path + "-shm").c_str());
+  return f;
+}
+
 void bench_pay_and_check(const std::string& path, int n, int payments, int checks) {
   opora_db* db = open_db(path, R"({"synchronous":"full"})");
   // billing.pay: one durable transaction per payment.
@@ -462,6 +575,24 @@ int main(int argc, char** argv) {
   auto t = Clock::now();
   if (mode == "dunning") {
     bench_dunning(dir, n, payments);
+    return 0;
+  }
+  if (mode == "documents") {
+    populate(with_docs, n);
+    std::printf("setup: %.1f s, peak memory %.1f MiB\n", since(t), peak_mib());
+    std::printf("billing.run 2026-11 with one accrual document per account:\n");
+    const RunFigures full = measure_run(with_docs, true);
+    std::remove(with_docs.c_str());
+    std::remove((with_docs + "-wal").c_str());
+    const std::string docs_floor = dir + "/opora_bench_billing_docfloor.db";
+    const RunFigures random_uids = document_floor(docs_floor, n, false);
+    const RunFigures ordered_uids = document_floor(docs_floor, n, true);
+    std::printf("the documents' floor (raw SQLite, the registry's rows of %d documents):\n", n);
+    std::printf("  random uids (as opora's)  : %6.2f s wall, %6.2f s CPU (%.2f us CPU each)\n",
+                random_uids.wall, random_uids.cpu, random_uids.cpu * 1e6 / n);
+    std::printf("  time-ordered uids         : %6.2f s wall, %6.2f s CPU (%.2f us CPU each)\n",
+                ordered_uids.wall, ordered_uids.cpu, ordered_uids.cpu * 1e6 / n);
+    std::printf("  opora, lines + documents  : %6.2f s wall, %6.2f s CPU\n", full.wall, full.cpu);
     return 0;
   }
   populate(without_docs, n);
