@@ -13,6 +13,7 @@
 
 #include "billing/billing_fixture.hpp"
 #include "store/sqlite.hpp"
+#include "table_rows.hpp"
 
 using namespace opora::test::bill;
 
@@ -33,31 +34,7 @@ constexpr const char* kKept[] = {"id",      "number",  "status",     "is_final",
 // Every row of the registry's tables (document*, registry_*), as SQL
 // literals, table by table.
 std::map<std::string, std::vector<std::string>> registry_rows(BillingDb& b) {
-  opora::store::Connection& conn = b.db().connection();
-  std::vector<std::string> tables;
-  {
-    auto st = conn.cached(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE 'document%' OR name "
-        "LIKE 'registry%') AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name");
-    while (st->step()) tables.push_back(st->text(0));
-  }
-  std::map<std::string, std::vector<std::string>> out;
-  for (const auto& table : tables) {
-    std::string select = "SELECT ";
-    {
-      auto st = conn.cached("SELECT name FROM pragma_table_info(?1) ORDER BY cid");
-      st->bind(1, table);
-      bool first = true;
-      while (st->step()) {
-        select += std::string(first ? "" : " || '|' || ") + "quote(\"" + st->text(0) + "\")";
-        first = false;
-      }
-    }
-    opora::store::Statement st(conn, select + " FROM \"" + table + "\" ORDER BY 1");
-    auto& rows = out[table];
-    while (st.step()) rows.push_back(st.text(0));
-  }
-  return out;
+  return opora::test::table_rows(b.db().connection(), {"document%", "registry%"});
 }
 
 // A month of an ISP with every kind of holder and line: persons, a company

@@ -18,6 +18,7 @@
 #include "registry/registry.hpp"
 #include "registry/registry_fixture.hpp"
 #include "store/sqlite.hpp"
+#include "table_rows.hpp"
 
 namespace json = boost::json;
 using namespace opora::test::reg;
@@ -210,31 +211,7 @@ json::object put_many(RegistryDb& r, const std::vector<Document>& docs) {
 // Every row of every table of the file, as SQL literals (byte-exact), table
 // by table in a stable order.
 std::map<std::string, std::vector<std::string>> every_row(RegistryDb& r) {
-  opora::store::Connection& conn = r.db().connection();
-  std::vector<std::string> tables;
-  {
-    auto st = conn.cached(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name");
-    while (st->step()) tables.push_back(st->text(0));
-  }
-  std::map<std::string, std::vector<std::string>> out;
-  for (const auto& table : tables) {
-    std::vector<std::string> columns;
-    {
-      auto st = conn.cached("SELECT name FROM pragma_table_info(?1) ORDER BY cid");
-      st->bind(1, table);
-      while (st->step()) columns.push_back(st->text(0));
-    }
-    std::string select = "SELECT ";
-    for (size_t i = 0; i < columns.size(); ++i)
-      select += (i ? " || '|' || quote(\"" : "quote(\"") + columns[i] + "\")";
-    select += " FROM \"" + table + "\" ORDER BY 1";
-    opora::store::Statement st(conn, select);
-    auto& rows = out[table];
-    while (st.step()) rows.push_back(st.text(0));
-  }
-  return out;
+  return opora::test::table_rows(r.db().connection());
 }
 
 void check_same_files(RegistryDb& a, RegistryDb& b) {
