@@ -95,9 +95,7 @@ opora_db* open_db(const std::string& path, const char* options) {
 // (setup is not what is measured; the rows are what billing.account.put and
 // billing.subscription.connect would write).
 void populate(const std::string& path, int n) {
-  std::remove(path.c_str());
-  std::remove((path + "-wal").c_str());
-  std::remove((path + "-shm").c_str());
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
   opora_db* db = open_db(path, R"({"clock":"manual","now":"2026-11-01T06:00:00Z"})");
   call(db, "billing.tariff.define",
        R"({"code":"home100","name":"Домашний 100","fee":"499.00","tax":"ru_vat"})");
@@ -324,9 +322,7 @@ RunFigures floor_accruals(const std::string& path, int n) {
 // Uids are random (version 4) as the id source makes them, or, with
 // `ordered_uids`, time-ordered, to show what the uid index costs.
 RunFigures document_floor(const std::string& path, int n, bool ordered_uids) {
-  std::remove(path.c_str());
-  std::remove((path + "-wal").c_str());
-  std::remove((path + "-shm").c_str());
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
   opora_db_close(open_db(path, R"({"clock":"manual","now":"2026-11-01T06:00:00Z"})"));
   sqlite3* raw = nullptr;
   sqlite3_open(path.c_str(), &raw);
@@ -423,9 +419,7 @@ RunFigures document_floor(const std::string& path, int n, bool ordered_uids) {
   RunFigures f{since(t0), cpu_now() - c0};
   for (sqlite3_stmt* st : {doc, ref, jour, queue, seq}) sqlite3_finalize(st);
   sqlite3_close(raw);
-  std::remove(path.c_str());
-  std::remove((path + "-wal").c_str());
-  std::remove((path + "-shm").c_str());
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
   return f;
 }
 
@@ -533,9 +527,7 @@ void bench_dunning(const std::string& dir, int n, int payments) {
     s.pay_cpu = cpu_now() - c0;
     s.effects = call(db, "effects.fetch", R"({"limit":1})");
     opora_db_close(db);
-    std::remove(path.c_str());
-    std::remove((path + "-wal").c_str());
-    std::remove((path + "-shm").c_str());
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
     return s;
   };
   const Side plain = side(false);

@@ -29,6 +29,7 @@ import json
 import pathlib
 import shutil
 import sqlite3
+import sys
 from typing import Any
 
 import pytest
@@ -36,6 +37,9 @@ import pytest
 import opora
 
 HERE = pathlib.Path(__file__).resolve().parents[1] / "reference" / "release-db"
+# The answers are read as the script that recorded the release's read them: the same function.
+sys.path.insert(0, str(HERE))
+from make_fixture import answer  # noqa: E402
 EXPECTED = json.loads((HERE / "expected.json").read_text(encoding="utf-8"))
 FIXTURE = HERE / EXPECTED["fixture"]
 
@@ -57,17 +61,6 @@ def copy_fixture(tmp_path: pathlib.Path) -> pathlib.Path:
 def open_copy(path: pathlib.Path, **extra: Any) -> opora.Database:
     """Opens a copy as the release's answers were read: the manual clock where it stopped."""
     return opora.open(path, **EXPECTED["open"], **extra)
-
-
-def answer(db: opora.Database, method: str, params: dict) -> dict:
-    """The raw JSON answer (as a C host gets it, before Python's conversions), or what was
-    raised: its code, name and the field and rule of each field error."""
-    try:
-        return db._call_native(method, copy.deepcopy(params) or None)
-    except opora.Error as e:
-        return {"raised": {"code": e.code, "name": e.name,
-                           "fields": [{"field": f["field"], "rule": f["rule"]}
-                                      for f in e.field_errors]}}
 
 
 def drop_added(method: str, value: Any) -> Any:
