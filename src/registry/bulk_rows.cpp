@@ -1,10 +1,11 @@
 // New documents' rows written many to a statement (Registry::create_many):
 // the document, ref, index-queue and journal rows put writes for each, here
-// one statement per 32 documents; what the rows share is bound once. Each multi-row INSERT is plain
-// SQL (VALUES lists, bound parameters) that PostgreSQL speaks as well.
+// one statement per 32 documents (bulk_insert.hpp, as the journal of every
+// write); what the rows share is bound once.
 #include <string>
 #include <vector>
 
+#include "registry/bulk_insert.hpp"
 #include "registry/registry.hpp"
 #include "registry/storage.hpp"
 #include "store/sqlite.hpp"
@@ -13,26 +14,12 @@ namespace opora::registry {
 
 namespace bulk_detail {
 
-// Rows per statement: fewer statements to run, each well under SQLite's
-// limit of bound parameters (14 per document row).
-constexpr size_t kRowsPerInsert = 32;
-
-// "INSERT ... VALUES (row 0), (row 1), ...": `row(r)` writes row r's
-// parenthesised values.
-template <typename RowText>
-std::string multi_row(const char* insert, size_t rows, const char* tail, RowText row) {
-  std::string sql = insert;
-  for (size_t r = 0; r < rows; ++r) {
-    sql += r == 0 ? " " : ", ";
-    row(sql, r);
-  }
-  sql += tail;
-  return sql;
-}
-
-std::string p(size_t n) {
-  return "?" + std::to_string(n);
-}
+using bulk::bind_optional;
+using bulk::insert_all;
+using bulk::kRowsPerInsert;
+using bulk::multi_row;
+using bulk::nothing_shared;
+using bulk::param;
 
 // Parameter 1 is the time of the write; a row's own parameters follow.
 constexpr size_t kDocumentParams = 14;
@@ -44,8 +31,8 @@ std::string document_sql(size_t rows) {
       rows, "", [](std::string& sql, size_t r) {
         const size_t b = 1 + r * kDocumentParams;
         sql += "(";
-        for (size_t c = 1; c <= 12; ++c) sql += p(b + c) + ", ";
-        sql += "NULL, " + p(b + 13) + ", NULL, 1, ?1, ?1, " + p(b + 14) + ")";
+        for (size_t c = 1; c <= 12; ++c) sql += param(b + c) + ", ";
+        sql += "NULL, " + param(b + 13) + ", NULL, 1, ?1, ?1, " + param(b + 14) + ")";
       });
 }
 
@@ -78,14 +65,15 @@ void bind_document(store::Statement& st, size_t r, const NewDocumentRow& row) {
 std::string ref_sql(size_t rows) {
   return multi_row("INSERT INTO document_ref (ref, kind, doc_id, live) VALUES", rows, "",
                    [](std::string& sql, size_t r) {
-                     sql += "(" + p(3 * r + 1) + ", " + p(3 * r + 2) + ", " + p(3 * r + 3) + ", 1)";
+                     sql += "(" + param(3 * r + 1) + ", " + param(3 * r + 2) + ", " +
+                            param(3 * r + 3) + ", 1)";
                    });
 }
 
 std::string queue_sql(size_t rows) {
   return multi_row("INSERT INTO document_index_queue (doc_id) VALUES", rows,
                    " ON CONFLICT DO NOTHING",
-                   [](std::string& sql, size_t r) { sql += "(" + p(r + 1) + ")"; });
+                   [](std::string& sql, size_t r) { sql += "(" + param(r + 1) + ")"; });
 }
 
 // A document's creation as Registry::journal_entry records it: what every
@@ -95,35 +83,10 @@ std::string journal_sql(size_t rows) {
       "INSERT INTO document_journal (doc_id, at, actor, action, field, old, new, reason, "
       "origin_node, origin_msg_no) VALUES",
       rows, "", [](std::string& sql, size_t r) {
-        sql += "(" + p(6 + 2 * r) + ", ?1, ?2, 'created', NULL, NULL, " + p(7 + 2 * r) +
+        sql += "(" + param(6 + 2 * r) + ", ?1, ?2, 'created', NULL, NULL, " + param(7 + 2 * r) +
                ", ?3, ?4, ?5)";
       });
 }
-
-void bind_optional(store::Statement& st, int index, const std::optional<std::string>& v) {
-  if (v)
-    st.bind_static(index, *v);
-  else
-    st.bind_null(index);
-}
-
-// Runs `bind(statement, row in statement, item)` over `items`, 32 to a
-// statement and the rest one by one.
-// `shared(statement)` binds what every row shares.
-template <typename T, typename Shared, typename Bind>
-void insert_all(store::Connection& conn, const std::string& many, const std::string& one,
-                const std::vector<T>& items, Shared shared, Bind bind) {
-  size_t i = 0;
-  while (i < items.size()) {
-    const size_t rows = items.size() - i >= kRowsPerInsert ? kRowsPerInsert : 1;
-    auto st = conn.cached(rows == 1 ? one : many);
-    shared(*st);
-    for (size_t r = 0; r < rows; ++r, ++i) bind(*st, r, items[i]);
-    st->run();
-  }
-}
-
-void nothing_shared(store::Statement&) {}
 
 }  // namespace bulk_detail
 

@@ -4,6 +4,7 @@
 
 #include "core/error.hpp"
 #include "core/json_text.hpp"
+#include "registry/bulk_insert.hpp"
 #include "registry/rows.hpp"
 #include "store/sqlite.hpp"
 
@@ -161,56 +162,38 @@ void Registry::journal(int64_t doc_id, const Context& ctx, const char* action, c
 
 namespace {
 
-// Rows per multi-row INSERT of the journal: fewer statements to run, each
-// well under SQLite's limit of bound parameters (10 per row).
-constexpr size_t kJournalChunk = 32;
-
 std::string journal_insert_sql(size_t rows) {
-  std::string sql =
+  return bulk::multi_row(
       "INSERT INTO document_journal (doc_id, at, actor, action, field, old, new, reason, "
-      "origin_node, origin_msg_no) VALUES ";
-  for (size_t r = 0; r < rows; ++r) {
-    sql += r == 0 ? "(" : ", (";
-    for (size_t c = 1; c <= 10; ++c) sql += (c == 1 ? "?" : ", ?") + std::to_string(r * 10 + c);
-    sql += ")";
-  }
-  return sql;
-}
-
-void bind_optional(store::Statement& st, int index, const std::optional<std::string>& v) {
-  if (v)
-    st.bind_static(index, *v);
-  else
-    st.bind_null(index);
+      "origin_node, origin_msg_no) VALUES",
+      rows, "", [](std::string& sql, size_t r) {
+        sql += "(";
+        for (size_t c = 1; c <= 10; ++c) sql += (c == 1 ? "" : ", ") + bulk::param(r * 10 + c);
+        sql += ")";
+      });
 }
 
 }  // namespace
 
 void Registry::write_journal(const std::vector<JournalEntry>& entries) {
   static const std::string one = journal_insert_sql(1);
-  static const std::string chunk = journal_insert_sql(kJournalChunk);
-  size_t i = 0;
-  while (i < entries.size()) {
-    const size_t rows = entries.size() - i >= kJournalChunk ? kJournalChunk : 1;
-    auto st = conn_.cached(rows == 1 ? one : chunk);
-    for (size_t r = 0; r < rows; ++r, ++i) {
-      const JournalEntry& e = entries[i];
-      const int base = static_cast<int>(r * 10);
-      st->bind(base + 1, e.doc_id).bind_static(base + 2, e.at);
-      bind_optional(*st, base + 3, e.actor);
-      st->bind_static(base + 4, e.action);
-      bind_optional(*st, base + 5, e.field);
-      bind_optional(*st, base + 6, e.old_value);
-      bind_optional(*st, base + 7, e.new_value);
-      bind_optional(*st, base + 8, e.reason);
-      bind_optional(*st, base + 9, e.origin_node);
-      if (e.origin_msg_no)
-        st->bind(base + 10, *e.origin_msg_no);
-      else
-        st->bind_null(base + 10);
-    }
-    st->run();
-  }
+  static const std::string many = journal_insert_sql(bulk::kRowsPerInsert);
+  bulk::insert_all(conn_, many, one, entries, bulk::nothing_shared,
+                   [](store::Statement& st, size_t r, const JournalEntry& e) {
+                     const int base = static_cast<int>(r * 10);
+                     st.bind(base + 1, e.doc_id).bind_static(base + 2, e.at);
+                     bulk::bind_optional(st, base + 3, e.actor);
+                     st.bind_static(base + 4, e.action);
+                     bulk::bind_optional(st, base + 5, e.field);
+                     bulk::bind_optional(st, base + 6, e.old_value);
+                     bulk::bind_optional(st, base + 7, e.new_value);
+                     bulk::bind_optional(st, base + 8, e.reason);
+                     bulk::bind_optional(st, base + 9, e.origin_node);
+                     if (e.origin_msg_no)
+                       st.bind(base + 10, *e.origin_msg_no);
+                     else
+                       st.bind_null(base + 10);
+                   });
 }
 
 json::object Registry::load(int64_t id, const std::string& field, bool include_deleted) {
