@@ -306,7 +306,8 @@ json::object Registry::expiring(const json::object& p, const Context& ctx) {
 
 json::object Registry::search(const json::object& p) {
   // Each word of the query must occur; a trailing * makes it a prefix.
-  // Words are quoted so FTS5 operators in user text are just text.
+  // Words are quoted so FTS5 (tsquery) operators in user text are just text.
+  const bool pg = conn_.engine() == store::Engine::postgresql;
   std::string match;
   {
     const std::string text = search_text(str(p, "query"));
@@ -325,7 +326,17 @@ json::object Registry::search(const json::object& p) {
       for (char c : word)
         if (c != '"') clean += c;
       if (clean.empty()) continue;
-      match += (match.empty() ? "\"" : " \"") + clean + (prefix ? "\"*" : "\"");
+      if (pg) {
+        // A tsquery lexeme in quotes ('' and \\ escaped), all words required.
+        std::string lexeme;
+        for (char c : clean) {
+          if (c == '\'' || c == '\\') lexeme += c;
+          lexeme += c;
+        }
+        match += (match.empty() ? "'" : " & '") + lexeme + (prefix ? "':*" : "'");
+      } else {
+        match += (match.empty() ? "\"" : " \"") + clean + (prefix ? "\"*" : "\"");
+      }
     }
   }
   if (match.empty())
@@ -337,6 +348,35 @@ json::object Registry::search(const json::object& p) {
     kind_filter = " AND d.kind = " + q.param(std::string(v->as_string()));
   const bool relevance = present(p, "sort") && str(p, "sort") == "relevance";
   const std::string limit = q.param(present(p, "limit") ? p.at("limit").as_int64() : 20);
+  if (pg) {
+    // PostgreSQL: document_fts holds a tsvector of the same texts in the
+    // "russian" configuration (words match by their stems); ts_headline
+    // marks the snippet, ts_rank orders by relevance. Documents still queued
+    // (a read-only handle cannot index them) are matched from their stored
+    // text directly.
+    const std::string tsq = "to_tsquery('russian', " + m + ")";
+    const std::string snippet =
+        "ts_headline('russian', concat_ws(' ', f.number, f.counterparty, f.basis, f.items, "
+        "f.notes), " +
+        tsq + ", 'StartSel=[, StopSel=], MaxWords=10, MinWords=3, MaxFragments=1')";
+    q.sql = std::string("SELECT ") + kDocumentColumns + ", " + snippet + ", ts_rank(f.tsv, " +
+            tsq + "), d.id FROM document_fts f JOIN document d ON d.id = f.rowid WHERE f.tsv @@ " +
+            tsq + " AND d.deleted = 0" + kind_filter;
+    if (index_pending()) {
+      const std::string text = "d.number || ' ' || d.body";
+      q.sql += " AND d.id NOT IN (SELECT doc_id FROM document_index_queue) UNION ALL SELECT " +
+               std::string(kDocumentColumns) + ", ts_headline('russian', " + text + ", " + tsq +
+               ", 'StartSel=[, StopSel=], MaxWords=10, MinWords=3, MaxFragments=1'), " +
+               "ts_rank(to_tsvector('russian', " + text + "), " + tsq +
+               "), d.id FROM document_index_queue iq JOIN document d ON d.id = iq.doc_id WHERE "
+               "to_tsvector('russian', " +
+               text + ") @@ " + tsq + " AND d.deleted = 0" + kind_filter;
+    }
+    const std::string rank = std::to_string(kDocumentColumnCount + 2);
+    const std::string id = std::to_string(kDocumentColumnCount + 3);
+    q.sql += relevance ? " ORDER BY " + rank + " DESC, " + id + " DESC" : " ORDER BY " + id + " DESC";
+    q.sql += " LIMIT " + limit;
+  } else
   // The engine indexed the queue before this read began (catch_up_index);
   // what is still queued here — on a read-only handle, which cannot write
   // the index — is matched through a per-connection index of just those

@@ -179,7 +179,7 @@ json::object Registry::import_lines(const json::object& p, const Context& ctx) {
     fail_field(ErrorCode::invalid, "path", "required", "give path (a file) or jsonl (the text)");
   }
   // superseded_by points forward in id order: check references at commit.
-  conn_.exec("PRAGMA defer_foreign_keys = ON");
+  conn_.defer_foreign_keys();
 
   FieldErrors errors;
   std::map<std::string, int64_t> counts;

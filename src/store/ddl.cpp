@@ -107,6 +107,11 @@ std::string postgresql_ddl(std::string_view sqlite_sql) {
   sql = replace_outside_quotes(sql, integer, "BIGINT");
   sql = replace_outside_quotes(sql, blob, "BYTEA");
   sql = replace_outside_quotes(sql, text_column, "$1TEXT COLLATE \"C\"");
+  // Deferrable (checked at each statement unless a transaction defers them,
+  // as SQLite's defer_foreign_keys does).
+  static const std::regex references(R"((\bREFERENCES\s+[A-Za-z_][A-Za-z0-9_]*\s*\([^)]*\)))",
+                                     std::regex::icase);
+  sql = replace_outside_quotes(sql, references, "$1 DEFERRABLE");
   return sql;
 }
 

@@ -22,6 +22,19 @@ constexpr int kPostgresqlCompatVersion = 1;
 constexpr std::string_view kPostgresqlCompat = R"sql(
   CREATE OR REPLACE FUNCTION instr(text, text) RETURNS integer
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT strpos($1, $2)';
+  -- SQLite's JSON path ('$.items', '$.custom."key"', '$.a[0]') as a
+  -- PostgreSQL path array ('{items}', '{custom,key}', '{a,0}').
+  CREATE OR REPLACE FUNCTION opora_json_path(text) RETURNS text[]
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+      SELECT coalesce(array_agg(coalesce(m[1], m[2], m[3]) ORDER BY n), '{}')
+      FROM regexp_matches($1, '\.(?:"([^"]*)"|([^.\[]+))|\[([0-9]+)\]', 'g')
+        WITH ORDINALITY AS t (m, n) $$;
+  CREATE OR REPLACE FUNCTION json_array_length(text) RETURNS integer
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT jsonb_array_length($1::jsonb)';
+  CREATE OR REPLACE FUNCTION json_array_length(text, text) RETURNS integer
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+      SELECT CASE jsonb_typeof(v) WHEN 'array' THEN jsonb_array_length(v) ELSE 0 END
+      FROM (SELECT $1::jsonb #> opora_json_path($2) AS v) AS t $$;
   -- The elements of a JSON array as rows of one column "value" (text), as
   -- SQLite's json_each gives them for an array of strings.
   CREATE OR REPLACE FUNCTION json_each(text) RETURNS TABLE (value text)

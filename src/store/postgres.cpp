@@ -147,30 +147,29 @@ Statement& PgStatement::bind_null(int index) {
 
 void PgStatement::execute() {
   const int n = pg_detail::to_int(params_.size());
-  std::vector<unsigned> types;
-  std::vector<const char*> values;
-  std::vector<int> lengths;
-  std::vector<int> formats;
-  types.reserve(params_.size());
+  types_.clear();
+  values_.clear();
+  lengths_.clear();
+  formats_.clear();
   for (const Param& p : params_) {
-    // A parameter bound only as NULL so far goes as text: PostgreSQL cannot
-    // infer a type for `$1 IS NULL` on its own.
-    types.push_back(p.type != 0 ? p.type : pg_detail::kText);
-    values.push_back(p.null ? nullptr : p.value.data());
-    lengths.push_back(p.null ? 0 : pg_detail::to_int(p.value.size()));
-    formats.push_back(p.format);
+    // A parameter never bound but as NULL goes untyped: the server infers
+    // its type from where it stands (a column it is inserted into).
+    types_.push_back(p.type);
+    values_.push_back(p.null ? nullptr : p.value.data());
+    lengths_.push_back(p.null ? 0 : pg_detail::to_int(p.value.size()));
+    formats_.push_back(p.format);
   }
-  if (name_.empty() || types != prepared_types_) {
+  // One server-side statement per signature of parameter types.
+  auto it = names_.find(types_);
+  if (it == names_.end()) {
     std::string name = conn_.next_statement_name();
-    std::vector<Oid> oids(types.begin(), types.end());
-    PGresult* r = PQprepare(conn_.raw(), name.c_str(), sql_.c_str(), n, oids.data());
+    PGresult* r = PQprepare(conn_.raw(), name.c_str(), sql_.c_str(), n, types_.data());
     if (PQresultStatus(r) != PGRES_COMMAND_OK) conn_.fail(r, "prepare");
     PQclear(r);
-    name_ = std::move(name);
-    prepared_types_ = std::move(types);
+    it = names_.emplace(types_, std::move(name)).first;
   }
-  result_ = PQexecPrepared(conn_.raw(), name_.c_str(), n, values.data(), lengths.data(),
-                           formats.data(), 0);
+  result_ = PQexecPrepared(conn_.raw(), it->second.c_str(), n, values_.data(), lengths_.data(),
+                           formats_.data(), 0);
   const ExecStatusType status = PQresultStatus(result_);
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
     PGresult* r = result_;

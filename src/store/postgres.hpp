@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,9 +61,14 @@ class PgStatement final : public Statement {
 
   PgConnection& conn_;
   std::string sql_;
-  std::string name_;                      // server-side name; empty until prepared
-  std::vector<unsigned> prepared_types_;  // the types name_ was prepared with
+  // Server-side names, by the parameter types they were prepared with.
+  std::map<std::vector<unsigned>, std::string> names_;
   std::vector<Param> params_;
+  // Arguments of the execution being sent (kept to reuse their memory).
+  std::vector<unsigned> types_;
+  std::vector<const char*> values_;
+  std::vector<int> lengths_;
+  std::vector<int> formats_;
   pg_result* result_ = nullptr;
   int row_ = -1;
   int rows_ = 0;
@@ -88,6 +94,8 @@ class PgConnection final : public Connection {
   // outside one), so per-handle caches are read again per call.
   int64_t data_version() override;
   std::string_view skip_locked() const noexcept override { return " FOR UPDATE SKIP LOCKED"; }
+  // Every foreign key is declared DEFERRABLE (postgresql_ddl).
+  void defer_foreign_keys() override { exec("SET CONSTRAINTS ALL DEFERRED"); }
 
   // The schema this connection works in (current_schema()).
   const std::string& schema() const noexcept { return schema_; }

@@ -122,6 +122,10 @@ class Connection {
   // transaction that then rolled back checks this too.
   int64_t rollbacks() const noexcept { return rollbacks_; }
 
+  // Foreign keys are checked when the transaction commits rather than at
+  // each statement, until then (rows that refer forward, loaded in order).
+  virtual void defer_foreign_keys() = 0;
+
   // Dialect: appended to a `SELECT ... LIMIT n` that claims rows for this
   // worker, so that other workers skip them instead of waiting
   // (" FOR UPDATE SKIP LOCKED" on PostgreSQL; SQLite has one writer at a
