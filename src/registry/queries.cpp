@@ -359,9 +359,9 @@ json::object Registry::search(const json::object& p) {
         "ts_headline('russian', concat_ws(' ', f.number, f.counterparty, f.basis, f.items, "
         "f.notes), " +
         tsq + ", 'StartSel=[, StopSel=], MaxWords=10, MinWords=3, MaxFragments=1')";
-    q.sql = std::string("SELECT ") + kDocumentColumns + ", " + snippet + ", ts_rank(f.tsv, " +
-            tsq + "), d.id FROM document_fts f JOIN document d ON d.id = f.rowid WHERE f.tsv @@ " +
-            tsq + " AND d.deleted = 0" + kind_filter;
+    q.sql = std::string("SELECT ") + kDocumentColumns + ", " + snippet + ", ts_rank(f.tsv, " + tsq +
+            "), d.id FROM document_fts f JOIN document d ON d.id = f.rowid WHERE f.tsv @@ " + tsq +
+            " AND d.deleted = 0" + kind_filter;
     if (index_pending()) {
       const std::string text = "d.number || ' ' || d.body";
       q.sql += " AND d.id NOT IN (SELECT doc_id FROM document_index_queue) UNION ALL SELECT " +
@@ -374,37 +374,38 @@ json::object Registry::search(const json::object& p) {
     }
     const std::string rank = std::to_string(kDocumentColumnCount + 2);
     const std::string id = std::to_string(kDocumentColumnCount + 3);
-    q.sql += relevance ? " ORDER BY " + rank + " DESC, " + id + " DESC" : " ORDER BY " + id + " DESC";
+    q.sql +=
+        relevance ? " ORDER BY " + rank + " DESC, " + id + " DESC" : " ORDER BY " + id + " DESC";
     q.sql += " LIMIT " + limit;
   } else
-  // The engine indexed the queue before this read began (catch_up_index);
-  // what is still queued here — on a read-only handle, which cannot write
-  // the index — is matched through a per-connection index of just those
-  // documents, so a search never misses a committed document. (Relevance
-  // there ranks by each index's own bm25: close to, not exactly, one index's.)
-  if (index_pending()) {
-    index_pending_documents();
-    const auto part = [&](const char* table, const char* queued) {
-      return std::string("SELECT ") + kDocumentColumns + ", snippet(" + table +
-             ", -1, '[', ']', '…', 10), bm25(" + table + "), d.id FROM " + table +
-             " JOIN document d ON d.id = " + table + ".rowid WHERE " + table + " MATCH " + m +
-             " AND d.deleted = 0" + kind_filter + queued;
-    };
-    q.sql = "SELECT * FROM (" +
-            part("document_fts", " AND d.id NOT IN (SELECT doc_id FROM document_index_queue)") +
-            " UNION ALL " + part("document_fts_queued", "") + ")" +
-            (relevance ? " ORDER BY 13, 14 DESC" : " ORDER BY 14 DESC") + " LIMIT " + limit;
-  } else {
-    q.sql = std::string("SELECT ") + kDocumentColumns +
-            ", snippet(document_fts, -1, '[', ']', '…', 10) FROM document_fts JOIN document d ON "
-            "d.id = document_fts.rowid WHERE document_fts MATCH " +
-            m + " AND d.deleted = 0" + kind_filter;
-    // Newest first reads matches in rowid order and stops at the limit, so a
-    // common word costs no more than a rare one; relevance ranks every match.
-    q.sql +=
-        relevance ? " ORDER BY bm25(document_fts), d.id DESC" : " ORDER BY document_fts.rowid DESC";
-    q.sql += " LIMIT " + limit;
-  }
+    // The engine indexed the queue before this read began (catch_up_index);
+    // what is still queued here — on a read-only handle, which cannot write
+    // the index — is matched through a per-connection index of just those
+    // documents, so a search never misses a committed document. (Relevance
+    // there ranks by each index's own bm25: close to, not exactly, one index's.)
+    if (index_pending()) {
+      index_pending_documents();
+      const auto part = [&](const char* table, const char* queued) {
+        return std::string("SELECT ") + kDocumentColumns + ", snippet(" + table +
+               ", -1, '[', ']', '…', 10), bm25(" + table + "), d.id FROM " + table +
+               " JOIN document d ON d.id = " + table + ".rowid WHERE " + table + " MATCH " + m +
+               " AND d.deleted = 0" + kind_filter + queued;
+      };
+      q.sql = "SELECT * FROM (" +
+              part("document_fts", " AND d.id NOT IN (SELECT doc_id FROM document_index_queue)") +
+              " UNION ALL " + part("document_fts_queued", "") + ")" +
+              (relevance ? " ORDER BY 13, 14 DESC" : " ORDER BY 14 DESC") + " LIMIT " + limit;
+    } else {
+      q.sql = std::string("SELECT ") + kDocumentColumns +
+              ", snippet(document_fts, -1, '[', ']', '…', 10) FROM document_fts JOIN document d ON "
+              "d.id = document_fts.rowid WHERE document_fts MATCH " +
+              m + " AND d.deleted = 0" + kind_filter;
+      // Newest first reads matches in rowid order and stops at the limit, so a
+      // common word costs no more than a rare one; relevance ranks every match.
+      q.sql += relevance ? " ORDER BY bm25(document_fts), d.id DESC"
+                         : " ORDER BY document_fts.rowid DESC";
+      q.sql += " LIMIT " + limit;
+    }
   auto st = conn_.cached(q.sql);
   q.bind_all(*st);
   json::array docs;

@@ -96,7 +96,6 @@ std::string pg_placeholders(std::string_view sql) {
 PgStatement::PgStatement(PgConnection& conn, std::string_view sql)
     : conn_(conn), sql_(pg_placeholders(sql)) {}
 
-
 PgStatement::~PgStatement() {
   PQclear(result_);
   // The server frees prepared statements with the session; a long-lived
@@ -267,7 +266,8 @@ PgConnection::PgConnection(const std::string& dsn, const ConnectionOptions& opti
   conn_ = PQconnectdb(dsn.c_str());
   if (conn_ == nullptr) throw Error(ErrorCode::no_memory, "cannot connect: out of memory");
   if (PQstatus(conn_) != CONNECTION_OK) {
-    std::string msg = trimmed(std::string("cannot connect to PostgreSQL: ") + PQerrorMessage(conn_));
+    std::string msg =
+        trimmed(std::string("cannot connect to PostgreSQL: ") + PQerrorMessage(conn_));
     PQfinish(conn_);
     conn_ = nullptr;
     throw Error(ErrorCode::io, std::move(msg));
@@ -276,9 +276,10 @@ PgConnection::PgConnection(const std::string& dsn, const ConnectionOptions& opti
     // Quiet notices, UTF-8 in and out, answers that do not depend on the
     // server's settings, and a writer that waits for another's lock as long
     // as SQLite's busy timeout would.
-    exec("SET client_min_messages = warning; SET client_encoding = 'UTF8'; "
-         "SET TimeZone = 'UTC'; SET lock_timeout = " +
-         std::to_string(options.busy_timeout_ms));
+    exec(
+        "SET client_min_messages = warning; SET client_encoding = 'UTF8'; "
+        "SET TimeZone = 'UTC'; SET lock_timeout = " +
+        std::to_string(options.busy_timeout_ms));
     // NORMAL: a crash may lose the last commits, never corrupts (as SQLite's WAL NORMAL).
     if (options.synchronous == Synchronous::normal) exec("SET synchronous_commit = off");
     if (!options.schema.empty()) {
@@ -305,8 +306,8 @@ PgConnection::PgConnection(const std::string& dsn, const ConnectionOptions& opti
     const int64_t schema_hash = st->int64(1);
     // An opora database per schema: its writers take one transaction-scoped
     // advisory lock, keyed by the application id and the schema.
-    lock_sql_ = "BEGIN; SELECT pg_advisory_xact_lock(1330664001, " + std::to_string(schema_hash) +
-                ")";
+    lock_sql_ =
+        "BEGIN; SELECT pg_advisory_xact_lock(1330664001, " + std::to_string(schema_hash) + ")";
     if (options.read_only) exec("SET default_transaction_read_only = on");
   } catch (...) {
     drop_statements();
