@@ -66,7 +66,8 @@ Position position_of(store::Connection& conn, int64_t account_id, const Date& ac
     }
   }
   {
-    auto st = conn.cached(std::string(kLivePayments) + "AND p.account_id = ?1");
+    auto st =
+        conn.cached(std::string(kLivePayments) + "AND p.account_id = ?1 GROUP BY p.account_id");
     st->bind(1, account_id).bind(2, payments_until.to_string());
     if (st->step()) pos.paid = st->int64(1);
   }
@@ -92,12 +93,13 @@ void for_each_position(Billing::Impl& b, const Date& as_of,
   // pass over the accruals.
   std::map<int64_t, int64_t> paid;
   {
-    auto st = b.conn.cached(std::string(kLivePayments) + "AND ?1 IS NULL GROUP BY p.account_id");
+    auto st = b.conn.cached(std::string(kLivePayments) +
+                            "AND CAST(?1 AS BIGINT) IS NULL GROUP BY p.account_id");
     st->bind_null(1).bind(2, every_payment ? "2999-12-31" : as_of.to_string());
     while (st->step()) paid[st->int64(0)] = st->int64(1);
   }
   auto st = b.conn.cached(std::string(kLiveAccruals) +
-                          "AND ?1 IS NULL ORDER BY a.account_id, a.due_date, a.id");
+                          "AND CAST(?1 AS BIGINT) IS NULL ORDER BY a.account_id, a.due_date, a.id");
   st->bind_null(1).bind(2, as_of.to_string());
   Position pos;
   int64_t current = 0;

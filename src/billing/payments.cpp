@@ -342,8 +342,13 @@ json::object Billing::gateway(const json::object& p, const Context& ctx) {
   const Date date = txn_business_date(txn_date).value_or(ctx.today);
   bool replayed = false;
   try {
+    // A savepoint: a refusal undoes whatever the payment wrote, and the call
+    // goes on to answer it (PostgreSQL aborts a transaction whose statement
+    // failed; only a savepoint's rollback lets it go on).
+    store::Transaction savepoint(impl_->conn);
     const json::object stored =
         impl_->post_payment(a, channel, req.txn_id, *amount, txn_date, date, ctx, &replayed);
+    savepoint.commit();
     answer.outcome = replayed ? GatewayOutcome::already_paid : GatewayOutcome::ok;
     answer.prv_txn = std::string(stored.at("receipt").as_string());
     answer.sum = std::string(stored.at("amount").as_string());

@@ -270,8 +270,8 @@ json::object Billing::list_accounts(const json::object& p) {
   const int64_t limit = int_or(p, "limit", 100);
   const int64_t after = int_or(p, "after", 0);
   auto st = impl_->conn.cached(
-      "SELECT id, body FROM billing_account WHERE id > ?1 AND (?2 IS NULL OR status = ?2) "
-      "ORDER BY id LIMIT ?3");
+      "SELECT id, body FROM billing_account WHERE id > ?1 AND "
+      "(CAST(?2 AS TEXT) IS NULL OR status = ?2) ORDER BY id LIMIT ?3");
   st->bind(1, after);
   if (const auto* s = p.if_contains("status"); s != nullptr && s->is_string())
     st->bind(2, s->get_string());
@@ -466,7 +466,7 @@ json::object Billing::freeze(const json::object& p, const Context& ctx) {
   {
     auto st = impl_->conn.cached(
         "SELECT id FROM billing_freeze WHERE subscription_id = ?1 AND (to_date IS NULL OR "
-        "to_date >= ?2) AND (?3 IS NULL OR from_date <= ?3)");
+        "to_date >= ?2) AND (CAST(?3 AS TEXT) IS NULL OR from_date <= ?3)");
     st->bind(1, s.id).bind(2, start.to_string());
     bind_opt_date(*st, 3, to);
     if (st->step())

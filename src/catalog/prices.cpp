@@ -67,9 +67,10 @@ bool Store::write_price_type(const PriceType& t, const std::string& path, FieldE
     auto st = conn.cached(
         "INSERT INTO catalog_price_type (uid, code, name, currency) VALUES (?1, ?2, ?3, ?4) "
         "ON CONFLICT (uid) DO UPDATE SET code = excluded.code, name = excluded.name, "
-        "currency = excluded.currency, removed = 0 WHERE code IS NOT excluded.code OR "
-        "name IS NOT excluded.name OR currency IS NOT excluded.currency OR removed <> 0 "
-        "RETURNING id");
+        "currency = excluded.currency, removed = 0 WHERE catalog_price_type.code IS DISTINCT "
+        "FROM excluded.code OR catalog_price_type.name IS DISTINCT FROM excluded.name OR "
+        "catalog_price_type.currency IS DISTINCT FROM excluded.currency OR "
+        "catalog_price_type.removed <> 0 RETURNING id");
     st->bind(1, t.uid).bind(2, t.code).bind(3, t.name).bind(4, t.currency);
     if (!st->step()) return false;
   } catch (const Error& e) {
@@ -131,7 +132,7 @@ bool Store::write_prices(const PriceType& t, const ItemRef& item,
     auto st = conn.cached(
         "INSERT INTO catalog_price (uid, valid_from, price, price_type_id, product_id, "
         "variant_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (uid, valid_from) DO UPDATE "
-        "SET price = excluded.price WHERE price IS NOT excluded.price");
+        "SET price = excluded.price WHERE catalog_price.price IS DISTINCT FROM excluded.price");
     st->bind_static(1, uid).bind_static(2, from).bind_static(3, price).bind(4, t.id);
     st->bind(5, item.product_id).bind(6, item.variant_id).run();
     if (conn.changes() > 0) changed = true;

@@ -118,8 +118,8 @@ bool Store::write_product(const Product& p, const std::string& path, FieldErrors
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (uid) DO UPDATE SET "
         "code = excluded.code, name = excluded.name, grp = excluded.grp, "
         "list_rank = excluded.list_rank, search = excluded.search, body = excluded.body, "
-        "removed = 0, version = version + 1 "
-        "WHERE body IS NOT excluded.body OR removed <> 0 RETURNING id, version");
+        "removed = 0, version = catalog_product.version + 1 WHERE catalog_product.body IS "
+        "DISTINCT FROM excluded.body OR catalog_product.removed <> 0 RETURNING id, version");
     st->bind_static(1, p.uid).bind_static(2, p.code).bind_static(3, p.name);
     if (p.group)
       st->bind_static(4, *p.group);
@@ -159,8 +159,9 @@ bool Store::write_product(const Product& p, const std::string& path, FieldErrors
     for (const auto& v : p.variants) {
       auto it = old.find(v.uid);
       if (it == old.end() || it->second.second == v.code) continue;
-      auto up = conn.cached("UPDATE catalog_variant SET code = char(1) || uid WHERE id = ?1");
-      up->bind(1, it->second.first).run();
+      // A code no real one takes: U+0001 (a bound text, one form for every engine).
+      auto up = conn.cached("UPDATE catalog_variant SET code = ?2 || uid WHERE id = ?1");
+      up->bind(1, it->second.first).bind_static(2, std::string_view("\x01", 1)).run();
     }
   }
   for (size_t i = 0; i < p.variants.size(); ++i) {
@@ -415,16 +416,33 @@ json::object Catalog::list_products(const json::object& p) {
       fail_field(ErrorCode::invalid, "after", "cursor",
                  "expected next_after of the previous page, as it came");
   }
+  // Parameters numbered in order, without gaps (PostgreSQL types every
+  // number up to the highest).
+  int slots = 0;
+  auto slot = [&slots] { return "?" + std::to_string(++slots); };
   std::string sql = "SELECT body, list_rank, name, code FROM catalog_product WHERE removed = 0";
-  if (group != nullptr) sql += " AND (grp = ?1 OR substr(grp, 1, length(?1) + 1) = ?1 || '/')";
-  if (query != nullptr) sql += " AND instr(search, ?2) > 0";
-  if (after != nullptr) sql += " AND (list_rank, name, code) > (?3, ?4, ?5)";
-  sql += " ORDER BY list_rank, name, code LIMIT ?6";
+  const int group_slot = slots + 1;
+  if (group != nullptr) {
+    const std::string g = slot();
+    sql += " AND (grp = " + g + " OR substr(grp, 1, length(" + g + ") + 1) = " + g + " || '/')";
+  }
+  const int query_slot = slots + 1;
+  if (query != nullptr) sql += " AND instr(search, " + slot() + ") > 0";
+  const int after_slot = slots + 1;
+  if (after != nullptr) {
+    const std::string rank = slot(), name = slot(), code = slot();
+    sql += " AND (list_rank, name, code) > (" + rank + ", " + name + ", " + code + ")";
+  }
+  const std::string limit_slot = slot();
+  sql += " ORDER BY list_rank, name, code LIMIT " + limit_slot;
   auto st = s_->conn.cached(sql);
-  if (group != nullptr) st->bind(1, std::string(group->as_string()));
-  if (query != nullptr) st->bind(2, detail::fold(query->as_string()));
-  if (after != nullptr) st->bind(3, after_rank).bind(4, after_name).bind(5, after_code);
-  st->bind(6, limit + 1);
+  if (group != nullptr) st->bind(group_slot, std::string(group->as_string()));
+  if (query != nullptr) st->bind(query_slot, detail::fold(query->as_string()));
+  if (after != nullptr)
+    st->bind(after_slot, after_rank)
+        .bind(after_slot + 1, after_name)
+        .bind(after_slot + 2, after_code);
+  st->bind(slots, limit + 1);
   json::array products;
   json::value next = nullptr;
   while (st->step()) {

@@ -55,8 +55,9 @@ bool Store::write_warehouse(const Warehouse& w, const std::string& path, FieldEr
     auto st = conn.cached(
         "INSERT INTO catalog_warehouse (uid, code, name) VALUES (?1, ?2, ?3) "
         "ON CONFLICT (uid) DO UPDATE SET code = excluded.code, name = excluded.name, "
-        "removed = 0 WHERE code IS NOT excluded.code OR name IS NOT excluded.name OR "
-        "removed <> 0 RETURNING id");
+        "removed = 0 WHERE catalog_warehouse.code IS DISTINCT FROM excluded.code OR "
+        "catalog_warehouse.name IS DISTINCT FROM excluded.name OR catalog_warehouse.removed <> 0 "
+        "RETURNING id");
     st->bind(1, w.uid).bind(2, w.code).bind(3, w.name);
     if (!st->step()) return false;
   } catch (const Error& e) {
@@ -93,7 +94,7 @@ bool Store::write_stock(const Warehouse& w, const ItemRef& item, const std::stri
   auto st = conn.cached(
       "INSERT INTO catalog_stock (uid, warehouse_id, product_id, variant_id, quantity) "
       "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (uid) DO UPDATE SET quantity = excluded.quantity "
-      "WHERE quantity IS NOT excluded.quantity");
+      "WHERE catalog_stock.quantity IS DISTINCT FROM excluded.quantity");
   st->bind_static(1, uid).bind(2, w.id).bind(3, item.product_id).bind(4, item.variant_id);
   st->bind_static(5, quantity).run();
   if (conn.changes() == 0) return false;

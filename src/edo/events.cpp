@@ -111,8 +111,8 @@ json::object Edo::advance_document(int64_t packet, int64_t document, const std::
   const bool done = is_done(now_status, now_revocation, two_sided);
   auto up = conn_.cached(
       "UPDATE edo_document SET status = ?3, revocation = ?9, done = ?4, raw = ?5, status_at = CASE "
-      "WHEN ?6 THEN ?7 ELSE status_at END, sent_at = CASE WHEN sent_at IS NULL AND ?8 THEN ?7 "
-      "ELSE sent_at END WHERE packet_id = ?1 AND document_id = ?2");
+      "WHEN ?6 <> 0 THEN ?7 ELSE status_at END, sent_at = CASE WHEN sent_at IS NULL AND ?8 <> 0 "
+      "THEN ?7 ELSE sent_at END WHERE packet_id = ?1 AND document_id = ?2");
   up->bind(1, packet).bind(2, document).bind(3, now_status).bind(4, int64_t{done ? 1 : 0});
   up->bind(5, json::serialize(merged)).bind(6, int64_t{changed ? 1 : 0});
   up->bind(7, ctx.now.to_string());
@@ -316,7 +316,7 @@ json::object Edo::cursor(const std::string& op) {
 json::object Edo::unmatched(const json::object& p) {
   auto st = conn_.cached(
       "SELECT operator, event_id, body, received_at FROM edo_event WHERE document_id IS NULL AND "
-      "(?1 IS NULL OR operator = ?1) ORDER BY received_at, event_id LIMIT ?2");
+      "(CAST(?1 AS TEXT) IS NULL OR operator = ?1) ORDER BY received_at, event_id LIMIT ?2");
   if (present(p, "operator"))
     st->bind(1, text_of(p, "operator"));
   else

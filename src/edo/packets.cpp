@@ -611,9 +611,9 @@ json::object Edo::packets(const json::object& p) {
   std::vector<int64_t> ids;
   {
     auto st = conn_.cached(
-        "SELECT id FROM edo_packet WHERE (?1 IS NULL OR status = ?1) AND (?2 = 0 OR (status = "
-        "'failed' OR problems <> '[]') AND status <> 'cancelled') AND (?3 IS NULL OR operator = "
-        "?3) ORDER BY id LIMIT ?4");
+        "SELECT id FROM edo_packet WHERE (CAST(?1 AS TEXT) IS NULL OR status = ?1) AND (?2 = 0 OR "
+        "(status = 'failed' OR problems <> '[]') AND status <> 'cancelled') AND "
+        "(CAST(?3 AS TEXT) IS NULL OR operator = ?3) ORDER BY id LIMIT ?4");
     if (present(p, "status"))
       st->bind(1, text_of(p, "status"));
     else

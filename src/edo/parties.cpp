@@ -170,8 +170,8 @@ json::object Edo::get_party(const std::string& code) {
 
 json::object Edo::parties(const json::object& p) {
   auto st = conn_.cached(
-      "SELECT code FROM edo_party WHERE (?1 IS NULL OR role = ?1) AND (?2 IS NULL OR inn = ?2) "
-      "ORDER BY code");
+      "SELECT code FROM edo_party WHERE (CAST(?1 AS TEXT) IS NULL OR role = ?1) AND "
+      "(CAST(?2 AS TEXT) IS NULL OR inn = ?2) ORDER BY code");
   if (const auto* r = p.if_contains("role"); r != nullptr && r->is_string())
     st->bind(1, r->get_string());
   else

@@ -531,14 +531,19 @@ json::object Exchange::conflicts(const json::object& p) {
   std::string sql =
       "SELECT id, node, msg_no, uid, kind, field, base, ours, theirs, resolution, at FROM "
       "exchange_conflict WHERE id > ?1";
-  if (p.contains("node")) sql += " AND node = ?3";
-  if (p.contains("uid")) sql += " AND uid = ?4";
+  // Parameters numbered without gaps (PostgreSQL types every number up to
+  // the highest).
+  int slots = 2;
+  const int node_slot = p.contains("node") ? ++slots : 0;
+  const int uid_slot = p.contains("uid") ? ++slots : 0;
+  if (node_slot != 0) sql += " AND node = ?" + std::to_string(node_slot);
+  if (uid_slot != 0) sql += " AND uid = ?" + std::to_string(uid_slot);
   sql += " ORDER BY id LIMIT ?2";
   auto st = impl_->conn.cached(sql);
   st->bind(1, p.contains("after") ? p.at("after").as_int64() : 0)
       .bind(2, p.contains("limit") ? p.at("limit").as_int64() : 100);
-  if (p.contains("node")) st->bind(3, std::string(p.at("node").as_string()));
-  if (p.contains("uid")) st->bind(4, std::string(p.at("uid").as_string()));
+  if (node_slot != 0) st->bind(node_slot, std::string(p.at("node").as_string()));
+  if (uid_slot != 0) st->bind(uid_slot, std::string(p.at("uid").as_string()));
   json::array out;
   const auto value = [&](int c) { return st->is_null(c) ? std::string("null") : st->text(c); };
   while (st->step())

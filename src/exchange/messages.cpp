@@ -226,8 +226,8 @@ struct Builder {
         if (self.centre())
           x.conn
               .cached(
-                  "INSERT OR REPLACE INTO exchange_base (node, uid, version, body) VALUES (?1, "
-                  "?2, ?3, ?4)")
+                  "INSERT INTO exchange_base (node, uid, version, body) VALUES (?1, ?2, ?3, ?4) "
+                  "ON CONFLICT (node, uid, version) DO UPDATE SET body = excluded.body")
               ->bind(1, n.node)
               .bind(2, uid)
               .bind(3, doc.at("version").as_int64())
@@ -598,8 +598,8 @@ struct Applier {
       for (const auto& c : overruled) record_conflict(c);
       x.conn
           .cached(
-              "INSERT OR REPLACE INTO exchange_base (node, uid, version, body) VALUES (?1, ?2, "
-              "0, ?3)")
+              "INSERT INTO exchange_base (node, uid, version, body) VALUES (?1, ?2, 0, ?3) ON "
+              "CONFLICT (node, uid, version) DO UPDATE SET body = excluded.body")
           ->bind(1, n.node)
           .bind(2, uid)
           .bind(3, json::serialize(theirs))
@@ -838,8 +838,8 @@ json::object Exchange::Impl::apply_objects(ObjectStore* catalog, Node& n, int64_
         // The node holds it whatever this file sent: mark it held (version
         // -1 is never a base) so a later change here keeps the registration.
         conn.cached(
-                "INSERT OR IGNORE INTO exchange_base (node, uid, version, body) VALUES (?1, ?2, "
-                "-1, '{}')")
+                "INSERT INTO exchange_base (node, uid, version, body) VALUES (?1, ?2, -1, '{}') "
+                "ON CONFLICT DO NOTHING")
             ->bind(1, n.node)
             .bind(2, refused->uid)
             .run();

@@ -113,9 +113,11 @@ std::vector<json::object> Registry::documents_after(const std::vector<std::strin
   std::string sql = std::string("SELECT ") + kDocumentColumns +
                     " FROM document d WHERE d.uid > ?1 AND d.deleted = 0";
   if (!kinds.empty()) {
-    // "+d.kind": the uid index serves the order; the kind index would sort
-    // every document of the kind for each page.
-    sql += " AND +d.kind IN (";
+    // "d.kind || ''": the uid index serves the order; the kind index would
+    // sort every document of the kind for each page (SQLite uses no index
+    // for an expression; a unary + does the same there, but PostgreSQL has
+    // no + for text).
+    sql += " AND d.kind || '' IN (";
     for (size_t i = 0; i < kinds.size(); ++i) sql += (i ? ", ?" : "?") + std::to_string(i + 3);
     sql += ")";
   }

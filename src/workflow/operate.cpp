@@ -79,10 +79,10 @@ json::object Workflow::instances(const json::object& p) {
   const int64_t after = int_or(p, "after", 0);
   auto st = conn_.cached(
       "SELECT id, definition, version, key, status, state, seq, started_at, updated_at FROM "
-      "workflow_instance i WHERE id > ?1 AND (?2 IS NULL OR definition = ?2) AND (?3 IS NULL OR "
-      "version = ?3) AND (?4 IS NULL OR status = ?4) AND (?5 IS NULL OR key = ?5) AND (?6 IS "
-      "NULL OR EXISTS (SELECT 1 FROM json_each(i.state) s WHERE s.value = ?6)) ORDER BY id "
-      "LIMIT ?7");
+      "workflow_instance i WHERE id > ?1 AND (CAST(?2 AS TEXT) IS NULL OR definition = ?2) AND "
+      "(CAST(?3 AS BIGINT) IS NULL OR version = ?3) AND (CAST(?4 AS TEXT) IS NULL OR status = ?4) "
+      "AND (CAST(?5 AS TEXT) IS NULL OR key = ?5) AND (CAST(?6 AS TEXT) IS NULL OR EXISTS (SELECT "
+      "1 FROM json_each(i.state) s WHERE s.value = ?6)) ORDER BY id LIMIT ?7");
   st->bind(1, after);
   auto opt = [&](int i, const char* k) {
     if (const auto* v = p.if_contains(k); v != nullptr && v->is_string())
@@ -320,8 +320,8 @@ constexpr const char* kIncidentColumns =
 json::object Workflow::incidents(const json::object& p) {
   const int64_t limit = int_or(p, "limit", 100);
   auto st = conn_.cached(std::string(kIncidentColumns) +
-                         "WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR instance_id = ?2) "
-                         "ORDER BY id LIMIT ?3");
+                         "WHERE (CAST(?1 AS TEXT) IS NULL OR status = ?1) AND "
+                         "(CAST(?2 AS BIGINT) IS NULL OR instance_id = ?2) ORDER BY id LIMIT ?3");
   if (p.contains("status"))
     st->bind(1, text_of(p, "status"));
   else

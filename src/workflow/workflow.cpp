@@ -817,8 +817,9 @@ json::object Workflow::tasks(const json::object& p, const Clocks& clocks) {
   const int64_t limit = int_or(p, "limit", 100);
   auto st = conn_.cached(
       std::string(kTaskColumns) +
-      "WHERE status = 'open' AND (?1 IS NULL OR assignee = ?1) AND (?2 IS NULL OR grp = ?2) AND "
-      "(?3 IS NULL OR instance_id = ?3) ORDER BY CASE WHEN due_at <= ?4 THEN 0 ELSE 1 END, "
+      "WHERE status = 'open' AND (CAST(?1 AS TEXT) IS NULL OR assignee = ?1) AND "
+      "(CAST(?2 AS TEXT) IS NULL OR grp = ?2) AND (CAST(?3 AS BIGINT) IS NULL OR instance_id = ?3) "
+      "ORDER BY CASE WHEN due_at <= ?4 THEN 0 ELSE 1 END, "
       "due_at IS NULL, due_at, id LIMIT ?5");
   auto opt = [&](int i, const char* k) {
     if (const auto* v = p.if_contains(k); v != nullptr && v->is_string())
@@ -1175,8 +1176,9 @@ json::object Workflow::tick(const json::object& p, const Clocks& clocks) {
     // processes, for billing.dunning.run).
     auto st = conn_.cached(
         "SELECT t.id, t.instance_id, t.state, t.event, t.due_at FROM workflow_timer t WHERE "
-        "t.due_at <= ?1 AND (?3 IS NULL OR t.instance_id IN (SELECT id FROM workflow_instance "
-        "WHERE definition = ?3 AND status = 'active')) ORDER BY t.due_at, t.id LIMIT ?2");
+        "t.due_at <= ?1 AND (CAST(?3 AS TEXT) IS NULL OR t.instance_id IN (SELECT id FROM "
+        "workflow_instance WHERE definition = ?3 AND status = 'active')) ORDER BY t.due_at, t.id "
+        "LIMIT ?2");
     st->bind(1, now.seconds()).bind(2, limit);
     if (const auto* d = p.if_contains("definition"); d != nullptr && d->is_string())
       st->bind(3, d->get_string());
