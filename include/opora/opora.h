@@ -191,9 +191,13 @@ typedef struct opora_db opora_db;
 /*
  * Opens (creating if needed) the database at `path` and brings its schema up
  * to date. `path` is a file path in UTF-8, ":memory:", or "" for a private
- * temporary database. A new or empty file becomes an opora database; an
- * SQLite file of another application is refused with OPORA_ECORRUPT and
- * left untouched.
+ * temporary database (SQLite), or a PostgreSQL URI
+ * "postgresql://user:password@host:port/dbname?sslmode=require" (libpq's
+ * form, "postgres://" too; host=/path for a Unix socket). A new or empty file
+ * or schema becomes an opora database; an SQLite file or a PostgreSQL schema
+ * of another application is refused with OPORA_ECORRUPT and left untouched.
+ * A server that cannot be reached fails with OPORA_EIO; a build without the
+ * PostgreSQL engine refuses a URI with OPORA_EINVAL.
  *
  * options_json is NULL, "" or a JSON object with any of:
  *   "synchronous":     "full" (default: every commit survives power loss) or
@@ -201,6 +205,10 @@ typedef struct opora_db opora_db;
  *                      commits, never corrupts)
  *   "busy_timeout_ms": integer 0..600000, default 5000: how long to wait for
  *                      another connection's lock before OPORA_EBUSY
+ *   "schema":          PostgreSQL only: the schema holding this opora
+ *                      database (lower-case letters, digits and _, created if
+ *                      absent), so one server database holds several; default:
+ *                      the server's search_path (normally "public")
  *   "clock":           "system" (default) or "manual" (time moves only by
  *                      clock.set; for tests and simulations)
  *   "now":             with a manual clock, the starting instant,

@@ -6,7 +6,7 @@
 #include <boost/json.hpp>
 
 #include "billing/impl.hpp"
-#include "store/sqlite.hpp"
+#include "store/store.hpp"
 
 namespace opora::billing {
 

@@ -11,7 +11,7 @@
 #include "core/json_text.hpp"
 #include "core/sha256.hpp"
 #include "registry/registry.hpp"
-#include "store/sqlite.hpp"
+#include "store/store.hpp"
 
 namespace opora::billing {
 namespace json = boost::json;

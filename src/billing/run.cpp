@@ -15,7 +15,7 @@
 #include "billing/impl.hpp"
 #include "core/json_text.hpp"
 #include "registry/registry.hpp"
-#include "store/sqlite.hpp"
+#include "store/store.hpp"
 
 namespace opora::billing {
 namespace json = boost::json;

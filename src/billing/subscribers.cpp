@@ -7,7 +7,7 @@
 #include "core/json_text.hpp"
 #include "core/requisites.hpp"
 #include "registry/document.hpp"
-#include "store/sqlite.hpp"
+#include "store/store.hpp"
 
 namespace opora::billing {
 namespace json = boost::json;

@@ -5,7 +5,7 @@
 
 #include "core/error.hpp"
 #include "core/json_text.hpp"
-#include "store/sqlite.hpp"
+#include "store/store.hpp"
 
 namespace opora::calendar {
 namespace json = boost::json;

@@ -11,7 +11,7 @@
 #include "core/decimal.hpp"
 #include "core/json_text.hpp"
 #include "core/money.hpp"
-#include "store/sqlite.hpp"
+#include "store/store.hpp"
 
 namespace opora::catalog {
 namespace json = boost::json;

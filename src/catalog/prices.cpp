@@ -7,7 +7,7 @@
 #include "catalog/impl.hpp"
 #include "core/json_text.hpp"
 #include "core/money.hpp"
-#include "store/sqlite.hpp"
+#include "store/store.hpp"
 
 namespace opora::catalog {
 namespace json = boost::json;

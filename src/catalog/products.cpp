@@ -10,7 +10,7 @@
 #include "core/json_text.hpp"
 #include "core/object_changes.hpp"
 #include "registry/registry.hpp"
-#include "store/sqlite.hpp"
+#include "store/store.hpp"
 
 namespace opora::catalog {
 namespace json = boost::json;

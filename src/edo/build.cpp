@@ -10,7 +10,7 @@
 #include "edo/internal.hpp"
 #include "edo/operators.hpp"
 #include "registry/registry.hpp"
-#include "store/sqlite.hpp"
+#include "store/store.hpp"
 
 namespace opora::edo {
 namespace json = boost::json;

@@ -9,7 +9,7 @@
 #include "edo/edo.hpp"
 #include "edo/internal.hpp"
 #include "edo/operators.hpp"
-#include "store/sqlite.hpp"
+#include "store/store.hpp"
 
 namespace opora::edo {
 namespace json = boost::json;

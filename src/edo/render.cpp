@@ -18,7 +18,7 @@
 #include "edo/upd.hpp"
 #include "opora/opora_version.h"
 #include "registry/registry.hpp"
-#include "store/sqlite.hpp"
+#include "store/store.hpp"
 
 namespace opora::edo {
 namespace json = boost::json;

@@ -21,6 +21,7 @@ const char* kOpenOptionsSchema = R"~({
   "properties": {
     "synchronous": {"type": "string", "enum": ["full", "normal"]},
     "busy_timeout_ms": {"type": "integer", "minimum": 0, "maximum": 600000},
+    "schema": {"type": "string", "minLength": 1, "maxLength": 63},
     "clock": {"type": "string", "enum": ["system", "manual"]},
     "now": {"type": "string", "format": "date-time"},
     "utc_offset": {"type": "string"},
@@ -113,6 +114,7 @@ OpenOptions OpenOptions::parse(json::object options) {
                                  : store::Synchronous::full;
   o.connection.busy_timeout_ms = static_cast<int>(p.opt_int64("busy_timeout_ms").value_or(5000));
   o.connection.read_only = p.boolean("read_only", false);
+  o.connection.schema = p.opt_str("schema").value_or("");
   o.clock =
       p.opt_str("clock").value_or("system") == "manual" ? ClockMode::manual : ClockMode::system;
   if (auto now = p.opt_str("now")) o.manual_start = Timestamp::parse_field(*now, "now");
@@ -132,7 +134,7 @@ const std::vector<const store::SchemaModule*>& schema_modules() {
 }
 
 Database::Database(const std::string& path, const OpenOptions& options)
-    : conn_(std::make_unique<store::Connection>(path, options.connection)),
+    : conn_(store::open(path, options.connection)),
       clock_(options.clock, options.manual_start, options.utc_offset_minutes),
       ids_(options.id_seed),
       calendars_(*conn_),

@@ -21,7 +21,7 @@
 #include "engine/id_source.hpp"
 #include "exchange/exchange.hpp"
 #include "registry/registry.hpp"
-#include "store/sqlite.hpp"
+#include "store/store.hpp"
 #include "workflow/workflow.hpp"
 
 namespace opora::engine {

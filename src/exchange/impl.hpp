@@ -12,7 +12,7 @@
 #include "core/error.hpp"
 #include "exchange/exchange.hpp"
 #include "registry/registry.hpp"
-#include "store/sqlite.hpp"
+#include "store/store.hpp"
 #include "workflow/expr.hpp"
 
 namespace opora::exchange {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "store/sqlite.hpp"
+#include "store/store.hpp"
 
 namespace opora::registry::bulk {
 

@@ -8,7 +8,7 @@
 #include "registry/bulk_insert.hpp"
 #include "registry/registry.hpp"
 #include "registry/storage.hpp"
-#include "store/sqlite.hpp"
+#include "store/store.hpp"
 
 namespace opora::registry {
 

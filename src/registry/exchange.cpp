@@ -10,7 +10,7 @@
 #include "core/object_changes.hpp"
 #include "registry/registry.hpp"
 #include "registry/rows.hpp"
-#include "store/sqlite.hpp"
+#include "store/store.hpp"
 
 namespace opora::registry {
 namespace json = boost::json;

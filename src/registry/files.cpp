@@ -6,7 +6,7 @@
 #include "core/json_text.hpp"
 #include "core/sha256.hpp"
 #include "registry/registry.hpp"
-#include "store/sqlite.hpp"
+#include "store/store.hpp"
 
 namespace opora::registry {
 namespace json = boost::json;

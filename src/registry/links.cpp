@@ -3,7 +3,7 @@
 
 #include "core/error.hpp"
 #include "registry/registry.hpp"
-#include "store/sqlite.hpp"
+#include "store/store.hpp"
 
 namespace opora::registry {
 namespace json = boost::json;

@@ -6,7 +6,7 @@
 #include "core/json_text.hpp"
 #include "registry/bulk_insert.hpp"
 #include "registry/rows.hpp"
-#include "store/sqlite.hpp"
+#include "store/store.hpp"
 
 namespace opora::registry {
 namespace json = boost::json;

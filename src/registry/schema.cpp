@@ -116,6 +116,13 @@ const store::SchemaModule& schema() {
         CREATE UNIQUE INDEX document_uid ON document (uid);
         ALTER TABLE document_journal ADD COLUMN origin_node TEXT;
         ALTER TABLE document_journal ADD COLUMN origin_msg_no INTEGER;
+      )sql",
+        false, R"sql(
+        ALTER TABLE document ADD COLUMN uid TEXT COLLATE "C";
+        UPDATE document SET uid = gen_random_uuid()::text;
+        CREATE UNIQUE INDEX document_uid ON document (uid);
+        ALTER TABLE document_journal ADD COLUMN origin_node TEXT COLLATE "C";
+        ALTER TABLE document_journal ADD COLUMN origin_msg_no BIGINT;
       )sql"},
        // Issue 15: full-text indexing leaves the write path. A write queues
        // the document's id in its own transaction (a crash loses no

@@ -8,7 +8,7 @@
 #include "core/json_text.hpp"
 #include "registry/registry.hpp"
 #include "registry/storage.hpp"
-#include "store/sqlite.hpp"
+#include "store/store.hpp"
 
 namespace opora::registry {
 namespace json = boost::json;

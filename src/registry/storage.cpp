@@ -1,6 +1,6 @@
 #include "registry/storage.hpp"
 
-#include "store/sqlite.hpp"
+#include "store/store.hpp"
 
 namespace opora::registry {
 

@@ -11,7 +11,7 @@
 #include "registry/registry.hpp"
 #include "registry/rows.hpp"
 #include "registry/storage.hpp"
-#include "store/sqlite.hpp"
+#include "store/store.hpp"
 
 namespace opora::registry {
 namespace json = boost::json;

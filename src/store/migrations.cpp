@@ -1,9 +1,11 @@
 #include "store/migrations.hpp"
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/error.hpp"
-#include "store/sqlite.hpp"
+#include "store/store.hpp"
 
 namespace opora::store {
 namespace {
@@ -14,8 +16,63 @@ int64_t scalar(Connection& conn, const char* sql) {
   return st->int64(0);
 }
 
+// Functions of SQLite the modules' SQL uses that PostgreSQL names otherwise,
+// as SQL functions the planner inlines. Versioned as the module "postgresql".
+constexpr int kPostgresqlCompatVersion = 1;
+constexpr std::string_view kPostgresqlCompat = R"sql(
+  CREATE OR REPLACE FUNCTION instr(text, text) RETURNS integer
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT strpos($1, $2)';
+  -- The elements of a JSON array as rows of one column "value" (text), as
+  -- SQLite's json_each gives them for an array of strings.
+  CREATE OR REPLACE FUNCTION json_each(text) RETURNS TABLE (value text)
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS 'SELECT jsonb_array_elements_text($1::jsonb)';
+)sql";
+
+// Recognises or claims a PostgreSQL schema; throws for a foreign one.
+void claim_postgresql(Connection& conn, bool read_only) {
+  auto count_tables = [&conn](const char* sql) {
+    auto st = conn.cached(sql);
+    st->step();
+    return st->int64(0);
+  };
+  const char* const ours =
+      "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND "
+      "table_name = 'opora_schema'";
+  const char* const all =
+      "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()";
+  if (count_tables(ours) == 0) {
+    const int64_t objects = count_tables(all);
+    if (objects != 0)
+      throw Error(ErrorCode::corrupt, "not an opora database: the schema holds " +
+                                          std::to_string(objects) +
+                                          " tables of another application; opora does not "
+                                          "modify it (open with another \"schema\")");
+    if (read_only)
+      throw Error(ErrorCode::state, "the database is empty; open it once without read_only");
+    Transaction tx(conn);
+    // Another connection may have claimed it while this one waited for the lock.
+    if (count_tables(ours) == 0)
+      conn.exec("CREATE TABLE opora_schema (module TEXT PRIMARY KEY, version BIGINT NOT NULL)");
+    tx.commit();
+  }
+  if (schema_version(conn, "postgresql") >= kPostgresqlCompatVersion) return;
+  if (read_only)
+    throw Error(ErrorCode::state, "the database needs an upgrade; open it once without read_only");
+  Transaction tx(conn);
+  if (schema_version(conn, "postgresql") < kPostgresqlCompatVersion) {
+    conn.exec(kPostgresqlCompat);
+    auto st = conn.cached(
+        "INSERT INTO opora_schema (module, version) VALUES ('postgresql', ?1) "
+        "ON CONFLICT (module) DO UPDATE SET version = excluded.version");
+    st->bind(1, int64_t{kPostgresqlCompatVersion}).run();
+  }
+  tx.commit();
+}
+
 // Recognises or claims the file; throws for a foreign one.
 void claim(Connection& conn, bool read_only) {
+  if (conn.engine() == Engine::postgresql) return claim_postgresql(conn, read_only);
   const int64_t id = scalar(conn, "PRAGMA application_id");
   if (id == kApplicationId) return;
   const int64_t objects = scalar(conn, "SELECT count(*) FROM sqlite_schema");
@@ -31,6 +88,29 @@ void claim(Connection& conn, bool read_only) {
   conn.exec("PRAGMA application_id = " + std::to_string(kApplicationId));
   conn.exec("CREATE TABLE opora_schema (module TEXT PRIMARY KEY, version INTEGER NOT NULL) STRICT");
   tx.commit();
+}
+
+void record_version(Connection& conn, std::string_view module, int version) {
+  auto st = conn.cached(
+      "INSERT INTO opora_schema (module, version) VALUES (?1, ?2) "
+      "ON CONFLICT (module) DO UPDATE SET version = excluded.version");
+  st->bind(1, module).bind(2, int64_t{version}).run();
+}
+
+// After a step that copied rows with their ids (a table rebuild), each
+// identity column's sequence continues after the largest id, as SQLite's
+// INTEGER PRIMARY KEY does by itself.
+void sync_identities(Connection& conn) {
+  std::vector<std::pair<std::string, std::string>> columns;
+  {
+    auto st = conn.cached(
+        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = "
+        "current_schema() AND is_identity = 'YES'");
+    while (st->step()) columns.emplace_back(st->text(0), st->text(1));
+  }
+  for (const auto& [table, column] : columns)
+    conn.exec("SELECT setval(pg_get_serial_sequence('\"" + table + "\"', '" + column +
+              "'), coalesce(max(\"" + column + "\"), 0) + 1, false) FROM \"" + table + "\"");
 }
 
 }  // namespace
@@ -55,8 +135,23 @@ void migrate(Connection& conn, const std::vector<const SchemaModule*>& modules, 
     if (read_only)
       throw Error(ErrorCode::state, "the database's " + std::string(m->name) +
                                         " schema needs an upgrade; open it once without read_only");
+    const bool pg = conn.engine() == Engine::postgresql;
     for (const auto& step : m->migrations) {
       if (step.version <= current) continue;
+      if (pg) {
+        // DDL is transactional on PostgreSQL: no foreign-key pragmas. A
+        // rebuild of a table others refer to needs a text of its own (the
+        // server refuses to drop it).
+        const std::string sql =
+            step.postgresql.empty() ? postgresql_ddl(step.sql) : std::string(step.postgresql);
+        Transaction tx(conn);
+        if (schema_version(conn, m->name) >= step.version) continue;
+        conn.exec(sql);
+        sync_identities(conn);
+        record_version(conn, m->name, step.version);
+        tx.commit();
+        continue;
+      }
       // PRAGMA foreign_keys has no effect inside a transaction: set it first.
       struct ForeignKeysOff {
         Connection& conn;
@@ -81,10 +176,7 @@ void migrate(Connection& conn, const std::vector<const SchemaModule*>& modules, 
                                               std::string(m->name) + " left table " +
                                               check->text(0) + " referring to a missing row");
       }
-      auto st = conn.cached(
-          "INSERT INTO opora_schema (module, version) VALUES (?1, ?2) "
-          "ON CONFLICT (module) DO UPDATE SET version = excluded.version");
-      st->bind(1, m->name).bind(2, int64_t{step.version}).run();
+      record_version(conn, m->name, step.version);
       tx.commit();
     }
   }

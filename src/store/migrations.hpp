@@ -2,8 +2,15 @@
 //
 // Each module (calendar, registry, later billing, workflow, edo) owns its
 // tables and lists its migrations; the store applies them in order and
-// records each module's version in opora_schema. A file is recognised as an
-// opora database by PRAGMA application_id.
+// records each module's version in opora_schema. A SQLite file is recognised
+// as an opora database by PRAGMA application_id, a PostgreSQL schema by its
+// opora_schema table.
+//
+// The migrations are written in SQLite's DDL. On PostgreSQL the same
+// numbered steps run translated (postgresql_ddl(): STRICT and WITHOUT ROWID
+// dropped, INTEGER PRIMARY KEY an identity, INTEGER bigint, BLOB bytea, text
+// compared byte by byte as in SQLite), or in a PostgreSQL text of their own
+// where the two engines differ (full-text search, a table rebuild).
 #pragma once
 
 #include <cstdint>
@@ -22,6 +29,9 @@ struct Migration {
   // procedure for such changes says, and is checked with foreign_key_check
   // before it commits.
   bool rebuilds_tables = false;
+  // The step on PostgreSQL where translating `sql` does not do (a table
+  // rebuild, an FTS5 table); empty: postgresql_ddl(sql).
+  std::string_view postgresql = {};
 };
 
 struct SchemaModule {
@@ -38,6 +48,10 @@ constexpr int32_t kApplicationId = 0x4f505241;
 // its own transaction; a module newer than this library knows is refused
 // with ErrorCode::state.
 void migrate(Connection& conn, const std::vector<const SchemaModule*>& modules, bool read_only);
+
+// SQLite DDL as PostgreSQL DDL (see above). Throws ErrorCode::internal for
+// what it cannot translate (a virtual table, a PRAGMA).
+std::string postgresql_ddl(std::string_view sqlite_sql);
 
 // Version of `module` recorded in the database (0 if absent).
 int schema_version(Connection& conn, std::string_view module);

@@ -56,94 +56,84 @@ void throw_sqlite(int rc, sqlite3* db, std::string_view context) {
 
 // ------------------------------------------------------------ Statement --
 
-Statement::Statement(Connection& conn, std::string_view sql) : conn_(conn) {
-  const int rc = sqlite3_prepare_v3(conn_.raw(), sql.data(), to_int_size(sql),
-                                    SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
-  if (rc != SQLITE_OK) throw_sqlite(rc, conn_.raw(), "prepare");
+SqliteStatement::SqliteStatement(SqliteConnection& conn, std::string_view sql) : db_(conn.raw()) {
+  const int rc = sqlite3_prepare_v3(db_, sql.data(), to_int_size(sql), SQLITE_PREPARE_PERSISTENT,
+                                    &stmt_, nullptr);
+  if (rc != SQLITE_OK) throw_sqlite(rc, db_, "prepare");
 }
 
-Statement::~Statement() {
+SqliteStatement::~SqliteStatement() {
   sqlite3_finalize(stmt_);
 }
 
-Statement& Statement::bind(int index, int64_t value) {
+Statement& SqliteStatement::bind(int index, int64_t value) {
   const int rc = sqlite3_bind_int64(stmt_, index, value);
-  if (rc != SQLITE_OK) throw_sqlite(rc, conn_.raw(), "bind");
+  if (rc != SQLITE_OK) throw_sqlite(rc, db_, "bind");
   return *this;
 }
 
-Statement& Statement::bind(int index, std::string_view value) {
+Statement& SqliteStatement::bind(int index, std::string_view value) {
   const int rc =
       sqlite3_bind_text(stmt_, index, value.data(), to_int_size(value), SQLITE_TRANSIENT);
-  if (rc != SQLITE_OK) throw_sqlite(rc, conn_.raw(), "bind");
+  if (rc != SQLITE_OK) throw_sqlite(rc, db_, "bind");
   return *this;
 }
 
-Statement& Statement::bind_static(int index, std::string_view value) {
+Statement& SqliteStatement::bind_static(int index, std::string_view value) {
   const int rc = sqlite3_bind_text(stmt_, index, value.data(), to_int_size(value), SQLITE_STATIC);
-  if (rc != SQLITE_OK) throw_sqlite(rc, conn_.raw(), "bind");
+  if (rc != SQLITE_OK) throw_sqlite(rc, db_, "bind");
   return *this;
 }
 
-Statement& Statement::bind_blob(int index, std::string_view bytes) {
+Statement& SqliteStatement::bind_blob(int index, std::string_view bytes) {
   const int rc = sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
-  if (rc != SQLITE_OK) throw_sqlite(rc, conn_.raw(), "bind");
+  if (rc != SQLITE_OK) throw_sqlite(rc, db_, "bind");
   return *this;
 }
 
-Statement& Statement::bind_null(int index) {
+Statement& SqliteStatement::bind_null(int index) {
   const int rc = sqlite3_bind_null(stmt_, index);
-  if (rc != SQLITE_OK) throw_sqlite(rc, conn_.raw(), "bind");
+  if (rc != SQLITE_OK) throw_sqlite(rc, db_, "bind");
   return *this;
 }
 
-bool Statement::step() {
+bool SqliteStatement::step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  throw_sqlite(rc, conn_.raw(), "step");
+  throw_sqlite(rc, db_, "step");
 }
 
-void Statement::run() {
-  while (step()) {
-  }
-}
-
-void Statement::reset() noexcept {
+void SqliteStatement::reset() noexcept {
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
 }
 
-bool Statement::is_null(int column) const {
+bool SqliteStatement::is_null(int column) const {
   return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }
 
-int64_t Statement::int64(int column) const {
+int64_t SqliteStatement::int64(int column) const {
   return sqlite3_column_int64(stmt_, column);
 }
 
-std::string Statement::text(int column) const {
+std::string SqliteStatement::text(int column) const {
   const auto* p = sqlite3_column_text(stmt_, column);
   const int n = sqlite3_column_bytes(stmt_, column);
   if (p == nullptr) return {};
   return std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(n));
 }
 
-std::string Statement::blob(int column) const {
+std::string SqliteStatement::blob(int column) const {
   const void* p = sqlite3_column_blob(stmt_, column);
   const int n = sqlite3_column_bytes(stmt_, column);
   if (p == nullptr) return {};
   return std::string(static_cast<const char*>(p), static_cast<size_t>(n));
 }
 
-std::optional<std::string> Statement::optional_text(int column) const {
-  if (is_null(column)) return std::nullopt;
-  return text(column);
-}
-
 // ----------------------------------------------------------- Connection --
 
-Connection::Connection(const std::string& path, const ConnectionOptions& options) {
+SqliteConnection::SqliteConnection(const std::string& path, const ConnectionOptions& options) {
   // opora serialises calls per handle itself, so SQLite's own mutex is not needed.
   const int flags =
       (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
@@ -170,22 +160,22 @@ Connection::Connection(const std::string& path, const ConnectionOptions& options
     exec(options.synchronous == Synchronous::full ? "PRAGMA synchronous=FULL"
                                                   : "PRAGMA synchronous=NORMAL");
   } catch (...) {
-    cache_.clear();
+    drop_statements();
     sqlite3_close_v2(db_);
     db_ = nullptr;
     throw;
   }
 }
 
-Connection::~Connection() {
-  cache_.clear();  // finalize statements before closing
+SqliteConnection::~SqliteConnection() {
+  drop_statements();  // finalize statements before closing
   if (db_ != nullptr) {
     if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     sqlite3_close_v2(db_);
   }
 }
 
-void Connection::exec(std::string_view sql) {
+void SqliteConnection::exec(std::string_view sql) {
   const std::string text(sql);
   char* err = nullptr;
   const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
@@ -196,65 +186,57 @@ void Connection::exec(std::string_view sql) {
   }
 }
 
-CachedStatement Connection::cached(const std::string& sql) {
-  auto it = cache_.find(sql);
-  if (it == cache_.end()) it = cache_.emplace(sql, std::make_unique<Statement>(*this, sql)).first;
-  return CachedStatement(*it->second);
+std::unique_ptr<Statement> SqliteConnection::prepare(std::string_view sql) {
+  return std::make_unique<SqliteStatement>(*this, sql);
 }
 
-int64_t Connection::last_insert_rowid() const noexcept {
+int64_t SqliteConnection::last_insert_rowid() {
   return sqlite3_last_insert_rowid(db_);
 }
-int Connection::changes() const noexcept {
+int SqliteConnection::changes() const noexcept {
   return sqlite3_changes(db_);
 }
-bool Connection::read_only() const noexcept {
+bool SqliteConnection::read_only() const noexcept {
   return sqlite3_db_readonly(db_, "main") == 1;
 }
 
-bool Connection::in_transaction() const noexcept {
+bool SqliteConnection::in_transaction() const noexcept {
   return sqlite3_get_autocommit(db_) == 0;
 }
 
-int64_t Connection::data_version() {
+int64_t SqliteConnection::data_version() {
   auto st = cached("PRAGMA data_version");
   st->step();
   return st->int64(0);
 }
 
-// ---------------------------------------------------------- Transaction --
+// ------------------------------------------------------ transactions --
 
-Transaction::Transaction(Connection& conn, Mode mode) : conn_(conn), depth_(conn.tx_depth_) {
-  if (depth_ == 0)
-    conn_.exec(mode == Mode::immediate ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
-  else
-    conn_.cached("SAVEPOINT opora_sp" + std::to_string(depth_))->run();
-  ++conn_.tx_depth_;
+void SqliteConnection::begin(TransactionMode mode) {
+  exec(mode == TransactionMode::deferred ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE");
 }
 
-Transaction::~Transaction() {
-  if (done_) return;
-  --conn_.tx_depth_;
-  ++conn_.rollbacks_;
-  // A failed rollback leaves nothing better to do in a destructor; SQLite
-  // rolls back an abandoned transaction when the connection closes.
-  if (depth_ == 0) {
-    sqlite3_exec(conn_.raw(), "ROLLBACK", nullptr, nullptr, nullptr);
-  } else {
-    const std::string sp = "opora_sp" + std::to_string(depth_);
-    sqlite3_exec(conn_.raw(), ("ROLLBACK TO " + sp + "; RELEASE " + sp).c_str(), nullptr, nullptr,
-                 nullptr);
-  }
+void SqliteConnection::commit_outermost() {
+  exec("COMMIT");
 }
 
-void Transaction::commit() {
-  if (done_) throw Error(ErrorCode::internal, "transaction committed twice");
-  if (depth_ == 0)
-    conn_.exec("COMMIT");
-  else
-    conn_.cached("RELEASE opora_sp" + std::to_string(depth_))->run();
-  done_ = true;
-  --conn_.tx_depth_;
+void SqliteConnection::rollback_outermost() noexcept {
+  // A failed rollback leaves nothing better to do; SQLite rolls back an
+  // abandoned transaction when the connection closes.
+  sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void SqliteConnection::savepoint(int depth) {
+  cached("SAVEPOINT opora_sp" + std::to_string(depth))->run();
+}
+
+void SqliteConnection::release(int depth) {
+  cached("RELEASE opora_sp" + std::to_string(depth))->run();
+}
+
+void SqliteConnection::rollback_to(int depth) noexcept {
+  const std::string sp = "opora_sp" + std::to_string(depth);
+  sqlite3_exec(db_, ("ROLLBACK TO " + sp + "; RELEASE " + sp).c_str(), nullptr, nullptr, nullptr);
 }
 
 }  // namespace opora::store

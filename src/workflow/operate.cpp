@@ -6,7 +6,7 @@
 
 #include "core/error.hpp"
 #include "core/json_text.hpp"
-#include "store/sqlite.hpp"
+#include "store/store.hpp"
 #include "workflow/workflow.hpp"
 
 namespace opora::workflow {

@@ -7,7 +7,7 @@
 #include "core/json_text.hpp"
 #include "core/sha256.hpp"
 #include "store/migrations.hpp"
-#include "store/sqlite.hpp"
+#include "store/store.hpp"
 #include "workflow/export.hpp"
 
 namespace opora::workflow {
@@ -200,7 +200,15 @@ const store::SchemaModule& schema() {
         ALTER TABLE effect_v5 RENAME TO effect;
         CREATE INDEX effect_pending ON effect (id) WHERE status = 'pending';
       )sql",
-                                            true}}};
+                                            true,
+                                            // PostgreSQL keeps the table that incidents refer
+                                            // to and changes its columns in place.
+                                            R"sql(
+        ALTER TABLE effect RENAME COLUMN idempotency_key TO stored_key;
+        ALTER TABLE effect ALTER COLUMN stored_key DROP NOT NULL;
+        ALTER TABLE effect DROP CONSTRAINT effect_idempotency_key_key;
+        ALTER TABLE effect ADD COLUMN step_seq BIGINT, ADD COLUMN step_n BIGINT;
+      )sql"}}};
   return module;
 }
 

@@ -58,7 +58,7 @@ void bench_inserts(long n) {
   sqlite3_close(raw);
 
   // opora's store: cached statement, transaction guard, checked binds.
-  opora::store::Connection conn(":memory:", {});
+  opora::store::SqliteConnection conn(":memory:", {});
   conn.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, amount INTEGER)");
   start = Clock::now();
   {

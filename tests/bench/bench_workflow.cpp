@@ -440,7 +440,7 @@ Floor run_floor(const std::string& dir, long instances, long durable_events, lon
   store::ConnectionOptions normal;
   normal.synchronous = store::Synchronous::normal;
   {
-    store::Connection c(path, normal);
+    store::SqliteConnection c(path, normal);
     c.exec(
         "CREATE TABLE inst (id INTEGER PRIMARY KEY, definition TEXT NOT NULL, version INTEGER NOT "
         "NULL, key TEXT NOT NULL, status TEXT NOT NULL, state TEXT NOT NULL, context TEXT NOT "
@@ -490,7 +490,7 @@ Floor run_floor(const std::string& dir, long instances, long durable_events, lon
   };
   {
     store::ConnectionOptions full;
-    store::Connection c(path, full);
+    store::SqliteConnection c(path, full);
     EventStream stream(ids);
     const auto t0 = Clock::now();
     for (long i = 0; i < durable_events; ++i) {
@@ -501,7 +501,7 @@ Floor run_floor(const std::string& dir, long instances, long durable_events, lon
     f.durable_secs = since(t0);
   }
   {
-    store::Connection c(path, normal);
+    store::SqliteConnection c(path, normal);
     EventStream stream(ids);
     const double c0 = cpu_seconds();
     const auto t0 = Clock::now();
@@ -516,7 +516,7 @@ Floor run_floor(const std::string& dir, long instances, long durable_events, lon
   {
     // The same batches with a savepoint around each event, as a host's batch
     // needs when one bad event must not undo the others.
-    store::Connection c(path, normal);
+    store::SqliteConnection c(path, normal);
     EventStream stream(ids);
     const auto t0 = Clock::now();
     for (long i = 0; i < batched_events;) {
@@ -531,7 +531,7 @@ Floor run_floor(const std::string& dir, long instances, long durable_events, lon
     f.savepoint_secs = since(t0);
   }
   {
-    store::Connection c(path, normal);
+    store::SqliteConnection c(path, normal);
     const double c0 = cpu_seconds();
     const auto t0 = Clock::now();
     store::Transaction tx(c);

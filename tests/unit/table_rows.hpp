@@ -44,9 +44,9 @@ inline std::map<std::string, std::vector<std::string>> table_rows(
         first = false;
       }
     }
-    store::Statement st(conn, select + " FROM \"" + table + "\" ORDER BY 1");
+    auto st = conn.cached(select + " FROM \"" + table + "\" ORDER BY 1");
     auto& rows = out[table];
-    while (st.step()) rows.push_back(st.text(0));
+    while (st->step()) rows.push_back(st->text(0));
   }
   return out;
 }

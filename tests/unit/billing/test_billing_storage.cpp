@@ -16,7 +16,7 @@ namespace {
 // the run's cursor and counts on its own row, its totals in
 // billing_run_total. What migration 4 receives from an existing database.
 void back_to_layout_3(const std::string& path) {
-  opora::store::Connection conn(path, {});
+  opora::store::SqliteConnection conn(path, {});
   conn.exec("PRAGMA foreign_keys=OFF");
   conn.exec(R"sql(
     BEGIN;
@@ -122,12 +122,12 @@ TEST_CASE("migration 4 carries accrual lines, runs and their totals forward") {
   }
   back_to_layout_3(file.path);
   {
-    opora::store::Connection conn(file.path, {});
+    opora::store::SqliteConnection conn(file.path, {});
     REQUIRE(opora::store::schema_version(conn, "billing") == 3);
   }
   BillingDb b(BillingDb::kDefaultOptions, file.path);
   {
-    opora::store::Connection conn(file.path, {});
+    opora::store::SqliteConnection conn(file.path, {});
     CHECK(opora::store::schema_version(conn, "billing") >= 4);
   }
   CHECK(b.ledger("100001") == ledger_a);

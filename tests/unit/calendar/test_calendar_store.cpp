@@ -5,7 +5,7 @@
 #include "calendar/calendar_store.hpp"
 #include "core/error.hpp"
 #include "store/migrations.hpp"
-#include "store/sqlite.hpp"
+#include "store/store.hpp"
 #include "test_support.hpp"
 
 namespace json = boost::json;
@@ -21,7 +21,8 @@ const char* kGhost =
 }  // namespace
 
 TEST_CASE("a calendar loaded in a transaction that rolls back is not served afterwards") {
-  opora::store::Connection conn(":memory:", {});
+  const auto db = opora::store::open(":memory:", {});
+  opora::store::Connection& conn = *db;
   opora::store::migrate(conn, {&opora::calendar::schema()}, false);
   CalendarStore store(conn);
   {
@@ -35,7 +36,8 @@ TEST_CASE("a calendar loaded in a transaction that rolls back is not served afte
 }
 
 TEST_CASE("a calendar held by a caller outlives a refresh of the cache") {
-  opora::store::Connection conn(":memory:", {});
+  const auto db = opora::store::open(":memory:", {});
+  opora::store::Connection& conn = *db;
   opora::store::migrate(conn, {&opora::calendar::schema()}, false);
   CalendarStore store(conn);
   const auto ru = store.get("ru", "calendar");

@@ -35,7 +35,7 @@ int64_t flush(RegistryDb& r) {
 
 int64_t queued(const std::string& path) {
   opora::store::ConnectionOptions o;
-  opora::store::Connection conn(path, o);
+  opora::store::SqliteConnection conn(path, o);
   auto st = conn.cached("SELECT count(*) FROM document_index_queue");
   st->step();
   return st->int64(0);
@@ -130,7 +130,7 @@ TEST_CASE("a database indexed before the queue existed keeps its index and gains
     // What registry schema 2 left: documents indexed as they were written
     // and no queue.
     opora::store::ConnectionOptions o;
-    opora::store::Connection conn(f.path, o);
+    opora::store::SqliteConnection conn(f.path, o);
     conn.exec("DROP TABLE document_index_queue");
     conn.exec("UPDATE opora_schema SET version = 2 WHERE module = 'registry'");
   }
@@ -149,7 +149,7 @@ TEST_CASE("a search while another connection holds the write lock finds queued d
   RegistryDb searcher(
       R"({"clock": "manual", "now": "2026-11-23T09:00:00Z", "busy_timeout_ms": 50})", f.path);
   opora::store::ConnectionOptions o;
-  opora::store::Connection other(f.path, o);
+  opora::store::SqliteConnection other(f.path, o);
   opora::store::Transaction hold(other);
   other.exec("INSERT INTO registry_sequence (scope, last) VALUES ('held', 1)");
   // The catch-up cannot take the lock; the search still sees the document.

@@ -12,7 +12,7 @@
 
 using opora::Error;
 using opora::ErrorCode;
-using opora::store::Connection;
+using Connection = opora::store::SqliteConnection;
 using opora::store::ConnectionOptions;
 using opora::store::Transaction;
 

@@ -1,0 +1,417 @@
+#include "store/postgres.hpp"
+
+#include <libpq-fe.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+
+#include "core/error.hpp"
+
+namespace opora::store {
+namespace pg_detail {
+
+// Type oids (pg_type.dat); libpq's headers do not carry them.
+constexpr Oid kBool = 16;
+constexpr Oid kBytea = 17;
+constexpr Oid kInt8 = 20;
+constexpr Oid kText = 25;
+
+ErrorCode map_sqlstate(const char* state) noexcept {
+  if (state == nullptr || std::strlen(state) != 5) return ErrorCode::io;  // no server answer
+  const std::string_view s(state);
+  // Serialisation failure, deadlock, lock timeout, statement timeout.
+  if (s == "40001" || s == "40P01" || s == "55P03" || s == "57014") return ErrorCode::busy;
+  if (s == "42P06" || s == "42P07" || s == "42710") return ErrorCode::conflict;  // exists already
+  if (s == "54000" || s == "22001" || s == "22003") return ErrorCode::invalid;
+  if (s == "53200") return ErrorCode::no_memory;
+  const std::string_view cls = s.substr(0, 2);
+  if (cls == "23") return ErrorCode::conflict;
+  if (cls == "08" || cls == "53" || cls == "57" || cls == "58") return ErrorCode::io;
+  if (cls == "22") return ErrorCode::invalid;
+  if (cls == "25") return ErrorCode::state;  // e.g. 25P02: the transaction is aborted
+  return ErrorCode::generic;
+}
+
+int to_int(size_t n) {
+  if (n > static_cast<size_t>(std::numeric_limits<int>::max()))
+    throw Error(ErrorCode::invalid, "value too large for the database");
+  return static_cast<int>(n);
+}
+
+}  // namespace pg_detail
+
+std::string pg_placeholders(std::string_view sql) {
+  std::string out;
+  out.reserve(sql.size() + 8);
+  int highest = 0;
+  size_t i = 0;
+  while (i < sql.size()) {
+    const char c = sql[i];
+    if (c == '\'' || c == '"') {  // 'text' or "name"; a doubled quote stays inside
+      const size_t start = i++;
+      while (i < sql.size()) {
+        if (sql[i] == c) {
+          if (i + 1 < sql.size() && sql[i + 1] == c) {
+            i += 2;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        ++i;
+      }
+      out.append(sql.substr(start, i - start));
+    } else if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
+      const size_t end = sql.find('\n', i);
+      const size_t stop = end == std::string_view::npos ? sql.size() : end;
+      out.append(sql.substr(i, stop - i));
+      i = stop;
+    } else if (c == '/' && i + 1 < sql.size() && sql[i + 1] == '*') {
+      const size_t end = sql.find("*/", i + 2);
+      const size_t stop = end == std::string_view::npos ? sql.size() : end + 2;
+      out.append(sql.substr(i, stop - i));
+      i = stop;
+    } else if (c == '?') {
+      size_t j = i + 1;
+      int n = 0;
+      while (j < sql.size() && sql[j] >= '0' && sql[j] <= '9' && n < 100000)
+        n = n * 10 + (sql[j++] - '0');
+      if (j == i + 1) n = highest + 1;  // a bare ? is one more than the largest so far
+      if (n > highest) highest = n;
+      out += '$';
+      out += std::to_string(n);
+      i = j;
+    } else {
+      out += c;
+      ++i;
+    }
+  }
+  return out;
+}
+
+// ----------------------------------------------------------- PgStatement --
+
+PgStatement::PgStatement(PgConnection& conn, std::string_view sql)
+    : conn_(conn), sql_(pg_placeholders(sql)) {}
+
+
+PgStatement::~PgStatement() {
+  PQclear(result_);
+  // The server frees prepared statements with the session; a long-lived
+  // connection that drops statements would DEALLOCATE here.
+}
+
+PgStatement::Param& PgStatement::slot(int index) {
+  if (index < 1 || index > 65535)
+    throw Error(ErrorCode::invalid, "bind: parameter index out of range");
+  const auto i = static_cast<size_t>(index - 1);
+  if (params_.size() <= i) params_.resize(i + 1);
+  return params_[i];
+}
+
+Statement& PgStatement::bind(int index, int64_t value) {
+  Param& p = slot(index);
+  p.value = std::to_string(value);
+  p.null = false;
+  p.type = pg_detail::kInt8;
+  p.format = 0;
+  return *this;
+}
+
+Statement& PgStatement::bind(int index, std::string_view value) {
+  if (value.find('\0') != std::string_view::npos)
+    throw Error(ErrorCode::invalid, "text with a NUL character cannot be stored in PostgreSQL");
+  Param& p = slot(index);
+  p.value.assign(value.data(), value.size());
+  p.null = false;
+  p.type = pg_detail::kText;
+  p.format = 0;
+  return *this;
+}
+
+Statement& PgStatement::bind_blob(int index, std::string_view bytes) {
+  Param& p = slot(index);
+  p.value.assign(bytes.data(), bytes.size());
+  p.null = false;
+  p.type = pg_detail::kBytea;
+  p.format = 1;
+  return *this;
+}
+
+Statement& PgStatement::bind_null(int index) {
+  slot(index).null = true;  // the slot keeps its type: the prepared types stay the same
+  return *this;
+}
+
+void PgStatement::execute() {
+  const int n = pg_detail::to_int(params_.size());
+  std::vector<unsigned> types;
+  std::vector<const char*> values;
+  std::vector<int> lengths;
+  std::vector<int> formats;
+  types.reserve(params_.size());
+  for (const Param& p : params_) {
+    // A parameter bound only as NULL so far goes as text: PostgreSQL cannot
+    // infer a type for `$1 IS NULL` on its own.
+    types.push_back(p.type != 0 ? p.type : pg_detail::kText);
+    values.push_back(p.null ? nullptr : p.value.data());
+    lengths.push_back(p.null ? 0 : pg_detail::to_int(p.value.size()));
+    formats.push_back(p.format);
+  }
+  if (name_.empty() || types != prepared_types_) {
+    std::string name = conn_.next_statement_name();
+    std::vector<Oid> oids(types.begin(), types.end());
+    PGresult* r = PQprepare(conn_.raw(), name.c_str(), sql_.c_str(), n, oids.data());
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) conn_.fail(r, "prepare");
+    PQclear(r);
+    name_ = std::move(name);
+    prepared_types_ = std::move(types);
+  }
+  result_ = PQexecPrepared(conn_.raw(), name_.c_str(), n, values.data(), lengths.data(),
+                           formats.data(), 0);
+  const ExecStatusType status = PQresultStatus(result_);
+  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+    PGresult* r = result_;
+    result_ = nullptr;
+    conn_.fail(r, "step");
+  }
+  conn_.set_changes(result_);
+  rows_ = PQntuples(result_);
+  row_ = -1;
+}
+
+bool PgStatement::step() {
+  if (result_ == nullptr) execute();
+  if (row_ < rows_) ++row_;
+  return row_ < rows_;
+}
+
+void PgStatement::reset() noexcept {
+  PQclear(result_);
+  result_ = nullptr;
+  row_ = -1;
+  rows_ = 0;
+  for (Param& p : params_) p.null = true;
+}
+
+void PgStatement::check_row(int column) const {
+  if (result_ == nullptr || row_ < 0 || row_ >= rows_ || column < 0 || column >= PQnfields(result_))
+    throw Error(ErrorCode::internal, "column read without a row");
+}
+
+bool PgStatement::is_null(int column) const {
+  check_row(column);
+  return PQgetisnull(result_, row_, column) == 1;
+}
+
+int64_t PgStatement::int64(int column) const {
+  if (is_null(column)) return 0;  // as sqlite3_column_int64
+  const char* v = PQgetvalue(result_, row_, column);
+  if (PQftype(result_, column) == pg_detail::kBool) return v[0] == 't' ? 1 : 0;
+  errno = 0;
+  char* end = nullptr;
+  const long long n = std::strtoll(v, &end, 10);
+  if (errno != 0 || end == v || *end != '\0')
+    throw Error(ErrorCode::internal, std::string("column is not an integer: ") + v);
+  return static_cast<int64_t>(n);
+}
+
+std::string PgStatement::text(int column) const {
+  if (is_null(column)) return {};
+  return std::string(PQgetvalue(result_, row_, column),
+                     static_cast<size_t>(PQgetlength(result_, row_, column)));
+}
+
+std::string PgStatement::blob(int column) const {
+  if (is_null(column)) return {};
+  if (PQftype(result_, column) != pg_detail::kBytea) return text(column);
+  size_t n = 0;
+  unsigned char* bytes = PQunescapeBytea(
+      reinterpret_cast<const unsigned char*>(PQgetvalue(result_, row_, column)), &n);
+  if (bytes == nullptr) throw Error(ErrorCode::no_memory, "blob: out of memory");
+  std::string out(reinterpret_cast<const char*>(bytes), n);
+  PQfreemem(bytes);
+  return out;
+}
+
+// ---------------------------------------------------------- PgConnection --
+
+namespace {
+
+// A schema name opora creates and sets itself: plain lower-case identifiers
+// only, so that it never needs quoting rules beyond the double quotes.
+bool plain_identifier(const std::string& s) noexcept {
+  if (s.empty() || s.size() > 63) return false;
+  if (!((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_')) return false;
+  for (const char c : s)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  return true;
+}
+
+std::string trimmed(std::string msg) {
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  return msg;
+}
+
+}  // namespace
+
+PgConnection::PgConnection(const std::string& dsn, const ConnectionOptions& options)
+    : read_only_(options.read_only) {
+  if (!options.schema.empty() && !plain_identifier(options.schema)) {
+    const std::string msg = "schema \"" + options.schema +
+                            "\": expected a lower-case name of letters, digits and _ "
+                            "(at most 63, not starting with a digit)";
+    throw Error(ErrorCode::invalid, msg, {FieldError{"schema", "schema_name", msg}});
+  }
+  conn_ = PQconnectdb(dsn.c_str());
+  if (conn_ == nullptr) throw Error(ErrorCode::no_memory, "cannot connect: out of memory");
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    std::string msg = trimmed(std::string("cannot connect to PostgreSQL: ") + PQerrorMessage(conn_));
+    PQfinish(conn_);
+    conn_ = nullptr;
+    throw Error(ErrorCode::io, std::move(msg));
+  }
+  try {
+    // Quiet notices, UTF-8 in and out, answers that do not depend on the
+    // server's settings, and a writer that waits for another's lock as long
+    // as SQLite's busy timeout would.
+    exec("SET client_min_messages = warning; SET client_encoding = 'UTF8'; "
+         "SET TimeZone = 'UTC'; SET lock_timeout = " +
+         std::to_string(options.busy_timeout_ms));
+    // NORMAL: a crash may lose the last commits, never corrupts (as SQLite's WAL NORMAL).
+    if (options.synchronous == Synchronous::normal) exec("SET synchronous_commit = off");
+    if (!options.schema.empty()) {
+      const std::string quoted = "\"" + options.schema + "\"";
+      if (!options.read_only) {
+        try {
+          exec("CREATE SCHEMA IF NOT EXISTS " + quoted);
+        } catch (const Error& e) {
+          // Two connections creating the same schema at once: one of them
+          // sees the other's as a duplicate; it exists either way.
+          if (e.code() != ErrorCode::conflict) throw;
+        }
+      }
+      exec("SET search_path = " + quoted);
+    }
+    auto st = cached("SELECT current_schema(), hashtext(current_schema())");
+    st->step();
+    if (st->is_null(0))
+      throw Error(ErrorCode::not_found,
+                  options.schema.empty()
+                      ? std::string("the server's search_path names no schema that exists")
+                      : "schema \"" + options.schema + "\" does not exist");
+    schema_ = st->text(0);
+    const int64_t schema_hash = st->int64(1);
+    // An opora database per schema: its writers take one transaction-scoped
+    // advisory lock, keyed by the application id and the schema.
+    lock_sql_ = "BEGIN; SELECT pg_advisory_xact_lock(1330664001, " + std::to_string(schema_hash) +
+                ")";
+    if (options.read_only) exec("SET default_transaction_read_only = on");
+  } catch (...) {
+    drop_statements();
+    PQfinish(conn_);
+    conn_ = nullptr;
+    throw;
+  }
+}
+
+PgConnection::~PgConnection() {
+  drop_statements();
+  if (conn_ != nullptr) PQfinish(conn_);  // the server rolls back an open transaction
+}
+
+void PgConnection::fail(pg_result* result, std::string_view context) const {
+  const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  const ErrorCode code = pg_detail::map_sqlstate(state);
+  std::string msg(context);
+  msg += ": ";
+  const char* text = result != nullptr ? PQresultErrorMessage(result) : "";
+  msg += (text != nullptr && *text != '\0') ? text : PQerrorMessage(conn_);
+  PQclear(result);
+  throw Error(code, trimmed(std::move(msg)));
+}
+
+void PgConnection::set_changes(const pg_result* result) noexcept {
+  const char* n = PQcmdTuples(const_cast<PGresult*>(result));
+  changes_ = (n != nullptr && *n != '\0') ? static_cast<int>(std::strtol(n, nullptr, 10)) : 0;
+}
+
+void PgConnection::exec(std::string_view sql) {
+  const std::string text(sql);
+  PGresult* r = PQexec(conn_, text.c_str());
+  const ExecStatusType status = PQresultStatus(r);
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(r, "database");
+  set_changes(r);
+  PQclear(r);
+}
+
+void PgConnection::quiet(const char* sql) noexcept {
+  PQclear(PQexec(conn_, sql));
+}
+
+std::unique_ptr<Statement> PgConnection::prepare(std::string_view sql) {
+  return std::make_unique<PgStatement>(*this, sql);
+}
+
+int64_t PgConnection::last_insert_rowid() {
+  auto st = cached("SELECT lastval()");
+  st->step();
+  return st->int64(0);
+}
+
+bool PgConnection::in_transaction() const noexcept {
+  return PQtransactionStatus(conn_) != PQTRANS_IDLE;
+}
+
+int64_t PgConnection::data_version() {
+  if (!in_transaction()) ++version_;
+  return version_;
+}
+
+// ------------------------------------------------------ transactions --
+
+void PgConnection::begin(TransactionMode mode) {
+  ++version_;
+  switch (mode) {
+    case TransactionMode::immediate:
+      exec(lock_sql_);
+      break;
+    case TransactionMode::deferred:
+      exec("BEGIN ISOLATION LEVEL REPEATABLE READ");
+      break;
+    case TransactionMode::concurrent:
+      exec("BEGIN");
+      break;
+  }
+}
+
+void PgConnection::commit_outermost() {
+  // Unlike SQLite, a failed statement aborts the whole transaction, and
+  // COMMIT would then answer ROLLBACK without an error: refuse instead.
+  if (PQtransactionStatus(conn_) == PQTRANS_INERROR)
+    throw Error(ErrorCode::state, "the transaction was aborted by an earlier error");
+  exec("COMMIT");
+}
+
+void PgConnection::rollback_outermost() noexcept {
+  quiet("ROLLBACK");
+}
+
+void PgConnection::savepoint(int depth) {
+  exec("SAVEPOINT opora_sp" + std::to_string(depth));
+}
+
+void PgConnection::release(int depth) {
+  if (PQtransactionStatus(conn_) == PQTRANS_INERROR)
+    throw Error(ErrorCode::state, "the transaction was aborted by an earlier error");
+  exec("RELEASE opora_sp" + std::to_string(depth));
+}
+
+void PgConnection::rollback_to(int depth) noexcept {
+  const std::string sp = "opora_sp" + std::to_string(depth);
+  quiet(("ROLLBACK TO " + sp + "; RELEASE " + sp).c_str());
+}
+
+}  // namespace opora::store

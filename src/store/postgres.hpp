@@ -1,0 +1,122 @@
+// The PostgreSQL engine of the store (store.hpp), over libpq; built with
+// OPORA_WITH_POSTGRESQL.
+//
+// SQL is written as for SQLite, with numbered parameters ?1, ?2 ...; they are
+// rewritten to $1, $2 ... once per statement. A statement is prepared at its
+// first execution with the types of the values bound then (bigint, text,
+// bytea), and prepared again under another name if a later execution binds
+// other types. Results are read in text format.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/store.hpp"
+
+struct pg_conn;
+struct pg_result;
+
+namespace opora::store {
+
+// `sql` with SQLite's ?N (and bare ?) parameters rewritten to PostgreSQL's $N;
+// quoted text, quoted names and comments are left alone.
+std::string pg_placeholders(std::string_view sql);
+
+class PgConnection;
+
+class PgStatement final : public Statement {
+ public:
+  PgStatement(PgConnection& conn, std::string_view sql);
+  ~PgStatement() override;
+
+  using Statement::bind;
+  Statement& bind(int index, int64_t value) override;
+  Statement& bind(int index, std::string_view value) override;
+  Statement& bind_null(int index) override;
+  Statement& bind_static(int index, std::string_view value) override { return bind(index, value); }
+  Statement& bind_blob(int index, std::string_view bytes) override;
+
+  // Executes at the first call, then walks the buffered rows.
+  bool step() override;
+  void reset() noexcept override;
+
+  bool is_null(int column) const override;
+  int64_t int64(int column) const override;
+  std::string text(int column) const override;
+  std::string blob(int column) const override;
+
+ private:
+  struct Param {
+    std::string value;
+    bool null = true;
+    unsigned type = 0;  // Oid; kept across resets so the prepared types stay stable
+    int format = 0;     // 0 text, 1 binary (bytea)
+  };
+  Param& slot(int index);
+  void execute();
+  void check_row(int column) const;
+
+  PgConnection& conn_;
+  std::string sql_;
+  std::string name_;                      // server-side name; empty until prepared
+  std::vector<unsigned> prepared_types_;  // the types name_ was prepared with
+  std::vector<Param> params_;
+  pg_result* result_ = nullptr;
+  int row_ = -1;
+  int rows_ = 0;
+};
+
+// One libpq connection.
+class PgConnection final : public Connection {
+ public:
+  // `dsn`: a libpq URI ("postgresql://user@/db?host=/run/postgresql").
+  PgConnection(const std::string& dsn, const ConnectionOptions& options);
+  ~PgConnection() override;
+
+  pg_conn* raw() const noexcept { return conn_; }
+  Engine engine() const noexcept override { return Engine::postgresql; }
+  void exec(std::string_view sql) override;
+  // SELECT lastval(): the identity the last INSERT drew.
+  int64_t last_insert_rowid() override;
+  int changes() const noexcept override { return changes_; }
+  bool in_transaction() const noexcept override;
+  bool read_only() const noexcept override { return read_only_; }
+  // PostgreSQL has no cheap "another connection committed" counter: this one
+  // moves at every transaction this connection begins (and at every read
+  // outside one), so per-handle caches are read again per call.
+  int64_t data_version() override;
+  std::string_view skip_locked() const noexcept override { return " FOR UPDATE SKIP LOCKED"; }
+
+  // The schema this connection works in (current_schema()).
+  const std::string& schema() const noexcept { return schema_; }
+
+  // Throws opora::Error mapped from the result's SQLSTATE (or the connection's
+  // message when there is no result), then clears `result`.
+  [[noreturn]] void fail(pg_result* result, std::string_view context) const;
+  std::string next_statement_name() { return "opora_s" + std::to_string(++statements_); }
+  void set_changes(const pg_result* result) noexcept;
+
+ protected:
+  std::unique_ptr<Statement> prepare(std::string_view sql) override;
+  void begin(TransactionMode mode) override;
+  void commit_outermost() override;
+  void rollback_outermost() noexcept override;
+  void savepoint(int depth) override;
+  void release(int depth) override;
+  void rollback_to(int depth) noexcept override;
+
+ private:
+  void quiet(const char* sql) noexcept;
+
+  pg_conn* conn_ = nullptr;
+  std::string schema_;
+  std::string lock_sql_;  // BEGIN and the writers' lock, one round trip
+  bool read_only_ = false;
+  int changes_ = 0;
+  int64_t statements_ = 0;
+  int64_t version_ = 0;
+};
+
+}  // namespace opora::store

@@ -1,0 +1,94 @@
+#include "store/store.hpp"
+
+#include <utility>
+
+#include "core/error.hpp"
+#include "store/sqlite.hpp"
+#ifdef OPORA_WITH_POSTGRESQL
+#include "store/postgres.hpp"
+#endif
+
+namespace opora::store {
+namespace {
+
+OpenHook& open_hook() {
+  static OpenHook hook;
+  return hook;
+}
+
+}  // namespace
+
+CachedStatement Connection::cached(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) it = cache_.emplace(sql, prepare(sql)).first;
+  return CachedStatement(*it->second);
+}
+
+// ---------------------------------------------------------- Transaction --
+
+Transaction::Transaction(Connection& conn, Mode mode) : conn_(conn), depth_(conn.tx_depth_) {
+  if (depth_ == 0)
+    conn_.begin(mode);
+  else
+    conn_.savepoint(depth_);
+  ++conn_.tx_depth_;
+}
+
+Transaction::~Transaction() {
+  if (done_) return;
+  --conn_.tx_depth_;
+  ++conn_.rollbacks_;
+  if (depth_ == 0)
+    conn_.rollback_outermost();
+  else
+    conn_.rollback_to(depth_);
+}
+
+void Transaction::commit() {
+  if (done_) throw Error(ErrorCode::internal, "transaction committed twice");
+  if (depth_ == 0)
+    conn_.commit_outermost();
+  else
+    conn_.release(depth_);
+  done_ = true;
+  --conn_.tx_depth_;
+}
+
+// ----------------------------------------------------------------- open --
+
+bool is_postgresql_target(std::string_view target) noexcept {
+  return target.rfind("postgresql://", 0) == 0 || target.rfind("postgres://", 0) == 0;
+}
+
+bool postgresql_available() noexcept {
+#ifdef OPORA_WITH_POSTGRESQL
+  return true;
+#else
+  return false;
+#endif
+}
+
+void set_open_hook(OpenHook hook) {
+  open_hook() = std::move(hook);
+}
+
+std::unique_ptr<Connection> open(std::string target, ConnectionOptions options) {
+  if (open_hook()) open_hook()(target, options);
+  if (is_postgresql_target(target)) {
+#ifdef OPORA_WITH_POSTGRESQL
+    return std::make_unique<PgConnection>(target, options);
+#else
+    throw Error(ErrorCode::invalid,
+                "this build of opora has no PostgreSQL engine (built without libpq); "
+                "open a SQLite file instead");
+#endif
+  }
+  if (!options.schema.empty()) {
+    std::string msg =
+        "schema applies to a PostgreSQL database; a SQLite file is one database by itself";
+    throw Error(ErrorCode::invalid, msg, {FieldError{"schema", "postgresql_only", msg}});
+  }
+  return std::make_unique<SqliteConnection>(target, options);
+}
+
+}  // namespace opora::store
