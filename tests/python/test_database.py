@@ -205,6 +205,7 @@ def test_reopening_a_file_keeps_loaded_calendars(db_path):
         assert r["working"] is False and r["kind"] == "holiday"
 
 
+@pytest.mark.sqlite_only("a read-only handle on a file")
 def test_read_only_database_refuses_writes(db_path):
     opora.open(db_path).close()
     with opora.open(db_path, read_only=True) as db:
@@ -213,6 +214,7 @@ def test_read_only_database_refuses_writes(db_path):
             db.call("calendar.load", calendar=acme_calendar())
 
 
+@pytest.mark.sqlite_only("a file that is not an SQLite database")
 def test_a_file_that_is_not_a_database_is_corrupt(tmp_path):
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"this is certainly not an SQLite database file" * 100)
@@ -220,6 +222,7 @@ def test_a_file_that_is_not_a_database_is_corrupt(tmp_path):
         opora.open(junk)
 
 
+@pytest.mark.sqlite_only("a file path in a missing directory")
 def test_a_path_in_a_missing_directory_is_a_storage_error(tmp_path):
     with pytest.raises(opora.StorageError) as e:
         opora.open(tmp_path / "no" / "such" / "dir" / "x.db")

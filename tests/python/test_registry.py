@@ -94,6 +94,7 @@ os.kill(os.getpid(), signal.SIGKILL)
 """ % (ROMASHKA,)
 
 
+@pytest.mark.sqlite_only("a second Python process opens the file")
 def test_search_sees_documents_another_process_wrote_and_died_before_indexing(tmp_path):
     path = tmp_path / "r.db"
     opora.open(path).close()

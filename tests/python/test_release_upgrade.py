@@ -36,6 +36,8 @@ import pytest
 
 import opora
 
+pytestmark = pytest.mark.sqlite_only("a released .db file upgraded in place")
+
 HERE = pathlib.Path(__file__).resolve().parents[1] / "reference" / "release-db"
 # The answers are read as the script that recorded the release's read them: the same function.
 sys.path.insert(0, str(HERE))

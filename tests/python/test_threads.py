@@ -10,6 +10,8 @@ import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 import opora
 from conftest import acme_calendar
 
@@ -122,6 +124,7 @@ def test_close_waits_for_calls_in_other_threads(db_path):
     assert db.closed
 
 
+@pytest.mark.sqlite_only("an SQLite lock taken with the sqlite3 module")
 def test_the_gil_is_released_during_a_call(db_path):
     """A call blocks on a database lock that only this (main) Python thread can
     release. If the extension kept the GIL during the call, the main thread could
