@@ -137,15 +137,10 @@ json::object Billing::Impl::post_payment(const AccountRow& a, const std::string&
                "a payment must be more than zero and at most 1000000000.00");
   }
   // The answer is stored with the row in one write. Its receipt is the row
-  // id, taken as the next id while this transaction holds the write lock;
+  // id, reserved before the row is written (store::Connection::reserve_ids);
   // the payment moves the position by exactly its amount (FIFO: the debt
   // falls by it, down to zero).
-  int64_t id = 0;
-  {
-    auto next = conn.cached("SELECT COALESCE(MAX(id), 0) + 1 FROM billing_payment");
-    next->step();
-    id = next->int64(0);
-  }
+  const int64_t id = conn.reserve_ids("billing_payment", 1).front();
   const Position before = current(a.id, std::max(ctx.today, date));
   // Checked: Money refuses to leave the 64-bit range instead of wrapping.
   const int64_t balance = (Money(before.balance(), a.currency) + amount).minor_units();

@@ -587,19 +587,15 @@ void Registry::create_many(std::vector<Document>& documents, const Context& ctx)
     for (size_t k = 0; k < members.size(); ++k)
       documents[members[k]].number = std::move(numbers[k]);
   }
-  // Ids as SQLite gives them to rows inserted without one (one more than the
-  // largest), known before the rows are written so that every table's rows
-  // can be written many to a statement.
-  int64_t next_id = 1;
-  {
-    auto st = conn_.cached("SELECT coalesce(max(id), 0) FROM document");
-    if (st->step()) next_id = st->int64(0) + 1;
-  }
+  // Ids known before the rows are written, so that every table's rows can be
+  // written many to a statement (as SQLite would give them; from the
+  // sequence on PostgreSQL).
+  const std::vector<int64_t> ids = conn_.reserve_ids("document", documents.size());
   std::vector<NewDocumentRow> rows;
   rows.reserve(documents.size());
   for (size_t i = 0; i < documents.size(); ++i) {
     Document& d = documents[i];
-    d.id = next_id++;
+    d.id = ids[i];
     // Uids drawn in the documents' order, as put_many draws them.
     rows.push_back({&d, d.number_key(*kinds[i]), body_text(d), new_uid_()});
     changed_.insert(d.id);  // the exchange hears of it, as of every created document

@@ -361,6 +361,16 @@ int64_t PgConnection::last_insert_rowid() {
   return st->int64(0);
 }
 
+std::vector<int64_t> PgConnection::reserve_ids(std::string_view table, size_t n) {
+  auto st = cached(
+      "SELECT nextval(pg_get_serial_sequence(?1, 'id')) FROM generate_series(1, ?2) ORDER BY 1");
+  st->bind(1, table).bind(2, static_cast<int64_t>(n));
+  std::vector<int64_t> ids;
+  ids.reserve(n);
+  while (st->step()) ids.push_back(st->int64(0));
+  return ids;
+}
+
 bool PgConnection::in_transaction() const noexcept {
   return PQtransactionStatus(conn_) != PQTRANS_IDLE;
 }

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace opora::store {
 
@@ -121,6 +122,13 @@ class Connection {
   // this connection's own writes are undone, so a cache filled inside a
   // transaction that then rolled back checks this too.
   int64_t rollbacks() const noexcept { return rollbacks_; }
+
+  // `n` ids for rows of `table` (its INTEGER PRIMARY KEY "id") that the
+  // caller inserts with these ids, known before the rows are written. SQLite:
+  // the next n after the largest, under the transaction's write lock;
+  // PostgreSQL: drawn from the table's identity sequence, so that writers
+  // beside this one never draw the same (increasing, not always adjacent).
+  virtual std::vector<int64_t> reserve_ids(std::string_view table, size_t n) = 0;
 
   // Foreign keys are checked when the transaction commits rather than at
   // each statement, until then (rows that refer forward, loaded in order).
