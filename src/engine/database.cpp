@@ -191,6 +191,9 @@ json::object Database::call(std::string_view name, json::object params) {
   }
 }
 
+// Runs of a call that a serialisation failure rolled back (PostgreSQL).
+constexpr int kCallAttempts = 3;
+
 json::object Database::run(const Method& method, const json::object& params) {
   const Params p(params);
   const std::lock_guard<std::mutex> lock(mutex_);
@@ -207,6 +210,8 @@ json::object Database::run(const Method& method, const json::object& params) {
     enforce_result_contract(method, result);
     return result;
   }
+  // A server connection lost since the last call is made again first.
+  conn_->recover();
   // Before the call's own transaction: a read cannot take the write lock
   // later without risking SQLITE_BUSY on a snapshot another writer moved.
   if (method.prepare) method.prepare(*this);
@@ -217,13 +222,25 @@ json::object Database::run(const Method& method, const json::object& params) {
     workflow::Workflow& w;
     ~Collect() { w.collect_history(nullptr); }
   } collect{workflow_};
-  if (watch_) workflow_.collect_history(&records);
-  store::Transaction tx(*conn_, method.mutating ? store::Transaction::Mode::immediate
-                                                : store::Transaction::Mode::deferred);
-  json::object result = method.handler(*this, p);
-  registry_.flush_changes();
-  enforce_result_contract(method, result);
-  tx.commit();
+  json::object result;
+  // A serialisation failure or deadlock (PostgreSQL) rolled the whole call
+  // back: it runs again, a few times, before the caller hears OPORA_EBUSY.
+  for (int attempt = 1;; ++attempt) {
+    try {
+      records.clear();
+      registry_.discard_changes();
+      if (watch_) workflow_.collect_history(&records);
+      store::Transaction tx(*conn_, method.mutating ? store::Transaction::Mode::immediate
+                                                    : store::Transaction::Mode::deferred);
+      result = method.handler(*this, p);
+      registry_.flush_changes();
+      enforce_result_contract(method, result);
+      tx.commit();
+      break;
+    } catch (const Error&) {
+      if (attempt >= kCallAttempts || !conn_->failure_retryable()) throw;
+    }
+  }
   // Only what committed is shown; a failed call shows nothing.
   for (const auto& r : records) {
     try {

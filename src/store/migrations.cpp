@@ -1,5 +1,7 @@
 #include "store/migrations.hpp"
 
+#include <map>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -50,16 +52,17 @@ void claim_postgresql(Connection& conn, bool read_only) {
     return st->int64(0);
   };
   const char* const ours =
-      "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND "
-      "table_name = 'opora_schema'";
+      "SELECT count(*) FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND "
+      "relname = 'opora_schema'";
   const char* const all =
-      "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()";
+      "SELECT count(*) FROM pg_depend WHERE refclassid = 'pg_namespace'::regclass AND refobjid "
+      "= current_schema()::regnamespace AND classid = 'pg_class'::regclass";
   if (count_tables(ours) == 0) {
     const int64_t objects = count_tables(all);
     if (objects != 0)
       throw Error(ErrorCode::corrupt, "not an opora database: the schema holds " +
                                           std::to_string(objects) +
-                                          " tables of another application; opora does not "
+                                          " relations of another application; opora does not "
                                           "modify it (open with another \"schema\")");
     if (read_only)
       throw Error(ErrorCode::state, "the database is empty; open it once without read_only");
@@ -110,6 +113,22 @@ void record_version(Connection& conn, std::string_view module, int version) {
   st->bind(1, module).bind(2, int64_t{version}).run();
 }
 
+// A step's PostgreSQL text, translated once per process (the translation's
+// regular expressions cost more than the server's work on a new schema).
+const std::string& postgresql_text(const Migration& step) {
+  static std::mutex mutex;
+  static std::map<const char*, std::string> texts;
+  const std::lock_guard<std::mutex> lock(mutex);
+  const char* key = step.postgresql.empty() ? step.sql.data() : step.postgresql.data();
+  auto it = texts.find(key);
+  if (it == texts.end())
+    it = texts
+             .emplace(key, step.postgresql.empty() ? postgresql_ddl(step.sql)
+                                                   : std::string(step.postgresql))
+             .first;
+  return it->second;
+}
+
 // After a step that copied rows with their ids (a table rebuild), each
 // identity column's sequence continues after the largest id, as SQLite's
 // INTEGER PRIMARY KEY does by itself.
@@ -117,8 +136,9 @@ void sync_identities(Connection& conn) {
   std::vector<std::pair<std::string, std::string>> columns;
   {
     auto st = conn.cached(
-        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = "
-        "current_schema() AND is_identity = 'YES'");
+        "SELECT c.relname, a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+        "WHERE c.relnamespace = current_schema()::regnamespace AND a.attidentity <> '' AND NOT "
+        "a.attisdropped");
     while (st->step()) columns.emplace_back(st->text(0), st->text(1));
   }
   for (const auto& [table, column] : columns)
@@ -155,12 +175,12 @@ void migrate(Connection& conn, const std::vector<const SchemaModule*>& modules, 
         // DDL is transactional on PostgreSQL: no foreign-key pragmas. A
         // rebuild of a table others refer to needs a text of its own (the
         // server refuses to drop it).
-        const std::string sql =
-            step.postgresql.empty() ? postgresql_ddl(step.sql) : std::string(step.postgresql);
+        const std::string& sql = postgresql_text(step);
         Transaction tx(conn);
         if (schema_version(conn, m->name) >= step.version) continue;
         conn.exec(sql);
-        sync_identities(conn);
+        // A translated rebuild copied rows with their ids.
+        if (step.rebuilds_tables && step.postgresql.empty()) sync_identities(conn);
         record_version(conn, m->name, step.version);
         tx.commit();
         continue;

@@ -256,7 +256,7 @@ std::string trimmed(std::string msg) {
 }  // namespace
 
 PgConnection::PgConnection(const std::string& dsn, const ConnectionOptions& options)
-    : read_only_(options.read_only) {
+    : options_(options), read_only_(options.read_only) {
   if (!options.schema.empty() && !plain_identifier(options.schema)) {
     const std::string msg = "schema \"" + options.schema +
                             "\": expected a lower-case name of letters, digits and _ "
@@ -273,48 +273,64 @@ PgConnection::PgConnection(const std::string& dsn, const ConnectionOptions& opti
     throw Error(ErrorCode::io, std::move(msg));
   }
   try {
-    // Quiet notices, UTF-8 in and out, answers that do not depend on the
-    // server's settings, and a writer that waits for another's lock as long
-    // as SQLite's busy timeout would.
-    exec(
-        "SET client_min_messages = warning; SET client_encoding = 'UTF8'; "
-        "SET TimeZone = 'UTC'; SET lock_timeout = " +
-        std::to_string(options.busy_timeout_ms));
-    // NORMAL: a crash may lose the last commits, never corrupts (as SQLite's WAL NORMAL).
-    if (options.synchronous == Synchronous::normal) exec("SET synchronous_commit = off");
-    if (!options.schema.empty()) {
-      const std::string quoted = "\"" + options.schema + "\"";
-      if (!options.read_only) {
-        try {
-          exec("CREATE SCHEMA IF NOT EXISTS " + quoted);
-        } catch (const Error& e) {
-          // Two connections creating the same schema at once: one of them
-          // sees the other's as a duplicate; it exists either way.
-          if (e.code() != ErrorCode::conflict) throw;
-        }
-      }
-      exec("SET search_path = " + quoted);
-    }
-    auto st = cached("SELECT current_schema(), hashtext(current_schema())");
-    st->step();
-    if (st->is_null(0))
-      throw Error(ErrorCode::not_found,
-                  options.schema.empty()
-                      ? std::string("the server's search_path names no schema that exists")
-                      : "schema \"" + options.schema + "\" does not exist");
-    schema_ = st->text(0);
-    const int64_t schema_hash = st->int64(1);
-    // An opora database per schema: its writers take one transaction-scoped
-    // advisory lock, keyed by the application id and the schema.
-    lock_sql_ =
-        "BEGIN; SELECT pg_advisory_xact_lock(1330664001, " + std::to_string(schema_hash) + ")";
-    if (options.read_only) exec("SET default_transaction_read_only = on");
+    setup_session();
   } catch (...) {
     drop_statements();
     PQfinish(conn_);
     conn_ = nullptr;
     throw;
   }
+}
+
+void PgConnection::setup_session() {
+  // Quiet notices, UTF-8 in and out, answers that do not depend on the
+  // server's settings, and a writer that waits for another's lock as long
+  // as SQLite's busy timeout would.
+  exec(
+      "SET client_min_messages = warning; SET client_encoding = 'UTF8'; "
+      "SET TimeZone = 'UTC'; SET lock_timeout = " +
+      std::to_string(options_.busy_timeout_ms));
+  // NORMAL: a crash may lose the last commits, never corrupts (as SQLite's WAL NORMAL).
+  if (options_.synchronous == Synchronous::normal) exec("SET synchronous_commit = off");
+  if (!options_.schema.empty()) {
+    const std::string quoted = "\"" + options_.schema + "\"";
+    if (!options_.read_only) {
+      try {
+        exec("CREATE SCHEMA IF NOT EXISTS " + quoted);
+      } catch (const Error& e) {
+        // Two connections creating the same schema at once: one of them
+        // sees the other's as a duplicate; it exists either way.
+        if (e.code() != ErrorCode::conflict) throw;
+      }
+    }
+    exec("SET search_path = " + quoted);
+  }
+  auto st = cached("SELECT current_schema(), hashtext(current_schema())");
+  st->step();
+  if (st->is_null(0))
+    throw Error(ErrorCode::not_found,
+                options_.schema.empty()
+                    ? std::string("the server's search_path names no schema that exists")
+                    : "schema \"" + options_.schema + "\" does not exist");
+  schema_ = st->text(0);
+  const int64_t schema_hash = st->int64(1);
+  // An opora database per schema: its writers take one transaction-scoped
+  // advisory lock, keyed by the application id and the schema.
+  lock_sql_ =
+      "BEGIN; SELECT pg_advisory_xact_lock(1330664001, " + std::to_string(schema_hash) + ")";
+  if (options_.read_only) exec("SET default_transaction_read_only = on");
+}
+
+void PgConnection::recover() {
+  if (PQstatus(conn_) == CONNECTION_OK) return;
+  // The server went away (restarted, the network dropped): connect again,
+  // between calls only, and prepare statements anew on the new session.
+  PQreset(conn_);
+  if (PQstatus(conn_) != CONNECTION_OK)
+    throw Error(ErrorCode::io, trimmed(std::string("the PostgreSQL server is unreachable: ") +
+                                       PQerrorMessage(conn_)));
+  drop_statements();
+  setup_session();
 }
 
 PgConnection::~PgConnection() {
@@ -325,6 +341,9 @@ PgConnection::~PgConnection() {
 void PgConnection::fail(pg_result* result, std::string_view context) const {
   const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   const ErrorCode code = pg_detail::map_sqlstate(state);
+  // A serialisation failure or a deadlock: the whole transaction may run again.
+  retryable_ =
+      state != nullptr && (std::strcmp(state, "40001") == 0 || std::strcmp(state, "40P01") == 0);
   std::string msg(context);
   msg += ": ";
   const char* text = result != nullptr ? PQresultErrorMessage(result) : "";
@@ -384,6 +403,7 @@ int64_t PgConnection::data_version() {
 
 void PgConnection::begin(TransactionMode mode) {
   ++version_;
+  retryable_ = false;
   switch (mode) {
     case TransactionMode::immediate:
       exec(lock_sql_);

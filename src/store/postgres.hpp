@@ -98,6 +98,9 @@ class PgConnection final : public Connection {
   // Every foreign key is declared DEFERRABLE (postgresql_ddl).
   void defer_foreign_keys() override { exec("SET CONSTRAINTS ALL DEFERRED"); }
 
+  void recover() override;
+  bool failure_retryable() const noexcept override { return retryable_; }
+
   // The schema this connection works in (current_schema()).
   const std::string& schema() const noexcept { return schema_; }
 
@@ -118,14 +121,19 @@ class PgConnection final : public Connection {
 
  private:
   void quiet(const char* sql) noexcept;
+  // Session settings, the schema and the writers' lock (at connect and
+  // after a reconnect).
+  void setup_session();
 
   pg_conn* conn_ = nullptr;
+  ConnectionOptions options_;
   std::string schema_;
   std::string lock_sql_;  // BEGIN and the writers' lock, one round trip
   bool read_only_ = false;
   int changes_ = 0;
   int64_t statements_ = 0;
   int64_t version_ = 0;
+  mutable bool retryable_ = false;  // the last failure was a serialisation failure
 };
 
 }  // namespace opora::store

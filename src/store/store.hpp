@@ -130,6 +130,13 @@ class Connection {
   // beside this one never draw the same (increasing, not always adjacent).
   virtual std::vector<int64_t> reserve_ids(std::string_view table, size_t n) = 0;
 
+  // Between calls: reconnects a connection the server dropped (PostgreSQL);
+  // throws ErrorCode::io if the server cannot be reached.
+  virtual void recover() {}
+  // Whether the last failure was one that running the whole transaction
+  // again may cure (a serialisation failure or deadlock on PostgreSQL).
+  virtual bool failure_retryable() const noexcept { return false; }
+
   // Foreign keys are checked when the transaction commits rather than at
   // each statement, until then (rows that refer forward, loaded in order).
   virtual void defer_foreign_keys() = 0;
