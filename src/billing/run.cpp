@@ -812,6 +812,7 @@ json::object Billing::run(const json::object& p, const Context& ctx, const Progr
     plan = run_chunks::plan(conn, period.to_string(), chunk, documents, now, ctx.actor);
     tx.commit();
   }
+  const int64_t total_planned = run_chunks::progress(conn, plan.run).second;
   // Under its own worker name: a call that resumes after a crash takes back
   // at once the chunk the crashed one held.
   const std::string worker = "billing.run";
@@ -842,15 +843,22 @@ json::object Billing::run(const json::object& p, const Context& ctx, const Progr
       throw;
     }
     if (outcome != ChunkBiller::Outcome::done) continue;
-    if (biller.settled() != run_chunks::Settled::running) {
+    const bool over = biller.settled() != run_chunks::Settled::running;
+    // After each chunk, the last one too (a removed run has no chunks left
+    // to count: everything planned was looked at).
+    bool go_on = true;
+    if (progress) {
+      const auto [done, total] = run_chunks::progress(conn, plan.run);
+      go_on = biller.settled() == run_chunks::Settled::removed
+                  ? progress(total_planned, total_planned)
+                  : progress(done, total);
+    }
+    if (over) {
       removed = biller.settled() == run_chunks::Settled::removed;
       complete = true;
       break;
     }
-    if (progress) {
-      const auto [done, total] = run_chunks::progress(conn, plan.run);
-      if (!progress(done, total)) break;
-    }
+    if (!go_on) break;
   }
   json::object out = run_answer(conn, period, plan.run, removed);
   out["new_lines"] = biller.new_lines();
@@ -861,7 +869,14 @@ json::object Billing::run(const json::object& p, const Context& ctx, const Progr
 
 json::object Billing::work_run(const json::object& p, const Context& ctx,
                                const Progress& progress) {
-  const Period period = Period::parse_field(std::string(p.at("period").as_string()), "period");
+  const json::value* run_v = p.if_contains("run");
+  const json::value* period_v = p.if_contains("period");
+  if (run_v == nullptr && period_v == nullptr)
+    fail_field(ErrorCode::invalid, "period", "required",
+               "give period (join its running run, or plan one) or run (join that run)");
+  if (run_v != nullptr && period_v != nullptr)
+    fail_field(ErrorCode::invalid, "run", "conflict",
+               "give period or run, not both: a run has its period");
   const std::string worker(p.at("worker").as_string());
   const int64_t lease =
       p.contains("lease_seconds") ? p.at("lease_seconds").as_int64() : kRunLeaseSeconds;
@@ -872,16 +887,29 @@ json::object Billing::work_run(const json::object& p, const Context& ctx,
   const bool documents = !p.contains("documents") || p.at("documents").as_bool();
   store::Connection& conn = impl_->conn;
   const std::string now = ctx.now.to_string();
-  // Joins the period's running run, or plans it (the first worker to come).
-  bool joined = false;
+  // Joins the given run, or the period's running run, or plans one (the
+  // first worker to come). A worker given the run never starts another: one
+  // that comes after the run is done has nothing to do.
+  bool joined = true;
   run_chunks::Plan plan;
-  {
+  std::optional<Period> period;
+  if (run_v != nullptr) {
+    store::Transaction tx(conn, store::Transaction::Mode::deferred);
+    auto found = run_chunks::find(conn, run_v->as_int64());
+    tx.commit();
+    if (!found)
+      fail_field(ErrorCode::not_found, "run", "unknown_run",
+                 "no run " + std::to_string(run_v->as_int64()));
+    plan = found->first;
+    period = Period::parse_field(found->second, "run");
+  } else {
+    period = Period::parse_field(std::string(period_v->as_string()), "period");
     store::Transaction tx(conn);
-    joined = run_chunks::find_running(conn, period.to_string()).has_value();
-    plan = run_chunks::plan(conn, period.to_string(), chunk, documents, now, ctx.actor);
+    joined = run_chunks::find_running(conn, period->to_string()).has_value();
+    plan = run_chunks::plan(conn, period->to_string(), chunk, documents, now, ctx.actor);
     tx.commit();
   }
-  ChunkBiller biller(*impl_, period, ctx, plan.run, plan.documents);
+  ChunkBiller biller(*impl_, *period, ctx, plan.run, plan.documents);
   int64_t done_chunks = 0;
   int64_t lost_chunks = 0;
   bool removed = false;
@@ -915,7 +943,7 @@ json::object Billing::work_run(const json::object& p, const Context& ctx,
     removed = settled == run_chunks::Settled::removed;
     complete = settled != run_chunks::Settled::running;
   }
-  json::object out = run_answer(conn, period, plan.run, removed);
+  json::object out = run_answer(conn, *period, plan.run, removed);
   out["worker"] = worker;
   out["chunks_done"] = done_chunks;
   out["chunks_lost"] = lost_chunks;

@@ -24,6 +24,13 @@ std::optional<Plan> find_running(store::Connection& conn, const std::string& per
   return Plan{st->int64(0), st->int64(1), st->int64(2) != 0};
 }
 
+std::optional<std::pair<Plan, std::string>> find(store::Connection& conn, int64_t run) {
+  auto st = conn.cached("SELECT chunk_size, documents, period FROM billing_run WHERE id = ?1");
+  st->bind(1, run);
+  if (!st->step()) return std::nullopt;
+  return std::make_pair(Plan{run, st->int64(0), st->int64(1) != 0}, st->text(2));
+}
+
 Plan plan(store::Connection& conn, const std::string& period, int64_t chunk_size, bool documents,
           const std::string& now, const std::optional<std::string>& actor) {
   std::optional<Plan> p = find_running(conn, period);

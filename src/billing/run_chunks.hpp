@@ -12,6 +12,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace opora::store {
@@ -35,6 +36,8 @@ struct Plan {
   bool documents = true;
 };
 std::optional<Plan> find_running(store::Connection& conn, const std::string& period);
+// Any run, with its period.
+std::optional<std::pair<Plan, std::string>> find(store::Connection& conn, int64_t run);
 
 // In the caller's transaction: the running run of `period` with chunks up to
 // the last account opened (a new run, or the chunks of accounts opened since

@@ -457,22 +457,24 @@ void register_billing_methods(MethodTable& t) {
                 return db.billing().run(p.object(), billing_context(db, p),
                                         db.progress_for("billing.run"));
               });
-  t.add_batch("billing.run.work",
-              "One more worker on a month's run (planned by the first to come): claims chunks of "
-              "accounts with a lease and bills each in its own transaction until none is left; a "
-              "worker whose lease ran out and was taken over rolls its chunk back.",
-              obj(R"~("period": {"type": "string", "description": "YYYY-MM"},
+  t.add_batch(
+      "billing.run.work",
+      "One more worker on a month's run (planned by the first to come): claims chunks of "
+      "accounts with a lease and bills each in its own transaction until none is left; a "
+      "worker whose lease ran out and was taken over rolls its chunk back.",
+      obj(R"~("period": {"type": "string", "description": "YYYY-MM: join its running run, or plan one (a new pass over the month once the last is done); give this or run"},
+          "run": {"type": "integer", "minimum": 1, "description": "join this run only (never starts another); give this or period"},
           "worker": {"type": "string", "minLength": 1, "maxLength": 200, "description": "this worker's name, unique among the live workers; a restarted worker under the same name takes back its chunks at once"},
           "lease_seconds": {"type": "integer", "minimum": 1, "maximum": 86400, "description": "how long a claimed chunk stays this worker's by the handle's clock; default 600"},
           "max_chunks": {"type": "integer", "minimum": 1, "description": "stop after billing this many chunks"},
           "chunk_size": {"type": "integer", "minimum": 1, "maximum": 100000, "description": "accounts per chunk when this call plans the run; default 10000"},
           "documents": {"type": "boolean", "description": "when this call plans the run: write accrual documents (default true)"},)~" +
-                      kWho,
-                  R"~(["period", "worker"])~"),
-              kRun, [](Database& db, const Params& p) {
-                return db.billing().work_run(p.object(), billing_context(db, p),
-                                             db.progress_for("billing.run.work"));
-              });
+              kWho,
+          R"~(["worker"])~"),
+      kRun, [](Database& db, const Params& p) {
+        return db.billing().work_run(p.object(), billing_context(db, p),
+                                     db.progress_for("billing.run.work"));
+      });
   t.add("billing.run.cancel",
         "Reverses a run, finished or still running: its chunks not done are cancelled, a storno "
         "line for each of its lines, its documents marked reversed, journalled.",

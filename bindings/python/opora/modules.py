@@ -688,9 +688,10 @@ class BillingRun(Facade):
 
     def work(
         self,
-        *,
-        period: str,
         worker: str,
+        *,
+        period: str = OMITTED,
+        run: int = OMITTED,
         lease_seconds: int = OMITTED,
         max_chunks: int = OMITTED,
         chunk_size: int = OMITTED,
@@ -704,7 +705,8 @@ class BillingRun(Facade):
         Changes the database in chunks, each chunk one transaction.
 
         Parameters (keywords; an omitted one is not sent):
-            period (str; required): YYYY-MM
+            period (str): YYYY-MM: join its running run, or plan one (a new pass over the month once the last is done); give this or run
+            run (int 1..): join this run only (never starts another); give this or period
             worker (str; required): this worker's name, unique among the live workers; a restarted worker under the same name takes back its chunks at once
             lease_seconds (int 1..86400): how long a claimed chunk stays this worker's by the handle's clock; default 600
             max_chunks (int 1..): stop after billing this many chunks
@@ -722,8 +724,9 @@ class BillingRun(Facade):
         return self._call(
             "billing.run.work",
             {
-                "period": period,
                 "worker": worker,
+                "period": period,
+                "run": run,
                 "lease_seconds": lease_seconds,
                 "max_chunks": max_chunks,
                 "chunk_size": chunk_size,

@@ -257,10 +257,28 @@ TEST_CASE("cancelling a running run stops its claims and reverses its done chunk
   CHECK(again.at("new_lines") == 3);
 }
 
-TEST_CASE("billing.run.work refuses a bad worker, lease or period") {
+TEST_CASE("a worker given the run never starts another once it is done") {
+  BillingDb b;
+  accounts_on_net(b, 2);
+  const int64_t run = b.run("2026-11").at("run").as_int64();
+  const json::object late = b.call("billing.run.work", json::object{{"run", run}, {"worker", "w"}});
+  CHECK(late.at("run") == run);
+  CHECK(late.at("status") == "done");
+  CHECK(late.at("chunks_done") == 0);
+  CHECK(late.at("new_lines") == 0);
+  CHECK(late.at("complete") == true);
+  const opora::Error e = b.error("billing.run.work", R"({"run": 99, "worker": "w"})");
+  CHECK(e.code() == opora::ErrorCode::not_found);
+  CHECK(has_error(e, "run", "unknown_run"));
+}
+
+TEST_CASE("billing.run.work refuses a bad worker, lease, period or run") {
   BillingDb b;
   CHECK(b.error("billing.run.work", R"({"period": "2026-11"})").code() ==
         opora::ErrorCode::invalid);
+  CHECK(has_error(b.error("billing.run.work", R"({"worker": "w"})"), "period", "required"));
+  CHECK(has_error(b.error("billing.run.work", R"({"worker": "w", "run": 1, "period": "2026-11"})"),
+                  "run", "conflict"));
   CHECK(b.error("billing.run.work", R"({"period": "2026-11", "worker": ""})").code() ==
         opora::ErrorCode::invalid);
   CHECK(b.error("billing.run.work", R"({"period": "2026-11", "worker": "w", "lease_seconds": 0})")
