@@ -82,9 +82,14 @@ class Billing {
   boost::json::object add_charge(const boost::json::object& p, const Context& ctx);
   boost::json::object subscriptions(const std::string& account);
 
-  // the accrual run (run.cpp); manages its own transactions
+  // the accrual run (run.cpp, run_chunks.cpp, run_cancel.cpp); manages its
+  // own transactions
   boost::json::object run(const boost::json::object& p, const Context& ctx,
                           const Progress& progress);
+  // One more worker on a period's run (billing.run.work): claims chunks
+  // with a lease and bills them until none is left (or max_chunks).
+  boost::json::object work_run(const boost::json::object& p, const Context& ctx,
+                               const Progress& progress);
   boost::json::object cancel_run(const boost::json::object& p, const Context& ctx);
   boost::json::object runs(const boost::json::object& p);
 

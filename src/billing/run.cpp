@@ -8,11 +8,13 @@
 #include <algorithm>
 #include <array>
 #include <boost/json.hpp>
+#include <functional>
 #include <map>
 #include <tuple>
 #include <unordered_map>
 
 #include "billing/impl.hpp"
+#include "billing/run_chunks.hpp"
 #include "core/json_text.hpp"
 #include "registry/registry.hpp"
 #include "store/store.hpp"
@@ -474,33 +476,292 @@ class Runner {
 
 }  // namespace
 
-json::object run_summary(store::Connection& conn, int64_t run_id) {
-  // A run's figures are the sums of the chunks it finished.
-  auto st = conn.cached(
-      "SELECT id, period, status, (SELECT COALESCE(SUM(accounts), 0) FROM billing_run_chunk WHERE "
-      "run_id = r.id), (SELECT COALESCE(SUM(lines), 0) FROM billing_run_chunk WHERE run_id = "
-      "r.id), started_at, finished_at, cancelled_at FROM billing_run r WHERE id = ?1");
-  st->bind(1, run_id);
-  if (!st->step())
-    fail_field(ErrorCode::not_found, "run", "unknown_run", "no run " + std::to_string(run_id));
-  json::object o{{"run", st->int64(0)},      {"period", st->text(1)}, {"status", st->text(2)},
-                 {"accounts", st->int64(3)}, {"lines", st->int64(4)}, {"started_at", st->text(5)}};
-  o["finished_at"] = st->is_null(6) ? json::value(nullptr) : json::value(st->text(6));
-  o["cancelled_at"] = st->is_null(7) ? json::value(nullptr) : json::value(st->text(7));
-  json::array totals;
-  auto t = conn.cached(
-      "SELECT currency, SUM(amount), SUM(vat) FROM billing_run_chunk_total WHERE run_id = ?1 GROUP "
-      "BY currency ORDER BY currency");
-  t->bind(1, run_id);
-  while (t->step()) {
-    const Currency c = *Currency::find(t->text(0));
-    totals.push_back({{"currency", c.code()},
-                      {"amount", Money(t->int64(1), c).to_string()},
-                      {"vat", Money(t->int64(2), c).to_string()}});
+namespace {
+
+// How long a claim holds a chunk unless the caller says: far longer than a
+// chunk takes, so that a lease runs out only when its worker died.
+constexpr int64_t kRunLeaseSeconds = 600;
+
+// The lines a chunk will post, computed before its transaction writes: the
+// chunk's terms, each account's new lines (in account order), and how many
+// documents each numbering sequence will give them.
+struct PreparedChunk {
+  Chunk c;
+  std::vector<size_t> owners;  // index in c.accounts of each entry of per_account
+  std::vector<std::vector<Billing::Impl::NewLine>> per_account;
+  std::map<std::string, size_t> documents;           // sequence scope -> documents
+  std::map<std::string, registry::Document> sample;  // a document of each scope
+};
+
+// Thrown inside a chunk's transaction when its data changed since its
+// numbers were reserved and it needs more: the chunk is prepared again.
+struct NumbersShort {};
+
+// Bills claimed chunks of one run. Each chunk: its numbers reserved in a
+// short transaction (when it writes documents), then billed in one
+// transaction that ends with the fencing check, so a worker that lost its
+// lease posts nothing.
+class ChunkBiller {
+ public:
+  ChunkBiller(Billing::Impl& b, const Period& period, const Context& ctx, int64_t run,
+              bool documents)
+      : b_(b), period_(period), ctx_(ctx), run_(run), documents_(documents) {}
+
+  enum class Outcome { done, lost, stopped };
+
+  // Bills `c`. `ready`, when given, is called once the chunk's numbers are
+  // reserved, just before its transaction; false gives the chunk back.
+  // An error gives the chunk back and is thrown on.
+  Outcome bill(const run_chunks::Claimed& c, const std::function<bool()>& ready) {
+    try {
+      for (int attempt = 0; attempt < 3; ++attempt) {
+        const auto o = attempt_chunk(c, ready);
+        if (o) return *o;
+      }
+    } catch (...) {
+      b_.registry.discard_changes();
+      run_chunks::release(b_.conn, c);
+      throw;
+    }
+    run_chunks::release(b_.conn, c);
+    throw Error(ErrorCode::busy, "the accounts of chunk " + std::to_string(c.first) + ".." +
+                                     std::to_string(c.last) +
+                                     " kept changing while it was billed; run again");
   }
-  o["totals"] = std::move(totals);
-  return o;
+
+  int64_t new_lines() const { return new_lines_; }
+  // How the run stood after the last chunk this biller finished.
+  run_chunks::Settled settled() const { return settled_; }
+
+ private:
+  std::optional<Outcome> attempt_chunk(const run_chunks::Claimed& c,
+                                       const std::function<bool()>& ready) {
+    store::Connection& conn = b_.conn;
+    std::optional<PreparedChunk> prepared;
+    int64_t version = 0;
+    if (documents_) {
+      // Numbers are reserved before the chunk's transaction, in one of their
+      // own, so that workers never hold a sequence while billing (on a
+      // server database the sequence's row would serialise them). The chunk
+      // keeps them: whoever bills it after a lost attempt uses the same ones.
+      version = conn.data_version();
+      {
+        store::Transaction tx(conn, store::Transaction::Mode::deferred);
+        prepared = prepare(c);
+        tx.commit();
+      }
+      if (!reserve(c, *prepared)) return Outcome::lost;
+    }
+    if (ready && !ready()) {
+      run_chunks::release(conn, c);
+      return Outcome::stopped;
+    }
+    store::Transaction tx(conn);
+    run_chunks::Held held = run_chunks::held(conn, c);
+    if (!held.ours) return Outcome::lost;
+    // Nothing changed since it was prepared (no other connection committed):
+    // what was computed stands.
+    if (!prepared || conn.data_version() != version) prepared = prepare(c);
+    int64_t accounts = 0;
+    int64_t lines = 0;
+    try {
+      write(*prepared, held.numbers, c.first, accounts, lines);
+    } catch (const NumbersShort&) {
+      b_.registry.discard_changes();
+      return std::nullopt;  // rolled back; prepared and reserved again
+    }
+    if (!run_chunks::finish(conn, c, accounts, lines, ctx_.now.to_string())) {
+      b_.registry.discard_changes();
+      return Outcome::lost;
+    }
+    settled_ = run_chunks::settle(conn, run_, ctx_.now.to_string());
+    // The chunk's documents reach the exchange in the chunk's transaction,
+    // and the registry holds no list of a whole run's documents.
+    b_.registry.flush_changes();
+    tx.commit();
+    new_lines_ += lines;
+    return Outcome::done;
+  }
+
+  PreparedChunk prepare(const run_chunks::Claimed& c) {
+    PreparedChunk p;
+    Runner runner(b_, period_, ctx_);
+    p.c = runner.load(c.first, c.last, b_.positions_wanted(), documents_);
+    for (size_t i = 0; i < p.c.accounts.size(); ++i) {
+      auto lines = runner.account_lines(p.c.accounts[i], p.c, run_);
+      if (lines.empty()) continue;
+      if (documents_) {
+        std::array<std::optional<Date>, 3> dates;
+        for (const auto& l : lines) {
+          auto& d = dates[static_cast<size_t>(l.role)];
+          if (!d || l.date < *d) d = l.date;
+        }
+        for (const auto& d : dates) {
+          if (!d) continue;
+          registry::Document doc;
+          doc.kind = "accrual";
+          doc.date = *d;
+          const std::string scope = b_.registry.sequence_scope(doc);
+          ++p.documents[scope];
+          p.sample.emplace(scope, std::move(doc));
+        }
+      }
+      p.owners.push_back(i);
+      p.per_account.push_back(std::move(lines));
+    }
+    return p;
+  }
+
+  // Takes the numbers the chunk lacks, in a short transaction that first
+  // checks the claim still holds. False when the lease was lost.
+  bool reserve(const run_chunks::Claimed& c, const PreparedChunk& p) {
+    store::Connection& conn = b_.conn;
+    store::Transaction tx(conn);
+    run_chunks::Held held = run_chunks::held(conn, c);
+    if (!held.ours) return false;
+    bool taken = false;
+    const registry::Context rctx = registry_context(ctx_);
+    for (const auto& [scope, count] : p.documents) {
+      auto& have = held.numbers[scope];
+      if (have.size() >= count) continue;
+      for (auto& n : b_.registry.take_numbers(p.sample.at(scope), count - have.size(), rctx))
+        have.push_back(std::move(n));
+      taken = true;
+    }
+    if (taken) run_chunks::save_numbers(conn, c, held.numbers);
+    tx.commit();
+    return true;
+  }
+
+  // Posts the prepared lines and their documents (numbered from `numbers`,
+  // each sequence's in order) and the chunk's totals, in the caller's
+  // transaction.
+  void write(PreparedChunk& p, const run_chunks::Numbers& numbers, int64_t first,
+             int64_t& chunk_accounts, int64_t& chunk_lines) {
+    store::Connection& conn = b_.conn;
+    if (const auto until = b_.closed_until(); until && period_.first() <= *until)
+      for (size_t i = 0; i < p.per_account.size(); ++i)
+        for (const auto& l : p.per_account[i])
+          b_.check_open(l.date, "period",
+                        "a line of account " + p.c.accounts[p.owners[i]].row.number + " for " +
+                            period_.to_string());
+    // Documents are written a thousand at a time: a chunk's worth of them
+    // (10,000 by default) would hold tens of megabytes at once.
+    constexpr size_t kDocumentBatch = 1000;
+    std::vector<registry::Document> docs;
+    std::vector<int64_t> doc_ids;
+    std::map<int64_t, std::string> doc_numbers;
+    std::map<std::string, size_t> used;  // numbers used per sequence
+    const bool publish = b_.positions_wanted();
+    const registry::Context rctx = registry_context(ctx_);
+    const auto write_documents = [&] {
+      if (docs.empty()) return;
+      for (auto& d : docs) {
+        const std::string scope = b_.registry.sequence_scope(d);
+        const auto it = numbers.find(scope);
+        size_t& next = used[scope];
+        if (it == numbers.end() || next >= it->second.size()) throw NumbersShort{};
+        d.number = it->second[next++];
+      }
+      b_.registry.create_many_numbered(docs, rctx);
+      for (auto& d : docs) {
+        doc_ids.push_back(d.id);
+        if (publish) doc_numbers[d.id] = std::move(d.number);
+      }
+      docs.clear();
+    };
+    std::vector<std::array<int, 3>> doc_slots;  // per account: its documents, by role
+    for (size_t i = 0; i < p.per_account.size(); ++i) {
+      const AccountRow& a = p.c.accounts[p.owners[i]].row;
+      const auto& lines = p.per_account[i];
+      ++chunk_accounts;
+      chunk_lines += static_cast<int64_t>(lines.size());
+      if (!documents_) continue;
+      // New lines in the accrual document; a recalculation's reversals and
+      // replacements each in a correction document.
+      using Role = Billing::Impl::NewLine::Role;
+      std::array<std::vector<Billing::Impl::NewLine>, 3> groups;
+      for (const auto& l : lines) groups[static_cast<size_t>(l.role)].push_back(l);
+      std::array<int, 3> slots{-1, -1, -1};
+      for (size_t g = 0; g < groups.size(); ++g) {
+        if (groups[g].empty()) continue;
+        Date date = groups[g].front().date;
+        for (const auto& l : groups[g]) date = std::min(date, l.date);
+        slots[g] = static_cast<int>(doc_ids.size() + docs.size());
+        docs.push_back(accrual_draft(a, date, groups[g], period_.to_string(), run_));
+      }
+      if (docs.size() >= kDocumentBatch) write_documents();
+      static_assert(static_cast<size_t>(Role::decrease) == 2, "three document roles");
+      doc_slots.push_back(slots);
+    }
+    write_documents();
+    std::map<std::string, std::pair<int64_t, int64_t>> sums;  // currency -> amount, vat
+    // Without events nobody needs a line's id: the chunk's lines are written
+    // several to a statement once every account's are known.
+    std::vector<const Billing::Impl::NewLine*> batch;
+    for (size_t i = 0; i < p.per_account.size(); ++i) {
+      const AccountRow& a = p.c.accounts[p.owners[i]].row;
+      auto& sum = sums[std::string(a.currency.code())];
+      // A correction (a negative line) may clear the debt: its event says so.
+      std::optional<int64_t> debt_before;
+      if (publish && std::any_of(p.per_account[i].begin(), p.per_account[i].end(),
+                                 [](const auto& l) { return l.amount < 0; }))
+        debt_before = b_.owed(a.id, ctx_.today).debt;
+      std::vector<int64_t> ids;
+      for (auto& l : p.per_account[i]) {
+        if (documents_) {
+          const int slot = doc_slots[i][static_cast<size_t>(l.role)];
+          l.doc_id = doc_ids[static_cast<size_t>(slot)];
+        }
+        if (publish)
+          ids.push_back(b_.insert_line(l));
+        else
+          batch.push_back(&l);
+        sum.first += l.amount;
+        sum.second += l.vat;
+      }
+      if (publish) b_.accruals_posted(a, p.per_account[i], ids, doc_numbers, debt_before, ctx_);
+    }
+    b_.insert_lines(batch);
+    for (const auto& [code, sum] : sums) {
+      auto t = conn.cached(
+          "INSERT INTO billing_run_chunk_total (run_id, first_account, currency, amount, vat) "
+          "VALUES (?1, ?2, ?3, ?4, ?5)");
+      t->bind(1, run_).bind(2, first);
+      t->bind(3, code).bind(4, sum.first).bind(5, sum.second);
+      t->run();
+    }
+  }
+
+  Billing::Impl& b_;
+  Period period_;
+  const Context& ctx_;
+  int64_t run_;
+  bool documents_;
+  int64_t new_lines_ = 0;
+  run_chunks::Settled settled_ = run_chunks::Settled::running;
+};
+
+}  // namespace
+
+namespace {
+
+// The claim's clock: the handle's, never the wall clock directly (a manual
+// clock moves leases as it moves everything else).
+std::string plus_seconds(const Timestamp& t, int64_t seconds) {
+  return Timestamp(t.seconds() + seconds).to_string();
 }
+
+// What a billing.run or billing.run.work call answers: the run's figures, or
+// nothing_to_bill when the run posted nothing and is gone.
+json::object run_answer(store::Connection& conn, const Period& period, int64_t run, bool removed) {
+  json::object out = removed ? json::object{{"run", nullptr}} : run_summary(conn, run);
+  out["period"] = period.to_string();
+  if (removed) out["status"] = "nothing_to_bill";
+  return out;
+}
+
+}  // namespace
 
 json::object Billing::run(const json::object& p, const Context& ctx, const Progress& progress) {
   FieldErrors errors;
@@ -511,35 +772,30 @@ json::object Billing::run(const json::object& p, const Context& ctx, const Progr
   int64_t chunk = 10000;
   if (const auto* v = r.get("chunk_size")) chunk = v->as_int64();
   const bool documents = !p.contains("documents") || p.at("documents").as_bool();
-
   store::Connection& conn = impl_->conn;
-  std::optional<int64_t> run_id;
-  int64_t cursor = 0;  // the last account id of the chunks done
-  int64_t last_id = 0;
-  {
-    store::Transaction tx(conn, store::Transaction::Mode::deferred);
-    auto st = conn.cached(
-        "SELECT id, (SELECT COALESCE(MAX(last_account), 0) FROM billing_run_chunk WHERE run_id = "
-        "r.id) FROM billing_run r WHERE period = ?1 AND status = 'running'");
-    st->bind(1, period.to_string());
-    if (st->step()) {
-      run_id = st->int64(0);
-      cursor = st->int64(1);
-    }
-    auto max = conn.cached("SELECT COALESCE(MAX(id), 0) FROM billing_account");
-    max->step();
-    last_id = max->int64(0);
-    tx.commit();
-  }
+  const std::string now = ctx.now.to_string();
+
   // A run posts nothing into a closed period: when the month is (partly)
   // closed, every line the run would post is computed first and the run is
   // refused whole if one falls on a closed day. (A recalculation is dated
   // today, after the closed days, so a closed month can still be corrected.)
   if (const auto until = impl_->closed_until(); until && period.first() <= *until) {
     store::Transaction tx(conn, store::Transaction::Mode::deferred);
-    for (int64_t lo = cursor; lo < last_id; lo += chunk) {
+    std::vector<std::pair<int64_t, int64_t>> ranges;
+    int64_t planned = 0;
+    if (const auto running = run_chunks::find_running(conn, period.to_string())) {
+      ranges = run_chunks::open_ranges(conn, running->run);
+      planned = run_chunks::progress(conn, running->run).second;
+    }
+    auto max = conn.cached("SELECT COALESCE(MAX(id), 0) FROM billing_account");
+    max->step();
+    const int64_t last_id = max->int64(0);
+    max->reset();
+    for (int64_t lo = planned + 1; lo <= last_id; lo += chunk)
+      ranges.emplace_back(lo, std::min(last_id, lo + chunk - 1));
+    for (const auto& [lo, hi] : ranges) {
       Runner runner(*impl_, period, ctx);
-      const Chunk c = runner.load(lo + 1, std::min(last_id, lo + chunk), true, false);
+      const Chunk c = runner.load(lo, hi, true, false);
       for (const AccountTerms& at : c.accounts)
         for (const auto& l : runner.account_lines(at, c, 0))
           impl_->check_open(l.date, "period",
@@ -547,269 +803,156 @@ json::object Billing::run(const json::object& p, const Context& ctx, const Progr
     }
     tx.commit();
   }
-  // Chunks are ranges of account ids; progress counts through the same ids.
-  const bool resumed = run_id.has_value();
-  int64_t new_lines = 0;
-  bool complete = false;
-  while (true) {
+  // The run is planned (or resumed: its chunks not done yet, and chunks for
+  // accounts opened since), then this call claims and bills its chunks one
+  // after another, in account order, until none is left to claim.
+  bool resumed = false;
+  run_chunks::Plan plan;
+  {
     store::Transaction tx(conn);
-    if (cursor >= last_id) {
-      if (run_id) {
-        auto st = conn.cached(
-            "UPDATE billing_run SET status = 'done', finished_at = ?2 WHERE id = ?1 AND status = "
-            "'running'");
-        st->bind(1, *run_id).bind(2, ctx.now.to_string());
-        st->run();
-      }
+    resumed = run_chunks::find_running(conn, period.to_string()).has_value();
+    plan = run_chunks::plan(conn, period.to_string(), chunk, documents, now, ctx.actor);
+    tx.commit();
+  }
+  const int64_t total_planned = run_chunks::progress(conn, plan.run).second;
+  // Under its own worker name: a call that resumes after a crash takes back
+  // at once the chunk the crashed one held.
+  const std::string worker = "billing.run";
+  ChunkBiller biller(*impl_, period, ctx, plan.run, documents);
+  bool removed = false;
+  bool complete = false;
+  bool first = true;
+  while (true) {
+    const auto claimed = run_chunks::claim(conn, plan.run, worker, now,
+                                           plus_seconds(ctx.now, kRunLeaseSeconds), first);
+    first = false;
+    if (!claimed) {
+      // Nothing left to claim: the run is over, or other workers hold the
+      // rest (they finish it).
+      store::Transaction tx(conn);
+      const auto settled = run_chunks::settle(conn, plan.run, now);
       tx.commit();
+      removed = settled == run_chunks::Settled::removed;
+      complete = settled != run_chunks::Settled::running;
+      break;
+    }
+    ChunkBiller::Outcome outcome = ChunkBiller::Outcome::done;
+    try {
+      outcome = biller.bill(*claimed, {});
+    } catch (...) {
+      // A run that posted nothing leaves nothing behind.
+      run_chunks::discard_if_empty(conn, plan.run, now);
+      throw;
+    }
+    if (outcome != ChunkBiller::Outcome::done) continue;
+    const bool over = biller.settled() != run_chunks::Settled::running;
+    // After each chunk, the last one too (a removed run has no chunks left
+    // to count: everything planned was looked at).
+    bool go_on = true;
+    if (progress) {
+      const auto [done, total] = run_chunks::progress(conn, plan.run);
+      go_on = biller.settled() == run_chunks::Settled::removed
+                  ? progress(total_planned, total_planned)
+                  : progress(done, total);
+    }
+    if (over) {
+      removed = biller.settled() == run_chunks::Settled::removed;
       complete = true;
       break;
     }
-    Runner runner(*impl_, period, ctx);
-    const int64_t hi = std::min(last_id, cursor + chunk);
-    const Chunk c = runner.load(cursor + 1, hi, impl_->positions_wanted(), documents);
-    int64_t chunk_accounts = 0;
-    int64_t chunk_lines = 0;
-    // Documents are written a thousand at a time: a chunk's worth of them
-    // (10,000 by default) would hold tens of megabytes at once.
-    constexpr size_t kDocumentBatch = 1000;
-    std::vector<registry::Document> docs;
-    std::vector<int64_t> doc_ids;
-    std::map<int64_t, std::string> doc_numbers;
-    const bool publish = impl_->positions_wanted();
-    const registry::Context rctx = registry_context(ctx);
-    const auto write_documents = [&] {
-      if (docs.empty()) return;
-      impl_->registry.create_many(docs, rctx);
-      for (auto& d : docs) {
-        doc_ids.push_back(d.id);
-        if (publish) doc_numbers[d.id] = std::move(d.number);
-      }
-      docs.clear();
-    };
-    std::vector<std::vector<Billing::Impl::NewLine>> per_account;
-    std::vector<const AccountRow*> owners;
-    std::vector<std::array<int, 3>> doc_slots;  // per account: its documents in `docs`, by role
-    for (const AccountTerms& at : c.accounts) {
-      auto lines = runner.account_lines(at, c, 0);
-      if (lines.empty()) continue;
-      if (!run_id) {
-        auto st = conn.cached(
-            "INSERT INTO billing_run (period, status, started_at, actor) VALUES (?1, 'running', "
-            "?2, "
-            "?3)");
-        st->bind(1, period.to_string()).bind(2, ctx.now.to_string());
-        if (ctx.actor)
-          st->bind(3, *ctx.actor);
-        else
-          st->bind_null(3);
-        st->run();
-        run_id = conn.last_insert_rowid();
-      }
-      for (auto& l : lines) l.run_id = run_id;
-      ++chunk_accounts;
-      chunk_lines += static_cast<int64_t>(lines.size());
-      if (documents) {
-        // New lines in the accrual document; a recalculation's reversals
-        // and replacements each in a correction document.
-        using Role = Billing::Impl::NewLine::Role;
-        std::array<std::vector<Billing::Impl::NewLine>, 3> groups;
-        for (const auto& l : lines) groups[static_cast<size_t>(l.role)].push_back(l);
-        std::array<int, 3> slots{-1, -1, -1};
-        for (size_t g = 0; g < groups.size(); ++g) {
-          if (groups[g].empty()) continue;
-          Date date = groups[g].front().date;
-          for (const auto& l : groups[g]) date = std::min(date, l.date);
-          slots[g] = static_cast<int>(doc_ids.size() + docs.size());
-          docs.push_back(accrual_draft(at.row, date, groups[g], period.to_string(), run_id));
-        }
-        if (docs.size() >= kDocumentBatch) write_documents();
-        static_assert(static_cast<size_t>(Role::decrease) == 2, "three document roles");
-        doc_slots.push_back(slots);
-      }
-      per_account.push_back(std::move(lines));
-      owners.push_back(&at.row);
-    }
-    write_documents();
-    std::map<std::string, std::pair<int64_t, int64_t>> sums;  // currency -> amount, vat
-    // Without events nobody needs a line's id: the chunk's lines are written
-    // several to a statement once every account's are known.
-    std::vector<const Billing::Impl::NewLine*> batch;
-    for (size_t i = 0; i < per_account.size(); ++i) {
-      auto& sum = sums[std::string(owners[i]->currency.code())];
-      // A correction (a negative line) may clear the debt: its event says so.
-      std::optional<int64_t> debt_before;
-      if (publish && std::any_of(per_account[i].begin(), per_account[i].end(),
-                                 [](const auto& l) { return l.amount < 0; }))
-        debt_before = impl_->owed(owners[i]->id, ctx.today).debt;
-      std::vector<int64_t> ids;
-      for (auto& l : per_account[i]) {
-        if (documents) {
-          const int slot = doc_slots[i][static_cast<size_t>(l.role)];
-          l.doc_id = doc_ids[static_cast<size_t>(slot)];
-        }
-        if (publish)
-          ids.push_back(impl_->insert_line(l));
-        else
-          batch.push_back(&l);
-        sum.first += l.amount;
-        sum.second += l.vat;
-      }
-      if (publish)
-        impl_->accruals_posted(*owners[i], per_account[i], ids, doc_numbers, debt_before, ctx);
-    }
-    impl_->insert_lines(batch);
-    if (run_id) {
-      // The chunk is done: its row and its totals, in its own transaction.
-      auto st = conn.cached(
-          "INSERT INTO billing_run_chunk (run_id, first_account, last_account, accounts, lines, "
-          "finished_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-      st->bind(1, *run_id).bind(2, cursor + 1).bind(3, hi).bind(4, chunk_accounts);
-      st->bind(5, chunk_lines).bind(6, ctx.now.to_string());
-      st->run();
-      for (const auto& [code, sum] : sums) {
-        auto t = conn.cached(
-            "INSERT INTO billing_run_chunk_total (run_id, first_account, currency, amount, vat) "
-            "VALUES (?1, ?2, ?3, ?4, ?5)");
-        t->bind(1, *run_id).bind(2, cursor + 1).bind(3, code).bind(4, sum.first);
-        t->bind(5, sum.second);
-        t->run();
-      }
-    }
-    // The chunk's documents reach the exchange in the chunk's transaction,
-    // and the registry holds no list of a whole run's documents.
-    impl_->registry.flush_changes();
-    cursor = hi;
-    tx.commit();
-    new_lines += chunk_lines;
-    if (progress && !progress(cursor, last_id)) break;
+    if (!go_on) break;
   }
-  json::object out = run_id ? run_summary(conn, *run_id) : json::object{{"run", nullptr}};
-  out["period"] = period.to_string();
-  out["new_lines"] = new_lines;
+  json::object out = run_answer(conn, period, plan.run, removed);
+  out["new_lines"] = biller.new_lines();
   out["complete"] = complete;
   out["resumed"] = resumed;
-  if (!run_id) out["status"] = "nothing_to_bill";
   return out;
 }
 
-json::object Billing::cancel_run(const json::object& p, const Context& ctx) {
-  const int64_t run_id = p.at("run").as_int64();
+json::object Billing::work_run(const json::object& p, const Context& ctx,
+                               const Progress& progress) {
+  const json::value* run_v = p.if_contains("run");
+  const json::value* period_v = p.if_contains("period");
+  if (run_v == nullptr && period_v == nullptr)
+    fail_field(ErrorCode::invalid, "period", "required",
+               "give period (join its running run, or plan one) or run (join that run)");
+  if (run_v != nullptr && period_v != nullptr)
+    fail_field(ErrorCode::invalid, "run", "conflict",
+               "give period or run, not both: a run has its period");
+  const std::string worker(p.at("worker").as_string());
+  const int64_t lease =
+      p.contains("lease_seconds") ? p.at("lease_seconds").as_int64() : kRunLeaseSeconds;
+  const std::optional<int64_t> max_chunks =
+      p.contains("max_chunks") ? std::optional<int64_t>(p.at("max_chunks").as_int64())
+                               : std::nullopt;
+  const int64_t chunk = p.contains("chunk_size") ? p.at("chunk_size").as_int64() : 10000;
+  const bool documents = !p.contains("documents") || p.at("documents").as_bool();
   store::Connection& conn = impl_->conn;
-  json::object before = run_summary(conn, run_id);
-  if (before.at("status").as_string() != "done")
-    fail_field(ErrorCode::state, "run", "not_done",
-               "run " + std::to_string(run_id) + " is " +
-                   std::string(before.at("status").as_string()) +
-                   "; only a finished run can be cancelled");
-  {
-    // Runs of a period are undone newest first: a later run's
-    // recalculation reverses lines of this one by their amounts, and
-    // cancelling this one under it would leave those reversals standing
-    // against nothing.
-    auto later = conn.cached(
-        "SELECT id FROM billing_run WHERE period = ?1 AND id > ?2 AND status <> 'cancelled' "
-        "ORDER BY id DESC LIMIT 1");
-    later->bind(1, before.at("period").as_string()).bind(2, run_id);
-    if (later->step())
-      fail_field(ErrorCode::state, "run", "later_run",
-                 "run " + std::to_string(later->int64(0)) + " of period " +
-                     std::string(before.at("period").as_string()) +
-                     " came after it; cancel that run first");
+  const std::string now = ctx.now.to_string();
+  // Joins the given run, or the period's running run, or plans one (the
+  // first worker to come). A worker given the run never starts another: one
+  // that comes after the run is done has nothing to do.
+  bool joined = true;
+  run_chunks::Plan plan;
+  std::optional<Period> period;
+  if (run_v != nullptr) {
+    store::Transaction tx(conn, store::Transaction::Mode::deferred);
+    auto found = run_chunks::find(conn, run_v->as_int64());
+    tx.commit();
+    if (!found)
+      fail_field(ErrorCode::not_found, "run", "unknown_run",
+                 "no run " + std::to_string(run_v->as_int64()));
+    plan = found->first;
+    period = Period::parse_field(found->second, "run");
+  } else {
+    period = Period::parse_field(std::string(period_v->as_string()), "period");
+    store::Transaction tx(conn);
+    joined = run_chunks::find_running(conn, period->to_string()).has_value();
+    plan = run_chunks::plan(conn, period->to_string(), chunk, documents, now, ctx.actor);
+    tx.commit();
   }
-  // Every live line of the run gets its storno, dated today; the accrual
-  // documents become "reversed" in the registry.
-  std::vector<Billing::Impl::NewLine> stornos;
-  std::vector<int64_t> originals;
-  std::vector<int64_t> docs;
-  {
-    auto st = conn.cached(
-        "SELECT id, account_id, subscription_id, period, seq, name, base, discount, amount, vat, "
-        "tax_code, vat_rate, vat_mode, doc_id, date_from, date_to, days, date FROM billing_accrual "
-        "WHERE account_id BETWEEN (SELECT MIN(first_account) FROM billing_run_chunk WHERE run_id = "
-        "?1) AND (SELECT MAX(last_account) FROM billing_run_chunk WHERE run_id = ?1) AND period = "
-        "?2 AND subscription_id IS NOT NULL AND storno_of IS NULL AND run_id = ?1 AND reversed_by "
-        "IS NULL");
-    st->bind(1, run_id).bind(2, before.at("period").as_string());
-    while (st->step()) {
-      Billing::Impl::NewLine l;
-      originals.push_back(st->int64(0));
-      l.account_id = st->int64(1);
-      if (!st->is_null(2)) l.subscription_id = st->int64(2);
-      l.period = st->text(3);
-      l.seq = st->int64(4);
-      l.kind = "storno";
-      l.name = "Сторно: " + st->text(5);
-      // Never before the line it reverses, or a statement between the two
-      // dates would count the storno alone.
-      l.date = std::max(ctx.today, *Date::parse(st->text(17)));
-      l.due = l.date;
-      l.base = -st->int64(6);
-      l.discount = -st->int64(7);
-      l.amount = -st->int64(8);
-      l.vat = -st->int64(9);
-      l.tax_code = st->text(10);
-      l.vat_rate = st->text(11);
-      l.vat_mode = st->text(12);
-      if (!st->is_null(13)) docs.push_back(st->int64(13));
-      l.from = date_or_null(*st, 14);
-      l.to = date_or_null(*st, 15);
-      if (!st->is_null(16)) l.days = st->int64(16);
-      l.run_id = run_id;
-      l.storno_of = originals.back();
-      stornos.push_back(std::move(l));
+  ChunkBiller biller(*impl_, *period, ctx, plan.run, plan.documents);
+  int64_t done_chunks = 0;
+  int64_t lost_chunks = 0;
+  bool removed = false;
+  bool complete = false;
+  bool first = true;
+  while (!max_chunks || done_chunks < *max_chunks) {
+    const auto claimed =
+        run_chunks::claim(conn, plan.run, worker, now, plus_seconds(ctx.now, lease), first);
+    first = false;
+    if (!claimed) break;
+    // Progress is reported as a chunk is taken: the run's accounts done and
+    // planned. False gives the chunk back and stops.
+    const auto ready = [&] {
+      if (!progress) return true;
+      const auto [done, total] = run_chunks::progress(conn, plan.run);
+      return progress(done, total);
+    };
+    const ChunkBiller::Outcome outcome = biller.bill(*claimed, ready);
+    if (outcome == ChunkBiller::Outcome::stopped) break;
+    if (outcome == ChunkBiller::Outcome::lost) {
+      ++lost_chunks;
+      continue;
     }
+    ++done_chunks;
+    if (biller.settled() != run_chunks::Settled::running) break;
   }
-  for (const auto& l : stornos) impl_->check_open(l.date, "run", "a storno of the run");
-  // The position of each account before its lines are reversed, for the
-  // events that say what the cancellation did to it.
-  std::map<int64_t, std::pair<int64_t, int64_t>> reversed;  // account -> amount, debt before
-  if (impl_->positions_wanted())
-    for (const auto& l : stornos)
-      if (reversed.count(l.account_id) == 0)
-        reversed[l.account_id] = {0, impl_->owed(l.account_id, ctx.today).debt};
-  for (size_t i = 0; i < stornos.size(); ++i) {
-    if (auto it = reversed.find(stornos[i].account_id); it != reversed.end())
-      it->second.first += stornos[i].amount;
-    const int64_t id = impl_->insert_line(stornos[i]);
-    auto up = conn.cached("UPDATE billing_accrual SET reversed_by = ?2 WHERE id = ?1");
-    up->bind(1, originals[i]).bind(2, id);
-    up->run();
+  {
+    store::Transaction tx(conn);
+    const auto settled = run_chunks::settle(conn, plan.run, now);
+    tx.commit();
+    removed = settled == run_chunks::Settled::removed;
+    complete = settled != run_chunks::Settled::running;
   }
-  std::sort(docs.begin(), docs.end());
-  docs.erase(std::unique(docs.begin(), docs.end()), docs.end());
-  const registry::Context rctx = registry_context(ctx);
-  for (int64_t d : docs) impl_->registry.set_status(d, "reversed", std::nullopt, rctx);
-  auto st =
-      conn.cached("UPDATE billing_run SET status = 'cancelled', cancelled_at = ?2 WHERE id = ?1");
-  st->bind(1, run_id).bind(2, ctx.now.to_string());
-  st->run();
-  impl_->journal(ctx, "run.cancel", "run:" + std::to_string(run_id),
-                 {{"period", before.at("period")},
-                  {"lines_reversed", static_cast<int64_t>(stornos.size())},
-                  {"documents_reversed", static_cast<int64_t>(docs.size())}});
-  for (const auto& [account, change] : reversed)
-    impl_->accruals_reversed(impl_->account_by_id(account), run_id,
-                             std::string(before.at("period").as_string()), change.first,
-                             change.second, ctx);
-  json::object out = run_summary(conn, run_id);
-  out["lines_reversed"] = static_cast<int64_t>(stornos.size());
+  json::object out = run_answer(conn, *period, plan.run, removed);
+  out["worker"] = worker;
+  out["chunks_done"] = done_chunks;
+  out["chunks_lost"] = lost_chunks;
+  out["new_lines"] = biller.new_lines();
+  out["complete"] = complete;
+  out["resumed"] = joined;
   return out;
-}
-
-json::object Billing::runs(const json::object& p) {
-  json::array out;
-  auto st = impl_->conn.cached(
-      "SELECT id FROM billing_run WHERE (CAST(?1 AS TEXT) IS NULL OR period = ?1) ORDER BY id");
-  if (const auto* v = p.if_contains("period"); v != nullptr && v->is_string())
-    st->bind(1, Period::parse_field(std::string(v->get_string()), "period").to_string());
-  else
-    st->bind_null(1);
-  std::vector<int64_t> ids;
-  while (st->step()) ids.push_back(st->int64(0));
-  st->reset();
-  for (int64_t id : ids) out.push_back(run_summary(impl_->conn, id));
-  return {{"runs", std::move(out)}};
 }
 
 }  // namespace opora::billing

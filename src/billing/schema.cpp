@@ -344,6 +344,64 @@ const store::SchemaModule& schema() {
         ALTER TABLE billing_run DROP COLUMN cursor;
         ALTER TABLE billing_run DROP COLUMN accounts;
         ALTER TABLE billing_run DROP COLUMN lines;
+      )sql"},
+                                           {5, R"sql(
+        -- A run as a work list (issue 16): its chunks are planned when it
+        -- starts, ranges of account ids that any number of workers claim
+        -- with a lease. A claim sets the owner and the lease's end (by the
+        -- handle's clock) and bumps the token; a worker commits its chunk
+        -- only while the token is still the one it claimed with (fencing),
+        -- so a worker whose lease ran out and was taken over rolls back.
+        -- numbers: the accrual document numbers reserved for the chunk
+        -- (JSON: sequence scope -> numbers), kept for whoever bills it.
+        -- Chunks recorded before are done.
+        CREATE TABLE billing_run_chunk_v5 (
+          run_id        INTEGER NOT NULL REFERENCES billing_run(id),
+          first_account INTEGER NOT NULL,
+          last_account  INTEGER NOT NULL,
+          state         TEXT NOT NULL,     -- pending | leased | done | cancelled
+          owner         TEXT,              -- the worker holding or last holding it
+          lease_until   TEXT,
+          token         INTEGER NOT NULL,  -- bumped at each claim
+          attempts      INTEGER NOT NULL,
+          numbers       TEXT,
+          accounts      INTEGER NOT NULL,
+          lines         INTEGER NOT NULL,
+          finished_at   TEXT,
+          PRIMARY KEY (run_id, first_account)
+        ) STRICT, WITHOUT ROWID;
+        INSERT INTO billing_run_chunk_v5 (run_id, first_account, last_account, state, owner,
+          lease_until, token, attempts, numbers, accounts, lines, finished_at)
+        SELECT run_id, first_account, last_account, 'done', NULL, NULL, 1, 1, NULL, accounts,
+          lines, finished_at FROM billing_run_chunk;
+        DROP TABLE billing_run_chunk;
+        ALTER TABLE billing_run_chunk_v5 RENAME TO billing_run_chunk;
+        -- The chunks still to bill, found by the claim without a scan.
+        CREATE INDEX billing_run_chunk_open ON billing_run_chunk (run_id, state, first_account)
+          WHERE state IN ('pending', 'leased');
+        -- How a run is planned, for workers that join it: accounts per
+        -- chunk and whether it writes accrual documents.
+        ALTER TABLE billing_run ADD COLUMN chunk_size INTEGER NOT NULL DEFAULT 10000;
+        ALTER TABLE billing_run ADD COLUMN documents INTEGER NOT NULL DEFAULT 1;
+      )sql",
+                                            true,
+                                            // PostgreSQL keeps the table the chunk totals
+                                            // refer to and adds the columns in place.
+                                            R"sql(
+        ALTER TABLE billing_run_chunk
+          ADD COLUMN state TEXT COLLATE "C" NOT NULL DEFAULT 'done',
+          ADD COLUMN owner TEXT COLLATE "C",
+          ADD COLUMN lease_until TEXT COLLATE "C",
+          ADD COLUMN token BIGINT NOT NULL DEFAULT 1,
+          ADD COLUMN attempts BIGINT NOT NULL DEFAULT 1,
+          ADD COLUMN numbers TEXT COLLATE "C",
+          ALTER COLUMN finished_at DROP NOT NULL;
+        ALTER TABLE billing_run_chunk ALTER COLUMN state DROP DEFAULT,
+          ALTER COLUMN token DROP DEFAULT, ALTER COLUMN attempts DROP DEFAULT;
+        CREATE INDEX billing_run_chunk_open ON billing_run_chunk (run_id, state, first_account)
+          WHERE state IN ('pending', 'leased');
+        ALTER TABLE billing_run ADD COLUMN chunk_size BIGINT NOT NULL DEFAULT 10000;
+        ALTER TABLE billing_run ADD COLUMN documents BIGINT NOT NULL DEFAULT 1;
       )sql"}}};
   return module;
 }

@@ -90,7 +90,13 @@ const std::string kRun = R"~({"type": "object", "properties": {
   "started_at": {"type": "string", "format": "date-time"},
   "finished_at": {"type": ["string", "null"], "format": "date-time"},
   "cancelled_at": {"type": ["string", "null"], "format": "date-time"},
-  "lines_reversed": {"type": "integer", "description": "billing.run.cancel only"}}})~";
+  "lines_reversed": {"type": "integer", "description": "billing.run.cancel only"},
+  "chunks": {"type": "object", "description": "the run's chunks (ranges of accounts) by state; absent with nothing_to_bill", "properties": {
+    "pending": {"type": "integer"}, "leased": {"type": "integer", "description": "held by a worker"},
+    "done": {"type": "integer"}, "cancelled": {"type": "integer"}}},
+  "worker": {"type": "string", "description": "billing.run.work only"},
+  "chunks_done": {"type": "integer", "description": "billing.run.work only: chunks this call billed"},
+  "chunks_lost": {"type": "integer", "description": "billing.run.work only: chunks whose lease ran out and another worker took, rolled back"}}})~";
 
 const std::string kPayAnswer = R"~({"type": "object", "properties": {
   "receipt": {"type": "string", "description": "our payment id (prv_txn); the same on every repeat"},
@@ -451,9 +457,27 @@ void register_billing_methods(MethodTable& t) {
                 return db.billing().run(p.object(), billing_context(db, p),
                                         db.progress_for("billing.run"));
               });
+  t.add_batch(
+      "billing.run.work",
+      "One more worker on a month's run (planned by the first to come): claims chunks of "
+      "accounts with a lease and bills each in its own transaction until none is left; a "
+      "worker whose lease ran out and was taken over rolls its chunk back.",
+      obj(R"~("period": {"type": "string", "description": "YYYY-MM: join its running run, or plan one (a new pass over the month once the last is done); give this or run"},
+          "run": {"type": "integer", "minimum": 1, "description": "join this run only (never starts another); give this or period"},
+          "worker": {"type": "string", "minLength": 1, "maxLength": 200, "description": "this worker's name, unique among the live workers; a restarted worker under the same name takes back its chunks at once"},
+          "lease_seconds": {"type": "integer", "minimum": 1, "maximum": 86400, "description": "how long a claimed chunk stays this worker's by the handle's clock; default 600"},
+          "max_chunks": {"type": "integer", "minimum": 1, "description": "stop after billing this many chunks"},
+          "chunk_size": {"type": "integer", "minimum": 1, "maximum": 100000, "description": "accounts per chunk when this call plans the run; default 10000"},
+          "documents": {"type": "boolean", "description": "when this call plans the run: write accrual documents (default true)"},)~" +
+              kWho,
+          R"~(["worker"])~"),
+      kRun, [](Database& db, const Params& p) {
+        return db.billing().work_run(p.object(), billing_context(db, p),
+                                     db.progress_for("billing.run.work"));
+      });
   t.add("billing.run.cancel",
-        "Reverses a finished run: a storno line for each of its lines, its documents marked "
-        "reversed, journalled.",
+        "Reverses a run, finished or still running: its chunks not done are cancelled, a storno "
+        "line for each of its lines, its documents marked reversed, journalled.",
         obj(R"~("run": {"type": "integer", "minimum": 1},)~" + kWho, R"~(["run"])~"), kRun, true,
         [](Database& db, const Params& p) {
           return db.billing().cancel_run(p.object(), billing_context(db, p));

@@ -165,6 +165,27 @@ json::object Registry::find(const json::object& p, const Context& ctx) {
         fail_field(ErrorCode::invalid, field, "custom_key",
                    "a custom field name must be non-empty and contain no \" or \\");
       const std::string path = q.param(std::string("$.custom.\"") + std::string(key) + "\"");
+      if (conn_.engine() == store::Engine::postgresql) {
+        // The same comparisons over jsonb: a string with a string, an integer
+        // with a number, a boolean with true/1 or false/0 (json_extract gives
+        // SQLite 1 and 0 for them), null with null or a missing member.
+        const std::string at = "(d.body::jsonb #> opora_json_path(" + path + "))";
+        if (value.is_string())
+          q.sql += " AND " + at + " = to_jsonb(CAST(" + q.param(std::string(value.get_string())) +
+                   " AS TEXT))";
+        else if (value.is_int64())
+          q.sql += " AND " + at + " = to_jsonb(CAST(" + q.param(value.get_int64()) + " AS BIGINT))";
+        else if (value.is_bool())
+          q.sql += " AND " + at +
+                   (value.get_bool() ? " IN ('true'::jsonb, '1'::jsonb)"
+                                     : " IN ('false'::jsonb, '0'::jsonb)");
+        else if (value.is_null())
+          q.sql += " AND (" + at + " IS NULL OR " + at + " = 'null'::jsonb)";
+        else
+          fail_field(ErrorCode::invalid, field, "type",
+                     "compare a custom field with a string, integer, boolean or null");
+        continue;
+      }
       if (value.is_string())
         q.sql +=
             " AND json_extract(d.body, " + path + ") = " + q.param(std::string(value.get_string()));

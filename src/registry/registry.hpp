@@ -78,6 +78,19 @@ class Registry {
   // Rows are written many to a statement. Throws Error(internal) for a
   // document the library should not have built (writer.cpp, bulk_rows.cpp).
   void create_many(std::vector<Document>& documents, const Context& ctx);
+  // The same for documents whose numbers were taken before with
+  // take_numbers (each carries its number): the sequences are not touched,
+  // so the caller's transaction holds no sequence row while it writes.
+  void create_many_numbered(std::vector<Document>& documents, const Context& ctx);
+  // The sequence a new document of `d`'s kind and date is numbered in
+  // (kind, organisation if numbered so, year if the pattern has one).
+  std::string sequence_scope(const Document& d);
+  // Takes the next `count` numbers of `d`'s sequence, as create_many would
+  // give them to `count` such documents one after another, and moves the
+  // sequence past them. Meant for a short transaction of its own, so that
+  // writers that number in bulk (a billing run's workers) hold the
+  // sequence's row only as long as it takes to move it.
+  std::vector<std::string> take_numbers(const Document& d, size_t count, const Context& ctx);
   boost::json::object set_status(int64_t id, const std::string& status,
                                  std::optional<int64_t> expected_version, const Context& ctx);
   boost::json::object remove(int64_t id, const Context& ctx);
@@ -187,6 +200,8 @@ class Registry {
   boost::json::array files_of(int64_t id);
   boost::json::array links_of(int64_t id);
   boost::json::object set_deleted(int64_t id, bool deleted, const Context& ctx);
+  // create_many and create_many_numbered (writer.cpp).
+  void create_documents(std::vector<Document>& documents, const Context& ctx, bool numbered);
 
   store::Connection& conn_;
   std::function<std::string()> new_uid_;

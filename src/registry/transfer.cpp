@@ -316,11 +316,19 @@ json::object Registry::import_lines(const json::object& p, const Context& ctx) {
     } catch (const Error& e) {
       if (e.field_errors().empty()) errors.add(where, "import", e.what());
       for (const auto& f : e.field_errors()) errors.add(f.field, f.rule, f.message);
+      // A statement that failed on PostgreSQL aborted the whole transaction:
+      // every later line would only repeat that. The import is refused either way.
+      if (e.field_errors().empty() && conn_.engine() == store::Engine::postgresql) break;
     } catch (const std::exception& e) {
       // A missing or mistyped member of a line (Boost.JSON's at/as throw).
       errors.add(where, "jsonl", std::string("malformed line: ") + e.what());
     }
     if (errors.list().size() > 100) break;  // enough to show what is wrong
+  }
+  // Rows came with their ids: ids drawn later continue after them.
+  if (errors.empty()) {
+    conn_.ids_written("document");
+    conn_.ids_written("document_file");
   }
   // The file may have been edited by hand: numbers must still be unique
   // per kind (a version may share its predecessor's number).

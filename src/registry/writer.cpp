@@ -543,6 +543,28 @@ json::object Registry::put_many(const json::array& documents, const Context& ctx
 }
 
 void Registry::create_many(std::vector<Document>& documents, const Context& ctx) {
+  create_documents(documents, ctx, false);
+}
+
+void Registry::create_many_numbered(std::vector<Document>& documents, const Context& ctx) {
+  create_documents(documents, ctx, true);
+}
+
+std::string Registry::sequence_scope(const Document& d) {
+  return d.sequence_scope(kind(d.kind, "kind"));
+}
+
+std::vector<std::string> Registry::take_numbers(const Document& d, size_t count,
+                                                const Context& ctx) {
+  if (count == 0) return {};
+  Writer w(*this, ctx);
+  std::vector<std::string> out = w.take_numbers(kind(d.kind, "kind"), d, count);
+  w.finish();
+  return out;
+}
+
+void Registry::create_documents(std::vector<Document>& documents, const Context& ctx,
+                                bool numbered) {
   if (documents.empty()) return;
   if (!new_uid_) throw Error(ErrorCode::internal, "the registry has no source of document uids");
   const auto refuse = [](const Document& d, const std::string& what) {
@@ -556,9 +578,12 @@ void Registry::create_many(std::vector<Document>& documents, const Context& ctx)
   for (size_t i = 0; i < documents.size(); ++i) {
     Document& d = documents[i];
     const Kind& kind = this->kind(d.kind, "kind");
-    if (d.id != 0 || !d.number.empty() || !d.status.empty() || d.supersedes || d.superseded_by ||
-        d.basis_id || d.deleted)
-      refuse(d, "names what only the registry gives (id, number, status, versions, basis)");
+    if (d.id != 0 || d.number.empty() != !numbered || !d.status.empty() || d.supersedes ||
+        d.superseded_by || d.basis_id || d.deleted)
+      refuse(d, numbered ? "names what only the registry gives (id, status, versions, basis) or "
+                           "has no number"
+                         : "names what only the registry gives (id, number, status, versions, "
+                           "basis)");
     if (!kind.has_items && !d.items.empty()) refuse(d, "has items its kind has not");
     if (kind.number_per_organization && !d.organization) refuse(d, "has no organisation");
     if (d.vat_mode != "included" && d.vat_mode != "on_top") refuse(d, "has no VAT mode");
@@ -577,7 +602,7 @@ void Registry::create_many(std::vector<Document>& documents, const Context& ctx)
     d.is_final = true;
     d.requires_countersign = kind.requires_countersign;
     kinds.push_back(&kind);
-    by_sequence[d.sequence_scope(kind)].push_back(i);
+    if (!numbered) by_sequence[d.sequence_scope(kind)].push_back(i);
   }
   Writer w(*this, ctx);
   for (const auto& [scope, members] : by_sequence) {

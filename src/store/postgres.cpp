@@ -390,6 +390,13 @@ std::vector<int64_t> PgConnection::reserve_ids(std::string_view table, size_t n)
   return ids;
 }
 
+void PgConnection::ids_written(std::string_view table) {
+  auto st =
+      cached("SELECT setval(pg_get_serial_sequence(?1, 'id'), coalesce((SELECT max(id) FROM " +
+             std::string(table) + "), 0) + 1, false)");
+  st->bind(1, table).run();
+}
+
 bool PgConnection::in_transaction() const noexcept {
   return PQtransactionStatus(conn_) != PQTRANS_IDLE;
 }

@@ -95,6 +95,7 @@ class PgConnection final : public Connection {
   int64_t data_version() override;
   std::string_view skip_locked() const noexcept override { return " FOR UPDATE SKIP LOCKED"; }
   std::vector<int64_t> reserve_ids(std::string_view table, size_t n) override;
+  void ids_written(std::string_view table) override;
   // Every foreign key is declared DEFERRABLE (postgresql_ddl).
   void defer_foreign_keys() override { exec("SET CONSTRAINTS ALL DEFERRED"); }
 

@@ -137,6 +137,11 @@ class Connection {
   // again may cure (a serialisation failure or deadlock on PostgreSQL).
   virtual bool failure_retryable() const noexcept { return false; }
 
+  // After rows of `table` were inserted with ids of the caller's (an
+  // import, a copy): ids drawn later continue after the largest (SQLite does
+  // so by itself; PostgreSQL moves the identity sequence).
+  virtual void ids_written(std::string_view table) = 0;
+
   // Foreign keys are checked when the transaction commits rather than at
   // each statement, until then (rows that refer forward, loaded in order).
   virtual void defer_foreign_keys() = 0;

@@ -142,7 +142,7 @@ static void test_calls(void) {
                       "{\"clock\": \"manual\", \"now\": \"2026-11-23T09:00:00Z\"}") == OPORA_OK);
   expect_call(db, "meta.version", NULL, OPORA_OK, OPORA_VERSION_STRING);
   expect_call(db, "meta.version", "", OPORA_OK,
-              "\"schema\":{\"calendar\":1,\"registry\":3,\"catalog\":1,\"billing\":4,\"workflow\":"
+              "\"schema\":{\"calendar\":1,\"registry\":3,\"catalog\":1,\"billing\":5,\"workflow\":"
               "5,\"edo\":2,\"exchange\":1}");
   expect_call(db, "meta.methods", "{}", OPORA_OK, "\"calendar.add_working_days\"");
   expect_call(db, "clock.get", "{}", OPORA_OK, "\"today\":\"2026-11-23\"");

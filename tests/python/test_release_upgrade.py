@@ -48,7 +48,11 @@ FIXTURE = HERE / EXPECTED["fixture"]
 # Fields later releases added to results, dropped from the answers before they are compared
 # with the release's: {method: {"path", ...}}, a path as "records[].field" or "totals.field".
 # Only for a field the release did not have: a field whose value changed is a regression.
-ADDED_FIELDS: dict[str, set[str]] = {}
+ADDED_FIELDS: dict[str, set[str]] = {
+    # A run's chunks by state (issue 16: runs shared by workers).
+    "billing.run": {"chunks"},
+    "billing.run.list": {"runs[].chunks"},
+}
 
 
 # ----------------------------------------------------------------- helpers --
@@ -319,6 +323,7 @@ def test_old_accounts_take_payments_and_the_next_months_run(tmp_path):
     assert balance["balance"] != before
     assert run["status"] == "done" and run["period"] == "2026-03" and run["lines"] > 0
     old_runs = read_result("billing.run.list")["runs"]
+    runs = drop_added("billing.run.list", copy.deepcopy(runs))
     assert runs["runs"][:len(old_runs)] == old_runs and len(runs["runs"]) == len(old_runs) + 1
 
 

@@ -261,6 +261,11 @@ def run_scenario(db: opora.Database, rec: Recorder, tmp_path) -> None:
     run = call("billing.run", period="2025-12")
     call("billing.run", period="2026-01")
     call("billing.run.list")
+    # A month before any subscription: one worker plans it and bills one chunk of
+    # nothing, the second finishes it (nothing_to_bill: the run leaves no row).
+    call("billing.run.work", period="2025-01", worker="w1", lease_seconds=60, chunk_size=1,
+         max_chunks=1)
+    call("billing.run.work", period="2025-01", worker="w2")
     call("billing.charge", account="LS-0001", name="Роутер", amount="2500.00",
          date="2026-01-05", key="router-1")
     call("billing.subscription.unfreeze", subscription=sub2, date="2025-12-15")

@@ -1,11 +1,13 @@
-# Run after opora_unit_tests links (tests/CMakeLists.txt): lists the test cases of the
-# source files in OPORA_PG_UNIT_TESTS (FILTER: doctest --source-file patterns, comma
-# separated) and writes CTEST_FILE, one ctest test per case run against PostgreSQL:
+# Run after opora_unit_tests links (tests/CMakeLists.txt): lists the test cases of every
+# source file but those in OPORA_PG_UNIT_EXCLUDED (FILTER: doctest --source-file-exclude
+# patterns, comma separated) and outside the test suite "sqlite_only" (cases about SQLite
+# itself), and writes CTEST_FILE, one ctest test per case run against PostgreSQL:
 # OPORA_TEST_ENGINE=postgresql, the server from OPORA_TEST_PG_DSN in ctest's
 # environment, skipped (exit 77, tests/unit/main.cpp) when there is none.
 # doctest_discover_tests cannot do this itself: it lists by test-case name only.
 execute_process(
-  COMMAND "${EXECUTABLE}" "--source-file=${FILTER}" --list-test-cases
+  COMMAND "${EXECUTABLE}" "--source-file-exclude=${FILTER}" --test-suite-exclude=sqlite_only
+          --list-test-cases
   OUTPUT_VARIABLE output
   RESULT_VARIABLE result
   WORKING_DIRECTORY "${WORKING_DIR}")
@@ -22,7 +24,7 @@ set(script "")
 set(count 0)
 string(REPLACE "\n" ";" lines "${output}")
 quoted(executable "${EXECUTABLE}")
-quoted(filter "--source-file=${FILTER}")
+quoted(filter "--source-file-exclude=${FILTER}")
 quoted(workdir "${WORKING_DIR}")
 foreach(line IN LISTS lines)
   if(line STREQUAL "" OR line MATCHES "^===+$" OR line MATCHES "^\\[doctest\\] ")
@@ -39,6 +41,6 @@ foreach(line IN LISTS lines)
   math(EXPR count "${count} + 1")
 endforeach()
 if(count EQUAL 0)
-  message(FATAL_ERROR "no unit test case in OPORA_PG_UNIT_TESTS (--source-file=${FILTER})")
+  message(FATAL_ERROR "no unit test case for PostgreSQL (--source-file-exclude=${FILTER})")
 endif()
 file(WRITE "${CTEST_FILE}" "${script}")

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "store/sqlite.hpp"
+#include "store/store.hpp"
 
 namespace opora::test {
 
@@ -16,11 +16,16 @@ namespace opora::test {
 // and a number differ) joined by '|', rows sorted by their first column.
 inline std::map<std::string, std::vector<std::string>> table_rows(
     store::Connection& conn, const std::vector<std::string>& patterns = {}) {
+  const bool pg = conn.engine() == store::Engine::postgresql;
   std::vector<std::string> tables;
   {
+    // On PostgreSQL the FTS5 table is a plain table with a computed tsvector: left out too.
     auto st = conn.cached(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name");
+        pg ? "SELECT relname::text FROM pg_class WHERE relnamespace = "
+             "current_schema()::regnamespace AND relkind = 'r' AND relname <> 'document_fts' "
+             "ORDER BY 1"
+           : "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+             "AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name");
     while (st->step()) {
       const std::string name = st->text(0);
       bool wanted = patterns.empty();
@@ -36,11 +41,15 @@ inline std::map<std::string, std::vector<std::string>> table_rows(
   for (const auto& table : tables) {
     std::string select = "SELECT ";
     {
-      auto st = conn.cached("SELECT name FROM pragma_table_info(?1) ORDER BY cid");
+      auto st = conn.cached(
+          pg ? "SELECT column_name::text FROM information_schema.columns WHERE table_schema = "
+               "current_schema() AND table_name = ?1 ORDER BY ordinal_position"
+             : "SELECT name FROM pragma_table_info(?1) ORDER BY cid");
       st->bind(1, table);
       bool first = true;
       while (st->step()) {
-        select += std::string(first ? "" : " || '|' || ") + "quote(\"" + st->text(0) + "\")";
+        select += std::string(first ? "" : " || '|' || ") +
+                  (pg ? "quote_nullable(\"" : "quote(\"") + st->text(0) + "\")";
         first = false;
       }
     }

@@ -608,14 +608,15 @@ class BillingRun(Facade):
 
     A batch method: it commits in chunks and resumes where it stopped. progress=callback(method, done, total) is called after each chunk; returning False, or raising, stops the work after that chunk (the result then says "complete": False, and an exception is raised once the call returns). The callback is the handle's for the duration of the call: threads sharing one Database should run batch work on a handle of their own.
 
-    Returns a dict with run (int or null), period (str), status (str), accounts (int), lines (int), new_lines (int), complete (bool), resumed (bool), totals (list of dict), started_at (datetime.datetime), finished_at (datetime.datetime or null), cancelled_at (datetime.datetime or null), lines_reversed (int).
+    Returns a dict with run (int or null), period (str), status (str), accounts (int), lines (int), new_lines (int), complete (bool), resumed (bool), totals (list of dict), started_at (datetime.datetime), finished_at (datetime.datetime or null), cancelled_at (datetime.datetime or null), lines_reversed (int), chunks (dict), worker (str), chunks_done (int), chunks_lost (int).
 
     Same as db.call("billing.run", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
 
     The group billing.run also has:
 
-        cancel  Reverses a finished run: a storno line for each of its lines, its documents marked reversed, journalled.
+        cancel  Reverses a run, finished or still running: its chunks not done are cancelled, a storno line for each of its lines, its documents marked reversed, journalled.
         list    Runs with their totals, optionally of one period.
+        work    One more worker on a month's run (planned by the first to come): claims chunks of accounts with a lease and bills each in its own transaction until none is left; a worker whose lease ran out and was taken over rolls its chunk back.
     """
 
     def __call__(
@@ -641,7 +642,7 @@ class BillingRun(Facade):
 
         A batch method: it commits in chunks and resumes where it stopped. progress=callback(method, done, total) is called after each chunk; returning False, or raising, stops the work after that chunk (the result then says "complete": False, and an exception is raised once the call returns). The callback is the handle's for the duration of the call: threads sharing one Database should run batch work on a handle of their own.
 
-        Returns a dict with run (int or null), period (str), status (str), accounts (int), lines (int), new_lines (int), complete (bool), resumed (bool), totals (list of dict), started_at (datetime.datetime), finished_at (datetime.datetime or null), cancelled_at (datetime.datetime or null), lines_reversed (int).
+        Returns a dict with run (int or null), period (str), status (str), accounts (int), lines (int), new_lines (int), complete (bool), resumed (bool), totals (list of dict), started_at (datetime.datetime), finished_at (datetime.datetime or null), cancelled_at (datetime.datetime or null), lines_reversed (int), chunks (dict), worker (str), chunks_done (int), chunks_lost (int).
 
         Same as db.call("billing.run", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -658,7 +659,7 @@ class BillingRun(Facade):
         )
 
     def cancel(self, run: int, *, actor: str = OMITTED, reason: str = OMITTED) -> dict[str, Any]:
-        """billing.run.cancel: Reverses a finished run: a storno line for each of its lines, its documents marked reversed, journalled.
+        """billing.run.cancel: Reverses a run, finished or still running: its chunks not done are cancelled, a storno line for each of its lines, its documents marked reversed, journalled.
 
         Changes the database, as one transaction.
 
@@ -667,7 +668,7 @@ class BillingRun(Facade):
             actor (str): who acts (recorded in the journal)
             reason (str): why (recorded in the journal)
 
-        Returns a dict with run (int or null), period (str), status (str), accounts (int), lines (int), new_lines (int), complete (bool), resumed (bool), totals (list of dict), started_at (datetime.datetime), finished_at (datetime.datetime or null), cancelled_at (datetime.datetime or null), lines_reversed (int).
+        Returns a dict with run (int or null), period (str), status (str), accounts (int), lines (int), new_lines (int), complete (bool), resumed (bool), totals (list of dict), started_at (datetime.datetime), finished_at (datetime.datetime or null), cancelled_at (datetime.datetime or null), lines_reversed (int), chunks (dict), worker (str), chunks_done (int), chunks_lost (int).
 
         Same as db.call("billing.run.cancel", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
@@ -684,6 +685,57 @@ class BillingRun(Facade):
         Same as db.call("billing.run.list", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
         return self._call("billing.run.list", {"period": period})
+
+    def work(
+        self,
+        worker: str,
+        *,
+        period: str = OMITTED,
+        run: int = OMITTED,
+        lease_seconds: int = OMITTED,
+        max_chunks: int = OMITTED,
+        chunk_size: int = OMITTED,
+        documents: bool = OMITTED,
+        actor: str = OMITTED,
+        reason: str = OMITTED,
+        progress: Progress | None = None,
+    ) -> dict[str, Any]:
+        """billing.run.work: One more worker on a month's run (planned by the first to come): claims chunks of accounts with a lease and bills each in its own transaction until none is left; a worker whose lease ran out and was taken over rolls its chunk back.
+
+        Changes the database in chunks, each chunk one transaction.
+
+        Parameters (keywords; an omitted one is not sent):
+            period (str): YYYY-MM: join its running run, or plan one (a new pass over the month once the last is done); give this or run
+            run (int 1..): join this run only (never starts another); give this or period
+            worker (str; required): this worker's name, unique among the live workers; a restarted worker under the same name takes back its chunks at once
+            lease_seconds (int 1..86400): how long a claimed chunk stays this worker's by the handle's clock; default 600
+            max_chunks (int 1..): stop after billing this many chunks
+            chunk_size (int 1..100000): accounts per chunk when this call plans the run; default 10000
+            documents (bool): when this call plans the run: write accrual documents (default true)
+            actor (str): who acts (recorded in the journal)
+            reason (str): why (recorded in the journal)
+
+        A batch method: it commits in chunks and resumes where it stopped. progress=callback(method, done, total) is called after each chunk; returning False, or raising, stops the work after that chunk (the result then says "complete": False, and an exception is raised once the call returns). The callback is the handle's for the duration of the call: threads sharing one Database should run batch work on a handle of their own.
+
+        Returns a dict with run (int or null), period (str), status (str), accounts (int), lines (int), new_lines (int), complete (bool), resumed (bool), totals (list of dict), started_at (datetime.datetime), finished_at (datetime.datetime or null), cancelled_at (datetime.datetime or null), lines_reversed (int), chunks (dict), worker (str), chunks_done (int), chunks_lost (int).
+
+        Same as db.call("billing.run.work", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call(
+            "billing.run.work",
+            {
+                "worker": worker,
+                "period": period,
+                "run": run,
+                "lease_seconds": lease_seconds,
+                "max_chunks": max_chunks,
+                "chunk_size": chunk_size,
+                "documents": documents,
+                "actor": actor,
+                "reason": reason,
+            },
+            progress,
+        )
 
 
 class BillingStatement(Facade):
@@ -1123,7 +1175,7 @@ class BillingTax(Facade):
 
 
 class Billing(Facade):
-    """opora module billing: 40 methods.
+    """opora module billing: 41 methods.
 
         account.get                 An account with its balance, debt and subscriptions.
         account.list                Accounts in id order, a page at a time.
@@ -1149,8 +1201,9 @@ class Billing(Facade):
         qr                          Payment QR text (GOST R 56042-2014, ST0001…) for an account's amount due or an accrual document, in UTF-8 or windows-1251.
         qr.image                    billing.qr with the QR drawn: the payment text and a PNG or SVG image of its exact bytes.
         run                         Accrues every subscription of a month (lines and one accrual document per account); idempotent, resumable, progress reported.
-        run.cancel                  Reverses a finished run: a storno line for each of its lines, its documents marked reversed, journalled.
+        run.cancel                  Reverses a run, finished or still running: its chunks not done are cancelled, a storno line for each of its lines, its documents marked reversed, journalled.
         run.list                    Runs with their totals, optionally of one period.
+        run.work                    One more worker on a month's run (planned by the first to come): claims chunks of accounts with a lease and bills each in its own transaction until none is left; a worker whose lease ran out and was taken over rolls its chunk back.
         statement.import_           Imports a 1CClientBankExchange statement: incoming payments matched by account number in the purpose or payer INN, deduplicated, posted; others kept as unmatched.
         statement.resolve           Posts an unmatched statement payment to the account a person chose.
         statement.unmatched         Statement payments no account was found for.

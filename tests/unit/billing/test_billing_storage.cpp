@@ -14,12 +14,16 @@ namespace {
 // Puts a file written by this library back into billing's layout of
 // migration 3: the accrual table with its references and its two indexes,
 // the run's cursor and counts on its own row, its totals in
-// billing_run_total. What migration 4 receives from an existing database.
+// billing_run_total, no planned chunks. What migration 4 receives from an
+// existing database (and then migration 5).
 void back_to_layout_3(const std::string& path) {
   opora::store::SqliteConnection conn(path, {});
   conn.exec("PRAGMA foreign_keys=OFF");
   conn.exec(R"sql(
     BEGIN;
+    ALTER TABLE billing_run DROP COLUMN chunk_size;
+    ALTER TABLE billing_run DROP COLUMN documents;
+    DELETE FROM billing_run_chunk WHERE state <> 'done';
     ALTER TABLE billing_run ADD COLUMN cursor INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE billing_run ADD COLUMN accounts INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE billing_run ADD COLUMN lines INTEGER NOT NULL DEFAULT 0;

@@ -77,9 +77,13 @@ TEST_CASE("a stored line whose VAT the registry would not compute is a problem")
   const auto stored = db.call("registry.get", json::object{{"document", id}});
   CHECK(stored.at("items").at(0).at("vat") == "21639.34");  // 120000 × 22 / 122, half up
   // Tamper with the stored body as an older writer might have left it.
-  auto st = db.db().connection().cached(
-      "UPDATE document SET body = json_set(body, '$.items[0].vat', '21639.35', "
-      "'$.items[0].net', '98360.65') WHERE id = ?1");
+  auto& conn = db.db().connection();
+  auto st = conn.cached(
+      conn.engine() == opora::store::Engine::postgresql
+          ? "UPDATE document SET body = jsonb_set(jsonb_set(body::jsonb, '{items,0,vat}', "
+            "'\"21639.35\"'), '{items,0,net}', '\"98360.65\"')::text WHERE id = ?1"
+          : "UPDATE document SET body = json_set(body, '$.items[0].vat', '21639.35', "
+            "'$.items[0].net', '98360.65') WHERE id = ?1");
   st->bind(1, id);
   st->run();
   const auto v = db.validate(packet_id(db.packet(json::array{id})));

@@ -122,6 +122,13 @@ TEST_CASE("find and missing with odd refs or prefixes return nothing rather than
                                  std::string("bitrix24:deal:%"), std::string("' OR 1=1 --"),
                                  std::string(5000, 'x'), std::string("bitrix24:deal:42\0", 17)}) {
     INFO(ref);
+    if (ref.find('\0') != std::string::npos &&
+        r.db().connection().engine() == opora::store::Engine::postgresql) {
+      // PostgreSQL text cannot hold NUL: the engine refuses the value (docs/postgresql.md).
+      CHECK(opora::test::code_of([&] { find(r, json::object{{"ref", json::string(ref)}}); }) ==
+            ErrorCode::invalid);
+      continue;
+    }
     CHECK(ids_of(find(r, json::object{{"ref", json::string(ref)}})).empty());
     const auto m = r.call("registry.missing", json::object{{"having_kind", "contract"},
                                                            {"lacking_kind", "act"},
