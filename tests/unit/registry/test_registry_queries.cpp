@@ -125,8 +125,9 @@ TEST_CASE("find and missing with odd refs or prefixes return nothing rather than
     if (ref.find('\0') != std::string::npos &&
         r.db().connection().engine() == opora::store::Engine::postgresql) {
       // PostgreSQL text cannot hold NUL: the engine refuses the value (docs/postgresql.md).
-      CHECK(opora::test::code_of([&] { find(r, json::object{{"ref", json::string(ref)}}); }) ==
-            ErrorCode::invalid);
+      CHECK(opora::test::code_of([&] {
+              find(r, json::object{{"ref", json::string(ref)}});
+            }) == ErrorCode::invalid);
       continue;
     }
     CHECK(ids_of(find(r, json::object{{"ref", json::string(ref)}})).empty());
