@@ -325,11 +325,6 @@ json::object Registry::import_lines(const json::object& p, const Context& ctx) {
     }
     if (errors.list().size() > 100) break;  // enough to show what is wrong
   }
-  // Rows came with their ids: ids drawn later continue after them.
-  if (errors.empty()) {
-    conn_.ids_written("document");
-    conn_.ids_written("document_file");
-  }
   // The file may have been edited by hand: numbers must still be unique
   // per kind (a version may share its predecessor's number).
   if (errors.empty()) {

@@ -612,9 +612,8 @@ void Registry::create_documents(std::vector<Document>& documents, const Context&
     for (size_t k = 0; k < members.size(); ++k)
       documents[members[k]].number = std::move(numbers[k]);
   }
-  // Ids known before the rows are written, so that every table's rows can be
-  // written many to a statement (as SQLite would give them; from the
-  // sequence on PostgreSQL).
+  // Ids known before the rows are written (as either engine gives them), so
+  // that every table's rows can be written many to a statement.
   const std::vector<int64_t> ids = conn_.reserve_ids("document", documents.size());
   std::vector<NewDocumentRow> rows;
   rows.reserve(documents.size());

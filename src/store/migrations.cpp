@@ -129,23 +129,6 @@ const std::string& postgresql_text(const Migration& step) {
   return it->second;
 }
 
-// After a step that copied rows with their ids (a table rebuild), each
-// identity column's sequence continues after the largest id, as SQLite's
-// INTEGER PRIMARY KEY does by itself.
-void sync_identities(Connection& conn) {
-  std::vector<std::pair<std::string, std::string>> columns;
-  {
-    auto st = conn.cached(
-        "SELECT c.relname, a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
-        "WHERE c.relnamespace = current_schema()::regnamespace AND a.attidentity <> '' AND NOT "
-        "a.attisdropped");
-    while (st->step()) columns.emplace_back(st->text(0), st->text(1));
-  }
-  for (const auto& [table, column] : columns)
-    conn.exec("SELECT setval(pg_get_serial_sequence('\"" + table + "\"', '" + column +
-              "'), coalesce(max(\"" + column + "\"), 0) + 1, false) FROM \"" + table + "\"");
-}
-
 }  // namespace
 
 int schema_version(Connection& conn, std::string_view module) {
@@ -179,8 +162,6 @@ void migrate(Connection& conn, const std::vector<const SchemaModule*>& modules, 
         Transaction tx(conn);
         if (schema_version(conn, m->name) >= step.version) continue;
         conn.exec(sql);
-        // A translated rebuild copied rows with their ids.
-        if (step.rebuilds_tables && step.postgresql.empty()) sync_identities(conn);
         record_version(conn, m->name, step.version);
         tx.commit();
         continue;

@@ -8,7 +8,8 @@
 //
 // The migrations are written in SQLite's DDL. On PostgreSQL the same
 // numbered steps run translated (postgresql_ddl(): STRICT and WITHOUT ROWID
-// dropped, INTEGER PRIMARY KEY an identity, INTEGER bigint, BLOB bytea, text
+// dropped, INTEGER PRIMARY KEY a bigint whose trigger gives one more than the
+// largest id, INTEGER bigint, BLOB bytea, text
 // compared byte by byte as in SQLite), or in a PostgreSQL text of their own
 // where the two engines differ (full-text search, a table rebuild).
 #pragma once

@@ -375,26 +375,9 @@ std::unique_ptr<Statement> PgConnection::prepare(std::string_view sql) {
 }
 
 int64_t PgConnection::last_insert_rowid() {
-  auto st = cached("SELECT lastval()");
+  auto st = cached("SELECT current_setting('opora.last_id', true)::bigint");
   st->step();
   return st->int64(0);
-}
-
-std::vector<int64_t> PgConnection::reserve_ids(std::string_view table, size_t n) {
-  auto st = cached(
-      "SELECT nextval(pg_get_serial_sequence(?1, 'id')) FROM generate_series(1, ?2) ORDER BY 1");
-  st->bind(1, table).bind(2, static_cast<int64_t>(n));
-  std::vector<int64_t> ids;
-  ids.reserve(n);
-  while (st->step()) ids.push_back(st->int64(0));
-  return ids;
-}
-
-void PgConnection::ids_written(std::string_view table) {
-  auto st =
-      cached("SELECT setval(pg_get_serial_sequence(?1, 'id'), coalesce((SELECT max(id) FROM " +
-             std::string(table) + "), 0) + 1, false)");
-  st->bind(1, table).run();
 }
 
 bool PgConnection::in_transaction() const noexcept {

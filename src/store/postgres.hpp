@@ -84,7 +84,8 @@ class PgConnection final : public Connection {
   pg_conn* raw() const noexcept { return conn_; }
   Engine engine() const noexcept override { return Engine::postgresql; }
   void exec(std::string_view sql) override;
-  // SELECT lastval(): the identity the last INSERT drew.
+  // The id the last INSERT on this connection gave its row, as the tables'
+  // id trigger notes it (store/ddl.cpp).
   int64_t last_insert_rowid() override;
   int changes() const noexcept override { return changes_; }
   bool in_transaction() const noexcept override;
@@ -94,8 +95,6 @@ class PgConnection final : public Connection {
   // outside one), so per-handle caches are read again per call.
   int64_t data_version() override;
   std::string_view skip_locked() const noexcept override { return " FOR UPDATE SKIP LOCKED"; }
-  std::vector<int64_t> reserve_ids(std::string_view table, size_t n) override;
-  void ids_written(std::string_view table) override;
   // Every foreign key is declared DEFERRABLE (postgresql_ddl).
   void defer_foreign_keys() override { exec("SET CONSTRAINTS ALL DEFERRED"); }
 

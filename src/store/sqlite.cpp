@@ -210,16 +210,6 @@ int64_t SqliteConnection::data_version() {
   return st->int64(0);
 }
 
-std::vector<int64_t> SqliteConnection::reserve_ids(std::string_view table, size_t n) {
-  // Ids as SQLite gives them to rows inserted without one: one more than the largest.
-  auto st = cached("SELECT coalesce(max(id), 0) FROM \"" + std::string(table) + "\"");
-  st->step();
-  const int64_t last = st->int64(0);
-  std::vector<int64_t> ids(n);
-  for (size_t i = 0; i < n; ++i) ids[i] = last + 1 + static_cast<int64_t>(i);
-  return ids;
-}
-
 // ------------------------------------------------------ transactions --
 
 void SqliteConnection::begin(TransactionMode mode) {

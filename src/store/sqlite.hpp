@@ -60,8 +60,6 @@ class SqliteConnection final : public Connection {
   // PRAGMA data_version.
   int64_t data_version() override;
   std::string_view skip_locked() const noexcept override { return {}; }
-  std::vector<int64_t> reserve_ids(std::string_view table, size_t n) override;
-  void ids_written(std::string_view) override {}
   void defer_foreign_keys() override { exec("PRAGMA defer_foreign_keys = ON"); }
 
  protected:

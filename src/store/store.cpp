@@ -24,6 +24,15 @@ CachedStatement Connection::cached(const std::string& sql) {
   return CachedStatement(*it->second);
 }
 
+std::vector<int64_t> Connection::reserve_ids(std::string_view table, size_t n) {
+  auto st = cached("SELECT coalesce(max(id), 0) FROM " + std::string(table));
+  st->step();
+  const int64_t last = st->int64(0);
+  std::vector<int64_t> ids(n);
+  for (size_t i = 0; i < n; ++i) ids[i] = last + 1 + static_cast<int64_t>(i);
+  return ids;
+}
+
 // ---------------------------------------------------------- Transaction --
 
 Transaction::Transaction(Connection& conn, Mode mode) : conn_(conn), depth_(conn.tx_depth_) {

@@ -124,11 +124,10 @@ class Connection {
   int64_t rollbacks() const noexcept { return rollbacks_; }
 
   // `n` ids for rows of `table` (its INTEGER PRIMARY KEY "id") that the
-  // caller inserts with these ids, known before the rows are written. SQLite:
-  // the next n after the largest, under the transaction's write lock;
-  // PostgreSQL: drawn from the table's identity sequence, so that writers
-  // beside this one never draw the same (increasing, not always adjacent).
-  virtual std::vector<int64_t> reserve_ids(std::string_view table, size_t n) = 0;
+  // caller inserts with these ids, known before the rows are written: the
+  // next n after the largest, as either engine gives them to rows inserted
+  // without one, under the transaction's writers' lock.
+  std::vector<int64_t> reserve_ids(std::string_view table, size_t n);
 
   // Between calls: reconnects a connection the server dropped (PostgreSQL);
   // throws ErrorCode::io if the server cannot be reached.
@@ -136,11 +135,6 @@ class Connection {
   // Whether the last failure was one that running the whole transaction
   // again may cure (a serialisation failure or deadlock on PostgreSQL).
   virtual bool failure_retryable() const noexcept { return false; }
-
-  // After rows of `table` were inserted with ids of the caller's (an
-  // import, a copy): ids drawn later continue after the largest (SQLite does
-  // so by itself; PostgreSQL moves the identity sequence).
-  virtual void ids_written(std::string_view table) = 0;
 
   // Foreign keys are checked when the transaction commits rather than at
   // each statement, until then (rows that refer forward, loaded in order).
