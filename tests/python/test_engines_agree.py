@@ -187,17 +187,24 @@ def more_story(db: opora.Database, call: Callable[..., dict], engine: Engine) ->
                                           "holder": {"type": "alien", "name": "Кто-то"}})
     refused(call, "workflow.send", {"instance": 999999, "event": "remind"})
     refused(call, "registry.set_status", {"document": 1, "status": "no-such-status"})
+    # All or none: a batch with one bad document writes nothing; the next document's id
+    # and number are what they would have been without it.
+    refused(call, "registry.put_many", {"documents": [
+        {"kind": "memo", "date": "2026-01-26"}, {"kind": "memo", "date": "2026-13-01"}]})
+    call("registry.put", kind="memo", date="2026-01-26", notes="после отказа")
+    call("registry.find", kind="memo", limit=2)
 
     # Lists whose order is the engine's: names in Latin and Cyrillic, upper and lower case.
-    for code, name in (("Z-1", "zeta"), ("A-1", "Альфа"), ("a-2", "alpha"), ("Y-1", "Ёлка"),
-                       ("E-1", "ель"), ("B-1", "Beta")):
+    for code, name in (("Z-1", "zeta"), ("A-1", "Альфа"), ("a-2", "alpha"),
+                       ("Y-1", "Ёлка"), ("E-1", "ель"), ("B-1", "Beta")):
         call("catalog.product.put", product=code, name=name, group="Разное")
     call("catalog.product.list", group="Разное")
     call("catalog.product.list")
     # A subscriber's phone changes, new subscribers come.
     call("billing.account.put", account="LS-0002", phone="+79007654321",
          holder={"type": "person", "name": "Петрова Анна"}, organization="6663003127")
-    for number, name in (("ls-0003", "андреев"), ("LS-0004", "Ёжиков"), ("LS-0010", "Zorro")):
+    for number, name in (("ls-0003", "андреев"), ("LS-0004", "Ёжиков"),
+                         ("LS-0010", "Zorro")):
         call("billing.account.put", account=number, holder={"type": "person", "name": name},
              organization="6663003127")
     call("billing.account.list")
