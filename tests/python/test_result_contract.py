@@ -95,7 +95,9 @@ class Recorder:
         return converted
 
 
-def run_scenario(db: opora.Database, rec: Recorder, tmp_path) -> None:
+def run_scenario(db: opora.Database, rec: Recorder, tmp_path, open_db=opora.open) -> None:
+    """The scenario on ``db``; the other databases it needs (a copy, a tablet) are opened
+    with ``open_db(path, **options)`` (test_engines_agree.py opens them on its engine)."""
     call = rec
     # meta, clock, calendars, requisites
     call("meta.version")
@@ -153,7 +155,7 @@ def run_scenario(db: opora.Database, rec: Recorder, tmp_path) -> None:
     call("registry.delete", document=memo)
     call("registry.restore", document=memo)
     exported = call("registry.export")["jsonl"]
-    with opora.open(tmp_path / "copy.db") as other:
+    with open_db(tmp_path / "copy.db") as other:
         other_rec = Recorder(other)
         other_rec("registry.import", jsonl=exported)
         rec.calls += other_rec.calls
@@ -195,8 +197,8 @@ def run_scenario(db: opora.Database, rec: Recorder, tmp_path) -> None:
     ordered = call("registry.put", kind="order", date="2026-01-10", custom={"manager": "petrov"},
                    items=[{"name": "Венок", "quantity": "1", "price": "3000.00",
                            "vat_rate": "none"}])
-    with opora.open(tmp_path / "tablet.db", clock="manual", now="2026-01-10T09:00:00+03:00",
-                    utc_offset="+03:00") as tablet:
+    with open_db(tmp_path / "tablet.db", clock="manual", now="2026-01-10T09:00:00+03:00",
+                 utc_offset="+03:00") as tablet:
         tablet.call("exchange.setup", node="tablet-1", role="node", prefix="T1")
         tablet.call("exchange.node.put", node="centre", secret=made["secret"],
                     streams=["catalog", "stock", "orders"])
