@@ -97,6 +97,8 @@ class PgConnection final : public Connection {
   std::vector<int64_t> reserve_ids(std::string_view table, size_t n) override;
   // Every foreign key is declared DEFERRABLE (postgresql_ddl).
   void defer_foreign_keys() override { exec("SET CONSTRAINTS ALL DEFERRED"); }
+  std::vector<std::string> tables() override;
+  std::vector<Column> columns(std::string_view table) override;
 
   // The schema this connection works in (current_schema()).
   const std::string& schema() const noexcept { return schema_; }

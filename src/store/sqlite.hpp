@@ -62,6 +62,8 @@ class SqliteConnection final : public Connection {
   std::string_view skip_locked() const noexcept override { return {}; }
   std::vector<int64_t> reserve_ids(std::string_view table, size_t n) override;
   void defer_foreign_keys() override { exec("PRAGMA defer_foreign_keys = ON"); }
+  std::vector<std::string> tables() override;
+  std::vector<Column> columns(std::string_view table) override;
 
  protected:
   std::unique_ptr<Statement> prepare(std::string_view sql) override;
