@@ -56,4 +56,9 @@ std::string postgresql_ddl(std::string_view sqlite_sql);
 // Version of `module` recorded in the database (0 if absent).
 int schema_version(Connection& conn, std::string_view module);
 
+// After rows were written with their ids (a table rebuild, a copy), each
+// identity column's sequence continues after the largest id, as SQLite's
+// INTEGER PRIMARY KEY does by itself (nothing to do there).
+void sync_identities(Connection& conn);
+
 }  // namespace opora::store
