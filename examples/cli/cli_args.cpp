@@ -38,7 +38,8 @@ bool is_option(std::string_view arg) {
 }
 
 bool is_builtin(std::string_view name) {
-  return name == "call" || name == "methods" || name == "version" || name == "help";
+  return name == "call" || name == "methods" || name == "version" || name == "help" ||
+         name == "copy" || name == "migrate";
 }
 
 Command parse_command(const std::string& name) {
@@ -46,6 +47,8 @@ Command parse_command(const std::string& name) {
   if (name == "methods") return Command::kMethods;
   if (name == "version") return Command::kVersion;
   if (name == "help") return Command::kHelp;
+  if (name == "copy") return Command::kCopy;
+  if (name == "migrate") return Command::kMigrate;
   throw UsageError("unknown command '" + name + "'");
 }
 
@@ -65,10 +68,60 @@ void bind_arguments(Invocation& inv, const std::vector<std::string>& args) {
     case Command::kVersion:
       if (!args.empty()) throw UsageError("unexpected argument '" + args[0] + "'");
       break;
+    case Command::kCopy:
+      if (!args.empty()) throw UsageError("copy: unexpected argument '" + args[0] + "'");
+      if (inv.copy_from.empty()) throw UsageError("copy: missing --from DATABASE");
+      if (inv.copy_to.empty()) throw UsageError("copy: missing --to DATABASE");
+      break;
+    case Command::kMigrate:
+      if (!args.empty()) throw UsageError("migrate: unexpected argument '" + args[0] + "'");
+      break;
     case Command::kHelp:
     case Command::kModule:
       break;  // "help anything" still shows the usage
   }
+  const bool copy_options =
+      !inv.copy_from.empty() || !inv.copy_to.empty() || !inv.to_schema.empty();
+  if (copy_options && inv.command != Command::kCopy)
+    throw UsageError("--from, --to and --to-schema belong to the copy command");
+  if (inv.check && inv.command != Command::kMigrate)
+    throw UsageError("--check belongs to the migrate command");
+}
+
+// Options with a value that follows as the next argument.
+bool takes_value(std::string_view arg) {
+  return arg == "--db" || arg == "--option" || arg == "--schema" || arg == "--from" ||
+         arg == "--to" || arg == "--to-schema";
+}
+
+// The options of copy and migrate; false for any other argument.
+bool take_command_option(const std::vector<std::string>& args, std::size_t& i, Invocation& inv) {
+  const LongOption opt = split_long_option(args[i]);
+  std::size_t next = i + 1;
+  auto value = [&]() -> std::string {
+    std::string v;
+    if (opt.has_value)
+      v = std::string(opt.value);
+    else if (next < args.size())
+      v = args[next++];
+    else
+      throw UsageError("option " + std::string(opt.name) + " needs a value");
+    if (v.empty()) throw UsageError("option " + std::string(opt.name) + " needs a value");
+    return v;
+  };
+  if (opt.name == "--from") {
+    inv.copy_from = value();
+  } else if (opt.name == "--to") {
+    inv.copy_to = value();
+  } else if (opt.name == "--to-schema") {
+    inv.to_schema = value();
+  } else if (opt.name == "--check" && !opt.has_value) {
+    inv.check = true;
+  } else {
+    return false;
+  }
+  i = next;
+  return true;
 }
 
 // Where the first word (the command) stands: past the options before it and
@@ -78,7 +131,7 @@ std::size_t command_index(const std::vector<std::string>& args) {
     const std::string& arg = args[i];
     if (arg == "--") return i + 1;
     if (!is_option(arg)) return i;
-    if (arg == "--db" || arg == "--option") ++i;  // the value that follows
+    if (takes_value(arg)) ++i;  // the value that follows
   }
   return args.size();
 }
@@ -95,7 +148,7 @@ void parse_options(const std::vector<std::string>& args, std::size_t end, Invoca
     } else if (arg == "--") {
       options_done = true;
       ++i;
-    } else if (!take_global_option(args, i, inv)) {
+    } else if (!take_global_option(args, i, inv) && !take_command_option(args, i, inv)) {
       throw UsageError("unknown option '" + arg + "'");
     }
   }
@@ -128,6 +181,10 @@ bool take_global_option(const std::vector<std::string>& args, std::size_t& i, In
   } else if (opt.name == "--db") {
     inv.db_path = value();
     if (inv.db_path.empty()) throw UsageError("--db needs a file name");
+  } else if (opt.name == "--schema") {
+    const std::string schema = value();
+    if (schema.empty()) throw UsageError("--schema needs a name");
+    inv.options.emplace_back("schema", schema);
   } else if (opt.name == "--option") {
     inv.options.push_back(parse_open_option(value()));
   } else {
@@ -152,6 +209,8 @@ Invocation parse_command_line(int argc, const char* const* argv, const char* env
     // the method and its parameters are known.
     parse_options(args, first, inv, positional, options_done);
     inv.command = Command::kModule;
+    if (!inv.copy_from.empty() || !inv.copy_to.empty() || !inv.to_schema.empty() || inv.check)
+      throw UsageError("--from, --to, --to-schema and --check belong to copy and migrate");
     inv.module_args.assign(args.begin() + static_cast<std::ptrdiff_t>(first), args.end());
     inv.module_args_literal = options_done;
     return inv;

@@ -13,7 +13,7 @@ namespace opora_cli {
 // The database path that opens a private in-memory database.
 inline constexpr const char* kInMemory = ":memory:";
 
-enum class Command { kCall, kMethods, kVersion, kHelp, kModule };
+enum class Command { kCall, kMethods, kVersion, kHelp, kModule, kCopy, kMigrate };
 
 // One open option from --option KEY=VALUE, as typed.
 using OpenOption = std::pair<std::string, std::string>;
@@ -27,6 +27,10 @@ struct Invocation {
   std::string method;               // call: METHOD
   std::string params;               // call: JSON text, or "-" for stdin
   bool params_given = false;        // call: whether JSON or "-" was given
+  std::string copy_from;            // copy: --from, the database copied
+  std::string copy_to;              // copy: --to, the empty database it goes to
+  std::string to_schema;            // copy: --to-schema, the target's PostgreSQL schema
+  bool check = false;               // migrate: --check, report only
 
   // MODULE VERB... [--NAME VALUE]...: the arguments from MODULE on, as typed.
   // They are parsed against the method's parameter schema (module_command).
@@ -46,14 +50,15 @@ class UsageError : public std::runtime_error {
   std::string hint_;
 };
 
-// Parses argv. Options (--db, --json, --option, --help) may stand anywhere
+// Parses argv. Options (--db, --schema, --json, --option, --help) and the
+// options of copy (--from, --to, --to-schema) and migrate (--check) may stand anywhere
 // before a "--"; a lone "-" is an argument (stdin). `env_db` is the value of
 // $OPORA_DB or nullptr. A first word that is not a command (call, methods,
 // version, help) starts a module command, whose arguments are kept for
 // module_command to parse. Throws UsageError.
 Invocation parse_command_line(int argc, const char* const* argv, const char* env_db);
 
-// If args[i] is a global option (--db, --json, --option, --help, -h), applies
+// If args[i] is a global option (--db, --schema, --json, --option, --help, -h), applies
 // it to `inv`, moves i past it and its value, and returns true; otherwise
 // returns false and leaves i. Throws UsageError for a missing or bad value.
 bool take_global_option(const std::vector<std::string>& args, std::size_t& i, Invocation& inv);

@@ -32,6 +32,14 @@ int run_methods(const Invocation& inv);
 // version: the library version, or the meta.version result.
 int run_version(const Invocation& inv);
 
+// copy --from SRC --to DST: database.copy_to with a table of counts and
+// checksums (examples/cli/database_commands.cpp).
+int run_copy(const Invocation& inv);
+
+// migrate [--check]: opens --db (migrating it) and prints the schema
+// versions; --check migrates nothing and exits 1 when a migration is needed.
+int run_migrate(const Invocation& inv);
+
 // help: the usage text on stdout.
 int run_help();
 

@@ -34,7 +34,8 @@ int run_complete(int argc, char** argv) {
   bool after_method_flag = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a == "--db" || a == "--option" || a == "--params") {
+    if (a == "--db" || a == "--option" || a == "--params" || a == "--schema" || a == "--from" ||
+        a == "--to" || a == "--to-schema") {
       ++i;  // its value
       continue;
     }
@@ -53,7 +54,7 @@ int run_complete(int argc, char** argv) {
   std::set<std::string> out;
   const Resolution r = catalogue->resolve(words);
   if (starts_with(current, "-")) {
-    for (const char* global : {"--db", "--json", "--option", "--params", "--help"})
+    for (const char* global : {"--db", "--schema", "--json", "--option", "--params", "--help"})
       out.insert(global);
     if (r.method != nullptr) {  // positional values may follow its words
       if (const auto* props = schema_properties(r.method->params))
@@ -61,7 +62,8 @@ int run_complete(int argc, char** argv) {
           if (alias_target(kv.value()).empty()) out.insert(flag_of(std::string(kv.key())));
     }
   } else if (words.empty()) {
-    for (const char* command : {"call", "methods", "version", "help"}) out.insert(command);
+    for (const char* command : {"call", "methods", "version", "help", "copy", "migrate"})
+      out.insert(command);
     for (const auto& m : catalogue->modules()) out.insert(m);
   } else if (r.method == nullptr || r.words_used < words.size() ||
              !catalogue->under(join_words(words, words.size(), '.')).empty()) {

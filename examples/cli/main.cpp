@@ -33,6 +33,10 @@ int run(int argc, char** argv) {
         return run_help();
       case Command::kModule:
         return run_module(inv);
+      case Command::kCopy:
+        return run_copy(inv);
+      case Command::kMigrate:
+        return run_migrate(inv);
     }
     return run_help();
   } catch (const UsageError& e) {

@@ -5,6 +5,8 @@ namespace opora_cli {
 std::string_view usage_text() {
   return R"(Usage: opora [--db FILE] [--json] [--option KEY=VALUE]... COMMAND ...
        opora [--db FILE] [--json] [--option KEY=VALUE]... MODULE VERB... [--NAME VALUE]...
+       opora copy --from DATABASE --to DATABASE [--schema S] [--to-schema S] [--json]
+       opora migrate [--db DATABASE] [--schema S] [--check] [--json]
 
 Commands:
   call METHOD [JSON | -]   call a method with a JSON object of parameters,
@@ -14,6 +16,17 @@ Commands:
                            (with --json: the meta.methods result, schemas included)
   version                  print the library version
                            (with --json: the meta.version result)
+  copy --from DATABASE --to DATABASE
+                           copy a whole database into an empty one, a SQLite
+                           file onto PostgreSQL or back (database.copy_to):
+                           every table with its rows and ids, read back and
+                           checked; prints each table's rows and SHA-256.
+                           --schema names the source's PostgreSQL schema,
+                           --to-schema the target's
+  migrate                  bring --db to this library's schema (creating it
+                           when new) and print each module's version;
+                           --check changes nothing and exits 1 when a
+                           migration is needed
   help                     show this text
 
 Module commands:
@@ -32,7 +45,7 @@ Module commands:
   --params JSON | -        a base object of parameters (from stdin with "-")
                            that the flags override; the way to give a
                            parameter named like an option of opora itself
-                           (db, json, option, params, help), or a null
+                           (db, schema, json, option, params, help), or a null
   MODULE --help            the module's methods with their summaries
   MODULE VERB... --help    the method's summary and parameters (with --json:
                            its meta.methods entry)
@@ -41,9 +54,12 @@ Module commands:
   pretty JSON. With --json: compact JSON, always.
 
 Options:
-  --db FILE                the database file, created if needed; default: the
-                           OPORA_DB environment variable, else ":memory:" (a
+  --db FILE                the database file, created if needed, or a
+                           postgresql:// URI; default: the OPORA_DB
+                           environment variable, else ":memory:" (a
                            throw-away database that lives for one command)
+  --schema S               the PostgreSQL schema of the database (the open
+                           option "schema"); one server database holds several
   --json                   output for programs: compact one-line JSON; errors
                            as the library's error object on one line of stderr
   --option KEY=VALUE       an open option, repeatable: synchronous=full|normal,
@@ -69,6 +85,8 @@ Examples:
   opora --db books.db registry missing --having contract --lacking act
   opora --db books.db --option clock=manual --option now=2026-01-01 call clock.get
   opora registry --help
+  opora copy --from books.db --to postgresql:///opora --to-schema books
+  opora migrate --db postgresql:///opora --schema books --check
 )";
 }
 

@@ -56,6 +56,7 @@ const MethodTable& method_table() {
   static const MethodTable table = [] {
     MethodTable t;
     register_meta_methods(t);
+    register_database_methods(t);
     register_clock_methods(t);
     register_requisites_methods(t);
     register_qr_methods(t);

@@ -50,6 +50,7 @@ const MethodTable& method_table();
 
 // Each group registers its methods; method_table() calls them all.
 void register_meta_methods(MethodTable& table);
+void register_database_methods(MethodTable& table);
 void register_clock_methods(MethodTable& table);
 void register_requisites_methods(MethodTable& table);
 void register_qr_methods(MethodTable& table);

@@ -44,6 +44,11 @@ constexpr std::string_view kPostgresqlCompat = R"sql(
     AS 'SELECT jsonb_array_elements_text($1::jsonb)';
 )sql";
 
+Error empty_database() {
+  const std::string msg = "the database is empty; open it once without read_only";
+  return Error(ErrorCode::state, msg, {FieldError{"", "migration_needed", msg}});
+}
+
 // Recognises or claims a PostgreSQL schema; throws for a foreign one.
 void claim_postgresql(Connection& conn, bool read_only) {
   auto count_tables = [&conn](const char* sql) {
@@ -64,8 +69,7 @@ void claim_postgresql(Connection& conn, bool read_only) {
                                           std::to_string(objects) +
                                           " relations of another application; opora does not "
                                           "modify it (open with another \"schema\")");
-    if (read_only)
-      throw Error(ErrorCode::state, "the database is empty; open it once without read_only");
+    if (read_only) throw empty_database();
     Transaction tx(conn);
     // Another connection may have claimed it while this one waited for the lock.
     if (count_tables(ours) == 0)
@@ -74,7 +78,11 @@ void claim_postgresql(Connection& conn, bool read_only) {
   }
   if (schema_version(conn, "postgresql") >= kPostgresqlCompatVersion) return;
   if (read_only)
-    throw Error(ErrorCode::state, "the database needs an upgrade; open it once without read_only");
+    throw Error(ErrorCode::state, "the database needs an upgrade; open it once without read_only",
+                {FieldError{"postgresql", "migration_needed",
+                            "postgresql schema version " +
+                                std::to_string(schema_version(conn, "postgresql")) +
+                                ", this library's " + std::to_string(kPostgresqlCompatVersion)}});
   Transaction tx(conn);
   if (schema_version(conn, "postgresql") < kPostgresqlCompatVersion) {
     conn.exec(kPostgresqlCompat);
@@ -97,8 +105,7 @@ void claim(Connection& conn, bool read_only) {
                 "not an opora database: the file belongs to another application (application_id " +
                     std::to_string(id) + ", " + std::to_string(objects) +
                     " schema objects); opora does not modify it");
-  if (read_only)
-    throw Error(ErrorCode::state, "the database is empty; open it once without read_only");
+  if (read_only) throw empty_database();
   Transaction tx(conn);
   // PRAGMA takes no bound parameters; the value is our constant.
   conn.exec("PRAGMA application_id = " + std::to_string(kApplicationId));
@@ -139,6 +146,10 @@ int schema_version(Connection& conn, std::string_view module) {
 
 void migrate(Connection& conn, const std::vector<const SchemaModule*>& modules, bool read_only) {
   claim(conn, read_only);
+  // Every module is checked before anything is written: a newer one refuses
+  // the database whole, and a read-only open names every module behind
+  // (rule migration_needed: `opora migrate --check` reports them).
+  std::vector<FieldError> behind;
   for (const SchemaModule* m : modules) {
     const int latest = m->migrations.empty() ? 0 : m->migrations.back().version;
     const int current = schema_version(conn, m->name);
@@ -147,10 +158,21 @@ void migrate(Connection& conn, const std::vector<const SchemaModule*>& modules, 
                                         " schema is version " + std::to_string(current) +
                                         ", newer than this library knows (" +
                                         std::to_string(latest) + "); upgrade opora");
+    if (current < latest)
+      behind.push_back(FieldError{std::string(m->name), "migration_needed",
+                                  std::string(m->name) + " schema version " +
+                                      std::to_string(current) + ", this library's " +
+                                      std::to_string(latest)});
+  }
+  if (read_only && !behind.empty()) {
+    std::string msg = "the database's " + behind.front().field + " schema needs an upgrade";
+    if (behind.size() > 1) msg += " (and " + std::to_string(behind.size() - 1) + " more)";
+    throw Error(ErrorCode::state, msg + "; open it once without read_only", std::move(behind));
+  }
+  for (const SchemaModule* m : modules) {
+    const int latest = m->migrations.empty() ? 0 : m->migrations.back().version;
+    const int current = schema_version(conn, m->name);
     if (current == latest) continue;
-    if (read_only)
-      throw Error(ErrorCode::state, "the database's " + std::string(m->name) +
-                                        " schema needs an upgrade; open it once without read_only");
     const bool pg = conn.engine() == Engine::postgresql;
     for (const auto& step : m->migrations) {
       if (step.version <= current) continue;

@@ -434,4 +434,40 @@ void PgConnection::rollback_to(int depth) noexcept {
   quiet(("ROLLBACK TO " + sp + "; RELEASE " + sp).c_str());
 }
 
+// ------------------------------------------------------------ catalogue --
+
+std::vector<std::string> PgConnection::tables() {
+  auto st = cached(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+      "AND table_type = 'BASE TABLE' ORDER BY table_name COLLATE \"C\"");
+  std::vector<std::string> names;
+  while (st->step()) names.push_back(st->text(0));
+  return names;
+}
+
+std::vector<Column> PgConnection::columns(std::string_view table) {
+  auto st = cached(
+      "SELECT c.column_name, c.data_type, coalesce(k.ordinal_position, 0) "
+      "FROM information_schema.columns c "
+      "LEFT JOIN information_schema.table_constraints t ON t.table_schema = c.table_schema "
+      "AND t.table_name = c.table_name AND t.constraint_type = 'PRIMARY KEY' "
+      "LEFT JOIN information_schema.key_column_usage k ON k.constraint_schema = "
+      "t.constraint_schema AND k.constraint_name = t.constraint_name "
+      "AND k.table_name = c.table_name AND k.column_name = c.column_name "
+      "WHERE c.table_schema = current_schema() AND c.table_name = ?1 AND c.is_generated = "
+      "'NEVER' ORDER BY c.ordinal_position");
+  st->bind(1, table);
+  std::vector<Column> out;
+  while (st->step()) {
+    const std::string type = st->text(1);
+    const Column::Type t =
+        type == "bigint" || type == "integer" || type == "smallint" || type == "boolean"
+            ? Column::Type::integer
+        : type == "bytea" ? Column::Type::blob
+                          : Column::Type::text;
+    out.push_back(Column{st->text(0), t, static_cast<int>(st->int64(2))});
+  }
+  return out;
+}
+
 }  // namespace opora::store

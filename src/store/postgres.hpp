@@ -97,6 +97,8 @@ class PgConnection final : public Connection {
   std::string_view skip_locked() const noexcept override { return " FOR UPDATE SKIP LOCKED"; }
   // Every foreign key is declared DEFERRABLE (postgresql_ddl).
   void defer_foreign_keys() override { exec("SET CONSTRAINTS ALL DEFERRED"); }
+  std::vector<std::string> tables() override;
+  std::vector<Column> columns(std::string_view table) override;
 
   void recover() override;
   bool failure_retryable() const noexcept override { return retryable_; }

@@ -239,4 +239,38 @@ void SqliteConnection::rollback_to(int depth) noexcept {
   sqlite3_exec(db_, ("ROLLBACK TO " + sp + "; RELEASE " + sp).c_str(), nullptr, nullptr, nullptr);
 }
 
+// ------------------------------------------------------------ catalogue --
+
+std::vector<std::string> SqliteConnection::tables() {
+  // pragma_table_list tells an FTS5 table ("virtual") from the tables that
+  // keep its index ("shadow"), which are the module's business of its own.
+  auto st = cached(
+      "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type IN ('table', 'virtual') "
+      "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name");
+  std::vector<std::string> names;
+  while (st->step()) names.push_back(st->text(0));
+  return names;
+}
+
+std::vector<Column> SqliteConnection::columns(std::string_view table) {
+  std::vector<Column> out;
+  {
+    auto kind = cached("SELECT type FROM pragma_table_list WHERE schema = 'main' AND name = ?1");
+    kind->bind(1, table);
+    if (kind->step() && kind->text(0) == "virtual")
+      out.push_back(Column{"rowid", Column::Type::integer, 1});
+  }
+  auto st = cached("SELECT name, upper(type), pk FROM pragma_table_info(?1) ORDER BY cid");
+  st->bind(1, table);
+  while (st->step()) {
+    // SQLite's affinity rules, by the declared type's name.
+    const std::string type = st->text(1);
+    const Column::Type t = type.find("INT") != std::string::npos    ? Column::Type::integer
+                           : type.find("BLOB") != std::string::npos ? Column::Type::blob
+                                                                    : Column::Type::text;
+    out.push_back(Column{st->text(0), t, static_cast<int>(st->int64(2))});
+  }
+  return out;
+}
+
 }  // namespace opora::store

@@ -61,6 +61,8 @@ class SqliteConnection final : public Connection {
   int64_t data_version() override;
   std::string_view skip_locked() const noexcept override { return {}; }
   void defer_foreign_keys() override { exec("PRAGMA defer_foreign_keys = ON"); }
+  std::vector<std::string> tables() override;
+  std::vector<Column> columns(std::string_view table) override;
 
  protected:
   std::unique_ptr<Statement> prepare(std::string_view sql) override;

@@ -91,6 +91,16 @@ struct ConnectionOptions {
 // How a transaction meets others (see Transaction).
 enum class TransactionMode { immediate, deferred, concurrent };
 
+// A column of a stored table as a copy or a checksum reads it (tables(),
+// columns()): the value class both engines agree on, and its place in the
+// primary key.
+struct Column {
+  enum class Type { integer, text, blob };
+  std::string name;
+  Type type = Type::text;
+  int key = 0;  // 1-based position in the primary key; 0: not part of it
+};
+
 class Transaction;
 
 // One connection to a database. Not thread-safe by itself: the owning
@@ -145,6 +155,15 @@ class Connection {
   // (" FOR UPDATE SKIP LOCKED" on PostgreSQL; SQLite has one writer at a
   // time and needs nothing).
   virtual std::string_view skip_locked() const noexcept = 0;
+
+  // The tables that hold this database's rows, by name: on SQLite its own
+  // tables and its FTS5 tables (not their shadow tables, not sqlite_*); on
+  // PostgreSQL the base tables of the schema.
+  virtual std::vector<std::string> tables() = 0;
+  // The stored columns of `table` in declared order (not PostgreSQL's
+  // generated ones). An FTS5 table lists its rowid first, as its key, as the
+  // PostgreSQL form of the table declares it.
+  virtual std::vector<Column> columns(std::string_view table) = 0;
 
  protected:
   Connection() = default;

@@ -370,6 +370,10 @@ def run_scenario(db: opora.Database, rec: Recorder, tmp_path, open_db=opora.open
     assert built["valid"] is True and later
     call("edo.packet.cancel", packet=built["packet"])
 
+    # the whole database, moved into a new file (docs/postgresql.md, "Moving a database")
+    moved = call("database.copy_to", target=str(tmp_path / "moved.db"))
+    assert moved["rows"] > 0
+
 
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory):

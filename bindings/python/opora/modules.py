@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from .facades import OMITTED, Facade, Progress
 
-__all__ = ["Billing", "Calendar", "Catalog", "Clock", "Edo", "Effects", "Events", "Exchange", "Meta", "Qr", "Registry", "Requisites", "Workflow", "MODULES"]
+__all__ = ["Billing", "Calendar", "Catalog", "Clock", "Database", "Edo", "Effects", "Events", "Exchange", "Meta", "Qr", "Registry", "Requisites", "Workflow", "MODULES"]
 
 
 class BillingAccount(Facade):
@@ -2124,6 +2124,28 @@ class Clock(Facade):
         Same as db.call("clock.set", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
         """
         return self._call("clock.set", {"now": now})
+
+
+class Database(Facade):
+    """opora module database: 1 method.
+
+        copy_to  Copies this whole database into an empty one (a SQLite file, or a PostgreSQL URI with its schema), rows with their ids in one transaction, each table read back and checked against this one's count and checksum.
+
+    Call one as db.database.copy_to(...); help() on it lists its parameters.
+    """
+
+    def copy_to(self, target: str, *, target_schema: str = OMITTED) -> dict[str, Any]:
+        """database.copy_to: Copies this whole database into an empty one (a SQLite file, or a PostgreSQL URI with its schema), rows with their ids in one transaction, each table read back and checked against this one's count and checksum.
+
+        Parameters (keywords; an omitted one is not sent):
+            target (str; required): a SQLite file path or a postgresql:// URI, as opora_db_open takes; created and migrated if new, refused unless empty
+            target_schema (str): the PostgreSQL schema of the target (its open option "schema")
+
+        Returns a dict with tables (list of dict), rows (int), schema (dict).
+
+        Same as db.call("database.copy_to", params, **kwargs): dates, date-times and money convert both ways; a failure raises a subclass of opora.Error.
+        """
+        return self._call("database.copy_to", {"target": target, "target_schema": target_schema})
 
 
 class EdoEvent(Facade):
@@ -4774,6 +4796,7 @@ MODULES: dict[str, type[Facade]] = {
     "calendar": Calendar,
     "catalog": Catalog,
     "clock": Clock,
+    "database": Database,
     "edo": Edo,
     "effects": Effects,
     "events": Events,
