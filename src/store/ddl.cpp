@@ -3,6 +3,8 @@
 #include <iterator>
 #include <regex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/error.hpp"
 #include "store/migrations.hpp"
@@ -101,10 +103,23 @@ std::string postgresql_ddl(std::string_view sqlite_sql) {
     static const std::regex keyed(
         R"(CREATE\s+TABLE\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(\s*(?:--[^\n]*\n\s*)*([A-Za-z_][A-Za-z0-9_]*)\s+INTEGER\s+PRIMARY\s+KEY\b)",
         std::regex::icase);
+    // A table created under a temporary name and renamed (a rebuild) gets
+    // its trigger under the name it ends with.
+    static const std::regex renamed(
+        R"(ALTER\s+TABLE\s+([A-Za-z_][A-Za-z0-9_]*)\s+RENAME\s+TO\s+([A-Za-z_][A-Za-z0-9_]*))",
+        std::regex::icase);
+    std::vector<std::pair<std::string, std::string>> renames;
+    for (auto it = std::sregex_iterator(sql.begin(), sql.end(), renamed);
+         it != std::sregex_iterator(); ++it)
+      renames.emplace_back((*it)[1].str(), (*it)[2].str());
     size_t found = 0;
     for (auto it = std::sregex_iterator(sql.begin(), sql.end(), keyed);
-         it != std::sregex_iterator(); ++it, ++found)
-      triggers += id_trigger((*it)[1].str(), (*it)[2].str());
+         it != std::sregex_iterator(); ++it, ++found) {
+      std::string table = (*it)[1].str();
+      for (const auto& [from, to] : renames)
+        if (from == table) table = to;
+      triggers += id_trigger(table, (*it)[2].str());
+    }
     static const std::regex any_key(R"(\bINTEGER\s+PRIMARY\s+KEY\b)", std::regex::icase);
     const auto all = static_cast<size_t>(std::distance(
         std::sregex_iterator(sql.begin(), sql.end(), any_key), std::sregex_iterator()));

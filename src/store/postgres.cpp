@@ -394,16 +394,23 @@ int64_t PgConnection::data_version() {
 void PgConnection::begin(TransactionMode mode) {
   ++version_;
   retryable_ = false;
-  switch (mode) {
-    case TransactionMode::immediate:
-      exec(lock_sql_);
-      break;
-    case TransactionMode::deferred:
-      exec("BEGIN ISOLATION LEVEL REPEATABLE READ");
-      break;
-    case TransactionMode::concurrent:
-      exec("BEGIN");
-      break;
+  try {
+    switch (mode) {
+      case TransactionMode::immediate:
+        exec(lock_sql_);
+        break;
+      case TransactionMode::deferred:
+        exec("BEGIN ISOLATION LEVEL REPEATABLE READ");
+        break;
+      case TransactionMode::concurrent:
+        exec("BEGIN");
+        break;
+    }
+  } catch (...) {
+    // The writers' lock timed out (OPORA_EBUSY): the transaction BEGIN
+    // opened is over, so that the handle's next call starts afresh.
+    if (in_transaction()) quiet("ROLLBACK");
+    throw;
   }
 }
 
