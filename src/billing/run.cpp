@@ -9,6 +9,7 @@
 #include <array>
 #include <boost/json.hpp>
 #include <functional>
+#include <limits>
 #include <map>
 #include <tuple>
 #include <unordered_map>
@@ -882,9 +883,9 @@ json::object Billing::work_run(const json::object& p, const Context& ctx,
   const std::string worker(p.at("worker").as_string());
   const int64_t lease =
       p.contains("lease_seconds") ? p.at("lease_seconds").as_int64() : kRunLeaseSeconds;
-  const std::optional<int64_t> max_chunks =
-      p.contains("max_chunks") ? std::optional<int64_t>(p.at("max_chunks").as_int64())
-                               : std::nullopt;
+  // No limit: as many chunks as the run has.
+  const int64_t max_chunks = p.contains("max_chunks") ? p.at("max_chunks").as_int64()
+                                                      : std::numeric_limits<int64_t>::max();
   const int64_t chunk = p.contains("chunk_size") ? p.at("chunk_size").as_int64() : 10000;
   const bool documents = !p.contains("documents") || p.at("documents").as_bool();
   store::Connection& conn = impl_->conn;
@@ -917,7 +918,7 @@ json::object Billing::work_run(const json::object& p, const Context& ctx,
   bool removed = false;
   bool complete = false;
   bool first = true;
-  while (!max_chunks || done_chunks < *max_chunks) {
+  while (done_chunks < max_chunks) {
     const auto claimed =
         run_chunks::claim(conn, plan.run, worker, now, plus_seconds(ctx.now, lease), first);
     first = false;
