@@ -1,12 +1,12 @@
-# Run after opora_unit_tests links (tests/CMakeLists.txt): lists the test cases of every
-# source file but those in OPORA_PG_UNIT_EXCLUDED (FILTER: doctest --source-file-exclude
-# patterns, comma separated) and outside the test suite "sqlite_only" (cases about SQLite
-# itself), and writes CTEST_FILE, one ctest test per case run against PostgreSQL:
+# Run after opora_unit_tests links (tests/CMakeLists.txt): lists the test cases that FILTER
+# selects (a doctest --source-file= or --source-file-exclude= argument) outside the test
+# suite "sqlite_only" (cases about SQLite itself), and writes CTEST_FILE, one ctest test per
+# case run against PostgreSQL:
 # OPORA_TEST_ENGINE=postgresql, the server from OPORA_TEST_PG_DSN in ctest's
 # environment, skipped (exit 77, tests/unit/main.cpp) when there is none.
 # doctest_discover_tests cannot do this itself: it lists by test-case name only.
 execute_process(
-  COMMAND "${EXECUTABLE}" "--source-file-exclude=${FILTER}" --test-suite-exclude=sqlite_only
+  COMMAND "${EXECUTABLE}" "${FILTER}" --test-suite-exclude=sqlite_only
           --list-test-cases
   OUTPUT_VARIABLE output
   RESULT_VARIABLE result
@@ -24,7 +24,7 @@ set(script "")
 set(count 0)
 string(REPLACE "\n" ";" lines "${output}")
 quoted(executable "${EXECUTABLE}")
-quoted(filter "--source-file-exclude=${FILTER}")
+quoted(filter "${FILTER}")
 quoted(workdir "${WORKING_DIR}")
 foreach(line IN LISTS lines)
   if(line STREQUAL "" OR line MATCHES "^===+$" OR line MATCHES "^\\[doctest\\] ")
@@ -41,6 +41,6 @@ foreach(line IN LISTS lines)
   math(EXPR count "${count} + 1")
 endforeach()
 if(count EQUAL 0)
-  message(FATAL_ERROR "no unit test case for PostgreSQL (--source-file-exclude=${FILTER})")
+  message(FATAL_ERROR "no unit test case for PostgreSQL (${FILTER})")
 endif()
 file(WRITE "${CTEST_FILE}" "${script}")
