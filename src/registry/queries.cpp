@@ -252,6 +252,61 @@ json::object Registry::find(const json::object& p, const Context& ctx) {
   return {{"documents", std::move(docs)}, {"next_cursor", std::move(next)}};
 }
 
+namespace {
+
+// The first string after every one that starts with `prefix`, in byte order
+// (code point order, for UTF-8): its last character's code point plus one,
+// so valid UTF-8 stays valid (PostgreSQL refuses anything else); none when
+// nothing sorts after (or for an empty prefix). Bytes that are not UTF-8
+// are counted up as bytes.
+std::optional<std::string> prefix_end(std::string prefix) {
+  while (!prefix.empty()) {
+    size_t start = prefix.size() - 1;
+    while (start > 0 && (static_cast<unsigned char>(prefix[start]) & 0xC0) == 0x80) --start;
+    const auto lead = static_cast<unsigned char>(prefix[start]);
+    const size_t length = prefix.size() - start;
+    const size_t expected = lead < 0x80    ? 1
+                            : lead >= 0xF0 ? 4
+                            : lead >= 0xE0 ? 3
+                            : lead >= 0xC0 ? 2
+                                           : 0;
+    if (expected != length) {  // not UTF-8: the last byte plus one
+      if (static_cast<unsigned char>(prefix.back()) == 0xFF) {
+        prefix.pop_back();
+        continue;
+      }
+      prefix.back() = static_cast<char>(static_cast<unsigned char>(prefix.back()) + 1);
+      return prefix;
+    }
+    uint32_t cp = length == 1 ? lead : lead & (0xFFu >> (length + 1));
+    for (size_t i = start + 1; i < prefix.size(); ++i)
+      cp = (cp << 6) | (static_cast<unsigned char>(prefix[i]) & 0x3Fu);
+    prefix.resize(start);
+    ++cp;
+    if (cp == 0xD800) cp = 0xE000;  // past the surrogates
+    if (cp > 0x10FFFF) continue;    // nothing after the last character: drop it
+    if (cp < 0x80) {
+      prefix += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      prefix += static_cast<char>(0xC0 | (cp >> 6));
+      prefix += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      prefix += static_cast<char>(0xE0 | (cp >> 12));
+      prefix += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      prefix += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      prefix += static_cast<char>(0xF0 | (cp >> 18));
+      prefix += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      prefix += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      prefix += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+    return prefix;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 json::object Registry::missing(const json::object& p) {
   const std::string having = str(p, "having_kind");
   const std::string lacking = str(p, "lacking_kind");
@@ -267,11 +322,7 @@ json::object Registry::missing(const json::object& p) {
     std::string prefix(v->as_string());
     q.sql += " AND r.ref >= " + q.param(prefix);
     // The first string after every one that starts with prefix.
-    while (!prefix.empty() && static_cast<unsigned char>(prefix.back()) == 0xFF) prefix.pop_back();
-    if (!prefix.empty()) {
-      prefix.back() = static_cast<char>(static_cast<unsigned char>(prefix.back()) + 1);
-      q.sql += " AND r.ref < " + q.param(prefix);
-    }
+    if (const auto end = prefix_end(prefix)) q.sql += " AND r.ref < " + q.param(*end);
   }
   if (const auto* v = present(p, "after"))
     q.sql += " AND r.ref > " + q.param(std::string(v->as_string()));

@@ -141,11 +141,25 @@ TEST_CASE("find and missing with odd refs or prefixes return nothing rather than
       "registry.missing",
       json::object{{"having_kind", "act"}, {"lacking_kind", "contract"}, {"ref_prefix", ""}});
   CHECK(refs_of(all).empty());  // deal 42 has both
-  const auto high =
-      r.call("registry.missing", json::object{{"having_kind", "contract"},
-                                              {"lacking_kind", "upd"},
-                                              {"ref_prefix", "bitrix24:deal:\xff\xff"}});
-  CHECK(refs_of(high).empty());
+  // Past the last byte (not UTF-8: the C ABI refuses such text before it gets here; PostgreSQL
+  // refuses it too) and past characters whose next one takes another byte.
+  const json::object high{{"having_kind", "contract"},
+                          {"lacking_kind", "upd"},
+                          {"ref_prefix", "bitrix24:deal:\xff\xff"}};
+  if (r.db().connection().engine() == opora::store::Engine::postgresql)
+    CHECK(opora::test::code_of([&] { r.call("registry.missing", high); }) == ErrorCode::invalid);
+  else
+    CHECK(refs_of(r.call("registry.missing", high)).empty());
+  for (const char* prefix :
+       {"bitrix24:deal:\u00bf", "\u07ff", "\uffff", "\U0010ffff", "\U0010ffff\U0010ffff"})
+    CHECK(refs_of(r.call("registry.missing", json::object{{"having_kind", "contract"},
+                                                          {"lacking_kind", "upd"},
+                                                          {"ref_prefix", prefix}}))
+              .empty());
+  const auto deals = r.call("registry.missing", json::object{{"having_kind", "contract"},
+                                                             {"lacking_kind", "upd"},
+                                                             {"ref_prefix", "bitrix24:dea"}});
+  CHECK(refs_of(deals).size() == 1);  // deal 42: a prefix still finds what starts with it
 }
 
 TEST_CASE("find by date range includes both ends") {
