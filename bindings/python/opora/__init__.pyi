@@ -19,6 +19,7 @@ class Database:
     calendar: modules.Calendar
     catalog: modules.Catalog
     clock: modules.Clock
+    database: modules.Database
     edo: modules.Edo
     effects: modules.Effects
     events: modules.Events
