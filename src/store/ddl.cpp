@@ -8,47 +8,28 @@
 
 #include "core/error.hpp"
 #include "store/migrations.hpp"
+#include "store/sql_text.hpp"
 
 namespace opora::store {
 namespace {
 
 // Replaces every match of `re` outside quoted text ('...' and "...") and
-// comments (-- to the end of the line).
+// comments (store/sql_text.hpp).
 std::string replace_outside_quotes(const std::string& sql, const std::regex& re,
                                    const std::string& with) {
   std::string out;
   std::string run;  // unquoted text waiting to be translated
   size_t i = 0;
   while (i < sql.size()) {
-    const char c = sql[i];
-    const bool comment = c == '-' && i + 1 < sql.size() && sql[i + 1] == '-';
-    if (c != '\'' && c != '"' && !comment) {
-      run += c;
-      ++i;
+    const size_t skip = end_of_quoted(sql, i);
+    if (skip == i) {
+      run += sql[i++];
       continue;
     }
     out += std::regex_replace(run, re, with);
     run.clear();
-    if (comment) {  // -- to the end of the line, as it is
-      const size_t end = sql.find('\n', i);
-      const size_t stop = end == std::string::npos ? sql.size() : end;
-      out.append(sql, i, stop - i);
-      i = stop;
-      continue;
-    }
-    const size_t start = i++;
-    while (i < sql.size()) {
-      if (sql[i] == c) {
-        if (i + 1 < sql.size() && sql[i + 1] == c) {
-          i += 2;
-          continue;
-        }
-        ++i;
-        break;
-      }
-      ++i;
-    }
-    out.append(sql, start, i - start);
+    out.append(sql, i, skip - i);
+    i = skip;
   }
   return out + std::regex_replace(run, re, with);
 }

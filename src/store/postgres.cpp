@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "core/error.hpp"
+#include "store/sql_text.hpp"
 
 namespace opora::store {
 namespace pg_detail {
@@ -49,30 +50,9 @@ std::string pg_placeholders(std::string_view sql) {
   size_t i = 0;
   while (i < sql.size()) {
     const char c = sql[i];
-    if (c == '\'' || c == '"') {  // 'text' or "name"; a doubled quote stays inside
-      const size_t start = i++;
-      while (i < sql.size()) {
-        if (sql[i] == c) {
-          if (i + 1 < sql.size() && sql[i + 1] == c) {
-            i += 2;
-            continue;
-          }
-          ++i;
-          break;
-        }
-        ++i;
-      }
-      out.append(sql.substr(start, i - start));
-    } else if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
-      const size_t end = sql.find('\n', i);
-      const size_t stop = end == std::string_view::npos ? sql.size() : end;
-      out.append(sql.substr(i, stop - i));
-      i = stop;
-    } else if (c == '/' && i + 1 < sql.size() && sql[i + 1] == '*') {
-      const size_t end = sql.find("*/", i + 2);
-      const size_t stop = end == std::string_view::npos ? sql.size() : end + 2;
-      out.append(sql.substr(i, stop - i));
-      i = stop;
+    if (const size_t skip = end_of_quoted(sql, i); skip != i) {
+      out.append(sql.substr(i, skip - i));  // quoted text, quoted names, comments as they are
+      i = skip;
     } else if (c == '?') {
       size_t j = i + 1;
       int n = 0;

@@ -69,14 +69,6 @@ bool is_postgresql_target(std::string_view target) noexcept {
   return target.rfind("postgresql://", 0) == 0 || target.rfind("postgres://", 0) == 0;
 }
 
-bool postgresql_available() noexcept {
-#ifdef OPORA_WITH_POSTGRESQL
-  return true;
-#else
-  return false;
-#endif
-}
-
 void set_open_hook(OpenHook hook) {
   open_hook() = std::move(hook);
 }

@@ -223,9 +223,6 @@ bool is_postgresql_target(std::string_view target) noexcept;
 // ErrorCode::invalid.
 std::unique_ptr<Connection> open(std::string target, ConnectionOptions options);
 
-// Whether this build speaks PostgreSQL (libpq was found at build time).
-bool postgresql_available() noexcept;
-
 // Test seam: every open() passes its target and options through `hook`
 // first (a test run sends ":memory:" to a fresh PostgreSQL schema). Not for
 // hosts; an empty function removes it.
