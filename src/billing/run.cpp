@@ -557,7 +557,11 @@ class ChunkBiller {
       run_chunks::release(conn, c);
       return Outcome::stopped;
     }
-    store::Transaction tx(conn);
+    // Beside other workers' chunks (on PostgreSQL): the chunk's accounts
+    // are its own, its ids come from the tables' sequences, and what must
+    // be ordered (exchange changes, events to workflows) takes its turn
+    // (store::Connection::serialize). No immediate writer runs meanwhile.
+    store::Transaction tx(conn, store::Transaction::Mode::concurrent);
     run_chunks::Held held = run_chunks::held(conn, c);
     if (!held.ours) return Outcome::lost;
     // Nothing changed since it was prepared (no other connection committed):

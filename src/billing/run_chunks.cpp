@@ -103,9 +103,12 @@ std::optional<Claimed> claim(store::Connection& conn, int64_t run, const std::st
 
 Held held(store::Connection& conn, const Claimed& c) {
   Held h;
+  // The row stays locked until the transaction ends: beside other workers
+  // (PostgreSQL) no claim can take the chunk while its holder bills it.
   auto st = conn.cached(
       "SELECT state = 'leased' AND token = ?3, numbers FROM billing_run_chunk WHERE run_id = ?1 "
-      "AND first_account = ?2");
+      "AND first_account = ?2" +
+      std::string(conn.for_update()));
   st->bind(1, c.run).bind(2, c.first).bind(3, c.token);
   if (!st->step()) return h;  // the run was removed or cancelled under it
   h.ours = st->int64(0) != 0;

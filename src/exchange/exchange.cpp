@@ -361,6 +361,14 @@ json::object Exchange::list_nodes() {
 // --- registration -------------------------------------------------------------
 
 int64_t Exchange::Impl::next_seq() {
+  // Beside other writers (a billing run's workers on PostgreSQL) changes
+  // are numbered one writer at a time, in the order they commit, so that a
+  // node reading the changes after a number never misses one committed
+  // later under a smaller number; the largest is read afresh each time.
+  if (conn.beside_others()) {
+    conn.serialize();
+    seq = -1;
+  }
   if (seq < 0) {
     auto st = conn.cached("SELECT coalesce(max(seq), 0) FROM exchange_change");
     st->step();

@@ -60,17 +60,12 @@ std::string fts5_table(const std::string& name, const std::string& columns) {
 }
 
 // An INTEGER PRIMARY KEY takes, when inserted without one, one more than the
-// largest id, as SQLite gives it (its rowid alias): a trigger per table,
-// under the writers' lock (store/postgres.hpp), so ids are the same on both
-// engines whatever was rolled back. The trigger also notes the id for
-// last_insert_rowid().
+// largest id, as SQLite gives it (its rowid alias), so ids are the same on
+// both engines whatever was rolled back; beside other writers (a concurrent
+// transaction) it takes the next value of the table's sequence instead. The
+// trigger and the sequence come from opora_install_id() (store/migrations.cpp).
 std::string id_trigger(const std::string& table, const std::string& column) {
-  return "CREATE OR REPLACE FUNCTION opora_id_" + table +
-         "() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN IF NEW." + column +
-         " IS NULL THEN SELECT coalesce(max(" + column + "), 0) + 1 INTO NEW." + column + " FROM " +
-         table + "; END IF; PERFORM set_config('opora.last_id', NEW." + column +
-         "::text, false); RETURN NEW; END $f$;\nCREATE TRIGGER opora_id BEFORE INSERT ON " + table +
-         " FOR EACH ROW EXECUTE FUNCTION opora_id_" + table + "();\n";
+  return "SELECT opora_install_id('" + table + "', '" + column + "');\n";
 }
 
 }  // namespace

@@ -20,7 +20,7 @@ int64_t scalar(Connection& conn, const char* sql) {
 
 // Functions of SQLite the modules' SQL uses that PostgreSQL names otherwise,
 // as SQL functions the planner inlines. Versioned as the module "postgresql".
-constexpr int kPostgresqlCompatVersion = 1;
+constexpr int kPostgresqlCompatVersion = 2;
 constexpr std::string_view kPostgresqlCompat = R"sql(
   CREATE OR REPLACE FUNCTION instr(text, text) RETURNS integer
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT strpos($1, $2)';
@@ -42,6 +42,61 @@ constexpr std::string_view kPostgresqlCompat = R"sql(
   CREATE OR REPLACE FUNCTION json_each(text) RETURNS TABLE (value text)
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     AS 'SELECT jsonb_array_elements_text($1::jsonb)';
+  -- Ids of a table keyed by an INTEGER PRIMARY KEY (store/ddl.cpp). A row
+  -- inserted without one gets:
+  -- * under the writers' lock (immediate), one more than the largest id, as
+  --   SQLite gives it, so both engines give the same ids whatever was rolled
+  --   back; a statement-level trigger then moves the table's sequence up to
+  --   the largest id inserted (sequences are not transactional, so a rollback
+  --   leaves it ahead, which costs nothing but a gap);
+  -- * in a concurrent transaction (opora.concurrent, set by BEGIN), which
+  --   never runs beside an immediate one, the sequence's next value, which no
+  --   other writer gets: the largest id cannot see their uncommitted rows.
+  -- The trigger also notes the id for last_insert_rowid().
+  CREATE OR REPLACE FUNCTION opora_install_id(tbl text, col text) RETURNS void
+    LANGUAGE plpgsql AS $install$
+    DECLARE
+      seq text := 'opora_seq_' || tbl;
+    BEGIN
+      EXECUTE format('CREATE SEQUENCE IF NOT EXISTS %I', seq);
+      EXECUTE format('SELECT setval(%L, greatest(coalesce(max(%I), 0), 1), max(%I) IS NOT NULL) '
+                     'FROM %I', seq, col, col, tbl);
+      EXECUTE format($f$CREATE OR REPLACE FUNCTION %I() RETURNS trigger LANGUAGE plpgsql AS $b$
+        BEGIN
+          IF NEW.%I IS NULL THEN
+            IF current_setting('opora.concurrent', true) = 'on' THEN
+              NEW.%I := nextval(%L);
+            ELSE
+              SELECT coalesce(max(%I), 0) + 1 INTO NEW.%I FROM %I;
+            END IF;
+          END IF;
+          PERFORM set_config('opora.last_id', NEW.%I::text, false);
+          RETURN NEW;
+        END $b$$f$, 'opora_id_' || tbl, col, col, seq, col, col, tbl, col);
+      EXECUTE format($f$CREATE OR REPLACE FUNCTION %I() RETURNS trigger LANGUAGE plpgsql AS $b$
+        BEGIN
+          IF current_setting('opora.concurrent', true) IS DISTINCT FROM 'on' THEN
+            PERFORM setval(%L, m) FROM (SELECT max(%I) AS m FROM inserted) AS i
+              WHERE m > (SELECT last_value FROM %I);
+          END IF;
+          RETURN NULL;
+        END $b$$f$, 'opora_ids_seen_' || tbl, seq, col, seq);
+      EXECUTE format('DROP TRIGGER IF EXISTS opora_id ON %I', tbl);
+      EXECUTE format('DROP TRIGGER IF EXISTS opora_ids_seen ON %I', tbl);
+      EXECUTE format('CREATE TRIGGER opora_id BEFORE INSERT ON %I FOR EACH ROW '
+                     'EXECUTE FUNCTION %I()', tbl, 'opora_id_' || tbl);
+      EXECUTE format('CREATE TRIGGER opora_ids_seen AFTER INSERT ON %I REFERENCING NEW TABLE AS '
+                     'inserted FOR EACH STATEMENT EXECUTE FUNCTION %I()', tbl,
+                     'opora_ids_seen_' || tbl);
+    END $install$;
+  -- A schema made by version 1 (ids by the largest id alone): its tables get
+  -- the sequence and the triggers above.
+  SELECT opora_install_id(c.relname, a.attname)
+    FROM pg_trigger t
+    JOIN pg_class c ON c.oid = t.tgrelid
+    JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary
+    JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0]
+    WHERE t.tgname = 'opora_id' AND c.relnamespace = current_schema()::regnamespace;
 )sql";
 
 Error empty_database() {

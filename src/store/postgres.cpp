@@ -218,6 +218,12 @@ std::string PgStatement::blob(int column) const {
 
 namespace {
 
+// Advisory lock classes (the first key; the second is the schema's hash):
+// the writers' lock, and the ordered section concurrent writers take one at
+// a time.
+constexpr int64_t kWritersLock = 1330664001;
+constexpr int64_t kSectionLock = 1330664002;
+
 // A schema name opora creates and sets itself: plain lower-case identifiers
 // only, so that it never needs quoting rules beyond the double quotes.
 bool plain_identifier(const std::string& s) noexcept {
@@ -295,9 +301,15 @@ void PgConnection::setup_session() {
   schema_ = st->text(0);
   const int64_t schema_hash = st->int64(1);
   // An opora database per schema: its writers take one transaction-scoped
-  // advisory lock, keyed by the application id and the schema.
-  lock_sql_ =
-      "BEGIN; SELECT pg_advisory_xact_lock(1330664001, " + std::to_string(schema_hash) + ")";
+  // advisory lock, keyed by the application id and the schema; immediate
+  // writers take it alone, concurrent ones together (and mark the
+  // transaction so that the id triggers draw from the tables' sequences).
+  schema_hash_ = schema_hash;
+  lock_sql_ = "BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(kWritersLock) + ", " +
+              std::to_string(schema_hash) + ")";
+  shared_lock_sql_ = "BEGIN; SELECT pg_advisory_xact_lock_shared(" + std::to_string(kWritersLock) +
+                     ", " + std::to_string(schema_hash) +
+                     "); SELECT set_config('opora.concurrent', 'on', true)";
   if (options_.read_only) exec("SET default_transaction_read_only = on");
 }
 
@@ -373,6 +385,7 @@ int64_t PgConnection::data_version() {
 
 void PgConnection::begin(TransactionMode mode) {
   ++version_;
+  serialized_ = false;
   retryable_ = false;
   try {
     switch (mode) {
@@ -383,7 +396,7 @@ void PgConnection::begin(TransactionMode mode) {
         exec("BEGIN ISOLATION LEVEL REPEATABLE READ");
         break;
       case TransactionMode::concurrent:
-        exec("BEGIN");
+        exec(shared_lock_sql_);
         break;
     }
   } catch (...) {
@@ -419,6 +432,26 @@ void PgConnection::release(int depth) {
 void PgConnection::rollback_to(int depth) noexcept {
   const std::string sp = "opora_sp" + std::to_string(depth);
   quiet(("ROLLBACK TO " + sp + "; RELEASE " + sp).c_str());
+}
+
+std::vector<int64_t> PgConnection::reserve_ids(std::string_view table, size_t n) {
+  if (!beside_others()) return Connection::reserve_ids(table, n);
+  // Beside other writers the largest id says nothing of theirs not yet
+  // committed: the table's sequence hands out ids no one else gets.
+  auto st = cached("SELECT nextval(?1::regclass) FROM generate_series(1, ?2)");
+  st->bind(1, "opora_seq_" + std::string(table)).bind(2, static_cast<int64_t>(n));
+  std::vector<int64_t> ids;
+  ids.reserve(n);
+  while (st->step()) ids.push_back(st->int64(0));
+  return ids;
+}
+
+void PgConnection::serialize() {
+  if (serialized_ || !beside_others()) return;
+  auto st = cached("SELECT pg_advisory_xact_lock(" + std::to_string(kSectionLock) + ", " +
+                   std::to_string(schema_hash_) + ")");
+  st->step();
+  serialized_ = true;
 }
 
 // ------------------------------------------------------------ catalogue --

@@ -95,6 +95,9 @@ class PgConnection final : public Connection {
   // outside one), so per-handle caches are read again per call.
   int64_t data_version() override;
   std::string_view skip_locked() const noexcept override { return " FOR UPDATE SKIP LOCKED"; }
+  std::string_view for_update() const noexcept override { return " FOR UPDATE"; }
+  std::vector<int64_t> reserve_ids(std::string_view table, size_t n) override;
+  void serialize() override;
   // Every foreign key is declared DEFERRABLE (postgresql_ddl).
   void defer_foreign_keys() override { exec("SET CONSTRAINTS ALL DEFERRED"); }
   std::vector<std::string> tables() override;
@@ -130,7 +133,12 @@ class PgConnection final : public Connection {
   pg_conn* conn_ = nullptr;
   ConnectionOptions options_;
   std::string schema_;
-  std::string lock_sql_;  // BEGIN and the writers' lock, one round trip
+  // BEGIN and the writers' lock, one round trip: exclusive for an immediate
+  // transaction, shared for a concurrent one.
+  std::string lock_sql_;
+  std::string shared_lock_sql_;
+  int64_t schema_hash_ = 0;
+  bool serialized_ = false;  // the transaction under way is in the ordered section
   bool read_only_ = false;
   int changes_ = 0;
   int64_t statements_ = 0;

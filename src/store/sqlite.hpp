@@ -60,6 +60,7 @@ class SqliteConnection final : public Connection {
   // PRAGMA data_version.
   int64_t data_version() override;
   std::string_view skip_locked() const noexcept override { return {}; }
+  std::string_view for_update() const noexcept override { return {}; }
   void defer_foreign_keys() override { exec("PRAGMA defer_foreign_keys = ON"); }
   std::vector<std::string> tables() override;
   std::vector<Column> columns(std::string_view table) override;

@@ -36,9 +36,10 @@ std::vector<int64_t> Connection::reserve_ids(std::string_view table, size_t n) {
 // ---------------------------------------------------------- Transaction --
 
 Transaction::Transaction(Connection& conn, Mode mode) : conn_(conn), depth_(conn.tx_depth_) {
-  if (depth_ == 0)
+  if (depth_ == 0) {
     conn_.begin(mode);
-  else
+    conn_.tx_mode_ = mode;
+  } else
     conn_.savepoint(depth_);
   ++conn_.tx_depth_;
 }

@@ -136,8 +136,30 @@ class Connection {
   // `n` ids for rows of `table` (its INTEGER PRIMARY KEY "id") that the
   // caller inserts with these ids, known before the rows are written: the
   // next n after the largest, as either engine gives them to rows inserted
-  // without one, under the transaction's writers' lock.
-  std::vector<int64_t> reserve_ids(std::string_view table, size_t n);
+  // without one, under the transaction's writers' lock. In a concurrent
+  // transaction on PostgreSQL: n ids from the table's sequence, unique
+  // among all concurrent writers but not necessarily consecutive.
+  virtual std::vector<int64_t> reserve_ids(std::string_view table, size_t n);
+
+  // The mode of the transaction under way (the outermost guard's); nullopt
+  // outside one.
+  std::optional<TransactionMode> transaction_mode() const noexcept {
+    return tx_depth_ > 0 ? std::optional<TransactionMode>(tx_mode_) : std::nullopt;
+  }
+  // Whether the transaction under way runs beside other writers (a
+  // concurrent transaction on PostgreSQL): what it reads of other writers'
+  // work may change under it, and caches filled from it are not to be kept.
+  bool beside_others() const noexcept {
+    return engine() == Engine::postgresql && transaction_mode() == TransactionMode::concurrent;
+  }
+  // In a concurrent transaction on PostgreSQL: waits until no other
+  // concurrent transaction is in the schema's ordered section and stays in
+  // it until this one ends, for work that must be done one writer at a time
+  // and in commit order (an exchange change number, events applied to
+  // workflow instances). One section for all such work, so that no two
+  // writers can wait for each other. Nothing otherwise: the writers' lock
+  // already orders it.
+  virtual void serialize() {}
 
   // Between calls: reconnects a connection the server dropped (PostgreSQL);
   // throws ErrorCode::io if the server cannot be reached.
@@ -155,6 +177,10 @@ class Connection {
   // (" FOR UPDATE SKIP LOCKED" on PostgreSQL; SQLite has one writer at a
   // time and needs nothing).
   virtual std::string_view skip_locked() const noexcept = 0;
+  // Dialect: appended to a SELECT of one row that the transaction goes on to
+  // change, so that no other writer takes it meanwhile (" FOR UPDATE" on
+  // PostgreSQL; nothing on SQLite).
+  virtual std::string_view for_update() const noexcept = 0;
 
   // The tables that hold this database's rows, by name: on SQLite its own
   // tables and its FTS5 tables (not their shadow tables, not sqlite_*); on
@@ -184,6 +210,7 @@ class Connection {
   friend class Transaction;
   std::map<std::string, std::unique_ptr<Statement>, std::less<>> cache_;
   int tx_depth_ = 0;
+  TransactionMode tx_mode_ = TransactionMode::immediate;
   int64_t rollbacks_ = 0;
 };
 

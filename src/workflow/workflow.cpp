@@ -928,6 +928,10 @@ json::object Workflow::post_event(const json::object& p, const Clocks& clocks) {
   const std::string key = text_of(p, "key");
   const std::string event_id = text_of(p, "event_id");
   const json::value data = present(p, "data") ? p.at("data") : json::value(json::object{});
+  // Beside other writers (a billing run's workers on PostgreSQL) events
+  // reach the workflows one writer at a time, so that an instance's events
+  // are applied in order and none of what a delivery reads changes under it.
+  conn_.serialize();
   if (!event_id.empty()) {
     auto st = conn_.cached("SELECT answer FROM workflow_domain_event WHERE event_id = ?1");
     st->bind(1, event_id);

@@ -8,13 +8,20 @@
 #include <cstdlib>
 #include <string>
 
+#include <memory>
+#include <set>
+#include <vector>
+
 #include "core/error.hpp"
+#include "store/migrations.hpp"
 #include "store/postgres.hpp"
 #include "test_support.hpp"
 
 using opora::ErrorCode;
+using opora::store::ConnectionOptions;
 using opora::store::pg_placeholders;
 using opora::store::PgConnection;
+using opora::store::TransactionMode;
 using PgTransaction = opora::store::Transaction;
 using opora::test::code_of;
 
@@ -29,6 +36,40 @@ int64_t pg_count(PgConnection& c) {
   auto st = c.cached("SELECT count(*) FROM t");
   REQUIRE(st->step());
   return st->int64(0);
+}
+
+// A schema of its own, dropped at the end, with one table keyed by an
+// INTEGER PRIMARY KEY as the modules' migrations declare them.
+struct IdSchema {
+  std::string dsn;
+  std::string name = "opora_test_ids";
+  const opora::store::SchemaModule module{
+      "ids", {{1, "CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT NOT NULL) STRICT;"}}};
+
+  explicit IdSchema(const char* d) : dsn(d) {
+    PgConnection admin(dsn, {});
+    admin.exec("DROP SCHEMA IF EXISTS " + name + " CASCADE");
+  }
+  ~IdSchema() {
+    try {
+      PgConnection admin(dsn, {});
+      admin.exec("DROP SCHEMA IF EXISTS " + name + " CASCADE");
+    } catch (...) {
+    }
+  }
+  std::unique_ptr<PgConnection> connect(int busy_timeout_ms = 5000) const {
+    ConnectionOptions o;
+    o.schema = name;
+    o.busy_timeout_ms = busy_timeout_ms;
+    auto c = std::make_unique<PgConnection>(dsn, o);
+    opora::store::migrate(*c, {&module}, false);
+    return c;
+  }
+};
+
+int64_t insert_item(PgConnection& c, const std::string& name) {
+  c.cached("INSERT INTO item (name) VALUES (?1)")->bind(1, name).run();
+  return c.last_insert_rowid();
 }
 
 }  // namespace
@@ -129,6 +170,122 @@ TEST_CASE("postgres: a table written and read back through cached statements") {
 TEST_CASE("postgres: a server that is not there is an I/O error") {
   CHECK(code_of([] { PgConnection c("host=/nonexistent-opora-dir connect_timeout=2", {}); }) ==
         ErrorCode::io);
+}
+
+TEST_CASE("postgres: ids under the writers' lock and beside other writers") {
+  const char* dsn = pg_test_dsn();
+  if (dsn == nullptr) {
+    MESSAGE("OPORA_TEST_PG_DSN is not set: PostgreSQL tests skipped");
+    return;
+  }
+  const IdSchema schema(dsn);
+  auto a = schema.connect();
+  auto b = schema.connect();
+
+  // Under the writers' lock: one more than the largest, as SQLite gives
+  // them, a rolled back id given again.
+  {
+    PgTransaction tx(*a);
+    CHECK(insert_item(*a, "one") == 1);
+    CHECK(insert_item(*a, "two") == 2);
+    tx.commit();
+  }
+  {
+    PgTransaction tx(*a);
+    CHECK(insert_item(*a, "rolled back") == 3);
+  }
+  {
+    PgTransaction tx(*a);
+    CHECK(insert_item(*a, "three") == 3);
+    CHECK(a->reserve_ids("item", 2) == std::vector<int64_t>{4, 5});
+    tx.commit();
+  }
+
+  // Two concurrent transactions at once: neither sees the other's rows, and
+  // still no id is given twice, inserted or reserved.
+  std::set<int64_t> ids, inserted;
+  {
+    PgTransaction ta(*a, TransactionMode::concurrent);
+    PgTransaction tb(*b, TransactionMode::concurrent);
+    CHECK(a->beside_others());
+    for (int i = 0; i < 5; ++i) {
+      inserted.insert(insert_item(*a, "a" + std::to_string(i)));
+      inserted.insert(insert_item(*b, "b" + std::to_string(i)));
+    }
+    ids = inserted;
+    for (const int64_t id : a->reserve_ids("item", 3)) ids.insert(id);
+    for (const int64_t id : b->reserve_ids("item", 3)) ids.insert(id);
+    CHECK(ids.size() == 16);
+    CHECK(*ids.begin() > 3);  // past the largest committed id
+    {
+      // An immediate writer waits for both, and gives up after its timeout.
+      auto c = schema.connect(200);
+      CHECK(code_of([&] { PgTransaction tc(*c); }) == ErrorCode::busy);
+      CHECK_FALSE(c->in_transaction());
+    }
+    {
+      // The ordered section is held by one concurrent writer at a time.
+      a->serialize();
+      auto c = schema.connect(200);
+      PgTransaction tc(*c, TransactionMode::concurrent);
+      CHECK(code_of([&] { c->serialize(); }) == ErrorCode::busy);
+    }
+    ta.commit();
+    tb.commit();
+  }
+  // After them, the writers' lock again: one more than the largest row
+  // (reserved ids not used are not rows).
+  int64_t after = 0;
+  {
+    PgTransaction tx(*a);
+    after = insert_item(*a, "after");
+    CHECK(after == *inserted.rbegin() + 1);
+    tx.commit();
+  }
+  // A concurrent writer after that gets an id nobody had.
+  {
+    PgTransaction tx(*b, TransactionMode::concurrent);
+    const int64_t next = insert_item(*b, "next");
+    CHECK(next > after);
+    CHECK(ids.count(next) == 0);
+    tx.commit();
+  }
+}
+
+TEST_CASE("postgres: a schema whose ids came from the largest alone gets the sequences") {
+  const char* dsn = pg_test_dsn();
+  if (dsn == nullptr) {
+    MESSAGE("OPORA_TEST_PG_DSN is not set: PostgreSQL tests skipped");
+    return;
+  }
+  const IdSchema schema(dsn);
+  {
+    // As the first version of the compatibility functions left a table.
+    auto a = schema.connect();
+    a->exec(
+        "DROP TRIGGER opora_ids_seen ON item; DROP TRIGGER opora_id ON item; DROP SEQUENCE "
+        "opora_seq_item; CREATE OR REPLACE FUNCTION opora_id_item() RETURNS trigger LANGUAGE "
+        "plpgsql AS $f$ BEGIN IF NEW.id IS NULL THEN SELECT coalesce(max(id), 0) + 1 INTO NEW.id "
+        "FROM item; END IF; PERFORM set_config('opora.last_id', NEW.id::text, false); RETURN "
+        "NEW; END $f$; CREATE TRIGGER opora_id BEFORE INSERT ON item FOR EACH ROW EXECUTE "
+        "FUNCTION opora_id_item(); UPDATE opora_schema SET version = 1 WHERE module = "
+        "'postgresql'");
+    PgTransaction tx(*a);
+    CHECK(insert_item(*a, "one") == 1);
+    CHECK(insert_item(*a, "two") == 2);
+    tx.commit();
+  }
+  auto a = schema.connect();
+  auto b = schema.connect();
+  PgTransaction ta(*a, TransactionMode::concurrent);
+  PgTransaction tb(*b, TransactionMode::concurrent);
+  const int64_t x = insert_item(*a, "x");
+  const int64_t y = insert_item(*b, "y");
+  CHECK(x > 2);
+  CHECK(y > 2);
+  CHECK(x != y);
+  ta.commit();
+  tb.commit();
 }
 
 #endif  // OPORA_WITH_POSTGRESQL
