@@ -89,6 +89,10 @@ constexpr std::string_view kPostgresqlCompat = R"sql(
                      'inserted FOR EACH STATEMENT EXECUTE FUNCTION %I()', tbl,
                      'opora_ids_seen_' || tbl);
     END $install$;
+  -- The schema's commit counter: every writing transaction moves it just
+  -- after it commits, and a connection that sees it moved by another drops
+  -- its caches (store/postgres.cpp, data_version()).
+  CREATE SEQUENCE IF NOT EXISTS opora_commits;
   -- A schema made by version 1 (ids by the largest id alone): its tables get
   -- the sequence and the triggers above.
   SELECT opora_install_id(c.relname, a.attname)

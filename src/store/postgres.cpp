@@ -323,6 +323,7 @@ void PgConnection::recover() {
                                        PQerrorMessage(conn_)));
   drop_statements();
   setup_session();
+  seen_commits_ = -1;  // whatever happened meanwhile is news
 }
 
 PgConnection::~PgConnection() {
@@ -376,27 +377,75 @@ bool PgConnection::in_transaction() const noexcept {
   return PQtransactionStatus(conn_) != PQTRANS_IDLE;
 }
 
+namespace {
+
+// The schema's commit counter (0 before the compatibility functions made it,
+// or before its first commit).
+constexpr const char* kReadCommits =
+    "SELECT coalesce(pg_sequence_last_value(to_regclass('opora_commits')), 0)";
+// Moved by every writing transaction just after its COMMIT (in the same
+// round trip): whoever sees the counter moved can see the commit.
+constexpr const char* kCountCommit = "SELECT coalesce(nextval(to_regclass('opora_commits')), 0)";
+
+}  // namespace
+
+int64_t PgConnection::exec_value(const std::string& sql) {
+  if (PQsendQuery(conn_, sql.c_str()) == 0) fail(nullptr, "database");
+  PGresult* last = nullptr;
+  PGresult* failed = nullptr;
+  while (PGresult* r = PQgetResult(conn_)) {
+    const ExecStatusType status = PQresultStatus(r);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      if (failed == nullptr)
+        failed = r;
+      else
+        PQclear(r);
+      continue;
+    }
+    PQclear(last);
+    last = r;
+  }
+  if (failed != nullptr) {
+    PQclear(last);
+    fail(failed, "database");
+  }
+  int64_t value = 0;
+  if (last != nullptr && PQntuples(last) > 0 && PQnfields(last) > 0 && !PQgetisnull(last, 0, 0))
+    value = std::strtoll(PQgetvalue(last, 0, 0), nullptr, 10);
+  PQclear(last);
+  return value;
+}
+
+void PgConnection::observe_commits(int64_t counter, int own) {
+  if (seen_commits_ < 0 || counter != seen_commits_ + own) ++version_;
+  seen_commits_ = counter;
+}
+
 int64_t PgConnection::data_version() {
-  if (!in_transaction()) ++version_;
+  if (!in_transaction()) observe_commits(exec_value(kReadCommits), 0);
   return version_;
 }
 
 // ------------------------------------------------------ transactions --
 
 void PgConnection::begin(TransactionMode mode) {
-  ++version_;
   serialized_ = false;
   retryable_ = false;
+  writing_ = mode != TransactionMode::deferred;
+  // The commit counter is read by the transaction's first statement, which
+  // takes a repeatable-read snapshot: a commit it does not see has not moved
+  // the counter yet.
+  static const std::string read_commits = std::string("; ") + kReadCommits;
   try {
     switch (mode) {
       case TransactionMode::immediate:
-        exec(lock_sql_);
+        observe_commits(exec_value(lock_sql_ + read_commits), 0);
         break;
       case TransactionMode::deferred:
-        exec("BEGIN ISOLATION LEVEL REPEATABLE READ");
+        observe_commits(exec_value("BEGIN ISOLATION LEVEL REPEATABLE READ" + read_commits), 0);
         break;
       case TransactionMode::concurrent:
-        exec(shared_lock_sql_);
+        observe_commits(exec_value(shared_lock_sql_ + read_commits), 0);
         break;
     }
   } catch (...) {
@@ -412,7 +461,11 @@ void PgConnection::commit_outermost() {
   // COMMIT would then answer ROLLBACK without an error: refuse instead.
   if (PQtransactionStatus(conn_) == PQTRANS_INERROR)
     throw Error(ErrorCode::state, "the transaction was aborted by an earlier error");
-  exec("COMMIT");
+  if (!writing_) return exec("COMMIT");
+  static const std::string commit = std::string("COMMIT; ") + kCountCommit;
+  // This connection's own commit moves the counter by one: not a change it
+  // has not seen (unless another commit came in between).
+  observe_commits(exec_value(commit), 1);
 }
 
 void PgConnection::rollback_outermost() noexcept {

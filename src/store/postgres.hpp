@@ -90,9 +90,10 @@ class PgConnection final : public Connection {
   int changes() const noexcept override { return changes_; }
   bool in_transaction() const noexcept override;
   bool read_only() const noexcept override { return read_only_; }
-  // PostgreSQL has no cheap "another connection committed" counter: this one
-  // moves at every transaction this connection begins (and at every read
-  // outside one), so per-handle caches are read again per call.
+  // From the schema's commit counter (the sequence opora_commits, which
+  // every writing transaction moves just after it commits): read with each
+  // BEGIN, in the same round trip; a move this connection did not make
+  // itself changes the version.
   int64_t data_version() override;
   std::string_view skip_locked() const noexcept override { return " FOR UPDATE SKIP LOCKED"; }
   std::string_view for_update() const noexcept override { return " FOR UPDATE"; }
@@ -126,6 +127,13 @@ class PgConnection final : public Connection {
 
  private:
   void quiet(const char* sql) noexcept;
+  // Runs statements without parameters and answers the first column of the
+  // last one's first row as an integer (0 when NULL).
+  int64_t exec_value(const std::string& sql);
+  // The commit counter as read now (after a BEGIN or a commit): the data
+  // version moves when it moved by more than `own` commits of this
+  // connection.
+  void observe_commits(int64_t counter, int own);
   // Session settings, the schema and the writers' lock (at connect and
   // after a reconnect).
   void setup_session();
@@ -143,6 +151,8 @@ class PgConnection final : public Connection {
   int changes_ = 0;
   int64_t statements_ = 0;
   int64_t version_ = 0;
+  int64_t seen_commits_ = -1;       // the commit counter as this connection last saw it
+  bool writing_ = false;            // the transaction under way may write (not deferred)
   mutable bool retryable_ = false;  // the last failure was a serialisation failure
 };
 
