@@ -621,7 +621,10 @@ class ChunkBiller {
   // checks the claim still holds. False when the lease was lost.
   bool reserve(const run_chunks::Claimed& c, const PreparedChunk& p) {
     store::Connection& conn = b_.conn;
-    store::Transaction tx(conn);
+    // Beside the other workers' chunks (PostgreSQL): an immediate writer
+    // would wait for every chunk under way, and they for it. The registry
+    // takes the numbers in the ordered section.
+    store::Transaction tx(conn, store::Transaction::Mode::concurrent);
     run_chunks::Held held = run_chunks::held(conn, c);
     if (!held.ours) return false;
     bool taken = false;

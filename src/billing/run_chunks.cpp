@@ -145,7 +145,8 @@ bool finish(store::Connection& conn, const Claimed& c, int64_t accounts, int64_t
 }
 
 void release(store::Connection& conn, const Claimed& c) {
-  store::Transaction tx(conn);
+  // Only the chunk's own row: beside the other workers' chunks.
+  store::Transaction tx(conn, store::Transaction::Mode::concurrent);
   auto st = conn.cached(
       "UPDATE billing_run_chunk SET state = 'pending', lease_until = NULL WHERE run_id = ?1 AND "
       "first_account = ?2 AND token = ?3 AND state = 'leased'");

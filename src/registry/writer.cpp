@@ -557,6 +557,9 @@ std::string Registry::sequence_scope(const Document& d) {
 std::vector<std::string> Registry::take_numbers(const Document& d, size_t count,
                                                 const Context& ctx) {
   if (count == 0) return {};
+  // Beside other writers (a billing run's workers reserving their chunks'
+  // numbers on PostgreSQL) a sequence is read and moved one writer at a time.
+  conn_.serialize();
   Writer w(*this, ctx);
   std::vector<std::string> out = w.take_numbers(kind(d.kind, "kind"), d, count);
   w.finish();
