@@ -48,7 +48,8 @@ constexpr std::string_view kPostgresqlCompat = R"sql(
   --   SQLite gives it, so both engines give the same ids whatever was rolled
   --   back; a statement-level trigger then moves the table's sequence up to
   --   the largest id inserted (sequences are not transactional, so a rollback
-  --   leaves it ahead, which costs nothing but a gap);
+  --   leaves it ahead, which costs nothing but a gap; a sequence never drawn
+  --   from gives last_value itself next);
   -- * in a concurrent transaction (opora.concurrent, set by BEGIN), which
   --   never runs beside an immediate one, the sequence's next value, which no
   --   other writer gets: the largest id cannot see their uncommitted rows.
@@ -77,7 +78,8 @@ constexpr std::string_view kPostgresqlCompat = R"sql(
         BEGIN
           IF current_setting('opora.concurrent', true) IS DISTINCT FROM 'on' THEN
             PERFORM setval(%L, m) FROM (SELECT max(%I) AS m FROM inserted) AS i
-              WHERE m > (SELECT last_value FROM %I);
+              WHERE m > (SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END
+                         FROM %I);
           END IF;
           RETURN NULL;
         END $b$$f$, 'opora_ids_seen_' || tbl, seq, col, seq);
@@ -90,8 +92,8 @@ constexpr std::string_view kPostgresqlCompat = R"sql(
                      'opora_ids_seen_' || tbl);
     END $install$;
   -- The schema's commit counter: every writing transaction moves it just
-  -- after it commits, and a connection that sees it moved by another drops
-  -- its caches (store/postgres.cpp, data_version()).
+  -- before and just after it commits, and a connection that sees it moved by
+  -- another drops its caches (store/postgres.cpp, data_version()).
   CREATE SEQUENCE IF NOT EXISTS opora_commits;
   -- A schema made by version 1 (ids by the largest id alone): its tables get
   -- the sequence and the triggers above.

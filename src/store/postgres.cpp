@@ -383,23 +383,32 @@ namespace {
 // or before its first commit).
 constexpr const char* kReadCommits =
     "SELECT coalesce(pg_sequence_last_value(to_regclass('opora_commits')), 0)";
-// Moved by every writing transaction just after its COMMIT (in the same
-// round trip): whoever sees the counter moved can see the commit.
+// Moved by every writing transaction just before its COMMIT and just after
+// it, in the same round trip. Before: whoever can see the commit sees the
+// counter moved (a waiter may begin the moment the lock is released, before
+// the second move). After: whoever read the counter before the commit was
+// visible, and so filled its caches without it, sees the counter move again.
 constexpr const char* kCountCommit = "SELECT coalesce(nextval(to_regclass('opora_commits')), 0)";
 
 }  // namespace
 
-int64_t PgConnection::exec_value(const std::string& sql) {
+int64_t PgConnection::exec_value(const std::string& sql, int tolerated_from) {
   if (PQsendQuery(conn_, sql.c_str()) == 0) fail(nullptr, "database");
   PGresult* last = nullptr;
   PGresult* failed = nullptr;
-  while (PGresult* r = PQgetResult(conn_)) {
+  int index = 0;
+  bool tolerated = false;
+  for (; PGresult* r = PQgetResult(conn_); ++index) {
     const ExecStatusType status = PQresultStatus(r);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-      if (failed == nullptr)
-        failed = r;
-      else
+      if (tolerated_from >= 0 && index >= tolerated_from && failed == nullptr) {
+        tolerated = true;
         PQclear(r);
+      } else if (failed == nullptr) {
+        failed = r;
+      } else {
+        PQclear(r);
+      }
       continue;
     }
     PQclear(last);
@@ -408,6 +417,10 @@ int64_t PgConnection::exec_value(const std::string& sql) {
   if (failed != nullptr) {
     PQclear(last);
     fail(failed, "database");
+  }
+  if (tolerated) {
+    PQclear(last);
+    return -1;
   }
   int64_t value = 0;
   if (last != nullptr && PQntuples(last) > 0 && PQnfields(last) > 0 && !PQgetisnull(last, 0, 0))
@@ -431,7 +444,8 @@ int64_t PgConnection::data_version() {
 void PgConnection::begin(TransactionMode mode) {
   serialized_ = false;
   retryable_ = false;
-  writing_ = mode != TransactionMode::deferred;
+  // A read-only handle cannot move the counter (nor write anything).
+  writing_ = mode != TransactionMode::deferred && !read_only_;
   // The commit counter is read by the transaction's first statement, which
   // takes a repeatable-read snapshot: a commit it does not see has not moved
   // the counter yet.
@@ -462,10 +476,19 @@ void PgConnection::commit_outermost() {
   if (PQtransactionStatus(conn_) == PQTRANS_INERROR)
     throw Error(ErrorCode::state, "the transaction was aborted by an earlier error");
   if (!writing_) return exec("COMMIT");
-  static const std::string commit = std::string("COMMIT; ") + kCountCommit;
-  // This connection's own commit moves the counter by one: not a change it
-  // has not seen (unless another commit came in between).
-  observe_commits(exec_value(commit), 1);
+  static const std::string commit =
+      std::string(kCountCommit) + "; COMMIT; " + std::string(kCountCommit);
+  // This connection's own commit moves the counter by two: not a change it
+  // has not seen (unless another commit came in between). The move after
+  // COMMIT cannot undo a commit that succeeded: if it fails (the server went
+  // away just then), the caches are dropped instead.
+  const int64_t counter = exec_value(commit, 2);
+  if (counter < 0) {
+    ++version_;
+    seen_commits_ = -1;
+    return;
+  }
+  observe_commits(counter, 2);
 }
 
 void PgConnection::rollback_outermost() noexcept {
@@ -483,6 +506,8 @@ void PgConnection::release(int depth) {
 }
 
 void PgConnection::rollback_to(int depth) noexcept {
+  // A lock taken in the part rolled back is released with it.
+  serialized_ = false;
   const std::string sp = "opora_sp" + std::to_string(depth);
   quiet(("ROLLBACK TO " + sp + "; RELEASE " + sp).c_str());
 }

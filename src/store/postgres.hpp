@@ -128,8 +128,10 @@ class PgConnection final : public Connection {
  private:
   void quiet(const char* sql) noexcept;
   // Runs statements without parameters and answers the first column of the
-  // last one's first row as an integer (0 when NULL).
-  int64_t exec_value(const std::string& sql);
+  // last one's first row as an integer (0 when NULL). A failure of the
+  // statement numbered `tolerated_from` (0-based) or later is not thrown:
+  // the answer is then -1.
+  int64_t exec_value(const std::string& sql, int tolerated_from = -1);
   // The commit counter as read now (after a BEGIN or a commit): the data
   // version moves when it moved by more than `own` commits of this
   // connection.

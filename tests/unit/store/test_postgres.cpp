@@ -252,6 +252,78 @@ TEST_CASE("postgres: ids under the writers' lock and beside other writers") {
   }
 }
 
+TEST_CASE("postgres: one row under the writers' lock, then a concurrent writer: no id twice") {
+  const char* dsn = pg_test_dsn();
+  if (dsn == nullptr) {
+    MESSAGE("OPORA_TEST_PG_DSN is not set: PostgreSQL tests skipped");
+    return;
+  }
+  // The sequence of an empty table has never been drawn from: its next value
+  // is its last_value itself, which the one row now holds.
+  const IdSchema schema(dsn);
+  auto a = schema.connect();
+  {
+    PgTransaction tx(*a);
+    CHECK(insert_item(*a, "one") == 1);
+    tx.commit();
+  }
+  {
+    PgTransaction tx(*a, TransactionMode::concurrent);
+    CHECK(insert_item(*a, "two") == 2);
+    CHECK(a->reserve_ids("item", 1) == std::vector<int64_t>{3});
+    tx.commit();
+  }
+}
+
+TEST_CASE("postgres: the data version moves for another connection's commit, not its own") {
+  const char* dsn = pg_test_dsn();
+  if (dsn == nullptr) {
+    MESSAGE("OPORA_TEST_PG_DSN is not set: PostgreSQL tests skipped");
+    return;
+  }
+  const IdSchema schema(dsn);
+  auto a = schema.connect();
+  auto b = schema.connect();
+  const auto write = [](PgConnection& c, const std::string& name) {
+    PgTransaction tx(c);
+    insert_item(c, name);
+    tx.commit();
+  };
+  const auto read = [](PgConnection& c) {
+    PgTransaction tx(c, TransactionMode::deferred);
+    const int64_t v = c.data_version();
+    tx.commit();
+    return v;
+  };
+  const int64_t a0 = read(*a);
+  write(*a, "a's own");
+  CHECK(read(*a) == a0);  // its own commit is not news
+  const int64_t b0 = read(*b);
+  write(*a, "a again");
+  CHECK(read(*b) != b0);  // another's is
+  const int64_t a1 = read(*a);
+  CHECK(read(*a) == a1);
+  write(*b, "b's");
+  CHECK(read(*a) != a1);
+  // Outside a transaction too.
+  const int64_t a2 = a->data_version();
+  write(*b, "b again");
+  CHECK(a->data_version() != a2);
+  // A read-only handle reads the counter and never moves it.
+  ConnectionOptions o;
+  o.schema = schema.name;
+  o.read_only = true;
+  PgConnection r(schema.dsn, o);
+  const int64_t r0 = read(r);
+  {
+    PgTransaction tx(r);  // a writer's transaction that writes nothing
+    tx.commit();
+  }
+  CHECK(read(r) == r0);
+  write(*a, "a once more");
+  CHECK(read(r) != r0);
+}
+
 TEST_CASE("postgres: a schema whose ids came from the largest alone gets the sequences") {
   const char* dsn = pg_test_dsn();
   if (dsn == nullptr) {
