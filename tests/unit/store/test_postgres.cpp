@@ -5,6 +5,8 @@
 
 #ifdef OPORA_WITH_POSTGRESQL
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <string>
 
@@ -40,9 +42,16 @@ int64_t pg_count(PgConnection& c) {
 
 // A schema of its own, dropped at the end, with one table keyed by an
 // INTEGER PRIMARY KEY as the modules' migrations declare them.
+int& made() {
+  static int n = 0;
+  return n;
+}
+
 struct IdSchema {
   std::string dsn;
-  std::string name = "opora_test_ids";
+  // Of this process and this case: the same cases also run as "pg unit:"
+  // tests beside these, on the same server.
+  std::string name = "opora_test_ids_" + std::to_string(getpid()) + "_" + std::to_string(++made());
   const opora::store::SchemaModule module{
       "ids", {{1, "CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT NOT NULL) STRICT;"}}};
 
